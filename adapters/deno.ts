@@ -1,0 +1,74 @@
+/**
+ * The Deno adapter: `Deno.FsFile` files, `Deno.unrefTimer`, `process` exit hooks.
+ *
+ * @module
+ */
+import type { FileDriver, Runtime } from "../lib/runtime.ts";
+import { dirname } from "./node.ts";
+import { type ProcessLike, processHooks } from "./process_hooks.ts";
+
+interface DenoFsFile {
+  writeSync(p: Uint8Array): number;
+  syncSync(): void;
+  close(): void;
+}
+
+interface DenoGlobal {
+  openSync(path: string, options: { append: true; create: true }): DenoFsFile;
+  mkdirSync(path: string, options: { recursive: true }): void;
+  unrefTimer(id: number): void;
+  stdout: { isTerminal(): boolean };
+}
+
+/**
+ * Opens `path` for appending as a `Deno.FsFile`, creating its directory.
+ *
+ * @param path The file.
+ * @param deno The `Deno` global.
+ * @returns A synchronous file driver.
+ * @example
+ * ```ts
+ * import { openDenoFile } from "./deno.ts";
+ * const f = openDenoFile("./logs/app.ndjson", Deno);
+ * ```
+ */
+export function openDenoFile(path: string, deno: DenoGlobal): FileDriver {
+  const dir = dirname(path);
+  if (dir !== "") deno.mkdirSync(dir, { recursive: true });
+  const file = deno.openSync(path, { append: true, create: true });
+  const utf8 = new TextEncoder();
+  return {
+    write(text) {
+      const bytes = utf8.encode(text);
+      let off = 0;
+      while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+    },
+    flush() {},
+    sync: () => file.syncSync(),
+    close: () => file.close(),
+  };
+}
+
+/**
+ * The Deno runtime adapter.
+ *
+ * @param deno The `Deno` global.
+ * @param proc Deno's Node-compatible `process` (Deno 2), for exit and signal hooks.
+ * @returns The runtime.
+ * @example
+ * ```ts
+ * import { denoRuntime } from "./deno.ts";
+ * const runtime = denoRuntime(Deno, process);
+ * ```
+ */
+export function denoRuntime(deno: DenoGlobal, proc: ProcessLike): Runtime {
+  const hooks = processHooks(proc);
+  return {
+    name: "deno",
+    unrefTimer: (t) => deno.unrefTimer(t as number),
+    onExit: hooks.onExit,
+    onBeforeExit: hooks.onBeforeExit,
+    openFile: (path) => openDenoFile(path, deno),
+    isTerminal: () => deno.stdout.isTerminal(),
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The Node.js adapter: `node:fs` files, `process` exit hooks.
+ *
+ * @module
+ */
+import type { FileDriver, Runtime } from "../lib/runtime.ts";
+import { type ProcessLike, processHooks } from "./process_hooks.ts";
+
+/** The `node:fs` functions the file driver uses (also provided by Bun and Deno). */
+export interface NodeFs {
+  mkdirSync(path: string, options: { recursive: true }): unknown;
+  openSync(path: string, flags: string): number;
+  writeSync(fd: number, data: string | Uint8Array, offset?: number): number;
+  fsyncSync(fd: number): void;
+  closeSync(fd: number): void;
+}
+
+interface NodeProcess extends ProcessLike {
+  getBuiltinModule(id: string): any;
+  stdout?: { isTTY?: boolean };
+}
+
+/** Loads `node:fs` without a top-level import, so this module bundles for any target. */
+export function nodeFs(proc: NodeProcess = (globalThis as any).process): NodeFs {
+  return proc.getBuiltinModule("node:fs");
+}
+
+/**
+ * Opens `path` for appending with `node:fs`, creating its directory.
+ *
+ * @param path The file.
+ * @param fs The `node:fs` module.
+ * @returns A synchronous file driver.
+ * @example
+ * ```ts
+ * import { nodeFs, openNodeFile } from "./node.ts";
+ * const f = openNodeFile("./logs/app.ndjson", nodeFs());
+ * f.write("hello\n"); f.close();
+ * ```
+ */
+export function openNodeFile(path: string, fs: NodeFs): FileDriver {
+  const fd = openAppend(path, fs);
+  return {
+    write(text) {
+      let n = fs.writeSync(fd, text);
+      if (n !== text.length) {
+        const bytes = new TextEncoder().encode(text);
+        while (n < bytes.length) n += fs.writeSync(fd, bytes.subarray(n));
+      }
+    },
+    flush() {},
+    sync: () => fs.fsyncSync(fd),
+    close: () => fs.closeSync(fd),
+  };
+}
+
+/** Creates `path`'s directory and opens it for appending; returns the descriptor. */
+export function openAppend(path: string, fs: NodeFs): number {
+  const dir = dirname(path);
+  if (dir !== "") fs.mkdirSync(dir, { recursive: true });
+  return fs.openSync(path, "a");
+}
+
+/** The directory part of a path (`""` for a bare file name). */
+export function dirname(path: string): string {
+  const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  return i < 0 ? "" : i === 0 ? path.slice(0, 1) : path.slice(0, i);
+}
+
+/**
+ * The Node.js runtime adapter.
+ *
+ * @param proc Node's `process`.
+ * @returns The runtime.
+ * @example
+ * ```ts
+ * import { nodeRuntime } from "./node.ts";
+ * const runtime = nodeRuntime(process);
+ * ```
+ */
+export function nodeRuntime(proc: NodeProcess): Runtime {
+  const hooks = processHooks(proc);
+  return {
+    name: "node",
+    unrefTimer: (t) => (t as { unref?: () => void })?.unref?.(),
+    onExit: hooks.onExit,
+    onBeforeExit: hooks.onBeforeExit,
+    openFile: (path) => openNodeFile(path, nodeFs(proc)),
+    isTerminal: () => proc.stdout?.isTTY === true,
+  };
+}

@@ -1,0 +1,302 @@
+/**
+ * A channel: one sink's bounded queue and batching pipeline.
+ *
+ * @module
+ */
+import { DrainTimeoutError, type LossReason, LogLossError } from "./errors.ts";
+import { LatencyRecorder, type LatencySummary } from "./latency.ts";
+import { levelValue } from "./levels.ts";
+import type { LogRecord } from "./record.ts";
+import type { OnFull, Sink } from "./sink.ts";
+import { type BatchLimits, Batcher } from "./stream/batcher.ts";
+
+/** The bounded queue in front of each sink. */
+export interface QueueOptions {
+  /**
+   * Records waiting for one sink (batched or being written) before `onFull` applies.
+   * @default 16384
+   */
+  maxRecords?: number;
+  /**
+   * What a full queue does; the default is the sink's own (`"block"` for files and the
+   * console, `"drop-newest"` for streams).
+   */
+  onFull?: OnFull;
+}
+
+/** One sink's counters. */
+export interface SinkStats {
+  /** The sink's name. */
+  name: string;
+  /** Records written. */
+  written: number;
+  /** Records not written, by reason. */
+  dropped: Partial<Record<LossReason, number>>;
+  /** Records waiting. */
+  queued: number;
+  /** How long each batch took to write, in milliseconds. */
+  flushLatencyMs: LatencySummary;
+}
+
+/** What a channel needs from its logger. */
+export interface ChannelOptions {
+  queue?: QueueOptions;
+  batch?: BatchLimits<LogRecord>;
+  onError: (err: Error) => void;
+  unrefTimer: (timer: unknown) => void;
+}
+
+interface Inflight {
+  records: LogRecord[];
+  taken: boolean;
+}
+
+const recordSize = (r: LogRecord) => r.msg.length + r.data.length + 64;
+const ON_FULL: readonly OnFull[] = ["block", "drop-newest", "drop-oldest"];
+
+/**
+ * Feeds one sink: records are queued, grouped by a {@linkcode Batcher}, and flow as batches
+ * through a `ReadableStream` piped into a `WritableStream` that encodes and writes them. At
+ * most one batch is in the pipe at a time, so batches grow while a sink is busy. Everything
+ * not yet written stays reachable, so {@linkcode Channel.drainSync} can write it in order on
+ * exit or when a `"block"` queue is full.
+ *
+ * @example
+ * ```ts
+ * import { Channel } from "./channel.ts";
+ * const ch = new Channel(mySink, { onError: console.error, unrefTimer: () => {} });
+ * ch.push(record);
+ * await ch.flush();
+ * ```
+ */
+export class Channel<C = unknown> {
+  /** The sink this channel feeds. */
+  readonly sink: Sink<C>;
+  /** The lowest level value this channel takes. */
+  readonly minLevel: number;
+  readonly #maxQueued: number;
+  readonly #onFull: OnFull;
+  readonly #onError: (err: Error) => void;
+  readonly #batcher: Batcher<LogRecord>;
+  readonly #inflight: Inflight[] = [];
+  readonly #controller: ReadableStreamDefaultController<LogRecord[]>;
+  readonly #done: Promise<void>;
+  readonly #latency = new LatencyRecorder();
+  readonly #dropped: Partial<Record<LossReason, number>> = {};
+  #queued = 0;
+  #written = 0;
+  #enqueued = 0;
+  #completed = 0;
+  #flushWaiters: { target: number; resolve: () => void }[] = [];
+  #roomWaiters: (() => void)[] = [];
+  #fullReported = false;
+  #closed = false;
+
+  /**
+   * @param sink The sink to feed.
+   * @param options Queue and batch limits, the error reporter and the runtime's timer unref.
+   */
+  constructor(sink: Sink<C>, options: ChannelOptions) {
+    this.sink = sink;
+    this.minLevel = sink.level === undefined ? 0 : levelValue(sink.level);
+    const q = options.queue ?? {};
+    this.#maxQueued = q.maxRecords ?? 16384;
+    if (!(this.#maxQueued >= 1) || !Number.isInteger(this.#maxQueued)) {
+      throw new RangeError(`sluice: queue.maxRecords must be a positive integer, got ${q.maxRecords}`);
+    }
+    this.#onFull = q.onFull ?? sink.defaultOnFull;
+    if (!ON_FULL.includes(this.#onFull)) {
+      throw new TypeError(`sluice: queue.onFull must be one of ${ON_FULL.join(", ")}, got ${JSON.stringify(q.onFull)}`);
+    }
+    if (this.#onFull === "block" && !sink.sync) {
+      throw new TypeError(
+        `sluice: queue.onFull "block" needs a sink that writes synchronously; ${sink.name} does not. Use "drop-newest" or "drop-oldest".`,
+      );
+    }
+    this.#onError = options.onError;
+    this.#batcher = new Batcher<LogRecord>(
+      { ...sink.batch, ...options.batch, sizeOf: recordSize },
+      () => this.#onDue(),
+      options.unrefTimer,
+    );
+    let controller!: ReadableStreamDefaultController<LogRecord[]>;
+    const batches = new ReadableStream<LogRecord[]>({ start: (c) => void (controller = c) });
+    this.#controller = controller;
+    this.#done = batches.pipeTo(new WritableStream({ write: (records) => this.#writeNext(records) }));
+  }
+
+  /** Records waiting in this channel. */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  /** Queues one record, applying the full-queue policy. Never throws. */
+  push(record: LogRecord): void {
+    if (this.#closed) return this.#lose("closed", 1);
+    if (this.#queued >= this.#maxQueued) {
+      if (this.#onFull === "block") this.drainSync();
+      else if (this.#onFull === "drop-newest" || this.#batcher.shift() === undefined) {
+        return this.#lose("queue-full", 1);
+      } else {
+        this.#queued--;
+        this.#lose("queue-full", 1);
+      }
+    } else this.#fullReported = false;
+    this.#queued++;
+    this.#batcher.add(record);
+  }
+
+  /**
+   * Writes everything queued, in order, synchronously, when the sink can. Used on exit and by
+   * `"block"`. Returns false (and writes nothing) for sinks without a synchronous write.
+   */
+  drainSync(): boolean {
+    if (!this.sink.sync) return false;
+    for (const entry of this.#inflight) {
+      if (entry.taken) continue;
+      entry.taken = true;
+      const records = entry.records.splice(0);
+      this.#writeSync(records);
+    }
+    if (this.#batcher.length > 0) {
+      this.#enqueued++;
+      this.#writeSync(this.#batcher.take());
+    }
+    return true;
+  }
+
+  /**
+   * Resolves once every record queued before the call is written (or counted as lost), and
+   * the sink has flushed.
+   */
+  async flush(): Promise<void> {
+    const target = this.#enqueued + (this.#batcher.length > 0 ? 1 : 0);
+    this.#batcher.expedite();
+    if (this.#completed < target) {
+      await new Promise<void>((resolve) => this.#flushWaiters.push({ target, resolve }));
+    }
+    try {
+      await this.sink.flush?.();
+    } catch (err) {
+      this.#onError(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /**
+   * Resolves when the queue has room (at most half full, or not full at the time of the call);
+   * rejects with {@linkcode DrainTimeoutError} after `timeoutMs`.
+   */
+  drained(timeoutMs: number): Promise<void> {
+    if (this.#queued < this.#maxQueued) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.#roomWaiters = this.#roomWaiters.filter((w) => w !== waiter);
+        reject(new DrainTimeoutError(this.sink.name, this.#queued, timeoutMs));
+      }, timeoutMs);
+      this.#roomWaiters.push(waiter);
+    });
+  }
+
+  /** Flushes, then stops the pipeline and closes the sink. Later records count as `closed`. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.flush();
+    this.#closed = true;
+    this.#controller.close();
+    await this.#done;
+    try {
+      await this.sink.close();
+    } catch (err) {
+      this.#onError(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /** Counts whatever is still queued as lost for `reason` (used at exit for asynchronous sinks). */
+  abandon(reason: LossReason): void {
+    if (this.#queued > 0) this.#lose(reason, this.#queued);
+  }
+
+  /** This channel's counters. */
+  stats(): SinkStats {
+    return {
+      name: this.sink.name,
+      written: this.#written,
+      dropped: { ...this.#dropped },
+      queued: this.#queued,
+      flushLatencyMs: this.#latency.summary(),
+    };
+  }
+
+  #onDue(): void {
+    if (this.#inflight.length > 0 || this.#closed) return;
+    const records = this.#batcher.take();
+    this.#inflight.push({ records, taken: false });
+    this.#enqueued++;
+    this.#controller.enqueue(records);
+  }
+
+  #writeNext(records: LogRecord[]): void | Promise<void> {
+    const entry = this.#inflight[0];
+    if (entry.taken) return this.#settleInflight();
+    const started = performance.now();
+    let result: void | Promise<void>;
+    try {
+      result = this.sink.write(this.sink.encode(records));
+    } catch (err) {
+      this.#complete(records.length, started, err);
+      return this.#settleInflight();
+    }
+    if (result === undefined || typeof (result as Promise<void>).then !== "function") {
+      this.#complete(records.length, started);
+      return this.#settleInflight();
+    }
+    return (result as Promise<void>).then(
+      () => this.#complete(records.length, started),
+      (err) => this.#complete(records.length, started, err),
+    ).then(() => this.#settleInflight());
+  }
+
+  #writeSync(records: LogRecord[]): void {
+    const started = performance.now();
+    try {
+      this.sink.write(this.sink.encode(records));
+      this.#complete(records.length, started);
+    } catch (err) {
+      this.#complete(records.length, started, err);
+    }
+  }
+
+  #settleInflight(): void {
+    this.#inflight.shift();
+    if (this.#batcher.due) this.#onDue();
+  }
+
+  #complete(n: number, started: number, err?: unknown): void {
+    this.#latency.record(performance.now() - started);
+    this.#queued -= n;
+    this.#completed++;
+    if (err === undefined) this.#written += n;
+    else this.#lose("sink-error", n, err);
+    while (this.#flushWaiters.length > 0 && this.#flushWaiters[0].target <= this.#completed) {
+      this.#flushWaiters.shift()!.resolve();
+    }
+    if (this.#roomWaiters.length > 0 && this.#queued <= this.#maxQueued / 2) {
+      const waiters = this.#roomWaiters;
+      this.#roomWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  #lose(reason: LossReason, n: number, cause?: unknown): void {
+    this.#dropped[reason] = (this.#dropped[reason] ?? 0) + n;
+    if (reason === "queue-full") {
+      if (this.#fullReported) return;
+      this.#fullReported = true;
+    }
+    this.#onError(new LogLossError(reason, this.sink.name, n, cause));
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * A human-readable text format for consoles.
+ *
+ * @module
+ */
+import { isoTime } from "../iso_time.ts";
+import type { LevelName } from "../levels.ts";
+import { recordFields, type LogRecord } from "../record.ts";
+import type { Formatter } from "./formatter.ts";
+
+const COLORS: Record<LevelName, string> = {
+  trace: "\x1b[90m",
+  debug: "\x1b[36m",
+  info: "\x1b[32m",
+  warn: "\x1b[33m",
+  error: "\x1b[31m",
+  fatal: "\x1b[35m",
+};
+const RESET = "\x1b[0m";
+
+/** Options of {@linkcode textFormatter}. */
+export interface TextFormatOptions {
+  /**
+   * Colour the level with ANSI escapes.
+   * @default false
+   */
+  color?: boolean;
+}
+
+/**
+ * Makes a formatter for lines such as
+ * `2026-11-22T17:14:28.123Z INFO  [http] request handled route="/api/items" ms=12`.
+ * Field values are written as JSON.
+ *
+ * @param options Whether to colour the level.
+ * @returns The formatter.
+ * @example
+ * ```ts
+ * import { textFormatter } from "./text.ts";
+ * const fmt = textFormatter({ color: false });
+ * fmt({ time: 0, level: "warn", category: undefined, msg: "slow", data: ',"ms":900' });
+ * // "1970-01-01T00:00:00.000Z WARN  slow ms=900"
+ * ```
+ */
+export function textFormatter(options: TextFormatOptions = {}): Formatter {
+  const color = options.color ?? false;
+  return (r: LogRecord) => {
+    const lvl = r.level.toUpperCase().padEnd(5);
+    let line = isoTime(r.time) + " " + (color ? COLORS[r.level] + lvl + RESET : lvl) + " ";
+    if (r.category !== undefined) line += "[" + r.category + "] ";
+    line += r.msg;
+    if (r.data !== "") {
+      const fields = recordFields(r);
+      for (const k in fields) line += " " + k + "=" + JSON.stringify(fields[k]);
+    }
+    return line;
+  };
+}

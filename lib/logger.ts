@@ -1,0 +1,337 @@
+/**
+ * The logger.
+ *
+ * @module
+ */
+import { detectRuntime } from "../adapters/detect.ts";
+import { Channel, type QueueOptions, type SinkStats } from "./channel.ts";
+import type { LossReason } from "./errors.ts";
+import type { LatencySummary } from "./latency.ts";
+import { type LevelName, type LevelThreshold, levelValue } from "./levels.ts";
+import type { LogRecord } from "./record.ts";
+import { createRedactor } from "./redact.ts";
+import type { Runtime } from "./runtime.ts";
+import { serializeMembers } from "./serialize.ts";
+import type { Sink } from "./sink.ts";
+import type { BatchLimits } from "./stream/batcher.ts";
+import { consoleSink } from "./sinks/console_sink.ts";
+
+/** A message: a string, an `Error` (its message, with the error logged as `err`), or a function called only when the level is enabled. */
+export type Message = string | Error | (() => string);
+/** Fields: an object, or a function returning one, called only when the level is enabled. */
+export type Fields = object | (() => object);
+
+/** Options of {@linkcode createLogger}. */
+export interface LoggerOptions {
+  /**
+   * The lowest level logged.
+   * @default "info"
+   */
+  level?: LevelThreshold;
+  /**
+   * Where records go.
+   * @default [consoleSink()]
+   */
+  sinks?: Sink<any>[];
+  /** The root logger's category. */
+  category?: string;
+  /** Fields added to every record. */
+  bindings?: object;
+  /**
+   * `"async"`: a log call only queues; batches are written off the call. `"sync"`: each call
+   * returns after its record is written (every sink must write synchronously).
+   * @default "async"
+   */
+  mode?: "async" | "sync";
+  /** Queue bound and full-queue policy, for every sink. */
+  queue?: QueueOptions;
+  /** Batch limits, for every sink (each sink has its own defaults). */
+  batch?: BatchLimits<LogRecord>;
+  /** Paths whose values are written as `"[Redacted]"`, such as `"password"` or `"headers.authorization"`. */
+  redact?: readonly string[];
+  /**
+   * Receives every loss report (`LogLossError`) and sink error.
+   * @default writes the error to the console's error stream
+   */
+  onError?: (err: Error) => void;
+  /**
+   * Write pending records synchronously when the process exits.
+   * @default true
+   */
+  exitHooks?: boolean;
+  /** The runtime adapter; detected when absent. */
+  runtime?: Runtime;
+}
+
+/** Options of {@linkcode Logger.child}. */
+export interface ChildOptions {
+  /** Appended to the parent's category with a dot (`"http"` → `"http.db"`). */
+  category?: string;
+  /** The child's own lowest level. */
+  level?: LevelThreshold;
+}
+
+/** A logger's counters, summed over its sinks. */
+export interface LoggerStats {
+  /** Records that passed the level check. */
+  logged: number;
+  /** Records written, summed over sinks. */
+  written: number;
+  /** Records not written, by reason, summed over sinks. */
+  dropped: Partial<Record<LossReason, number>>;
+  /** Records waiting, summed over sinks. */
+  queued: number;
+  /** Batch write latency: the worst p50, p99 and max among the sinks. */
+  flushLatencyMs: LatencySummary;
+  /** Each sink's own counters. */
+  sinks: SinkStats[];
+}
+
+class Core {
+  readonly channels: Channel[];
+  readonly minSinkLevel: number;
+  readonly sync: boolean;
+  readonly redact: (<T extends object>(v: T) => T) | undefined;
+  /** Reports to the user's `onError`; never throws. */
+  readonly report: (err: Error) => void;
+  logged = 0;
+  closed = false;
+  #unhook: (() => void)[] = [];
+
+  constructor(options: LoggerOptions) {
+    const runtime = options.runtime ?? detectRuntime();
+    const onError = options.onError ?? ((err: Error) => console.error(String(err?.stack ?? err)));
+    this.report = (err: Error) => {
+      try {
+        onError(err);
+      } catch { /* a throwing onError must not reach a log call */ }
+    };
+    this.sync = (options.mode ?? "async") === "sync";
+    if (options.mode !== undefined && options.mode !== "async" && options.mode !== "sync") {
+      throw new TypeError(`sluice: mode must be "async" or "sync", got ${JSON.stringify(options.mode)}`);
+    }
+    this.redact = options.redact?.length ? createRedactor(options.redact) : undefined;
+    const sinks = options.sinks ?? [consoleSink({ runtime })];
+    this.channels = sinks.map((sink) => {
+      if (this.sync && !sink.sync) {
+        throw new TypeError(`sluice: mode "sync" needs sinks that write synchronously; ${sink.name} does not`);
+      }
+      return new Channel(sink, { queue: options.queue, batch: options.batch, onError: this.report, unrefTimer: runtime.unrefTimer });
+    });
+    this.minSinkLevel = Math.min(...this.channels.map((c) => c.minLevel));
+    if (options.exitHooks ?? true) {
+      this.#unhook.push(runtime.onExit(() => this.exitDrain()));
+      this.#unhook.push(runtime.onBeforeExit(() => {
+        for (const c of this.channels) if (!c.sink.sync && c.queued > 0) void c.flush();
+      }));
+    }
+  }
+
+  emit(record: LogRecord, value: number): void {
+    this.logged++;
+    const channels = this.channels;
+    for (let i = 0; i < channels.length; i++) {
+      const ch = channels[i];
+      if (value >= ch.minLevel) {
+        ch.push(record);
+        if (this.sync) ch.drainSync();
+      }
+    }
+  }
+
+  exitDrain(): void {
+    for (const c of this.channels) if (!c.drainSync()) c.abandon("exit");
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.channels.map((c) => c.close()));
+    for (const u of this.#unhook) u();
+  }
+}
+
+/**
+ * A structured logger. Make one with {@linkcode createLogger}; make children with
+ * {@linkcode Logger.child}. Log calls never throw and never wait on I/O in async mode.
+ *
+ * @example
+ * ```ts
+ * import { createLogger, fileSink } from "../mod.ts";
+ * const log = createLogger({ sinks: [fileSink("./logs/app.ndjson")] });
+ * log.info("request handled", { route: "/api/items", ms: 12 });
+ * await log.close();
+ * ```
+ */
+export class Logger {
+  readonly #core: Core;
+  readonly #category: string | undefined;
+  readonly #bindings: string;
+  #level: LevelThreshold;
+  #threshold: number;
+
+  /** @internal Use {@linkcode createLogger}. */
+  constructor(core: Core, category: string | undefined, bindings: string, level: LevelThreshold) {
+    this.#core = core;
+    this.#category = category;
+    this.#bindings = bindings;
+    this.#level = level;
+    this.#threshold = Math.max(levelValue(level), core.minSinkLevel);
+  }
+
+  /** The lowest level this logger writes; settable at run time. */
+  get level(): LevelThreshold {
+    return this.#level;
+  }
+
+  set level(level: LevelThreshold) {
+    this.#threshold = Math.max(levelValue(level), this.#core.minSinkLevel);
+    this.#level = level;
+  }
+
+  /** This logger's category, or `undefined`. */
+  get category(): string | undefined {
+    return this.#category;
+  }
+
+  /** True when a record at `level` would be written by at least one sink. */
+  isLevelEnabled(level: LevelName): boolean {
+    return levelValue(level) >= this.#threshold;
+  }
+
+  /** Logs at `trace`. @example `log.trace("cache probe", { key })` */
+  trace(msg: Message, fields?: Fields): void {
+    if (this.#threshold <= 10) this.#log("trace", 10, msg, fields);
+  }
+
+  /** Logs at `debug`. @example `log.debug(() => "expensive " + dump(state))` */
+  debug(msg: Message, fields?: Fields): void {
+    if (this.#threshold <= 20) this.#log("debug", 20, msg, fields);
+  }
+
+  /** Logs at `info`. @example `log.info("request handled", { route: "/api/items", ms: 12 })` */
+  info(msg: Message, fields?: Fields): void {
+    if (this.#threshold <= 30) this.#log("info", 30, msg, fields);
+  }
+
+  /** Logs at `warn`. @example `log.warn("slow query", { ms: 950 })` */
+  warn(msg: Message, fields?: Fields): void {
+    if (this.#threshold <= 40) this.#log("warn", 40, msg, fields);
+  }
+
+  /** Logs at `error`. @example `log.error("upstream failed", { err })` or `log.error(err)` */
+  error(msg: Message, fields?: Fields): void {
+    if (this.#threshold <= 50) this.#log("error", 50, msg, fields);
+  }
+
+  /** Logs at `fatal`. @example `log.fatal("cannot start", { err })` */
+  fatal(msg: Message, fields?: Fields): void {
+    if (this.#threshold <= 60) this.#log("fatal", 60, msg, fields);
+  }
+
+  /**
+   * A logger that adds `bindings` to each record and, optionally, a category and its own
+   * level. It shares its parent's sinks and queues.
+   *
+   * @example
+   * ```ts
+   * const req = log.child({ reqId: "r1" }, { category: "http" });
+   * req.info("start"); // {"time":…,"level":"info","category":"http","msg":"start","reqId":"r1"}
+   * ```
+   */
+  child(bindings: object = {}, options: ChildOptions = {}): Logger {
+    const core = this.#core;
+    const category = options.category === undefined
+      ? this.#category
+      : this.#category === undefined ? options.category : this.#category + "." + options.category;
+    const data = this.#bindings + serializeMembers(core.redact ? core.redact(bindings) : bindings);
+    return new Logger(core, category, data, options.level ?? this.#level);
+  }
+
+  /** Resolves when every record logged before the call is written (and fsync'd where durable). */
+  flush(): Promise<void> {
+    return Promise.all(this.#core.channels.map((c) => c.flush())).then(() => {});
+  }
+
+  /** Flushes, then releases every sink. Records logged afterwards are counted as `closed`. */
+  close(): Promise<void> {
+    return this.#core.close();
+  }
+
+  /**
+   * Resolves when every sink's queue has room; rejects with `DrainTimeoutError` if one stays
+   * full for `timeoutMs` (default 5000).
+   *
+   * @example
+   * ```ts
+   * for (const row of rows) { log.info("row", row); if (log.stats().queued > 10_000) await log.drained(); }
+   * ```
+   */
+  drained(options: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? 5000;
+    return Promise.all(this.#core.channels.map((c) => c.drained(timeoutMs))).then(() => {});
+  }
+
+  /** Counters: records logged, written, dropped by reason, queued, batch write latency. */
+  stats(): LoggerStats {
+    const sinks = this.#core.channels.map((c) => c.stats());
+    const dropped: Partial<Record<LossReason, number>> = {};
+    for (const s of sinks) {
+      for (const [k, n] of Object.entries(s.dropped)) dropped[k as LossReason] = (dropped[k as LossReason] ?? 0) + n;
+    }
+    const lat = sinks.map((s) => s.flushLatencyMs);
+    return {
+      logged: this.#core.logged,
+      written: sinks.reduce((n, s) => n + s.written, 0),
+      dropped,
+      queued: sinks.reduce((n, s) => n + s.queued, 0),
+      flushLatencyMs: {
+        count: lat.reduce((n, l) => n + l.count, 0),
+        p50: Math.max(0, ...lat.map((l) => l.p50)),
+        p99: Math.max(0, ...lat.map((l) => l.p99)),
+        max: Math.max(0, ...lat.map((l) => l.max)),
+      },
+      sinks,
+    };
+  }
+
+  #log(level: LevelName, value: number, msg: Message, fields: Fields | undefined): void {
+    const core = this.#core;
+    try {
+      if (typeof msg !== "string") {
+        if (typeof msg === "function") msg = msg();
+        else if (msg instanceof Error) {
+          fields = { err: msg, ...(typeof fields === "function" ? fields() : fields) };
+          msg = msg.message;
+        } else msg = String(msg);
+      }
+      if (typeof fields === "function") fields = fields();
+      let data = this.#bindings;
+      if (fields !== undefined && fields !== null) {
+        data += serializeMembers(core.redact ? core.redact(fields) : fields);
+      }
+      core.emit({ time: Date.now(), level, category: this.#category, msg: msg as string, data }, value);
+    } catch (err) {
+      core.report(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+}
+
+/**
+ * Makes a logger.
+ *
+ * @param options Level, sinks, queue and batch limits, redaction, error reporting.
+ * @returns The root logger.
+ * @example
+ * ```ts
+ * import { createLogger, fileSink, consoleSink } from "../mod.ts";
+ * const log = createLogger({ level: "info", sinks: [fileSink("./logs/app.ndjson"), consoleSink()] });
+ * log.info("request handled", { route: "/api/items", ms: 12 });
+ * await log.flush();
+ * ```
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const core = new Core(options);
+  const bindings = options.bindings ? serializeMembers(core.redact ? core.redact(options.bindings) : options.bindings) : "";
+  return new Logger(core, options.category, bindings, options.level ?? "info");
+}

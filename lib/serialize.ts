@@ -1,0 +1,183 @@
+/**
+ * Safe, fast JSON rendering of log fields.
+ *
+ * Plain JSON-able fields (strings, numbers, booleans, null, plain objects and arrays, Dates)
+ * take one `JSON.stringify`. Anything else takes the safe path, which never throws and
+ * renders each special value one documented way:
+ *
+ * | value | rendering |
+ * | --- | --- |
+ * | `Error` | `{ "name", "message", "stack", ...own props, "cause"?, "errors"? }` (cause chain and AggregateError members, recursively) |
+ * | circular reference | `"[Circular]"` |
+ * | `bigint` | its decimal digits as a string: `"12345678901234567890"` |
+ * | `Map` | an object: `{ String(key): value }` |
+ * | `Set` | an array of its members |
+ * | `Date` | ISO-8601 string (invalid dates: `null`), as `JSON.stringify` |
+ * | `undefined` | omitted as an object property, `null` in an array, as `JSON.stringify` |
+ * | function | `"[Function: name]"` |
+ * | symbol | `"Symbol(description)"` |
+ * | typed array / ArrayBuffer | `"[Uint8Array(12)]"` (its type and length, not its bytes) |
+ * | a getter or `toJSON` that throws | `"[Throws: message]"` |
+ * | nesting deeper than 64 | `"[Truncated]"` |
+ *
+ * @module
+ */
+
+const MAX_DEPTH = 64;
+const SCAN_DEPTH = 8;
+const objectProto = Object.prototype;
+
+/**
+ * Renders `fields` as the members of a JSON object, each preceded by a comma
+ * (`,"a":1,"b":"x"`), or `""` when there are none. Never throws.
+ *
+ * @param fields The fields of one record.
+ * @returns JSON members, ready to be spliced into a record object.
+ * @example
+ * ```ts
+ * import { serializeMembers } from "./serialize.ts";
+ * serializeMembers({ n: 1n, tags: new Set(["a"]) }); // ',"n":"1","tags":["a"]'
+ * ```
+ */
+export function serializeMembers(fields: object): string {
+  let json: string | undefined;
+  if (isPlain(fields, 0)) {
+    try {
+      json = JSON.stringify(fields);
+    } catch {
+      json = undefined;
+    }
+  }
+  if (json === undefined) json = safeStringify(fields);
+  return json.length > 2 ? "," + json.slice(1, -1) : "";
+}
+
+/**
+ * Renders any value as JSON with the safe renderings of this module. Never throws.
+ *
+ * @param value Anything.
+ * @returns A JSON text.
+ * @example
+ * ```ts
+ * import { safeStringify } from "./serialize.ts";
+ * const a: Record<string, unknown> = {}; a.self = a;
+ * safeStringify(a); // '{"self":"[Circular]"}'
+ * ```
+ */
+export function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(toJsonValue(value, [], 0)) ?? "null";
+  } catch (err) {
+    return JSON.stringify({ serializeError: String((err as Error)?.message ?? err) });
+  }
+}
+
+/** True when `JSON.stringify` renders `v` the documented way (it may still throw on a cycle). */
+function isPlain(v: unknown, depth: number): boolean {
+  if (typeof v !== "object" || v === null) {
+    const t = typeof v;
+    return t !== "bigint" && t !== "function" && t !== "symbol";
+  }
+  if (depth > SCAN_DEPTH) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!isPlain(v[i], depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== objectProto && proto !== null) {
+    if (v instanceof Date) return true;
+    if (v instanceof Error || v instanceof Map || v instanceof Set) return false;
+    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return false;
+    if (typeof (v as { toJSON?: unknown }).toJSON === "function") return false;
+  }
+  for (const k in v) {
+    if (!isPlain((v as Record<string, unknown>)[k], depth + 1)) return false;
+  }
+  return true;
+}
+
+function toJsonValue(v: unknown, stack: object[], depth: number): unknown {
+  switch (typeof v) {
+    case "string":
+    case "number":
+    case "boolean":
+    case "undefined":
+      return v;
+    case "bigint":
+      return v.toString();
+    case "function":
+      return `[Function: ${v.name || "anonymous"}]`;
+    case "symbol":
+      return v.toString();
+  }
+  if (v === null) return null;
+  const obj = v as object;
+  if (stack.includes(obj)) return "[Circular]";
+  if (depth >= MAX_DEPTH) return "[Truncated]";
+  stack.push(obj);
+  try {
+    return objectToJson(obj, stack, depth + 1);
+  } finally {
+    stack.pop();
+  }
+}
+
+function objectToJson(obj: object, stack: object[], depth: number): unknown {
+  if (obj instanceof Error) return errorToJson(obj, stack, depth);
+  if (Array.isArray(obj)) return obj.map((x) => toJsonValue(x, stack, depth));
+  if (obj instanceof Map) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of obj) out[String(k)] = toJsonValue(x, stack, depth);
+    return out;
+  }
+  if (obj instanceof Set) return [...obj].map((x) => toJsonValue(x, stack, depth));
+  if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
+    const len = ArrayBuffer.isView(obj) && "length" in obj ? obj.length : obj.byteLength;
+    return `[${obj.constructor?.name ?? "ArrayBuffer"}(${len})]`;
+  }
+  const toJSON = (obj as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === "function") {
+    try {
+      return toJsonValue(toJSON.call(obj), stack, depth);
+    } catch (err) {
+      return throwsMarker(err);
+    }
+  }
+  return ownProps(obj, {}, stack, depth);
+}
+
+function errorToJson(err: Error, stack: object[], depth: number): unknown {
+  const out: Record<string, unknown> = { name: read(err, "name"), message: read(err, "message") };
+  const s = read(err, "stack");
+  if (s !== undefined) out.stack = s;
+  ownProps(err, out, stack, depth);
+  if ("cause" in err && err.cause !== undefined) out.cause = toJsonValue(read(err, "cause"), stack, depth);
+  if (err instanceof AggregateError) out.errors = toJsonValue(read(err, "errors"), stack, depth);
+  return out;
+}
+
+function ownProps(obj: object, out: Record<string, unknown>, stack: object[], depth: number) {
+  for (const k of Object.keys(obj)) {
+    let x: unknown;
+    try {
+      x = (obj as Record<string, unknown>)[k];
+    } catch (err) {
+      out[k] = throwsMarker(err);
+      continue;
+    }
+    out[k] = toJsonValue(x, stack, depth);
+  }
+  return out;
+}
+
+function read(obj: object, key: string): unknown {
+  try {
+    return (obj as Record<string, unknown>)[key];
+  } catch (err) {
+    return throwsMarker(err);
+  }
+}
+
+function throwsMarker(err: unknown): string {
+  return `[Throws: ${(err as Error)?.message ?? String(err)}]`;
+}

@@ -1,0 +1,57 @@
+/**
+ * The sink contract: where a logger's batches end up.
+ *
+ * @module
+ */
+import type { LevelName } from "./levels.ts";
+import type { LogRecord } from "./record.ts";
+import type { BatchLimits } from "./stream/batcher.ts";
+
+/**
+ * What a full queue does with the next record:
+ * - `"block"`: write the whole queue synchronously, then accept the record (nothing is lost;
+ *   only for sinks with a synchronous write, such as files and the console);
+ * - `"drop-newest"`: count the new record as dropped (`queue-full`);
+ * - `"drop-oldest"`: drop the oldest record not yet handed to the sink, keep the new one.
+ */
+export type OnFull = "block" | "drop-newest" | "drop-oldest";
+
+/**
+ * A destination for records. Sinks are made by `fileSink`, `consoleSink`, `streamSink` and
+ * friends; a logger gives each sink its own bounded queue and batching pipeline. Write your
+ * own by implementing this interface, or wrap any `WritableStream` with `streamSink`.
+ *
+ * @typeParam C The chunk one batch is encoded to.
+ * @example A sink that collects lines in memory
+ * ```ts
+ * import type { Sink } from "./sink.ts";
+ * import { formatNdjson } from "./format/ndjson.ts";
+ * const lines: string[] = [];
+ * const memory: Sink<string[]> = {
+ *   name: "memory", sync: true, defaultOnFull: "block",
+ *   encode: (records) => records.map(formatNdjson),
+ *   write: (chunk) => { lines.push(...chunk); },
+ *   close: () => {},
+ * };
+ * ```
+ */
+export interface Sink<C = unknown> {
+  /** A name for stats and error reports, such as `file:./logs/app.ndjson`. */
+  readonly name: string;
+  /** The lowest level this sink takes; below it records skip this sink. */
+  readonly level?: LevelName;
+  /** True when `write` finishes synchronously, so exit and `"block"` can drain into it. */
+  readonly sync: boolean;
+  /** The queue policy used unless the logger's options name one. */
+  readonly defaultOnFull: OnFull;
+  /** Batch limits for this sink's pipeline; the logger's `batch` option overrides them. */
+  readonly batch?: BatchLimits<LogRecord>;
+  /** Encodes one batch. Must not keep references to the array it is given. */
+  encode(records: readonly LogRecord[]): C;
+  /** Writes one encoded batch; throwing or rejecting counts the batch as `sink-error`. */
+  write(chunk: C): void | Promise<void>;
+  /** Makes written data durable or visible (fsync, an HTTP round trip), when it means anything. */
+  flush?(): void | Promise<void>;
+  /** Releases the sink's handles. */
+  close(): void | Promise<void>;
+}

@@ -1,0 +1,64 @@
+/**
+ * A sink over any `WritableStream<Uint8Array>`.
+ *
+ * @module
+ */
+import type { LevelName } from "../levels.ts";
+import type { LogRecord } from "../record.ts";
+import type { OnFull, Sink } from "../sink.ts";
+import type { BatchLimits } from "../stream/batcher.ts";
+import { formatLines } from "../format/formatter.ts";
+import { type FormatOption, resolveFormat } from "./format_option.ts";
+
+/** Options of {@linkcode streamSink}. */
+export interface StreamSinkOptions {
+  /** The lowest level written. */
+  level?: LevelName;
+  /**
+   * The line format.
+   * @default "ndjson"
+   */
+  format?: FormatOption;
+  /** Batch limits for this sink. */
+  batch?: BatchLimits<LogRecord>;
+  /**
+   * The queue policy when the stream falls behind.
+   * @default "drop-newest"
+   */
+  onFull?: Exclude<OnFull, "block">;
+  /** A name for stats and error reports. @default "stream" */
+  name?: string;
+}
+
+/**
+ * Writes batches of encoded lines to a `WritableStream<Uint8Array>`: a socket, a
+ * `TextEncoderStream`-fed pipe, a `CompressionStream`'s writable side, a Worker's port.
+ * Writes are asynchronous, so a full queue drops by a counted policy instead of blocking, and
+ * whatever is queued when the process exits is counted as lost (`exit`).
+ *
+ * @param writable Where the bytes go. The sink holds its writer until the logger closes.
+ * @param options Level, format, batch limits and queue policy.
+ * @returns The sink.
+ * @example
+ * ```ts
+ * import { createLogger, streamSink } from "../../mod.ts";
+ * const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+ * const log = createLogger({ sinks: [streamSink(writable)] });
+ * ```
+ */
+export function streamSink(writable: WritableStream<Uint8Array>, options: StreamSinkOptions = {}): Sink<Uint8Array> {
+  const format = resolveFormat(options.format ?? "ndjson", false);
+  const utf8 = new TextEncoder();
+  let writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  const getWriter = () => (writer ??= writable.getWriter());
+  return {
+    name: options.name ?? "stream",
+    level: options.level,
+    sync: false,
+    defaultOnFull: options.onFull ?? "drop-newest",
+    batch: options.batch,
+    encode: (records) => utf8.encode(formatLines(records, format)),
+    write: (chunk) => getWriter().write(chunk),
+    close: () => getWriter().close(),
+  };
+}

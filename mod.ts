@@ -1,0 +1,49 @@
+/**
+ * sluice: a structured logger whose records flow through WHATWG streams, for Bun, Deno, Node
+ * and edge runtimes. It loses nothing silently: every record is written, or counted in
+ * `stats()` under a named reason and reported to `onError`.
+ *
+ * @example Log to a file and the console
+ * ```ts
+ * import { createLogger, fileSink, consoleSink } from "./mod.ts";
+ * const log = createLogger({ level: "info", sinks: [fileSink("./logs/app.ndjson"), consoleSink()] });
+ * log.info("request handled", { route: "/api/items", ms: 12 });
+ * const req = log.child({ reqId: "r1" }, { category: "http" });
+ * req.error("upstream failed", { err: new Error("timeout") });
+ * await log.close();
+ * ```
+ *
+ * @module
+ */
+export { createLogger, Logger } from "./lib/logger.ts";
+export type { ChildOptions, Fields, LoggerOptions, LoggerStats, Message } from "./lib/logger.ts";
+export { LEVEL_NAMES, levelValue } from "./lib/levels.ts";
+export type { LevelName, LevelThreshold } from "./lib/levels.ts";
+export { recordFields } from "./lib/record.ts";
+export type { LogRecord } from "./lib/record.ts";
+export type { OnFull, Sink } from "./lib/sink.ts";
+export type { QueueOptions, SinkStats } from "./lib/channel.ts";
+export type { LatencySummary } from "./lib/latency.ts";
+export { DrainTimeoutError, LogLossError } from "./lib/errors.ts";
+export type { LossReason } from "./lib/errors.ts";
+export { safeStringify, serializeMembers } from "./lib/serialize.ts";
+export { createRedactor, REDACTED } from "./lib/redact.ts";
+export { formatLines } from "./lib/format/formatter.ts";
+export type { Formatter } from "./lib/format/formatter.ts";
+export { formatNdjson } from "./lib/format/ndjson.ts";
+export { textFormatter } from "./lib/format/text.ts";
+export type { TextFormatOptions } from "./lib/format/text.ts";
+export { Batcher } from "./lib/stream/batcher.ts";
+export type { BatchLimits } from "./lib/stream/batcher.ts";
+export { BatchStream } from "./lib/stream/batch_stream.ts";
+export type { BatchStreamOptions } from "./lib/stream/batch_stream.ts";
+export { LineEncoderStream, NdjsonEncoderStream, TextFormatEncoderStream } from "./lib/stream/encode_stream.ts";
+export { consoleSink } from "./lib/sinks/console_sink.ts";
+export type { ConsoleSinkOptions } from "./lib/sinks/console_sink.ts";
+export { fileSink } from "./lib/sinks/file_sink.ts";
+export type { FileSinkOptions } from "./lib/sinks/file_sink.ts";
+export { streamSink } from "./lib/sinks/stream_sink.ts";
+export type { StreamSinkOptions } from "./lib/sinks/stream_sink.ts";
+export type { FormatOption } from "./lib/sinks/format_option.ts";
+export type { FileDriver, Runtime } from "./lib/runtime.ts";
+export { detectRuntime } from "./adapters/detect.ts";
