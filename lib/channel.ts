@@ -183,6 +183,14 @@ export class Channel<C = unknown> {
   }
 
   /**
+   * Hands the waiting batch to the sink now instead of at its age limit. Starts no work when
+   * nothing is waiting, so calling it when the event loop runs dry cannot spin.
+   */
+  expedite(): void {
+    this.#batcher.expedite();
+  }
+
+  /**
    * Resolves when the queue has room (at most half full, or not full at the time of the call);
    * rejects with {@linkcode DrainTimeoutError} after `timeoutMs`.
    */

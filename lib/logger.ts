@@ -122,7 +122,7 @@ class Core {
     if (options.exitHooks ?? true) {
       this.#unhook.push(runtime.onExit(() => this.exitDrain()));
       this.#unhook.push(runtime.onBeforeExit(() => {
-        for (const c of this.channels) if (!c.sink.sync && c.queued > 0) void c.flush();
+        for (const c of this.channels) if (!c.sink.sync) c.expedite();
       }));
     }
   }

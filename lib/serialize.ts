@@ -41,12 +41,10 @@ const objectProto = Object.prototype;
  */
 export function serializeMembers(fields: object): string {
   let json: string | undefined;
-  if (isPlain(fields, 0)) {
-    try {
-      json = JSON.stringify(fields);
-    } catch {
-      json = undefined;
-    }
+  try {
+    if (isPlain(fields, 0)) json = JSON.stringify(fields);
+  } catch {
+    // a cycle, a bigint deeper than the scan, or a throwing getter: the safe path renders it
   }
   if (json === undefined) json = safeStringify(fields);
   return json.length > 2 ? "," + json.slice(1, -1) : "";

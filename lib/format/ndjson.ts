@@ -8,6 +8,8 @@ import type { LogRecord } from "../record.ts";
 
 let lastCategory: string | undefined;
 let lastCategoryJson = "";
+let lastMsg = "";
+let lastMsgJson = '""';
 
 /**
  * Formats a record as one NDJSON object: `time`, `level`, `category` when set, `msg`, then
@@ -32,6 +34,11 @@ export function formatNdjson(record: LogRecord): string {
     }
     cat = lastCategoryJson;
   }
-  return '{"time":"' + isoTime(record.time) + '","level":"' + record.level + '"' + cat +
-    ',"msg":' + JSON.stringify(record.msg) + record.data + "}";
+  const m = record.msg;
+  if (m !== lastMsg) {
+    lastMsg = m;
+    lastMsgJson = JSON.stringify(m);
+  }
+  return '{"time":"' + isoTime(record.time) + '","level":"' + record.level + '"' + cat + ',"msg":' + lastMsgJson +
+    record.data + "}";
 }
