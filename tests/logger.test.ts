@@ -1,0 +1,165 @@
+// Logger features on top of the contract: levels, children, lazy messages, redaction,
+// formatters, the console sink, stats, and the browser bundle.
+import { afterEach, describe, expect, spyOn, test } from "bun:test";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { consoleSink, createLogger, createRedactor, fileSink, type Sink, type LogRecord } from "../mod.ts";
+
+function memory(level?: Sink["level"]) {
+  const records: LogRecord[] = [];
+  const sink: Sink<readonly LogRecord[]> = {
+    name: "memory", level, sync: true, defaultOnFull: "block",
+    encode: (r) => [...r], write: (r) => void records.push(...r), close() {},
+  };
+  return { sink, records, fields: () => records.map((r) => JSON.parse("{" + r.data.slice(1) + "}")) };
+}
+
+describe("levels", () => {
+  test("records below the threshold are skipped; isLevelEnabled says so", async () => {
+    const m = memory();
+    const log = createLogger({ level: "warn", sinks: [m.sink] });
+    log.info("no");
+    log.warn("yes");
+    log.fatal("yes too");
+    await log.flush();
+    expect(m.records.map((r) => r.msg)).toEqual(["yes", "yes too"]);
+    expect(log.isLevelEnabled("info")).toBe(false);
+    expect(log.isLevelEnabled("error")).toBe(true);
+    log.level = "trace";
+    log.trace("now");
+    await log.flush();
+    expect(m.records.at(-1)!.msg).toBe("now");
+  });
+
+  test("per-sink levels: each sink gets only its own; silent logs nothing", async () => {
+    const all = memory(), errors = memory("error");
+    const log = createLogger({ level: "debug", sinks: [all.sink, errors.sink] });
+    log.debug("d");
+    log.error("e");
+    await log.flush();
+    expect(all.records.map((r) => r.msg)).toEqual(["d", "e"]);
+    expect(errors.records.map((r) => r.msg)).toEqual(["e"]);
+    log.level = "silent";
+    log.fatal("never");
+    await log.flush();
+    expect(all.records.length).toBe(2);
+  });
+
+  test("when every sink is above the logger's level, fields are not even built", () => {
+    const m = memory("error");
+    const log = createLogger({ level: "trace", sinks: [m.sink] });
+    let called = 0;
+    log.info(() => (called++, "lazy"), () => (called++, {}));
+    expect(called).toBe(0);
+    expect(log.isLevelEnabled("info")).toBe(false);
+  });
+});
+
+describe("messages and children", () => {
+  test("lazy messages and fields are called only when enabled", async () => {
+    const m = memory();
+    const log = createLogger({ level: "info", sinks: [m.sink] });
+    let calls = 0;
+    log.debug(() => { calls++; return "x"; });
+    log.info(() => "built", () => ({ n: ++calls }));
+    await log.flush();
+    expect(calls).toBe(1);
+    expect(m.records[0].msg).toBe("built");
+    expect(m.fields()[0]).toEqual({ n: 1 });
+  });
+
+  test("an Error as the message logs its message and the error as err", async () => {
+    const m = memory();
+    const log = createLogger({ sinks: [m.sink] });
+    log.error(new Error("boom"), { route: "/x" });
+    await log.flush();
+    expect(m.records[0].msg).toBe("boom");
+    expect(m.fields()[0].err.message).toBe("boom");
+    expect(m.fields()[0].route).toBe("/x");
+  });
+
+  test("children add bindings, nest categories with dots, and can have their own level", async () => {
+    const m = memory();
+    const log = createLogger({ sinks: [m.sink], bindings: { app: "shop" }, category: "api" });
+    const http = log.child({ reqId: "r1" }, { category: "http" });
+    const db = http.child({ table: "users" }, { category: "db", level: "error" });
+    http.info("req");
+    db.info("skipped");
+    db.error("failed");
+    await log.flush();
+    expect(m.records.map((r) => [r.category, r.msg])).toEqual([["api.http", "req"], ["api.http.db", "failed"]]);
+    expect(m.fields()[1]).toEqual({ app: "shop", reqId: "r1", table: "users" });
+    expect(db.category).toBe("api.http.db");
+  });
+});
+
+describe("redaction", () => {
+  test("named paths in fields and bindings are redacted; the caller's objects are untouched", async () => {
+    const m = memory();
+    const log = createLogger({ sinks: [m.sink], redact: ["password", "headers.authorization", "*.token"] });
+    const headers = { authorization: "Bearer s3cret", accept: "json" };
+    const child = log.child({ password: "p" });
+    child.info("login", { headers, user: { token: "t", name: "a" } });
+    await log.flush();
+    expect(m.fields()[0]).toEqual({
+      password: "[Redacted]",
+      headers: { authorization: "[Redacted]", accept: "json" },
+      user: { token: "[Redacted]", name: "a" },
+    });
+    expect(headers.authorization).toBe("Bearer s3cret");
+  });
+
+  test("bad redact paths are a clear error", () => {
+    expect(() => createRedactor(["a..b"])).toThrow(/invalid redact path "a..b"/);
+  });
+});
+
+describe("sinks", () => {
+  const spies: { mockRestore(): void }[] = [];
+  afterEach(() => spies.splice(0).forEach((s) => s.mockRestore()));
+
+  test("a file sink takes a custom formatter", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "sluice-")), "custom.log");
+    const log = createLogger({ sinks: [fileSink(file, { format: (r) => `${r.level.toUpperCase()} ${r.msg}` })] });
+    log.warn("careful");
+    await log.close();
+    expect(readFileSync(file, "utf8")).toBe("WARN careful\n");
+  });
+
+  test("the console sink writes each record with its level's console method", async () => {
+    const calls: [string, string][] = [];
+    for (const m of ["debug", "info", "warn", "error"] as const) {
+      spies.push(spyOn(console, m).mockImplementation((line: string) => void calls.push([m, line])));
+    }
+    const log = createLogger({ level: "trace", sinks: [consoleSink({ color: false })] });
+    log.trace("t");
+    log.info("i", { n: 1 });
+    log.warn("w");
+    log.fatal("f");
+    await log.flush();
+    expect(calls.map(([m]) => m)).toEqual(["debug", "info", "warn", "error"]);
+    expect(calls[1][1]).toMatch(/^\d{4}-.*Z INFO  i n=1$/);
+  });
+
+  test("stats report logged, written, queued and batch write latency per sink", async () => {
+    const m = memory();
+    const log = createLogger({ sinks: [m.sink] });
+    for (let i = 0; i < 10; i++) log.info("x");
+    expect(log.stats().queued).toBe(10);
+    await log.flush();
+    const s = log.stats();
+    expect(s).toMatchObject({ logged: 10, written: 10, queued: 0, dropped: {} });
+    expect(s.flushLatencyMs.count).toBeGreaterThan(0);
+    expect(s.sinks[0].name).toBe("memory");
+  });
+});
+
+describe("edge-safe core", () => {
+  test("mod.ts bundles for a browser target with no node: import", async () => {
+    const out = await Bun.build({ entrypoints: [new URL("../mod.ts", import.meta.url).pathname], target: "browser", minify: true });
+    expect(out.success).toBe(true);
+    const code = await out.outputs[0].text();
+    expect(code).not.toMatch(/(from|import|require)\s*\(?\s*["']node:/);
+  });
+});

@@ -1,0 +1,99 @@
+// The safe serializer: one documented rendering per special value, and JSON round-trips.
+import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import { safeStringify, serializeMembers } from "../mod.ts";
+
+const members = (fields: object) => JSON.parse("{" + serializeMembers(fields).slice(1) + "}");
+
+describe("serializeMembers", () => {
+  test("plain fields render as JSON members, empty fields as nothing", () => {
+    expect(serializeMembers({ a: 1, b: "x", c: [true, null], d: { e: 2 } })).toBe(',"a":1,"b":"x","c":[true,null],"d":{"e":2}');
+    expect(serializeMembers({})).toBe("");
+  });
+
+  test("Error: name, message, stack, own props, cause chain", () => {
+    const err = Object.assign(new TypeError("bad", { cause: new Error("root") }), { code: "E_BAD" });
+    const out = members({ err }).err;
+    expect(out.name).toBe("TypeError");
+    expect(out.message).toBe("bad");
+    expect(out.stack).toContain("TypeError: bad");
+    expect(out.code).toBe("E_BAD");
+    expect(out.cause.message).toBe("root");
+  });
+
+  test("AggregateError members", () => {
+    const out = members({ err: new AggregateError([new Error("a"), new Error("b")], "both") }).err;
+    expect(out.message).toBe("both");
+    expect(out.errors.map((e: { message: string }) => e.message)).toEqual(["a", "b"]);
+  });
+
+  test("circular references become [Circular]; shared references are written twice", () => {
+    const a: Record<string, unknown> = { n: 1 };
+    a.self = a;
+    const shared = { s: 1 };
+    expect(members({ a, x: shared, y: shared })).toEqual({ a: { n: 1, self: "[Circular]" }, x: { s: 1 }, y: { s: 1 } });
+  });
+
+  test("bigint, Map, Set, Date, undefined, functions, symbols, typed arrays", () => {
+    function named() {}
+    expect(members({
+      big: 12345678901234567890n,
+      map: new Map<unknown, unknown>([["k", 1], [2, "two"]]),
+      set: new Set([1, 2]),
+      date: new Date(0),
+      bad: new Date(NaN),
+      undef: undefined,
+      arr: [undefined, 1],
+      fn: named,
+      anon: (() => () => {})(),
+      sym: Symbol("s"),
+      bytes: new Uint8Array(3),
+    })).toEqual({
+      big: "12345678901234567890",
+      map: { k: 1, "2": "two" },
+      set: [1, 2],
+      date: "1970-01-01T00:00:00.000Z",
+      bad: null,
+      arr: [null, 1],
+      fn: "[Function: named]",
+      anon: "[Function: anonymous]",
+      sym: "Symbol(s)",
+      bytes: "[Uint8Array(3)]",
+    });
+  });
+
+  test("special values nested in plain objects and arrays take the safe path too", () => {
+    expect(members({ deep: { list: [{ e: new Error("x") }] } }).deep.list[0].e.message).toBe("x");
+    expect(members({ deep: { n: 2n } })).toEqual({ deep: { n: "2" } });
+  });
+
+  test("throwing getters and toJSON are marked, never thrown", () => {
+    const obj = { get bad() { throw new Error("no"); }, ok: 1 };
+    expect(members({ obj })).toEqual({ obj: { bad: "[Throws: no]", ok: 1 } });
+    expect(members({ t: { toJSON() { throw new Error("nope"); } } })).toEqual({ t: "[Throws: nope]" });
+  });
+
+  test("very deep nesting is truncated, not a stack overflow", () => {
+    let v: Record<string, unknown> = {};
+    const root = v;
+    for (let i = 0; i < 10000; i++) v = (v.next = {}) as Record<string, unknown>;
+    expect(serializeMembers({ root })).toContain("[Truncated]");
+  });
+
+  test("property: any JSON value round-trips unchanged", () => {
+    fc.assert(fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (fields) => {
+      expect(members(fields)).toEqual(JSON.parse(JSON.stringify(fields)));
+    }), { numRuns: 500 });
+  });
+
+  test("property: any value at all serializes to valid JSON without throwing", () => {
+    fc.assert(fc.property(fc.dictionary(fc.string(), fc.anything({ withBigInt: true, withMap: true, withSet: true, withDate: true, withTypedArray: true })), (fields) => {
+      JSON.parse("{" + serializeMembers(fields).slice(1) + "}");
+    }), { numRuns: 300 });
+  });
+
+  test("safeStringify renders a top-level special value", () => {
+    expect(safeStringify(5n)).toBe('"5"');
+    expect(safeStringify(undefined)).toBe("null");
+  });
+});
