@@ -39,10 +39,13 @@ export function openBunFile(path: string, bun: BunGlobal, fs: NodeFs): FileDrive
   };
   return {
     write(text) {
-      sink.write(text);
+      const n = sink.write(text);
       flush();
+      return n;
     },
     flush,
+    size: () => fs.fstatSync(fd).size,
+    truncate: (length) => fs.ftruncateSync(fd, length),
     sync() {
       flush();
       fs.fsyncSync(fd);

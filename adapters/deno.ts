@@ -5,11 +5,14 @@
  */
 import type { FileDriver, Runtime } from "../lib/runtime.ts";
 import { dirname } from "./node.ts";
+import { fsOps } from "./fs_ops.ts";
 import { type ProcessLike, processHooks } from "./process_hooks.ts";
 
 interface DenoFsFile {
   writeSync(p: Uint8Array): number;
   syncSync(): void;
+  statSync(): { size: number };
+  truncateSync(len: number): void;
   close(): void;
 }
 
@@ -42,8 +45,11 @@ export function openDenoFile(path: string, deno: DenoGlobal): FileDriver {
       const bytes = utf8.encode(text);
       let off = 0;
       while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+      return off;
     },
     flush() {},
+    size: () => file.statSync().size,
+    truncate: (length) => file.truncateSync(length),
     sync: () => file.syncSync(),
     close: () => file.close(),
   };
@@ -68,6 +74,10 @@ export function denoRuntime(deno: DenoGlobal, proc: ProcessLike): Runtime {
     unrefTimer: (t) => deno.unrefTimer(t as number),
     onExit: hooks.onExit,
     onBeforeExit: hooks.onBeforeExit,
+    onReopenSignal: hooks.onReopenSignal,
+    get fs() {
+      return fsOps((proc as unknown as { getBuiltinModule(id: string): unknown }).getBuiltinModule("node:fs"));
+    },
     openFile: (path) => openDenoFile(path, deno),
     isTerminal: () => deno.stdout.isTerminal(),
   };

@@ -4,6 +4,7 @@
  * @module
  */
 import type { FileDriver, Runtime } from "../lib/runtime.ts";
+import { fsOps } from "./fs_ops.ts";
 import { type ProcessLike, processHooks } from "./process_hooks.ts";
 
 /** The `node:fs` functions the file driver uses (also provided by Bun and Deno). */
@@ -12,6 +13,8 @@ export interface NodeFs {
   openSync(path: string, flags: string): number;
   writeSync(fd: number, data: string | Uint8Array, offset?: number): number;
   fsyncSync(fd: number): void;
+  fstatSync(fd: number): { size: number };
+  ftruncateSync(fd: number, length: number): void;
   closeSync(fd: number): void;
 }
 
@@ -47,8 +50,11 @@ export function openNodeFile(path: string, fs: NodeFs): FileDriver {
         const bytes = new TextEncoder().encode(text);
         while (n < bytes.length) n += fs.writeSync(fd, bytes.subarray(n));
       }
+      return n;
     },
     flush() {},
+    size: () => fs.fstatSync(fd).size,
+    truncate: (length) => fs.ftruncateSync(fd, length),
     sync: () => fs.fsyncSync(fd),
     close: () => fs.closeSync(fd),
   };
@@ -85,7 +91,11 @@ export function nodeRuntime(proc: NodeProcess): Runtime {
     unrefTimer: (t) => (t as { unref?: () => void })?.unref?.(),
     onExit: hooks.onExit,
     onBeforeExit: hooks.onBeforeExit,
+    onReopenSignal: hooks.onReopenSignal,
     openFile: (path) => openNodeFile(path, nodeFs(proc)),
+    get fs() {
+      return fsOps(nodeFs(proc));
+    },
     isTerminal: () => proc.stdout?.isTTY === true,
   };
 }

@@ -22,7 +22,7 @@ const SIGNALS = { SIGINT: 2, SIGTERM: 15 } as const;
  * `process.exit()` runs the hooks).
  *
  * @param proc The runtime's `process`.
- * @returns `onExit` and `onBeforeExit` for a {@linkcode Runtime}.
+ * @returns `onExit`, `onBeforeExit` and `onReopenSignal` (SIGHUP) for a {@linkcode Runtime}.
  * @example
  * ```ts
  * import { processHooks } from "./process_hooks.ts";
@@ -75,5 +75,14 @@ export function processHooks(proc: ProcessLike) {
     () => proc.on("beforeExit", runBeforeExit),
     () => proc.off("beforeExit", runBeforeExit),
   );
-  return { onExit, onBeforeExit };
+  const reopenHooks = new Set<() => void>();
+  const runReopen = () => {
+    for (const hook of [...reopenHooks]) hook();
+  };
+  const onReopenSignal = registry(
+    reopenHooks,
+    () => proc.on("SIGHUP", runReopen),
+    () => proc.off("SIGHUP", runReopen),
+  );
+  return { onExit, onBeforeExit, onReopenSignal };
 }

@@ -23,6 +23,7 @@ export function webRuntime(): Runtime {
     unrefTimer: () => {},
     onExit: () => () => {},
     onBeforeExit: () => () => {},
+    onReopenSignal: () => () => {},
     isTerminal: () => false,
   };
 }

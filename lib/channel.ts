@@ -18,6 +18,11 @@ export interface QueueOptions {
    */
   maxRecords?: number;
   /**
+   * Approximate bytes of records waiting for one sink before `onFull` applies.
+   * @default 67108864 (64 MiB), or the sink's own
+   */
+  maxBytes?: number;
+  /**
    * What a full queue does; the default is the sink's own (`"block"` for files and the
    * console, `"drop-newest"` for streams).
    */
@@ -34,6 +39,10 @@ export interface SinkStats {
   dropped: Partial<Record<LossReason, number>>;
   /** Records waiting. */
   queued: number;
+  /** Approximate bytes of the records waiting. */
+  queuedBytes: number;
+  /** Failed writes tried again (a full disk, say). */
+  retries: number;
   /** How long each batch took to write, in milliseconds. */
   flushLatencyMs: LatencySummary;
 }
@@ -46,8 +55,11 @@ export interface ChannelOptions {
   unrefTimer: (timer: unknown) => void;
 }
 
-interface Inflight {
+interface Inflight<C> {
   records: LogRecord[];
+  /** Set once encoded, so a retry or a takeover writes exactly what is left of it. */
+  chunk: C | undefined;
+  /** Written or given up by {@linkcode Channel.drainSync}; the pipe skips it. */
   taken: boolean;
 }
 
@@ -75,22 +87,27 @@ export class Channel<C = unknown> {
   /** The lowest level value this channel takes. */
   readonly minLevel: number;
   readonly #maxQueued: number;
+  readonly #maxBytes: number;
+  readonly #unrefTimer: (timer: unknown) => void;
   readonly #onFull: OnFull;
   readonly #onError: (err: Error) => void;
   readonly #batcher: Batcher<LogRecord>;
-  readonly #inflight: Inflight[] = [];
+  readonly #inflight: Inflight<C>[] = [];
   readonly #controller: ReadableStreamDefaultController<LogRecord[]>;
   readonly #done: Promise<void>;
   readonly #latency = new LatencyRecorder();
   readonly #dropped: Partial<Record<LossReason, number>> = {};
   #queued = 0;
+  #queuedBytes = 0;
   #written = 0;
+  #retries = 0;
   #enqueued = 0;
   #completed = 0;
   #flushWaiters: { target: number; resolve: () => void }[] = [];
   #roomWaiters: (() => void)[] = [];
   #fullReported = false;
   #closed = false;
+  #closing = false;
 
   /**
    * @param sink The sink to feed.
@@ -99,11 +116,13 @@ export class Channel<C = unknown> {
   constructor(sink: Sink<C>, options: ChannelOptions) {
     this.sink = sink;
     this.minLevel = sink.level === undefined ? 0 : levelValue(sink.level);
-    const q = options.queue ?? {};
+    const q = { ...sink.queue, ...options.queue };
     this.#maxQueued = q.maxRecords ?? 16384;
     if (!(this.#maxQueued >= 1) || !Number.isInteger(this.#maxQueued)) {
       throw new RangeError(`sluice: queue.maxRecords must be a positive integer, got ${q.maxRecords}`);
     }
+    this.#maxBytes = q.maxBytes ?? 64 << 20;
+    if (!(this.#maxBytes > 0)) throw new RangeError(`sluice: queue.maxBytes must be positive, got ${q.maxBytes}`);
     this.#onFull = q.onFull ?? sink.defaultOnFull;
     if (!ON_FULL.includes(this.#onFull)) {
       throw new TypeError(`sluice: queue.onFull must be one of ${ON_FULL.join(", ")}, got ${JSON.stringify(q.onFull)}`);
@@ -114,6 +133,8 @@ export class Channel<C = unknown> {
       );
     }
     this.#onError = options.onError;
+    this.#unrefTimer = options.unrefTimer;
+    sink.connect?.(options.onError);
     this.#batcher = new Batcher<LogRecord>(
       { ...sink.batch, ...options.batch, sizeOf: recordSize },
       () => this.#onDue(),
@@ -133,16 +154,18 @@ export class Channel<C = unknown> {
   /** Queues one record, applying the full-queue policy. Never throws. */
   push(record: LogRecord): void {
     if (this.#closed) return this.#lose("closed", 1);
-    if (this.#queued >= this.#maxQueued) {
+    if (this.#queued >= this.#maxQueued || this.#queuedBytes >= this.#maxBytes) {
       if (this.#onFull === "block") this.drainSync();
-      else if (this.#onFull === "drop-newest" || this.#batcher.shift() === undefined) {
-        return this.#lose("queue-full", 1);
-      } else {
+      else {
+        const oldest = this.#onFull === "drop-oldest" ? this.#batcher.shift() : undefined;
+        if (oldest === undefined) return this.#lose("queue-full", 1);
         this.#queued--;
+        this.#queuedBytes -= recordSize(oldest);
         this.#lose("queue-full", 1);
       }
     } else this.#fullReported = false;
     this.#queued++;
+    this.#queuedBytes += recordSize(record);
     this.#batcher.add(record);
   }
 
@@ -156,11 +179,11 @@ export class Channel<C = unknown> {
       if (entry.taken) continue;
       entry.taken = true;
       const records = entry.records.splice(0);
-      this.#writeSync(records);
+      this.#writeSync(records, entry.chunk);
     }
     if (this.#batcher.length > 0) {
       this.#enqueued++;
-      this.#writeSync(this.#batcher.take());
+      this.#writeSync(this.#batcher.take(), undefined);
     }
     return true;
   }
@@ -212,6 +235,7 @@ export class Channel<C = unknown> {
   /** Flushes, then stops the pipeline and closes the sink. Later records count as `closed`. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.#closing = true;
     await this.flush();
     this.#closed = true;
     this.#controller.close();
@@ -235,6 +259,8 @@ export class Channel<C = unknown> {
       written: this.#written,
       dropped: { ...this.#dropped },
       queued: this.#queued,
+      queuedBytes: this.#queuedBytes,
+      retries: this.#retries,
       flushLatencyMs: this.#latency.summary(),
     };
   }
@@ -242,7 +268,7 @@ export class Channel<C = unknown> {
   #onDue(): void {
     if (this.#inflight.length > 0 || this.#closed) return;
     const records = this.#batcher.take();
-    this.#inflight.push({ records, taken: false });
+    this.#inflight.push({ records, chunk: undefined, taken: false });
     this.#enqueued++;
     this.#controller.enqueue(records);
   }
@@ -251,30 +277,47 @@ export class Channel<C = unknown> {
     const entry = this.#inflight[0];
     if (entry.taken) return this.#settleInflight();
     const started = performance.now();
-    let result: void | Promise<void>;
     try {
-      result = this.sink.write(this.sink.encode(records));
+      entry.chunk = this.sink.encode(records);
     } catch (err) {
-      this.#complete(records.length, started, err);
+      this.#complete(records, started, err);
       return this.#settleInflight();
     }
-    if (result === undefined || typeof (result as Promise<void>).then !== "function") {
-      this.#complete(records.length, started);
-      return this.#settleInflight();
-    }
-    return (result as Promise<void>).then(
-      () => this.#complete(records.length, started),
-      (err) => this.#complete(records.length, started, err),
-    ).then(() => this.#settleInflight());
+    return this.#attempt(entry, started, 0);
   }
 
-  #writeSync(records: LogRecord[]): void {
+  /** One write of an entry's chunk; on failure, a retry after a backoff when the sink allows it. */
+  #attempt(entry: Inflight<C>, started: number, attempt: number): void | Promise<void> {
+    const done = (err?: unknown): void | Promise<void> => {
+      if (entry.taken) return this.#settleInflight();
+      if (err === undefined || !this.sink.retry || this.#closing) {
+        this.#complete(entry.records, started, err);
+        return this.#settleInflight();
+      }
+      if (attempt === 0) {
+        this.#onError(new Error(`sluice: writing to ${this.sink.name} failed; retrying: ${(err as Error)?.message ?? err}`, { cause: err }));
+      }
+      this.#retries++;
+      return new Promise<void>((resolve) => this.#unrefTimer(setTimeout(resolve, Math.min(10 * 2 ** attempt, 1000))))
+        .then(() => entry.taken ? this.#settleInflight() : this.#attempt(entry, started, attempt + 1));
+    };
+    let result: void | Promise<void>;
+    try {
+      result = this.sink.write(entry.chunk as C);
+    } catch (err) {
+      return done(err);
+    }
+    if (result === undefined || typeof (result as Promise<void>).then !== "function") return done();
+    return (result as Promise<void>).then(() => done(), (err) => done(err ?? new Error("write rejected")));
+  }
+
+  #writeSync(records: LogRecord[], chunk: C | undefined): void {
     const started = performance.now();
     try {
-      this.sink.write(this.sink.encode(records));
-      this.#complete(records.length, started);
+      this.sink.write(chunk ?? this.sink.encode(records));
+      this.#complete(records, started);
     } catch (err) {
-      this.#complete(records.length, started, err);
+      this.#complete(records, started, err);
     }
   }
 
@@ -283,9 +326,11 @@ export class Channel<C = unknown> {
     if (this.#batcher.due) this.#onDue();
   }
 
-  #complete(n: number, started: number, err?: unknown): void {
+  #complete(records: readonly LogRecord[], started: number, err?: unknown): void {
     this.#latency.record(performance.now() - started);
+    const n = records.length;
     this.#queued -= n;
+    for (let i = 0; i < n; i++) this.#queuedBytes -= recordSize(records[i]);
     this.#completed++;
     if (err === undefined) this.#written += n;
     else this.#lose("sink-error", n, err);

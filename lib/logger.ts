@@ -253,6 +253,25 @@ export class Logger {
     return Promise.all(this.#core.channels.map((c) => c.flush())).then(() => {});
   }
 
+  /**
+   * Reopens the files of every sink that has them, after an external log rotation. Rotating
+   * and category file sinks also do it on SIGHUP.
+   *
+   * @example
+   * ```ts
+   * log.reopen(); // after logrotate moved ./logs/app.ndjson away
+   * ```
+   */
+  reopen(): void {
+    for (const c of this.#core.channels) {
+      try {
+        c.sink.reopen?.();
+      } catch (err) {
+        this.#core.report(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+  }
+
   /** Flushes, then releases every sink. Records logged afterwards are counted as `closed`. */
   close(): Promise<void> {
     return this.#core.close();

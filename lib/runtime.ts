@@ -14,10 +14,14 @@
  * ```
  */
 export interface FileDriver {
-  /** Appends text, all of it, or throws. */
-  write(text: string): void;
+  /** Appends text, all of it, or throws; returns the bytes written. */
+  write(text: string): number;
   /** Pushes any buffered bytes to the OS. */
   flush(): void;
+  /** The file's size in bytes, as the OS sees it. */
+  size(): number;
+  /** Cuts the file to `length` bytes (to undo the part of a write that failed halfway). */
+  truncate(length: number): void;
   /** Flushes and fsyncs. */
   sync(): void;
   /** Flushes and closes the handle. */
@@ -50,4 +54,33 @@ export interface Runtime {
   openFile?(path: string): FileDriver;
   /** True when standard output is a terminal. */
   isTerminal(): boolean;
+  /** Runs `hook` on SIGHUP (the signal logrotate sends). Returns a function that unregisters it. */
+  onReopenSignal(hook: () => void): () => void;
+  /** File-system operations for rotation and retention; absent where there is no file system. */
+  fs?: FsOps;
+}
+
+/**
+ * The file-system operations rotation, retention and compression need. Metadata operations are
+ * synchronous (they are rare and short); bulk reads and writes are streams.
+ *
+ * @example
+ * ```ts
+ * const fs = detectRuntime().fs!;
+ * fs.rename("./logs/app.ndjson", "./logs/app.1.ndjson");
+ * ```
+ */
+export interface FsOps {
+  /** Renames a file, replacing `to`. */
+  rename(from: string, to: string): void;
+  /** Deletes a file; a missing file is not an error. */
+  remove(path: string): void;
+  /** The names in a directory (`[]` when it does not exist). */
+  list(dir: string): string[];
+  /** A file's size in bytes, or `undefined` when it does not exist. */
+  size(path: string): number | undefined;
+  /** Reads a file as a stream. */
+  openRead(path: string): ReadableStream<Uint8Array>;
+  /** Writes a new file (truncating) from a stream. */
+  openWrite(path: string): WritableStream<Uint8Array>;
 }

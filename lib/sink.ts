@@ -5,6 +5,7 @@
  */
 import type { LevelName } from "./levels.ts";
 import type { LogRecord } from "./record.ts";
+import type { QueueOptions } from "./channel.ts";
 import type { BatchLimits } from "./stream/batcher.ts";
 
 /**
@@ -46,6 +47,18 @@ export interface Sink<C = unknown> {
   readonly defaultOnFull: OnFull;
   /** Batch limits for this sink's pipeline; the logger's `batch` option overrides them. */
   readonly batch?: BatchLimits<LogRecord>;
+  /** Queue limits for this sink; the logger's `queue` option overrides them. */
+  readonly queue?: QueueOptions;
+  /**
+   * True when a failed write may be tried again (files: a full disk, a permission fixed later).
+   * The channel then keeps the batch, reports the error, retries with backoff, and holds later
+   * records behind it within the queue's bounds.
+   */
+  readonly retry?: boolean;
+  /** Receives the logger's error reporter, for errors of the sink's own background work. */
+  connect?(report: (err: Error) => void): void;
+  /** Reopens the sink's files (after an external log rotation). */
+  reopen?(): void;
   /** Encodes one batch. Must not keep references to the array it is given. */
   encode(records: readonly LogRecord[]): C;
   /** Writes one encoded batch; throwing or rejecting counts the batch as `sink-error`. */

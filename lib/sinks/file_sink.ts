@@ -1,9 +1,10 @@
 /**
- * The file sink.
+ * The file sinks: one file, or one file with rotation.
  *
  * @module
  */
 import { detectRuntime } from "../../adapters/detect.ts";
+import { type RotateOptions, RotatingFile } from "../files/rotating_file.ts";
 import { formatLines } from "../format/formatter.ts";
 import type { LevelName } from "../levels.ts";
 import type { LogRecord } from "../record.ts";
@@ -28,16 +29,25 @@ export interface FileSinkOptions {
   durable?: boolean;
   /** Batch limits for this file. */
   batch?: BatchLimits<LogRecord>;
+  /**
+   * Reopen the file on SIGHUP, for external log rotation.
+   * @default false for fileSink, true for rotatingFileSink
+   */
+  reopenOnSighup?: boolean;
   /** The runtime adapter; detected when absent. */
   runtime?: Runtime;
 }
+
+/** Options of {@linkcode rotatingFileSink}: a file sink's, and when to rotate. */
+export interface RotatingFileSinkOptions extends FileSinkOptions, RotateOptions {}
 
 /**
  * Appends records to a file, creating it and its directory. The file is opened when the sink
  * is made, so a path that cannot be written fails here, with the OS's reason. Batches are
  * written off the log call, synchronously into the OS, with `Bun.file().writer()` on Bun,
  * `Deno.FsFile` on Deno and `node:fs` on Node; that is what lets the default `"block"`
- * policy and the exit hook write everything, in order, and lose nothing.
+ * policy and the exit hook write everything, in order, and lose nothing. A failed write (a
+ * full disk) is reported and retried, not dropped.
  *
  * @param path The file.
  * @param options Level, format, durability and batch limits.
@@ -49,27 +59,57 @@ export interface FileSinkOptions {
  * ```
  */
 export function fileSink(path: string, options: FileSinkOptions = {}): Sink<string> {
+  return rotatingFileSink(path, { reopenOnSighup: false, ...options });
+}
+
+/**
+ * A file sink that rotates by size and by interval, whichever comes first, keeps `maxFiles`
+ * rotated files younger than `maxAgeMs`, and gzips them in the background when asked. Rotated
+ * names sort by time: `app.2026-11-22T17-14-28-123Z.ndjson[.gz]`. No line is lost,
+ * duplicated or split across a rotation. `log.reopen()`, and SIGHUP unless
+ * `reopenOnSighup: false`, reopen the file for external logrotate.
+ *
+ * @param path The live file.
+ * @param options Rotation and retention, plus the file sink's options.
+ * @returns The sink.
+ * @example
+ * ```ts
+ * import { createLogger, rotatingFileSink } from "../../mod.ts";
+ * const log = createLogger({ sinks: [
+ *   rotatingFileSink("./logs/app.ndjson", { maxBytes: 10_000_000, interval: "daily", maxFiles: 14, compress: "gzip" }),
+ * ] });
+ * ```
+ */
+export function rotatingFileSink(path: string, options: RotatingFileSinkOptions = {}): Sink<string> {
   const runtime = options.runtime ?? detectRuntime();
   if (runtime.openFile === undefined) {
-    throw new TypeError(`sluice: fileSink needs a file system, and the ${runtime.name} runtime has none; use httpSink or streamSink`);
+    throw new TypeError(`sluice: file sinks need a file system, and the ${runtime.name} runtime has none; use httpSink or streamSink`);
   }
   const format = resolveFormat(options.format ?? "ndjson", false);
-  let file;
+  let report: (err: Error) => void = () => {};
+  const file = new RotatingFile(path, options, runtime, (err) => report(err));
   try {
-    file = runtime.openFile(path);
+    file.open();
   } catch (err) {
     throw new Error(`sluice: cannot open log file ${path}: ${(err as Error)?.message ?? err}`, { cause: err });
   }
   const durable = options.durable ?? false;
+  const unhook = options.reopenOnSighup ?? true ? runtime.onReopenSignal(() => file.reopen()) : () => {};
   return {
     name: `file:${path}`,
     level: options.level,
     sync: true,
+    retry: true,
     defaultOnFull: "block",
     batch: options.batch,
+    connect: (r) => void (report = r),
     encode: (records) => formatLines(records, format),
     write: (text) => file.write(text),
     flush: () => (durable ? file.sync() : file.flush()),
-    close: () => file.close(),
+    reopen: () => file.reopen(),
+    close() {
+      unhook();
+      return file.close();
+    },
   };
 }

@@ -1,0 +1,95 @@
+/**
+ * File-system operations over `node:fs`, which Node, Bun and Deno all provide.
+ *
+ * @module
+ */
+import type { FsOps } from "../lib/runtime.ts";
+
+const CHUNK = 1 << 16;
+
+/**
+ * Builds {@linkcode FsOps} from a `node:fs` module (loaded by the adapter with
+ * `process.getBuiltinModule`, never imported at the top level).
+ *
+ * @param fs The `node:fs` module.
+ * @returns The operations.
+ * @example
+ * ```ts
+ * import { fsOps } from "./fs_ops.ts";
+ * const ops = fsOps(process.getBuiltinModule("node:fs"));
+ * ops.list("./logs");
+ * ```
+ */
+export function fsOps(fs: any): FsOps {
+  return {
+    rename: (from, to) => fs.renameSync(from, to),
+    remove(path) {
+      try {
+        fs.unlinkSync(path);
+      } catch (err) {
+        if ((err as { code?: string }).code !== "ENOENT") throw err;
+      }
+    },
+    list(dir) {
+      try {
+        return fs.readdirSync(dir);
+      } catch (err) {
+        if ((err as { code?: string }).code === "ENOENT") return [];
+        throw err;
+      }
+    },
+    size(path) {
+      try {
+        return fs.statSync(path).size;
+      } catch (err) {
+        if ((err as { code?: string }).code === "ENOENT") return undefined;
+        throw err;
+      }
+    },
+    openRead(path) {
+      let fd: number | undefined;
+      return new ReadableStream<Uint8Array>({
+        start() {
+          fd = fs.openSync(path, "r");
+        },
+        async pull(controller) {
+          const buf = new Uint8Array(CHUNK);
+          const n: number = await new Promise((resolve, reject) =>
+            fs.read(fd, buf, 0, CHUNK, null, (err: Error | null, read: number) => (err ? reject(err) : resolve(read)))
+          );
+          if (n === 0) {
+            fs.closeSync(fd);
+            controller.close();
+          } else controller.enqueue(buf.subarray(0, n));
+        },
+        cancel() {
+          if (fd !== undefined) fs.closeSync(fd);
+        },
+      });
+    },
+    openWrite(path) {
+      let fd: number | undefined;
+      const write = (bytes: Uint8Array) =>
+        new Promise<void>((resolve, reject) =>
+          fs.write(fd, bytes, 0, bytes.length, null, (err: Error | null, n: number) => {
+            if (err) reject(err);
+            else if (n < bytes.length) write(bytes.subarray(n)).then(resolve, reject);
+            else resolve();
+          })
+        );
+      return new WritableStream<Uint8Array>({
+        start() {
+          fd = fs.openSync(path, "w");
+        },
+        write,
+        close() {
+          fs.fsyncSync(fd);
+          fs.closeSync(fd);
+        },
+        abort() {
+          if (fd !== undefined) fs.closeSync(fd);
+        },
+      });
+    },
+  };
+}

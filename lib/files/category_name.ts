@@ -1,0 +1,46 @@
+/**
+ * The mapping from a category to a file name.
+ *
+ * @module
+ */
+
+const SAFE = /^[A-Za-z0-9_.-]$/;
+const MAX = 120;
+
+/**
+ * Maps a category to a safe file name stem. Letters, digits, `_`, `-` and `.` stay; every
+ * other character (`/`, `\`, `:`, spaces, control characters, non-ASCII) becomes `%` and the
+ * hex of its UTF-8 bytes, as in a URL; a leading `.` becomes `%2E`, so no name is hidden,
+ * `.` or `..`. Names longer than 120 characters are cut to 100 and end in `~` and a hash of
+ * the whole category. No category is an absolute path or reaches outside the directory. An
+ * absent or empty category maps to `default`.
+ *
+ * @param category The record's category.
+ * @returns The file name stem.
+ * @example
+ * ```ts
+ * import { categoryFileName } from "./category_name.ts";
+ * categoryFileName("http.db");    // "http.db"
+ * categoryFileName("../../etc");  // "%2E%2E%2F.%2E%2Fetc"
+ * ```
+ */
+export function categoryFileName(category: string | undefined): string {
+  if (category === undefined || category === "") return "default";
+  let out = "";
+  for (const ch of category) {
+    if (SAFE.test(ch)) out += ch;
+    else for (const b of new TextEncoder().encode(ch)) out += "%" + b.toString(16).toUpperCase().padStart(2, "0");
+  }
+  out = out.replace(/\./g, (dot, i: number) => (i === 0 || out[i - 1] === "." ? "%2E" : dot));
+  if (out.length > MAX) out = out.slice(0, 100) + "~" + fnv1a(category);
+  return out;
+}
+
+function fnv1a(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}

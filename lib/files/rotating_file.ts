@@ -1,0 +1,216 @@
+/**
+ * A log file that rotates by size and time, keeps a bounded number of old files and
+ * compresses them.
+ *
+ * @module
+ */
+import type { FileDriver, FsOps, Runtime } from "../runtime.ts";
+import { type PathParts, rotatedName, rotatedTime, splitPath } from "./rotation_names.ts";
+
+/** When and how a file rotates. */
+export interface RotateOptions {
+  /** Rotate before a write would take the file past this many bytes. */
+  maxBytes?: number;
+  /** Rotate at each UTC hour, UTC midnight, or every `n` ms since the epoch. */
+  interval?: "hourly" | "daily" | number;
+  /** Rotated files to keep (the live file not counted); older ones are deleted. */
+  maxFiles?: number;
+  /** Delete rotated files older than this. */
+  maxAgeMs?: number;
+  /**
+   * Gzip rotated files in the background (`app.<stamp>.ndjson.gz`).
+   * @default false
+   */
+  compress?: "gzip" | false;
+}
+
+const INTERVALS = { hourly: 3_600_000, daily: 86_400_000 } as const;
+
+/**
+ * An append-only file with rotation. Writes are synchronous and whole: a batch is never split
+ * across two files, so no line is lost, duplicated or cut at a rotation boundary (a single
+ * batch larger than `maxBytes` gets a file to itself). Its handle can be closed and is
+ * reopened on the next write, which is how a handle pool and `reopen()` use it.
+ *
+ * @example
+ * ```ts
+ * import { RotatingFile } from "./rotating_file.ts";
+ * const f = new RotatingFile("./logs/app.ndjson", { maxBytes: 10_000_000, maxFiles: 14 }, runtime, console.error);
+ * f.write('{"msg":"hi"}\n');
+ * await f.close();
+ * ```
+ */
+export class RotatingFile {
+  readonly path: string;
+  readonly #parts: PathParts;
+  readonly #opts: RotateOptions;
+  readonly #runtime: Runtime;
+  readonly #fs: FsOps | undefined;
+  readonly #onError: (err: Error) => void;
+  readonly #period: number | undefined;
+  readonly #isRotated: (name: string) => number | undefined;
+  readonly #background = new Set<Promise<void>>();
+  #file: FileDriver | undefined;
+  #size = 0;
+  #nextBoundary = Infinity;
+  #lastStamp = 0;
+
+  /**
+   * @param path The live file.
+   * @param options Rotation, retention and compression.
+   * @param runtime The runtime adapter (files and `fs`).
+   * @param onError Receives errors of background work (retention, compression).
+   */
+  constructor(path: string, options: RotateOptions, runtime: Runtime, onError: (err: Error) => void) {
+    this.path = path;
+    this.#parts = splitPath(path);
+    this.#opts = options;
+    this.#runtime = runtime;
+    this.#fs = runtime.fs;
+    this.#onError = onError;
+    const { maxBytes, interval, maxFiles, maxAgeMs, compress } = options;
+    if (maxBytes !== undefined && !(maxBytes > 0)) throw new RangeError(`sluice: rotate.maxBytes must be positive, got ${maxBytes}`);
+    if (maxFiles !== undefined && !(Number.isInteger(maxFiles) && maxFiles >= 0)) {
+      throw new RangeError(`sluice: rotate.maxFiles must be a whole number, got ${maxFiles}`);
+    }
+    if (maxAgeMs !== undefined && !(maxAgeMs > 0)) throw new RangeError(`sluice: rotate.maxAgeMs must be positive, got ${maxAgeMs}`);
+    if (compress !== undefined && compress !== false && compress !== "gzip") {
+      throw new TypeError(`sluice: rotate.compress must be "gzip" or false, got ${JSON.stringify(compress)}`);
+    }
+    this.#period = interval === undefined ? undefined : typeof interval === "number" ? interval : INTERVALS[interval];
+    if (this.#period !== undefined && !(this.#period > 0)) {
+      throw new TypeError(`sluice: rotate.interval must be "hourly", "daily" or a positive number of ms, got ${JSON.stringify(interval)}`);
+    }
+    const rotates = maxBytes !== undefined || this.#period !== undefined || maxFiles !== undefined || maxAgeMs !== undefined || !!compress;
+    if (rotates && this.#fs === undefined) throw new TypeError(`sluice: rotation needs a file system; the ${runtime.name} runtime has none`);
+    this.#isRotated = rotatedTime(this.#parts);
+  }
+
+  /** True while the file's handle is open. */
+  get isOpen(): boolean {
+    return this.#file !== undefined;
+  }
+
+  /** Opens the handle now (writes open it when needed). */
+  open(): void {
+    if (this.#file !== undefined) return;
+    this.#file = this.#runtime.openFile!(this.path);
+    this.#size = this.#fs?.size(this.path) ?? 0;
+    if (this.#period !== undefined) this.#nextBoundary = (Math.floor(Date.now() / this.#period) + 1) * this.#period;
+  }
+
+  /**
+   * Appends text, rotating first when the size or time limit says so. All or nothing: when the
+   * OS fails a write halfway (a full disk), the part that was written is cut off again before
+   * the error is thrown, so a retry neither duplicates nor splits a line.
+   */
+  write(text: string): void {
+    this.open();
+    if (this.#size > 0) {
+      const max = this.#opts.maxBytes;
+      if ((max !== undefined && this.#size + text.length > max) || Date.now() >= this.#nextBoundary) this.rotate();
+    }
+    const file = this.#file!;
+    try {
+      this.#size += file.write(text);
+    } catch (err) {
+      try {
+        if (file.size() > this.#size) file.truncate(this.#size);
+      } catch { /* the write's own error is the one to report */ }
+      throw err;
+    }
+  }
+
+  /** Pushes buffered bytes to the OS. */
+  flush(): void {
+    this.#file?.flush();
+  }
+
+  /** Flushes and fsyncs. */
+  sync(): void {
+    this.#file?.sync();
+  }
+
+  /** Closes the handle (the next write reopens it); background work goes on. */
+  release(): void {
+    const f = this.#file;
+    this.#file = undefined;
+    f?.close();
+  }
+
+  /** Closes and reopens the live path, for external log rotation (logrotate's `create` mode). */
+  reopen(): void {
+    if (this.#file === undefined) return;
+    this.release();
+    this.open();
+  }
+
+  /** Renames the live file to its rotated name, opens a fresh one, and starts retention and compression. */
+  rotate(): void {
+    const fs = this.#fs!;
+    const now = Math.max(Date.now(), this.#lastStamp + 1);
+    this.#lastStamp = now;
+    const rotated = `${this.#parts.dir}/${rotatedName(this.#parts, now)}`;
+    this.release();
+    fs.rename(this.path, rotated);
+    this.open();
+    this.#inBackground(async () => {
+      if (this.#opts.compress === "gzip") await gzipFile(fs, rotated);
+      this.#applyRetention(now);
+    });
+  }
+
+  /** Resolves when background compression and retention are done. */
+  async settled(): Promise<void> {
+    while (this.#background.size > 0) await Promise.all(this.#background);
+  }
+
+  /** Closes the handle and waits for background work. */
+  async close(): Promise<void> {
+    this.release();
+    await this.settled();
+  }
+
+  #applyRetention(now: number): void {
+    const { maxFiles, maxAgeMs } = this.#opts;
+    if (maxFiles === undefined && maxAgeMs === undefined) return;
+    const fs = this.#fs!;
+    const byTime = new Map<number, string[]>();
+    for (const name of fs.list(this.#parts.dir)) {
+      const t = this.#isRotated(name);
+      if (t !== undefined) byTime.set(t, [...(byTime.get(t) ?? []), name]);
+    }
+    const times = [...byTime.keys()].sort((a, b) => b - a);
+    times.forEach((t, i) => {
+      if ((maxFiles !== undefined && i >= maxFiles) || (maxAgeMs !== undefined && now - t > maxAgeMs)) {
+        for (const name of byTime.get(t)!) fs.remove(`${this.#parts.dir}/${name}`);
+      }
+    });
+  }
+
+  #inBackground(work: () => Promise<void>): void {
+    const p = work().catch((err) => this.#onError(err instanceof Error ? err : new Error(String(err))));
+    this.#background.add(p);
+    void p.finally(() => this.#background.delete(p));
+  }
+}
+
+/**
+ * Gzips `path` to `path.gz` with `CompressionStream`, through a temporary name, then deletes
+ * `path`. A crash midway leaves the original intact.
+ *
+ * @param fs File-system operations.
+ * @param path The file to compress.
+ * @example
+ * ```ts
+ * import { gzipFile } from "./rotating_file.ts";
+ * await gzipFile(runtime.fs!, "./logs/app.2026-11-22T00-00-00-000Z.ndjson");
+ * ```
+ */
+export async function gzipFile(fs: FsOps, path: string): Promise<void> {
+  const tmp = `${path}.gz.tmp`;
+  const gzip = new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>;
+  await fs.openRead(path).pipeThrough(gzip).pipeTo(fs.openWrite(tmp));
+  fs.rename(tmp, `${path}.gz`);
+  fs.remove(path);
+}
