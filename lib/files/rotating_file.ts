@@ -77,7 +77,7 @@ export class RotatingFile {
     if (compress !== undefined && compress !== false && compress !== "gzip") {
       throw new TypeError(`sluice: rotate.compress must be "gzip" or false, got ${JSON.stringify(compress)}`);
     }
-    this.#period = interval === undefined ? undefined : typeof interval === "number" ? interval : INTERVALS[interval];
+    this.#period = interval === undefined ? undefined : typeof interval === "number" ? interval : Object.hasOwn(INTERVALS, interval) ? INTERVALS[interval] : NaN;
     if (this.#period !== undefined && !(this.#period > 0)) {
       throw new TypeError(`sluice: rotate.interval must be "hourly", "daily" or a positive number of ms, got ${JSON.stringify(interval)}`);
     }

@@ -1,0 +1,272 @@
+// Files at scale: rotation, retention, compression, reopen, category routing, the handle
+// pool, EMFILE, a failing disk, and the memory bound.
+import { describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { categoryFileSink, createLogger, detectRuntime, rotatingFileSink, type FileDriver, type Runtime } from "../mod.ts";
+
+const temp = () => mkdtempSync(join(tmpdir(), "sluice-files-"));
+const lines = (text: string) => text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Every line of a rotating file set, oldest first: rotated files by name, then the live file. */
+function allLines(dir: string, live: string) {
+  const rotated = readdirSync(dir).filter((n) => n !== live && !n.endsWith(".tmp")).sort();
+  const read = (n: string) => (n.endsWith(".gz") ? gunzipSync(readFileSync(join(dir, n))).toString() : readFileSync(join(dir, n), "utf8"));
+  return [...rotated, live].flatMap((n) => (existsSync(join(dir, n)) ? lines(read(n)) : []));
+}
+
+/** A runtime whose files can be counted and made to fail. */
+function instrumented(base: Runtime = detectRuntime()) {
+  const state = { open: 0, maxOpen: 0, opened: [] as string[], syncs: 0, emfileAbove: Infinity, failWrites: 0, partial: false };
+  const runtime: Runtime = {
+    ...base,
+    fs: base.fs,
+    openFile(path) {
+      if (state.open >= state.emfileAbove) throw Object.assign(new Error("EMFILE: too many open files"), { code: "EMFILE" });
+      const f = base.openFile!(path);
+      state.open++;
+      state.maxOpen = Math.max(state.maxOpen, state.open);
+      state.opened.push(path);
+      const driver: FileDriver = {
+        ...f,
+        write(text) {
+          if (state.failWrites > 0) {
+            state.failWrites--;
+            if (state.partial) f.write(text.slice(0, Math.floor(text.length / 2)));
+            throw Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" });
+          }
+          return f.write(text);
+        },
+        sync() {
+          state.syncs++;
+          f.sync();
+        },
+        close() {
+          state.open--;
+          f.close();
+        },
+      };
+      return driver;
+    },
+  };
+  return { runtime, state };
+}
+
+describe("rotation", () => {
+  test("by size: no line lost, duplicated or split; names sort by time", async () => {
+    const dir = temp();
+    const log = createLogger({ sinks: [rotatingFileSink(join(dir, "app.ndjson"), { maxBytes: 4096 })], batch: { maxRecords: 50 } });
+    for (let i = 0; i < 3000; i++) {
+      log.info("r", { i, pad: "x".repeat(i % 40) });
+      if (i % 100 === 0) await sleep(0);
+    }
+    await log.close();
+    const names = readdirSync(dir);
+    expect(names.length).toBeGreaterThan(20);
+    expect(names.filter((n) => n !== "app.ndjson").every((n) => /^app\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.ndjson$/.test(n))).toBe(true);
+    for (const n of names) expect(readFileSync(join(dir, n), "utf8").length).toBeLessThanOrEqual(4096 + 5000);
+    expect(allLines(dir, "app.ndjson").map((l) => l.i)).toEqual([...Array(3000).keys()]);
+  });
+
+  test("by interval, whichever comes first", async () => {
+    const dir = temp();
+    const log = createLogger({ sinks: [rotatingFileSink(join(dir, "app.ndjson"), { interval: 40, maxBytes: 1e9 })] });
+    log.info("first");
+    await log.flush();
+    await sleep(90);
+    log.info("second");
+    await log.close();
+    expect(readdirSync(dir).length).toBe(2);
+    expect(allLines(dir, "app.ndjson").map((l) => l.msg)).toEqual(["first", "second"]);
+  });
+
+  test("retention keeps maxFiles rotated files and deletes files older than maxAgeMs", async () => {
+    const dir = temp();
+    writeFileSync(join(dir, "app.2001-01-01T00-00-00-000Z.ndjson"), "{}\n");
+    writeFileSync(join(dir, "other.ndjson"), "{}\n");
+    const log = createLogger({ sinks: [rotatingFileSink(join(dir, "app.ndjson"), { maxBytes: 300, maxFiles: 3, maxAgeMs: 86_400_000 })], batch: { maxRecords: 1 } });
+    for (let i = 0; i < 200; i++) {
+      log.info("r", { i });
+      await sleep(0);
+    }
+    await log.close();
+    const names = readdirSync(dir).sort();
+    expect(names).not.toContain("app.2001-01-01T00-00-00-000Z.ndjson");
+    expect(names).toContain("other.ndjson");
+    expect(names.filter((n) => n.startsWith("app.2")).length).toBe(3);
+    expect(allLines(dir, "app.ndjson").at(-1).i).toBe(199);
+  });
+
+  test("rotated files are gzipped in the background and the originals removed", async () => {
+    const dir = temp();
+    const log = createLogger({ sinks: [rotatingFileSink(join(dir, "app.ndjson"), { maxBytes: 2000, compress: "gzip" })], batch: { maxRecords: 10 } });
+    for (let i = 0; i < 500; i++) {
+      log.info("r", { i });
+      if (i % 10 === 0) await sleep(0);
+    }
+    await log.close();
+    const names = readdirSync(dir);
+    const rotated = names.filter((n) => n !== "app.ndjson");
+    expect(rotated.length).toBeGreaterThan(3);
+    expect(rotated.every((n) => n.endsWith(".ndjson.gz"))).toBe(true);
+    expect(allLines(dir, "app.ndjson").map((l) => l.i)).toEqual([...Array(500).keys()]);
+  });
+
+  test("reopen() and SIGHUP follow an external logrotate", async () => {
+    const dir = temp();
+    const path = join(dir, "app.ndjson");
+    const log = createLogger({ sinks: [rotatingFileSink(path)] });
+    log.info("one");
+    await log.flush();
+    renameSync(path, join(dir, "app.ndjson.1"));
+    log.reopen();
+    log.info("two");
+    await log.flush();
+    renameSync(path, join(dir, "app.ndjson.2"));
+    process.emit("SIGHUP" as never);
+    log.info("three");
+    await log.close();
+    expect(lines(readFileSync(join(dir, "app.ndjson.1"), "utf8")).map((l) => l.msg)).toEqual(["one"]);
+    expect(lines(readFileSync(join(dir, "app.ndjson.2"), "utf8")).map((l) => l.msg)).toEqual(["two"]);
+    expect(lines(readFileSync(path, "utf8")).map((l) => l.msg)).toEqual(["three"]);
+  });
+
+  test("bad rotation options are clear errors", () => {
+    const dir = temp();
+    expect(() => rotatingFileSink(join(dir, "a"), { interval: "weekly" as never })).toThrow(/rotate.interval must be/);
+    expect(() => rotatingFileSink(join(dir, "a"), { maxBytes: 0 })).toThrow(/maxBytes must be positive/);
+    expect(() => rotatingFileSink(join(dir, "a"), { compress: "zstd" as never })).toThrow(/compress must be "gzip"/);
+  });
+});
+
+describe("categories", () => {
+  test("1,000 categories through 16 open files: each record in its own category's file", async () => {
+    const dir = temp();
+    const { runtime, state } = instrumented();
+    const log = createLogger({ sinks: [categoryFileSink(dir, { maxOpenFiles: 16, runtime })] });
+    const children = Array.from({ length: 1000 }, (_, c) => log.child({ c }, { category: `cat${c}` }));
+    for (let i = 0; i < 20000; i++) {
+      children[(i * 7919) % 1000].info("r", { i });
+      if (i % 1000 === 0) await sleep(0);
+    }
+    await log.close();
+    expect(state.maxOpen).toBeLessThanOrEqual(16);
+    expect(state.open).toBe(0);
+    const files = readdirSync(dir);
+    expect(files.length).toBe(1000);
+    let total = 0;
+    for (const f of files) {
+      const recs = lines(readFileSync(join(dir, f), "utf8"));
+      const c = Number(f.match(/^cat(\d+)\.ndjson$/)![1]);
+      expect(recs.every((r) => r.category === `cat${c}` && r.c === c)).toBe(true);
+      total += recs.length;
+    }
+    expect(total).toBe(20000);
+  });
+
+  test("EMFILE from the OS closes handles and retries instead of failing", async () => {
+    const dir = temp();
+    const { runtime, state } = instrumented();
+    state.emfileAbove = 4;
+    const errors: Error[] = [];
+    const log = createLogger({ sinks: [categoryFileSink(dir, { maxOpenFiles: 16, runtime })], onError: (e) => errors.push(e) });
+    for (let i = 0; i < 2000; i++) log.child({}, { category: `c${i % 40}` }).info("r", { i });
+    await log.close();
+    expect(errors).toEqual([]);
+    expect(state.maxOpen).toBeLessThanOrEqual(4);
+    expect(readdirSync(dir).length).toBe(40);
+    expect(log.stats().written).toBe(2000);
+  });
+
+  test("category names cannot reach outside the directory", async () => {
+    const root = temp();
+    const dir = join(root, "logs");
+    const evil = ["../../etc/passwd", "/etc/passwd", "a/b", "..", ".", "C:\\win", "nul\u0000byte", "new\nline", "x".repeat(5000), ""];
+    const log = createLogger({ sinks: [categoryFileSink(dir)] });
+    for (const c of evil) log.child({}, { category: c }).info("evil", { c });
+    log.info("no category");
+    await log.close();
+    expect(readdirSync(root)).toEqual(["logs"]);
+    const files = readdirSync(dir);
+    expect(files.length).toBe(evil.length);
+    expect(files.every((f) => f.length <= 130 && !f.startsWith(".") && !/[\/\\\u0000-\u001f]/.test(f))).toBe(true);
+    const seen = files.flatMap((f) => lines(readFileSync(join(dir, f), "utf8")).map((r) => r.c ?? null));
+    expect(seen.sort()).toEqual([...evil.slice(0, -1), null, ""].sort());
+  });
+
+  test("error and fatal records are written first within a batch; durable fsyncs on flush", async () => {
+    const dir = temp();
+    const { runtime, state } = instrumented();
+    const log = createLogger({ sinks: [categoryFileSink(dir, { runtime, durable: true })] });
+    log.child({}, { category: "a" }).info("calm");
+    log.child({}, { category: "b" }).info("calm");
+    log.child({}, { category: "z" }).error("urgent");
+    await log.flush();
+    expect(state.opened.map((p) => p.split("/").pop())).toEqual(["z.ndjson", "a.ndjson", "b.ndjson"]);
+    expect(state.syncs).toBe(3);
+    await log.close();
+  });
+
+  test("the byte bound holds with 1,000 categories", async () => {
+    const dir = temp();
+    const log = createLogger({ sinks: [categoryFileSink(dir, { maxBufferedBytes: 64 * 1024 })] });
+    let worst = 0;
+    for (let i = 0; i < 20000; i++) {
+      log.child({}, { category: `k${i % 1000}` }).info("r", { i, pad: "p".repeat(100) });
+      worst = Math.max(worst, log.stats().sinks[0].queuedBytes);
+    }
+    await log.close();
+    expect(worst).toBeLessThanOrEqual(64 * 1024 + 400);
+    expect(log.stats().written).toBe(20000);
+  });
+});
+
+describe("a failing disk", () => {
+  test("ENOSPC is reported and retried; when space returns nothing is lost or duplicated", async () => {
+    const dir = temp();
+    const { runtime, state } = instrumented();
+    const errors: Error[] = [];
+    const log = createLogger({ sinks: [rotatingFileSink(join(dir, "app.ndjson"), { runtime })], onError: (e) => errors.push(e) });
+    for (let i = 0; i < 100; i++) log.info("before", { i });
+    await log.flush();
+    state.failWrites = 4;
+    state.partial = true; // each failure writes half a batch first
+    for (let i = 100; i < 200; i++) log.info("during", { i });
+    const flushed = log.flush();
+    await sleep(30);
+    expect(errors.length).toBe(1);
+    expect(errors[0].message).toMatch(/failed; retrying: ENOSPC/);
+    await flushed;
+    for (let i = 200; i < 300; i++) log.info("after", { i });
+    await log.close();
+    expect(lines(readFileSync(join(dir, "app.ndjson"), "utf8")).map((l) => l.i)).toEqual([...Array(300).keys()]);
+    const s = log.stats();
+    expect(s.sinks[0].retries).toBe(4);
+    expect(s.written).toBe(300);
+    expect(s.dropped).toEqual({});
+  });
+
+  test("while the disk stays full, the queue bound holds and what is dropped is counted", async () => {
+    const dir = temp();
+    const { runtime, state } = instrumented();
+    state.failWrites = Infinity;
+    const errors: Error[] = [];
+    const log = createLogger({ sinks: [rotatingFileSink(join(dir, "app.ndjson"), { runtime })], queue: { maxRecords: 100 }, onError: (e) => errors.push(e) });
+    for (let i = 0; i < 1000; i++) {
+      log.info("r", { i });
+      if (i % 50 === 0) await sleep(1);
+    }
+    const s = log.stats();
+    expect(s.queued).toBeLessThanOrEqual(100);
+    expect(s.dropped["sink-error"]).toBeGreaterThan(0);
+    expect(s.written + (s.dropped["sink-error"] ?? 0) + s.queued).toBe(1000);
+    state.failWrites = 0;
+    await log.close();
+    const end = log.stats();
+    expect(end.written + (end.dropped["sink-error"] ?? 0)).toBe(1000);
+    expect(lines(readFileSync(join(dir, "app.ndjson"), "utf8")).length).toBe(end.written);
+  });
+});
