@@ -81,7 +81,7 @@ export interface LoggerStats {
   dropped: Partial<Record<LossReason, number>>;
   /** Records waiting, summed over sinks. */
   queued: number;
-  /** Batch write latency: the worst p50, p99 and max among the sinks. */
+  /** Batch write latency: the worst of each figure among the sinks. */
   flushLatencyMs: LatencySummary;
   /** Each sink's own counters. */
   sinks: SinkStats[];
@@ -306,7 +306,9 @@ export class Logger {
       queued: sinks.reduce((n, s) => n + s.queued, 0),
       flushLatencyMs: {
         count: lat.reduce((n, l) => n + l.count, 0),
+        avg: Math.max(0, ...lat.map((l) => l.avg)),
         p50: Math.max(0, ...lat.map((l) => l.p50)),
+        p95: Math.max(0, ...lat.map((l) => l.p95)),
         p99: Math.max(0, ...lat.map((l) => l.p99)),
         max: Math.max(0, ...lat.map((l) => l.max)),
       },

@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+/**
+ * The `sluice` command: `sluice load` drives a logger with the seed's multi-event workload.
+ *
+ * ```sh
+ * npx sluice load --events a=350,b=350,c=300 --duration 30s --json
+ * bun cli.ts load --events a=500,b=0,c=0 --dir ./logs/load
+ * ```
+ *
+ * @module
+ */
+import { categoryFileSink, createLogger } from "./mod.ts";
+import { parseDuration, parseEvents, parseFlags } from "./lib/load/parse.ts";
+import { formatLoadReport } from "./lib/load/report.ts";
+import { runLoad } from "./lib/load/run_load.ts";
+
+const USAGE = `usage: sluice <command> [flags]
+
+commands:
+  load    replay the multi-event workload in one process and report throughput and flush latency
+          --events a=350,b=350,c=300   records/s per event (0 allowed)       default a=350,b=350,c=300
+          --duration 30s               how long to produce                    default 30s
+          --concurrency 4              producers, shared among active events  default 4
+          --rotation-interval 1h       rotate each event's file (hourly, daily or a duration)
+          --max-bytes 50000000         rotate each event's file by size
+          --max-open-files 32          descriptors open at once               default 32
+          --dir ./logs/load            where the files go (emptied first)     default ./logs/load
+          --durable                    fsync on every flush
+          --json                       print the report as JSON
+  help    this text`;
+
+const proc = (globalThis as any).process;
+
+async function load(args: string[]): Promise<void> {
+  const flags = parseFlags(args, ["json", "durable"]);
+  const known = ["events", "duration", "concurrency", "rotation-interval", "max-bytes", "max-open-files", "dir", "durable", "json"];
+  const unknown = Object.keys(flags).filter((f) => !known.includes(f));
+  if (unknown.length) throw new TypeError(`sluice load: unknown flag --${unknown[0]}\n\n${USAGE}`);
+  const events = parseEvents(flags.events ?? "a=350,b=350,c=300");
+  const concurrency = Number(flags.concurrency ?? 4);
+  if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new TypeError(`sluice load: --concurrency must be a whole number ≥ 1`);
+  const ri = flags["rotation-interval"];
+  const interval = ri === undefined ? undefined : ri === "hourly" || ri === "daily" ? ri : parseDuration(ri);
+  const dir = flags.dir ?? "./logs/load";
+  const fs = proc.getBuiltinModule("node:fs");
+  fs.rmSync(dir, { recursive: true, force: true });
+  let errors = 0;
+  const log = createLogger({
+    sinks: [categoryFileSink(dir, {
+      maxOpenFiles: Number(flags["max-open-files"] ?? 32),
+      durable: flags.durable === "true",
+      rotate: { interval, maxBytes: flags["max-bytes"] ? Number(flags["max-bytes"]) : undefined },
+    })],
+    onError: (err) => {
+      errors++;
+      console.error(String(err));
+    },
+  });
+  const report = await runLoad(
+    { events, durationMs: parseDuration(flags.duration ?? "30s"), concurrency, logger: log, rss: () => proc.memoryUsage().rss },
+    () => errors,
+  );
+  await log.close();
+  const bytes = (fs.readdirSync(dir) as string[]).reduce((n, f) => n + fs.statSync(`${dir}/${f}`).size, 0);
+  console.log(flags.json === "true" ? JSON.stringify({ ...report, bytes }) : formatLoadReport(report, bytes));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "load":
+        await load(rest);
+        return 0;
+      case "help":
+      case "--help":
+      case undefined:
+        console.log(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        console.error(`sluice: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    console.error(err instanceof TypeError ? err.message : String((err as Error)?.stack ?? err));
+    return 1;
+  }
+}
+
+proc.exitCode = await main(proc.argv.slice(2));

@@ -1,0 +1,69 @@
+// `sluice load`: its parsing, the generator, and the command as a user runs it.
+import { describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLogger, type LogRecord, type Sink } from "../mod.ts";
+import { parseDuration, parseEvents, parseFlags } from "../lib/load/parse.ts";
+import { runLoad } from "../lib/load/run_load.ts";
+
+describe("parsing", () => {
+  test("durations, events and flags", () => {
+    expect(parseDuration("500ms")).toBe(500);
+    expect(parseDuration("30s")).toBe(30000);
+    expect(parseDuration("2")).toBe(2000);
+    expect(parseDuration("1h")).toBe(3600000);
+    expect(() => parseDuration("soon")).toThrow(/bad duration "soon"/);
+    expect([...parseEvents("a=350,b=0,c=300")]).toEqual([["a", 350], ["b", 0], ["c", 300]]);
+    expect(() => parseEvents("a=1,a=2")).toThrow(/given twice/);
+    expect(() => parseEvents("a")).toThrow(/use name=recordsPerSecond/);
+    expect(parseFlags(["--duration", "5s", "--json", "--dir=/x"], ["json"])).toEqual({ duration: "5s", json: "true", dir: "/x" });
+    expect(() => parseFlags(["--duration"], [])).toThrow(/--duration needs a value/);
+    expect(() => parseFlags(["stray"], [])).toThrow(/unexpected argument "stray"/);
+  });
+});
+
+describe("runLoad", () => {
+  test("each event gets its rate; an event at 0 is harmless; everything is written", async () => {
+    const records: LogRecord[] = [];
+    const sink: Sink<LogRecord[]> = { name: "mem", sync: true, defaultOnFull: "block", encode: (r) => [...r], write: (r) => void records.push(...r), close() {} };
+    const log = createLogger({ sinks: [sink] });
+    const report = await runLoad({ events: new Map([["a", 400], ["b", 0], ["c", 200]]), durationMs: 500, concurrency: 3, logger: log }, () => 0);
+    expect(report.events.b.records).toBe(0);
+    expect(report.events.a.records).toBeGreaterThanOrEqual(190);
+    expect(report.events.a.records).toBeLessThanOrEqual(201);
+    expect(report.events.c.records).toBeGreaterThanOrEqual(95);
+    expect(report.written).toBe(report.records);
+    expect(records.length).toBe(report.records);
+    expect(new Set(records.map((r) => r.category))).toEqual(new Set(["a", "c"]));
+  });
+});
+
+describe("the command", () => {
+  const cli = new URL("../cli.ts", import.meta.url).pathname;
+  const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 30000 });
+
+  test("load --json writes per-event files and reports the figures", () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "sluice-load-")), "out");
+    const r = run("load", "--events", "a=300,b=0,c=100", "--duration", "1s", "--dir", dir, "--json", "--rotation-interval", "1h");
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.records).toBe(report.written);
+    expect(report.records).toBeGreaterThan(300);
+    expect(report.flushLatencyMs.count).toBeGreaterThan(0);
+    expect(report.peakRssMb).toBeGreaterThan(0);
+    expect(report.bytes).toBeGreaterThan(0);
+    expect(readdirSync(dir).sort()).toEqual(["a.ndjson", "c.ndjson"]);
+  });
+
+  test("bad input is a clear error and a non-zero exit", () => {
+    const r = run("load", "--events", "a=fast");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('bad event "a=fast"');
+    const u = run("launch");
+    expect(u.status).toBe(2);
+    expect(u.stderr).toContain('unknown command "launch"');
+    expect(run("load", "--colour", "red").stderr).toContain("unknown flag --colour");
+  });
+});
