@@ -40,12 +40,15 @@ export function openDenoFile(path: string, deno: DenoGlobal): FileDriver {
   if (dir !== "") deno.mkdirSync(dir, { recursive: true });
   const file = deno.openSync(path, { append: true, create: true });
   const utf8 = new TextEncoder();
+  let buf = new Uint8Array(1 << 16);
   return {
     write(text) {
-      const bytes = utf8.encode(text);
+      // encodeInto a reused buffer: no new 1 MB array per batch (UTF-8 takes at most 3 bytes per UTF-16 unit)
+      if (buf.length < text.length * 3) buf = new Uint8Array(Math.max(text.length * 3, buf.length * 2));
+      const { written } = utf8.encodeInto(text, buf);
       let off = 0;
-      while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
-      return off;
+      while (off < written) off += file.writeSync(buf.subarray(off, written));
+      return written;
     },
     flush() {},
     size: () => file.statSync().size,

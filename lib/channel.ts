@@ -63,7 +63,7 @@ interface Inflight<C> {
   taken: boolean;
 }
 
-const recordSize = (r: LogRecord) => r.msg.length + r.data.length + 64;
+const recordSize = (r: LogRecord) => r.json.length;
 const ON_FULL: readonly OnFull[] = ["block", "drop-newest", "drop-oldest"];
 
 /**

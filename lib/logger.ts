@@ -8,10 +8,11 @@ import { Channel, type QueueOptions, type SinkStats } from "./channel.ts";
 import type { LossReason } from "./errors.ts";
 import type { LatencySummary } from "./latency.ts";
 import { type LevelName, type LevelThreshold, levelValue } from "./levels.ts";
+import { createRecord } from "./record.ts";
 import type { LogRecord } from "./record.ts";
 import { createRedactor } from "./redact.ts";
 import type { Runtime } from "./runtime.ts";
-import { serializeMembers } from "./serialize.ts";
+import { serializeMembers, serializeObject } from "./serialize.ts";
 import type { Sink } from "./sink.ts";
 import type { BatchLimits } from "./stream/batcher.ts";
 import { consoleSink } from "./sinks/console_sink.ts";
@@ -327,11 +328,12 @@ export class Logger {
         } else msg = String(msg);
       }
       if (typeof fields === "function") fields = fields();
-      let data = this.#bindings;
+      let tail = this.#bindings + "}";
       if (fields !== undefined && fields !== null) {
-        data += serializeMembers(core.redact ? core.redact(fields) : fields);
+        const obj = serializeObject(core.redact ? core.redact(fields) : fields);
+        if (obj.length > 2) tail = this.#bindings + "," + obj.slice(1);
       }
-      core.emit({ time: Date.now(), level, category: this.#category, msg: msg as string, data }, value);
+      core.emit(createRecord(Date.now(), level, this.#category, msg as string, tail), value);
     } catch (err) {
       core.report(err instanceof Error ? err : new Error(String(err)));
     }

@@ -3,17 +3,17 @@
  *
  * @module
  */
+import { isoTime } from "./iso_time.ts";
 import type { LevelName } from "./levels.ts";
 
 /**
- * One log record, captured at call time. Fields and bindings are serialized to JSON when the
- * call is made, so a record is a snapshot: changing an object after logging it does not
- * change what is written.
+ * One log record, captured at call time. Its NDJSON text is built when the call is made, so a
+ * record is a snapshot: changing an object after logging it does not change what is written.
  *
  * @example Read a record's fields
  * ```ts
- * import { recordFields, type LogRecord } from "./record.ts";
- * const rec: LogRecord = { time: 0, level: "info", category: undefined, msg: "hi", data: ',"n":1' };
+ * import { createRecord, recordFields } from "./record.ts";
+ * const rec = createRecord(0, "info", undefined, "hi", ',"n":1}');
  * recordFields(rec).n; // 1
  * ```
  */
@@ -26,8 +26,52 @@ export interface LogRecord {
   readonly category: string | undefined;
   /** The message. */
   readonly msg: string;
-  /** Bindings and fields as JSON object members, each preceded by a comma (`,"k":1`), or `""`. */
-  readonly data: string;
+  /**
+   * The whole record as one NDJSON object (no newline): `time`, `level`, `category` when set,
+   * `msg`, then bindings and fields in the order they were given.
+   */
+  readonly json: string;
+  /** Where bindings and fields start in `json`: at a comma, or at the closing brace when there are none. */
+  readonly fieldsAt: number;
+}
+
+let lastCategory: string | undefined;
+let lastCategoryJson = "";
+let lastMsg = "";
+let lastMsgJson = '""';
+
+/**
+ * Makes a record. `tail` is the JSON text after the message: `"}"` when there are no fields,
+ * or the fields as object members with a leading comma and the closing brace (`',"n":1}'`).
+ *
+ * @param time Milliseconds since the epoch.
+ * @param level The level.
+ * @param category The category, or `undefined`.
+ * @param msg The message.
+ * @param tail The fields and the closing brace.
+ * @returns The record.
+ * @example
+ * ```ts
+ * import { createRecord } from "./record.ts";
+ * createRecord(0, "info", "http", "ok", ',"ms":3}').json;
+ * // '{"time":"1970-01-01T00:00:00.000Z","level":"info","category":"http","msg":"ok","ms":3}'
+ * ```
+ */
+export function createRecord(time: number, level: LevelName, category: string | undefined, msg: string, tail: string): LogRecord {
+  let cat = "";
+  if (category !== undefined) {
+    if (category !== lastCategory) {
+      lastCategory = category;
+      lastCategoryJson = ',"category":' + JSON.stringify(category);
+    }
+    cat = lastCategoryJson;
+  }
+  if (msg !== lastMsg) {
+    lastMsg = msg;
+    lastMsgJson = JSON.stringify(msg);
+  }
+  const head = '{"time":"' + isoTime(time) + '","level":"' + level + '"' + cat + ',"msg":' + lastMsgJson;
+  return { time, level, category, msg, json: head + tail, fieldsAt: head.length };
 }
 
 /**
@@ -37,10 +81,11 @@ export interface LogRecord {
  * @returns A fresh object holding the record's bindings and fields.
  * @example
  * ```ts
- * import { recordFields } from "./record.ts";
- * recordFields({ time: 0, level: "info", category: undefined, msg: "", data: "" }); // {}
+ * import { createRecord, recordFields } from "./record.ts";
+ * recordFields(createRecord(0, "info", undefined, "", "}")); // {}
  * ```
  */
 export function recordFields(record: LogRecord): Record<string, unknown> {
-  return record.data === "" ? {} : JSON.parse("{" + record.data.slice(1) + "}");
+  const { json, fieldsAt } = record;
+  return json.length - fieldsAt <= 1 ? {} : JSON.parse("{" + json.slice(fieldsAt + 1));
 }

@@ -40,14 +40,33 @@ const objectProto = Object.prototype;
  * ```
  */
 export function serializeMembers(fields: object): string {
-  let json: string | undefined;
+  const json = serializeObject(fields);
+  return json.length > 2 ? "," + json.slice(1, -1) : "";
+}
+
+/**
+ * Renders an object as JSON text (`{"a":1}`) with the safe renderings of this module: one
+ * `JSON.stringify` for plain fields. Never throws.
+ *
+ * @param fields The fields of one record.
+ * @returns A JSON object text.
+ * @example
+ * ```ts
+ * import { serializeObject } from "./serialize.ts";
+ * serializeObject({ n: 1n }); // '{"n":"1"}'
+ * ```
+ */
+export function serializeObject(fields: object): string {
   try {
-    if (isPlain(fields, 0)) json = JSON.stringify(fields);
+    if (isPlain(fields, 0)) {
+      const json = JSON.stringify(fields);
+      if (json !== undefined && json.charCodeAt(0) === 123) return json;
+    }
   } catch {
     // a cycle, a bigint deeper than the scan, or a throwing getter: the safe path renders it
   }
-  if (json === undefined) json = safeStringify(fields);
-  return json.length > 2 ? "," + json.slice(1, -1) : "";
+  const safe = safeStringify(fields);
+  return safe.charCodeAt(0) === 123 ? safe : JSON.stringify({ value: JSON.parse(safe) });
 }
 
 /**
@@ -89,7 +108,9 @@ function isPlain(v: unknown, depth: number): boolean {
     if (typeof (v as { toJSON?: unknown }).toJSON === "function") return false;
   }
   for (const k in v) {
-    if (!isPlain((v as Record<string, unknown>)[k], depth + 1)) return false;
+    const x = (v as Record<string, unknown>)[k];
+    const t = typeof x;
+    if (t === "object" ? x !== null && !isPlain(x, depth + 1) : t === "bigint" || t === "function" || t === "symbol") return false;
   }
   return true;
 }

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, spyOn, test } from "bun:test";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { consoleSink, createLogger, createRedactor, fileSink, type Sink, type LogRecord } from "../mod.ts";
+import { consoleSink, createLogger, createRedactor, fileSink, recordFields, type Sink, type LogRecord } from "../mod.ts";
 
 function memory(level?: Sink["level"]) {
   const records: LogRecord[] = [];
@@ -12,7 +12,7 @@ function memory(level?: Sink["level"]) {
     name: "memory", level, sync: true, defaultOnFull: "block",
     encode: (r) => [...r], write: (r) => void records.push(...r), close() {},
   };
-  return { sink, records, fields: () => records.map((r) => JSON.parse("{" + r.data.slice(1) + "}")) };
+  return { sink, records, fields: () => records.map(recordFields) };
 }
 
 describe("levels", () => {

@@ -1,8 +1,8 @@
 // The stream stages on their own: BatchStream, the encoders, the formatters.
 import { describe, expect, test } from "bun:test";
-import { BatchStream, formatNdjson, LineEncoderStream, NdjsonEncoderStream, TextFormatEncoderStream, textFormatter, type LogRecord } from "../mod.ts";
+import { BatchStream, createRecord, formatNdjson, LineEncoderStream, NdjsonEncoderStream, TextFormatEncoderStream, textFormatter, type LogRecord } from "../mod.ts";
 
-const rec = (msg: string, data = ""): LogRecord => ({ time: 0, level: "info", category: undefined, msg, data });
+const rec = (msg: string, data = ""): LogRecord => createRecord(0, "info", undefined, msg, data + "}");
 const collect = async <T>(s: ReadableStream<T>) => { const out: T[] = []; for await (const x of s) out.push(x); return out; };
 
 describe("BatchStream", () => {
@@ -49,13 +49,13 @@ describe("encoders", () => {
   });
 
   test("the text format colours the level only when asked", () => {
-    const r: LogRecord = { time: 0, level: "error", category: "db", msg: "down", data: "" };
+    const r = createRecord(0, "error", "db", "down", "}");
     expect(textFormatter()(r)).toBe("1970-01-01T00:00:00.000Z ERROR [db] down");
     expect(textFormatter({ color: true })(r)).toContain("\x1b[31mERROR\x1b[0m");
   });
 
   test("formatNdjson escapes messages and categories", () => {
-    const line = formatNdjson({ time: 0, level: "info", category: 'a"b', msg: 'line\nbreak "q"', data: "" });
+    const line = formatNdjson(createRecord(0, "info", 'a"b', 'line\nbreak "q"', "}"));
     expect(JSON.parse(line)).toEqual({ time: "1970-01-01T00:00:00.000Z", level: "info", category: 'a"b', msg: 'line\nbreak "q"' });
   });
 });

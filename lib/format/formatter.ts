@@ -26,7 +26,7 @@ export type Formatter = (record: LogRecord) => string;
  * @example
  * ```ts
  * import { formatLines } from "./formatter.ts";
- * formatLines([{ time: 0, level: "info", category: undefined, msg: "a", data: "" }], (r) => r.msg); // "a\n"
+ * formatLines([createRecord(0, "info", undefined, "a", "}")], (r) => r.msg); // "a\n"
  * ```
  */
 export function formatLines(records: readonly LogRecord[], format: Formatter): string {

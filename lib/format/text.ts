@@ -38,7 +38,7 @@ export interface TextFormatOptions {
  * ```ts
  * import { textFormatter } from "./text.ts";
  * const fmt = textFormatter({ color: false });
- * fmt({ time: 0, level: "warn", category: undefined, msg: "slow", data: ',"ms":900' });
+ * fmt(createRecord(0, "warn", undefined, "slow", ',"ms":900}'));
  * // "1970-01-01T00:00:00.000Z WARN  slow ms=900"
  * ```
  */
@@ -49,7 +49,7 @@ export function textFormatter(options: TextFormatOptions = {}): Formatter {
     let line = isoTime(r.time) + " " + (color ? COLORS[r.level] + lvl + RESET : lvl) + " ";
     if (r.category !== undefined) line += "[" + r.category + "] ";
     line += r.msg;
-    if (r.data !== "") {
+    if (r.json.length - r.fieldsAt > 1) {
       const fields = recordFields(r);
       for (const k in fields) line += " " + k + "=" + JSON.stringify(fields[k]);
     }

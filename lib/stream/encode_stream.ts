@@ -37,7 +37,7 @@ export class LineEncoderStream extends TransformStream<readonly LogRecord[], Uin
  * @example Write batches of records to any byte sink
  * ```ts
  * import { NdjsonEncoderStream } from "./encode_stream.ts";
- * const bytes = ReadableStream.from([[{ time: 0, level: "info", category: undefined, msg: "hi", data: "" }]])
+ * const bytes = ReadableStream.from([[createRecord(0, "info", undefined, "hi", "}")]])
  *   .pipeThrough(new NdjsonEncoderStream());
  * ```
  */
