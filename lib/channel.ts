@@ -13,8 +13,10 @@ import { type BatchLimits, Batcher } from "./stream/batcher.ts";
 /** The bounded queue in front of each sink. */
 export interface QueueOptions {
   /**
-   * Records waiting for one sink (batched or being written) before `onFull` applies.
-   * @default 16384
+   * Records waiting for one sink (batched or being written) before `onFull` applies. Small by
+   * default: a burst larger than this in one turn of the event loop is written right away
+   * (with `"block"`), which keeps few records alive and the garbage collector's work small.
+   * @default 1024, or the sink's own (streams: 16384)
    */
   maxRecords?: number;
   /**
@@ -117,7 +119,7 @@ export class Channel<C = unknown> {
     this.sink = sink;
     this.minLevel = sink.level === undefined ? 0 : levelValue(sink.level);
     const q = { ...sink.queue, ...options.queue };
-    this.#maxQueued = q.maxRecords ?? 16384;
+    this.#maxQueued = q.maxRecords ?? 1024;
     if (!(this.#maxQueued >= 1) || !Number.isInteger(this.#maxQueued)) {
       throw new RangeError(`sluice: queue.maxRecords must be a positive integer, got ${q.maxRecords}`);
     }

@@ -57,6 +57,7 @@ export function streamSink(writable: WritableStream<Uint8Array>, options: Stream
     sync: false,
     defaultOnFull: options.onFull ?? "drop-newest",
     batch: options.batch,
+    queue: { maxRecords: 16384 },
     encode: (records) => utf8.encode(formatLines(records, format)),
     write: (chunk) => getWriter().write(chunk),
     close: () => getWriter().close(),
