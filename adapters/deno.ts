@@ -36,9 +36,15 @@ interface DenoGlobal {
  * ```
  */
 export function openDenoFile(path: string, deno: DenoGlobal): FileDriver {
-  const dir = dirname(path);
-  if (dir !== "") deno.mkdirSync(dir, { recursive: true });
-  const file = deno.openSync(path, { append: true, create: true });
+  let file: DenoFsFile;
+  try {
+    file = deno.openSync(path, { append: true, create: true });
+  } catch (err) {
+    const dir = dirname(path);
+    if ((err as { code?: string }).code !== "ENOENT" || dir === "") throw err;
+    deno.mkdirSync(dir, { recursive: true });
+    file = deno.openSync(path, { append: true, create: true });
+  }
   const utf8 = new TextEncoder();
   let buf = new Uint8Array(1 << 16);
   return {

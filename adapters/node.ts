@@ -60,11 +60,16 @@ export function openNodeFile(path: string, fs: NodeFs): FileDriver {
   };
 }
 
-/** Creates `path`'s directory and opens it for appending; returns the descriptor. */
+/** Opens `path` for appending, creating its directory when it is missing; returns the descriptor. */
 export function openAppend(path: string, fs: NodeFs): number {
-  const dir = dirname(path);
-  if (dir !== "") fs.mkdirSync(dir, { recursive: true });
-  return fs.openSync(path, "a");
+  try {
+    return fs.openSync(path, "a");
+  } catch (err) {
+    const dir = dirname(path);
+    if ((err as { code?: string }).code !== "ENOENT" || dir === "") throw err;
+    fs.mkdirSync(dir, { recursive: true });
+    return fs.openSync(path, "a");
+  }
 }
 
 /** The directory part of a path (`""` for a bare file name). */

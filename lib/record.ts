@@ -35,8 +35,6 @@ export interface LogRecord {
   readonly fieldsAt: number;
 }
 
-let lastCategory: string | undefined;
-let lastCategoryJson = "";
 let lastMsg = "";
 let lastMsgJson = '""';
 
@@ -58,14 +56,41 @@ let lastMsgJson = '""';
  * ```
  */
 export function createRecord(time: number, level: LevelName, category: string | undefined, msg: string, tail: string): LogRecord {
-  let cat = "";
-  if (category !== undefined) {
-    if (category !== lastCategory) {
-      lastCategory = category;
-      lastCategoryJson = ',"category":' + JSON.stringify(category);
-    }
-    cat = lastCategoryJson;
-  }
+  return buildRecord(time, level, category, categoryMember(category), msg, tail);
+}
+
+/**
+ * The `category` member of a record's JSON (`',"category":"http"'`), or `""` without one.
+ *
+ * @param category The category.
+ * @returns The member text.
+ * @example
+ * ```ts
+ * import { categoryMember } from "./record.ts";
+ * categoryMember("http"); // ',"category":"http"'
+ * ```
+ */
+export function categoryMember(category: string | undefined): string {
+  return category === undefined ? "" : ',"category":' + JSON.stringify(category);
+}
+
+/**
+ * {@linkcode createRecord} with the category's member text given (loggers compute it once).
+ *
+ * @example
+ * ```ts
+ * import { buildRecord, categoryMember } from "./record.ts";
+ * buildRecord(0, "info", "http", categoryMember("http"), "ok", "}");
+ * ```
+ */
+export function buildRecord(
+  time: number,
+  level: LevelName,
+  category: string | undefined,
+  cat: string,
+  msg: string,
+  tail: string,
+): LogRecord {
   if (msg !== lastMsg) {
     lastMsg = msg;
     lastMsgJson = JSON.stringify(msg);

@@ -95,7 +95,7 @@ export class RotatingFile {
   open(): void {
     if (this.#file !== undefined) return;
     this.#file = this.#runtime.openFile!(this.path);
-    this.#size = this.#fs?.size(this.path) ?? 0;
+    this.#size = this.#file.size();
     if (this.#period !== undefined) this.#nextBoundary = (Math.floor(Date.now() / this.#period) + 1) * this.#period;
   }
 

@@ -108,7 +108,7 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
     retry: true,
     defaultOnFull: "block",
     batch: options.batch,
-    queue: { maxBytes },
+    queue: { maxRecords: 4096, maxBytes },
     connect: (r) => void (report = r),
     encode(records) {
       const texts = new Map<string, string>();
@@ -118,8 +118,9 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
         texts.set(key, (texts.get(key) ?? "") + format(r) + "\n");
         if (r.level === "error" || r.level === "fatal") urgent.add(key);
       }
-      const routed = [...texts];
-      return urgent.size === 0 ? routed : routed.sort(([a], [b]) => Number(urgent.has(b)) - Number(urgent.has(a)));
+      // error and fatal files first; then files already open, so fewer handles are cycled
+      const rank = ([key]: [string, string]) => (urgent.has(key) ? 2 : 0) + (pool.isOpen(key) ? 1 : 0);
+      return [...texts].sort((a, b) => rank(b) - rank(a));
     },
     write(routed) {
       let i = 0;
