@@ -38,6 +38,14 @@ export function fsOps(fs: any): FsOps {
         throw err;
       }
     },
+    readText(path) {
+      try {
+        return fs.readFileSync(path, "utf8");
+      } catch (err) {
+        if ((err as { code?: string }).code === "ENOENT") return undefined;
+        throw err;
+      }
+    },
     size(path) {
       try {
         return fs.statSync(path).size;

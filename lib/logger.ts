@@ -233,6 +233,21 @@ export class Logger {
   }
 
   /**
+   * Forwards a record made elsewhere (a collector receiving records, a worker's batch) to this
+   * logger's sinks, subject to the level threshold. Never throws.
+   *
+   * @example
+   * ```ts
+   * import { createRecord } from "../mod.ts";
+   * log.emit(createRecord(Date.now(), "warn", "edge", "forwarded", ',"producer":"edge-1"}'));
+   * ```
+   */
+  emit(record: LogRecord): void {
+    const value = levelValue(record.level);
+    if (value >= this.#threshold) this.#core.emit(record, value);
+  }
+
+  /**
    * A logger that adds `bindings` to each record and, optionally, a category and its own
    * level. It shares its parent's sinks and queues.
    *

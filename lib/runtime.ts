@@ -77,6 +77,8 @@ export interface FsOps {
   remove(path: string): void;
   /** The names in a directory (`[]` when it does not exist). */
   list(dir: string): string[];
+  /** A file's text (UTF-8), or `undefined` when it does not exist. */
+  readText(path: string): string | undefined;
   /** A file's size in bytes, or `undefined` when it does not exist. */
   size(path: string): number | undefined;
   /** Reads a file as a stream. */

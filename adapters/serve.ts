@@ -1,0 +1,136 @@
+/**
+ * `serve()`: the ingest app on the current runtime's HTTP server (Bun.serve, Deno.serve, or
+ * node:http with a small fetch bridge).
+ *
+ * @module
+ */
+import { createIngestApp, type IngestApp, type IngestOptions } from "../lib/ingest/ingest_app.ts";
+import { detectRuntime } from "./detect.ts";
+
+/** Options of {@linkcode serve}: the ingest app's, and where to listen. */
+export interface ServeOptions extends IngestOptions {
+  /** @default 8080; 0 picks a free port */
+  port?: number;
+  /** @default "127.0.0.1" */
+  hostname?: string;
+  /** PEM certificate and key: serve HTTPS. */
+  tls?: { cert: string; key: string };
+  /**
+   * Stop gracefully on SIGTERM and SIGINT: stop accepting, finish requests in flight, flush, exit.
+   * @default true
+   */
+  handleSignals?: boolean;
+}
+
+/** A running collector. */
+export interface Server {
+  /** The base URL, such as `http://127.0.0.1:8080`. */
+  readonly url: string;
+  /** The port listened on. */
+  readonly port: number;
+  /** The ingest app. */
+  readonly app: IngestApp;
+  /** Stops accepting, waits for requests in flight, flushes and closes the files. */
+  close(): Promise<void>;
+}
+
+type Fetch = (req: Request) => Response | Promise<Response>;
+interface Listener {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the collector.
+ *
+ * @param options Where to listen and write, tokens, limits.
+ * @returns The running server.
+ * @example
+ * ```ts
+ * import { serve } from "./serve.ts";
+ * const server = await serve({ port: 0, dir: "./logs", tokens: [{ name: "edge", token: "s3cret" }] });
+ * console.log(server.url);
+ * await server.close();
+ * ```
+ */
+export async function serve(options: ServeOptions): Promise<Server> {
+  const app = createIngestApp(options);
+  const hostname = options.hostname ?? "127.0.0.1";
+  const g = globalThis as any;
+  const fetch: Fetch = (req) => app.fetch(req);
+  let listener: Listener;
+  try {
+    if (g.Bun) listener = listenBun(g.Bun, fetch, options.port ?? 8080, hostname, options);
+    else if (g.Deno?.serve) listener = await listenDeno(g.Deno, fetch, options.port ?? 8080, hostname, options);
+    else listener = await listenNode(g.process, fetch, options.port ?? 8080, hostname, options);
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= listener.stop().then(() => app.close()));
+  if (options.handleSignals ?? true) {
+    const proc = g.process;
+    const onSignal = () => void close().then(() => proc.exit(0));
+    proc?.once?.("SIGTERM", onSignal);
+    proc?.once?.("SIGINT", onSignal);
+  }
+  const scheme = options.tls ? "https" : "http";
+  return { url: `${scheme}://${hostname}:${listener.port}`, port: listener.port, app, close };
+}
+
+function listenBun(bun: any, fetch: Fetch, port: number, hostname: string, options: ServeOptions): Listener {
+  const server = bun.serve({
+    port,
+    hostname,
+    fetch,
+    maxRequestBodySize: (options.maxBodyBytes ?? 8 << 20) + 1024,
+    ...(options.tls ? { tls: options.tls } : {}),
+  });
+  return { port: server.port, stop: () => Promise.resolve(server.stop(false)) };
+}
+
+async function listenDeno(deno: any, fetch: Fetch, port: number, hostname: string, options: ServeOptions): Promise<Listener> {
+  let resolvePort!: (p: number) => void;
+  const listening = new Promise<number>((r) => (resolvePort = r));
+  const server = deno.serve(
+    { port, hostname, onListen: (addr: { port: number }) => resolvePort(addr.port), ...(options.tls ?? {}) },
+    fetch,
+  );
+  return { port: await listening, stop: () => server.shutdown() };
+}
+
+async function listenNode(proc: any, fetch: Fetch, port: number, hostname: string, options: ServeOptions): Promise<Listener> {
+  const http = proc.getBuiltinModule(options.tls ? "node:https" : "node:http");
+  const { Readable } = proc.getBuiltinModule("node:stream");
+  const server = http.createServer(options.tls ?? {}, async (req: any, res: any) => {
+    try {
+      const url = `http://${req.headers.host ?? hostname}${req.url}`;
+      const hasBody = req.method !== "GET" && req.method !== "HEAD";
+      const request = new Request(url, {
+        method: req.method,
+        headers: req.headers,
+        body: hasBody ? Readable.toWeb(req) : undefined,
+        duplex: "half",
+      } as RequestInit);
+      const response = await fetch(request);
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      if (response.body) for await (const chunk of response.body as any) res.write(chunk);
+      res.end();
+    } catch (err) {
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: String((err as Error)?.message ?? err) }));
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, hostname, () => resolve());
+  });
+  return {
+    port: server.address().port,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The runtime's name, for the banner. */
+export const runtimeName = (): string => detectRuntime().name;

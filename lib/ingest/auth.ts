@@ -1,0 +1,73 @@
+/**
+ * Bearer tokens, compared in constant time.
+ *
+ * @module
+ */
+
+/** A producer's token and the name its records are tagged with. */
+export interface TokenEntry {
+  name: string;
+  token: string;
+}
+
+/**
+ * Parses a tokens file: one token a line, as `name:token` or a bare token (named `token-N`);
+ * blank lines and `#` comments are skipped.
+ *
+ * @param text The file's text.
+ * @returns The entries; throws a `TypeError` for a file with no token.
+ * @example
+ * ```ts
+ * import { parseTokens } from "./auth.ts";
+ * parseTokens("edge-1:s3cret\n# comment\n"); // [{ name: "edge-1", token: "s3cret" }]
+ * ```
+ */
+export function parseTokens(text: string): TokenEntry[] {
+  const entries: TokenEntry[] = [];
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const colon = line.indexOf(":");
+    entries.push(colon > 0 ? { name: line.slice(0, colon), token: line.slice(colon + 1) } : { name: `token-${entries.length + 1}`, token: line });
+  }
+  if (entries.length === 0) throw new TypeError("sluice: the tokens file holds no token");
+  return entries;
+}
+
+/**
+ * Finds the entry whose token matches the `Authorization: Bearer …` header. Every token is
+ * compared in full, in time that depends only on the lengths, so timing does not tell how
+ * much of a guess was right.
+ *
+ * @param header The Authorization header, or null.
+ * @param tokens The accepted tokens.
+ * @returns The matching entry, or undefined.
+ * @example
+ * ```ts
+ * import { authenticate } from "./auth.ts";
+ * authenticate("Bearer s3cret", [{ name: "edge-1", token: "s3cret" }])?.name; // "edge-1"
+ * ```
+ */
+export function authenticate(header: string | null, tokens: readonly TokenEntry[]): TokenEntry | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  if (!m) return undefined;
+  const given = new TextEncoder().encode(m[1]);
+  let found: TokenEntry | undefined;
+  for (const entry of tokens) if (constantTimeEqual(given, new TextEncoder().encode(entry.token)) && found === undefined) found = entry;
+  return found;
+}
+
+/**
+ * Compares two byte strings in time that depends only on their lengths.
+ *
+ * @example
+ * ```ts
+ * import { constantTimeEqual } from "./auth.ts";
+ * constantTimeEqual(new Uint8Array([1]), new Uint8Array([1])); // true
+ * ```
+ */
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ (b[i % Math.max(b.length, 1)] ?? 0);
+  return diff === 0;
+}

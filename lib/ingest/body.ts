@@ -1,0 +1,106 @@
+/**
+ * Reading request bodies within limits, before and after decompression.
+ *
+ * @module
+ */
+
+/** Thrown when a body is larger than allowed; the ingest app answers 413. */
+export class BodyTooLargeError extends Error {
+  /** @param what Which limit: "body" or "decompressed body". @param limit Bytes allowed. */
+  constructor(what: string, limit: number) {
+    super(`${what} is larger than ${limit} bytes`);
+    this.name = "BodyTooLargeError";
+  }
+}
+
+/** Thrown when a body cannot be decoded (bad gzip, invalid UTF-8); the ingest app answers 400. */
+export class BadBodyError extends Error {
+  /** @param message What is wrong. */
+  constructor(message: string) {
+    super(message);
+    this.name = "BadBodyError";
+  }
+}
+
+/**
+ * Reads a stream to the end, failing as soon as it passes `limit` bytes (the rest is not read).
+ *
+ * @param stream The bytes.
+ * @param limit Bytes allowed.
+ * @param what Named in the error.
+ * @returns The bytes.
+ * @example
+ * ```ts
+ * import { readLimited } from "./body.ts";
+ * const bytes = await readLimited(req.body!, 8 << 20, "body");
+ * ```
+ */
+export async function readLimited(stream: ReadableStream<Uint8Array>, limit: number, what: string): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw new BodyTooLargeError(what, limit);
+    }
+    parts.push(value);
+  }
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(size);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/** Limits of {@linkcode readBodyText}. */
+export interface BodyLimits {
+  /** Bytes on the wire. */
+  maxBodyBytes: number;
+  /** Bytes after decompression. */
+  maxDecompressedBytes: number;
+}
+
+/**
+ * A request's body as text: limited on the wire, gunzipped when `Content-Encoding: gzip`
+ * (limited again after), and decoded as strict UTF-8.
+ *
+ * @param req The request.
+ * @param limits Byte limits.
+ * @returns The text; throws {@linkcode BodyTooLargeError} or {@linkcode BadBodyError}.
+ * @example
+ * ```ts
+ * import { readBodyText } from "./body.ts";
+ * const text = await readBodyText(req, { maxBodyBytes: 8 << 20, maxDecompressedBytes: 64 << 20 });
+ * ```
+ */
+export async function readBodyText(req: Request, limits: BodyLimits): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  if (declared > limits.maxBodyBytes) throw new BodyTooLargeError("body", limits.maxBodyBytes);
+  if (req.body === null) return "";
+  const raw = await readLimited(req.body, limits.maxBodyBytes, "body");
+  const encoding = (req.headers.get("content-encoding") ?? "identity").toLowerCase().trim();
+  let bytes = raw;
+  if (encoding === "gzip") {
+    const inflated = new Blob([raw as BlobPart]).stream().pipeThrough(new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
+    try {
+      bytes = await readLimited(inflated, limits.maxDecompressedBytes, "decompressed body");
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) throw err;
+      throw new BadBodyError(`body is not valid gzip: ${(err as Error)?.message ?? err}`);
+    }
+  } else if (encoding !== "identity") {
+    throw new BadBodyError(`unsupported Content-Encoding ${JSON.stringify(encoding)}; use gzip or none`);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new BadBodyError("body is not valid UTF-8");
+  }
+}

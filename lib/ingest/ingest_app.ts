@@ -1,0 +1,240 @@
+/**
+ * The collector's HTTP API as a Hono app.
+ *
+ * @module
+ */
+import { Hono, type Context } from "hono";
+import { detectRuntime } from "../../adapters/detect.ts";
+import { createLogger, type Logger } from "../logger.ts";
+import type { LogRecord } from "../record.ts";
+import type { Runtime } from "../runtime.ts";
+import { categoryFileSink } from "../sinks/category_file_sink.ts";
+import type { RotateOptions } from "../files/rotating_file.ts";
+import { authenticate, type TokenEntry } from "./auth.ts";
+import { BadBodyError, BodyTooLargeError, readBodyText } from "./body.ts";
+import { IdempotencyStore } from "./dedup.ts";
+import { IngestMetrics } from "./metrics.ts";
+import { parseOtlpLogs } from "./otlp.ts";
+import { ProducerRegistry } from "./producers.ts";
+import { RateLimiter } from "./rate_limit.ts";
+import { type ParsedBody, parseJsonArray, parseNdjson } from "./records.ts";
+
+/** Options of {@linkcode createIngestApp}. */
+export interface IngestOptions {
+  /** Where records are written: one file per category (`default.ndjson` for none). */
+  dir: string;
+  /** Accepted bearer tokens; each producer's records are tagged with its token's name. */
+  tokens?: readonly TokenEntry[];
+  /** Accept requests without a token. Must be given explicitly; there is no default token-less mode. */
+  noAuth?: boolean;
+  /** @default 8388608 (8 MiB) on the wire */
+  maxBodyBytes?: number;
+  /** @default 67108864 (64 MiB) after gzip */
+  maxDecompressedBytes?: number;
+  /** @default 1048576 */
+  maxLineBytes?: number;
+  /** Per-producer limit: average records a second and burst. @default { recordsPerSec: 100000, burst: 200000 } */
+  rateLimit?: { recordsPerSec: number; burst: number };
+  /** Answer 503 when more records than this wait for the disk. @default 200000 */
+  maxQueuedRecords?: number;
+  /** How long an Idempotency-Key is remembered. @default 86400000 (a day) */
+  idempotencyTtlMs?: number;
+  /** How often heartbeats are checked, ms. @default 1000 */
+  heartbeatCheckMs?: number;
+  /** Rotation of the category files. */
+  rotate?: RotateOptions;
+  /** @default 64 */
+  maxOpenFiles?: number;
+  /** fsync before answering. @default false */
+  durable?: boolean;
+  /** The runtime adapter; detected when absent. */
+  runtime?: Runtime;
+}
+
+/** The Hono app, with the writer behind it and a way to stop. */
+export type IngestApp = Hono & {
+  /** The logger that writes accepted records. */
+  readonly writer: Logger;
+  /** Stops the heartbeat checks, flushes and closes the files. */
+  close(): Promise<void>;
+};
+
+const NDJSON = new Set(["application/x-ndjson", "application/ndjson", "application/jsonl", "text/plain"]);
+
+/**
+ * Makes the collector's HTTP API: `POST /ingest` (NDJSON, JSON array; gzip; bearer tokens;
+ * `Idempotency-Key`), `POST /v1/logs` (OTLP/HTTP JSON), `POST /heartbeat`, `GET /producers`,
+ * `GET /healthz`, `GET /readyz`, `GET /metrics`. A 2xx is sent only after the accepted records
+ * are written. Mount it in your own Hono app with `app.route("/logs", createIngestApp(...))`.
+ *
+ * @param options Where to write, tokens, limits.
+ * @returns The app.
+ * @example
+ * ```ts
+ * import { Hono } from "hono";
+ * import { createIngestApp } from "sluice/server";
+ * const app = new Hono();
+ * app.route("/logs", createIngestApp({ dir: "./logs", tokens: [{ name: "edge", token: "s3cret" }] }));
+ * ```
+ */
+export function createIngestApp(options: IngestOptions): IngestApp {
+  const tokens = options.tokens ?? [];
+  if (tokens.length === 0 && options.noAuth !== true) {
+    throw new TypeError("sluice: the collector needs tokens (or noAuth: true, given explicitly)");
+  }
+  const runtime = options.runtime ?? detectRuntime();
+  const limits = {
+    maxBodyBytes: options.maxBodyBytes ?? 8 << 20,
+    maxDecompressedBytes: options.maxDecompressedBytes ?? 64 << 20,
+  };
+  const maxLineBytes = options.maxLineBytes ?? 1 << 20;
+  const maxQueued = options.maxQueuedRecords ?? 200_000;
+  const metrics = new IngestMetrics();
+  const writer = createLogger({
+    level: "trace",
+    sinks: [categoryFileSink(options.dir, { runtime, rotate: options.rotate, maxOpenFiles: options.maxOpenFiles ?? 64, durable: options.durable })],
+    queue: { maxRecords: maxQueued * 2, maxBytes: 1 << 30 },
+    runtime,
+  });
+  const internal = writer.child({ producer: "sluice" }, { category: "sluice" });
+  const keys = new IdempotencyStore(runtime.fs ? `${options.dir}/.sluice/idempotency-keys` : undefined, runtime, options.idempotencyTtlMs ?? 86_400_000);
+  const inflightKeys = new Map<string, Promise<Response>>();
+  const limiter = new RateLimiter(options.rateLimit?.recordsPerSec ?? 100_000, options.rateLimit?.burst ?? 200_000);
+  const producers = new ProducerRegistry((p) => internal.warn("producer missed its check-in", p));
+  const checker = setInterval(() => producers.check(), options.heartbeatCheckMs ?? 1000);
+  runtime.unrefTimer(checker);
+
+  const app = new Hono();
+  const answer = (c: Context, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    metrics.answered(status);
+    return c.json(body, status as 200, headers);
+  };
+  const who = (c: Context): string | Response => {
+    if (options.noAuth === true && tokens.length === 0) return c.req.header("x-sluice-producer") ?? "anonymous";
+    const entry = authenticate(c.req.header("authorization") ?? null, tokens);
+    if (entry === undefined) return answer(c, 401, { error: "missing or invalid bearer token" }, { "WWW-Authenticate": "Bearer" });
+    return c.req.header("x-sluice-producer") ?? entry.name;
+  };
+
+  /** Writes a parsed body and answers; shared by /ingest and /v1/logs. */
+  const accept = async (c: Context, producer: string, parse: (text: string) => ParsedBody, ok: (p: ParsedBody) => unknown) => {
+    if (writer.stats().queued > maxQueued) return answer(c, 503, { error: "the writer is behind; retry later" }, { "Retry-After": "1" });
+    let text: string;
+    try {
+      text = await readBodyText(c.req.raw, limits);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) return answer(c, 413, { error: err.message });
+      if (err instanceof BadBodyError) return answer(c, 400, { error: err.message });
+      throw err;
+    }
+    metrics.bodyBytes += Number(c.req.header("content-length") ?? text.length);
+    const parsed = parse(text);
+    metrics.count("rejected", parsed.errors.length);
+    if (parsed.records.length === 0) {
+      return answer(c, 400, { accepted: 0, rejected: parsed.errors.length, errors: parsed.errors.slice(0, 100), error: text.trim() === "" ? "empty body" : "nothing in the body is valid" });
+    }
+    const wait = limiter.take(producer, parsed.records.length);
+    if (wait > 0) return answer(c, 429, { error: `rate limit: retry in ${wait} s` }, { "Retry-After": String(wait) });
+    if (!(await write(parsed.records))) return answer(c, 503, { error: "the records could not be written; retry later" }, { "Retry-After": "1" });
+    metrics.count("accepted", parsed.records.length);
+    return answer(c, 200, ok(parsed));
+  };
+
+  const write = async (records: LogRecord[]): Promise<boolean> => {
+    const before = writer.stats();
+    for (const r of records) writer.emit(r);
+    await writer.flush();
+    const after = writer.stats();
+    return after.written - before.written >= records.length;
+  };
+
+  app.post("/ingest", async (c) => {
+    const producer = who(c);
+    if (producer instanceof Response) return producer;
+    const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
+    let parse: (text: string) => ParsedBody;
+    if (NDJSON.has(type)) parse = (t) => parseNdjson(t, producer, maxLineBytes);
+    else if (type === "application/json") parse = (t) => parseJsonArray(t, producer);
+    else return answer(c, 415, { error: `unsupported Content-Type ${JSON.stringify(type)}; use application/x-ndjson or application/json` });
+    const key = c.req.header("idempotency-key");
+    if (key !== undefined) {
+      if (key.length > 200) return answer(c, 400, { error: "Idempotency-Key is longer than 200 characters" });
+      const scoped = `${producer}/${key}`;
+      if (keys.has(scoped)) {
+        metrics.count("deduplicated", 1);
+        return answer(c, 200, { accepted: 0, rejected: 0, errors: [], duplicate: true });
+      }
+      const pending = inflightKeys.get(scoped);
+      if (pending) return (await pending).clone();
+      const result = (async () => {
+        const res = await accept(c, producer, parse, (p) => ({ accepted: p.records.length, rejected: p.errors.length, errors: p.errors.slice(0, 100) }));
+        if (res.status === 200) keys.add(scoped);
+        return res;
+      })();
+      inflightKeys.set(scoped, result);
+      try {
+        return await result;
+      } finally {
+        inflightKeys.delete(scoped);
+      }
+    }
+    return accept(c, producer, parse, (p) => ({ accepted: p.records.length, rejected: p.errors.length, errors: p.errors.slice(0, 100) }));
+  });
+
+  app.post("/v1/logs", async (c) => {
+    const producer = who(c);
+    if (producer instanceof Response) return producer;
+    const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
+    if (type !== "application/json") return answer(c, 415, { error: "OTLP/HTTP logs are accepted as application/json" });
+    return accept(c, producer, (t) => {
+      try {
+        return parseOtlpLogs(JSON.parse(t), producer);
+      } catch (err) {
+        return { records: [], errors: [{ line: 1, error: `invalid JSON: ${(err as Error).message}` }] };
+      }
+    }, (p) => (p.errors.length ? { partialSuccess: { rejectedLogRecords: p.errors.length, errorMessage: p.errors[0].error } } : {}));
+  });
+
+  app.post("/heartbeat", async (c) => {
+    const producer = who(c);
+    if (producer instanceof Response) return producer;
+    let beat: { producer?: unknown; nextCheckInMs?: unknown; graceMs?: unknown; shutdown?: unknown };
+    try {
+      beat = JSON.parse(await readBodyText(c.req.raw, { maxBodyBytes: 64 << 10, maxDecompressedBytes: 64 << 10 }));
+    } catch {
+      return answer(c, 400, { error: "a heartbeat is a JSON object: { producer, nextCheckInMs, graceMs?, shutdown? }" });
+    }
+    const name = typeof beat?.producer === "string" ? beat.producer : producer;
+    const num = (v: unknown) => (typeof v === "number" && v >= 0 && Number.isFinite(v) ? v : undefined);
+    producers.heartbeat(name, { nextCheckInMs: num(beat?.nextCheckInMs), graceMs: num(beat?.graceMs), shutdown: beat?.shutdown === true });
+    return answer(c, 200, { ok: true });
+  });
+
+  app.get("/producers", (c) => {
+    const producer = who(c);
+    if (producer instanceof Response) return producer;
+    return answer(c, 200, { producers: producers.list() });
+  });
+  app.get("/healthz", (c) => answer(c, 200, { ok: true }));
+  app.get("/readyz", (c) => {
+    const s = writer.stats();
+    return s.queued > maxQueued ? answer(c, 503, { ready: false, queued: s.queued }) : answer(c, 200, { ready: true, queued: s.queued });
+  });
+  app.get("/metrics", (c) => {
+    metrics.answered(200);
+    return c.text(metrics.render(writer.stats()), 200, { "content-type": "text/plain; version=0.0.4" });
+  });
+  app.onError((err, c) => {
+    internal.error("ingest request failed", { err, path: c.req.path });
+    return answer(c, 500, { error: "internal error" });
+  });
+
+  return Object.assign(app, {
+    writer,
+    async close() {
+      clearInterval(checker);
+      await writer.close();
+      keys.close();
+    },
+  });
+}

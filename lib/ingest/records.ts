@@ -1,0 +1,126 @@
+/**
+ * Turning an ingest body into validated records.
+ *
+ * @module
+ */
+import { LEVEL_NAMES, type LevelName } from "../levels.ts";
+import { createRecord, type LogRecord } from "../record.ts";
+import { serializeObject } from "../serialize.ts";
+
+/** One rejected line (1-based; for JSON arrays, the element's index + 1) and why. */
+export interface LineError {
+  line: number;
+  error: string;
+}
+
+/** The records a body held and the lines rejected. */
+export interface ParsedBody {
+  records: LogRecord[];
+  errors: LineError[];
+}
+
+/**
+ * Validates one incoming record and makes a {@linkcode LogRecord} tagged with its producer.
+ * A record is a JSON object with a string `msg`; `level` (default `info`) one of the six level
+ * names; `time` (default now) an ISO-8601 string or epoch milliseconds; `category` a string.
+ * Every other member is kept as a field, and `producer` is added.
+ *
+ * @param value The parsed JSON.
+ * @param producer The producer's name.
+ * @param now The time to use when `time` is absent.
+ * @returns The record, or a string saying what is wrong.
+ * @example
+ * ```ts
+ * import { toRecord } from "./records.ts";
+ * toRecord({ msg: "hi", level: "warn", n: 1 }, "edge-1", Date.now());
+ * ```
+ */
+export function toRecord(value: unknown, producer: string, now: number): LogRecord | string {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "a record must be a JSON object";
+  const { time, level, category, msg, producer: _ignored, ...fields } = value as Record<string, unknown>;
+  if (typeof msg !== "string") return "msg must be a string";
+  if (level !== undefined && !LEVEL_NAMES.includes(level as LevelName)) return `level must be one of ${LEVEL_NAMES.join(", ")}`;
+  if (category !== undefined && typeof category !== "string") return "category must be a string";
+  let ms = now;
+  if (typeof time === "number" && Number.isFinite(time)) ms = time;
+  else if (typeof time === "string" && !Number.isNaN(Date.parse(time))) ms = Date.parse(time);
+  else if (time !== undefined) return "time must be an ISO-8601 string or epoch milliseconds";
+  const obj = serializeObject({ ...fields, producer });
+  return createRecord(ms, (level ?? "info") as LevelName, category as string | undefined, msg, "," + obj.slice(1));
+}
+
+/**
+ * Parses NDJSON: each non-empty line one record. Lines longer than `maxLineBytes` (counted in
+ * UTF-16 units) and lines that are not valid records are rejected with their line number.
+ *
+ * @param text The body.
+ * @param producer The producer's name.
+ * @param maxLineBytes The longest line accepted.
+ * @returns Records and rejected lines.
+ * @example
+ * ```ts
+ * import { parseNdjson } from "./records.ts";
+ * parseNdjson('{"msg":"a"}\n{"msg":1}\n', "p", 1 << 20).errors; // [{ line: 2, error: "msg must be a string" }]
+ * ```
+ */
+export function parseNdjson(text: string, producer: string, maxLineBytes: number): ParsedBody {
+  const out: ParsedBody = { records: [], errors: [] };
+  const now = Date.now();
+  let start = 0;
+  for (let line = 1; start < text.length; line++) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const raw = text.slice(start, end).trim();
+    start = end + 1;
+    if (raw === "") continue;
+    if (raw.length > maxLineBytes) {
+      out.errors.push({ line, error: `line is longer than ${maxLineBytes} bytes` });
+      continue;
+    }
+    collect(out, line, raw, producer, now);
+  }
+  return out;
+}
+
+/**
+ * Parses a JSON array of records.
+ *
+ * @param text The body.
+ * @param producer The producer's name.
+ * @returns Records and rejected elements; a body that is not a JSON array is one error at line 1.
+ * @example
+ * ```ts
+ * import { parseJsonArray } from "./records.ts";
+ * parseJsonArray('[{"msg":"a"}]', "p").records.length; // 1
+ * ```
+ */
+export function parseJsonArray(text: string, producer: string): ParsedBody {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { records: [], errors: [{ line: 1, error: `invalid JSON: ${(err as Error).message}` }] };
+  }
+  if (!Array.isArray(value)) return { records: [], errors: [{ line: 1, error: "a JSON body must be an array of records" }] };
+  const out: ParsedBody = { records: [], errors: [] };
+  const now = Date.now();
+  value.forEach((v, i) => {
+    const r = toRecord(v, producer, now);
+    if (typeof r === "string") out.errors.push({ line: i + 1, error: r });
+    else out.records.push(r);
+  });
+  return out;
+}
+
+function collect(out: ParsedBody, line: number, raw: string, producer: string, now: number): void {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (err) {
+    out.errors.push({ line, error: `invalid JSON: ${(err as Error).message}` });
+    return;
+  }
+  const r = toRecord(value, producer, now);
+  if (typeof r === "string") out.errors.push({ line, error: r });
+  else out.records.push(r);
+}
