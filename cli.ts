@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `sluice` command: `sluice load` drives a logger with the seed's multi-event workload.
+ * The `sluice` command: `sluice serve` runs the collector; `sluice load` drives a logger with
+ * the seed's multi-event workload.
  *
  * ```sh
  * npx sluice load --events a=350,b=350,c=300 --duration 30s --json
@@ -13,6 +14,7 @@ import { categoryFileSink, createLogger } from "./mod.ts";
 import { parseDuration, parseEvents, parseFlags } from "./lib/load/parse.ts";
 import { formatLoadReport } from "./lib/load/report.ts";
 import { runLoad } from "./lib/load/run_load.ts";
+import { parseTokens, serve, type TokenEntry } from "./server.ts";
 
 const USAGE = `usage: sluice <command> [flags]
 
@@ -27,6 +29,13 @@ commands:
           --dir ./logs/load            where the files go (emptied first)     default ./logs/load
           --durable                    fsync on every flush
           --json                       print the report as JSON
+  serve   run the collector
+          --port 8080  --host 127.0.0.1  --dir ./logs
+          --tokens FILE                name:token lines (or env SLUICE_TOKENS="name:token,...");
+                                       with neither, a token is generated once into <dir>/.sluice/tokens
+          --no-auth                    accept requests without a token (explicitly)
+          --tls-cert FILE --tls-key FILE   serve HTTPS
+          --max-body-bytes 8388608  --rate-limit 100000 (records/s per producer)  --durable
   help    this text`;
 
 const proc = (globalThis as any).process;
@@ -65,12 +74,55 @@ async function load(args: string[]): Promise<void> {
   console.log(flags.json === "true" ? JSON.stringify({ ...report, bytes }) : formatLoadReport(report, bytes));
 }
 
+async function serveCommand(args: string[]): Promise<void> {
+  const flags = parseFlags(args, ["no-auth", "durable"]);
+  const known = ["port", "host", "dir", "tokens", "no-auth", "tls-cert", "tls-key", "max-body-bytes", "rate-limit", "durable"];
+  const unknown = Object.keys(flags).filter((f) => !known.includes(f));
+  if (unknown.length) throw new TypeError(`sluice serve: unknown flag --${unknown[0]}\n\n${USAGE}`);
+  const fs = proc.getBuiltinModule("node:fs");
+  const dir = flags.dir ?? "./logs";
+  let tokens: TokenEntry[] = [];
+  let generated: string | undefined;
+  if (flags.tokens) tokens = parseTokens(fs.readFileSync(flags.tokens, "utf8"));
+  else if (proc.env.SLUICE_TOKENS) tokens = parseTokens(proc.env.SLUICE_TOKENS.split(",").join("\n"));
+  else if (flags["no-auth"] !== "true") {
+    const file = `${dir}/.sluice/tokens`;
+    if (!fs.existsSync(file)) {
+      generated = crypto.randomUUID().replaceAll("-", "");
+      fs.mkdirSync(`${dir}/.sluice`, { recursive: true });
+      fs.writeFileSync(file, `default:${generated}\n`, { mode: 0o600 });
+    }
+    tokens = parseTokens(fs.readFileSync(file, "utf8"));
+    if (!generated) console.log(`using the tokens in ${file}`);
+  }
+  const tls = flags["tls-cert"] ? { cert: fs.readFileSync(flags["tls-cert"], "utf8"), key: fs.readFileSync(flags["tls-key"], "utf8") } : undefined;
+  const rate = Number(flags["rate-limit"] ?? 100_000);
+  const server = await serve({
+    port: Number(flags.port ?? 8080),
+    hostname: flags.host ?? "127.0.0.1",
+    dir,
+    tokens,
+    noAuth: flags["no-auth"] === "true",
+    tls,
+    maxBodyBytes: flags["max-body-bytes"] ? Number(flags["max-body-bytes"]) : undefined,
+    rateLimit: { recordsPerSec: rate, burst: rate * 2 },
+    durable: flags.durable === "true",
+  });
+  console.log(`sluice collector listening on ${server.url}, writing to ${dir}`);
+  if (generated) console.log(`generated a token (kept in ${dir}/.sluice/tokens; shown once): ${generated}`);
+  const auth = flags["no-auth"] === "true" ? "" : ` -H "Authorization: Bearer ${generated ?? "<token>"}"`;
+  console.log(`try: curl -sS${auth} -H "Content-Type: application/x-ndjson" --data-binary '{"msg":"hello","level":"info"}' ${server.url}/ingest`);
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case "load":
         await load(rest);
+        return 0;
+      case "serve":
+        await serveCommand(rest);
         return 0;
       case "help":
       case "--help":
@@ -87,4 +139,5 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-proc.exitCode = await main(proc.argv.slice(2));
+const code = await main(proc.argv.slice(2));
+if (code !== 0) proc.exitCode = code;
