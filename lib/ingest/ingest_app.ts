@@ -93,7 +93,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   const writer = createLogger({
     level: "trace",
     sinks: [categoryFileSink(options.dir, { runtime, rotate: options.rotate, maxOpenFiles: options.maxOpenFiles ?? 64, durable: options.durable })],
-    queue: { maxRecords: maxQueued * 2, maxBytes: 1 << 30 },
+    queue: { maxRecords: Math.max(1024, maxQueued * 2), maxBytes: 1 << 30 },
     runtime,
   });
   const internal = writer.child({ producer: "sluice" }, { category: "sluice" });
