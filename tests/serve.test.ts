@@ -1,0 +1,89 @@
+// `sluice serve` as an operator runs it: on Bun, Deno and Node, and as the single binary from
+// `bun build --compile`; a graceful SIGTERM, and a SIGKILL with a retried batch after restart.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const bin = join(root, "node_modules/.bin");
+const work = mkdtempSync(join(tmpdir(), "sluice-serve-"));
+const binary = join(work, "sluice");
+const TOKEN = "t0ken-for-tests";
+const tokens = join(work, "tokens.txt");
+writeFileSync(tokens, `edge:${TOKEN}\n`);
+
+beforeAll(() => {
+  const r = spawnSync(join(bin, "bun"), ["build", "--compile", join(root, "cli.ts"), "--outfile", binary], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(r.stderr);
+  spawnSync(join(bin, "tsc"), ["-p", join(root, "tsconfig.build.json")]);
+}, 120_000);
+
+const started: ChildProcess[] = [];
+afterAll(() => { for (const p of started) p.kill("SIGKILL"); });
+
+/** Starts a collector; resolves with its URL once it listens. */
+function start(cmd: string[], dir: string): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(cmd[0], [...cmd.slice(1), "serve", "--port", "0", "--dir", dir, "--tokens", tokens], { stdio: ["ignore", "pipe", "pipe"] });
+  started.push(proc);
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 20_000);
+    proc.stdout!.on("data", (d) => {
+      out += d;
+      const m = /listening on (http:\/\/[^,\s]+)/.exec(out);
+      if (m) { clearTimeout(timer); resolve({ proc, url: m[1] }); }
+    });
+    proc.stderr!.on("data", (d) => (out += d));
+    proc.once("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+}
+
+const ingest = (url: string, body: string, key?: string) => fetch(`${url}/ingest`, {
+  method: "POST",
+  body,
+  headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/x-ndjson", ...(key ? { "idempotency-key": key } : {}) },
+});
+const exited = (p: ChildProcess) => new Promise<number | null>((r) => (p.exitCode !== null ? r(p.exitCode) : p.once("exit", (c) => r(c))));
+const lines = (dir: string) => readFileSync(join(dir, "default.ndjson"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+
+const runtimes: [string, string[]][] = [
+  ["bun", [join(bin, "bun"), join(root, "cli.ts")]],
+  ["deno", [join(bin, "deno"), "run", "-A", "--config", join(root, "deno.json"), join(root, "cli.ts")]],
+  ["node", [process.execPath.includes("bun") ? "node" : process.execPath, join(root, "dist/cli.js")]],
+  ["binary", [binary]],
+];
+
+describe("sluice serve", () => {
+  for (const [name, cmd] of runtimes) {
+    test(`${name}: accepts, writes, and stops gracefully on SIGTERM`, async () => {
+      const dir = join(work, `logs-${name}`);
+      const { proc, url } = await start(cmd, dir);
+      const res = await ingest(url, '{"msg":"hello","n":1}\n');
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ accepted: 1, rejected: 0, errors: [] });
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      expect((await ingest(url, "")).status).toBe(400);
+      proc.kill("SIGTERM");
+      expect(await exited(proc)).toBe(0);
+      expect(lines(dir)).toEqual([expect.objectContaining({ msg: "hello", n: 1, producer: "edge" })]);
+    }, 30_000);
+  }
+
+  test("binary: killed with SIGKILL and restarted, a retried batch is still written once", async () => {
+    const dir = join(work, "logs-kill");
+    const first = await start([binary], dir);
+    const batch = Array.from({ length: 100 }, (_, i) => JSON.stringify({ msg: "r", i })).join("\n") + "\n";
+    expect((await ingest(first.url, batch, "batch-7")).status).toBe(200);
+    first.proc.kill("SIGKILL");
+    await exited(first.proc);
+    const second = await start([binary], dir);
+    const again = await ingest(second.url, batch, "batch-7");
+    expect(await again.json()).toMatchObject({ duplicate: true });
+    expect((await ingest(second.url, batch, "batch-8")).status).toBe(200);
+    second.proc.kill("SIGTERM");
+    await exited(second.proc);
+    expect(lines(dir).length).toBe(200);
+  }, 30_000);
+});
