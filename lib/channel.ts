@@ -45,6 +45,8 @@ export interface SinkStats {
   queuedBytes: number;
   /** Failed writes tried again (a full disk, say). */
   retries: number;
+  /** True while a failed write or flush is waiting to be tried again. */
+  failing: boolean;
   /** How long each batch took to write, in milliseconds. */
   flushLatencyMs: LatencySummary;
 }
@@ -110,6 +112,7 @@ export class Channel<C = unknown> {
   #fullReported = false;
   #closed = false;
   #closing = false;
+  #failing = false;
 
   /**
    * @param sink The sink to feed.
@@ -136,7 +139,13 @@ export class Channel<C = unknown> {
     }
     this.#onError = options.onError;
     this.#unrefTimer = options.unrefTimer;
-    sink.connect?.(options.onError);
+    sink.connect?.({
+      report: options.onError,
+      lost: (n, cause) => {
+        this.#written -= n;
+        this.#lose("sink-error", n, cause);
+      },
+    });
     this.#batcher = new Batcher<LogRecord>(
       { ...sink.batch, ...options.batch, sizeOf: recordSize },
       () => this.#onDue(),
@@ -173,9 +182,10 @@ export class Channel<C = unknown> {
 
   /**
    * Writes everything queued, in order, synchronously, when the sink can. Used on exit and by
-   * `"block"`. Returns false (and writes nothing) for sinks without a synchronous write.
+   * `"block"`; `final` (exit, sync mode) also flushes the sink's own buffers. Returns false (and
+   * writes nothing) for sinks without a synchronous write.
    */
-  drainSync(): boolean {
+  drainSync(final = false): boolean {
     if (!this.sink.sync) return false;
     for (const entry of this.#inflight) {
       if (entry.taken) continue;
@@ -186,6 +196,13 @@ export class Channel<C = unknown> {
     if (this.#batcher.length > 0) {
       this.#enqueued++;
       this.#writeSync(this.#batcher.take(), undefined);
+    }
+    if (final) {
+      try {
+        void this.sink.flush?.();
+      } catch (err) {
+        this.#onError(err instanceof Error ? err : new Error(String(err)));
+      }
     }
     return true;
   }
@@ -200,10 +217,18 @@ export class Channel<C = unknown> {
     if (this.#completed < target) {
       await new Promise<void>((resolve) => this.#flushWaiters.push({ target, resolve }));
     }
-    try {
-      await this.sink.flush?.();
-    } catch (err) {
-      this.#onError(err instanceof Error ? err : new Error(String(err)));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.sink.flush?.();
+        this.#failing = false;
+        return;
+      } catch (err) {
+        if (attempt === 0) this.#onError(err instanceof Error ? err : new Error(String(err)));
+        if (!this.sink.retry || this.#closing) return;
+        this.#failing = true;
+        this.#retries++;
+        await new Promise<void>((resolve) => this.#unrefTimer(setTimeout(resolve, Math.min(10 * 2 ** attempt, 1000))));
+      }
     }
   }
 
@@ -263,6 +288,7 @@ export class Channel<C = unknown> {
       queued: this.#queued,
       queuedBytes: this.#queuedBytes,
       retries: this.#retries,
+      failing: this.#failing,
       flushLatencyMs: this.#latency.summary(),
     };
   }
@@ -292,7 +318,8 @@ export class Channel<C = unknown> {
   #attempt(entry: Inflight<C>, started: number, attempt: number): void | Promise<void> {
     const done = (err?: unknown): void | Promise<void> => {
       if (entry.taken) return this.#settleInflight();
-      if (err === undefined || !this.sink.retry || this.#closing) {
+      this.#failing = err !== undefined && this.sink.retry === true && !this.#closing;
+      if (!this.#failing) {
         this.#complete(entry.records, started, err);
         return this.#settleInflight();
       }

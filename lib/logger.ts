@@ -135,13 +135,13 @@ class Core {
       const ch = channels[i];
       if (value >= ch.minLevel) {
         ch.push(record);
-        if (this.sync) ch.drainSync();
+        if (this.sync) ch.drainSync(true);
       }
     }
   }
 
   exitDrain(): void {
-    for (const c of this.channels) if (!c.drainSync()) c.abandon("exit");
+    for (const c of this.channels) if (!c.drainSync(true)) c.abandon("exit");
   }
 
   async close(): Promise<void> {

@@ -17,6 +17,14 @@ import type { BatchLimits } from "./stream/batcher.ts";
  */
 export type OnFull = "block" | "drop-newest" | "drop-oldest";
 
+/** What a channel hands its sink; see {@linkcode Sink.connect}. */
+export interface SinkHooks {
+  /** Reports an error to the logger's `onError`. */
+  report(err: Error): void;
+  /** Counts `records` the sink accepted earlier as lost (`sink-error`), and reports `cause`. */
+  lost(records: number, cause: unknown): void;
+}
+
 /**
  * A destination for records. Sinks are made by `fileSink`, `consoleSink`, `streamSink` and
  * friends; a logger gives each sink its own bounded queue and batching pipeline. Write your
@@ -55,15 +63,23 @@ export interface Sink<C = unknown> {
    * records behind it within the queue's bounds.
    */
   readonly retry?: boolean;
-  /** Receives the logger's error reporter, for errors of the sink's own background work. */
-  connect?(report: (err: Error) => void): void;
+  /**
+   * Receives the channel's hooks: `report` for errors of the sink's own background work, and
+   * `lost` for records the sink had accepted but finally could not write (counted as
+   * `sink-error`).
+   */
+  connect?(hooks: SinkHooks): void;
   /** Reopens the sink's files (after an external log rotation). */
   reopen?(): void;
   /** Encodes one batch. Must not keep references to the array it is given. */
   encode(records: readonly LogRecord[]): C;
   /** Writes one encoded batch; throwing or rejecting counts the batch as `sink-error`. */
   write(chunk: C): void | Promise<void>;
-  /** Makes written data durable or visible (fsync, an HTTP round trip), when it means anything. */
+  /**
+   * Writes out anything the sink buffers and makes it durable where asked (fsync). Must be
+   * synchronous for sinks with `sync: true`; throwing means nothing was lost yet and the flush
+   * is tried again (for `retry` sinks).
+   */
   flush?(): void | Promise<void>;
   /** Releases the sink's handles. */
   close(): void | Promise<void>;

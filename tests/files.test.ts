@@ -224,6 +224,40 @@ describe("categories", () => {
   });
 });
 
+describe("category write-behind buffers", () => {
+  test("buffers reach the files by age without a flush; error records at once", async () => {
+    const dir = temp();
+    const log = createLogger({ sinks: [categoryFileSink(dir, { maxBufferAgeMs: 30 })] });
+    log.child({}, { category: "calm" }).info("later");
+    log.child({}, { category: "alarm" }).error("now");
+    await sleep(10);
+    expect(readFileSync(join(dir, "alarm.ndjson"), "utf8")).toContain('"msg":"now"');
+    expect(existsSync(join(dir, "calm.ndjson"))).toBe(false);
+    await sleep(120);
+    expect(readFileSync(join(dir, "calm.ndjson"), "utf8")).toContain('"msg":"later"');
+    await log.close();
+  });
+
+  test("a failing disk: flush waits until the disk is back; close counts what it cannot write", async () => {
+    const dir = temp();
+    const { runtime, state } = instrumented();
+    const errors: Error[] = [];
+    const log = createLogger({ sinks: [categoryFileSink(dir, { runtime })], onError: (e) => errors.push(e) });
+    state.failWrites = 3;
+    for (let i = 0; i < 50; i++) log.child({}, { category: `c${i % 5}` }).info("r", { i });
+    await log.flush();
+    expect(errors.length).toBeGreaterThan(0);
+    const total = readdirSync(dir).reduce((n, f) => n + lines(readFileSync(join(dir, f), "utf8")).length, 0);
+    expect(total).toBe(50);
+    state.failWrites = Infinity;
+    for (let i = 0; i < 7; i++) log.child({}, { category: "doomed" }).info("r", { i });
+    await log.close();
+    const s = log.stats();
+    expect(s.dropped["sink-error"]).toBe(7);
+    expect(s.written).toBe(50);
+  });
+});
+
 describe("a failing disk", () => {
   test("ENOSPC is reported and retried; when space returns nothing is lost or duplicated", async () => {
     const dir = temp();

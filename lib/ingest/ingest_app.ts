@@ -104,6 +104,11 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   const checker = setInterval(() => producers.check(), options.heartbeatCheckMs ?? 1000);
   runtime.unrefTimer(checker);
 
+  /** The disk is failing, or more records wait than allowed. */
+  const behind = () => {
+    const s = writer.stats();
+    return s.queued > maxQueued || s.sinks.some((k) => k.failing);
+  };
   const app = new Hono();
   const answer = (c: Context, status: number, body: unknown, headers: Record<string, string> = {}) => {
     metrics.answered(status);
@@ -118,7 +123,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
 
   /** Writes a parsed body and answers; shared by /ingest and /v1/logs. */
   const accept = async (c: Context, producer: string, parse: (text: string) => ParsedBody, ok: (p: ParsedBody) => unknown) => {
-    if (writer.stats().queued > maxQueued) return answer(c, 503, { error: "the writer is behind; retry later" }, { "Retry-After": "1" });
+    if (behind()) return answer(c, 503, { error: "the writer is behind; retry later" }, { "Retry-After": "1" });
     let text: string;
     try {
       text = await readBodyText(c.req.raw, limits);
@@ -217,8 +222,8 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   });
   app.get("/healthz", (c) => answer(c, 200, { ok: true }));
   app.get("/readyz", (c) => {
-    const s = writer.stats();
-    return s.queued > maxQueued ? answer(c, 503, { ready: false, queued: s.queued }) : answer(c, 200, { ready: true, queued: s.queued });
+    const queued = writer.stats().queued;
+    return behind() ? answer(c, 503, { ready: false, queued }) : answer(c, 200, { ready: true, queued });
   });
   app.get("/metrics", (c) => {
     metrics.answered(200);

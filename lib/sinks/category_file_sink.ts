@@ -11,7 +11,7 @@ import type { Formatter } from "../format/formatter.ts";
 import type { LevelName } from "../levels.ts";
 import type { LogRecord } from "../record.ts";
 import type { Runtime } from "../runtime.ts";
-import type { Sink } from "../sink.ts";
+import type { Sink, SinkHooks } from "../sink.ts";
 import type { BatchLimits } from "../stream/batcher.ts";
 import { type FormatOption, resolveFormat } from "./format_option.ts";
 
@@ -25,11 +25,21 @@ export interface CategoryFileSinkOptions {
   /** Rotation and retention, for each category's file. */
   rotate?: RotateOptions;
   /**
-   * Bytes of records queued for all files together; past it the queue's `onFull` applies (by
-   * default the writer drains synchronously, error and fatal files first).
+   * Bytes buffered for all files together (and the queue's byte bound); past it the buffers are
+   * written, error and fatal files first, then the largest.
    * @default 16777216
    */
   maxBufferedBytes?: number;
+  /**
+   * A file's buffer is written once it holds this many bytes.
+   * @default 65536
+   */
+  fileBufferBytes?: number;
+  /**
+   * Buffered records are written at most this long after they arrive.
+   * @default 100
+   */
+  maxBufferAgeMs?: number;
   /**
    * File extension.
    * @default ".ndjson"
@@ -58,15 +68,26 @@ export interface CategoryFileSinkOptions {
   runtime?: Runtime;
 }
 
-/** One batch, split by destination file; urgent files (with error or fatal records) first. */
-type Routed = [key: string, text: string][];
+/** One batch, split by destination file: key, text, records, holds error or fatal. */
+type Routed = [key: string, text: string, records: number, urgent: boolean][];
+
+interface FileBuffer {
+  text: string;
+  records: number;
+  urgent: boolean;
+}
 
 /**
  * Writes each record to the file of its category: `dir/<category>.ndjson`, with the category
  * mapped to a safe name by `categoryFileName` (no traversal, no absolute paths, no control
- * characters, bounded length; records without a category go to `default.ndjson`). At most
- * `maxOpenFiles` descriptors are open; EMFILE/ENFILE closes handles and retries; a record never
- * goes to another category's file.
+ * characters, bounded length; records without a category go to `default.ndjson`).
+ *
+ * Each file has a write-behind buffer, written when it reaches `fileBufferBytes`, when it is
+ * `maxBufferAgeMs` old, on `flush()`, `close()` and exit. Error and fatal records are written at
+ * once. Past `maxBufferedBytes` over all files, buffers are written (error and fatal first,
+ * then the largest) before more is accepted. At most `maxOpenFiles` descriptors are open;
+ * EMFILE/ENFILE closes handles and retries; a record never goes to another category's file.
+ * `stats().written` counts records accepted into these buffers.
  *
  * @param dir The directory (created when needed).
  * @param options Open-file bound, rotation, memory bound, format.
@@ -86,20 +107,70 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
   const format: Formatter = resolveFormat(options.format ?? "ndjson", false);
   const ext = options.ext ?? ".ndjson";
   const rotate = options.rotate ?? {};
-  let report: (err: Error) => void = () => {};
-  const pool = new HandlePool(options.maxOpenFiles ?? 32, (key) => new RotatingFile(`${dir}/${key}${ext}`, rotate, runtime, (e) => report(e)));
+  const maxBytes = options.maxBufferedBytes ?? 16 << 20;
+  const fileBufferBytes = options.fileBufferBytes ?? 64 << 10;
+  const maxAgeMs = options.maxBufferAgeMs ?? 100;
+  if (!(maxBytes > 0) || !(fileBufferBytes > 0) || !(maxAgeMs >= 0)) {
+    throw new RangeError("sluice: maxBufferedBytes and fileBufferBytes must be positive, maxBufferAgeMs zero or more");
+  }
+  let hooks: SinkHooks = { report: () => {}, lost: () => {} };
+  const pool = new HandlePool(options.maxOpenFiles ?? 32, (key) => new RotatingFile(`${dir}/${key}${ext}`, rotate, runtime, (e) => hooks.report(e)));
   const names = new Map<string | undefined, string>();
   const keyOf = (category: string | undefined) => {
     let key = names.get(category);
     if (key === undefined) names.set(category, (key = categoryFileName(category)));
     return key;
   };
+  const buffers = new Map<string, FileBuffer>();
+  let buffered = 0;
+  let timer: unknown;
+  let failing = false;
   const written = new Set<RotatingFile>();
   const durable = options.durable ?? false;
   const unhook = options.reopenOnSighup ?? true
     ? runtime.onReopenSignal(() => { for (const f of pool.files()) f.reopen(); })
     : () => {};
-  const maxBytes = options.maxBufferedBytes ?? 16 << 20;
+
+  /** Writes one file's buffer; all or nothing (the buffer stays when the OS fails). */
+  const writeOut = (key: string) => {
+    const b = buffers.get(key)!;
+    const file = pool.get(key);
+    file.write(b.text);
+    if (durable) written.add(file);
+    buffers.delete(key);
+    buffered -= b.text.length;
+  };
+  /** Writes the buffers `pick` chooses, error and fatal first, then open files, then the rest. */
+  const writeSome = (pick: (b: FileBuffer) => boolean) => {
+    const rank = (k: string, b: FileBuffer) => (b.urgent ? 2 : 0) + (pool.isOpen(k) ? 1 : 0);
+    const keys = [...buffers].filter(([, b]) => pick(b)).sort(([ka, a], [kb, b]) => rank(kb, b) - rank(ka, a)).map(([k]) => k);
+    for (const k of keys) writeOut(k);
+  };
+  /** Writes every buffer; throws the first failure (what failed stays buffered). */
+  const writeAll = () => {
+    clearTimeout(timer as number);
+    timer = undefined;
+    writeSome(() => true);
+    failing = false;
+  };
+  /** Writes every buffer, reporting a failure once and trying again later instead of throwing. */
+  const writeAllLater = () => {
+    try {
+      writeAll();
+    } catch (err) {
+      if (!failing) hooks.report(new Error(`sluice: writing to ${dir} failed; retrying: ${(err as Error)?.message ?? err}`, { cause: err }));
+      failing = true;
+      schedule(1000);
+    }
+  };
+  const schedule = (ms: number) => {
+    if (timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      writeAllLater();
+    }, ms);
+    runtime.unrefTimer(timer);
+  };
 
   return {
     name: `categories:${dir}`,
@@ -109,32 +180,59 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
     defaultOnFull: "block",
     batch: options.batch,
     queue: { maxRecords: 4096, maxBytes },
-    connect: (r) => void (report = r),
+    connect: (h) => void (hooks = h),
     encode(records) {
-      const texts = new Map<string, string>();
-      const urgent = new Set<string>();
+      const texts = new Map<string, FileBuffer>();
       for (const r of records) {
         const key = keyOf(r.category);
-        texts.set(key, (texts.get(key) ?? "") + format(r) + "\n");
-        if (r.level === "error" || r.level === "fatal") urgent.add(key);
+        const b = texts.get(key);
+        const line = format(r) + "\n";
+        const urgent = r.level === "error" || r.level === "fatal";
+        if (b === undefined) texts.set(key, { text: line, records: 1, urgent });
+        else {
+          b.text += line;
+          b.records++;
+          b.urgent ||= urgent;
+        }
       }
-      // error and fatal files first; then files already open, so fewer handles are cycled
-      const rank = ([key]: [string, string]) => (urgent.has(key) ? 2 : 0) + (pool.isOpen(key) ? 1 : 0);
-      return [...texts].sort((a, b) => rank(b) - rank(a));
+      return [...texts].map(([k, b]) => [k, b.text, b.records, b.urgent]);
     },
     write(routed) {
-      let i = 0;
-      try {
-        for (; i < routed.length; i++) {
-          const file = pool.get(routed[i][0]);
-          file.write(routed[i][1]);
-          if (durable) written.add(file);
+      let incoming = 0;
+      for (const [, text] of routed) incoming += text.length;
+      if (buffered + incoming > maxBytes) {
+        // make room first; a failure here throws before anything of this batch is taken
+        const target = Math.max(0, maxBytes / 2 - incoming);
+        const order = [...buffers].sort(([, a], [, b]) => Number(b.urgent) - Number(a.urgent) || b.text.length - a.text.length);
+        for (const [k] of order) {
+          if (buffered <= target) break;
+          writeOut(k);
         }
-      } finally {
-        routed.splice(0, i); // a retry writes only the files not yet written
       }
+      let urgent = false;
+      for (const [key, text, records, isUrgent] of routed) {
+        const b = buffers.get(key);
+        if (b === undefined) buffers.set(key, { text, records, urgent: isUrgent });
+        else {
+          b.text += text;
+          b.records += records;
+          b.urgent ||= isUrgent;
+        }
+        buffered += text.length;
+        urgent ||= isUrgent;
+      }
+      try {
+        writeSome((b) => b.urgent || b.text.length >= fileBufferBytes);
+      } catch (err) {
+        if (!failing) hooks.report(new Error(`sluice: writing to ${dir} failed; retrying: ${(err as Error)?.message ?? err}`, { cause: err }));
+        failing = true;
+        schedule(1000);
+        return;
+      }
+      if (buffers.size > 0) schedule(maxAgeMs);
     },
     flush() {
+      writeAll();
       for (const f of written) f.sync();
       written.clear();
     },
@@ -143,6 +241,15 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
     },
     async close() {
       unhook();
+      try {
+        writeAll();
+      } catch (err) {
+        let lost = 0;
+        for (const b of buffers.values()) lost += b.records;
+        buffers.clear();
+        buffered = 0;
+        hooks.lost(lost, err);
+      }
       pool.releaseAll();
       await Promise.all([...pool.files()].map((f) => f.close()));
     },

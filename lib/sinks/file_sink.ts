@@ -102,7 +102,7 @@ export function rotatingFileSink(path: string, options: RotatingFileSinkOptions 
     retry: true,
     defaultOnFull: "block",
     batch: options.batch,
-    connect: (r) => void (report = r),
+    connect: (hooks) => void (report = hooks.report),
     encode: (records) => formatLines(records, format),
     write: (text) => file.write(text),
     flush: () => (durable ? file.sync() : file.flush()),
