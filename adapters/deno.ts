@@ -23,6 +23,9 @@ interface DenoGlobal {
   stdout: { isTerminal(): boolean };
 }
 
+const utf8 = new TextEncoder();
+let scratch = new Uint8Array(1 << 16);
+
 /**
  * Opens `path` for appending as a `Deno.FsFile`, creating its directory.
  *
@@ -45,15 +48,14 @@ export function openDenoFile(path: string, deno: DenoGlobal): FileDriver {
     deno.mkdirSync(dir, { recursive: true });
     file = deno.openSync(path, { append: true, create: true });
   }
-  const utf8 = new TextEncoder();
-  let buf = new Uint8Array(1 << 16);
   return {
     write(text) {
-      // encodeInto a reused buffer: no new 1 MB array per batch (UTF-8 takes at most 3 bytes per UTF-16 unit)
-      if (buf.length < text.length * 3) buf = new Uint8Array(Math.max(text.length * 3, buf.length * 2));
-      const { written } = utf8.encodeInto(text, buf);
+      // encodeInto one scratch buffer shared by every file (writes are synchronous): no new
+      // array per batch or per opened file (UTF-8 takes at most 3 bytes per UTF-16 unit)
+      if (scratch.length < text.length * 3) scratch = new Uint8Array(Math.max(text.length * 3, scratch.length * 2));
+      const { written } = utf8.encodeInto(text, scratch);
       let off = 0;
-      while (off < written) off += file.writeSync(buf.subarray(off, written));
+      while (off < written) off += file.writeSync(scratch.subarray(off, written));
       return written;
     },
     flush() {},

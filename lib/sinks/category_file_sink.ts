@@ -32,7 +32,7 @@ export interface CategoryFileSinkOptions {
   maxBufferedBytes?: number;
   /**
    * A file's buffer is written once it holds this many bytes.
-   * @default 65536
+   * @default 16384
    */
   fileBufferBytes?: number;
   /**
@@ -72,7 +72,9 @@ export interface CategoryFileSinkOptions {
 type Routed = [key: string, text: string, records: number, urgent: boolean][];
 
 interface FileBuffer {
-  text: string;
+  /** Flat texts, one a batch: kept as an array, not one growing string, so the GC sees few objects. */
+  parts: string[];
+  bytes: number;
   records: number;
   urgent: boolean;
 }
@@ -108,7 +110,7 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
   const ext = options.ext ?? ".ndjson";
   const rotate = options.rotate ?? {};
   const maxBytes = options.maxBufferedBytes ?? 16 << 20;
-  const fileBufferBytes = options.fileBufferBytes ?? 64 << 10;
+  const fileBufferBytes = options.fileBufferBytes ?? 16 << 10;
   const maxAgeMs = options.maxBufferAgeMs ?? 100;
   if (!(maxBytes > 0) || !(fileBufferBytes > 0) || !(maxAgeMs >= 0)) {
     throw new RangeError("sluice: maxBufferedBytes and fileBufferBytes must be positive, maxBufferAgeMs zero or more");
@@ -135,10 +137,10 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
   const writeOut = (key: string) => {
     const b = buffers.get(key)!;
     const file = pool.get(key);
-    file.write(b.text);
+    file.write(b.parts.length === 1 ? b.parts[0] : b.parts.join(""));
     if (durable) written.add(file);
     buffers.delete(key);
-    buffered -= b.text.length;
+    buffered -= b.bytes;
   };
   /** Writes the buffers `pick` chooses, error and fatal first, then open files, then the rest. */
   const writeSome = (pick: (b: FileBuffer) => boolean) => {
@@ -179,10 +181,10 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
     retry: true,
     defaultOnFull: "block",
     batch: options.batch,
-    queue: { maxRecords: 4096, maxBytes },
+    queue: { maxBytes },
     connect: (h) => void (hooks = h),
     encode(records) {
-      const texts = new Map<string, FileBuffer>();
+      const texts = new Map<string, { text: string; records: number; urgent: boolean }>();
       for (const r of records) {
         const key = keyOf(r.category);
         const b = texts.get(key);
@@ -195,7 +197,12 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
           b.urgent ||= urgent;
         }
       }
-      return [...texts].map(([k, b]) => [k, b.text, b.records, b.urgent]);
+      const routed: Routed = [];
+      for (const [k, b] of texts) {
+        b.text.charCodeAt(0); // flatten the rope now, while its pieces are young
+        routed.push([k, b.text, b.records, b.urgent]);
+      }
+      return routed;
     },
     write(routed) {
       let incoming = 0;
@@ -203,7 +210,7 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
       if (buffered + incoming > maxBytes) {
         // make room first; a failure here throws before anything of this batch is taken
         const target = Math.max(0, maxBytes / 2 - incoming);
-        const order = [...buffers].sort(([, a], [, b]) => Number(b.urgent) - Number(a.urgent) || b.text.length - a.text.length);
+        const order = [...buffers].sort(([, a], [, b]) => Number(b.urgent) - Number(a.urgent) || b.bytes - a.bytes);
         for (const [k] of order) {
           if (buffered <= target) break;
           writeOut(k);
@@ -212,9 +219,10 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
       let urgent = false;
       for (const [key, text, records, isUrgent] of routed) {
         const b = buffers.get(key);
-        if (b === undefined) buffers.set(key, { text, records, urgent: isUrgent });
+        if (b === undefined) buffers.set(key, { parts: [text], bytes: text.length, records, urgent: isUrgent });
         else {
-          b.text += text;
+          b.parts.push(text);
+          b.bytes += text.length;
           b.records += records;
           b.urgent ||= isUrgent;
         }
@@ -222,7 +230,7 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
         urgent ||= isUrgent;
       }
       try {
-        writeSome((b) => b.urgent || b.text.length >= fileBufferBytes);
+        writeSome((b) => b.urgent || b.bytes >= fileBufferBytes);
       } catch (err) {
         if (!failing) hooks.report(new Error(`sluice: writing to ${dir} failed; retrying: ${(err as Error)?.message ?? err}`, { cause: err }));
         failing = true;
