@@ -47,6 +47,8 @@ export type { CategoryFileSinkOptions } from "./lib/sinks/category_file_sink.ts"
 export { categoryFileName } from "./lib/files/category_name.ts";
 export type { RotateOptions } from "./lib/files/rotating_file.ts";
 export { streamSink } from "./lib/sinks/stream_sink.ts";
+export { httpSink, retryAfterMs } from "./lib/sinks/http_sink.ts";
+export type { HttpBatch, HttpSinkOptions } from "./lib/sinks/http_sink.ts";
 export type { StreamSinkOptions } from "./lib/sinks/stream_sink.ts";
 export type { FormatOption } from "./lib/sinks/format_option.ts";
 export type { FileDriver, FsOps, Runtime } from "./lib/runtime.ts";

@@ -145,6 +145,7 @@ export class Channel<C = unknown> {
         this.#written -= n;
         this.#lose("sink-error", n, cause);
       },
+      unrefTimer: options.unrefTimer,
     });
     this.#batcher = new Batcher<LogRecord>(
       { ...sink.batch, ...options.batch, sizeOf: recordSize },

@@ -23,6 +23,8 @@ export interface SinkHooks {
   report(err: Error): void;
   /** Counts `records` the sink accepted earlier as lost (`sink-error`), and reports `cause`. */
   lost(records: number, cause: unknown): void;
+  /** Makes a timer not keep the process alive (the runtime adapter's). */
+  unrefTimer(timer: unknown): void;
 }
 
 /**

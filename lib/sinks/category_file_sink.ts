@@ -115,7 +115,7 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
   if (!(maxBytes > 0) || !(fileBufferBytes > 0) || !(maxAgeMs >= 0)) {
     throw new RangeError("sluice: maxBufferedBytes and fileBufferBytes must be positive, maxBufferAgeMs zero or more");
   }
-  let hooks: SinkHooks = { report: () => {}, lost: () => {} };
+  let hooks: SinkHooks = { report: () => {}, lost: () => {}, unrefTimer: runtime.unrefTimer };
   const pool = new HandlePool(options.maxOpenFiles ?? 32, (key) => new RotatingFile(`${dir}/${key}${ext}`, rotate, runtime, (e) => hooks.report(e)));
   const names = new Map<string | undefined, string>();
   const keyOf = (category: string | undefined) => {
