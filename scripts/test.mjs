@@ -19,7 +19,7 @@ const steps = [
   { name: "build", cmd: [bin("tsc"), "-p", "tsconfig.build.json"] },
   { name: "bun", cmd: [bin("bun"), "test", ...bunSuites], count: /^\s*(\d+) pass\n\s*(\d+) fail/m },
   { name: "deno", cmd: [bin("deno"), "test", "-A", "--config", "deno.json", "tests/deno/"], count: /(\d+) passed(?:.*?)\| (\d+) failed/ },
-  { name: "node", cmd: [process.execPath, "--test", "tests/node/"], count: /# pass (\d+)\n# fail (\d+)/ },
+  { name: "node", cmd: [process.execPath, "--test", "tests/node/", "tests/edge/"], count: /# pass (\d+)\n# fail (\d+)/ },
 ];
 
 let passed = 0, failed = 0, broken = [];

@@ -1,0 +1,58 @@
+// Edge, for real: the worker in worker.ts, bundled for the browser target, runs in workerd
+// (through miniflare) and ships its records with httpSink to a running collector; the
+// records must be on disk. Also: the core plus httpSink stays under 10 KB gzipped.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { Miniflare } from "miniflare";
+import { serve } from "../../dist/server.js";
+
+const root = new URL("../../", import.meta.url).pathname;
+
+function bundle() {
+  const out = join(mkdtempSync(join(tmpdir(), "sluice-edge-")), "worker.js");
+  const r = spawnSync(join(root, "node_modules/.bin/bun"), ["build", join(root, "tests/edge/worker.ts"), "--target", "browser", "--format", "esm", "--minify", "--outfile", out], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  return readFileSync(out, "utf8");
+}
+
+test("a worker in workerd logs through httpSink to the collector, and the records land on disk", { timeout: 60_000 }, async () => {
+  const script = bundle();
+  assert.doesNotMatch(script, /(from|import|require)\s*\(?\s*["']node:/);
+  const dir = mkdtempSync(join(tmpdir(), "sluice-edge-logs-"));
+  const server = await serve({ port: 0, dir, tokens: [{ name: "edge", token: "edge-secret" }], handleSignals: false });
+  const mf = new Miniflare({
+    modules: true,
+    script,
+    compatibilityDate: "2025-01-01",
+    bindings: { COLLECTOR_URL: `${server.url}/ingest`, SLUICE_TOKEN: "edge-secret" },
+  });
+  try {
+    const res = await mf.dispatchFetch("http://worker.example/checkout?n=25");
+    assert.equal(await res.text(), "logged 25");
+    const file = join(dir, "default.ndjson");
+    const deadline = Date.now() + 10_000;
+    let lines = [];
+    while (Date.now() < deadline) {
+      if (existsSync(file)) lines = readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+      if (lines.length >= 25) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(lines.length, 25);
+    assert.deepEqual(lines.map((l) => l.i), [...Array(25).keys()]);
+    assert.equal(lines[0].producer, "worker");
+    assert.equal(lines[0].path, "/checkout");
+  } finally {
+    await mf.dispose();
+    await server.close();
+  }
+});
+
+test("the core plus httpSink, minified and gzipped for a browser target, is under 10 KB", () => {
+  const size = gzipSync(bundle()).length;
+  assert.ok(size < 10 * 1024, `${size} bytes gzipped`);
+});
