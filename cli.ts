@@ -10,7 +10,8 @@
  *
  * @module
  */
-import { categoryFileSink, createLogger } from "./mod.ts";
+import { categoryFileSink, createLogger, httpSink } from "./mod.ts";
+import { LatencyRecorder } from "./lib/latency.ts";
 import { parseDuration, parseEvents, parseFlags } from "./lib/load/parse.ts";
 import { formatLoadReport } from "./lib/load/report.ts";
 import { runLoad } from "./lib/load/run_load.ts";
@@ -28,6 +29,9 @@ commands:
           --max-open-files 32          descriptors open at once               default 32
           --dir ./logs/load            where the files go (emptied first)     default ./logs/load
           --durable                    fsync on every flush
+          --target http://host/ingest  drive a collector through httpSink instead of local files
+          --token TOKEN                the collector's token (or env SLUICE_TOKEN)
+          --gzip                       gzip request bodies (with --target)
           --json                       print the report as JSON
   serve   run the collector
           --port 8080  --host 127.0.0.1  --dir ./logs
@@ -41,8 +45,8 @@ commands:
 const proc = (globalThis as any).process;
 
 async function load(args: string[]): Promise<void> {
-  const flags = parseFlags(args, ["json", "durable"]);
-  const known = ["events", "duration", "concurrency", "rotation-interval", "max-bytes", "max-open-files", "dir", "durable", "json"];
+  const flags = parseFlags(args, ["json", "durable", "gzip"]);
+  const known = ["events", "duration", "concurrency", "rotation-interval", "max-bytes", "max-open-files", "dir", "durable", "json", "target", "token", "gzip"];
   const unknown = Object.keys(flags).filter((f) => !known.includes(f));
   if (unknown.length) throw new TypeError(`sluice load: unknown flag --${unknown[0]}\n\n${USAGE}`);
   const events = parseEvents(flags.events ?? "a=350,b=350,c=300");
@@ -52,14 +56,26 @@ async function load(args: string[]): Promise<void> {
   const interval = ri === undefined ? undefined : ri === "hourly" || ri === "daily" ? ri : parseDuration(ri);
   const dir = flags.dir ?? "./logs/load";
   const fs = proc.getBuiltinModule("node:fs");
-  fs.rmSync(dir, { recursive: true, force: true });
+  const target = flags.target;
+  if (!target) fs.rmSync(dir, { recursive: true, force: true });
   let errors = 0;
-  const log = createLogger({
-    sinks: [categoryFileSink(dir, {
+  const endToEnd = new LatencyRecorder();
+  const sink = target
+    ? httpSink(target, {
+      token: flags.token ?? proc.env.SLUICE_TOKEN,
+      producer: "sluice-load",
+      gzip: flags.gzip === "true",
+      batch: { maxAgeMs: 20 },
+      maxQueuedRecords: 1_000_000,
+      onDelivered: ({ oldestMs }) => endToEnd.record(Date.now() - oldestMs),
+    })
+    : categoryFileSink(dir, {
       maxOpenFiles: Number(flags["max-open-files"] ?? 32),
       durable: flags.durable === "true",
       rotate: { interval, maxBytes: flags["max-bytes"] ? Number(flags["max-bytes"]) : undefined },
-    })],
+    });
+  const log = createLogger({
+    sinks: [sink],
     onError: (err) => {
       errors++;
       console.error(String(err));
@@ -70,6 +86,12 @@ async function load(args: string[]): Promise<void> {
     () => errors,
   );
   await log.close();
+  if (target) {
+    const e2e = endToEnd.summary();
+    console.log(flags.json === "true" ? JSON.stringify({ ...report, endToEndMs: e2e }) : formatLoadReport(report) +
+      `\n  end to end     p50 ${e2e.p50} ms  p99 ${e2e.p99}  max ${e2e.max}  (log call to 2xx, oldest record of each batch)`);
+    return;
+  }
   const bytes = (fs.readdirSync(dir) as string[]).reduce((n, f) => n + fs.statSync(`${dir}/${f}`).size, 0);
   console.log(flags.json === "true" ? JSON.stringify({ ...report, bytes }) : formatLoadReport(report, bytes));
 }

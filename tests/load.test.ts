@@ -1,12 +1,13 @@
 // `sluice load`: its parsing, the generator, and the command as a user runs it.
 import { describe, expect, test } from "bun:test";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger, type LogRecord, type Sink } from "../mod.ts";
 import { parseDuration, parseEvents, parseFlags } from "../lib/load/parse.ts";
 import { runLoad } from "../lib/load/run_load.ts";
+import { serve } from "../server.ts";
 
 describe("parsing", () => {
   test("durations, events and flags", () => {
@@ -56,6 +57,26 @@ describe("the command", () => {
     expect(report.bytes).toBeGreaterThan(0);
     expect(readdirSync(dir).sort()).toEqual(["a.ndjson", "c.ndjson"]);
   });
+
+  test("load --target drives a collector through httpSink and reports end-to-end latency", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-load-target-"));
+    const server = await serve({ port: 0, dir, tokens: [{ name: "load", token: "tk" }], handleSignals: false });
+    try {
+      const r = spawn(process.execPath, [cli, "load", "--target", `${server.url}/ingest`, "--token", "tk", "--events", "a=500,b=500", "--duration", "1s", "--json", "--gzip"]);
+      let out = "";
+      r.stdout.on("data", (d) => (out += d));
+      const code = await new Promise((res) => r.once("exit", res));
+      expect(code).toBe(0);
+      const report = JSON.parse(out);
+      expect(report.written).toBe(report.records);
+      expect(report.records).toBeGreaterThan(900);
+      expect(report.endToEndMs.count).toBeGreaterThan(0);
+      const lines = readdirSync(dir).filter((f) => f.endsWith(".ndjson")).reduce((n, f) => n + readFileSync(join(dir, f), "utf8").split("\n").filter(Boolean).length, 0);
+      expect(lines).toBe(report.records);
+    } finally {
+      await server.close();
+    }
+  }, 30000);
 
   test("bad input is a clear error and a non-zero exit", () => {
     const r = run("load", "--events", "a=fast");

@@ -40,6 +40,8 @@ export interface HttpSinkOptions {
   unrefTimer?: (timer: unknown) => void;
   /** A name for stats and reports. @default "http:<url>" */
   name?: string;
+  /** Called after each batch is accepted (2xx): how many records, and when the oldest was logged. */
+  onDelivered?: (batch: { records: number; oldestMs: number }) => void;
 }
 
 /** One encoded batch: its body and the key it keeps across retries. */
@@ -47,6 +49,8 @@ export interface HttpBatch {
   body: string;
   key: string;
   records: number;
+  /** When the batch's first record was logged (epoch ms). */
+  oldestMs: number;
 }
 
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
@@ -115,6 +119,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
       if (res !== undefined) {
         if (res.ok) {
           await res.body?.cancel();
+          options.onDelivered?.({ records: batch.records, oldestMs: batch.oldestMs });
           return;
         }
         const text = (await res.text().catch(() => "")).slice(0, 200);
@@ -165,7 +170,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
     encode(records) {
       let body = "";
       for (const r of records) body += r.json + "\n";
-      return { body, key: crypto.randomUUID(), records: records.length };
+      return { body, key: crypto.randomUUID(), records: records.length, oldestMs: records[0]?.time ?? Date.now() };
     },
     write: send,
     async close() {
