@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { createIngestApp, type IngestApp, type IngestOptions } from "../server.ts";
-import { detectRuntime, type Runtime } from "../mod.ts";
+import { detectRuntime, recordFields, type Runtime } from "../mod.ts";
+import { parseNdjson } from "../lib/ingest/records.ts";
 
 const TOKEN = "s3cret-token";
 const apps: IngestApp[] = [];
@@ -156,6 +157,20 @@ describe("POST /ingest", () => {
     const names = readdirSync(dir).filter((n) => n !== ".sluice");
     expect(names.every((n) => !n.includes("/") && !n.startsWith("."))).toBe(true);
     expect(names.length).toBe(2);
+  });
+});
+
+describe("record parsing", () => {
+  test("lines in sluice's own form keep their text; others are normalized; a sent producer is replaced", () => {
+    const own = '{"time":"2026-11-22T17:14:28.123Z","level":"warn","category":"db","msg":"slow","ms":900,"q":{"a":[1,2]}}';
+    const other = '{"msg":"slow","time":1700000000000,"level":"warn","ms":900}';
+    const spoof = '{"time":"2026-11-22T17:14:28.123Z","level":"info","msg":"x","producer":"someone-else"}';
+    const { records, errors } = parseNdjson([own, other, spoof].join("\n"), "edge-1", 1 << 20);
+    expect(errors).toEqual([]);
+    expect(records[0].json).toBe(own.slice(0, -1) + ',"producer":"edge-1"}');
+    expect(JSON.parse(records[1].json)).toEqual({ time: "2023-11-14T22:13:20.000Z", level: "warn", msg: "slow", ms: 900, producer: "edge-1" });
+    expect(JSON.parse(records[2].json).producer).toBe("edge-1");
+    expect(records.map((r) => recordFields(r).producer)).toEqual(["edge-1", "edge-1", "edge-1"]);
   });
 });
 

@@ -4,7 +4,8 @@
  * @module
  */
 import { LEVEL_NAMES, type LevelName } from "../levels.ts";
-import { createRecord, type LogRecord } from "../record.ts";
+import { isoTime } from "../iso_time.ts";
+import { buildRecord, categoryMember, createRecord, type LogRecord } from "../record.ts";
 import { serializeObject } from "../serialize.ts";
 
 /** One rejected line (1-based; for JSON arrays, the element's index + 1) and why. */
@@ -35,9 +36,16 @@ export interface ParsedBody {
  * toRecord({ msg: "hi", level: "warn", n: 1 }, "edge-1", Date.now());
  * ```
  */
-export function toRecord(value: unknown, producer: string, now: number): LogRecord | string {
+export function toRecord(value: unknown, producer: string, now: number, raw?: string): LogRecord | string {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "a record must be a JSON object";
-  const { time, level, category, msg, producer: _ignored, ...fields } = value as Record<string, unknown>;
+  const v = value as Record<string, unknown>;
+  if (raw !== undefined) {
+    const fast = canonical(v, raw, producer);
+    if (fast !== undefined) return fast;
+  }
+  const { time, level, category, msg } = v;
+  const fields: Record<string, unknown> = {};
+  for (const k in v) if (k !== "time" && k !== "level" && k !== "category" && k !== "msg" && k !== "producer") fields[k] = v[k];
   if (typeof msg !== "string") return "msg must be a string";
   if (level !== undefined && !LEVEL_NAMES.includes(level as LevelName)) return `level must be one of ${LEVEL_NAMES.join(", ")}`;
   if (category !== undefined && typeof category !== "string") return "category must be a string";
@@ -45,8 +53,29 @@ export function toRecord(value: unknown, producer: string, now: number): LogReco
   if (typeof time === "number" && Number.isFinite(time)) ms = time;
   else if (typeof time === "string" && !Number.isNaN(Date.parse(time))) ms = Date.parse(time);
   else if (time !== undefined) return "time must be an ISO-8601 string or epoch milliseconds";
-  const obj = serializeObject({ ...fields, producer });
+  fields.producer = producer;
+  const obj = serializeObject(fields);
   return createRecord(ms, (level ?? "info") as LevelName, category as string | undefined, msg, "," + obj.slice(1));
+}
+
+const LEVELS = new Set<string>(LEVEL_NAMES);
+
+/**
+ * The fast path for lines already in sluice's own NDJSON form (what httpSink sends): when the
+ * line starts exactly as sluice would write the record, its fields are kept as sent and only
+ * the producer is appended; nothing is serialized again.
+ */
+function canonical(v: Record<string, unknown>, raw: string, producer: string): LogRecord | undefined {
+  const { time, level, category, msg } = v;
+  if (typeof time !== "string" || typeof level !== "string" || typeof msg !== "string" || !LEVELS.has(level)) return undefined;
+  if ((category !== undefined && typeof category !== "string") || Object.hasOwn(v, "producer")) return undefined;
+  const ms = Date.parse(time);
+  if (Number.isNaN(ms)) return undefined;
+  const cat = categoryMember(category as string | undefined);
+  const head = '{"time":"' + isoTime(ms) + '","level":"' + level + '"' + cat + ',"msg":' + JSON.stringify(msg);
+  if (!raw.startsWith(head)) return undefined;
+  const tail = raw.slice(head.length, -1) + ',"producer":' + JSON.stringify(producer) + "}";
+  return buildRecord(ms, level as LevelName, category as string | undefined, cat, msg, tail);
 }
 
 /**
@@ -120,7 +149,7 @@ function collect(out: ParsedBody, line: number, raw: string, producer: string, n
     out.errors.push({ line, error: `invalid JSON: ${(err as Error).message}` });
     return;
   }
-  const r = toRecord(value, producer, now);
+  const r = toRecord(value, producer, now, raw);
   if (typeof r === "string") out.errors.push({ line, error: r });
   else out.records.push(r);
 }
