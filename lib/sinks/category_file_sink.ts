@@ -3,20 +3,16 @@
  *
  * @module
  */
-import { detectRuntime } from "../../adapters/detect.ts";
 import { categoryFileName } from "../files/category_name.ts";
 import { HandlePool } from "../files/handle_pool.ts";
 import { type RotateOptions, RotatingFile } from "../files/rotating_file.ts";
 import type { Formatter } from "../format/formatter.ts";
-import type { LevelName } from "../levels.ts";
-import type { LogRecord } from "../record.ts";
-import type { Runtime } from "../runtime.ts";
 import type { Sink, SinkHooks } from "../sink.ts";
-import type { BatchLimits } from "../stream/batcher.ts";
-import { type FormatOption, resolveFormat } from "./format_option.ts";
+import { fileRuntime, type FileSinkOptions } from "./file_sink.ts";
+import { resolveFormat } from "./format_option.ts";
 
 /** Options of {@linkcode categoryFileSink}. */
-export interface CategoryFileSinkOptions {
+export interface CategoryFileSinkOptions extends FileSinkOptions {
   /**
    * The most files open at once; the least recently used is closed first.
    * @default 32
@@ -45,27 +41,6 @@ export interface CategoryFileSinkOptions {
    * @default ".ndjson"
    */
   ext?: string;
-  /** The lowest level written. */
-  level?: LevelName;
-  /**
-   * The line format.
-   * @default "ndjson"
-   */
-  format?: FormatOption;
-  /**
-   * fsync every file written since the last flush before `flush()` resolves.
-   * @default false
-   */
-  durable?: boolean;
-  /** Batch limits. */
-  batch?: BatchLimits<LogRecord>;
-  /**
-   * Reopen the files on SIGHUP, for external log rotation.
-   * @default true
-   */
-  reopenOnSighup?: boolean;
-  /** The runtime adapter; detected when absent. */
-  runtime?: Runtime;
 }
 
 /** One batch, split by destination file: key, text, records, holds error or fatal. */
@@ -102,10 +77,7 @@ interface FileBuffer {
  * ```
  */
 export function categoryFileSink(dir: string, options: CategoryFileSinkOptions = {}): Sink<Routed> {
-  const runtime = options.runtime ?? detectRuntime();
-  if (runtime.openFile === undefined) {
-    throw new TypeError(`sluice: file sinks need a file system, and the ${runtime.name} runtime has none; use httpSink or streamSink`);
-  }
+  const runtime = fileRuntime(options.runtime);
   const format: Formatter = resolveFormat(options.format ?? "ndjson", false);
   const ext = options.ext ?? ".ndjson";
   const rotate = options.rotate ?? {};

@@ -13,7 +13,7 @@ import type { Sink } from "../sink.ts";
 import type { BatchLimits } from "../stream/batcher.ts";
 import { type FormatOption, resolveFormat } from "./format_option.ts";
 
-/** Options of {@linkcode fileSink}. */
+/** Options of {@linkcode fileSink}, shared by every file sink. */
 export interface FileSinkOptions {
   /** The lowest level written to this file. */
   level?: LevelName;
@@ -31,7 +31,7 @@ export interface FileSinkOptions {
   batch?: BatchLimits<LogRecord>;
   /**
    * Reopen the file on SIGHUP, for external log rotation.
-   * @default false for fileSink, true for rotatingFileSink
+   * @default false for fileSink, true for rotatingFileSink and categoryFileSink
    */
   reopenOnSighup?: boolean;
   /** The runtime adapter; detected when absent. */
@@ -40,6 +40,25 @@ export interface FileSinkOptions {
 
 /** Options of {@linkcode rotatingFileSink}: a file sink's, and when to rotate. */
 export interface RotatingFileSinkOptions extends FileSinkOptions, RotateOptions {}
+
+/**
+ * The runtime a file sink runs on: the one given or detected, which must have files.
+ *
+ * @param runtime The runtime from the options, if any.
+ * @returns The runtime; throws a `TypeError` where there is no file system.
+ * @example
+ * ```ts
+ * import { fileRuntime } from "./file_sink.ts";
+ * const runtime = fileRuntime(undefined);
+ * ```
+ */
+export function fileRuntime(runtime: Runtime | undefined): Runtime {
+  const r = runtime ?? detectRuntime();
+  if (r.openFile === undefined) {
+    throw new TypeError(`sluice: file sinks need a file system, and the ${r.name} runtime has none; use httpSink or streamSink`);
+  }
+  return r;
+}
 
 /**
  * Appends records to a file, creating it and its directory. The file is opened when the sink
@@ -81,10 +100,7 @@ export function fileSink(path: string, options: FileSinkOptions = {}): Sink<stri
  * ```
  */
 export function rotatingFileSink(path: string, options: RotatingFileSinkOptions = {}): Sink<string> {
-  const runtime = options.runtime ?? detectRuntime();
-  if (runtime.openFile === undefined) {
-    throw new TypeError(`sluice: file sinks need a file system, and the ${runtime.name} runtime has none; use httpSink or streamSink`);
-  }
+  const runtime = fileRuntime(options.runtime);
   const format = resolveFormat(options.format ?? "ndjson", false);
   let report: (err: Error) => void = () => {};
   const file = new RotatingFile(path, options, runtime, (err) => report(err));
