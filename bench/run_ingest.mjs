@@ -56,6 +56,6 @@ console.log("| server | records/s | p50 ms | p99 ms | × floor |");
 console.log("| --- | --- | --- | --- | --- |");
 for (const k of ["floor", "sluice"]) console.log(`| ${k} | ${med(k, "recordsPerSec")} | ${med(k, "p50ms")} | ${med(k, "p99ms")} | ${(med(k, "recordsPerSec") / med("floor", "recordsPerSec")).toFixed(2)} |`);
 console.log(`\nsluice collector peak RSS under that load: ${median(results.sluice.map((x) => x.peakRssMb)).toFixed(0)} MB`);
-console.log(`\nat 10,000 records/s through httpSink for 10 s: ${at10k.written} written, request p99 ${at10k.flushLatencyMs.p99} ms, end-to-end p50 ${at10k.endToEndMs.p50} ms p99 ${at10k.endToEndMs.p99} ms, collector peak RSS ${at10k.collectorPeakRssMb.toFixed(0)} MB`);
-console.log(`full speed through httpSink, one producer: gzip off ${full.recordsPerSec} records/s (request p99 ${full.flushLatencyMs.p99} ms); gzip on ${fullGzip.recordsPerSec} records/s (request p99 ${fullGzip.flushLatencyMs.p99} ms)`);
+console.log(`\nat 10,000 records/s through httpSink for 10 s: ${at10k.written} written, request p99 ${at10k.writeLatencyMs.p99} ms, end-to-end p50 ${at10k.endToEndMs.p50} ms p99 ${at10k.endToEndMs.p99} ms, collector peak RSS ${at10k.collectorPeakRssMb.toFixed(0)} MB`);
+console.log(`full speed through httpSink, one producer: gzip off ${full.recordsPerSec} records/s (request p99 ${full.writeLatencyMs.p99} ms); gzip on ${fullGzip.recordsPerSec} records/s (request p99 ${fullGzip.writeLatencyMs.p99} ms)`);
 console.log("\n" + JSON.stringify({ results, at10k, full, fullGzip }));

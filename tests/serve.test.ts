@@ -5,6 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createLogger, httpSink } from "../mod.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const bin = join(root, "node_modules/.bin");
@@ -25,7 +26,23 @@ afterAll(() => { for (const p of started) p.kill("SIGKILL"); });
 
 /** Starts a collector; resolves with its URL once it listens. */
 function start(cmd: string[], dir: string): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(cmd[0], [...cmd.slice(1), "serve", "--port", "0", "--dir", dir, "--tokens", tokens], { stdio: ["ignore", "pipe", "pipe"] });
+  return startOn(cmd, dir, 0);
+}
+
+/** Starts a collector on `port`, retrying while the old one's port is still held. */
+async function startOn(cmd: string[], dir: string, port: number): Promise<{ proc: ChildProcess; url: string }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await launch(cmd, dir, port);
+    } catch (err) {
+      if (attempt >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+function launch(cmd: string[], dir: string, port: number): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(cmd[0], [...cmd.slice(1), "serve", "--port", String(port), "--dir", dir, "--tokens", tokens], { stdio: ["ignore", "pipe", "pipe"] });
   started.push(proc);
   return new Promise((resolve, reject) => {
     let out = "";
@@ -70,6 +87,35 @@ describe("sluice serve", () => {
       expect(lines(dir)).toEqual([expect.objectContaining({ msg: "hello", n: 1, producer: "edge" })]);
     }, 30_000);
   }
+
+  test("binary: SIGKILL in the middle of a run, restarted while a producer keeps logging: every record on disk once", async () => {
+    const dir = join(work, "logs-midrun");
+    let current = await start([binary], dir);
+    const port = Number(new URL(current.url).port);
+    const log = createLogger({
+      sinks: [httpSink(`${current.url}/ingest`, { token: TOKEN, batch: { maxRecords: 50, maxAgeMs: 5 }, retry: { maxAttempts: 100, baseDelayMs: 20, maxDelayMs: 200 } })],
+      onError: () => {},
+    });
+    let i = 0;
+    const produce = async (until: number) => {
+      while (i < until) {
+        for (let k = 0; k < 20; k++) log.info("r", { i: i++ });
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    };
+    await produce(1000);
+    current.proc.kill("SIGKILL");
+    await exited(current.proc);
+    await produce(2000); // the collector is down: batches wait and retry
+    const { proc } = await startOn([binary], dir, port);
+    await produce(3000);
+    await log.flush();
+    proc.kill("SIGTERM");
+    await exited(proc);
+    const got = lines(dir).map((r) => r.i).sort((a, b) => a - b);
+    expect(got).toEqual([...Array(3000).keys()]);
+    expect(log.stats().dropped).toEqual({});
+  }, 60_000);
 
   test("binary: killed with SIGKILL and restarted, a retried batch is still written once", async () => {
     const dir = join(work, "logs-kill");
