@@ -182,12 +182,13 @@ export class Channel<C = unknown> {
   }
 
   /**
-   * Writes everything queued, in order, synchronously, when the sink can. Used on exit and by
+   * Writes everything queued, in order, synchronously, when the sink can (`sync` sinks, or
+   * asynchronous ones with a `writeSync`, such as an HTTP sink's spool). Used on exit and by
    * `"block"`; `final` (exit, sync mode) also flushes the sink's own buffers. Returns false (and
-   * writes nothing) for sinks without a synchronous write.
+   * writes nothing) for sinks that cannot.
    */
   drainSync(final = false): boolean {
-    if (!this.sink.sync) return false;
+    if (!this.sink.sync && this.sink.writeSync === undefined) return false;
     for (const entry of this.#inflight) {
       if (entry.taken) continue;
       entry.taken = true;
@@ -343,8 +344,11 @@ export class Channel<C = unknown> {
 
   #writeSync(records: LogRecord[], chunk: C | undefined): void {
     const started = performance.now();
+    const sink = this.sink;
     try {
-      this.sink.write(chunk ?? this.sink.encode(records));
+      const encoded = chunk ?? sink.encode(records);
+      if (sink.sync) sink.write(encoded);
+      else sink.writeSync!(encoded);
       this.#complete(records, started);
     } catch (err) {
       this.#complete(records, started, err);

@@ -78,6 +78,11 @@ export interface Sink<C = unknown> {
   /** Writes one encoded batch; throwing or rejecting counts the batch as `sink-error`. */
   write(chunk: C): void | Promise<void>;
   /**
+   * For sinks whose `write` is asynchronous: puts a batch somewhere durable synchronously (an
+   * HTTP sink's spool), so the exit hook can save what is queued instead of losing it.
+   */
+  writeSync?(chunk: C): void;
+  /**
    * Writes out anything the sink buffers and makes it durable where asked (fsync). Must be
    * synchronous for sinks with `sync: true`; throwing means nothing was lost yet and the flush
    * is tried again (for `retry` sinks).

@@ -1,7 +1,7 @@
 // httpSink end to end: against the real collector (serve) and against scripted servers for
 // retries, Retry-After, refusals, outages, hangs and heartbeats. Servers bind 127.0.0.1:0.
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -127,6 +127,28 @@ describe("httpSink", () => {
     expect(new Set(got).size).toBe(300);
     await log.close();
   });
+
+  test("a spool keeps batches across a collector outage and a producer restart; each record is written once", async () => {
+    const spool = mkdtempSync(join(tmpdir(), "sluice-spool-"));
+    const child = (url: string, start: number, n: number, m: number) => Bun.spawn([process.execPath, new URL("./fixtures/spool_child.mjs", import.meta.url).pathname], {
+      env: { ...process.env, MOD: new URL("../mod.ts", import.meta.url).pathname, URL: url, SPOOL: spool, TOKEN, START: String(start), N: String(n), M: String(m) },
+    }).exited; // not spawnSync: the collector answering it lives in this process
+    // the collector is down: 50 records give up into the spool, 25 more are spooled at exit
+    expect(await child("http://127.0.0.1:9/ingest", 0, 50, 25)).toBe(0);
+    expect(readdirSync(spool).filter((n) => n.endsWith(".batch")).length).toBeGreaterThan(0);
+    const c = await collector();
+    // a new producer process with the same spool sends the backlog first, then its own records
+    expect(await child(`${c.url}/ingest`, 75, 25, 0)).toBe(0);
+    const deadline = Date.now() + 5000;
+    let got: number[] = [];
+    while (Date.now() < deadline) {
+      got = existsSync(join(c.dir, "default.ndjson")) ? records(c.dir).map((r) => r.i).sort((a, b) => a - b) : [];
+      if (got.length >= 100) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(got).toEqual([...Array(100).keys()]);
+    expect(readdirSync(spool)).toEqual([]);
+  }, 20_000);
 
   test("heartbeats: the collector lists the producer, and close() ends it without a warning", async () => {
     const c = await collector();

@@ -3,7 +3,9 @@
  *
  * @module
  */
+import { detectRuntime } from "../../adapters/detect.ts";
 import type { LevelName } from "../levels.ts";
+import type { Runtime } from "../runtime.ts";
 import type { LogRecord } from "../record.ts";
 import type { OnFull, Sink, SinkHooks } from "../sink.ts";
 import type { BatchLimits } from "../stream/batcher.ts";
@@ -42,6 +44,16 @@ export interface HttpSinkOptions {
   name?: string;
   /** Called after each batch is accepted (2xx): how many records, and when the oldest was logged. */
   onDelivered?: (batch: { records: number; oldestMs: number }) => void;
+  /**
+   * A directory where each batch is kept until the collector accepts it: batches that run out of
+   * retries, and batches queued when the process exits, are sent again (same key) by the next
+   * sink made with this directory, or every `spoolRetryMs`. Needs a file system.
+   */
+  spool?: string;
+  /** How often spooled batches are tried again. @default 5000 */
+  spoolRetryMs?: number;
+  /** The runtime adapter, for the spool's files; detected when absent. */
+  runtime?: Runtime;
 }
 
 /** One encoded batch: its body and the key it keeps across retries. */
@@ -54,6 +66,8 @@ export interface HttpBatch {
 }
 
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+/** Refusals a spool does not keep: the batch itself is wrong, so sending it again cannot help (401, 403, 404 may be fixed by configuration, so they are kept). */
+const REFUSED = new Set([400, 409, 411, 413, 415, 422]);
 
 /**
  * Sends batches of NDJSON records to a collector's `POST /ingest` with `fetch` only, so it runs
@@ -105,7 +119,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
     }
   };
 
-  const send = async (batch: HttpBatch): Promise<void> => {
+  const send = async (batch: HttpBatch, notify = true): Promise<void> => {
     const body = gzip ? await gzipText(batch.body) : batch.body;
     const extra = { "idempotency-key": batch.key, ...(gzip ? { "content-encoding": "gzip" } : {}) };
     let last = "";
@@ -119,12 +133,14 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
       if (res !== undefined) {
         if (res.ok) {
           await res.body?.cancel();
-          options.onDelivered?.({ records: batch.records, oldestMs: batch.oldestMs });
+          if (notify) options.onDelivered?.({ records: batch.records, oldestMs: batch.oldestMs });
           return;
         }
         const text = (await res.text().catch(() => "")).slice(0, 200);
         last = `HTTP ${res.status} ${text}`;
-        if (!RETRY_STATUS.has(res.status)) throw new Error(`sluice: ${target} refused a batch of ${batch.records} records: ${last}`);
+        if (!RETRY_STATUS.has(res.status)) {
+          throw Object.assign(new Error(`sluice: ${target} refused a batch of ${batch.records} records: ${last}`), { status: res.status });
+        }
         const after = retryAfterMs(res.headers.get("retry-after"));
         if (attempt < maxAttempts) {
           await sleep(Math.min(maxDelayMs, after ?? backoff(attempt)));
@@ -138,6 +154,28 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
     throw new Error(`sluice: gave up sending a batch of ${batch.records} records to ${target} after ${maxAttempts} attempts: ${last}`);
   };
   const backoff = (attempt: number) => Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+
+  const spool = options.spool === undefined ? undefined : new Spool(options.spool, options.runtime ?? detectRuntime());
+  let resending: Promise<void> | undefined;
+  /** Sends spooled batches, oldest first, until one fails; then tries again later. */
+  const resend = () => (resending ??= (async () => {
+    try {
+      for (const [file, batch] of spool!.list()) {
+        try {
+          await send(batch, false);
+        } catch (err) {
+          if (!REFUSED.has((err as { status?: number }).status ?? 0)) throw err;
+          hooks.lost(0, err); // reported; its records were counted in the process that spooled them
+        }
+        spool!.remove(file);
+      }
+    } catch (err) {
+      hooks.report(new Error(`sluice: spooled batches for ${target} wait for the next try: ${(err as Error)?.message ?? err}`));
+      hooks.unrefTimer(setTimeout(() => void resend(), options.spoolRetryMs ?? 5000));
+    } finally {
+      resending = undefined;
+    }
+  })());
 
   let beat: unknown;
   const beatUrl = options.heartbeatUrl ?? new URL("/heartbeat", target).href;
@@ -166,13 +204,32 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
     connect(h) {
       hooks = h;
       startHeartbeats();
+      if (spool) void resend();
     },
     encode(records) {
       let body = "";
       for (const r of records) body += r.json + "\n";
       return { body, key: crypto.randomUUID(), records: records.length, oldestMs: records[0]?.time ?? Date.now() };
     },
-    write: send,
+    write: spool === undefined ? send : async (batch) => {
+      const file = spool.save(batch);
+      try {
+        await send(batch);
+        spool.remove(file);
+      } catch (err) {
+        if (REFUSED.has((err as { status?: number }).status ?? 0)) {
+          spool.remove(file); // the collector will never take this batch: counted, not kept
+          throw err;
+        }
+        hooks.report(new Error(`sluice: a batch of ${batch.records} records for ${target} stays in ${options.spool} for later: ${(err as Error)?.message ?? err}`));
+        hooks.unrefTimer(setTimeout(() => void resend(), options.spoolRetryMs ?? 5000));
+      }
+    },
+    ...(spool === undefined ? {} : {
+      writeSync: (batch: HttpBatch) => void spool.save(batch),
+      /** Waits for spooled batches being sent again, so `log.flush()` covers them too. */
+      flush: () => resending,
+    }),
     async close() {
       if (beat !== undefined) {
         clearInterval(beat as number);
@@ -197,6 +254,66 @@ export function retryAfterMs(header: string | null): number | undefined {
   if (Number.isFinite(s) && s >= 0) return s * 1000;
   const at = Date.parse(header);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/**
+ * Batches kept on disk until a collector accepts them: one file a batch, named by time and
+ * key (so they are sent oldest first), holding a JSON header line and the NDJSON body.
+ */
+class Spool {
+  readonly #dir: string;
+  readonly #runtime: Runtime;
+  readonly #saved = new Map<string, string>();
+  #seq = 0;
+
+  constructor(dir: string, runtime: Runtime) {
+    if (runtime.openFile === undefined || runtime.fs === undefined) {
+      throw new TypeError(`sluice: httpSink's spool needs a file system; the ${runtime.name} runtime has none`);
+    }
+    this.#dir = dir;
+    this.#runtime = runtime;
+  }
+
+  /** Writes a batch; returns its file. A batch already saved (same key) is not saved twice. */
+  save(batch: HttpBatch): string {
+    const existing = this.#saved.get(batch.key);
+    if (existing !== undefined) return existing;
+    const name = `${String(Date.now()).padStart(15, "0")}-${String(this.#seq++).padStart(6, "0")}-${batch.key}.batch`;
+    const tmp = `${this.#dir}/${name}.tmp`;
+    const f = this.#runtime.openFile!(tmp);
+    f.write(JSON.stringify({ key: batch.key, records: batch.records, oldestMs: batch.oldestMs }) + "\n" + batch.body);
+    f.close();
+    const path = `${this.#dir}/${name}`;
+    this.#runtime.fs!.rename(tmp, path);
+    this.#saved.set(batch.key, path);
+    return path;
+  }
+
+  /** Every saved batch, oldest first. */
+  list(): [string, HttpBatch][] {
+    const fs = this.#runtime.fs!;
+    const names = fs.list(this.#dir);
+    // a .tmp is a save cut short by a crash: its batch is still in memory or was never accepted
+    for (const n of names) if (n.endsWith(".batch.tmp") && !this.#isOurs(n)) fs.remove(`${this.#dir}/${n}`);
+    return names.filter((n) => n.endsWith(".batch")).sort().map((n): [string, HttpBatch] => {
+      const path = `${this.#dir}/${n}`;
+      const text = fs.readText(path) ?? "";
+      const nl = text.indexOf("\n");
+      const head = JSON.parse(text.slice(0, nl));
+      return [path, { key: head.key, records: head.records, oldestMs: head.oldestMs, body: text.slice(nl + 1) }];
+    });
+  }
+
+  #isOurs(tmpName: string): boolean {
+    for (const path of this.#saved.values()) if (path.endsWith(tmpName.slice(0, -4))) return true;
+    return false;
+  }
+
+  /** Deletes a batch's file once the collector has accepted it. */
+  remove(path: string): void {
+    this.#runtime.fs!.remove(path);
+    for (const [key, p] of this.#saved) if (p === path) this.#saved.delete(key);
+  }
 }
 
 async function gzipText(text: string): Promise<Uint8Array> {
