@@ -133,3 +133,28 @@ describe("sluice serve", () => {
     expect(lines(dir).length).toBe(200);
   }, 30_000);
 });
+
+describe("TLS", () => {
+  const hasOpenssl = spawnSync("openssl", ["version"]).status === 0;
+  test.if(hasOpenssl)("serve() with a certificate and key answers over HTTPS", async () => {
+    const key = join(work, "key.pem"), cert = join(work, "cert.pem");
+    const r = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1", "-days", "1"]);
+    expect(r.status).toBe(0);
+    const { serve } = await import("../server.ts");
+    const dir = join(work, "logs-tls");
+    const server = await serve({ port: 0, dir, tokens: [{ name: "edge", token: TOKEN }], tls: { cert: readFileSync(cert, "utf8"), key: readFileSync(key, "utf8") }, handleSignals: false });
+    try {
+      expect(server.url.startsWith("https://")).toBe(true);
+      const res = await fetch(`${server.url}/ingest`, {
+        method: "POST",
+        body: '{"msg":"secure"}\n',
+        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/x-ndjson" },
+        tls: { rejectUnauthorized: false },
+      } as RequestInit);
+      expect(res.status).toBe(200);
+      expect(lines(dir)[0].msg).toBe("secure");
+    } finally {
+      await server.close();
+    }
+  });
+});
