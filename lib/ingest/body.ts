@@ -4,6 +4,8 @@
  * @module
  */
 
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
 /** Thrown when a body is larger than allowed; the ingest app answers 413. */
 export class BodyTooLargeError extends Error {
   /** @param what Which limit: "body" or "decompressed body". @param limit Bytes allowed. */
@@ -84,7 +86,8 @@ export async function readBodyText(req: Request, limits: BodyLimits): Promise<st
   const declared = Number(req.headers.get("content-length") ?? NaN);
   if (declared > limits.maxBodyBytes) throw new BodyTooLargeError("body", limits.maxBodyBytes);
   if (req.body === null) return "";
-  const raw = await readLimited(req.body, limits.maxBodyBytes, "body");
+  // with a Content-Length within the limit the server delivers no more than that: read it whole
+  const raw = declared >= 0 ? new Uint8Array(await req.arrayBuffer()) : await readLimited(req.body, limits.maxBodyBytes, "body");
   const encoding = (req.headers.get("content-encoding") ?? "identity").toLowerCase().trim();
   let bytes = raw;
   if (encoding === "gzip") {
@@ -99,7 +102,7 @@ export async function readBodyText(req: Request, limits: BodyLimits): Promise<st
     throw new BadBodyError(`unsupported Content-Encoding ${JSON.stringify(encoding)}; use gzip or none`);
   }
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return utf8.decode(bytes);
   } catch {
     throw new BadBodyError("body is not valid UTF-8");
   }

@@ -5,7 +5,7 @@
  */
 import { LEVEL_NAMES, type LevelName } from "../levels.ts";
 import { isoTime } from "../iso_time.ts";
-import { buildRecord, categoryMember, createRecord, type LogRecord } from "../record.ts";
+import { categoryMember, createRecord, type LogRecord } from "../record.ts";
 import { serializeObject } from "../serialize.ts";
 
 /** One rejected line (1-based; for JSON arrays, the element's index + 1) and why. */
@@ -36,11 +36,11 @@ export interface ParsedBody {
  * toRecord({ msg: "hi", level: "warn", n: 1 }, "edge-1", Date.now());
  * ```
  */
-export function toRecord(value: unknown, producer: string, now: number, raw?: string): LogRecord | string {
+export function toRecord(value: unknown, producer: string, now: number, raw?: string, producerTail?: string): LogRecord | string {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "a record must be a JSON object";
   const v = value as Record<string, unknown>;
   if (raw !== undefined) {
-    const fast = canonical(v, raw, producer);
+    const fast = canonical(v, raw, producerTail ?? ',"producer":' + JSON.stringify(producer) + "}");
     if (fast !== undefined) return fast;
   }
   const { time, level, category, msg } = v;
@@ -59,23 +59,40 @@ export function toRecord(value: unknown, producer: string, now: number, raw?: st
 }
 
 const LEVELS = new Set<string>(LEVEL_NAMES);
+// records of one batch mostly share their millisecond, level, category and message: the head
+// of their JSON text is built once
+let lastTime = "";
+let lastLevel = "";
+let lastCategory: unknown;
+let lastMsg = "";
+let lastMs = NaN;
+let lastHead = "";
 
 /**
  * The fast path for lines already in sluice's own NDJSON form (what httpSink sends): when the
  * line starts exactly as sluice would write the record, its fields are kept as sent and only
  * the producer is appended; nothing is serialized again.
  */
-function canonical(v: Record<string, unknown>, raw: string, producer: string): LogRecord | undefined {
+function canonical(v: Record<string, unknown>, raw: string, producerTail: string): LogRecord | undefined {
   const { time, level, category, msg } = v;
-  if (typeof time !== "string" || typeof level !== "string" || typeof msg !== "string" || !LEVELS.has(level)) return undefined;
-  if ((category !== undefined && typeof category !== "string") || Object.hasOwn(v, "producer")) return undefined;
-  const ms = Date.parse(time);
-  if (Number.isNaN(ms)) return undefined;
-  const cat = categoryMember(category as string | undefined);
-  const head = '{"time":"' + isoTime(ms) + '","level":"' + level + '"' + cat + ',"msg":' + JSON.stringify(msg);
-  if (!raw.startsWith(head)) return undefined;
-  const tail = raw.slice(head.length, -1) + ',"producer":' + JSON.stringify(producer) + "}";
-  return buildRecord(ms, level as LevelName, category as string | undefined, cat, msg, tail);
+  if (typeof time !== "string" || typeof level !== "string" || typeof msg !== "string") return undefined;
+  if (time !== lastTime || level !== lastLevel || category !== lastCategory || msg !== lastMsg) {
+    if (!LEVELS.has(level) || (category !== undefined && typeof category !== "string")) return undefined;
+    const ms = Date.parse(time);
+    if (Number.isNaN(ms)) return undefined;
+    lastTime = time;
+    lastLevel = level;
+    lastCategory = category;
+    lastMsg = msg;
+    lastMs = ms;
+    lastHead = '{"time":"' + isoTime(ms) + '","level":"' + level + '"' + categoryMember(category as string | undefined) + ',"msg":' +
+      JSON.stringify(msg);
+  }
+  const head = lastHead;
+  if (!raw.startsWith(head) || Object.hasOwn(v, "producer")) return undefined;
+  const json = raw.slice(0, -1) + producerTail;
+  json.charCodeAt(0); // one flat string, as createRecord makes
+  return { time: lastMs, level: level as LevelName, category: category as string | undefined, msg, json, fieldsAt: head.length };
 }
 
 /**
@@ -95,6 +112,7 @@ function canonical(v: Record<string, unknown>, raw: string, producer: string): L
 export function parseNdjson(text: string, producer: string, maxLineBytes: number): ParsedBody {
   const out: ParsedBody = { records: [], errors: [] };
   const now = Date.now();
+  const producerTail = ',"producer":' + JSON.stringify(producer) + "}";
   let start = 0;
   for (let line = 1; start < text.length; line++) {
     let end = text.indexOf("\n", start);
@@ -106,7 +124,7 @@ export function parseNdjson(text: string, producer: string, maxLineBytes: number
       out.errors.push({ line, error: `line is longer than ${maxLineBytes} bytes` });
       continue;
     }
-    collect(out, line, raw, producer, now);
+    collect(out, line, raw, producer, now, producerTail);
   }
   return out;
 }
@@ -141,7 +159,7 @@ export function parseJsonArray(text: string, producer: string): ParsedBody {
   return out;
 }
 
-function collect(out: ParsedBody, line: number, raw: string, producer: string, now: number): void {
+function collect(out: ParsedBody, line: number, raw: string, producer: string, now: number, producerTail: string): void {
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -149,7 +167,7 @@ function collect(out: ParsedBody, line: number, raw: string, producer: string, n
     out.errors.push({ line, error: `invalid JSON: ${(err as Error).message}` });
     return;
   }
-  const r = toRecord(value, producer, now, raw);
+  const r = toRecord(value, producer, now, raw, producerTail);
   if (typeof r === "string") out.errors.push({ line, error: r });
   else out.records.push(r);
 }
