@@ -8,7 +8,7 @@ import { Channel, type QueueOptions, type SinkStats } from "./channel.ts";
 import type { LossReason } from "./errors.ts";
 import type { LatencySummary } from "./latency.ts";
 import { type LevelName, type LevelThreshold, levelValue } from "./levels.ts";
-import { buildRecord, categoryMember } from "./record.ts";
+import { buildRecord, recordPrefix } from "./record.ts";
 import type { LogRecord } from "./record.ts";
 import { createRedactor } from "./redact.ts";
 import type { Runtime } from "./runtime.ts";
@@ -167,7 +167,7 @@ class Core {
 export class Logger {
   readonly #core: Core;
   readonly #category: string | undefined;
-  readonly #categoryMember: string;
+  readonly #prefixes: Record<LevelName, string>;
   readonly #bindings: string;
   #level: LevelThreshold;
   #threshold: number;
@@ -176,7 +176,14 @@ export class Logger {
   constructor(core: Core, category: string | undefined, bindings: string, level: LevelThreshold) {
     this.#core = core;
     this.#category = category;
-    this.#categoryMember = categoryMember(category);
+    this.#prefixes = {
+      trace: recordPrefix("trace", category),
+      debug: recordPrefix("debug", category),
+      info: recordPrefix("info", category),
+      warn: recordPrefix("warn", category),
+      error: recordPrefix("error", category),
+      fatal: recordPrefix("fatal", category),
+    };
     this.#bindings = bindings;
     this.#level = level;
     this.#threshold = Math.max(levelValue(level), core.minSinkLevel);
@@ -350,7 +357,7 @@ export class Logger {
         const obj = serializeObject(core.redact ? core.redact(fields) : fields);
         if (obj.length > 2) tail = this.#bindings + "," + obj.slice(1);
       }
-      core.emit(buildRecord(Date.now(), level, this.#category, this.#categoryMember, msg as string, tail), value);
+      core.emit(buildRecord(Date.now(), level, this.#category, this.#prefixes[level], msg as string, tail), value);
     } catch (err) {
       core.report(err instanceof Error ? err : new Error(String(err)));
     }

@@ -56,38 +56,44 @@ let lastMsgJson = '""';
  * ```
  */
 export function createRecord(time: number, level: LevelName, category: string | undefined, msg: string, tail: string): LogRecord {
-  return buildRecord(time, level, category, categoryMember(category), msg, tail);
+  return buildRecord(time, level, category, recordPrefix(level, category), msg, tail);
 }
 
 /**
- * The `category` member of a record's JSON (`',"category":"http"'`), or `""` without one.
+ * The JSON text between a record's time and its message: `","level":"info","category":"http","msg":`
+ * (no category member without a category). Loggers compute it once per level.
  *
- * @param category The category.
- * @returns The member text.
+ * @param level The level.
+ * @param category The category, or `undefined`.
+ * @returns The text.
  * @example
  * ```ts
- * import { categoryMember } from "./record.ts";
- * categoryMember("http"); // ',"category":"http"'
+ * import { recordPrefix } from "./record.ts";
+ * recordPrefix("info", "http"); // '","level":"info","category":"http","msg":'
  * ```
  */
-export function categoryMember(category: string | undefined): string {
-  return category === undefined ? "" : ',"category":' + JSON.stringify(category);
+export function recordPrefix(level: LevelName, category: string | undefined): string {
+  return '","level":"' + level + '"' + (category === undefined ? "" : ',"category":' + JSON.stringify(category)) + ',"msg":';
 }
 
+let lastTimeMs = NaN;
+let lastTimeOpen = "";
+
 /**
- * {@linkcode createRecord} with the category's member text given (loggers compute it once).
+ * {@linkcode createRecord} with the text between time and message given (see
+ * {@linkcode recordPrefix}).
  *
  * @example
  * ```ts
- * import { buildRecord, categoryMember } from "./record.ts";
- * buildRecord(0, "info", "http", categoryMember("http"), "ok", "}");
+ * import { buildRecord, recordPrefix } from "./record.ts";
+ * buildRecord(0, "info", "http", recordPrefix("info", "http"), "ok", "}");
  * ```
  */
 export function buildRecord(
   time: number,
   level: LevelName,
   category: string | undefined,
-  cat: string,
+  prefix: string,
   msg: string,
   tail: string,
 ): LogRecord {
@@ -95,7 +101,11 @@ export function buildRecord(
     lastMsg = msg;
     lastMsgJson = JSON.stringify(msg);
   }
-  const head = '{"time":"' + isoTime(time) + '","level":"' + level + '"' + cat + ',"msg":' + lastMsgJson;
+  if (time !== lastTimeMs) {
+    lastTimeMs = time;
+    lastTimeOpen = '{"time":"' + isoTime(time);
+  }
+  const head = lastTimeOpen + prefix + lastMsgJson;
   const json = head + tail;
   json.charCodeAt(json.length - 1); // flattens the rope now, while its pieces are young: less for the GC to keep
   return { time, level, category, msg, json, fieldsAt: head.length };

@@ -5,7 +5,7 @@
  */
 import { LEVEL_NAMES, type LevelName } from "../levels.ts";
 import { isoTime } from "../iso_time.ts";
-import { categoryMember, createRecord, type LogRecord } from "../record.ts";
+import { createRecord, type LogRecord, recordPrefix } from "../record.ts";
 import { serializeObject } from "../serialize.ts";
 
 /** One rejected line (1-based; for JSON arrays, the element's index + 1) and why. */
@@ -85,8 +85,7 @@ function canonical(v: Record<string, unknown>, raw: string, producerTail: string
     lastCategory = category;
     lastMsg = msg;
     lastMs = ms;
-    lastHead = '{"time":"' + isoTime(ms) + '","level":"' + level + '"' + categoryMember(category as string | undefined) + ',"msg":' +
-      JSON.stringify(msg);
+    lastHead = '{"time":"' + isoTime(ms) + recordPrefix(level as LevelName, category as string | undefined) + JSON.stringify(msg);
   }
   const head = lastHead;
   if (!raw.startsWith(head) || Object.hasOwn(v, "producer")) return undefined;
