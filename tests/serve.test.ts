@@ -2,7 +2,7 @@
 // `bun build --compile`; a graceful SIGTERM, and a SIGKILL with a retried batch after restart.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger, httpSink } from "../mod.ts";
@@ -22,7 +22,10 @@ beforeAll(() => {
 }, 120_000);
 
 const started: ChildProcess[] = [];
-afterAll(() => { for (const p of started) p.kill("SIGKILL"); });
+afterAll(() => {
+  for (const p of started) p.kill("SIGKILL");
+  rmSync(work, { recursive: true, force: true }); // the binary alone is 100 MB
+});
 
 /** Starts a collector; resolves with its URL once it listens. */
 function start(cmd: string[], dir: string): Promise<{ proc: ChildProcess; url: string }> {
