@@ -2,7 +2,8 @@
 // `bun build --compile`; a graceful SIGTERM, and a SIGKILL with a retried batch after restart.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger, httpSink } from "../mod.ts";
@@ -91,12 +92,13 @@ describe("sluice serve", () => {
     }, 30_000);
   }
 
-  test("binary: SIGKILL in the middle of a run, restarted while a producer keeps logging: every record on disk once", async () => {
+  test("binary: SIGKILL in the middle of a run, restarted while a producer with a spool keeps logging: every record on disk once", async () => {
     const dir = join(work, "logs-midrun");
-    let current = await start([binary], dir);
+    const current = await start([binary], dir);
     const port = Number(new URL(current.url).port);
+    const spool = join(work, "spool-midrun");
     const log = createLogger({
-      sinks: [httpSink(`${current.url}/ingest`, { token: TOKEN, batch: { maxRecords: 50, maxAgeMs: 5 }, retry: { maxAttempts: 100, baseDelayMs: 20, maxDelayMs: 200 } })],
+      sinks: [httpSink(`${current.url}/ingest`, { token: TOKEN, spool, spoolRetryMs: 100, batch: { maxRecords: 50, maxAgeMs: 5 }, retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 } })],
       onError: () => {},
     });
     let i = 0;
@@ -113,6 +115,8 @@ describe("sluice serve", () => {
     const { proc } = await startOn([binary], dir, port);
     await produce(3000);
     await log.flush();
+    for (let t = 0; t < 100 && readdirSync(spool).length > 0; t++) await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(spool)).toEqual([]);
     proc.kill("SIGTERM");
     await exited(proc);
     const got = lines(dir).map((r) => r.i).sort((a, b) => a - b);
@@ -134,6 +138,39 @@ describe("sluice serve", () => {
     second.proc.kill("SIGTERM");
     await exited(second.proc);
     expect(lines(dir).length).toBe(200);
+  }, 30_000);
+});
+
+describe("operators and clients", () => {
+  test("the first start generates a token and prints a curl line that works as printed", async () => {
+    const dir = join(work, "logs-first-start");
+    const proc = spawn(join(bin, "bun"), [join(root, "cli.ts"), "serve", "--port", "0", "--dir", dir], { stdio: ["ignore", "pipe", "pipe"] });
+    started.push(proc);
+    let out = "";
+    proc.stdout!.on("data", (d) => (out += d));
+    for (let t = 0; t < 200 && !out.includes("try: curl"); t++) await new Promise((r) => setTimeout(r, 50));
+    const curl = /try: (curl .*)/.exec(out)![1];
+    const r = spawnSync("sh", ["-c", curl], { encoding: "utf8" });
+    expect(JSON.parse(r.stdout)).toEqual({ accepted: 1, rejected: 0, errors: [] });
+    expect(out).toMatch(/generated a token \(kept in .*\.sluice\/tokens; shown once\): [0-9a-f]{32}/);
+    proc.kill("SIGTERM");
+    await exited(proc);
+    expect(lines(dir)[0]).toMatchObject({ msg: "hello", producer: "default" });
+  }, 30_000);
+
+  test("a slow client does not hold up others, and its half-sent body writes nothing", async () => {
+    const dir = join(work, "logs-slow");
+    const { proc, url } = await start([join(bin, "bun"), join(root, "cli.ts")], dir);
+    const { hostname, port } = new URL(url);
+    const slow = connect(Number(port), hostname);
+    await new Promise((r) => slow.once("connect", r));
+    slow.write(`POST /ingest HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/x-ndjson\r\nContent-Length: 1000\r\n\r\n{"msg":"half`);
+    for (let k = 0; k < 5; k++) expect((await ingest(url, `{"msg":"fast","k":${k}}\n`)).status).toBe(200);
+    slow.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    proc.kill("SIGTERM");
+    expect(await exited(proc)).toBe(0);
+    expect(lines(dir).map((l) => l.msg)).toEqual(["fast", "fast", "fast", "fast", "fast"]);
   }, 30_000);
 });
 

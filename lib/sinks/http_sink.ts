@@ -158,7 +158,13 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
   const spool = options.spool === undefined ? undefined : new Spool(options.spool, options.runtime ?? detectRuntime());
   let resending: Promise<void> | undefined;
   /** Sends spooled batches, oldest first, until one fails; then tries again later. */
-  const resend = () => (resending ??= (async () => {
+  const resend = (): Promise<void> => {
+    // cleared in a .finally attached after the assignment: a run that finds nothing to send
+    // finishes at once, and must not leave a settled promise behind that blocks later runs
+    resending ??= sendSpooled().finally(() => (resending = undefined));
+    return resending;
+  };
+  const sendSpooled = async () => {
     try {
       for (const [file, batch] of spool!.list()) {
         try {
@@ -172,10 +178,8 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
     } catch (err) {
       hooks.report(new Error(`sluice: spooled batches for ${target} wait for the next try: ${(err as Error)?.message ?? err}`));
       hooks.unrefTimer(setTimeout(() => void resend(), options.spoolRetryMs ?? 5000));
-    } finally {
-      resending = undefined;
     }
-  })());
+  };
 
   let beat: unknown;
   const beatUrl = options.heartbeatUrl ?? new URL("/heartbeat", target).href;
