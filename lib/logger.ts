@@ -250,8 +250,12 @@ export class Logger {
    * ```
    */
   emit(record: LogRecord): void {
-    const value = levelValue(record.level);
-    if (value >= this.#threshold) this.#core.emit(record, value);
+    try {
+      const value = levelValue(record.level);
+      if (value >= this.#threshold) this.#core.emit(record, value);
+    } catch (err) {
+      this.#core.report(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 
   /**

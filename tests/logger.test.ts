@@ -4,7 +4,7 @@ import { afterEach, describe, expect, spyOn, test } from "bun:test";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { consoleSink, createLogger, createRedactor, fileSink, recordFields, type Sink, type LogRecord } from "../mod.ts";
+import { consoleSink, createLogger, createRecord, createRedactor, fileSink, recordFields, type Sink, type LogRecord } from "../mod.ts";
 
 function memory(level?: Sink["level"]) {
   const records: LogRecord[] = [];
@@ -91,6 +91,20 @@ describe("messages and children", () => {
     expect(m.records.map((r) => [r.category, r.msg])).toEqual([["api.http", "req"], ["api.http.db", "failed"]]);
     expect(m.fields()[1]).toEqual({ app: "shop", reqId: "r1", table: "users" });
     expect(db.category).toBe("api.http.db");
+  });
+});
+
+describe("forwarding", () => {
+  test("emit() forwards records made elsewhere, applies the level, and never throws", async () => {
+    const m = memory();
+    const errors: Error[] = [];
+    const log = createLogger({ level: "warn", sinks: [m.sink], onError: (e) => errors.push(e) });
+    log.emit(createRecord(0, "error", "edge", "forwarded", ',"producer":"p"}'));
+    log.emit(createRecord(0, "info", "edge", "below the level", "}"));
+    log.emit({ ...createRecord(0, "info", undefined, "bad", "}"), level: "loud" as never });
+    await log.flush();
+    expect(m.records.map((r) => r.msg)).toEqual(["forwarded"]);
+    expect(errors[0].message).toMatch(/unknown level "loud"/);
   });
 });
 
