@@ -5,7 +5,6 @@
  * @module
  */
 import { createIngestApp, type IngestApp, type IngestOptions } from "../lib/ingest/ingest_app.ts";
-import { detectRuntime } from "./detect.ts";
 
 /** Options of {@linkcode serve}: the ingest app's, and where to listen. */
 export interface ServeOptions extends IngestOptions {
@@ -131,6 +130,3 @@ async function listenNode(proc: any, fetch: Fetch, port: number, hostname: strin
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
-
-/** The runtime's name, for the banner. */
-export const runtimeName = (): string => detectRuntime().name;

@@ -35,11 +35,6 @@ export class HandlePool {
     this.#create = create;
   }
 
-  /** Files open now. */
-  get openCount(): number {
-    return this.#open.size;
-  }
-
   /** Every file the pool has made, open or not. */
   files(): IterableIterator<RotatingFile> {
     return this.#files.values();

@@ -86,11 +86,6 @@ export class RotatingFile {
     this.#isRotated = rotatedTime(this.#parts);
   }
 
-  /** True while the file's handle is open. */
-  get isOpen(): boolean {
-    return this.#file !== undefined;
-  }
-
   /** Opens the handle now (writes open it when needed). */
   open(): void {
     if (this.#file !== undefined) return;

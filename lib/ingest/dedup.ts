@@ -44,11 +44,6 @@ export class IdempotencyStore {
     this.#compact();
   }
 
-  /** Keys remembered now. */
-  get size(): number {
-    return this.#keys.size;
-  }
-
   /** True when `key`'s batch was written within the TTL. */
   has(key: string): boolean {
     const expires = this.#keys.get(key);
