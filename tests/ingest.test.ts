@@ -106,6 +106,8 @@ describe("POST /ingest", () => {
     const res = await post('{"msg":"3"}\n{"msg":"4"}\n');
     expect(res.status).toBe(429);
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    // the limit is the token's: naming itself another producer does not escape it
+    expect((await post('{"msg":"5"}\n{"msg":"6"}\n', { "x-sluice-producer": "someone-new" })).status).toBe(429);
   });
 
   test("503 with Retry-After when the writer is behind; no 2xx until the records are written", async () => {

@@ -33,7 +33,7 @@ export interface IngestOptions {
   maxDecompressedBytes?: number;
   /** @default 1048576 */
   maxLineBytes?: number;
-  /** Per-producer limit: average records a second and burst. @default { recordsPerSec: 100000, burst: 200000 } */
+  /** Per-token limit: average records a second and burst. @default { recordsPerSec: 100000, burst: 200000 } */
   rateLimit?: { recordsPerSec: number; burst: number };
   /** Answer 503 when more records than this wait for the disk. @default 200000 */
   maxQueuedRecords?: number;
@@ -58,6 +58,12 @@ export type IngestApp = Hono & {
   /** Stops the heartbeat checks, flushes and closes the files. */
   close(): Promise<void>;
 };
+
+/** A request's token name and producer name. */
+interface Caller {
+  token: string;
+  producer: string;
+}
 
 const NDJSON = new Set(["application/x-ndjson", "application/ndjson", "application/jsonl", "text/plain"]);
 
@@ -114,15 +120,21 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     metrics.answered(status);
     return c.json(body, status as 200, headers);
   };
-  const who = (c: Context): string | Response => {
-    if (options.noAuth === true && tokens.length === 0) return c.req.header("x-sluice-producer") ?? "anonymous";
+  /**
+   * Who is calling: the token's name (rate limits and idempotency keys are per token, so a
+   * producer cannot escape either by naming itself) and the producer name records are tagged
+   * with (`X-Sluice-Producer`, else the token's name). A 401 when the token is missing or wrong.
+   */
+  const who = (c: Context): Caller | Response => {
+    const declared = c.req.header("x-sluice-producer");
+    if (options.noAuth === true && tokens.length === 0) return { token: "anonymous", producer: declared ?? "anonymous" };
     const entry = authenticate(c.req.header("authorization") ?? null, tokens);
     if (entry === undefined) return answer(c, 401, { error: "missing or invalid bearer token" }, { "WWW-Authenticate": "Bearer" });
-    return c.req.header("x-sluice-producer") ?? entry.name;
+    return { token: entry.name, producer: declared ?? entry.name };
   };
 
   /** Writes a parsed body and answers; shared by /ingest and /v1/logs. */
-  const accept = async (c: Context, producer: string, parse: (text: string) => ParsedBody, ok: (p: ParsedBody) => unknown) => {
+  const accept = async (c: Context, caller: Caller, parse: (text: string) => ParsedBody, ok: (p: ParsedBody) => unknown) => {
     if (behind()) return answer(c, 503, { error: "the writer is behind; retry later" }, { "Retry-After": "1" });
     let text: string;
     try {
@@ -138,7 +150,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     if (parsed.records.length === 0) {
       return answer(c, 400, { accepted: 0, rejected: parsed.errors.length, errors: parsed.errors.slice(0, 100), error: text.trim() === "" ? "empty body" : "nothing in the body is valid" });
     }
-    const wait = limiter.take(producer, parsed.records.length);
+    const wait = limiter.take(caller.token, parsed.records.length);
     if (wait > 0) return answer(c, 429, { error: `rate limit: retry in ${wait} s` }, { "Retry-After": String(wait) });
     if (!(await write(parsed.records))) return answer(c, 503, { error: "the records could not be written; retry later" }, { "Retry-After": "1" });
     metrics.count("accepted", parsed.records.length);
@@ -154,8 +166,9 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   };
 
   app.post("/ingest", async (c) => {
-    const producer = who(c);
-    if (producer instanceof Response) return producer;
+    const caller = who(c);
+    if (caller instanceof Response) return caller;
+    const { producer } = caller;
     const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
     let parse: (text: string) => ParsedBody;
     if (NDJSON.has(type)) parse = (t) => parseNdjson(t, producer, maxLineBytes);
@@ -164,7 +177,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     const key = c.req.header("idempotency-key");
     if (key !== undefined) {
       if (key.length > 200) return answer(c, 400, { error: "Idempotency-Key is longer than 200 characters" });
-      const scoped = `${producer}/${key}`;
+      const scoped = `${caller.token}/${producer}/${key}`;
       if (keys.has(scoped)) {
         metrics.count("deduplicated", 1);
         return answer(c, 200, { accepted: 0, rejected: 0, errors: [], duplicate: true });
@@ -172,7 +185,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
       const pending = inflightKeys.get(scoped);
       if (pending) return (await pending).clone();
       const result = (async () => {
-        const res = await accept(c, producer, parse, (p) => ({ accepted: p.records.length, rejected: p.errors.length, errors: p.errors.slice(0, 100) }));
+        const res = await accept(c, caller, parse, (p) => ({ accepted: p.records.length, rejected: p.errors.length, errors: p.errors.slice(0, 100) }));
         if (res.status === 200) keys.add(scoped);
         return res;
       })();
@@ -183,15 +196,16 @@ export function createIngestApp(options: IngestOptions): IngestApp {
         inflightKeys.delete(scoped);
       }
     }
-    return accept(c, producer, parse, (p) => ({ accepted: p.records.length, rejected: p.errors.length, errors: p.errors.slice(0, 100) }));
+    return accept(c, caller, parse, (p) => ({ accepted: p.records.length, rejected: p.errors.length, errors: p.errors.slice(0, 100) }));
   });
 
   app.post("/v1/logs", async (c) => {
-    const producer = who(c);
-    if (producer instanceof Response) return producer;
+    const caller = who(c);
+    if (caller instanceof Response) return caller;
+    const { producer } = caller;
     const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
     if (type !== "application/json") return answer(c, 415, { error: "OTLP/HTTP logs are accepted as application/json" });
-    return accept(c, producer, (t) => {
+    return accept(c, caller, (t) => {
       try {
         return parseOtlpLogs(JSON.parse(t), producer);
       } catch (err) {
@@ -201,8 +215,9 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   });
 
   app.post("/heartbeat", async (c) => {
-    const producer = who(c);
-    if (producer instanceof Response) return producer;
+    const caller = who(c);
+    if (caller instanceof Response) return caller;
+    const { producer } = caller;
     let beat: { producer?: unknown; nextCheckInMs?: unknown; graceMs?: unknown; shutdown?: unknown };
     try {
       beat = JSON.parse(await readBodyText(c.req.raw, { maxBodyBytes: 64 << 10, maxDecompressedBytes: 64 << 10 }));
@@ -216,8 +231,8 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   });
 
   app.get("/producers", (c) => {
-    const producer = who(c);
-    if (producer instanceof Response) return producer;
+    const caller = who(c);
+    if (caller instanceof Response) return caller;
     return answer(c, 200, { producers: producers.list() });
   });
   app.get("/healthz", (c) => answer(c, 200, { ok: true }));
