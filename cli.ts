@@ -39,7 +39,7 @@ commands:
                                        with neither, a token is generated once into <dir>/.sluice/tokens
           --no-auth                    accept requests without a token (explicitly)
           --tls-cert FILE --tls-key FILE   serve HTTPS
-          --max-body-bytes 8388608  --rate-limit 100000 (records/s per producer)  --durable
+          --max-body-bytes 8388608  --rate-limit 100000 (records/s per token)  --durable
   help    this text`;
 
 const proc = (globalThis as any).process;
