@@ -188,7 +188,6 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
           writeOut(k);
         }
       }
-      let urgent = false;
       for (const [key, text, records, isUrgent] of routed) {
         const b = buffers.get(key);
         if (b === undefined) buffers.set(key, { parts: [text], bytes: text.length, records, urgent: isUrgent });
@@ -199,7 +198,6 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
           b.urgent ||= isUrgent;
         }
         buffered += text.length;
-        urgent ||= isUrgent;
       }
       try {
         writeSome((b) => b.urgent || b.bytes >= fileBufferBytes);
