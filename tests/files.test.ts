@@ -227,7 +227,7 @@ describe("categories", () => {
 describe("category write-behind buffers", () => {
   test("buffers reach the files by age without a flush; error records at once", async () => {
     const dir = temp();
-    const log = createLogger({ sinks: [categoryFileSink(dir, { maxBufferAgeMs: 30 })] });
+    const log = createLogger({ sinks: [categoryFileSink(dir, { fileBufferBytes: 16384, maxBufferAgeMs: 30 })] });
     log.child({}, { category: "calm" }).info("later");
     log.child({}, { category: "alarm" }).error("now");
     await sleep(10);
@@ -242,7 +242,7 @@ describe("category write-behind buffers", () => {
     const dir = temp();
     const { runtime, state } = instrumented();
     const errors: Error[] = [];
-    const log = createLogger({ sinks: [categoryFileSink(dir, { runtime })], onError: (e) => errors.push(e) });
+    const log = createLogger({ sinks: [categoryFileSink(dir, { runtime, fileBufferBytes: 16384 })], onError: (e) => errors.push(e) });
     state.failWrites = 3;
     for (let i = 0; i < 50; i++) log.child({}, { category: `c${i % 5}` }).info("r", { i });
     await log.flush();

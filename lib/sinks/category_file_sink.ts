@@ -27,8 +27,11 @@ export interface CategoryFileSinkOptions extends FileSinkOptions {
    */
   maxBufferedBytes?: number;
   /**
-   * A file's buffer is written once it holds this many bytes.
-   * @default 16384
+   * A file's buffer is written once it holds this many bytes; 0 writes every batch's lines at
+   * once. Buffering saves writes and handle churn with many categories (on Bun, 64 categories
+   * through 16 handles ran 20% faster at 16384) but keeps more alive for the garbage collector
+   * (on Deno the same run was 35% slower and twice the memory), so it is off unless asked.
+   * @default 0
    */
   fileBufferBytes?: number;
   /**
@@ -82,10 +85,10 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
   const ext = options.ext ?? ".ndjson";
   const rotate = options.rotate ?? {};
   const maxBytes = options.maxBufferedBytes ?? 16 << 20;
-  const fileBufferBytes = options.fileBufferBytes ?? 16 << 10;
+  const fileBufferBytes = options.fileBufferBytes ?? 0;
   const maxAgeMs = options.maxBufferAgeMs ?? 100;
-  if (!(maxBytes > 0) || !(fileBufferBytes > 0) || !(maxAgeMs >= 0)) {
-    throw new RangeError("sluice: maxBufferedBytes and fileBufferBytes must be positive, maxBufferAgeMs zero or more");
+  if (!(maxBytes > 0) || !(fileBufferBytes >= 0) || !(maxAgeMs >= 0)) {
+    throw new RangeError("sluice: maxBufferedBytes must be positive, fileBufferBytes and maxBufferAgeMs zero or more");
   }
   let hooks: SinkHooks = { report: () => {}, lost: () => {}, unrefTimer: runtime.unrefTimer };
   const pool = new HandlePool(options.maxOpenFiles ?? 32, (key) => new RotatingFile(`${dir}/${key}${ext}`, rotate, runtime, (e) => hooks.report(e)));
