@@ -356,11 +356,8 @@ export class Logger {
         } else msg = String(msg);
       }
       if (typeof fields === "function") fields = fields();
-      let tail = this.#bindings + "}";
-      if (fields !== undefined && fields !== null) {
-        const obj = serializeObject(core.redact ? core.redact(fields) : fields);
-        if (obj.length > 2) tail = this.#bindings + "," + obj.slice(1);
-      }
+      const obj = fields === undefined || fields === null ? "{}" : serializeObject(core.redact ? core.redact(fields) : fields);
+      const tail = obj.length > 2 ? this.#bindings + "," + obj.slice(1) : this.#bindings + "}";
       core.emit(buildRecord(Date.now(), level, this.#category, this.#prefixes[level], msg as string, tail), value);
     } catch (err) {
       core.report(err instanceof Error ? err : new Error(String(err)));
