@@ -11,9 +11,11 @@ const dir = mkdtempSync(join(tmpdir(), "sluice-micro-"));
 const log = createLogger({ level: "info", sinks: [fileSink(join(dir, "micro.ndjson"))] });
 const child = log.child({ reqId: "r1" }, { category: "http" });
 let i = 0;
+const noop = (_msg: string, _fields: object) => {};
 
 group("log call", () => {
   summary(() => {
+    bench("baseline: an empty function, same arguments", () => noop("x", { a: 1 }));
     bench("disabled level (debug at info)", () => log.debug("x", { a: 1 }));
     bench("enabled, file sink, async", () => log.info("request handled", { i: i++, user: "alice", route: "/api/items" }));
     bench("enabled, child with bindings", () => child.info("request handled", { i: i++, user: "alice", route: "/api/items" }));

@@ -22,6 +22,11 @@ export type Message = string | Error | (() => string);
 /** Fields: an object, or a function returning one, called only when the level is enabled. */
 export type Fields = object | (() => object);
 
+/** A level's log method: `log.info(msg, fields?)`. */
+export type LogMethod = (msg: Message, fields?: Fields) => void;
+
+const NOOP: LogMethod = () => {};
+
 /** Options of {@linkcode createLogger}. */
 export interface LoggerOptions {
   /**
@@ -187,6 +192,7 @@ export class Logger {
     this.#bindings = bindings;
     this.#level = level;
     this.#threshold = Math.max(levelValue(level), core.minSinkLevel);
+    this.#applyThreshold();
   }
 
   /** The lowest level this logger writes; settable at run time. */
@@ -197,6 +203,7 @@ export class Logger {
   set level(level: LevelThreshold) {
     this.#threshold = Math.max(levelValue(level), this.#core.minSinkLevel);
     this.#level = level;
+    this.#applyThreshold();
   }
 
   /** This logger's category, or `undefined`. */
@@ -209,34 +216,47 @@ export class Logger {
     return levelValue(level) >= this.#threshold;
   }
 
-  /** Logs at `trace`. @example `log.trace("cache probe", { key })` */
-  trace(msg: Message, fields?: Fields): void {
-    if (this.#threshold <= 10) this.#log("trace", 10, msg, fields);
-  }
-
+  /** Logs at `trace` (a no-op function while trace is below the threshold). @example `log.trace("cache probe", { key })` */
+  trace: LogMethod = NOOP;
   /** Logs at `debug`. @example `log.debug(() => "expensive " + dump(state))` */
-  debug(msg: Message, fields?: Fields): void {
-    if (this.#threshold <= 20) this.#log("debug", 20, msg, fields);
-  }
-
+  debug: LogMethod = NOOP;
   /** Logs at `info`. @example `log.info("request handled", { route: "/api/items", ms: 12 })` */
-  info(msg: Message, fields?: Fields): void {
-    if (this.#threshold <= 30) this.#log("info", 30, msg, fields);
-  }
-
+  info: LogMethod = NOOP;
   /** Logs at `warn`. @example `log.warn("slow query", { ms: 950 })` */
-  warn(msg: Message, fields?: Fields): void {
-    if (this.#threshold <= 40) this.#log("warn", 40, msg, fields);
-  }
-
+  warn: LogMethod = NOOP;
   /** Logs at `error`. @example `log.error("upstream failed", { err })` or `log.error(err)` */
-  error(msg: Message, fields?: Fields): void {
-    if (this.#threshold <= 50) this.#log("error", 50, msg, fields);
+  error: LogMethod = NOOP;
+  /** Logs at `fatal`. @example `log.fatal("cannot start", { err })` */
+  fatal: LogMethod = NOOP;
+
+  #trace(msg: Message, fields?: Fields): void {
+    this.#log("trace", 10, msg, fields);
+  }
+  #debug(msg: Message, fields?: Fields): void {
+    this.#log("debug", 20, msg, fields);
+  }
+  #info(msg: Message, fields?: Fields): void {
+    this.#log("info", 30, msg, fields);
+  }
+  #warn(msg: Message, fields?: Fields): void {
+    this.#log("warn", 40, msg, fields);
+  }
+  #error(msg: Message, fields?: Fields): void {
+    this.#log("error", 50, msg, fields);
+  }
+  #fatal(msg: Message, fields?: Fields): void {
+    this.#log("fatal", 60, msg, fields);
   }
 
-  /** Logs at `fatal`. @example `log.fatal("cannot start", { err })` */
-  fatal(msg: Message, fields?: Fields): void {
-    if (this.#threshold <= 60) this.#log("fatal", 60, msg, fields);
+  /** Points each level's method at the logging path or at a shared no-op: a disabled call is an empty call. */
+  #applyThreshold(): void {
+    const t = this.#threshold;
+    this.trace = t <= 10 ? this.#trace : NOOP;
+    this.debug = t <= 20 ? this.#debug : NOOP;
+    this.info = t <= 30 ? this.#info : NOOP;
+    this.warn = t <= 40 ? this.#warn : NOOP;
+    this.error = t <= 50 ? this.#error : NOOP;
+    this.fatal = t <= 60 ? this.#fatal : NOOP;
   }
 
   /**
