@@ -23,7 +23,15 @@ interface NodeProcess extends ProcessLike {
   stdout?: { isTTY?: boolean };
 }
 
-/** Loads `node:fs` without a top-level import, so this module bundles for any target. */
+/**
+ * Loads `node:fs` without a top-level import, so this module bundles for any target.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node.ts";
+ * nodeFs().mkdirSync("./logs", { recursive: true });
+ * ```
+ */
 export function nodeFs(proc: NodeProcess = (globalThis as any).process): NodeFs {
   return proc.getBuiltinModule("node:fs");
 }
@@ -60,7 +68,15 @@ export function openNodeFile(path: string, fs: NodeFs): FileDriver {
   };
 }
 
-/** Opens `path` for appending, creating its directory when it is missing; returns the descriptor. */
+/**
+ * Opens `path` for appending, creating its directory when it is missing; returns the descriptor.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs, openAppend } from "./node.ts";
+ * const fd = openAppend("./logs/app.ndjson", nodeFs());
+ * ```
+ */
 export function openAppend(path: string, fs: NodeFs): number {
   try {
     return fs.openSync(path, "a");
@@ -72,7 +88,15 @@ export function openAppend(path: string, fs: NodeFs): number {
   }
 }
 
-/** The directory part of a path (`""` for a bare file name). */
+/**
+ * The directory part of a path (`""` for a bare file name).
+ *
+ * @example
+ * ```ts
+ * import { dirname } from "./node.ts";
+ * dirname("logs/app.ndjson"); // "logs"
+ * ```
+ */
 export function dirname(path: string): string {
   const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
   return i < 0 ? "" : i === 0 ? path.slice(0, 1) : path.slice(0, i);

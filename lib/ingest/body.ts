@@ -6,7 +6,14 @@
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Thrown when a body is larger than allowed; the ingest app answers 413. */
+/**
+ * Thrown when a body is larger than allowed; the ingest app answers 413.
+ *
+ * @example
+ * ```ts
+ * try { await readBodyText(req, limits); } catch (e) { if (e instanceof BodyTooLargeError) return new Response(null, { status: 413 }); }
+ * ```
+ */
 export class BodyTooLargeError extends Error {
   /** @param what Which limit: "body" or "decompressed body". @param limit Bytes allowed. */
   constructor(what: string, limit: number) {
@@ -15,7 +22,14 @@ export class BodyTooLargeError extends Error {
   }
 }
 
-/** Thrown when a body cannot be decoded (bad gzip, invalid UTF-8); the ingest app answers 400. */
+/**
+ * Thrown when a body cannot be decoded (bad gzip, invalid UTF-8); the ingest app answers 400.
+ *
+ * @example
+ * ```ts
+ * try { await readBodyText(req, limits); } catch (e) { if (e instanceof BadBodyError) return new Response(e.message, { status: 400 }); }
+ * ```
+ */
 export class BadBodyError extends Error {
   /** @param message What is wrong. */
   constructor(message: string) {
