@@ -16,7 +16,8 @@
  * @module
  */
 export { createLogger, Logger } from "./lib/logger.ts";
-export type { ChildOptions, Fields, LoggerOptions, LoggerStats, Message } from "./lib/logger.ts";
+export type { ChildOptions, Fields, LoggerStats, LogMethod, Message } from "./lib/logger.ts";
+export type { LoggerOptions } from "./lib/logger_core.ts";
 export { LEVEL_NAMES, levelValue } from "./lib/levels.ts";
 export type { LevelName, LevelThreshold } from "./lib/levels.ts";
 export { createRecord, recordFields } from "./lib/record.ts";

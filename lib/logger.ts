@@ -3,19 +3,14 @@
  *
  * @module
  */
-import { detectRuntime } from "../adapters/detect.ts";
-import { Channel, type QueueOptions, type SinkStats } from "./channel.ts";
+import type { SinkStats } from "./channel.ts";
 import type { LossReason } from "./errors.ts";
 import type { LatencySummary } from "./latency.ts";
 import { type LevelName, type LevelThreshold, levelValue } from "./levels.ts";
 import { buildRecord, recordPrefix } from "./record.ts";
 import type { LogRecord } from "./record.ts";
-import { createRedactor } from "./redact.ts";
-import type { Runtime } from "./runtime.ts";
 import { serializeMembers, serializeObject } from "./serialize.ts";
-import type { Sink } from "./sink.ts";
-import type { BatchLimits } from "./stream/batcher.ts";
-import { consoleSink } from "./sinks/console_sink.ts";
+import { LoggerCore, type LoggerOptions } from "./logger_core.ts";
 
 /** A message: a string, an `Error` (its message, with the error logged as `err`), or a function called only when the level is enabled. */
 export type Message = string | Error | (() => string);
@@ -26,48 +21,6 @@ export type Fields = object | (() => object);
 export type LogMethod = (msg: Message, fields?: Fields) => void;
 
 const NOOP: LogMethod = () => {};
-
-/** Options of {@linkcode createLogger}. */
-export interface LoggerOptions {
-  /**
-   * The lowest level logged.
-   * @default "info"
-   */
-  level?: LevelThreshold;
-  /**
-   * Where records go.
-   * @default [consoleSink()]
-   */
-  sinks?: Sink<any>[];
-  /** The root logger's category. */
-  category?: string;
-  /** Fields added to every record. */
-  bindings?: object;
-  /**
-   * `"async"`: a log call only queues; batches are written off the call. `"sync"`: each call
-   * returns after its record is written (every sink must write synchronously).
-   * @default "async"
-   */
-  mode?: "async" | "sync";
-  /** Queue bound and full-queue policy, for every sink. */
-  queue?: QueueOptions;
-  /** Batch limits, for every sink (each sink has its own defaults). */
-  batch?: BatchLimits<LogRecord>;
-  /** Paths whose values are written as `"[Redacted]"`, such as `"password"` or `"headers.authorization"`. */
-  redact?: readonly string[];
-  /**
-   * Receives every loss report (`LogLossError`) and sink error.
-   * @default writes the error to the console's error stream
-   */
-  onError?: (err: Error) => void;
-  /**
-   * Write pending records synchronously when the process exits.
-   * @default true
-   */
-  exitHooks?: boolean;
-  /** The runtime adapter; detected when absent. */
-  runtime?: Runtime;
-}
 
 /** Options of {@linkcode Logger.child}. */
 export interface ChildOptions {
@@ -93,69 +46,6 @@ export interface LoggerStats {
   sinks: SinkStats[];
 }
 
-class Core {
-  readonly channels: Channel[];
-  readonly minSinkLevel: number;
-  readonly sync: boolean;
-  readonly redact: (<T extends object>(v: T) => T) | undefined;
-  /** Reports to the user's `onError`; never throws. */
-  readonly report: (err: Error) => void;
-  logged = 0;
-  closed = false;
-  #unhook: (() => void)[] = [];
-
-  constructor(options: LoggerOptions) {
-    const runtime = options.runtime ?? detectRuntime();
-    const onError = options.onError ?? ((err: Error) => console.error(String(err?.stack ?? err)));
-    this.report = (err: Error) => {
-      try {
-        onError(err);
-      } catch { /* a throwing onError must not reach a log call */ }
-    };
-    this.sync = (options.mode ?? "async") === "sync";
-    if (options.mode !== undefined && options.mode !== "async" && options.mode !== "sync") {
-      throw new TypeError(`sluice: mode must be "async" or "sync", got ${JSON.stringify(options.mode)}`);
-    }
-    this.redact = options.redact?.length ? createRedactor(options.redact) : undefined;
-    const sinks = options.sinks ?? [consoleSink({ runtime })];
-    this.channels = sinks.map((sink) => {
-      if (this.sync && !sink.sync) {
-        throw new TypeError(`sluice: mode "sync" needs sinks that write synchronously; ${sink.name} does not`);
-      }
-      return new Channel(sink, { queue: options.queue, batch: options.batch, onError: this.report, unrefTimer: runtime.unrefTimer });
-    });
-    this.minSinkLevel = Math.min(...this.channels.map((c) => c.minLevel));
-    if (options.exitHooks ?? true) {
-      this.#unhook.push(runtime.onExit(() => this.exitDrain()));
-      this.#unhook.push(runtime.onBeforeExit(() => {
-        for (const c of this.channels) if (!c.sink.sync) c.expedite();
-      }));
-    }
-  }
-
-  emit(record: LogRecord, value: number): void {
-    this.logged++;
-    const channels = this.channels;
-    for (let i = 0; i < channels.length; i++) {
-      const ch = channels[i];
-      if (value >= ch.minLevel) {
-        ch.push(record);
-        if (this.sync) ch.drainSync(true);
-      }
-    }
-  }
-
-  exitDrain(): void {
-    for (const c of this.channels) if (!c.drainSync(true)) c.abandon("exit");
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await Promise.all(this.channels.map((c) => c.close()));
-    for (const u of this.#unhook) u();
-  }
-}
 
 /**
  * A structured logger. Make one with {@linkcode createLogger}; make children with
@@ -170,7 +60,7 @@ class Core {
  * ```
  */
 export class Logger {
-  readonly #core: Core;
+  readonly #core: LoggerCore;
   readonly #category: string | undefined;
   readonly #prefixes: Record<LevelName, string>;
   readonly #bindings: string;
@@ -178,7 +68,7 @@ export class Logger {
   #threshold: number;
 
   /** @internal Use {@linkcode createLogger}. */
-  constructor(core: Core, category: string | undefined, bindings: string, level: LevelThreshold) {
+  constructor(core: LoggerCore, category: string | undefined, bindings: string, level: LevelThreshold) {
     this.#core = core;
     this.#category = category;
     this.#prefixes = {
@@ -399,7 +289,7 @@ export class Logger {
  * ```
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const core = new Core(options);
+  const core = new LoggerCore(options);
   const bindings = options.bindings ? serializeMembers(core.redact ? core.redact(options.bindings) : options.bindings) : "";
   return new Logger(core, options.category, bindings, options.level ?? "info");
 }
