@@ -1,14 +1,17 @@
-// httpSink end to end: against the real collector (serve) and against scripted servers for
-// retries, Retry-After, refusals, outages, hangs and heartbeats. Servers bind 127.0.0.1:0.
+// httpSink against real HTTP servers on 127.0.0.1:0: scripted ones (Bun.serve) for the wire
+// format, retries, Retry-After, refusals, outages, hangs and heartbeats, and the real collector
+// (serve) end to end. Every server is stopped after its test; every wait is bounded.
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { createLogger, httpSink, retryAfterMs, type LogLossError } from "../mod.ts";
+import { createLogger, type LogLossError } from "../mod.ts";
+import { httpSink, retryAfterMs } from "../lib/sinks/http_sink.ts";
 import { serve, type Server } from "../server.ts";
 
 const TOKEN = "edge-token";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => { for (const f of cleanup.splice(0).reverse()) await f(); });
 
@@ -18,9 +21,31 @@ async function collector(dir = mkdtempSync(join(tmpdir(), "sluice-http-")), port
   return Object.assign(s, { dir });
 }
 
-/** A scripted server: `answer` decides each response; every request is recorded. */
-function scripted(answer: (n: number, req: Request) => Response | Promise<Response>) {
-  const seen: { key: string | null; lines: string[]; gzip: boolean; auth: string | null; producer: string | null }[] = [];
+/** One request a scripted server received. */
+interface Seen {
+  path: string;
+  method: string;
+  key: string | null;
+  /** The body as sent (gzip bytes when gzipped). */
+  raw: Uint8Array;
+  /** The body as text, decompressed. */
+  text: string;
+  lines: string[];
+  gzip: boolean;
+  auth: string | null;
+  producer: string | null;
+  contentType: string | null;
+  header: (name: string) => string | null;
+  at: number;
+}
+
+/**
+ * A scripted server: `answer` decides each response (`n` counts requests from 1); every request
+ * is recorded in `seen`, and every answer with its status in `answered` once it is decided.
+ */
+function scripted(answer: (n: number, req: Seen) => Response | Promise<Response>) {
+  const seen: Seen[] = [];
+  const answered: { key: string | null; status: number; lines: string[] }[] = [];
   const server = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
@@ -28,17 +53,337 @@ function scripted(answer: (n: number, req: Request) => Response | Promise<Respon
       const raw = new Uint8Array(await req.arrayBuffer());
       const gzip = req.headers.get("content-encoding") === "gzip";
       const text = new TextDecoder().decode(gzip ? gunzipSync(raw) : raw);
-      seen.push({ key: req.headers.get("idempotency-key"), lines: text.split("\n").filter(Boolean), gzip, auth: req.headers.get("authorization"), producer: req.headers.get("x-sluice-producer") });
-      return answer(seen.length, req);
+      const s: Seen = {
+        path: new URL(req.url).pathname,
+        method: req.method,
+        key: req.headers.get("idempotency-key"),
+        raw,
+        text,
+        lines: text.split("\n").filter(Boolean),
+        gzip,
+        auth: req.headers.get("authorization"),
+        producer: req.headers.get("x-sluice-producer"),
+        contentType: req.headers.get("content-type"),
+        header: (name) => req.headers.get(name),
+        at: performance.now(),
+      };
+      seen.push(s);
+      const res = await answer(seen.length, s);
+      answered.push({ key: s.key, status: res.status, lines: s.lines });
+      return res;
     },
   });
   cleanup.push(() => server.stop(true));
-  return { url: `http://127.0.0.1:${server.port}/ingest`, seen };
+  const base = `http://127.0.0.1:${server.port}`;
+  return { base, url: `${base}/ingest`, seen, answered };
+}
+
+const ok = () => new Response('{"accepted":1}');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits until `cond()` holds, for at most `ms`. */
+async function until(cond: () => boolean, ms = 2000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!cond() && performance.now() < deadline) await sleep(10);
+}
+/** A port nothing listens on: bound, then released. */
+function closedPort(): number {
+  const s = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const port = s.port!;
+  s.stop(true);
+  return port;
 }
 
 const records = (dir: string, file = "default.ndjson") => readFileSync(join(dir, file), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
 
-describe("httpSink", () => {
+describe("httpSink: the wire format", () => {
+  test("records arrive as NDJSON lines with the bearer token, the producer header and extra headers", async () => {
+    const s = scripted(ok);
+    const log = createLogger({ sinks: [httpSink(s.url, { token: "t0k", producer: "svc-a", headers: { "x-region": "eu" }, gzip: false })] });
+    log.info("one", { i: 1 });
+    log.child({ reqId: "r9" }, { category: "http" }).warn("two", { i: 2 });
+    await log.flush();
+    expect(s.seen.length).toBe(1);
+    const r = s.seen[0];
+    expect(r).toMatchObject({ path: "/ingest", method: "POST", gzip: false, auth: "Bearer t0k", producer: "svc-a", contentType: "application/x-ndjson" });
+    expect(r.header("x-region")).toBe("eu");
+    expect(r.key).toMatch(UUID);
+    expect(r.text.endsWith("\n")).toBe(true);
+    expect(r.lines.map((l) => JSON.parse(l))).toEqual([
+      { time: expect.any(String), level: "info", msg: "one", i: 1 },
+      { time: expect.any(String), level: "warn", category: "http", msg: "two", reqId: "r9", i: 2 },
+    ]);
+    expect(log.stats()).toMatchObject({ written: 2, dropped: {} });
+    await log.close();
+  });
+
+  test("gzip bodies decompress to the same lines as plain ones; each batch gets a fresh key", async () => {
+    const zipped = scripted(ok);
+    const plain = scripted(ok);
+    const log = createLogger({
+      sinks: [
+        httpSink(zipped.url, { gzip: true, batch: { maxRecords: 5 } }),
+        httpSink(plain.url, { gzip: false, batch: { maxRecords: 5 } }),
+      ],
+    });
+    for (let round = 0; round < 4; round++) { // a batch grows while one is in flight: flush per round for 4 batches
+      for (let i = round * 5; i < round * 5 + 5; i++) log.info("r", { i, pad: "x".repeat(i * 10) });
+      await log.flush();
+    }
+    expect(zipped.seen.every((r) => r.gzip && r.header("content-encoding") === "gzip" && r.raw[0] === 0x1f && r.raw[1] === 0x8b)).toBe(true);
+    expect(plain.seen.every((r) => !r.gzip && r.header("content-encoding") === null)).toBe(true);
+    const lines = (x: { seen: Seen[] }) => x.seen.flatMap((r) => r.lines);
+    expect(lines(zipped).length).toBe(20);
+    expect(lines(zipped)).toEqual(lines(plain));
+    expect(new Set(zipped.seen.map((r) => r.key)).size).toBe(zipped.seen.length);
+    expect(zipped.seen.length).toBe(4);
+    await log.close();
+  });
+
+  test("encode builds the NDJSON body and a fresh Idempotency-Key", () => {
+    const sink = httpSink("http://127.0.0.1:1/ingest");
+    expect(sink).toMatchObject({ sync: false, defaultOnFull: "drop-newest", queue: { maxRecords: 10_000 }, batch: { maxRecords: 1000, maxBytes: 1 << 20, maxAgeMs: 1000 } });
+    const rec = { time: 0, level: "info", category: undefined, msg: "a", json: '{"msg":"a"}', fieldsAt: 10 } as const;
+    const a = sink.encode([rec, rec]);
+    const b = sink.encode([rec]);
+    expect(a.body).toBe('{"msg":"a"}\n{"msg":"a"}\n');
+    expect(a.records).toBe(2);
+    expect(a.key).toMatch(UUID);
+    expect(b.key).not.toBe(a.key);
+    expect(httpSink("http://x/ingest", { onFull: "drop-oldest", batch: { maxAgeMs: 5 }, name: "n" })).toMatchObject({ defaultOnFull: "drop-oldest", name: "n", batch: { maxRecords: 1000, maxAgeMs: 5 } });
+  });
+});
+
+describe("httpSink: retries", () => {
+  test("503 then 200: each batch is retried with the SAME Idempotency-Key and accepted once per key", async () => {
+    const tries = new Map<string | null, number>();
+    const s = scripted((_, r) => {
+      const n = (tries.get(r.key) ?? 0) + 1;
+      tries.set(r.key, n);
+      return n === 1 ? new Response("busy", { status: 503 }) : ok();
+    });
+    const log = createLogger({ sinks: [httpSink(s.url, { token: "t", producer: "p", retry: { baseDelayMs: 5 } })], onError: () => {} });
+    for (let round = 0; round < 3; round++) { // three batches of two
+      log.info("r", { i: 2 * round });
+      log.info("r", { i: 2 * round + 1 });
+      await log.flush();
+    }
+    const keys = new Set(s.seen.map((r) => r.key));
+    expect(keys.size).toBe(3);
+    expect(s.seen.length).toBe(6);
+    for (const key of keys) {
+      const forKey = s.answered.filter((a) => a.key === key);
+      expect(forKey.map((a) => a.status)).toEqual([503, 200]);
+      expect(forKey[0].lines).toEqual(forKey[1].lines); // the retry resends the same batch
+    }
+    const accepted = s.answered.filter((a) => a.status === 200).flatMap((a) => a.lines.map((l) => JSON.parse(l).i));
+    expect(accepted.sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(s.seen.every((r) => r.auth === "Bearer t" && r.producer === "p")).toBe(true);
+    expect(log.stats()).toMatchObject({ written: 6, dropped: {} });
+  });
+
+  test("408, 429, 500, 502 and 504 are retried too", async () => {
+    const statuses = [408, 429, 500, 502, 504];
+    const s = scripted((n) => (n <= statuses.length ? new Response("", { status: statuses[n - 1] }) : ok()));
+    const log = createLogger({ sinks: [httpSink(s.url, { retry: { baseDelayMs: 1, maxAttempts: 6 } })], onError: () => {} });
+    log.info("x");
+    await log.flush();
+    expect(s.answered.map((a) => a.status)).toEqual([...statuses, 200]);
+    expect(new Set(s.seen.map((r) => r.key)).size).toBe(1);
+    expect(log.stats().written).toBe(1);
+  });
+
+  test("Retry-After: 1 on a 429 delays the retry about a second", async () => {
+    const s = scripted((n) => (n === 1 ? new Response("slow down", { status: 429, headers: { "retry-after": "1" } }) : ok()));
+    const log = createLogger({ sinks: [httpSink(s.url, { retry: { baseDelayMs: 1 } })] });
+    log.info("x");
+    await log.flush();
+    expect(s.seen.length).toBe(2);
+    expect(s.seen[1].at - s.seen[0].at).toBeGreaterThanOrEqual(900);
+    expect(s.seen[1].key).toBe(s.seen[0].key);
+    expect(log.stats().written).toBe(1);
+  });
+
+  test("Retry-After never waits past maxDelayMs; retryAfterMs reads seconds and HTTP dates", async () => {
+    const s = scripted((n) => (n === 1 ? new Response("", { status: 503, headers: { "retry-after": "3600" } }) : ok()));
+    const log = createLogger({ sinks: [httpSink(s.url, { retry: { maxDelayMs: 50 } })], onError: () => {} });
+    log.info("x");
+    await log.flush();
+    expect(s.seen.length).toBe(2);
+    expect(s.seen[1].at - s.seen[0].at).toBeLessThan(900);
+    expect(retryAfterMs("2")).toBe(2000);
+    expect(retryAfterMs("0")).toBe(0);
+    expect(retryAfterMs(null)).toBeUndefined();
+    expect(retryAfterMs("")).toBeUndefined();
+    expect(retryAfterMs("soon")).toBeUndefined();
+    const inThree = retryAfterMs(new Date(Date.now() + 3000).toUTCString())!;
+    expect(inThree).toBeGreaterThan(1000);
+    expect(inThree).toBeLessThanOrEqual(3000);
+    expect(retryAfterMs(new Date(Date.now() - 60_000).toUTCString())).toBe(0);
+  });
+
+  test("a 400 is not retried: counted as sink-error, reported with the status and the body's first 200 characters", async () => {
+    const s = scripted(() => new Response("bad batch: " + "x".repeat(500), { status: 400 }));
+    const errors: LogLossError[] = [];
+    const log = createLogger({ sinks: [httpSink(s.url, { retry: { baseDelayMs: 1 } })], onError: (e) => errors.push(e as LogLossError) });
+    log.info("x");
+    log.info("y");
+    await log.flush();
+    await sleep(50);
+    expect(s.seen.length).toBe(1);
+    expect(log.stats().dropped["sink-error"]).toBe(2);
+    expect(log.stats().written).toBe(0);
+    expect(errors.length).toBe(1);
+    expect(errors[0].reason).toBe("sink-error");
+    const cause = String((errors[0].cause as Error)?.message ?? "") + errors[0].message;
+    expect(cause).toContain("400");
+    expect(cause).toContain("bad batch: " + "x".repeat(189));
+    expect(cause).not.toContain("x".repeat(190));
+  });
+
+  test("a collector that is down (closed port): retries run out, the batch is counted as sink-error", async () => {
+    const url = `http://127.0.0.1:${closedPort()}/ingest`;
+    let calls = 0;
+    const counting: typeof fetch = Object.assign((...args: Parameters<typeof fetch>) => { calls++; return fetch(...args); }, { preconnect: fetch.preconnect });
+    const errors: Error[] = [];
+    const log = createLogger({ sinks: [httpSink(url, { fetch: counting, retry: { maxAttempts: 3, baseDelayMs: 5 } })], onError: (e) => errors.push(e) });
+    log.info("x");
+    log.info("y");
+    await log.flush();
+    expect(calls).toBe(3);
+    expect(log.stats().dropped["sink-error"]).toBe(2);
+    expect(errors.length).toBe(1);
+    expect(errors[0].message).toContain(url);
+    expect(errors[0].message).toMatch(/after 3 attempts: network error/);
+  });
+
+  test("retries that run out on a 503 name the URL, the status and the attempts", async () => {
+    const s = scripted(() => new Response("down for maintenance", { status: 503 }));
+    const errors: Error[] = [];
+    const log = createLogger({ sinks: [httpSink(s.url, { retry: { maxAttempts: 2, baseDelayMs: 1 } })], onError: (e) => errors.push(e) });
+    log.info("x");
+    await log.flush();
+    expect(s.seen.length).toBe(2);
+    expect(log.stats().dropped["sink-error"]).toBe(1);
+    expect(errors[0].message).toContain(s.url);
+    expect(errors[0].message).toContain("after 2 attempts");
+    expect(errors[0].message).toContain("HTTP 503 down for maintenance");
+  });
+
+  test("the unrefTimer option is called on the sink's timers", async () => {
+    const s = scripted((n) => (n === 1 ? new Response("", { status: 503 }) : ok()));
+    const timers: unknown[] = [];
+    const log = createLogger({ sinks: [httpSink(s.url, { retry: { baseDelayMs: 1 }, unrefTimer: (t) => { timers.push(t); (t as { unref?: () => void }).unref?.(); } })], onError: () => {} });
+    log.info("x");
+    await log.flush();
+    expect(timers.length).toBe(3); // two request timeouts and one backoff
+  });
+});
+
+describe("httpSink: flush, hangs and full queues", () => {
+  test("flush() resolves only after the server has answered 2xx for everything logged before it", async () => {
+    const s = scripted(async () => { await sleep(100); return ok(); });
+    const log = createLogger({ sinks: [httpSink(s.url, { batch: { maxRecords: 10, maxAgeMs: 60_000 } })] });
+    for (let i = 0; i < 35; i++) log.info("r", { i });
+    const t = performance.now();
+    await log.flush();
+    expect(performance.now() - t).toBeGreaterThanOrEqual(90);
+    const answered = s.answered.filter((a) => a.status === 200).flatMap((a) => a.lines.map((l) => JSON.parse(l).i));
+    expect(answered.sort((a, b) => a - b)).toEqual([...Array(35).keys()]);
+    expect(log.stats()).toMatchObject({ written: 35, queued: 0 });
+    log.info("late");
+    await log.flush();
+    expect(s.answered.at(-1)!.lines.map((l) => JSON.parse(l).msg)).toEqual(["late"]);
+    await log.close();
+  });
+
+  test("a server that never answers: requests time out, a small queue counts queue-full, the rest sink-error", async () => {
+    const s = scripted(() => new Promise<Response>(() => {}));
+    const errors: LogLossError[] = [];
+    const log = createLogger({ sinks: [httpSink(s.url, { timeoutMs: 100, maxQueuedRecords: 10, retry: { maxAttempts: 2, baseDelayMs: 5 } })], onError: (e) => errors.push(e as LogLossError) });
+    for (let i = 0; i < 100; i++) log.info("x", { i });
+    expect(log.stats().dropped["queue-full"]).toBe(90);
+    await log.flush();
+    const st = log.stats();
+    expect(st.dropped["sink-error"]).toBe(10);
+    expect(st.written).toBe(0);
+    expect(s.seen.length).toBe(2);
+    expect(errors.filter((e) => e.reason === "queue-full").length).toBe(1); // the first of a run is reported
+    const sinkError = errors.find((e) => e.reason === "sink-error")!;
+    expect(String((sinkError.cause as Error).message)).toMatch(/after 2 attempts: network error: .*timed out after 100 ms/);
+  });
+
+  test("the timeout holds even with a fetch that ignores its signal, and covers a refusal's body", async () => {
+    const hanging = scripted(() => new Promise<Response>(() => {}));
+    const deaf: typeof fetch = Object.assign((input: RequestInfo | URL, init?: RequestInit) => fetch(input, { ...init, signal: undefined }), { preconnect: fetch.preconnect });
+    const stalled = scripted(() => new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode("partial")) }), { status: 503 }));
+    const log = createLogger({
+      sinks: [
+        httpSink(hanging.url, { fetch: deaf, timeoutMs: 80, retry: { maxAttempts: 2, baseDelayMs: 1 } }),
+        httpSink(stalled.url, { timeoutMs: 80, retry: { maxAttempts: 2, baseDelayMs: 1 } }),
+      ],
+      onError: () => {},
+    });
+    log.info("x");
+    const t = performance.now();
+    await log.flush();
+    expect(performance.now() - t).toBeLessThan(2000);
+    expect(log.stats().sinks.map((x) => x.dropped["sink-error"])).toEqual([1, 1]);
+    expect(hanging.seen.length).toBe(2);
+    expect(stalled.seen.length).toBe(2);
+  });
+
+  test("drop-oldest keeps the newest records when the server is slow", async () => {
+    const s = scripted(async () => { await sleep(150); return ok(); });
+    const log = createLogger({ sinks: [httpSink(s.url, { maxQueuedRecords: 10, onFull: "drop-oldest", batch: { maxRecords: 5, maxAgeMs: 1 } })], onError: () => {} });
+    for (let i = 0; i < 5; i++) log.info("r", { i });
+    await until(() => s.seen.length === 1); // the first batch is in flight and cannot be dropped
+    for (let i = 5; i < 30; i++) log.info("r", { i });
+    await log.flush();
+    const got = s.answered.flatMap((a) => a.lines.map((l) => JSON.parse(l).i));
+    expect(got).toEqual([0, 1, 2, 3, 4, 25, 26, 27, 28, 29]);
+    expect(log.stats().dropped["queue-full"]).toBe(20);
+  });
+});
+
+describe("httpSink: heartbeats", () => {
+  test("heartbeats carry the producer and nextCheckInMs with the auth headers; close() sends shutdown: true and stops them", async () => {
+    const s = scripted(ok);
+    const log = createLogger({ sinks: [httpSink(s.url, { token: "hb", producer: "worker-3", heartbeat: { intervalMs: 50, graceMs: 25 } })] });
+    const beats = () => s.seen.filter((r) => r.path === "/heartbeat");
+    await until(() => beats().length >= 3);
+    expect(beats().length).toBeGreaterThanOrEqual(3);
+    for (const b of beats()) {
+      expect(JSON.parse(b.text)).toEqual({ producer: "worker-3", nextCheckInMs: 50, graceMs: 25 });
+      expect(b).toMatchObject({ method: "POST", auth: "Bearer hb", producer: "worker-3", contentType: "application/json" });
+    }
+    await log.close();
+    const last = beats().at(-1)!;
+    expect(JSON.parse(last.text)).toEqual({ producer: "worker-3", shutdown: true });
+    const n = beats().length;
+    await sleep(150);
+    expect(beats().length).toBe(n);
+    expect(s.seen.some((r) => r.path === "/ingest")).toBe(false);
+  });
+
+  test("heartbeatUrl is used when given, and failed heartbeats are reported, not fatal", async () => {
+    const s = scripted((_, r) => (r.path === "/beat" ? new Response("nope", { status: 500 }) : ok()));
+    const errors: Error[] = [];
+    const log = createLogger({ sinks: [httpSink(s.url, { producer: "w", heartbeatUrl: `${s.base}/beat`, heartbeat: { intervalMs: 40 } })], onError: (e) => errors.push(e) });
+    await until(() => errors.length >= 2);
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+    expect(errors[0].message).toContain(`${s.base}/beat`);
+    expect(errors[0].message).toContain("500");
+    expect(s.seen.every((r) => r.path === "/beat")).toBe(true);
+    expect(JSON.parse(s.seen[0].text)).toEqual({ producer: "w", nextCheckInMs: 40 });
+    log.info("still logging");
+    await log.flush();
+    expect(log.stats().written).toBe(1);
+    await log.close();
+    expect(JSON.parse(s.seen.filter((r) => r.path === "/beat").at(-1)!.text)).toEqual({ producer: "w", shutdown: true });
+  });
+});
+
+describe("httpSink: against the collector", () => {
   test("end to end: gzip batches reach the collector's files, tagged with the producer, before flush() resolves", async () => {
     const c = await collector();
     const log = createLogger({ sinks: [httpSink(`${c.url}/ingest`, { token: TOKEN, producer: "edge-7", batch: { maxRecords: 100 } })] });
@@ -50,63 +395,6 @@ describe("httpSink", () => {
     expect(got[0]).toMatchObject({ msg: "checkout", producer: "edge-7" });
     expect(log.stats()).toMatchObject({ written: 1000, dropped: {} });
     await log.close();
-  });
-
-  test("a 503 is retried with the same Idempotency-Key; bearer token and producer are sent", async () => {
-    const s = scripted((n) => new Response(n <= 2 ? "busy" : "{}", { status: n <= 2 ? 503 : 200 }));
-    const log = createLogger({ sinks: [httpSink(s.url, { token: "t", producer: "p", gzip: true, retry: { baseDelayMs: 5 } })], onError: () => {} });
-    log.info("a");
-    log.info("b");
-    await log.flush();
-    expect(s.seen.length).toBe(3);
-    expect(new Set(s.seen.map((r) => r.key)).size).toBe(1);
-    expect(s.seen[2]).toMatchObject({ gzip: true, auth: "Bearer t", producer: "p" });
-    expect(s.seen[2].lines.map((l) => JSON.parse(l).msg)).toEqual(["a", "b"]);
-    expect(log.stats().written).toBe(2);
-  });
-
-  test("Retry-After is honoured", async () => {
-    const s = scripted((n) => (n === 1 ? new Response("slow down", { status: 429, headers: { "retry-after": "1" } }) : new Response("{}")));
-    const log = createLogger({ sinks: [httpSink(s.url, { retry: { baseDelayMs: 1 } })] });
-    const t = performance.now();
-    log.info("x");
-    await log.flush();
-    expect(performance.now() - t).toBeGreaterThanOrEqual(900);
-    expect(s.seen.length).toBe(2);
-    expect(retryAfterMs("2")).toBe(2000);
-    expect(retryAfterMs(new Date(Date.now() + 3000).toUTCString())!).toBeGreaterThan(1000);
-  });
-
-  test("a 400 is not retried: counted as sink-error and reported with the status", async () => {
-    const s = scripted(() => new Response('{"error":"nothing valid"}', { status: 400 }));
-    const errors: LogLossError[] = [];
-    const log = createLogger({ sinks: [httpSink(s.url)], onError: (e) => errors.push(e as LogLossError) });
-    log.info("x");
-    await log.flush();
-    expect(s.seen.length).toBe(1);
-    expect(log.stats().dropped["sink-error"]).toBe(1);
-    expect(errors[0].reason).toBe("sink-error");
-    expect(errors[0].message).toContain("HTTP 400");
-  });
-
-  test("a collector that is down: retries run out and the batch is counted", async () => {
-    const errors: Error[] = [];
-    const log = createLogger({ sinks: [httpSink("http://127.0.0.1:9/ingest", { retry: { maxAttempts: 3, baseDelayMs: 5 } })], onError: (e) => errors.push(e) });
-    log.info("x");
-    await log.flush();
-    expect(log.stats().dropped["sink-error"]).toBe(1);
-    expect(errors[0].message).toMatch(/after 3 attempts: network error/);
-  });
-
-  test("a server that hangs: requests time out and a full queue drops newest, counted", async () => {
-    const s = scripted(() => new Promise<Response>(() => {}));
-    const log = createLogger({ sinks: [httpSink(s.url, { timeoutMs: 100, maxQueuedRecords: 10, retry: { maxAttempts: 2, baseDelayMs: 5 } })], onError: () => {} });
-    for (let i = 0; i < 100; i++) log.info("x", { i });
-    expect(log.stats().dropped["queue-full"]).toBe(90);
-    await log.flush();
-    const s2 = log.stats();
-    expect(s2.dropped["sink-error"]).toBe(10);
-    expect(s2.written).toBe(0);
   });
 
   test("the collector goes away and comes back: the backlog is written once, within seconds", async () => {

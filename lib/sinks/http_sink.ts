@@ -10,7 +10,20 @@ import type { LogRecord } from "../record.ts";
 import type { OnFull, Sink, SinkHooks } from "../sink.ts";
 import type { BatchLimits } from "../stream/batcher.ts";
 
-/** Options of {@linkcode httpSink}. */
+/**
+ * Options of {@linkcode httpSink}.
+ *
+ * @example Small batches, quick retries, a heartbeat every 30 s
+ * ```ts
+ * import type { HttpSinkOptions } from "./http_sink.ts";
+ * const options: HttpSinkOptions = {
+ *   token: "s3cret", producer: "checkout-api",
+ *   batch: { maxRecords: 200, maxAgeMs: 250 },
+ *   retry: { maxAttempts: 5, baseDelayMs: 50, maxDelayMs: 5000 },
+ *   heartbeat: { intervalMs: 30_000, graceMs: 10_000 },
+ * };
+ * ```
+ */
 export interface HttpSinkOptions {
   /** Sent as `Authorization: Bearer <token>`. */
   token?: string;
@@ -22,7 +35,7 @@ export interface HttpSinkOptions {
   level?: LevelName;
   /** Gzip bodies (`Content-Encoding: gzip`). @default true where `CompressionStream` exists */
   gzip?: boolean;
-  /** Per-request timeout. @default 10000 */
+  /** Per-request timeout in milliseconds, covering the response's headers and, on a refusal, its body. @default 10000 */
   timeoutMs?: number;
   /** Retries on network errors, timeouts, 408, 429 and 5xx, with exponential backoff and full jitter, honouring `Retry-After`. */
   retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
@@ -38,7 +51,11 @@ export interface HttpSinkOptions {
   heartbeatUrl?: string;
   /** The fetch to use. @default globalThis.fetch */
   fetch?: typeof fetch;
-  /** Makes timers not keep a process alive. @default calls `unref()` when the timer has one */
+  /**
+   * Makes a timer not keep the process alive; called on every timer the sink sets (retry
+   * backoff, request timeouts, heartbeats). @default the logger's runtime adapter's, or else
+   * calls `unref()` when the timer has one
+   */
   unrefTimer?: (timer: unknown) => void;
   /** A name for stats and reports. @default "http:<url>" */
   name?: string;
@@ -56,16 +73,31 @@ export interface HttpSinkOptions {
   runtime?: Runtime;
 }
 
-/** One encoded batch: its body and the key it keeps across retries. */
+/**
+ * One encoded batch: its body and the key it keeps across retries.
+ *
+ * @example
+ * ```ts
+ * import { createRecord } from "../record.ts";
+ * import { httpSink } from "./http_sink.ts";
+ * const batch = httpSink("http://127.0.0.1:8080/ingest").encode([createRecord(Date.now(), "info", undefined, "hi", "}")]);
+ * batch.body; // '{"time":"…","level":"info","msg":"hi"}\n'
+ * batch.key;  // a fresh UUID, sent as Idempotency-Key on every attempt
+ * ```
+ */
 export interface HttpBatch {
+  /** The NDJSON text: each record's JSON and a newline. */
   body: string;
+  /** The batch's `Idempotency-Key` (`crypto.randomUUID()`). */
   key: string;
+  /** How many records the batch holds. */
   records: number;
   /** When the batch's first record was logged (epoch ms). */
   oldestMs: number;
 }
 
-const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+/** Statuses worth trying again: a timeout, a rate limit, and any server error. */
+const retryable = (status: number) => status === 408 || status === 429 || status >= 500;
 /** Refusals a spool does not keep: the batch itself is wrong, so sending it again cannot help (401, 403, 404 may be fixed by configuration, so they are kept). */
 const REFUSED = new Set([400, 409, 411, 413, 415, 422]);
 
@@ -98,7 +130,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
   const maxAttempts = options.retry?.maxAttempts ?? 8;
   const baseDelayMs = options.retry?.baseDelayMs ?? 100;
   const maxDelayMs = options.retry?.maxDelayMs ?? 30_000;
-  const unref = options.unrefTimer ?? ((t: unknown) => (t as { unref?: () => void })?.unref?.());
+  const unref = (t: unknown) => (t as { unref?: () => void })?.unref?.();
   const headers: Record<string, string> = {
     "content-type": "application/x-ndjson",
     "x-sluice-producer": producer,
@@ -106,16 +138,39 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
     ...options.headers,
   };
   let hooks: SinkHooks = { report: () => {}, lost: () => {}, unrefTimer: unref };
-  const sleep = (ms: number) => new Promise<void>((resolve) => hooks.unrefTimer(setTimeout(resolve, ms)));
+  /** The option's unref when given, else the logger's (from `connect`), else `unref()`. */
+  const unrefTimer = (t: unknown) => (options.unrefTimer ?? hooks.unrefTimer)(t);
+  const sleep = (ms: number) => new Promise<void>((resolve) => unrefTimer(setTimeout(resolve, ms)));
 
-  const post = async (to: string, body: BodyInit, extra: Record<string, string>): Promise<Response> => {
+  /**
+   * One POST, bounded by `timeoutMs` from the request to the end of reading a refusal's body,
+   * even with a `fetch` that ignores its signal. A 2xx body is not read.
+   */
+  const post = async (to: string, body: BodyInit, extra: Record<string, string>): Promise<Answer> => {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
-    hooks.unrefTimer(timer);
+    let timer: unknown;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const err = new Error(`timed out after ${timeoutMs} ms`);
+        controller.abort(err);
+        reject(err);
+      }, timeoutMs);
+      unrefTimer(timer);
+    });
+    timedOut.catch(() => {});
     try {
-      return await doFetch(to, { method: "POST", body, headers: { ...headers, ...extra }, signal: controller.signal });
+      const res = await Promise.race([
+        doFetch(to, { method: "POST", body, headers: { ...headers, ...extra }, signal: controller.signal }),
+        timedOut,
+      ]);
+      if (res.ok) {
+        res.body?.cancel().catch(() => {});
+        return { status: res.status, ok: true, retryAfter: null, text: "" };
+      }
+      const text = await Promise.race([res.text(), timedOut]).catch(() => "");
+      return { status: res.status, ok: false, retryAfter: res.headers.get("retry-after"), text: text.slice(0, 200) };
     } finally {
-      clearTimeout(timer);
+      clearTimeout(timer as number);
     }
   };
 
@@ -124,7 +179,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
     const extra = { "idempotency-key": batch.key, ...(gzip ? { "content-encoding": "gzip" } : {}) };
     let last = "";
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      let res: Response | undefined;
+      let res: Answer | undefined;
       try {
         res = await post(target, body as BodyInit, extra);
       } catch (err) {
@@ -132,16 +187,14 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
       }
       if (res !== undefined) {
         if (res.ok) {
-          await res.body?.cancel();
           if (notify) options.onDelivered?.({ records: batch.records, oldestMs: batch.oldestMs });
           return;
         }
-        const text = (await res.text().catch(() => "")).slice(0, 200);
-        last = `HTTP ${res.status} ${text}`;
-        if (!RETRY_STATUS.has(res.status)) {
+        last = `HTTP ${res.status} ${res.text}`;
+        if (!retryable(res.status)) {
           throw Object.assign(new Error(`sluice: ${target} refused a batch of ${batch.records} records: ${last}`), { status: res.status });
         }
-        const after = retryAfterMs(res.headers.get("retry-after"));
+        const after = retryAfterMs(res.retryAfter);
         if (attempt < maxAttempts) {
           await sleep(Math.min(maxDelayMs, after ?? backoff(attempt)));
           continue;
@@ -177,16 +230,16 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
       }
     } catch (err) {
       hooks.report(new Error(`sluice: spooled batches for ${target} wait for the next try: ${(err as Error)?.message ?? err}`));
-      hooks.unrefTimer(setTimeout(() => void resend(), options.spoolRetryMs ?? 5000));
+      unrefTimer(setTimeout(() => void resend(), options.spoolRetryMs ?? 5000));
     }
   };
 
   let beat: unknown;
   const beatUrl = options.heartbeatUrl ?? new URL("/heartbeat", target).href;
   const heartbeat = (payload: object) =>
-    post(beatUrl, JSON.stringify({ producer, ...payload }), { "content-type": "application/json" }).then(
-      (r) => { void r.body?.cancel(); if (!r.ok) throw new Error(`HTTP ${r.status}`); },
-    );
+    post(beatUrl, JSON.stringify({ producer, ...payload }), { "content-type": "application/json" }).then((r) => {
+      if (!r.ok) throw new Error(`HTTP ${r.status} ${r.text}`);
+    });
   /** Starts heartbeats once the sink is connected to a logger (and its runtime's timers). */
   const startHeartbeats = () => {
     if (!options.heartbeat || beat !== undefined) return;
@@ -195,7 +248,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
       hooks.report(new Error(`sluice: heartbeat to ${beatUrl} failed: ${(err as Error)?.message ?? err}`)));
     void tick();
     beat = setInterval(tick, intervalMs);
-    hooks.unrefTimer(beat);
+    unrefTimer(beat);
   };
 
   return {
@@ -226,7 +279,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
           throw err;
         }
         hooks.report(new Error(`sluice: a batch of ${batch.records} records for ${target} stays in ${options.spool} for later: ${(err as Error)?.message ?? err}`));
-        hooks.unrefTimer(setTimeout(() => void resend(), options.spoolRetryMs ?? 5000));
+        unrefTimer(setTimeout(() => void resend(), options.spoolRetryMs ?? 5000));
       }
     },
     ...(spool === undefined ? {} : {
@@ -237,10 +290,20 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
     async close() {
       if (beat !== undefined) {
         clearInterval(beat as number);
+        beat = undefined;
         await heartbeat({ shutdown: true }).catch(() => {});
       }
     },
   };
+}
+
+/** What {@linkcode httpSink} keeps of a response. */
+interface Answer {
+  status: number;
+  ok: boolean;
+  retryAfter: string | null;
+  /** A refusal's body, its first 200 characters. */
+  text: string;
 }
 
 /**
@@ -253,7 +316,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
  * ```
  */
 export function retryAfterMs(header: string | null): number | undefined {
-  if (header === null) return undefined;
+  if (header === null || header.trim() === "") return undefined;
   const s = Number(header);
   if (Number.isFinite(s) && s >= 0) return s * 1000;
   const at = Date.parse(header);
