@@ -1,99 +1,12 @@
-// httpSink against real HTTP servers on 127.0.0.1:0: scripted ones (Bun.serve) for the wire
-// format, retries, Retry-After, refusals, outages, hangs and heartbeats, and the real collector
-// (serve) end to end. Every server is stopped after its test; every wait is bounded.
+// httpSink against scripted HTTP servers on 127.0.0.1:0: the wire format, retries,
+// Retry-After, refusals, outages, hangs, full queues and heartbeats.
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { createLogger, type LogLossError } from "../mod.ts";
 import { httpSink, retryAfterMs } from "../lib/sinks/http_sink.ts";
-import { serve, type Server } from "../server.ts";
+import { closedPort, collector, ok, records, runCleanup, scripted, sleep, until, UUID } from "./helpers/http.ts";
+import type { Seen } from "./helpers/http.ts";
 
-const TOKEN = "edge-token";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const cleanup: (() => unknown)[] = [];
-afterEach(async () => { for (const f of cleanup.splice(0).reverse()) await f(); });
-
-async function collector(dir = mkdtempSync(join(tmpdir(), "sluice-http-")), port = 0): Promise<Server & { dir: string }> {
-  const s = await serve({ port, dir, tokens: [{ name: "edge", token: TOKEN }], handleSignals: false, heartbeatCheckMs: 20 });
-  cleanup.push(() => s.close());
-  return Object.assign(s, { dir });
-}
-
-/** One request a scripted server received. */
-interface Seen {
-  path: string;
-  method: string;
-  key: string | null;
-  /** The body as sent (gzip bytes when gzipped). */
-  raw: Uint8Array;
-  /** The body as text, decompressed. */
-  text: string;
-  lines: string[];
-  gzip: boolean;
-  auth: string | null;
-  producer: string | null;
-  contentType: string | null;
-  header: (name: string) => string | null;
-  at: number;
-}
-
-/**
- * A scripted server: `answer` decides each response (`n` counts requests from 1); every request
- * is recorded in `seen`, and every answer with its status in `answered` once it is decided.
- */
-function scripted(answer: (n: number, req: Seen) => Response | Promise<Response>) {
-  const seen: Seen[] = [];
-  const answered: { key: string | null; status: number; lines: string[] }[] = [];
-  const server = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    async fetch(req) {
-      const raw = new Uint8Array(await req.arrayBuffer());
-      const gzip = req.headers.get("content-encoding") === "gzip";
-      const text = new TextDecoder().decode(gzip ? gunzipSync(raw) : raw);
-      const s: Seen = {
-        path: new URL(req.url).pathname,
-        method: req.method,
-        key: req.headers.get("idempotency-key"),
-        raw,
-        text,
-        lines: text.split("\n").filter(Boolean),
-        gzip,
-        auth: req.headers.get("authorization"),
-        producer: req.headers.get("x-sluice-producer"),
-        contentType: req.headers.get("content-type"),
-        header: (name) => req.headers.get(name),
-        at: performance.now(),
-      };
-      seen.push(s);
-      const res = await answer(seen.length, s);
-      answered.push({ key: s.key, status: res.status, lines: s.lines });
-      return res;
-    },
-  });
-  cleanup.push(() => server.stop(true));
-  const base = `http://127.0.0.1:${server.port}`;
-  return { base, url: `${base}/ingest`, seen, answered };
-}
-
-const ok = () => new Response('{"accepted":1}');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Waits until `cond()` holds, for at most `ms`. */
-async function until(cond: () => boolean, ms = 2000): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!cond() && performance.now() < deadline) await sleep(10);
-}
-/** A port nothing listens on: bound, then released. */
-function closedPort(): number {
-  const s = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = s.port!;
-  s.stop(true);
-  return port;
-}
-
-const records = (dir: string, file = "default.ndjson") => readFileSync(join(dir, file), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+afterEach(runCleanup);
 
 describe("httpSink: the wire format", () => {
   test("records arrive as NDJSON lines with the bearer token, the producer header and extra headers", async () => {
@@ -380,73 +293,5 @@ describe("httpSink: heartbeats", () => {
     expect(log.stats().written).toBe(1);
     await log.close();
     expect(JSON.parse(s.seen.filter((r) => r.path === "/beat").at(-1)!.text)).toEqual({ producer: "w", shutdown: true });
-  });
-});
-
-describe("httpSink: against the collector", () => {
-  test("end to end: gzip batches reach the collector's files, tagged with the producer, before flush() resolves", async () => {
-    const c = await collector();
-    const log = createLogger({ sinks: [httpSink(`${c.url}/ingest`, { token: TOKEN, producer: "edge-7", batch: { maxRecords: 100 } })] });
-    for (let i = 0; i < 1000; i++) log.info("checkout", { i });
-    await log.flush();
-    const got = records(c.dir);
-    expect(got.length).toBe(1000);
-    expect(new Set(got.map((r) => r.i)).size).toBe(1000);
-    expect(got[0]).toMatchObject({ msg: "checkout", producer: "edge-7" });
-    expect(log.stats()).toMatchObject({ written: 1000, dropped: {} });
-    await log.close();
-  });
-
-  test("the collector goes away and comes back: the backlog is written once, within seconds", async () => {
-    const first = await collector();
-    const port = first.port;
-    const log = createLogger({ sinks: [httpSink(`${first.url}/ingest`, { token: TOKEN, batch: { maxRecords: 50, maxAgeMs: 5 }, retry: { maxAttempts: 50, baseDelayMs: 20, maxDelayMs: 200 } })], onError: () => {} });
-    for (let i = 0; i < 100; i++) log.info("r", { i });
-    await log.flush();
-    await first.close();
-    for (let i = 100; i < 300; i++) log.info("r", { i });
-    await new Promise((r) => setTimeout(r, 300));
-    const back = performance.now();
-    const second = await collector(first.dir, port);
-    await log.flush();
-    expect(performance.now() - back).toBeLessThan(5000);
-    const got = records(second.dir).map((r) => r.i);
-    expect(got.length).toBe(300);
-    expect(new Set(got).size).toBe(300);
-    await log.close();
-  });
-
-  test("a spool keeps batches across a collector outage and a producer restart; each record is written once", async () => {
-    const spool = mkdtempSync(join(tmpdir(), "sluice-spool-"));
-    const child = (url: string, start: number, n: number, m: number) => Bun.spawn([process.execPath, new URL("./fixtures/spool_child.mjs", import.meta.url).pathname], {
-      env: { ...process.env, MOD: new URL("../mod.ts", import.meta.url).pathname, URL: url, SPOOL: spool, TOKEN, START: String(start), N: String(n), M: String(m) },
-    }).exited; // not spawnSync: the collector answering it lives in this process
-    // the collector is down: 50 records give up into the spool, 25 more are spooled at exit
-    expect(await child("http://127.0.0.1:9/ingest", 0, 50, 25)).toBe(0);
-    expect(readdirSync(spool).filter((n) => n.endsWith(".batch")).length).toBeGreaterThan(0);
-    const c = await collector();
-    // a new producer process with the same spool sends the backlog first, then its own records
-    expect(await child(`${c.url}/ingest`, 75, 25, 0)).toBe(0);
-    const deadline = Date.now() + 5000;
-    let got: number[] = [];
-    while (Date.now() < deadline) {
-      got = existsSync(join(c.dir, "default.ndjson")) ? records(c.dir).map((r) => r.i).sort((a, b) => a - b) : [];
-      if (got.length >= 100) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(got).toEqual([...Array(100).keys()]);
-    expect(readdirSync(spool)).toEqual([]);
-  }, 20_000);
-
-  test("heartbeats: the collector lists the producer, and close() ends it without a warning", async () => {
-    const c = await collector();
-    const log = createLogger({ sinks: [httpSink(`${c.url}/ingest`, { token: TOKEN, producer: "worker-3", heartbeat: { intervalMs: 50, graceMs: 50 } })] });
-    await new Promise((r) => setTimeout(r, 80));
-    const list = async () => (await (await fetch(`${c.url}/producers`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()).producers;
-    expect((await list())[0]).toMatchObject({ producer: "worker-3", status: "ok" });
-    await log.close();
-    expect((await list())[0]).toMatchObject({ producer: "worker-3", status: "stopped" });
-    await new Promise((r) => setTimeout(r, 150));
-    expect(readdirSync(c.dir).includes("sluice.ndjson")).toBe(false);
   });
 });
