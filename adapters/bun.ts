@@ -38,8 +38,8 @@ export function openBunFile(path: string, bun: BunGlobal, fs: NodeFs): FileDrive
     if (typeof r !== "number") throw new Error(`sluice: Bun FileSink flush of ${path} did not complete synchronously`);
   };
   return {
-    write(text) {
-      const n = sink.write(text);
+    write(data) {
+      const n = sink.write(data);
       flush();
       return n;
     },

@@ -49,14 +49,17 @@ export function openDenoFile(path: string, deno: DenoGlobal): FileDriver {
     file = deno.openSync(path, { append: true, create: true });
   }
   return {
-    write(text) {
-      // encodeInto one scratch buffer shared by every file (writes are synchronous): no new
-      // array per batch or per opened file (UTF-8 takes at most 3 bytes per UTF-16 unit)
-      if (scratch.length < text.length * 3) scratch = new Uint8Array(Math.max(text.length * 3, scratch.length * 2));
-      const { written } = utf8.encodeInto(text, scratch);
+    write(data) {
+      let bytes = data as Uint8Array;
+      if (typeof data === "string") {
+        // encodeInto one scratch buffer shared by every file (writes are synchronous): no new
+        // array per batch or per opened file (UTF-8 takes at most 3 bytes per UTF-16 unit)
+        if (scratch.length < data.length * 3) scratch = new Uint8Array(Math.max(data.length * 3, scratch.length * 2));
+        bytes = scratch.subarray(0, utf8.encodeInto(data, scratch).written);
+      }
       let off = 0;
-      while (off < written) off += file.writeSync(scratch.subarray(off, written));
-      return written;
+      while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+      return bytes.length;
     },
     flush() {},
     size: () => file.statSync().size,

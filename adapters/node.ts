@@ -52,10 +52,10 @@ export function nodeFs(proc: NodeProcess = (globalThis as any).process): NodeFs 
 export function openNodeFile(path: string, fs: NodeFs): FileDriver {
   const fd = openAppend(path, fs);
   return {
-    write(text) {
-      let n = fs.writeSync(fd, text);
-      if (n !== text.length) {
-        const bytes = new TextEncoder().encode(text);
+    write(data) {
+      let n = fs.writeSync(fd, data);
+      if (n !== data.length) {
+        const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
         while (n < bytes.length) n += fs.writeSync(fd, bytes.subarray(n));
       }
       return n;

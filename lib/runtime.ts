@@ -14,8 +14,8 @@
  * ```
  */
 export interface FileDriver {
-  /** Appends text, all of it, or throws; returns the bytes written. */
-  write(text: string): number;
+  /** Appends text (as UTF-8) or bytes, all of it, or throws; returns the bytes written. */
+  write(data: string | Uint8Array): number;
   /** Pushes any buffered bytes to the OS. */
   flush(): void;
   /** The file's size in bytes, as the OS sees it. */

@@ -95,19 +95,19 @@ export class RotatingFile {
   }
 
   /**
-   * Appends text, rotating first when the size or time limit says so. All or nothing: when the
+   * Appends text or bytes, rotating first when the size or time limit says so. All or nothing: when the
    * OS fails a write halfway (a full disk), the part that was written is cut off again before
    * the error is thrown, so a retry neither duplicates nor splits a line.
    */
-  write(text: string): void {
+  write(data: string | Uint8Array): void {
     this.open();
     if (this.#size > 0) {
       const max = this.#opts.maxBytes;
-      if ((max !== undefined && this.#size + text.length > max) || Date.now() >= this.#nextBoundary) this.rotate();
+      if ((max !== undefined && this.#size + data.length > max) || Date.now() >= this.#nextBoundary) this.rotate();
     }
     const file = this.#file!;
     try {
-      this.#size += file.write(text);
+      this.#size += file.write(data);
     } catch (err) {
       try {
         if (file.size() > this.#size) file.truncate(this.#size);

@@ -1,0 +1,119 @@
+// WriteBuffers: the category sink's write-behind byte buffers, on their own.
+import { describe, expect, test } from "bun:test";
+import { type RoutedBatch, WriteBuffers } from "../lib/files/write_buffers.ts";
+
+const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+
+/** Buffers over a fake disk: each write is recorded; `failing` makes writes throw. */
+function make(fileBytes: number, maxBytes: number) {
+  const state = { failing: false, writes: [] as [string, string][] };
+  const buffers = new WriteBuffers(fileBytes, maxBytes, (key, bytes) => {
+    if (state.failing) throw new Error("ENOSPC: no space left on device");
+    state.writes.push([key, decode(bytes)]);
+  });
+  const text = (key: string) => state.writes.filter(([k]) => k === key).map(([, t]) => t).join("");
+  return { buffers, state, text };
+}
+
+const line = (key: string, i: number, pad = 0) => JSON.stringify({ key, i, pad: "x".repeat(pad) }) + "\n";
+const batch = (keys: string[], i: number, pad = 0, urgent = false): RoutedBatch => keys.map((k) => [k, line(k, i, pad), 1, urgent]);
+
+describe("WriteBuffers", () => {
+  test("many batches reach each file in few writes, in order, nothing lost", () => {
+    const { buffers, state, text } = make(65536, 16 << 20);
+    const keys = Array.from({ length: 8 }, (_, k) => `k${k}`);
+    for (let i = 0; i < 2000; i++) {
+      buffers.take(batch(keys, i, 40));
+      buffers.writeDue();
+    }
+    buffers.writeAll();
+    for (const k of keys) {
+      const got = text(k).trimEnd().split("\n").map((l) => JSON.parse(l));
+      expect(got.map((r) => r.i)).toEqual(Array.from({ length: 2000 }, (_, i) => i));
+      expect(got.every((r) => r.key === k)).toBe(true);
+    }
+    // about 130 KB a file: a few writes each, not 2,000
+    expect(state.writes.length).toBeLessThanOrEqual(8 * 4);
+    expect(buffers.bytes).toBe(0);
+  });
+
+  test("fileBytes 0 writes every batch at once", () => {
+    const { buffers, state } = make(0, 1 << 20);
+    for (let i = 0; i < 5; i++) {
+      buffers.take(batch(["a", "b"], i));
+      buffers.writeDue();
+    }
+    expect(state.writes.length).toBe(10);
+    expect(buffers.bytes).toBe(0);
+  });
+
+  test("error and fatal records are written at once, before the others", () => {
+    const { buffers, state } = make(65536, 1 << 20);
+    buffers.take(batch(["calm"], 0));
+    buffers.take([["calm", line("calm", 1), 1, false], ["alarm", line("alarm", 1), 1, true]]);
+    buffers.writeDue();
+    expect(state.writes.map(([k]) => k)).toEqual(["alarm"]);
+    buffers.writeAll();
+    expect(state.writes.map(([k]) => k)).toEqual(["alarm", "calm"]);
+  });
+
+  test("multi-byte text is encoded whole, across buffer growth", () => {
+    const { buffers, text } = make(1 << 20, 16 << 20);
+    let want = "";
+    for (let i = 0; i < 300; i++) {
+      const t = `{"msg":"héllo wörld ✓ 😀 ${i}"}\n`.repeat(7);
+      want += t;
+      buffers.take([["u", t, 7, false]]);
+    }
+    buffers.writeAll();
+    expect(text("u")).toBe(want);
+  });
+
+  test("a text bigger than a file's buffer is taken and written whole", () => {
+    const { buffers, state } = make(4096, 1 << 20);
+    const big = line("a", 0, 20000);
+    buffers.take([["a", big, 1, false]]);
+    buffers.writeDue();
+    expect(state.writes).toEqual([["a", big]]);
+  });
+
+  test("capacity stays within maxBytes with 1,000 keys", () => {
+    const { buffers, text } = make(65536, 256 * 1024);
+    let worst = 0;
+    for (let i = 0; i < 20; i++) {
+      for (let k = 0; k < 1000; k += 50) {
+        buffers.take(batch(Array.from({ length: 50 }, (_, j) => `k${k + j}`), i, 100));
+        buffers.writeDue();
+        worst = Math.max(worst, buffers.capacity);
+      }
+    }
+    buffers.writeAll();
+    expect(worst).toBeLessThanOrEqual(256 * 1024);
+    for (const k of ["k0", "k499", "k999"]) expect(text(k).trimEnd().split("\n").length).toBe(20);
+  });
+
+  test("a failed write while making room takes none of the batch; retried, nothing is lost or doubled", () => {
+    const { buffers, state, text } = make(8192, 1 << 20);
+    let i = 0;
+    for (; buffers.bytes < 7000; i++) buffers.take(batch(["a"], i, 50));
+    state.failing = true;
+    const before = buffers.bytes;
+    expect(() => buffers.take(batch(["a"], i, 2000))).toThrow(/ENOSPC/);
+    expect(buffers.bytes).toBe(before);
+    state.failing = false;
+    buffers.take(batch(["a"], i, 2000));
+    buffers.writeAll();
+    const got = text("a").trimEnd().split("\n").map((l) => JSON.parse(l).i);
+    expect(got).toEqual(Array.from({ length: i + 1 }, (_, n) => n));
+  });
+
+  test("a failed writeAll keeps what it could not write; discard counts it", () => {
+    const { buffers, state } = make(65536, 1 << 20);
+    buffers.take([["a", line("a", 0), 1, false], ["b", line("b", 0) + line("b", 1), 2, false]]);
+    state.failing = true;
+    expect(() => buffers.writeAll()).toThrow(/ENOSPC/);
+    expect(buffers.discard()).toBe(3);
+    expect(buffers.bytes).toBe(0);
+    expect(buffers.capacity).toBe(0);
+  });
+});
