@@ -1,28 +1,71 @@
 // mitata micro-benchmarks of the log call (ns per call): a disabled level, an enabled call
-// into a file sink in async mode, and the same through a child with bindings.
+// into a file sink in async mode, the same through a child with bindings; beside them, in the
+// same run, the work itself with no logger (the shared floor's loop body), its two largest
+// parts alone, and the anchors pino (async destination) and LogTape (non-blocking file sink).
+// Every logger is warmed with one record first, so a file's first open is not timed.
 // Run: bun bench/micro.bench.ts (also: deno run -A --config deno.json bench/micro.bench.ts)
-import { bench, group, run, summary } from "mitata";
-import { mkdtempSync, rmSync } from "node:fs";
+import { bench, do_not_optimize, group, run, summary } from "mitata";
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { once } from "node:events";
+import pino from "pino";
+import { configure, dispose, getLogger, jsonLinesFormatter } from "@logtape/logtape";
+import { getFileSink } from "@logtape/file";
 import { createLogger, fileSink } from "../mod.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "sluice-micro-"));
-const log = createLogger({ level: "info", sinks: [fileSink(join(dir, "micro.ndjson"))] });
+const log = createLogger({ level: "info", sinks: [fileSink(join(dir, "sluice.ndjson"))] });
 const child = log.child({ reqId: "r1" }, { category: "http" });
+log.info("warm-up");
+await log.flush();
+
+const dest = pino.destination({ dest: join(dir, "pino.ndjson"), sync: false, minLength: 4096 });
+await once(dest, "ready");
+const plog = pino({ base: undefined }, dest);
+plog.info("warm-up");
+
+await configure({
+  sinks: { file: getFileSink(join(dir, "logtape.ndjson"), { formatter: jsonLinesFormatter, nonBlocking: true, bufferSize: 8192 }) },
+  loggers: [{ category: ["app"], sinks: ["file"], lowestLevel: "info" }, { category: ["logtape", "meta"], sinks: [] }],
+});
+const tlog = getLogger(["app"]);
+tlog.info("warm-up");
+
+// the shared floor's loop body (../shared/bench/floor.mjs): cached ISO time, JSON.stringify, 1 MiB writeSync chunks
+const floorFd = openSync(join(dir, "floor.ndjson"), "w");
+const enc = new TextEncoder();
+let buf = "", lastMs = 0, iso = "";
+const byHand = (i: number) => {
+  const now = Date.now();
+  if (now !== lastMs) (lastMs = now), (iso = new Date(now).toISOString());
+  buf += JSON.stringify({ time: iso, level: "info", msg: "request handled", i, user: "alice", route: "/api/items" }) + "\n";
+  if (buf.length > 1 << 20) (writeSync(floorFd, enc.encode(buf)), (buf = ""));
+};
+
 let i = 0;
 const noop = (_msg: string, _fields: object) => {};
 
 group("log call", () => {
   summary(() => {
     bench("baseline: an empty function, same arguments", () => noop("x", { a: 1 }));
-    bench("disabled level (debug at info)", () => log.debug("x", { a: 1 }));
-    bench("enabled, file sink, async", () => log.info("request handled", { i: i++, user: "alice", route: "/api/items" }));
-    bench("enabled, child with bindings", () => child.info("request handled", { i: i++, user: "alice", route: "/api/items" }));
+    bench("sluice: disabled level (debug at info)", () => log.debug("x", { a: 1 }));
+    bench("sluice: enabled, file sink, async", () => log.info("request handled", { i: i++, user: "alice", route: "/api/items" }));
+    bench("sluice: enabled, child with bindings", () => child.info("request handled", { i: i++, user: "alice", route: "/api/items" }));
+    bench("no logger: the same work by hand (floor)", () => byHand(i++));
+    bench("part of it: Date.now()", () => do_not_optimize(Date.now()));
+    bench("part of it: JSON.stringify of the fields", () => do_not_optimize(JSON.stringify({ i: i++, user: "alice", route: "/api/items" })));
+    bench("pino: enabled, async destination", () => plog.info({ i: i++, user: "alice", route: "/api/items" }, "request handled"));
+    bench("LogTape: enabled, non-blocking file sink", () => tlog.info("request handled", { i: i++, user: "alice", route: "/api/items" }));
   });
 });
 
 await run();
 await log.close();
-console.log(`records written: ${log.stats().written}, dropped: ${JSON.stringify(log.stats().dropped)}`);
+dest.flushSync();
+dest.end();
+await dispose();
+writeSync(floorFd, enc.encode(buf));
+closeSync(floorFd);
+console.log(`sluice records written: ${log.stats().written}, dropped: ${JSON.stringify(log.stats().dropped)}`);
 rmSync(dir, { recursive: true, force: true });

@@ -75,7 +75,7 @@ export async function readLimited(stream: ReadableStream<Uint8Array>, limit: num
   return out;
 }
 
-/** Limits of {@linkcode readBodyText}. */
+/** Limits of {@linkcode readBodyBytes}. */
 export interface BodyLimits {
   /** Bytes on the wire. */
   maxBodyBytes: number;
@@ -84,8 +84,55 @@ export interface BodyLimits {
 }
 
 /**
- * A request's body as text: limited on the wire, gunzipped when `Content-Encoding: gzip`
- * (limited again after), and decoded as strict UTF-8.
+ * A request's body as bytes: limited on the wire, gunzipped when `Content-Encoding: gzip`
+ * (limited again after).
+ *
+ * @param req The request.
+ * @param limits Byte limits.
+ * @returns The bytes; throws {@linkcode BodyTooLargeError} or {@linkcode BadBodyError}.
+ * @example
+ * ```ts
+ * import { readBodyBytes } from "./body.ts";
+ * const bytes = await readBodyBytes(req, { maxBodyBytes: 8 << 20, maxDecompressedBytes: 64 << 20 });
+ * ```
+ */
+export async function readBodyBytes(req: Request, limits: BodyLimits): Promise<Uint8Array> {
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  if (declared > limits.maxBodyBytes) throw new BodyTooLargeError("body", limits.maxBodyBytes);
+  if (req.body === null) return new Uint8Array(0);
+  // with a Content-Length within the limit the server delivers no more than that: read it whole
+  const raw = declared >= 0 ? new Uint8Array(await req.arrayBuffer()) : await readLimited(req.body, limits.maxBodyBytes, "body");
+  const encoding = (req.headers.get("content-encoding") ?? "identity").toLowerCase().trim();
+  if (encoding === "identity") return raw;
+  if (encoding !== "gzip") throw new BadBodyError(`unsupported Content-Encoding ${JSON.stringify(encoding)}; use gzip or none`);
+  const inflated = new Blob([raw as BlobPart]).stream().pipeThrough(new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
+  try {
+    return await readLimited(inflated, limits.maxDecompressedBytes, "decompressed body");
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) throw err;
+    throw new BadBodyError(`body is not valid gzip: ${(err as Error)?.message ?? err}`);
+  }
+}
+
+/**
+ * Bytes as strict UTF-8 text; throws {@linkcode BadBodyError} when they are not UTF-8.
+ *
+ * @example
+ * ```ts
+ * import { utf8Text } from "./body.ts";
+ * utf8Text(new Uint8Array([104, 105])); // "hi"
+ * ```
+ */
+export function utf8Text(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new BadBodyError("body is not valid UTF-8");
+  }
+}
+
+/**
+ * A request's body as text: {@linkcode readBodyBytes}, then strict UTF-8.
  *
  * @param req The request.
  * @param limits Byte limits.
@@ -97,27 +144,5 @@ export interface BodyLimits {
  * ```
  */
 export async function readBodyText(req: Request, limits: BodyLimits): Promise<string> {
-  const declared = Number(req.headers.get("content-length") ?? NaN);
-  if (declared > limits.maxBodyBytes) throw new BodyTooLargeError("body", limits.maxBodyBytes);
-  if (req.body === null) return "";
-  // with a Content-Length within the limit the server delivers no more than that: read it whole
-  const raw = declared >= 0 ? new Uint8Array(await req.arrayBuffer()) : await readLimited(req.body, limits.maxBodyBytes, "body");
-  const encoding = (req.headers.get("content-encoding") ?? "identity").toLowerCase().trim();
-  let bytes = raw;
-  if (encoding === "gzip") {
-    const inflated = new Blob([raw as BlobPart]).stream().pipeThrough(new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
-    try {
-      bytes = await readLimited(inflated, limits.maxDecompressedBytes, "decompressed body");
-    } catch (err) {
-      if (err instanceof BodyTooLargeError) throw err;
-      throw new BadBodyError(`body is not valid gzip: ${(err as Error)?.message ?? err}`);
-    }
-  } else if (encoding !== "identity") {
-    throw new BadBodyError(`unsupported Content-Encoding ${JSON.stringify(encoding)}; use gzip or none`);
-  }
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    throw new BadBodyError("body is not valid UTF-8");
-  }
+  return utf8Text(await readBodyBytes(req, limits));
 }

@@ -11,7 +11,8 @@ import type { Runtime } from "../runtime.ts";
 import { categoryFileSink } from "../sinks/category_file_sink.ts";
 import type { RotateOptions } from "../files/rotating_file.ts";
 import { authenticate, type TokenEntry } from "./auth.ts";
-import { BadBodyError, BodyTooLargeError, readBodyText } from "./body.ts";
+import { BadBodyError, BodyTooLargeError, readBodyBytes, readBodyText, utf8Text } from "./body.ts";
+import { decodeFrames, FRAME_CONTENT_TYPE, FrameError } from "../format/frame.ts";
 import { IdempotencyStore } from "./dedup.ts";
 import { IngestMetrics } from "./metrics.ts";
 import { parseOtlpLogs } from "./otlp.ts";
@@ -134,14 +135,14 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   };
 
   /** Writes a parsed body and answers; shared by /ingest and /v1/logs. */
-  const accept = async (c: Context, caller: Caller, parse: (text: string) => ParsedBody, ok: (p: ParsedBody) => unknown) => {
+  const accept = async (c: Context, caller: Caller, parse: (text: string) => ParsedBody, ok: (p: ParsedBody) => unknown, decode = utf8Text) => {
     if (behind()) return answer(c, 503, { error: "the writer is behind; retry later" }, { "Retry-After": "1" });
     let text: string;
     try {
-      text = await readBodyText(c.req.raw, limits);
+      text = decode(await readBodyBytes(c.req.raw, limits));
     } catch (err) {
       if (err instanceof BodyTooLargeError) return answer(c, 413, { error: err.message });
-      if (err instanceof BadBodyError) return answer(c, 400, { error: err.message });
+      if (err instanceof BadBodyError || err instanceof FrameError) return answer(c, 400, { error: err.message });
       throw err;
     }
     metrics.bodyBytes += Number(c.req.header("content-length") ?? text.length);
@@ -165,15 +166,21 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     return after.written - before.written >= records.length;
   };
 
+  const ingested = (p: ParsedBody) => ({ accepted: p.records.length, rejected: p.errors.length, errors: p.errors.slice(0, 100) });
+
   app.post("/ingest", async (c) => {
     const caller = who(c);
     if (caller instanceof Response) return caller;
     const { producer } = caller;
     const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
     let parse: (text: string) => ParsedBody;
+    let decode = utf8Text;
     if (NDJSON.has(type)) parse = (t) => parseNdjson(t, producer, maxLineBytes);
     else if (type === "application/json") parse = (t) => parseJsonArray(t, producer);
-    else return answer(c, 415, { error: `unsupported Content-Type ${JSON.stringify(type)}; use application/x-ndjson or application/json` });
+    else if (type === FRAME_CONTENT_TYPE) {
+      parse = (t) => parseNdjson(t, producer, maxLineBytes);
+      decode = (bytes) => decodeFrames(bytes, limits.maxDecompressedBytes);
+    } else return answer(c, 415, { error: `unsupported Content-Type ${JSON.stringify(type)}; use application/x-ndjson, application/json or ${FRAME_CONTENT_TYPE}` });
     const key = c.req.header("idempotency-key");
     if (key !== undefined) {
       if (key.length > 200) return answer(c, 400, { error: "Idempotency-Key is longer than 200 characters" });
@@ -185,7 +192,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
       const pending = inflightKeys.get(scoped);
       if (pending) return (await pending).clone();
       const result = (async () => {
-        const res = await accept(c, caller, parse, (p) => ({ accepted: p.records.length, rejected: p.errors.length, errors: p.errors.slice(0, 100) }));
+        const res = await accept(c, caller, parse, ingested, decode);
         if (res.status === 200) keys.add(scoped);
         return res;
       })();
@@ -196,7 +203,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
         inflightKeys.delete(scoped);
       }
     }
-    return accept(c, caller, parse, (p) => ({ accepted: p.records.length, rejected: p.errors.length, errors: p.errors.slice(0, 100) }));
+    return accept(c, caller, parse, ingested, decode);
   });
 
   app.post("/v1/logs", async (c) => {

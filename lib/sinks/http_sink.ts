@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { encodeFrame, FRAME_CONTENT_TYPE } from "../format/frame.ts";
 import { detectRuntime } from "../../adapters/detect.ts";
 import type { LevelName } from "../levels.ts";
 import type { Runtime } from "../runtime.ts";
@@ -35,6 +36,12 @@ export interface HttpSinkOptions {
   level?: LevelName;
   /** Gzip bodies (`Content-Encoding: gzip`). @default true where `CompressionStream` exists */
   gzip?: boolean;
+  /**
+   * The body's form: NDJSON, or the binary batch frame (`application/vnd.sluice.frame`: the same
+   * lines in a checked envelope, so a batch cut or damaged on the way is refused whole).
+   * @default "ndjson"
+   */
+  body?: "ndjson" | "frame";
   /** Per-request timeout in milliseconds, covering the response's headers and, on a refusal, its body. @default 10000 */
   timeoutMs?: number;
   /** Retries on network errors, timeouts, 408, 429 and 5xx, with exponential backoff and full jitter, honouring `Retry-After`. */
@@ -131,8 +138,12 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
   const baseDelayMs = options.retry?.baseDelayMs ?? 100;
   const maxDelayMs = options.retry?.maxDelayMs ?? 30_000;
   const unref = (t: unknown) => (t as { unref?: () => void })?.unref?.();
+  const framed = options.body === "frame";
+  if (options.body !== undefined && options.body !== "ndjson" && !framed) {
+    throw new TypeError(`sluice: httpSink body must be "ndjson" or "frame", got ${JSON.stringify(options.body)}`);
+  }
   const headers: Record<string, string> = {
-    "content-type": "application/x-ndjson",
+    "content-type": framed ? FRAME_CONTENT_TYPE : "application/x-ndjson",
     "x-sluice-producer": producer,
     ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
     ...options.headers,
@@ -175,7 +186,8 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
   };
 
   const send = async (batch: HttpBatch, notify = true): Promise<void> => {
-    const body = gzip ? await gzipText(batch.body) : batch.body;
+    const raw = framed ? encodeFrame(batch.body, batch.records) : batch.body;
+    const body = gzip ? await gzipBody(raw) : raw;
     const extra = { "idempotency-key": batch.key, ...(gzip ? { "content-encoding": "gzip" } : {}) };
     let last = "";
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -383,7 +395,7 @@ class Spool {
   }
 }
 
-async function gzipText(text: string): Promise<Uint8Array> {
-  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
+async function gzipBody(body: string | Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([body as BlobPart]).stream().pipeThrough(new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
