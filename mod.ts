@@ -50,6 +50,10 @@ export type { CategoryFileSinkOptions } from "./lib/sinks/category_file_sink.ts"
 export { categoryFileName } from "./lib/files/category_name.ts";
 export type { RotateOptions } from "./lib/files/rotating_file.ts";
 export { streamSink } from "./lib/sinks/stream_sink.ts";
+export { portSink } from "./lib/sinks/port_sink.ts";
+export type { FramePort, PortSinkOptions } from "./lib/sinks/port_sink.ts";
+export { receiveFrames } from "./lib/sources/receive_frames.ts";
+export type { FrameReceiver, FrameReceiverStats, FrameSource, ReceiveFramesOptions } from "./lib/sources/receive_frames.ts";
 export { httpSink, retryAfterMs } from "./lib/sinks/http_sink.ts";
 export type { HttpBatch, HttpSinkOptions } from "./lib/sinks/http_sink.ts";
 export type { StreamSinkOptions } from "./lib/sinks/stream_sink.ts";

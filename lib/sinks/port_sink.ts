@@ -1,0 +1,58 @@
+/**
+ * A sink that hands batches to another thread as binary frames.
+ *
+ * @module
+ */
+import { formatLines } from "../format/formatter.ts";
+import { encodeFrame } from "../format/frame.ts";
+import { formatNdjson } from "../format/ndjson.ts";
+import type { LevelName } from "../levels.ts";
+import type { LogRecord } from "../record.ts";
+import type { Sink } from "../sink.ts";
+import type { BatchLimits } from "../stream/batcher.ts";
+
+/** Anything with a `postMessage` that can transfer: a Worker's `self`, a `Worker`, a `MessagePort`, Node's `parentPort`. */
+export interface FramePort {
+  /** Posts a message, moving the listed buffers instead of copying them. */
+  postMessage(message: unknown, transfer: ArrayBuffer[]): void;
+}
+
+/** Options of {@linkcode portSink}. */
+export interface PortSinkOptions {
+  /** The lowest level sent. */
+  level?: LevelName;
+  /** Batch limits. @default the logger's */
+  batch?: BatchLimits<LogRecord>;
+  /** A name for stats and reports. @default "port" */
+  name?: string;
+}
+
+/**
+ * Posts each batch as one binary frame (`lib/format/frame.ts`) to `port`, transferring its
+ * bytes, for a writer on another thread to receive with {@linkcode receiveFrames}: many workers
+ * fan in to one logger and its files. Posting is synchronous, so the queue's `"block"` policy
+ * and the exit drain work as they do for files: nothing logged before exit is left behind in
+ * the worker.
+ *
+ * @param port Where frames go.
+ * @param options Level, batch limits, name.
+ * @returns The sink.
+ * @example In a worker
+ * ```ts
+ * import { createLogger, portSink } from "sluice";
+ * const log = createLogger({ sinks: [portSink(self)] });
+ * log.info("job done", { id: 7 });
+ * ```
+ */
+export function portSink(port: FramePort, options: PortSinkOptions = {}): Sink<Uint8Array> {
+  return {
+    name: options.name ?? "port",
+    level: options.level,
+    sync: true,
+    defaultOnFull: "block",
+    batch: options.batch,
+    encode: (records) => encodeFrame(formatLines(records, formatNdjson), records.length),
+    write: (frame) => port.postMessage(frame, [frame.buffer as ArrayBuffer]),
+    close: () => {}, // the port is the application's: left open
+  };
+}

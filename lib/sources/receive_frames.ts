@@ -1,0 +1,99 @@
+/**
+ * The receiving end of {@linkcode portSink}: frames from other threads into one logger.
+ *
+ * @module
+ */
+import { decodeFrames } from "../format/frame.ts";
+import { parseNdjson } from "../ingest/records.ts";
+import type { Logger } from "../logger.ts";
+
+/** A message source: a `Worker`, a `MessagePort` (either kind of listener), or Node's `Worker`. */
+export type FrameSource =
+  | { addEventListener(type: "message", listener: (ev: { data: unknown }) => void): void; removeEventListener(type: "message", listener: (ev: { data: unknown }) => void): void }
+  | { on(type: "message", listener: (data: unknown) => void): unknown; off(type: "message", listener: (data: unknown) => void): unknown };
+
+/** Options of {@linkcode receiveFrames}. */
+export interface ReceiveFramesOptions {
+  /** Added to each record as `producer`, as the collector does. @default "worker" */
+  producer?: string;
+  /** The longest line taken. @default 1 MiB */
+  maxLineBytes?: number;
+  /**
+   * Told of each frame or line that is refused (it is also counted).
+   * @default logs an `error` record, category `sluice`, into the receiving logger
+   */
+  onError?: (err: Error) => void;
+}
+
+/** What a receiver has seen. */
+export interface FrameReceiverStats {
+  /** Frames taken. */
+  frames: number;
+  /** Records handed to the logger. */
+  records: number;
+  /** Frames refused whole (truncated, corrupt, of another version). */
+  refusedFrames: number;
+  /** Lines refused inside good frames (not a record). */
+  refusedLines: number;
+}
+
+/** A running receiver. */
+export interface FrameReceiver {
+  /** Counters so far. */
+  stats(): FrameReceiverStats;
+  /** Stops listening. */
+  close(): void;
+}
+
+/**
+ * Listens on `source` for frames posted by {@linkcode portSink} and hands their records to
+ * `log` (`log.emit`), tagged with `producer`. Messages that are not byte arrays are left to the
+ * application; a damaged frame is refused whole, counted and reported.
+ *
+ * @param source The worker or port frames arrive on.
+ * @param log The logger that writes them.
+ * @param options Producer name, line limit, error handler.
+ * @returns The receiver: its counters and `close()`.
+ * @example
+ * ```ts
+ * import { createLogger, fileSink, receiveFrames } from "sluice";
+ * const log = createLogger({ sinks: [fileSink("./logs/app.ndjson")] });
+ * const worker = new Worker(new URL("./job.ts", import.meta.url), { type: "module" });
+ * receiveFrames(worker, log, { producer: "job-1" });
+ * ```
+ */
+export function receiveFrames(source: FrameSource, log: Logger, options: ReceiveFramesOptions = {}): FrameReceiver {
+  const producer = options.producer ?? "worker";
+  const maxLineBytes = options.maxLineBytes ?? 1 << 20;
+  const report = options.onError ?? ((err: Error) => log.child({}, { category: "sluice" }).error(err.message, { producer }));
+  const stats: FrameReceiverStats = { frames: 0, records: 0, refusedFrames: 0, refusedLines: 0 };
+  const take = (data: unknown) => {
+    if (!(data instanceof Uint8Array)) return;
+    let text: string;
+    try {
+      text = decodeFrames(data);
+    } catch (err) {
+      stats.refusedFrames++;
+      return report(new Error(`sluice: a frame from ${producer} was refused: ${(err as Error).message}`, { cause: err }));
+    }
+    stats.frames++;
+    const parsed = parseNdjson(text, producer, maxLineBytes);
+    for (const r of parsed.records) log.emit(r);
+    stats.records += parsed.records.length;
+    if (parsed.errors.length > 0) {
+      stats.refusedLines += parsed.errors.length;
+      const first = parsed.errors[0];
+      report(new Error(`sluice: ${parsed.errors.length} lines from ${producer} were refused; line ${first.line}: ${first.error}`));
+    }
+  };
+  const onEvent = (ev: { data: unknown }) => take(ev.data);
+  if ("addEventListener" in source) source.addEventListener("message", onEvent);
+  else source.on("message", take);
+  return {
+    stats: () => ({ ...stats }),
+    close() {
+      if ("removeEventListener" in source) source.removeEventListener("message", onEvent);
+      else source.off("message", take);
+    },
+  };
+}
