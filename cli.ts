@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 /**
  * The `sluice` command: `sluice serve` runs the collector; `sluice load` drives a logger with
- * the seed's multi-event workload.
+ * the seed's multi-event workload; `sluice tail` shows log files as they grow.
  *
  * ```sh
  * npx sluice load --events a=350,b=350,c=300 --duration 30s --json
  * bun cli.ts load --events a=500,b=0,c=0 --dir ./logs/load
+ * npx sluice tail ./logs -f --level warn
  * ```
  *
  * @module
  */
-import { categoryFileSink, createLogger, httpSink } from "./mod.ts";
+import { categoryFileSink, createLogger, detectRuntime, httpSink, LEVEL_NAMES, type LevelName, textFormatter } from "./mod.ts";
+import { FileTail } from "./lib/tail/file_tail.ts";
+import type { TailLine } from "./lib/tail/tail_line.ts";
 import { LatencyRecorder } from "./lib/latency.ts";
 import { parseDuration, parseEvents, parseFlags } from "./lib/load/parse.ts";
 import { formatLoadReport } from "./lib/load/report.ts";
@@ -40,6 +43,13 @@ commands:
           --no-auth                    accept requests without a token (explicitly)
           --tls-cert FILE --tls-key FILE   serve HTTPS
           --max-body-bytes 8388608  --rate-limit 100000 (records/s per token)  --durable
+  tail    show the last records of log files, merged by time, and follow them
+          sluice tail [PATH...]         files, or directories of .ndjson files   default ./logs
+          --lines 10                    records shown first                     default 10
+          --follow, -f                  keep showing records as they are written (across rotation)
+          --level warn  --category http  --producer edge-1   only those records (http takes http.*)
+          --json                        print the lines as written (default: text, colour on a TTY)
+          --interval 250ms              how often to look when following        default 250ms
   help    this text`;
 
 const proc = (globalThis as any).process;
@@ -136,6 +146,50 @@ async function serveCommand(args: string[]): Promise<void> {
   console.log(`try: curl -sS${auth} -H "Content-Type: application/x-ndjson" --data-binary '{"msg":"hello","level":"info"}' ${server.url}/ingest`);
 }
 
+async function tail(args: string[]): Promise<void> {
+  const paths: string[] = [];
+  const flags = parseFlags(args.map((a) => (a === "-f" ? "--follow" : a)), ["follow", "json"], paths);
+  const known = ["lines", "follow", "level", "category", "producer", "json", "interval"];
+  const unknown = Object.keys(flags).filter((f) => !known.includes(f));
+  if (unknown.length) throw new TypeError(`sluice tail: unknown flag --${unknown[0]}\n\n${USAGE}`);
+  const level = flags.level as LevelName | undefined;
+  if (level !== undefined && !LEVEL_NAMES.includes(level)) throw new TypeError(`sluice tail: --level must be one of ${LEVEL_NAMES.join(", ")}`);
+  const lines = Number(flags.lines ?? 10);
+  if (!(Number.isInteger(lines) && lines >= 0)) throw new TypeError(`sluice tail: --lines must be a whole number, got ${JSON.stringify(flags.lines)}`);
+  const interval = parseDuration(flags.interval ?? "250ms");
+  const runtime = detectRuntime();
+  const text = textFormatter({ color: runtime.isTerminal() });
+  const json = flags.json === "true";
+  const print = (l: TailLine) => (json || l.record === undefined ? l.raw : text(l.record));
+  let out: string[] = [];
+  const t = new FileTail(paths.length ? paths : ["./logs"], {
+    fs: runtime.fs!,
+    lines,
+    filter: { level, category: flags.category, producer: flags.producer },
+    onLine: (l) => out.push(print(l)),
+  });
+  const show = () => {
+    if (out.length) proc.stdout.write(out.join("\n") + "\n");
+    out = [];
+  };
+  t.showLast();
+  show();
+  if (flags.follow !== "true") return;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      try {
+        t.poll();
+        show();
+      } catch (err) {
+        console.error(String((err as Error)?.message ?? err));
+      }
+    }, interval);
+    const stop = () => (clearInterval(timer), resolve());
+    proc.once("SIGINT", stop);
+    proc.once("SIGTERM", stop);
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -145,6 +199,9 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       case "serve":
         await serveCommand(rest);
+        return 0;
+      case "tail":
+        await tail(rest);
         return 0;
       case "help":
       case "--help":
@@ -156,7 +213,9 @@ async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (err) {
-    console.error(err instanceof TypeError ? err.message : String((err as Error)?.stack ?? err));
+    // our own errors say what is wrong and start with "sluice"; anything else is a bug: its stack helps
+    const message = String((err as Error)?.message ?? err);
+    console.error(err instanceof TypeError || message.startsWith("sluice") ? message : String((err as Error)?.stack ?? err));
     return 1;
   }
 }

@@ -46,12 +46,24 @@ export function fsOps(fs: any): FsOps {
         throw err;
       }
     },
-    size(path) {
+    stat(path) {
       try {
-        return fs.statSync(path).size;
+        const st = fs.statSync(path);
+        return { size: st.size, id: `${st.dev}:${st.ino}`, directory: st.isDirectory() };
       } catch (err) {
         if ((err as { code?: string }).code === "ENOENT") return undefined;
         throw err;
+      }
+    },
+    readRange(path, start, length) {
+      const fd = fs.openSync(path, "r");
+      try {
+        const buf = new Uint8Array(length);
+        let n = 0;
+        for (let r; n < length && (r = fs.readSync(fd, buf, n, length - n, start + n)) > 0;) n += r;
+        return buf.subarray(0, n);
+      } finally {
+        fs.closeSync(fd);
       }
     },
     openRead(path) {

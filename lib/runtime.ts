@@ -79,8 +79,10 @@ export interface FsOps {
   list(dir: string): string[];
   /** A file's text (UTF-8), or `undefined` when it does not exist. */
   readText(path: string): string | undefined;
-  /** A file's size in bytes, or `undefined` when it does not exist. */
-  size(path: string): number | undefined;
+  /** What a path is: its size, an identity that changes when another file takes the name (device and inode), whether it is a directory; `undefined` when it does not exist. */
+  stat(path: string): { size: number; id: string; directory: boolean } | undefined;
+  /** Up to `length` bytes of a file from byte `start` (fewer at its end). */
+  readRange(path: string, start: number, length: number): Uint8Array;
   /** Reads a file as a stream. */
   openRead(path: string): ReadableStream<Uint8Array>;
   /** Writes a new file (truncating) from a stream. */

@@ -24,10 +24,11 @@ export interface ParsedBody {
  * Validates one incoming record and makes a {@linkcode LogRecord} tagged with its producer.
  * A record is a JSON object with a string `msg`; `level` (default `info`) one of the six level
  * names; `time` (default now) an ISO-8601 string or epoch milliseconds; `category` a string.
- * Every other member is kept as a field, and `producer` is added.
+ * Every other member is kept as a field, and `producer` is set (replacing one sent), unless
+ * `producer` is undefined: then a record's own `producer` member is kept as it is.
  *
  * @param value The parsed JSON.
- * @param producer The producer's name.
+ * @param producer The producer's name, or `undefined` to read records as they are (`sluice tail`).
  * @param now The time to use when `time` is absent.
  * @returns The record, or a string saying what is wrong.
  * @example
@@ -36,16 +37,17 @@ export interface ParsedBody {
  * toRecord({ msg: "hi", level: "warn", n: 1 }, "edge-1", Date.now());
  * ```
  */
-export function toRecord(value: unknown, producer: string, now: number, raw?: string, producerTail?: string): LogRecord | string {
+export function toRecord(value: unknown, producer: string | undefined, now: number, raw?: string, producerTail?: string): LogRecord | string {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "a record must be a JSON object";
   const v = value as Record<string, unknown>;
-  if (raw !== undefined) {
+  if (raw !== undefined && producer !== undefined) {
     const fast = canonical(v, raw, producerTail ?? ',"producer":' + JSON.stringify(producer) + "}");
     if (fast !== undefined) return fast;
   }
   const { time, level, category, msg } = v;
   const fields: Record<string, unknown> = {};
-  for (const k in v) if (k !== "time" && k !== "level" && k !== "category" && k !== "msg" && k !== "producer") fields[k] = v[k];
+  const tagged = producer !== undefined;
+  for (const k in v) if (k !== "time" && k !== "level" && k !== "category" && k !== "msg" && (k !== "producer" || !tagged)) fields[k] = v[k];
   if (typeof msg !== "string") return "msg must be a string";
   if (level !== undefined && !LEVEL_NAMES.includes(level as LevelName)) return `level must be one of ${LEVEL_NAMES.join(", ")}`;
   if (category !== undefined && typeof category !== "string") return "category must be a string";
@@ -53,7 +55,7 @@ export function toRecord(value: unknown, producer: string, now: number, raw?: st
   if (typeof time === "number" && Number.isFinite(time)) ms = time;
   else if (typeof time === "string" && !Number.isNaN(Date.parse(time))) ms = Date.parse(time);
   else if (time !== undefined) return "time must be an ISO-8601 string or epoch milliseconds";
-  fields.producer = producer;
+  if (tagged) fields.producer = producer;
   const obj = serializeObject(fields);
   return createRecord(ms, (level ?? "info") as LevelName, category as string | undefined, msg, "," + obj.slice(1));
 }

@@ -50,6 +50,7 @@ export function parseEvents(text: string): Map<string, number> {
  *
  * @param args The arguments after the command.
  * @param booleans Flags that take no value.
+ * @param positionals Where arguments that are not flags go; without it they are an error.
  * @returns Flag name to value (`"true"` for booleans).
  * @example
  * ```ts
@@ -57,10 +58,14 @@ export function parseEvents(text: string): Map<string, number> {
  * parseFlags(["--duration", "5s", "--json"], ["json"]); // { duration: "5s", json: "true" }
  * ```
  */
-export function parseFlags(args: readonly string[], booleans: readonly string[]): Record<string, string> {
+export function parseFlags(args: readonly string[], booleans: readonly string[], positionals?: string[]): Record<string, string> {
   const flags: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(args[i]);
+    if (!m && positionals !== undefined && !args[i].startsWith("-")) {
+      positionals.push(args[i]);
+      continue;
+    }
     if (!m) throw new TypeError(`sluice: unexpected argument ${JSON.stringify(args[i])}`);
     const [, name, inline] = m;
     if (booleans.includes(name)) flags[name] = inline ?? "true";
