@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { crc32 } from "../lib/format/crc32.ts";
-import { decodeFrames, encodeFrame, FRAME_CONTENT_TYPE, FRAME_HEADER_BYTES, FrameError } from "../lib/format/frame.ts";
+import { decodeFrames, encodeFrame, FRAME_CONTENT_TYPE, FRAME_HEADER_BYTES, FrameError, frameSize } from "../lib/format/frame.ts";
 import { FrameDecoderStream, FrameEncoderStream } from "../lib/stream/frame_stream.ts";
 import { createLogger, createRecord } from "../mod.ts";
 import { httpSink } from "../lib/sinks/http_sink.ts";
@@ -44,14 +44,18 @@ describe("encodeFrame / decodeFrames", () => {
     }));
   });
 
-  test("the header: magic, version, length, count, checksum", () => {
+  test("the header: magic, version, length, count, the payload's checksum, the header's checksum", () => {
     const f = frame();
     const view = new DataView(f.buffer);
     expect([...f.subarray(0, 4)]).toEqual([0x53, 0x4c, 0x46, 1]);
     expect(view.getUint32(4, true)).toBe(enc.encode(LINES).length);
     expect(view.getUint32(8, true)).toBe(2);
     expect(view.getUint32(12, true)).toBe(crc32(enc.encode(LINES)));
+    expect(view.getUint32(16, true)).toBe(crc32(f.subarray(0, 16)));
+    expect(FRAME_HEADER_BYTES).toBe(20);
     expect(f.length).toBe(FRAME_HEADER_BYTES + enc.encode(LINES).length);
+    expect(frameSize(f, 0)).toBe(f.length);
+    expect(frameSize(f.subarray(0, 19), 0)).toBeUndefined();
   });
 
   test("cut anywhere, a frame is a clear truncation error, never part of a batch", () => {
@@ -77,12 +81,13 @@ describe("encodeFrame / decodeFrames", () => {
     const at = (i: number, v: number) => { const b = f.slice(); b[i] = v; return b; };
     expect(() => decodeFrames(at(0, 0x7b))).toThrow(/not a frame \(bad magic/);
     expect(() => decodeFrames(at(3, 2))).toThrow(/version 2 is not supported/);
-    expect(() => decodeFrames(at(8, 3))).toThrow(/says 3 records but holds 2/);
+    expect(() => decodeFrames(at(8, 3))).toThrow(/header checksum mismatch/);
+    expect(() => decodeFrames(at(5, 0x7f))).toThrow(/header checksum mismatch/);
     expect(() => decodeFrames(at(FRAME_HEADER_BYTES + 2, 0x58))).toThrow(/checksum mismatch/);
     expect(() => decodeFrames(f, 10)).toThrow(/over the 10-byte limit/);
   });
 
-  test("a payload with a good checksum but bad UTF-8 or a missing final newline is refused", () => {
+  test("a frame with good checksums but bad UTF-8, a wrong count or no final newline is refused", () => {
     const withPayload = (payload: Uint8Array, records: number) => {
       const f = new Uint8Array(FRAME_HEADER_BYTES + payload.length);
       f.set([0x53, 0x4c, 0x46, 1]);
@@ -90,11 +95,15 @@ describe("encodeFrame / decodeFrames", () => {
       v.setUint32(4, payload.length, true);
       v.setUint32(8, records, true);
       v.setUint32(12, crc32(payload), true);
+      v.setUint32(16, crc32(f.subarray(0, 16)), true);
       f.set(payload, FRAME_HEADER_BYTES);
       return f;
     };
+    expect(decodeFrames(withPayload(enc.encode('{"a":1}\n'), 1))).toBe('{"a":1}\n');
     expect(() => decodeFrames(withPayload(new Uint8Array([0x7b, 0xff, 0x7d, 10]), 1))).toThrow(/not valid UTF-8/);
-    expect(() => decodeFrames(withPayload(enc.encode('{"a":1}\n{"b":2}'), 1))).toThrow(/holds 1 whole lines/);
+    expect(() => decodeFrames(withPayload(enc.encode('{"a":1}\n{"b":2}\n'), 3))).toThrow(/says 3 records but holds 2 lines/);
+    expect(() => decodeFrames(withPayload(enc.encode('{"a":1}\n{"b":2}'), 1))).toThrow(/does not end in a newline/);
+    expect(decodeFrames(withPayload(new Uint8Array(0), 0))).toBe("");
   });
 });
 
@@ -116,6 +125,14 @@ describe("frame stream stages", () => {
     bad[FRAME_HEADER_BYTES] ^= 1;
     await expect(collect(bytesStream([bad]).pipeThrough(new FrameDecoderStream()))).rejects.toThrow(/checksum mismatch/);
     await expect(collect(bytesStream([f]).pipeThrough(new FrameDecoderStream(8)))).rejects.toThrow(/over the 8-byte limit/);
+  });
+
+  test("a damaged length errors the decoder at once, without waiting for bytes that never come", async () => {
+    const f = frame();
+    f[6] = 0x7f; // the payload length now claims megabytes
+    const open = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(f); } }); // never closed
+    const reader = open.pipeThrough(new FrameDecoderStream()).getReader();
+    await expect(reader.read()).rejects.toThrow(/header checksum mismatch/);
   });
 
   test("the encoder makes one frame a non-empty batch; encoder into decoder gives the NDJSON back", async () => {
@@ -157,6 +174,31 @@ describe("frames over HTTP", () => {
     expect(existsSync(join(c.dir, "default.ndjson"))).toBe(false);
     expect((await post(f)).status).toBe(200);
     expect(records(c.dir).map((r) => r.msg)).toEqual(["a", "héllo ✓ 😀"]);
+  });
+
+  test("a frame damaged on the way is sent again (the sender's copy is whole) and written once", async () => {
+    const c = await collector();
+    let calls = 0;
+    const damaging: typeof fetch = async (input, init) => {
+      calls++;
+      if (calls === 1) {
+        const body = new Uint8Array(init!.body as Uint8Array).slice();
+        body[FRAME_HEADER_BYTES + 5] ^= 0x01;
+        return fetch(input, { ...init, body });
+      }
+      return fetch(input, init);
+    };
+    const errors: Error[] = [];
+    const log = createLogger({
+      sinks: [httpSink(`${c.url}/ingest`, { token: TOKEN, body: "frame", gzip: false, fetch: damaging, retry: { baseDelayMs: 5, maxDelayMs: 20 } })],
+      onError: (e) => errors.push(e),
+    });
+    for (let i = 0; i < 5; i++) log.info("r", { i });
+    await log.close();
+    expect(calls).toBe(2);
+    expect(records(c.dir).map((r) => r.i)).toEqual([0, 1, 2, 3, 4]);
+    expect(log.stats()).toMatchObject({ written: 5, dropped: {} });
+    expect(errors).toEqual([]);
   });
 
   test("httpSink refuses an unknown body form", () => {

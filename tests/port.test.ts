@@ -44,7 +44,6 @@ describe("portSink and receiveFrames", () => {
     const errors: Error[] = [];
     const writer = createLogger({ sinks: [categoryFileSink(dir)] });
     const rx = receiveFrames(port2, writer, { producer: "in-proc", onError: (e) => errors.push(e) });
-    port2.start();
     const sender = createLogger({ sinks: [portSink(port1)], exitHooks: false });
     for (let i = 0; i < 10; i++) sender.info("queued", { i });
     expect(sender.stats().queued).toBe(10); // nothing posted yet: the batch waits for its age
@@ -74,7 +73,6 @@ describe("portSink and receiveFrames", () => {
     const { port1, port2 } = new MessageChannel();
     const writer = createLogger({ sinks: [categoryFileSink(dir)] });
     receiveFrames(port2, writer, { producer: "w9" });
-    port2.start();
     port1.postMessage(new Uint8Array([1, 2, 3, 4]));
     await new Promise((r) => setTimeout(r, 30));
     await writer.close();

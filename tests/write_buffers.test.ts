@@ -107,6 +107,43 @@ describe("WriteBuffers", () => {
     expect(got).toEqual(Array.from({ length: i + 1 }, (_, n) => n));
   });
 
+  test("one batch of many new keys, or one huge text: after writeDue the capacity is within the bound again, everything written whole", () => {
+    const { buffers, text } = make(65536, 64 * 1024);
+    const keys = Array.from({ length: 40 }, (_, k) => `k${k}`);
+    buffers.take(batch(keys, 0, 100));
+    buffers.writeDue();
+    expect(buffers.capacity).toBeLessThanOrEqual(64 * 1024);
+    const huge = make(65536, 1 << 20);
+    const big = line("a", 0, 600_000);
+    huge.buffers.take([["a", big, 1, false]]);
+    huge.buffers.writeDue();
+    expect(huge.buffers.capacity).toBeLessThanOrEqual(1 << 20);
+    huge.buffers.writeAll();
+    expect(huge.text("a")).toBe(big);
+    buffers.writeAll();
+    for (const k of keys) expect(JSON.parse(text(k)).key).toBe(k);
+  });
+
+  test("a key twice in one batch: both texts are kept whole, in order", () => {
+    const { buffers, text } = make(65536, 1 << 20);
+    const a = line("a", 0, 30000), b = line("a", 1, 30000);
+    buffers.take([["a", a, 1, false], ["a", b, 1, false]]);
+    buffers.writeAll();
+    expect(text("a")).toBe(a + b);
+  });
+
+  test("a failed write while freeing other files' buffers for the bound takes none of the batch", () => {
+    const { buffers, state, text } = make(65536, 16 * 1024);
+    buffers.take(batch(["old"], 0, 10000));
+    state.failing = true;
+    expect(() => buffers.take(batch(["new"], 0, 10000))).toThrow(/ENOSPC/);
+    state.failing = false;
+    buffers.take(batch(["new"], 0, 10000));
+    buffers.writeAll();
+    expect(JSON.parse(text("old")).i).toBe(0);
+    expect(text("new").trimEnd().split("\n").length).toBe(1);
+  });
+
   test("a failed writeAll keeps what it could not write; discard counts it", () => {
     const { buffers, state } = make(65536, 1 << 20);
     buffers.take([["a", line("a", 0), 1, false], ["b", line("b", 0) + line("b", 1), 2, false]]);

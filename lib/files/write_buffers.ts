@@ -17,14 +17,18 @@ interface FileBuffer {
 const utf8 = new TextEncoder();
 /** The smallest buffer made: a few lines' worth. */
 const MIN_CAPACITY = 4096;
+const EMPTY = new Uint8Array(0);
+const NONE: ReadonlySet<string> = new Set();
 
 /**
  * A growable UTF-8 byte buffer per key (per file), so that many small batches reach a file as
  * one write and the text itself can be collected young. A buffer is written when the next text
- * might not fit in `fileBytes`, when it holds an error or fatal record, and on
- * {@linkcode WriteBuffers.writeAll}. The buffers' capacity over all keys stays within
- * `maxBytes`: past it the least recently filled buffers (error and fatal ones first) are written
- * and freed. `fileBytes` 0 writes each batch's text at once.
+ * would take it past `fileBytes`, when it holds an error or fatal record, and on
+ * {@linkcode WriteBuffers.writeAll}. The buffers' capacity over all keys is brought back within
+ * `maxBytes` by each {@linkcode WriteBuffers.writeDue}, and room is made before a batch is
+ * taken: the least recently filled buffers (error and fatal ones first) are written and freed.
+ * Between the two, one batch may take the capacity past the bound by its own size. `fileBytes`
+ * 0 writes each batch's text at once.
  *
  * A batch is taken all or nothing: writes that make room happen before any of it is taken, and
  * a failed write leaves its buffer as it was, to be written again later.
@@ -70,54 +74,49 @@ export class WriteBuffers {
   }
 
   /**
-   * Takes one batch into the buffers, all or nothing: throws, having taken none of it, when a
-   * write that makes room fails.
+   * Takes one batch into the buffers, all or nothing: every write that makes room for it (a
+   * file's buffer about to pass `fileBytes`, buffers freed for the memory bound) happens first,
+   * and if one fails this throws having taken none of it.
    */
   take(batch: RoutedBatch): void {
-    const grow = new Map<string, number>();
     let fresh = 0;
     for (const [key, text] of batch) {
-      const need = text.length * 3; // UTF-8 takes at most 3 bytes per UTF-16 unit
       const b = this.#buffers.get(key);
-      const cap = b?.bytes.length ?? 0;
-      if (b !== undefined && b.used + need <= cap) continue;
-      if (b !== undefined && b.used > 0 && b.used + need > this.#fileBytes) {
-        this.#writeOut(key, b);
-        if (need <= cap) continue;
-      }
-      const want = (b?.used ?? 0) + need;
-      const size = Math.max(want, Math.min(this.#fileBytes, MIN_CAPACITY * 2 ** Math.ceil(Math.log2(Math.max(1, want / MIN_CAPACITY)))));
-      grow.set(key, size);
-      fresh += size - cap;
+      if (b !== undefined && b.used > 0 && b.used + text.length > this.#fileBytes) this.#writeOut(key, b);
+      fresh += text.length; // the bytes of ASCII text; other text takes more, and writeDue evens it out
     }
-    if (this.#capacity + fresh > this.#maxBytes) this.#free(this.#capacity + fresh - this.#maxBytes, batch);
+    if (this.#capacity + fresh > this.#maxBytes) this.#free(this.#capacity + fresh - this.#maxBytes, new Set(batch.map(([key]) => key)));
     for (const [key, text, records, urgent] of batch) {
       let b = this.#buffers.get(key);
-      const size = grow.get(key);
-      if (b === undefined) b = { bytes: new Uint8Array(size!), used: 0, records: 0, urgent: false };
-      else {
-        this.#buffers.delete(key);
-        if (size !== undefined) {
-          const bytes = new Uint8Array(size);
-          bytes.set(b.bytes.subarray(0, b.used));
-          this.#capacity -= b.bytes.length;
-          b.bytes = bytes;
-        }
+      if (b === undefined) b = { bytes: EMPTY, used: 0, records: 0, urgent: false };
+      else this.#buffers.delete(key);
+      this.#buffers.set(key, b); // most recently filled last
+      if (b.bytes.length < b.used + text.length) this.#grow(b, b.used + text.length);
+      const first = utf8.encodeInto(text, b.bytes.subarray(b.used));
+      b.used += first.written;
+      this.#used += first.written;
+      if (first.read < text.length) {
+        // not all ASCII: the rest takes at most 3 bytes per UTF-16 unit
+        const rest = text.slice(first.read);
+        this.#grow(b, b.used + rest.length * 3);
+        const n = utf8.encodeInto(rest, b.bytes.subarray(b.used)).written;
+        b.used += n;
+        this.#used += n;
       }
-      if (size !== undefined) this.#capacity += size;
-      this.#buffers.set(key, b);
-      const n = utf8.encodeInto(text, b.bytes.subarray(b.used)).written;
-      b.used += n;
-      this.#used += n;
       b.records += records;
       b.urgent ||= urgent;
     }
   }
 
-  /** Writes the buffers that are due: those with an error or fatal record first, then full ones. */
+  /**
+   * Writes the buffers that are due (those with an error or fatal record first, then full
+   * ones), then writes and frees the least recently filled until the buffers' capacity is
+   * within `maxBytes` again.
+   */
   writeDue(): void {
-    for (const [key, b] of this.#buffers) if (b.urgent) this.#writeOut(key, b);
-    for (const [key, b] of this.#buffers) if (b.used > 0 && b.used >= this.#fileBytes) this.#writeOut(key, b);
+    for (const [key, b] of this.#buffers) if (b.urgent) this.#settle(key, b);
+    for (const [key, b] of this.#buffers) if (b.used > 0 && b.used >= this.#fileBytes) this.#settle(key, b);
+    if (this.#capacity > this.#maxBytes) this.#free(this.#capacity - this.#maxBytes, NONE);
   }
 
   /**
@@ -125,9 +124,9 @@ export class WriteBuffers {
    * the last time. Throws at the first failed write; what was written stays written.
    */
   writeAll(): void {
-    for (const [key, b] of this.#buffers) if (b.urgent) this.#writeOut(key, b);
+    for (const [key, b] of this.#buffers) if (b.urgent) this.#settle(key, b);
     for (const [key, b] of this.#buffers) {
-      if (b.used > 0) this.#writeOut(key, b);
+      if (b.used > 0) this.#settle(key, b);
       else this.#drop(key, b);
     }
   }
@@ -142,9 +141,8 @@ export class WriteBuffers {
     return records;
   }
 
-  /** Writes and frees buffers not in `batch`, error and fatal ones first, until `bytes` are freed or none is left. */
-  #free(bytes: number, batch: RoutedBatch): void {
-    const keep = new Set(batch.map(([key]) => key));
+  /** Writes and frees buffers not in `keep`, error and fatal ones first, then the least recently filled, until `bytes` are freed or none is left. */
+  #free(bytes: number, keep: ReadonlySet<string>): void {
     let freed = 0;
     for (const urgentPass of [true, false]) {
       for (const [key, b] of this.#buffers) {
@@ -155,6 +153,21 @@ export class WriteBuffers {
         this.#drop(key, b);
       }
     }
+  }
+
+  /** Grows a buffer to hold at least `want` bytes: doubling from 4 KiB up to `fileBytes`, or just `want` past it. */
+  #grow(b: FileBuffer, want: number): void {
+    const size = Math.max(want, Math.min(this.#fileBytes, MIN_CAPACITY * 2 ** Math.ceil(Math.log2(Math.max(1, want / MIN_CAPACITY)))));
+    const bytes = new Uint8Array(size);
+    bytes.set(b.bytes.subarray(0, b.used));
+    this.#capacity += size - b.bytes.length;
+    b.bytes = bytes;
+  }
+
+  /** Writes a buffer out; one grown past the usual size for a large text is freed. */
+  #settle(key: string, b: FileBuffer): void {
+    this.#writeOut(key, b);
+    if (b.bytes.length > Math.max(this.#fileBytes, MIN_CAPACITY)) this.#drop(key, b);
   }
 
   #writeOut(key: string, b: FileBuffer): void {

@@ -10,11 +10,13 @@
  * | 4–7 | payload length in bytes |
  * | 8–11 | records in the payload |
  * | 12–15 | CRC-32 of the payload |
- * | 16… | payload: UTF-8 NDJSON, one record a line, each ending in `\n` |
+ * | 16–19 | CRC-32 of bytes 0–15, so a damaged length is caught before the payload is awaited |
+ * | 20… | payload: UTF-8 NDJSON, one record a line, each ending in `\n` |
  *
  * Frames can follow each other in one byte stream. A reader checks everything (magic,
- * version, length, checksum, UTF-8, record count) before it returns any of a frame: a truncated
- * or corrupt frame is a {@linkcode FrameError}, never a half-decoded batch.
+ * version, the header's checksum, length, the payload's checksum, UTF-8, record count) before
+ * it returns any of a frame: a truncated or corrupt frame is a {@linkcode FrameError}, never a
+ * half-decoded batch, and a damaged length is caught from the header alone, never awaited.
  *
  * @module
  */
@@ -23,7 +25,7 @@ import { crc32 } from "./crc32.ts";
 /** The `Content-Type` of a body made of frames. */
 export const FRAME_CONTENT_TYPE = "application/vnd.sluice.frame";
 /** Bytes before a frame's payload. */
-export const FRAME_HEADER_BYTES = 16;
+export const FRAME_HEADER_BYTES = 20;
 /** The largest payload a reader takes unless told otherwise: 64 MiB. */
 export const DEFAULT_MAX_FRAME_BYTES = 64 << 20;
 const VERSION = 1;
@@ -71,8 +73,41 @@ export function encodeFrame(lines: string, records: number): Uint8Array {
   view.setUint32(4, payload.length, true);
   view.setUint32(8, records, true);
   view.setUint32(12, crc32(payload), true);
+  view.setUint32(16, crc32(out.subarray(0, 16)), true);
   out.set(payload, FRAME_HEADER_BYTES);
   return out;
+}
+
+/**
+ * The whole size of the frame that starts at `offset`, once its header is there.
+ *
+ * @param bytes Bytes holding the start of a frame.
+ * @param offset Where the frame starts.
+ * @param maxFrameBytes The largest payload taken.
+ * @returns Header plus payload bytes, or `undefined` while the header is incomplete.
+ * @throws {FrameError} When the header is not a good one (magic, version, checksum, size).
+ * @example
+ * ```ts
+ * import { encodeFrame, frameSize } from "./frame.ts";
+ * frameSize(encodeFrame('{"msg":"a"}\n', 1), 0); // 32
+ * ```
+ */
+export function frameSize(bytes: Uint8Array, offset: number, maxFrameBytes = DEFAULT_MAX_FRAME_BYTES): number | undefined {
+  const have = bytes.length - offset;
+  for (let i = 0; i < 3 && i < have; i++) {
+    if (bytes[offset + i] !== MAGIC[i]) throw new FrameError(`not a frame (bad magic at byte ${offset})`);
+  }
+  if (have > 3 && bytes[offset + 3] !== VERSION) {
+    throw new FrameError(`version ${bytes[offset + 3]} is not supported (this reader knows version ${VERSION})`);
+  }
+  if (have < FRAME_HEADER_BYTES) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset + offset, FRAME_HEADER_BYTES);
+  if (crc32(bytes.subarray(offset, offset + 16)) !== view.getUint32(16, true)) {
+    throw new FrameError(`header checksum mismatch in the frame at byte ${offset} (corrupt header)`);
+  }
+  const length = view.getUint32(4, true);
+  if (length > maxFrameBytes) throw new FrameError(`a payload of ${length} bytes is over the ${maxFrameBytes}-byte limit`);
+  return FRAME_HEADER_BYTES + length;
 }
 
 /**
@@ -87,31 +122,21 @@ export function encodeFrame(lines: string, records: number): Uint8Array {
  * @example
  * ```ts
  * import { encodeFrame, readFrame } from "./frame.ts";
- * readFrame(encodeFrame('{"msg":"a"}\n', 1), 0); // { lines: '{"msg":"a"}\n', end: 28 }
+ * readFrame(encodeFrame('{"msg":"a"}\n', 1), 0); // { lines: '{"msg":"a"}\n', end: 32 }
  * ```
  */
 export function readFrame(bytes: Uint8Array, offset: number, maxFrameBytes = DEFAULT_MAX_FRAME_BYTES): { lines: string; end: number } | undefined {
-  const have = bytes.length - offset;
-  for (let i = 0; i < 3 && i < have; i++) {
-    if (bytes[offset + i] !== MAGIC[i]) throw new FrameError(`not a frame (bad magic at byte ${offset})`);
-  }
-  if (have > 3 && bytes[offset + 3] !== VERSION) {
-    throw new FrameError(`version ${bytes[offset + 3]} is not supported (this reader knows version ${VERSION})`);
-  }
-  if (have < FRAME_HEADER_BYTES) return undefined;
+  const size = frameSize(bytes, offset, maxFrameBytes);
+  if (size === undefined || offset + size > bytes.length) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset + offset, FRAME_HEADER_BYTES);
-  const length = view.getUint32(4, true);
   const records = view.getUint32(8, true);
-  if (length > maxFrameBytes) throw new FrameError(`a payload of ${length} bytes is over the ${maxFrameBytes}-byte limit`);
-  const end = offset + FRAME_HEADER_BYTES + length;
-  if (end > bytes.length) return undefined;
+  const end = offset + size;
   const payload = bytes.subarray(offset + FRAME_HEADER_BYTES, end);
   if (crc32(payload) !== view.getUint32(12, true)) throw new FrameError(`checksum mismatch in the frame at byte ${offset} (corrupt payload)`);
+  if (payload.length > 0 && payload[payload.length - 1] !== NEWLINE) throw new FrameError(`the frame at byte ${offset} does not end in a newline`);
   let lines = 0;
   for (let i = payload.indexOf(NEWLINE); i !== -1; i = payload.indexOf(NEWLINE, i + 1)) lines++;
-  if (lines !== records || (length > 0 && payload[length - 1] !== NEWLINE)) {
-    throw new FrameError(`the frame at byte ${offset} says ${records} records but holds ${lines} whole lines`);
-  }
+  if (lines !== records) throw new FrameError(`the frame at byte ${offset} says ${records} records but holds ${lines} lines`);
   try {
     return { lines: strictUtf8.decode(payload), end };
   } catch {

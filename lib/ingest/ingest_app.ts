@@ -142,7 +142,9 @@ export function createIngestApp(options: IngestOptions): IngestApp {
       text = decode(await readBodyBytes(c.req.raw, limits));
     } catch (err) {
       if (err instanceof BodyTooLargeError) return answer(c, 413, { error: err.message });
-      if (err instanceof BadBodyError || err instanceof FrameError) return answer(c, 400, { error: err.message });
+      if (err instanceof BadBodyError) return answer(c, 400, { error: err.message });
+      // damaged on the way: the sender's copy is whole, and httpSink sends it again on this header
+      if (err instanceof FrameError) return answer(c, 400, { error: err.message }, { "X-Sluice-Damaged-Frame": "1" });
       throw err;
     }
     metrics.bodyBytes += Number(c.req.header("content-length") ?? text.length);

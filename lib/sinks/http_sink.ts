@@ -105,8 +105,12 @@ export interface HttpBatch {
 
 /** Statuses worth trying again: a timeout, a rate limit, and any server error. */
 const retryable = (status: number) => status === 408 || status === 429 || status >= 500;
-/** Refusals a spool does not keep: the batch itself is wrong, so sending it again cannot help (401, 403, 404 may be fixed by configuration, so they are kept). */
-const REFUSED = new Set([400, 409, 411, 413, 415, 422]);
+/**
+ * Refusals a spool does not keep: the batch itself is wrong, so sending it again cannot help
+ * (401, 403, 404 and 415, a collector that does not take frames yet, may be fixed by
+ * configuration, so they are kept).
+ */
+const REFUSED = new Set([400, 409, 411, 413, 422]);
 
 /**
  * Sends batches of NDJSON records to a collector's `POST /ingest` with `fetch` only, so it runs
@@ -176,10 +180,10 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
       ]);
       if (res.ok) {
         res.body?.cancel().catch(() => {});
-        return { status: res.status, ok: true, retryAfter: null, text: "" };
+        return { status: res.status, ok: true, retryAfter: null, damaged: false, text: "" };
       }
       const text = await Promise.race([res.text(), timedOut]).catch(() => "");
-      return { status: res.status, ok: false, retryAfter: res.headers.get("retry-after"), text: text.slice(0, 200) };
+      return { status: res.status, ok: false, retryAfter: res.headers.get("retry-after"), damaged: res.headers.has("x-sluice-damaged-frame"), text: text.slice(0, 200) };
     } finally {
       clearTimeout(timer as number);
     }
@@ -203,7 +207,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
           return;
         }
         last = `HTTP ${res.status} ${res.text}`;
-        if (!retryable(res.status)) {
+        if (!retryable(res.status) && !(framed && res.damaged)) {
           throw Object.assign(new Error(`sluice: ${target} refused a batch of ${batch.records} records: ${last}`), { status: res.status });
         }
         const after = retryAfterMs(res.retryAfter);
@@ -314,6 +318,8 @@ interface Answer {
   status: number;
   ok: boolean;
   retryAfter: string | null;
+  /** The collector found the frame damaged on the way (`X-Sluice-Damaged-Frame`): the sender's copy is whole, so it is sent again. */
+  damaged: boolean;
   /** A refusal's body, its first 200 characters. */
   text: string;
 }

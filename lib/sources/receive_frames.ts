@@ -87,8 +87,11 @@ export function receiveFrames(source: FrameSource, log: Logger, options: Receive
     }
   };
   const onEvent = (ev: { data: unknown }) => take(ev.data);
-  if ("addEventListener" in source) source.addEventListener("message", onEvent);
-  else source.on("message", take);
+  if ("addEventListener" in source) {
+    source.addEventListener("message", onEvent);
+    // a web MessagePort delivers nothing until started (Bun and Node start it on their own; Deno and browsers do not)
+    (source as { start?: () => void }).start?.();
+  } else source.on("message", take);
   return {
     stats: () => ({ ...stats }),
     close() {

@@ -5,7 +5,7 @@
  * @module
  */
 import { formatLines } from "../format/formatter.ts";
-import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameError, readFrame } from "../format/frame.ts";
+import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FRAME_HEADER_BYTES, FrameError, frameSize, readFrame } from "../format/frame.ts";
 import { formatNdjson } from "../format/ndjson.ts";
 import type { LogRecord } from "../record.ts";
 
@@ -43,23 +43,41 @@ export class FrameEncoderStream extends TransformStream<readonly LogRecord[], Ui
 export class FrameDecoderStream extends TransformStream<Uint8Array, string> {
   /** @param maxFrameBytes The largest payload taken (default 64 MiB). */
   constructor(maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {
-    let pending = new Uint8Array(0);
+    // chunks are kept as they come and joined once a whole frame is there: each byte is copied
+    // a bounded number of times however finely the frame was cut
+    let chunks: Uint8Array[] = [];
+    let buffered = 0;
+    const join = (n: number) => {
+      if (chunks.length === 1) return chunks[0];
+      const out = new Uint8Array(n);
+      let off = 0;
+      for (const c of chunks) {
+        out.set(c.subarray(0, n - off), off);
+        off += c.length;
+        if (off >= n) break;
+      }
+      return out;
+    };
     super({
       transform(chunk, controller) {
-        let bytes = chunk;
-        if (pending.length > 0) {
-          bytes = new Uint8Array(pending.length + chunk.length);
-          bytes.set(pending);
-          bytes.set(chunk, pending.length);
+        chunks.push(chunk);
+        buffered += chunk.length;
+        for (;;) {
+          const head = join(Math.min(buffered, FRAME_HEADER_BYTES));
+          const size = frameSize(head, 0, maxFrameBytes);
+          if (size === undefined || buffered < size) return;
+          const bytes = join(buffered);
+          let offset = 0;
+          for (let frame; (frame = readFrame(bytes, offset, maxFrameBytes)) !== undefined; offset = frame.end) {
+            controller.enqueue(frame.lines);
+          }
+          chunks = offset < bytes.length ? [bytes.subarray(offset)] : [];
+          buffered = bytes.length - offset;
+          if (buffered === 0) return;
         }
-        let offset = 0;
-        for (let frame; offset < bytes.length && (frame = readFrame(bytes, offset, maxFrameBytes)) !== undefined; offset = frame.end) {
-          controller.enqueue(frame.lines);
-        }
-        pending = bytes.slice(offset);
       },
       flush() {
-        if (pending.length > 0) throw new FrameError(`truncated: the stream ended ${pending.length} bytes into a frame`);
+        if (buffered > 0) throw new FrameError(`truncated: the stream ended ${buffered} bytes into a frame`);
       },
     });
   }

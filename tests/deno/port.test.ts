@@ -1,7 +1,7 @@
 // Workers fan in to one writer on Deno: a Web Worker logs through portSink(self), and
 // receiveFrames hands its frames to the parent's logger and file.
 import assert from "node:assert/strict";
-import { createLogger, fileSink, receiveFrames } from "../../mod.ts";
+import { createLogger, fileSink, portSink, receiveFrames } from "../../mod.ts";
 
 Deno.test({
   name: "a Deno worker's records reach the parent's file once each, in order",
@@ -24,5 +24,27 @@ Deno.test({
     assert.deepEqual(got.map((r) => r.i), [...Array(2000).keys()]);
     assert.ok(got.every((r) => r.producer === "dw" && r.worker === 3));
     assert.equal(rx.stats().records, 2000);
+  },
+});
+
+Deno.test({
+  name: "a MessagePort is started by receiveFrames: frames posted on a MessageChannel arrive without a start() of one's own",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const dir = Deno.makeTempDirSync();
+    const { port1, port2 } = new MessageChannel();
+    const log = createLogger({ sinks: [fileSink(`${dir}/app.ndjson`)] });
+    const rx = receiveFrames(port2, log, { producer: "mc" });
+    const sender = createLogger({ sinks: [portSink(port1)], exitHooks: false });
+    for (let i = 0; i < 50; i++) sender.info("r", { i });
+    await sender.close();
+    for (let waited = 0; rx.stats().records < 50 && waited < 2000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    rx.close();
+    port1.close();
+    port2.close();
+    await log.close();
+    const got = Deno.readTextFileSync(`${dir}/app.ndjson`).split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    assert.deepEqual(got.map((r) => r.i), [...Array(50).keys()]);
   },
 });
