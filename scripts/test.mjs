@@ -2,7 +2,9 @@
 // bun:test (tests/*.test.ts), deno test (tests/deno/), node --test (tests/node/, on dist/).
 // Prints one closing line, "N passed, N failed", and exits non-zero when anything failed.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const bin = (name) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
 for (const tool of ["bun", "deno", "tsc"]) {
@@ -22,10 +24,12 @@ const steps = [
   { name: "node", cmd: [process.execPath, "--test", "tests/node/", "tests/edge/"], count: /# pass (\d+)\n# fail (\d+)/ },
 ];
 
+// every suite's temporary files go under one directory (TMPDIR), removed when the run ends
+const scratch = mkdtempSync(join(tmpdir(), "sluice-test-run-"));
 let passed = 0, failed = 0, broken = [];
 for (const step of steps) {
   console.log(`\n=== ${step.name}: ${step.cmd.map((c) => c.replace(/.*node_modules\/\.bin\//, "")).join(" ")}`);
-  const r = spawnSync(step.cmd[0], step.cmd.slice(1), { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 600_000 });
+  const r = spawnSync(step.cmd[0], step.cmd.slice(1), { encoding: "utf8", env: { ...process.env, NO_COLOR: "1", TMPDIR: scratch }, timeout: 600_000 });
   const out = (r.stdout ?? "") + (r.stderr ?? "");
   process.stdout.write(out);
   if (step.count) {
@@ -37,5 +41,6 @@ for (const step of steps) {
   }
   if (r.status !== 0) broken.push(`${step.name} (exit ${r.status ?? r.signal})`);
 }
+rmSync(scratch, { recursive: true, force: true });
 console.log(`\n${broken.length ? "broken: " + broken.join(", ") + "\n" : ""}${passed} passed, ${failed} failed`);
 process.exit(broken.length || failed ? 1 : 0);
