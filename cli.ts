@@ -43,6 +43,10 @@ commands:
           --no-auth                    accept requests without a token (explicitly)
           --tls-cert FILE --tls-key FILE   serve HTTPS
           --max-body-bytes 8388608  --rate-limit 100000 (records/s per token)  --durable
+          --forward URL                also forward every record to another collector's /ingest
+          --forward-token TOKEN        its token (or env SLUICE_FORWARD_TOKEN)
+          --forward-spool DIR          where batches wait while it is away   default <dir>/.sluice/forward-spool
+          --trust-forwarder NAME,...   tokens of collectors forwarding here: their records keep their producer
   tail    show the last records of log files, merged by time, and follow them
           sluice tail [PATH...]         files, or directories of .ndjson files   default ./logs
           --lines 10                    records shown first                     default 10
@@ -108,7 +112,7 @@ async function load(args: string[]): Promise<void> {
 
 async function serveCommand(args: string[]): Promise<void> {
   const flags = parseFlags(args, ["no-auth", "durable"]);
-  const known = ["port", "host", "dir", "tokens", "no-auth", "tls-cert", "tls-key", "max-body-bytes", "rate-limit", "durable"];
+  const known = ["port", "host", "dir", "tokens", "no-auth", "tls-cert", "tls-key", "max-body-bytes", "rate-limit", "durable", "forward", "forward-token", "forward-spool", "trust-forwarder"];
   const unknown = Object.keys(flags).filter((f) => !known.includes(f));
   if (unknown.length) throw new TypeError(`sluice serve: unknown flag --${unknown[0]}\n\n${USAGE}`);
   const fs = proc.getBuiltinModule("node:fs");
@@ -129,6 +133,7 @@ async function serveCommand(args: string[]): Promise<void> {
   }
   const tls = flags["tls-cert"] ? { cert: fs.readFileSync(flags["tls-cert"], "utf8"), key: fs.readFileSync(flags["tls-key"], "utf8") } : undefined;
   const rate = Number(flags["rate-limit"] ?? 100_000);
+  if (flags.forward !== undefined && !/^https?:\/\/[^/]/.test(flags.forward)) throw new TypeError(`sluice serve: --forward must be a URL such as https://central.example.com/ingest, got ${JSON.stringify(flags.forward)}`);
   const server = await serve({
     port: Number(flags.port ?? 8080),
     hostname: flags.host ?? "127.0.0.1",
@@ -139,8 +144,14 @@ async function serveCommand(args: string[]): Promise<void> {
     maxBodyBytes: flags["max-body-bytes"] ? Number(flags["max-body-bytes"]) : undefined,
     rateLimit: { recordsPerSec: rate, burst: rate * 2 },
     durable: flags.durable === "true",
+    forward: flags.forward === undefined ? undefined : {
+      url: flags.forward,
+      token: flags["forward-token"] ?? proc.env.SLUICE_FORWARD_TOKEN,
+      spool: flags["forward-spool"],
+    },
+    trustedForwarders: flags["trust-forwarder"]?.split(",").map((n) => n.trim()).filter(Boolean),
   });
-  console.log(`sluice collector listening on ${server.url}, writing to ${dir}`);
+  console.log(`sluice collector listening on ${server.url}, writing to ${dir}${flags.forward ? `, forwarding to ${flags.forward}` : ""}`);
   if (generated) console.log(`generated a token (kept in ${dir}/.sluice/tokens; shown once): ${generated}`);
   const auth = flags["no-auth"] === "true" ? "" : ` -H "Authorization: Bearer ${generated ?? "<token>"}"`;
   console.log(`try: curl -sS${auth} -H "Content-Type: application/x-ndjson" --data-binary '{"msg":"hello","level":"info"}' ${server.url}/ingest`);

@@ -10,7 +10,7 @@
  * @module
  */
 export { createIngestApp } from "./lib/ingest/ingest_app.ts";
-export type { IngestApp, IngestOptions } from "./lib/ingest/ingest_app.ts";
+export type { ForwardOptions, IngestApp, IngestOptions } from "./lib/ingest/ingest_app.ts";
 export { parseTokens } from "./lib/ingest/auth.ts";
 export type { TokenEntry } from "./lib/ingest/auth.ts";
 export { serve } from "./adapters/serve.ts";

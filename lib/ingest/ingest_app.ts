@@ -9,6 +9,7 @@ import { createLogger, type Logger } from "../logger.ts";
 import type { LogRecord } from "../record.ts";
 import type { Runtime } from "../runtime.ts";
 import { categoryFileSink } from "../sinks/category_file_sink.ts";
+import { httpSink, type HttpSinkOptions } from "../sinks/http_sink.ts";
 import type { RotateOptions } from "../files/rotating_file.ts";
 import { authenticate, type TokenEntry } from "./auth.ts";
 import { BadBodyError, BodyTooLargeError, readBodyBytes, readBodyText, utf8Text } from "./body.ts";
@@ -50,20 +51,48 @@ export interface IngestOptions {
   durable?: boolean;
   /** The runtime adapter; detected when absent. */
   runtime?: Runtime;
+  /**
+   * Forward every accepted record to another collector as well (after writing it here), with
+   * `httpSink`: batches keep their Idempotency-Key across retries, and with a spool (the
+   * default, under `dir/.sluice/forward-spool`) they survive outages and restarts, so the other
+   * collector writes each record once. Producers are answered once the records are written
+   * here; forwarding does not slow them down.
+   */
+  forward?: ForwardOptions;
+  /**
+   * Names of tokens that belong to other collectors forwarding here: their records keep their
+   * own `producer` instead of being tagged with the caller's name.
+   */
+  trustedForwarders?: readonly string[];
+}
+
+/**
+ * Where and how a collector forwards records (see {@linkcode IngestOptions.forward}): the other
+ * collector's ingest URL, a spool, and these `httpSink` options: `token`, `producer` (default
+ * `"sluice-collector"`), `gzip`, `body`, `retry`, `spoolRetryMs`, `fetch`.
+ */
+export interface ForwardOptions extends Pick<HttpSinkOptions, "token" | "producer" | "gzip" | "body" | "retry" | "spoolRetryMs" | "fetch"> {
+  /** The other collector's ingest URL, such as `https://central.example.com/ingest`. */
+  url: string;
+  /** A spool directory, or `false` for none (records not delivered after retries are then counted as dropped). @default `${dir}/.sluice/forward-spool` */
+  spool?: string | false;
 }
 
 /** The Hono app, with the writer behind it and a way to stop. */
 export type IngestApp = Hono & {
   /** The logger that writes accepted records. */
   readonly writer: Logger;
+  /** The logger that forwards accepted records, when `forward` is set. */
+  readonly forwarder: Logger | undefined;
   /** Stops the heartbeat checks, flushes and closes the files. */
   close(): Promise<void>;
 };
 
-/** A request's token name and producer name. */
+/** A request's token name, producer name, and whether it is a trusted forwarding collector. */
 interface Caller {
   token: string;
   producer: string;
+  trusted: boolean;
 }
 
 const NDJSON = new Set(["application/x-ndjson", "application/ndjson", "application/jsonl", "text/plain"]);
@@ -103,6 +132,20 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     queue: { maxRecords: Math.max(1024, maxQueued * 2), maxBytes: 1 << 30 },
     runtime,
   });
+  const forward = options.forward;
+  const forwarder = forward === undefined ? undefined : createLogger({
+    level: "trace",
+    sinks: [httpSink(forward.url, {
+      ...forward,
+      producer: forward.producer ?? "sluice-collector",
+      spool: forward.spool === false ? undefined : forward.spool ?? `${options.dir}/.sluice/forward-spool`,
+      maxQueuedRecords: Math.max(10_000, maxQueued),
+      runtime,
+    })],
+    runtime,
+    onError: (err) => internal.warn("forwarding failed", { err }),
+  });
+  const trusted = new Set(options.trustedForwarders ?? []);
   const internal = writer.child({ producer: "sluice" }, { category: "sluice" });
   const keys = new IdempotencyStore(runtime.fs ? `${options.dir}/.sluice/idempotency-keys` : undefined, runtime, options.idempotencyTtlMs ?? 86_400_000);
   const inflightKeys = new Map<string, Promise<Response>>();
@@ -128,10 +171,10 @@ export function createIngestApp(options: IngestOptions): IngestApp {
    */
   const who = (c: Context): Caller | Response => {
     const declared = c.req.header("x-sluice-producer");
-    if (options.noAuth === true && tokens.length === 0) return { token: "anonymous", producer: declared ?? "anonymous" };
+    if (options.noAuth === true && tokens.length === 0) return { token: "anonymous", producer: declared ?? "anonymous", trusted: false };
     const entry = authenticate(c.req.header("authorization") ?? null, tokens);
     if (entry === undefined) return answer(c, 401, { error: "missing or invalid bearer token" }, { "WWW-Authenticate": "Bearer" });
-    return { token: entry.name, producer: declared ?? entry.name };
+    return { token: entry.name, producer: declared ?? entry.name, trusted: trusted.has(entry.name) };
   };
 
   /** Writes a parsed body and answers; shared by /ingest and /v1/logs. */
@@ -163,6 +206,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   const write = async (records: LogRecord[]): Promise<boolean> => {
     const before = writer.stats();
     for (const r of records) writer.emit(r);
+    if (forwarder !== undefined) for (const r of records) forwarder.emit(r);
     await writer.flush();
     const after = writer.stats();
     return after.written - before.written >= records.length;
@@ -177,10 +221,10 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
     let parse: (text: string) => ParsedBody;
     let decode = utf8Text;
-    if (NDJSON.has(type)) parse = (t) => parseNdjson(t, producer, maxLineBytes);
-    else if (type === "application/json") parse = (t) => parseJsonArray(t, producer);
+    if (NDJSON.has(type)) parse = (t) => parseNdjson(t, producer, maxLineBytes, caller.trusted);
+    else if (type === "application/json") parse = (t) => parseJsonArray(t, producer, caller.trusted);
     else if (type === FRAME_CONTENT_TYPE) {
-      parse = (t) => parseNdjson(t, producer, maxLineBytes);
+      parse = (t) => parseNdjson(t, producer, maxLineBytes, caller.trusted);
       decode = (bytes) => decodeFrames(bytes, limits.maxDecompressedBytes);
     } else return answer(c, 415, { error: `unsupported Content-Type ${JSON.stringify(type)}; use application/x-ndjson, application/json or ${FRAME_CONTENT_TYPE}` });
     const key = c.req.header("idempotency-key");
@@ -251,7 +295,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   });
   app.get("/metrics", (c) => {
     metrics.answered(200);
-    return c.text(metrics.render(writer.stats()), 200, { "content-type": "text/plain; version=0.0.4" });
+    return c.text(metrics.render(writer.stats(), forwarder?.stats()), 200, { "content-type": "text/plain; version=0.0.4" });
   });
   app.onError((err, c) => {
     internal.error("ingest request failed", { err, path: c.req.path });
@@ -260,8 +304,10 @@ export function createIngestApp(options: IngestOptions): IngestApp {
 
   return Object.assign(app, {
     writer,
+    forwarder,
     async close() {
       clearInterval(checker);
+      await forwarder?.close(); // first: what it reports on the way out is written
       await writer.close();
       keys.close();
     },

@@ -6,7 +6,8 @@
 import type { LoggerStats } from "../logger.ts";
 
 /**
- * Counters of the ingest app. `render` adds the writer's queue depth and write latency.
+ * Counters of the ingest app. `render` adds the writer's queue depth and write latency, and the
+ * forwarder's counters when there is one.
  *
  * @example
  * ```ts
@@ -32,7 +33,7 @@ export class IngestMetrics {
   }
 
   /** The Prometheus text exposition. */
-  render(writer: LoggerStats): string {
+  render(writer: LoggerStats, forwarder?: LoggerStats): string {
     const lines = [
       "# HELP sluice_ingest_records_total Records received, by result.",
       "# TYPE sluice_ingest_records_total counter",
@@ -54,6 +55,15 @@ export class IngestMetrics {
       "# TYPE sluice_writer_write_latency_ms summary",
       ...(["p50", "p95", "p99"] as const).map((q) => `sluice_writer_write_latency_ms{quantile="0.${q.slice(1)}"} ${writer.flushLatencyMs[q]}`),
       `sluice_writer_write_latency_ms_count ${writer.flushLatencyMs.count}`,
+      ...(forwarder === undefined ? [] : [
+        "# HELP sluice_forward_records_total Records forwarded to another collector (sent or spooled) or dropped, by result.",
+        "# TYPE sluice_forward_records_total counter",
+        `sluice_forward_records_total{result="forwarded"} ${forwarder.written}`,
+        ...Object.entries(forwarder.dropped).map(([k, n]) => `sluice_forward_records_total{result="${k}"} ${n}`),
+        "# HELP sluice_forward_queue_records Records waiting to be forwarded.",
+        "# TYPE sluice_forward_queue_records gauge",
+        `sluice_forward_queue_records ${forwarder.queued}`,
+      ]),
     ];
     return lines.join("\n") + "\n";
   }

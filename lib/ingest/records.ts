@@ -30,6 +30,9 @@ export interface ParsedBody {
  * @param value The parsed JSON.
  * @param producer The producer's name, or `undefined` to read records as they are (`sluice tail`).
  * @param now The time to use when `time` is absent.
+ * @param raw The line the value was parsed from, for the fast path.
+ * @param producerTail The JSON text that tags a record with `producer`, when made once for many.
+ * @param keepOwn Keep a record's own non-empty `producer` (records forwarded by a trusted collector).
  * @returns The record, or a string saying what is wrong.
  * @example
  * ```ts
@@ -37,10 +40,11 @@ export interface ParsedBody {
  * toRecord({ msg: "hi", level: "warn", n: 1 }, "edge-1", Date.now());
  * ```
  */
-export function toRecord(value: unknown, producer: string | undefined, now: number, raw?: string, producerTail?: string): LogRecord | string {
+export function toRecord(value: unknown, producer: string | undefined, now: number, raw?: string, producerTail?: string, keepOwn = false): LogRecord | string {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "a record must be a JSON object";
   const v = value as Record<string, unknown>;
-  if (raw !== undefined && producer !== undefined) {
+  if (keepOwn && typeof v.producer === "string" && v.producer !== "") producer = v.producer;
+  else if (raw !== undefined && producer !== undefined) {
     const fast = canonical(v, raw, producerTail ?? ',"producer":' + JSON.stringify(producer) + "}");
     if (fast !== undefined) return fast;
   }
@@ -103,6 +107,7 @@ function canonical(v: Record<string, unknown>, raw: string, producerTail: string
  * @param text The body.
  * @param producer The producer's name.
  * @param maxLineBytes The longest line accepted.
+ * @param keepOwn Keep records' own `producer` (a trusted forwarding collector).
  * @returns Records and rejected lines.
  * @example
  * ```ts
@@ -110,7 +115,7 @@ function canonical(v: Record<string, unknown>, raw: string, producerTail: string
  * parseNdjson('{"msg":"a"}\n{"msg":1}\n', "p", 1 << 20).errors; // [{ line: 2, error: "msg must be a string" }]
  * ```
  */
-export function parseNdjson(text: string, producer: string, maxLineBytes: number): ParsedBody {
+export function parseNdjson(text: string, producer: string, maxLineBytes: number, keepOwn = false): ParsedBody {
   const out: ParsedBody = { records: [], errors: [] };
   const now = Date.now();
   const producerTail = ',"producer":' + JSON.stringify(producer) + "}";
@@ -125,7 +130,7 @@ export function parseNdjson(text: string, producer: string, maxLineBytes: number
       out.errors.push({ line, error: `line is longer than ${maxLineBytes} bytes` });
       continue;
     }
-    collect(out, line, raw, producer, now, producerTail);
+    collect(out, line, raw, producer, now, producerTail, keepOwn);
   }
   return out;
 }
@@ -135,6 +140,7 @@ export function parseNdjson(text: string, producer: string, maxLineBytes: number
  *
  * @param text The body.
  * @param producer The producer's name.
+ * @param keepOwn Keep records' own `producer` (a trusted forwarding collector).
  * @returns Records and rejected elements; a body that is not a JSON array is one error at line 1.
  * @example
  * ```ts
@@ -142,7 +148,7 @@ export function parseNdjson(text: string, producer: string, maxLineBytes: number
  * parseJsonArray('[{"msg":"a"}]', "p").records.length; // 1
  * ```
  */
-export function parseJsonArray(text: string, producer: string): ParsedBody {
+export function parseJsonArray(text: string, producer: string, keepOwn = false): ParsedBody {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -153,14 +159,14 @@ export function parseJsonArray(text: string, producer: string): ParsedBody {
   const out: ParsedBody = { records: [], errors: [] };
   const now = Date.now();
   value.forEach((v, i) => {
-    const r = toRecord(v, producer, now);
+    const r = toRecord(v, producer, now, undefined, undefined, keepOwn);
     if (typeof r === "string") out.errors.push({ line: i + 1, error: r });
     else out.records.push(r);
   });
   return out;
 }
 
-function collect(out: ParsedBody, line: number, raw: string, producer: string, now: number, producerTail: string): void {
+function collect(out: ParsedBody, line: number, raw: string, producer: string, now: number, producerTail: string, keepOwn: boolean): void {
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -168,7 +174,7 @@ function collect(out: ParsedBody, line: number, raw: string, producer: string, n
     out.errors.push({ line, error: `invalid JSON: ${(err as Error).message}` });
     return;
   }
-  const r = toRecord(value, producer, now, raw, producerTail);
+  const r = toRecord(value, producer, now, raw, producerTail, keepOwn);
   if (typeof r === "string") out.errors.push({ line, error: r });
   else out.records.push(r);
 }
