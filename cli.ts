@@ -43,6 +43,7 @@ commands:
           --no-auth                    accept requests without a token (explicitly)
           --tls-cert FILE --tls-key FILE   serve HTTPS
           --max-body-bytes 8388608  --rate-limit 100000 (records/s per token)  --durable
+          --body-timeout 30s           a request body that takes longer is answered 408
           --forward URL                also forward every record to another collector's /ingest
           --forward-token TOKEN        its token (or env SLUICE_FORWARD_TOKEN)
           --forward-spool DIR          where batches wait while it is away   default <dir>/.sluice/forward-spool
@@ -112,7 +113,7 @@ async function load(args: string[]): Promise<void> {
 
 async function serveCommand(args: string[]): Promise<void> {
   const flags = parseFlags(args, ["no-auth", "durable"]);
-  const known = ["port", "host", "dir", "tokens", "no-auth", "tls-cert", "tls-key", "max-body-bytes", "rate-limit", "durable", "forward", "forward-token", "forward-spool", "trust-forwarder"];
+  const known = ["port", "host", "dir", "tokens", "no-auth", "tls-cert", "tls-key", "max-body-bytes", "rate-limit", "durable", "body-timeout", "forward", "forward-token", "forward-spool", "trust-forwarder"];
   const unknown = Object.keys(flags).filter((f) => !known.includes(f));
   if (unknown.length) throw new TypeError(`sluice serve: unknown flag --${unknown[0]}\n\n${USAGE}`);
   const fs = proc.getBuiltinModule("node:fs");
@@ -144,6 +145,7 @@ async function serveCommand(args: string[]): Promise<void> {
     maxBodyBytes: flags["max-body-bytes"] ? Number(flags["max-body-bytes"]) : undefined,
     rateLimit: { recordsPerSec: rate, burst: rate * 2 },
     durable: flags.durable === "true",
+    bodyTimeoutMs: flags["body-timeout"] === undefined ? undefined : parseDuration(flags["body-timeout"]),
     forward: flags.forward === undefined ? undefined : {
       url: flags.forward,
       token: flags["forward-token"] ?? proc.env.SLUICE_FORWARD_TOKEN,

@@ -95,6 +95,29 @@ describe("POST /ingest", () => {
     expect(lines().map((l) => l.msg)).toEqual(["ok"]);
   });
 
+  test("408 for a body that stalls past bodyTimeoutMs, with or without a Content-Length; nothing of it is written", async () => {
+    const { post, lines, dir } = make({ bodyTimeoutMs: 100 });
+    const stalled = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(new TextEncoder().encode('{"msg":"half')); } });
+    const res = await post(stalled);
+    expect(res.status).toBe(408);
+    expect((await res.json()).error).toBe("the body did not arrive within 100 ms");
+    const { serve } = await import("../server.ts");
+    const server = await serve({ port: 0, dir, tokens: [{ name: "edge-1", token: TOKEN }], bodyTimeoutMs: 100, handleSignals: false });
+    try {
+      const { connect } = await import("node:net");
+      const socket = connect(server.port, "127.0.0.1");
+      let answer = "";
+      socket.on("data", (d) => (answer += d));
+      socket.write(`POST /ingest HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/x-ndjson\r\nContent-Length: 1000\r\n\r\n{"msg":"half`);
+      for (let t = 0; t < 100 && !answer.includes("\r\n\r\n"); t++) await new Promise((r) => setTimeout(r, 20));
+      socket.destroy();
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    } finally {
+      await server.close();
+    }
+    expect(lines()).toEqual([]);
+  });
+
   test("415 for an unknown content type", async () => {
     const { post } = make();
     expect((await post('{"msg":"a"}', { "content-type": "text/csv" })).status).toBe(415);

@@ -75,12 +75,31 @@ export async function readLimited(stream: ReadableStream<Uint8Array>, limit: num
   return out;
 }
 
+/**
+ * A body that did not arrive in time.
+ *
+ * @example
+ * ```ts
+ * import { BodyTimeoutError } from "./body.ts";
+ * new BodyTimeoutError(30000).message; // "the body did not arrive within 30000 ms"
+ * ```
+ */
+export class BodyTimeoutError extends Error {
+  /** @param ms The time allowed. */
+  constructor(ms: number) {
+    super(`the body did not arrive within ${ms} ms`);
+    this.name = "BodyTimeoutError";
+  }
+}
+
 /** Limits of {@linkcode readBodyBytes}. */
 export interface BodyLimits {
   /** Bytes on the wire. */
   maxBodyBytes: number;
   /** Bytes after decompression. */
   maxDecompressedBytes: number;
+  /** Time allowed for the whole body to arrive, in ms (a client that stalls is answered 408). @default no limit */
+  bodyTimeoutMs?: number;
 }
 
 /**
@@ -99,9 +118,11 @@ export interface BodyLimits {
 export async function readBodyBytes(req: Request, limits: BodyLimits): Promise<Uint8Array> {
   const declared = Number(req.headers.get("content-length") ?? NaN);
   if (declared > limits.maxBodyBytes) throw new BodyTooLargeError("body", limits.maxBodyBytes);
-  if (req.body === null) return new Uint8Array(0);
+  const stream = req.body;
+  if (stream === null) return new Uint8Array(0);
   // with a Content-Length within the limit the server delivers no more than that: read it whole
-  const raw = declared >= 0 ? new Uint8Array(await req.arrayBuffer()) : await readLimited(req.body, limits.maxBodyBytes, "body");
+  const reading = declared >= 0 ? req.arrayBuffer().then((b) => new Uint8Array(b)) : readLimited(stream, limits.maxBodyBytes, "body");
+  const raw = await withDeadline(reading, limits.bodyTimeoutMs, () => stream.cancel().catch(() => {}));
   const encoding = (req.headers.get("content-encoding") ?? "identity").toLowerCase().trim();
   if (encoding === "identity") return raw;
   if (encoding !== "gzip") throw new BadBodyError(`unsupported Content-Encoding ${JSON.stringify(encoding)}; use gzip or none`);
@@ -145,4 +166,21 @@ export function utf8Text(bytes: Uint8Array): string {
  */
 export async function readBodyText(req: Request, limits: BodyLimits): Promise<string> {
   return utf8Text(await readBodyBytes(req, limits));
+}
+
+/** `work`, or a {@linkcode BodyTimeoutError} (after calling `abandon`) when it takes longer than `ms`. */
+async function withDeadline<T>(work: Promise<T>, ms: number | undefined, abandon: () => unknown): Promise<T> {
+  if (ms === undefined) return work;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abandon();
+      reject(new BodyTimeoutError(ms));
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -12,7 +12,7 @@ import { categoryFileSink } from "../sinks/category_file_sink.ts";
 import { httpSink, type HttpSinkOptions } from "../sinks/http_sink.ts";
 import type { RotateOptions } from "../files/rotating_file.ts";
 import { authenticate, type TokenEntry } from "./auth.ts";
-import { BadBodyError, BodyTooLargeError, readBodyBytes, readBodyText, utf8Text } from "./body.ts";
+import { BadBodyError, BodyTimeoutError, BodyTooLargeError, readBodyBytes, readBodyText, utf8Text } from "./body.ts";
 import { decodeFrames, FRAME_CONTENT_TYPE, FrameError } from "../format/frame.ts";
 import { IdempotencyStore } from "./dedup.ts";
 import { IngestMetrics } from "./metrics.ts";
@@ -35,6 +35,8 @@ export interface IngestOptions {
   maxDecompressedBytes?: number;
   /** @default 1048576 */
   maxLineBytes?: number;
+  /** Time allowed for a request's body to arrive; a client that stalls longer is answered 408. @default 30000 */
+  bodyTimeoutMs?: number;
   /** Per-token limit: average records a second and burst. @default { recordsPerSec: 100000, burst: 200000 } */
   rateLimit?: { recordsPerSec: number; burst: number };
   /** Answer 503 when more records than this wait for the disk. @default 200000 */
@@ -122,6 +124,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   const limits = {
     maxBodyBytes: options.maxBodyBytes ?? 8 << 20,
     maxDecompressedBytes: options.maxDecompressedBytes ?? 64 << 20,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? 30_000,
   };
   const maxLineBytes = options.maxLineBytes ?? 1 << 20;
   const maxQueued = options.maxQueuedRecords ?? 200_000;
@@ -185,6 +188,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
       text = decode(await readBodyBytes(c.req.raw, limits));
     } catch (err) {
       if (err instanceof BodyTooLargeError) return answer(c, 413, { error: err.message });
+      if (err instanceof BodyTimeoutError) return answer(c, 408, { error: err.message }, { Connection: "close" });
       if (err instanceof BadBodyError) return answer(c, 400, { error: err.message });
       // damaged on the way: the sender's copy is whole, and httpSink sends it again on this header
       if (err instanceof FrameError) return answer(c, 400, { error: err.message }, { "X-Sluice-Damaged-Frame": "1" });
