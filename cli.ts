@@ -145,7 +145,7 @@ async function serveCommand(args: string[]): Promise<void> {
     maxBodyBytes: flags["max-body-bytes"] ? Number(flags["max-body-bytes"]) : undefined,
     rateLimit: { recordsPerSec: rate, burst: rate * 2 },
     durable: flags.durable === "true",
-    bodyTimeoutMs: flags["body-timeout"] === undefined ? undefined : parseDuration(flags["body-timeout"]),
+    bodyTimeoutMs: flags["body-timeout"] === undefined ? undefined : positiveDuration(flags["body-timeout"], "sluice serve: --body-timeout"),
     forward: flags.forward === undefined ? undefined : {
       url: flags.forward,
       token: flags["forward-token"] ?? proc.env.SLUICE_FORWARD_TOKEN,
@@ -154,9 +154,22 @@ async function serveCommand(args: string[]): Promise<void> {
     trustedForwarders: flags["trust-forwarder"]?.split(",").map((n) => n.trim()).filter(Boolean),
   });
   console.log(`sluice collector listening on ${server.url}, writing to ${dir}${flags.forward ? `, forwarding to ${flags.forward}` : ""}`);
+  if (flags.forward !== undefined && !(flags["forward-token"] ?? proc.env.SLUICE_FORWARD_TOKEN)) {
+    console.warn("warning: --forward without --forward-token or SLUICE_FORWARD_TOKEN: a collector that needs a token will refuse every batch (they wait in the spool)");
+  }
+  for (const name of flags["trust-forwarder"]?.split(",").map((n) => n.trim()).filter(Boolean) ?? []) {
+    if (!tokens.some((t) => t.name === name)) console.warn(`warning: --trust-forwarder ${name} names no token in use`);
+  }
   if (generated) console.log(`generated a token (kept in ${dir}/.sluice/tokens; shown once): ${generated}`);
   const auth = flags["no-auth"] === "true" ? "" : ` -H "Authorization: Bearer ${generated ?? "<token>"}"`;
   console.log(`try: curl -sS${auth} -H "Content-Type: application/x-ndjson" --data-binary '{"msg":"hello","level":"info"}' ${server.url}/ingest`);
+}
+
+/** A duration flag that must be more than zero. */
+function positiveDuration(text: string, flag: string): number {
+  const ms = parseDuration(text);
+  if (!(ms > 0)) throw new TypeError(`${flag} must be more than 0, got ${JSON.stringify(text)}`);
+  return ms;
 }
 
 async function tail(args: string[]): Promise<void> {
@@ -169,7 +182,7 @@ async function tail(args: string[]): Promise<void> {
   if (level !== undefined && !LEVEL_NAMES.includes(level)) throw new TypeError(`sluice tail: --level must be one of ${LEVEL_NAMES.join(", ")}`);
   const lines = Number(flags.lines ?? 10);
   if (!(Number.isInteger(lines) && lines >= 0)) throw new TypeError(`sluice tail: --lines must be a whole number, got ${JSON.stringify(flags.lines)}`);
-  const interval = parseDuration(flags.interval ?? "250ms");
+  const interval = positiveDuration(flags.interval ?? "250ms", "sluice tail: --interval");
   const runtime = detectRuntime();
   const text = textFormatter({ color: runtime.isTerminal() });
   const json = flags.json === "true";

@@ -132,9 +132,9 @@ export class Channel<C = unknown> {
     if (!ON_FULL.includes(this.#onFull)) {
       throw new TypeError(`sluice: queue.onFull must be one of ${ON_FULL.join(", ")}, got ${JSON.stringify(q.onFull)}`);
     }
-    if (this.#onFull === "block" && !sink.sync) {
+    if (this.#onFull === "block" && !sink.sync && sink.writeSync === undefined) {
       throw new TypeError(
-        `sluice: queue.onFull "block" needs a sink that writes synchronously; ${sink.name} does not. Use "drop-newest" or "drop-oldest".`,
+        `sluice: queue.onFull "block" needs a sink that can write synchronously; ${sink.name} cannot. Use "drop-newest" or "drop-oldest".`,
       );
     }
     this.#onError = options.onError;
@@ -265,6 +265,11 @@ export class Channel<C = unknown> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closing = true;
+    try {
+      this.sink.closing?.();
+    } catch (err) {
+      this.#onError(err instanceof Error ? err : new Error(String(err)));
+    }
     await this.flush();
     this.#closed = true;
     this.#controller.close();

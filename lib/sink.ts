@@ -88,6 +88,11 @@ export interface Sink<C = unknown> {
    * is tried again (for `retry` sinks).
    */
   flush?(): void | Promise<void>;
+  /**
+   * Told that the logger is closing, before its last flush: a sink that can keep its batches
+   * elsewhere (an HTTP sink's spool) stops waiting on retries and keeps them there.
+   */
+  closing?(): void;
   /** Releases the sink's handles. */
   close(): void | Promise<void>;
 }

@@ -65,6 +65,36 @@ describe("forwarding", () => {
     await central.close();
   });
 
+  test("a central collector that hangs: nothing dropped, producers answered, close() prompt, and later every record reaches the centre once", async () => {
+    const { createServer } = await import("node:net");
+    const sockets: { destroy(): void }[] = [];
+    const hang = createServer((s) => void sockets.push(s)).listen(0, "127.0.0.1"); // accepts, never answers
+    await new Promise((r) => hang.once("listening", r));
+    const port = (hang.address() as { port: number }).port;
+    const centralDir = temp(), edgeDir = temp();
+    const forward = { url: `http://127.0.0.1:${port}/ingest`, token: "fwd-token", timeoutMs: 200, spoolRetryMs: 50, retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 } };
+    const tokens = [{ name: "apps", token: "app-token" }];
+    const edge = await start({ dir: edgeDir, tokens, forward, maxQueuedRecords: 1000 });
+    for (let b = 0; b < 12; b++) {
+      const body = Array.from({ length: 1000 }, (_, k) => `{"msg":"r","i":${b * 1000 + k}}`).join("\n") + "\n";
+      expect((await post(edge.url, "app-token", body, "app-1")).status).toBe(200);
+    }
+    expect(edge.app.forwarder!.stats().dropped).toEqual({});
+    const closing = performance.now();
+    await edge.close();
+    expect(performance.now() - closing).toBeLessThan(10_000); // not a speed check: a hang would take minutes
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => hang.close(r));
+    const central = await start({ dir: centralDir, port, tokens: [{ name: "edge-site", token: "fwd-token" }], trustedForwarders: ["edge-site"] });
+    const again = await start({ dir: edgeDir, tokens, forward });
+    await until(() => read(centralDir).length >= 12_000, 15_000);
+    await again.app.forwarder!.flush();
+    const got = read(centralDir).map((r) => r.i);
+    expect(got.length).toBe(12_000);
+    expect(new Set(got).size).toBe(12_000);
+    await central.close();
+  }, 30_000);
+
   test("a bad --forward is a clear error", () => {
     const r = Bun.spawnSync([process.execPath, new URL("../cli.ts", import.meta.url).pathname, "serve", "--no-auth", "--dir", temp(), "--forward", "central:8080"], { stderr: "pipe" });
     expect(r.exitCode).toBe(1);

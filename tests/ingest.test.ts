@@ -97,10 +97,16 @@ describe("POST /ingest", () => {
 
   test("408 for a body that stalls past bodyTimeoutMs, with or without a Content-Length; nothing of it is written", async () => {
     const { post, lines, dir } = make({ bodyTimeoutMs: 100 });
-    const stalled = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(new TextEncoder().encode('{"msg":"half')); } });
+    let cancelled = false;
+    const stalled = new ReadableStream<Uint8Array>({
+      start(c) { c.enqueue(new TextEncoder().encode('{"msg":"half')); },
+      cancel() { cancelled = true; },
+    });
     const res = await post(stalled);
     expect(res.status).toBe(408);
     expect((await res.json()).error).toBe("the body did not arrive within 100 ms");
+    expect(cancelled).toBe(true); // the connection is let go, not left reading
+    expect(() => make({ bodyTimeoutMs: 0 })).toThrow(/bodyTimeoutMs must be positive/);
     const { serve } = await import("../server.ts");
     const server = await serve({ port: 0, dir, tokens: [{ name: "edge-1", token: TOKEN }], bodyTimeoutMs: 100, handleSignals: false });
     try {

@@ -39,31 +39,44 @@ export class BadBodyError extends Error {
 }
 
 /**
- * Reads a stream to the end, failing as soon as it passes `limit` bytes (the rest is not read).
+ * Reads a stream to the end, failing as soon as it passes `limit` bytes (the rest is not read),
+ * or, with `timeoutMs`, when it has not ended in that time (the stream is then cancelled).
  *
  * @param stream The bytes.
  * @param limit Bytes allowed.
  * @param what Named in the error.
- * @returns The bytes.
+ * @param timeoutMs Time allowed, in ms; no limit when absent.
+ * @returns The bytes; throws {@linkcode BodyTooLargeError} or {@linkcode BodyTimeoutError}.
  * @example
  * ```ts
  * import { readLimited } from "./body.ts";
  * const bytes = await readLimited(req.body!, 8 << 20, "body");
  * ```
  */
-export async function readLimited(stream: ReadableStream<Uint8Array>, limit: number, what: string): Promise<Uint8Array> {
+export async function readLimited(stream: ReadableStream<Uint8Array>, limit: number, what: string, timeoutMs?: number): Promise<Uint8Array> {
   const reader = stream.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw new BodyTooLargeError(what, limit);
+  let late = false;
+  // cancelling the reader ends a read that is waiting, and tells the source (the connection)
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+    late = true;
+    reader.cancel().catch(() => {});
+  }, timeoutMs);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (late) throw new BodyTimeoutError(timeoutMs!);
+      if (done) break;
+      size += value.length;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        throw new BodyTooLargeError(what, limit);
+      }
+      parts.push(value);
     }
-    parts.push(value);
+  } finally {
+    clearTimeout(timer);
   }
   if (parts.length === 1) return parts[0];
   const out = new Uint8Array(size);
@@ -118,11 +131,8 @@ export interface BodyLimits {
 export async function readBodyBytes(req: Request, limits: BodyLimits): Promise<Uint8Array> {
   const declared = Number(req.headers.get("content-length") ?? NaN);
   if (declared > limits.maxBodyBytes) throw new BodyTooLargeError("body", limits.maxBodyBytes);
-  const stream = req.body;
-  if (stream === null) return new Uint8Array(0);
-  // with a Content-Length within the limit the server delivers no more than that: read it whole
-  const reading = declared >= 0 ? req.arrayBuffer().then((b) => new Uint8Array(b)) : readLimited(stream, limits.maxBodyBytes, "body");
-  const raw = await withDeadline(reading, limits.bodyTimeoutMs, () => stream.cancel().catch(() => {}));
+  if (req.body === null) return new Uint8Array(0);
+  const raw = await readLimited(req.body, limits.maxBodyBytes, "body", limits.bodyTimeoutMs);
   const encoding = (req.headers.get("content-encoding") ?? "identity").toLowerCase().trim();
   if (encoding === "identity") return raw;
   if (encoding !== "gzip") throw new BadBodyError(`unsupported Content-Encoding ${JSON.stringify(encoding)}; use gzip or none`);
@@ -166,21 +176,4 @@ export function utf8Text(bytes: Uint8Array): string {
  */
 export async function readBodyText(req: Request, limits: BodyLimits): Promise<string> {
   return utf8Text(await readBodyBytes(req, limits));
-}
-
-/** `work`, or a {@linkcode BodyTimeoutError} (after calling `abandon`) when it takes longer than `ms`. */
-async function withDeadline<T>(work: Promise<T>, ms: number | undefined, abandon: () => unknown): Promise<T> {
-  if (ms === undefined) return work;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      abandon();
-      reject(new BodyTimeoutError(ms));
-    }, ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -71,9 +71,10 @@ export interface IngestOptions {
 /**
  * Where and how a collector forwards records (see {@linkcode IngestOptions.forward}): the other
  * collector's ingest URL, a spool, and these `httpSink` options: `token`, `producer` (default
- * `"sluice-collector"`), `gzip`, `body`, `retry`, `spoolRetryMs`, `fetch`.
+ * `"sluice-collector"`), `gzip`, `body`, `retry` (default three tries within about two seconds,
+ * then the batch waits in the spool), `timeoutMs`, `spoolRetryMs`, `fetch`.
  */
-export interface ForwardOptions extends Pick<HttpSinkOptions, "token" | "producer" | "gzip" | "body" | "retry" | "spoolRetryMs" | "fetch"> {
+export interface ForwardOptions extends Pick<HttpSinkOptions, "token" | "producer" | "gzip" | "body" | "retry" | "timeoutMs" | "spoolRetryMs" | "fetch"> {
   /** The other collector's ingest URL, such as `https://central.example.com/ingest`. */
   url: string;
   /** A spool directory, or `false` for none (records not delivered after retries are then counted as dropped). @default `${dir}/.sluice/forward-spool` */
@@ -126,6 +127,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     maxDecompressedBytes: options.maxDecompressedBytes ?? 64 << 20,
     bodyTimeoutMs: options.bodyTimeoutMs ?? 30_000,
   };
+  if (!(limits.bodyTimeoutMs > 0)) throw new RangeError(`sluice: bodyTimeoutMs must be positive, got ${options.bodyTimeoutMs}`);
   const maxLineBytes = options.maxLineBytes ?? 1 << 20;
   const maxQueued = options.maxQueuedRecords ?? 200_000;
   const metrics = new IngestMetrics();
@@ -139,6 +141,9 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   const forwarder = forward === undefined ? undefined : createLogger({
     level: "trace",
     sinks: [httpSink(forward.url, {
+      // a few quick tries, then the batch waits in the spool for the resend loop: a central
+      // collector that is away never holds the queue
+      retry: { maxAttempts: 3, maxDelayMs: 2000 },
       ...forward,
       producer: forward.producer ?? "sluice-collector",
       spool: forward.spool === false ? undefined : forward.spool ?? `${options.dir}/.sluice/forward-spool`,
@@ -210,10 +215,12 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   const write = async (records: LogRecord[]): Promise<boolean> => {
     const before = writer.stats();
     for (const r of records) writer.emit(r);
-    if (forwarder !== undefined) for (const r of records) forwarder.emit(r);
     await writer.flush();
     const after = writer.stats();
-    return after.written - before.written >= records.length;
+    if (after.written - before.written < records.length) return false;
+    // forwarded once written here: a batch the producer must send again is not forwarded twice
+    if (forwarder !== undefined) for (const r of records) forwarder.emit(r);
+    return true;
   };
 
   const ingested = (p: ParsedBody) => ({ accepted: p.records.length, rejected: p.errors.length, errors: p.errors.slice(0, 100) });
@@ -277,8 +284,9 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     const { producer } = caller;
     let beat: { producer?: unknown; nextCheckInMs?: unknown; graceMs?: unknown; shutdown?: unknown };
     try {
-      beat = JSON.parse(await readBodyText(c.req.raw, { maxBodyBytes: 64 << 10, maxDecompressedBytes: 64 << 10 }));
-    } catch {
+      beat = JSON.parse(await readBodyText(c.req.raw, { maxBodyBytes: 64 << 10, maxDecompressedBytes: 64 << 10, bodyTimeoutMs: limits.bodyTimeoutMs }));
+    } catch (err) {
+      if (err instanceof BodyTimeoutError) return answer(c, 408, { error: err.message }, { Connection: "close" });
       return answer(c, 400, { error: "a heartbeat is a JSON object: { producer, nextCheckInMs, graceMs?, shutdown? }" });
     }
     const name = typeof beat?.producer === "string" ? beat.producer : producer;

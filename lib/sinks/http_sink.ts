@@ -50,7 +50,7 @@ export interface HttpSinkOptions {
   batch?: BatchLimits<LogRecord>;
   /** Records waiting before `onFull`. @default 10000 */
   maxQueuedRecords?: number;
-  /** What a full queue drops. @default "drop-newest" */
+  /** What a full queue drops. @default "drop-newest"; with a spool the default is to write a full queue to the spool, dropping nothing */
   onFull?: Exclude<OnFull, "block">;
   /** Send `{ producer, nextCheckInMs, graceMs }` to `/heartbeat` every `intervalMs`. */
   heartbeat?: { intervalMs: number; graceMs?: number };
@@ -155,7 +155,12 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
   let hooks: SinkHooks = { report: () => {}, lost: () => {}, unrefTimer: unref };
   /** The option's unref when given, else the logger's (from `connect`), else `unref()`. */
   const unrefTimer = (t: unknown) => (options.unrefTimer ?? hooks.unrefTimer)(t);
-  const sleep = (ms: number) => new Promise<void>((resolve) => unrefTimer(setTimeout(resolve, ms)));
+  /** Set when the logger closes with a spool: no more retries, batches stay in the spool. */
+  let closing = false;
+  let wake = () => {};
+  const closed = new Promise<void>((resolve) => (wake = resolve));
+  /** Waits `ms`, or less when the logger starts closing. */
+  const sleep = (ms: number) => Promise.race([new Promise<void>((resolve) => unrefTimer(setTimeout(resolve, ms))), closed]);
 
   /**
    * One POST, bounded by `timeoutMs` from the request to the end of reading a refusal's body,
@@ -211,14 +216,15 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
           throw Object.assign(new Error(`sluice: ${target} refused a batch of ${batch.records} records: ${last}`), { status: res.status });
         }
         const after = retryAfterMs(res.retryAfter);
-        if (attempt < maxAttempts) {
+        if (attempt < maxAttempts && !closing) {
           await sleep(Math.min(maxDelayMs, after ?? backoff(attempt)));
-          continue;
+          if (!closing) continue;
         }
-      } else if (attempt < maxAttempts) {
+      } else if (attempt < maxAttempts && !closing) {
         await sleep(backoff(attempt));
-        continue;
+        if (!closing) continue;
       }
+      if (closing) throw new Error(`sluice: closing; a batch of ${batch.records} records for ${target} stays in ${options.spool} for the next start: ${last}`);
     }
     throw new Error(`sluice: gave up sending a batch of ${batch.records} records to ${target} after ${maxAttempts} attempts: ${last}`);
   };
@@ -233,9 +239,23 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
     resending ??= sendSpooled().finally(() => (resending = undefined));
     return resending;
   };
+  let gaveUp = false;
+  let resendTimer: unknown;
+  /** Spool files write() is sending: the resend loop leaves them alone. */
+  const sending = new Set<string>();
+  /** Sends the spool again after `ms`, once (an earlier timer stands); never while closing. */
+  const resendLater = (ms: number) => {
+    if (resendTimer !== undefined || closing) return;
+    resendTimer = setTimeout(() => {
+      resendTimer = undefined;
+      void resend();
+    }, ms);
+    unrefTimer(resendTimer);
+  };
   const sendSpooled = async () => {
     try {
       for (const [file, batch] of spool!.list()) {
+        if (sending.has(file)) continue; // being sent by write() right now
         try {
           await send(batch, false);
         } catch (err) {
@@ -246,7 +266,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
       }
     } catch (err) {
       hooks.report(new Error(`sluice: spooled batches for ${target} wait for the next try: ${(err as Error)?.message ?? err}`));
-      unrefTimer(setTimeout(() => void resend(), options.spoolRetryMs ?? 5000));
+      resendLater(options.spoolRetryMs ?? 5000);
     }
   };
 
@@ -271,7 +291,8 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
     name: options.name ?? `http:${target}`,
     level: options.level,
     sync: false,
-    defaultOnFull: options.onFull ?? "drop-newest",
+    // with a spool a full queue is written to it (a synchronous file write): nothing is dropped
+    defaultOnFull: options.onFull ?? (spool === undefined ? "drop-newest" : "block"),
     batch: { maxRecords: 1000, maxBytes: 1 << 20, maxAgeMs: 1000, ...options.batch },
     queue: { maxRecords: options.maxQueuedRecords ?? 10_000 },
     connect(h) {
@@ -286,6 +307,8 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
     },
     write: spool === undefined ? send : async (batch) => {
       const file = spool.save(batch);
+      if (closing && gaveUp) return; // the collector did not answer while closing: the rest waits in the spool
+      sending.add(file);
       try {
         await send(batch);
         spool.remove(file);
@@ -294,16 +317,28 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
           spool.remove(file); // the collector will never take this batch: counted, not kept
           throw err;
         }
+        if (closing) gaveUp = true;
         hooks.report(new Error(`sluice: a batch of ${batch.records} records for ${target} stays in ${options.spool} for later: ${(err as Error)?.message ?? err}`));
-        unrefTimer(setTimeout(() => void resend(), options.spoolRetryMs ?? 5000));
+        resendLater(options.spoolRetryMs ?? 5000);
+      } finally {
+        sending.delete(file);
       }
     },
     ...(spool === undefined ? {} : {
-      writeSync: (batch: HttpBatch) => void spool.save(batch),
+      writeSync(batch: HttpBatch) {
+        spool.save(batch);
+        resendLater(10); // a full queue or exit put it there: send it from there
+      },
       /** Waits for spooled batches being sent again, so `log.flush()` covers them too. */
       flush: () => resending,
+      closing() {
+        closing = true;
+        wake();
+      },
     }),
     async close() {
+      clearTimeout(resendTimer as number);
+      resendTimer = undefined;
       if (beat !== undefined) {
         clearInterval(beat as number);
         beat = undefined;
