@@ -195,7 +195,7 @@ export function contractCases(lib, env) {
 
   test("configuration errors are clear", () => {
     const mem = memoryWritable();
-    assert.throws(() => createLogger({ sinks: [streamSink(mem.writable)], queue: { onFull: "block" } }), /"block" needs a sink that writes synchronously/);
+    assert.throws(() => createLogger({ sinks: [streamSink(mem.writable)], queue: { onFull: "block" } }), /"block" needs a sink that can write synchronously/);
     assert.throws(() => createLogger({ sinks: [streamSink(mem.writable)], mode: "sync" }), /mode "sync" needs sinks/);
     assert.throws(() => createLogger({ level: "verbose" }), /unknown level "verbose"/);
     assert.throws(() => createLogger({ sinks: [memorySink().sink], queue: { maxRecords: 0 } }), /maxRecords must be a positive integer/);
