@@ -193,6 +193,7 @@ async function tail(args: string[]): Promise<void> {
     lines,
     filter: { level, category: flags.category, producer: flags.producer },
     onLine: (l) => out.push(print(l)),
+    onWarning: (m) => console.error(m),
   });
   const show = () => {
     if (out.length) proc.stdout.write(out.join("\n") + "\n");
@@ -200,7 +201,7 @@ async function tail(args: string[]): Promise<void> {
   };
   t.showLast();
   show();
-  if (flags.follow !== "true") return;
+  if (flags.follow !== "true") return t.close();
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       try {
@@ -210,7 +211,7 @@ async function tail(args: string[]): Promise<void> {
         console.error(String((err as Error)?.message ?? err));
       }
     }, interval);
-    const stop = () => (clearInterval(timer), resolve());
+    const stop = () => (clearInterval(timer), t.close(), resolve());
     proc.once("SIGINT", stop);
     proc.once("SIGTERM", stop);
   });

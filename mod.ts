@@ -58,5 +58,5 @@ export { httpSink, retryAfterMs } from "./lib/sinks/http_sink.ts";
 export type { HttpBatch, HttpSinkOptions } from "./lib/sinks/http_sink.ts";
 export type { StreamSinkOptions } from "./lib/sinks/stream_sink.ts";
 export type { FormatOption } from "./lib/sinks/format_option.ts";
-export type { FileDriver, FsOps, Runtime } from "./lib/runtime.ts";
+export type { FileDriver, FileReader, FsOps, Runtime } from "./lib/runtime.ts";
 export { detectRuntime } from "./adapters/detect.ts";

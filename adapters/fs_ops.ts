@@ -55,16 +55,20 @@ export function fsOps(fs: any): FsOps {
         throw err;
       }
     },
-    readRange(path, start, length) {
+    openReader(path) {
       const fd = fs.openSync(path, "r");
-      try {
-        const buf = new Uint8Array(length);
-        let n = 0;
-        for (let r; n < length && (r = fs.readSync(fd, buf, n, length - n, start + n)) > 0;) n += r;
-        return buf.subarray(0, n);
-      } finally {
-        fs.closeSync(fd);
-      }
+      const st = fs.fstatSync(fd);
+      return {
+        id: `${st.dev}:${st.ino}`,
+        size: () => fs.fstatSync(fd).size,
+        read(position, length) {
+          const buf = new Uint8Array(length);
+          let n = 0;
+          for (let r; n < length && (r = fs.readSync(fd, buf, n, length - n, position + n)) > 0;) n += r;
+          return buf.subarray(0, n);
+        },
+        close: () => fs.closeSync(fd),
+      };
     },
     openRead(path) {
       let fd: number | undefined;

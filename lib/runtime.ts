@@ -61,6 +61,26 @@ export interface Runtime {
 }
 
 /**
+ * An open file, read by position: what `sluice tail` holds for each file it follows.
+ *
+ * @example
+ * ```ts
+ * const r = detectRuntime().fs!.openReader("./logs/app.ndjson");
+ * const head = r.read(0, Math.min(64, r.size())); r.close();
+ * ```
+ */
+export interface FileReader {
+  /** The file's identity (device and inode), as {@linkcode FsOps.stat} gives it. */
+  readonly id: string;
+  /** Its size now. */
+  size(): number;
+  /** Up to `length` bytes from byte `position` (fewer at the end). */
+  read(position: number, length: number): Uint8Array;
+  /** Closes the handle. */
+  close(): void;
+}
+
+/**
  * The file-system operations rotation, retention and compression need. Metadata operations are
  * synchronous (they are rare and short); bulk reads and writes are streams.
  *
@@ -81,8 +101,8 @@ export interface FsOps {
   readText(path: string): string | undefined;
   /** What a path is: its size, an identity that changes when another file takes the name (device and inode), whether it is a directory; `undefined` when it does not exist. */
   stat(path: string): { size: number; id: string; directory: boolean } | undefined;
-  /** Up to `length` bytes of a file from byte `start` (fewer at its end). */
-  readRange(path: string, start: number, length: number): Uint8Array;
+  /** Opens a file for reading; the handle keeps reading the same file after it is renamed or deleted. */
+  openReader(path: string): FileReader;
   /** Reads a file as a stream. */
   openRead(path: string): ReadableStream<Uint8Array>;
   /** Writes a new file (truncating) from a stream. */

@@ -1,7 +1,7 @@
 // sluice tail: the last records over many files merged by time, filters, and following files
 // as they grow, rotate and are truncated; the command itself.
 import { describe, expect, test } from "bun:test";
-import { appendFileSync, mkdtempSync, renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger, detectRuntime, rotatingFileSink } from "../mod.ts";
@@ -100,6 +100,66 @@ describe("FileTail: following", () => {
     writeFileSync(live, rec(4, "after truncation"));
     t.poll();
     expect(take()).toEqual(["after truncation"]);
+  });
+
+  test("a single file followed by name: the lines written just before it is rotated away are shown, then the new file's", () => {
+    const dir = temp();
+    const live = join(dir, "app.ndjson");
+    writeFileSync(live, rec(1, "a"));
+    const { t, take } = tailOf([live], 10);
+    t.showLast();
+    expect(take()).toEqual(["a"]);
+    appendFileSync(live, rec(2, "b"));
+    renameSync(live, join(dir, "app.1.ndjson"));
+    writeFileSync(live, rec(3, "c"));
+    t.poll();
+    expect(take()).toEqual(["b", "c"]);
+    t.close();
+  });
+
+  test("a rotated file deleted before the next look (gzip, retention) is still read to its end", () => {
+    const dir = temp();
+    const live = join(dir, "app.ndjson");
+    writeFileSync(live, rec(1, "a"));
+    const { t, take } = tailOf([dir], 10);
+    t.showLast();
+    take();
+    appendFileSync(live, rec(2, "b"));
+    renameSync(live, join(dir, "app.1.ndjson"));
+    rmSync(join(dir, "app.1.ndjson"));
+    writeFileSync(live, rec(3, "c"));
+    t.poll();
+    expect(take()).toEqual(["b", "c"]);
+    t.close();
+  });
+
+  test("a file rewritten in place with lines of the same length is read again from its start", () => {
+    const dir = temp();
+    const live = join(dir, "app.ndjson");
+    writeFileSync(live, rec(1, "a") + rec(2, "b"));
+    const { t, take } = tailOf([live], 10);
+    t.showLast();
+    take();
+    writeFileSync(live, rec(3, "c") + rec(4, "d") + rec(5, "e"));
+    t.poll();
+    expect(take()).toEqual(["c", "d", "e"]);
+    t.close();
+  });
+
+  test("the same file named twice is shown once; a line with no end in sight is not held forever", () => {
+    const dir = temp();
+    const live = join(dir, "app.ndjson");
+    writeFileSync(live, rec(1, "a"));
+    const { t, take } = tailOf([dir, live], 10);
+    t.showLast();
+    expect(take()).toEqual(["a"]);
+    appendFileSync(live, "x".repeat((1 << 20) + 10));
+    t.poll();
+    t.poll();
+    const shown = take();
+    expect(shown.length).toBe(1);
+    expect(shown[0].length).toBe((1 << 20) + 10);
+    t.close();
   });
 
   test("follows a logger rotating every 2 KB: every record once, in order", async () => {
