@@ -46,6 +46,7 @@ export class BadBodyError extends Error {
  * @param limit Bytes allowed.
  * @param what Named in the error.
  * @param timeoutMs Time allowed, in ms; no limit when absent.
+ * @param expected The length the sender declared, when it did: read into one array of that size.
  * @returns The bytes; throws {@linkcode BodyTooLargeError} or {@linkcode BodyTimeoutError}.
  * @example
  * ```ts
@@ -53,8 +54,10 @@ export class BadBodyError extends Error {
  * const bytes = await readLimited(req.body!, 8 << 20, "body");
  * ```
  */
-export async function readLimited(stream: ReadableStream<Uint8Array>, limit: number, what: string, timeoutMs?: number): Promise<Uint8Array> {
+export async function readLimited(stream: ReadableStream<Uint8Array>, limit: number, what: string, timeoutMs?: number, expected = -1): Promise<Uint8Array> {
   const reader = stream.getReader();
+  // with a declared length the bytes go straight into one array; otherwise they are gathered
+  const whole = expected >= 0 && expected <= limit ? new Uint8Array(expected) : undefined;
   const parts: Uint8Array[] = [];
   let size = 0;
   let late = false;
@@ -68,16 +71,19 @@ export async function readLimited(stream: ReadableStream<Uint8Array>, limit: num
       const { done, value } = await reader.read();
       if (late) throw new BodyTimeoutError(timeoutMs!);
       if (done) break;
-      size += value.length;
-      if (size > limit) {
+      if (size + value.length > limit) {
         await reader.cancel().catch(() => {});
         throw new BodyTooLargeError(what, limit);
       }
-      parts.push(value);
+      if (whole !== undefined && size + value.length <= whole.length) whole.set(value, size);
+      else parts.push(value);
+      size += value.length;
     }
   } finally {
     clearTimeout(timer);
   }
+  if (whole !== undefined && parts.length === 0) return size === whole.length ? whole : whole.subarray(0, size);
+  if (whole !== undefined) parts.unshift(whole.subarray(0, size - parts.reduce((n, p) => n + p.length, 0)));
   if (parts.length === 1) return parts[0];
   const out = new Uint8Array(size);
   let off = 0;
@@ -132,7 +138,7 @@ export async function readBodyBytes(req: Request, limits: BodyLimits): Promise<U
   const declared = Number(req.headers.get("content-length") ?? NaN);
   if (declared > limits.maxBodyBytes) throw new BodyTooLargeError("body", limits.maxBodyBytes);
   if (req.body === null) return new Uint8Array(0);
-  const raw = await readLimited(req.body, limits.maxBodyBytes, "body", limits.bodyTimeoutMs);
+  const raw = await readLimited(req.body, limits.maxBodyBytes, "body", limits.bodyTimeoutMs, declared >= 0 ? declared : -1);
   const encoding = (req.headers.get("content-encoding") ?? "identity").toLowerCase().trim();
   if (encoding === "identity") return raw;
   if (encoding !== "gzip") throw new BadBodyError(`unsupported Content-Encoding ${JSON.stringify(encoding)}; use gzip or none`);
