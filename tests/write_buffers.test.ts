@@ -7,9 +7,9 @@ const decode = (b: Uint8Array) => new TextDecoder().decode(b);
 /** Buffers over a fake disk: each write is recorded; `failing` makes writes throw. */
 function make(fileBytes: number, maxBytes: number) {
   const state = { failing: false, writes: [] as [string, string][] };
-  const buffers = new WriteBuffers(fileBytes, maxBytes, (key, bytes) => {
+  const buffers = new WriteBuffers(fileBytes, maxBytes, (key, data) => {
     if (state.failing) throw new Error("ENOSPC: no space left on device");
-    state.writes.push([key, decode(bytes)]);
+    state.writes.push([key, typeof data === "string" ? data : decode(data)]);
   });
   const text = (key: string) => state.writes.filter(([k]) => k === key).map(([, t]) => t).join("");
   return { buffers, state, text };
@@ -115,13 +115,27 @@ describe("WriteBuffers", () => {
     expect(buffers.capacity).toBeLessThanOrEqual(64 * 1024);
     const huge = make(65536, 1 << 20);
     const big = line("a", 0, 600_000);
-    huge.buffers.take([["a", big, 1, false]]);
+    huge.buffers.take([["a", big, 1, false], ["b", line("b", 0), 1, false]]);
     huge.buffers.writeDue();
     expect(huge.buffers.capacity).toBeLessThanOrEqual(1 << 20);
     huge.buffers.writeAll();
     expect(huge.text("a")).toBe(big);
     buffers.writeAll();
     for (const k of keys) expect(JSON.parse(text(k)).key).toBe(k);
+  });
+
+  test("a batch for one file that fills a buffer by itself goes straight through, after what the file held; a failure takes none of it", () => {
+    const { buffers, state, text } = make(4096, 1 << 20);
+    const small = line("a", 0), big = line("a", 1, 5000);
+    buffers.take([["a", small, 1, false]]);
+    state.failing = true;
+    expect(() => buffers.take([["a", big, 1, false]])).toThrow(/ENOSPC/);
+    expect(buffers.bytes).toBe(small.length);
+    state.failing = false;
+    buffers.take([["a", big, 1, false]]);
+    expect(state.writes).toEqual([["a", small], ["a", big]]);
+    expect(buffers.bytes).toBe(0);
+    expect(text("a")).toBe(small + big);
   });
 
   test("a key twice in one batch: both texts are kept whole, in order", () => {

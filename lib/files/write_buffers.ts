@@ -22,7 +22,8 @@ const NONE: ReadonlySet<string> = new Set();
 
 /**
  * A growable UTF-8 byte buffer per key (per file), so that many small batches reach a file as
- * one write and the text itself can be collected young. A buffer is written when the next text
+ * one write and the text itself can be collected young. A batch for one file that fills a
+ * buffer by itself is written straight through. A buffer is written when the next text
  * would take it past `fileBytes`, when it holds an error or fatal record, and on
  * {@linkcode WriteBuffers.writeAll}. The buffers' capacity over all keys is brought back within
  * `maxBytes` by each {@linkcode WriteBuffers.writeDue}, and room is made before a batch is
@@ -46,7 +47,7 @@ const NONE: ReadonlySet<string> = new Set();
 export class WriteBuffers {
   readonly #fileBytes: number;
   readonly #maxBytes: number;
-  readonly #write: (key: string, bytes: Uint8Array) => void;
+  readonly #write: (key: string, data: string | Uint8Array) => void;
   /** Least recently filled first. */
   readonly #buffers = new Map<string, FileBuffer>();
   #capacity = 0;
@@ -55,9 +56,10 @@ export class WriteBuffers {
   /**
    * @param fileBytes A buffer is written before it would pass this many bytes; 0 writes every batch.
    * @param maxBytes The bound on all buffers' capacity together.
-   * @param write Writes one file's bytes, all of them, or throws (the bytes are kept).
+   * @param write Writes one file's bytes (or, for a batch written straight through, its text),
+   *   all of it, or throws having written none of it (the bytes are kept).
    */
-  constructor(fileBytes: number, maxBytes: number, write: (key: string, bytes: Uint8Array) => void) {
+  constructor(fileBytes: number, maxBytes: number, write: (key: string, data: string | Uint8Array) => void) {
     this.#fileBytes = fileBytes;
     this.#maxBytes = maxBytes;
     this.#write = write;
@@ -79,6 +81,14 @@ export class WriteBuffers {
    * and if one fails this throws having taken none of it.
    */
   take(batch: RoutedBatch): void {
+    if (batch.length === 1 && batch[0][1].length >= this.#fileBytes) {
+      // one file, a buffer's worth or more: written straight through, after what that file holds
+      const [key, text] = batch[0];
+      const b = this.#buffers.get(key);
+      if (b !== undefined && b.used > 0) this.#writeOut(key, b);
+      this.#write(key, text);
+      return;
+    }
     let fresh = 0;
     for (const [key, text] of batch) {
       const b = this.#buffers.get(key);

@@ -92,9 +92,9 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
   let failing = false;
   const written = new Set<RotatingFile>();
   const durable = options.durable ?? false;
-  const buffers = new WriteBuffers(fileBufferBytes, maxBytes, (key, bytes) => {
+  const buffers = new WriteBuffers(fileBufferBytes, maxBytes, (key, data) => {
     const file = pool.get(key);
-    file.write(bytes);
+    file.write(data);
     if (durable) written.add(file);
   });
   const unhook = options.reopenOnSighup ?? true
