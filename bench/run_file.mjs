@@ -44,8 +44,6 @@ const countLines = (path) => {
   return n;
 };
 
-const outputs = [];
-process.on("exit", () => { for (const d of outputs) rmSync(d, { recursive: true, force: true }); });
 function runOnce(runtime, workload) {
   const w = scripts[workload];
   const dir = mkdtempSync(join(tmpdir(), "sluice-bench-"));
@@ -57,7 +55,8 @@ function runOnce(runtime, workload) {
   const [wall, rssKb] = (r.stderr.trim().split("\n").at(-1) ?? "").split(" ").map(Number);
   let lines = -1;
   try { lines = countLines(dir); } catch { /* nothing written */ }
-  outputs.push(dir); // removed after the last run: deleting 100 MB between runs (and the disk's discard) slowed the next one's file creation tenfold here
+  rmSync(dir, { recursive: true, force: true });
+  spawnSync("sync"); // each run starts with nothing of the last one waiting to reach the disk
   if (r.status !== 0 || lines !== N) return { error: `exit ${r.status}, ${lines} of ${N} lines: ${r.stderr.slice(-300)}` };
   return { wall, rssMb: rssKb / 1024 };
 }
