@@ -9,6 +9,7 @@
  *
  * @module
  */
+import "./adapters/server_runtimes.ts";
 export { createIngestApp } from "./lib/ingest/ingest_app.ts";
 export type { ForwardOptions, IngestApp, IngestOptions } from "./lib/ingest/ingest_app.ts";
 export { parseTokens } from "./lib/ingest/auth.ts";

@@ -1,20 +1,34 @@
 /**
- * Picks the runtime adapter for the current runtime.
+ * Picks the runtime adapter for the current runtime. The Bun, Deno and Node adapters are
+ * registered by `server_runtimes.ts`, which `mod.ts` and `server.ts` import; the web entry
+ * (`mod.web.ts`) does not, so a worker bundle carries none of them.
  *
  * @module
  */
 import type { Runtime } from "../lib/runtime.ts";
-import { bunRuntime } from "./bun.ts";
-import { denoRuntime } from "./deno.ts";
-import { nodeRuntime } from "./node.ts";
 import { webRuntime } from "./web.ts";
 
 let detected: Runtime | undefined;
+let serverRuntime: (() => Runtime | undefined) | undefined;
 
 /**
- * The adapter for the runtime this code runs on: Bun, Deno, Node, or `web` for everything
- * else. Looked up on first use (never at import), then cached, so every logger shares one set
- * of exit hooks.
+ * Registers how server runtimes are recognized (done once, by `server_runtimes.ts`).
+ *
+ * @param detect Returns the adapter of the runtime it recognizes, or `undefined`.
+ * @example
+ * ```ts
+ * import { registerServerRuntimes } from "./detect.ts";
+ * registerServerRuntimes(() => undefined); // nothing but the web adapter
+ * ```
+ */
+export function registerServerRuntimes(detect: () => Runtime | undefined): void {
+  serverRuntime = detect;
+  detected = undefined;
+}
+
+/**
+ * The adapter for the runtime this code runs on: Bun, Deno or Node when they are registered
+ * and recognized, else the web adapter (console and fetch, no files). Detected once.
  *
  * @returns The runtime adapter.
  * @example
@@ -24,12 +38,6 @@ let detected: Runtime | undefined;
  * ```
  */
 export function detectRuntime(): Runtime {
-  if (detected !== undefined) return detected;
-  const g = globalThis as any;
-  const proc = g.process;
-  if (g.Bun !== undefined && proc !== undefined) detected = bunRuntime(g.Bun, proc);
-  else if (g.Deno?.openSync !== undefined && proc !== undefined) detected = denoRuntime(g.Deno, proc);
-  else if (typeof proc?.getBuiltinModule === "function" && proc.versions?.node !== undefined) detected = nodeRuntime(proc);
-  else detected = webRuntime();
+  detected ??= serverRuntime?.() ?? webRuntime();
   return detected;
 }

@@ -1,6 +1,6 @@
 // A Cloudflare Worker (module syntax) that logs through httpSink to a collector, as a user's
 // edge function would. Bundled for the browser target and run in workerd by edge.test.mjs.
-import { createLogger, httpSink } from "../../mod.ts";
+import { createLogger, httpSink } from "../../mod.web.ts"; // what a bundler picks for "sluice" under the workerd condition
 
 interface Env {
   COLLECTOR_URL: string;

@@ -12,7 +12,7 @@ function graph(entry) {
   const visit = (url) => {
     if (seen.has(url.href)) return;
     const text = readFileSync(url, "utf8");
-    const specs = [...text.matchAll(/^(?:import|export)\b[^'";]*?from\s*["']([^"']+)["']/gm)].map((m) => m[1]);
+    const specs = [...text.matchAll(/^(?:(?:import|export)\b[^'";]*?from\s*|import\s*)["']([^"']+)["']/gm)].map((m) => m[1]);
     seen.set(url.href, specs.filter((s) => !s.startsWith(".")));
     for (const s of specs) if (s.startsWith(".")) visit(new URL(s, url));
   };
@@ -28,6 +28,11 @@ test("package.json exports point at built files; the library imports no package,
     assert.ok(existsSync(new URL(pkg.exports[sub].default, root)), sub);
     assert.ok(existsSync(new URL(pkg.exports[sub].types, root)), sub);
   }
+  for (const condition of ["workerd", "worker", "browser"]) assert.equal(pkg.exports["."][condition], "./dist/mod.web.js");
+  assert.ok(existsSync(new URL("dist/mod.web.js", root)));
+  const web = [...graph("dist/mod.web.js").keys()];
+  assert.ok(!web.some((f) => /adapters\/(bun|deno|node|fs_ops|process_hooks)\.js$/.test(f)), "the web entry reaches no server adapter");
+  assert.ok([...graph("dist/mod.js").keys()].some((f) => f.endsWith("adapters/server_runtimes.js")));
   const lib = [...graph("dist/mod.js").values()].flat();
   assert.deepEqual(lib, [], "mod.js reaches no package and no node: module");
   const server = new Set([...graph("dist/server.js").values()].flat());

@@ -1,0 +1,25 @@
+/**
+ * Registers the Bun, Deno and Node adapters with runtime detection. Imported for its effect by
+ * `mod.ts` and `server.ts`.
+ *
+ * @example
+ * ```ts
+ * import "./server_runtimes.ts";
+ * detectRuntime().name; // "bun" under Bun
+ * ```
+ *
+ * @module
+ */
+import { bunRuntime } from "./bun.ts";
+import { denoRuntime } from "./deno.ts";
+import { registerServerRuntimes } from "./detect.ts";
+import { nodeRuntime } from "./node.ts";
+
+registerServerRuntimes(() => {
+  const g = globalThis as any;
+  const proc = g.process;
+  if (g.Bun !== undefined && proc !== undefined) return bunRuntime(g.Bun, proc);
+  if (g.Deno?.openSync !== undefined && proc !== undefined) return denoRuntime(g.Deno, proc);
+  if (typeof proc?.getBuiltinModule === "function" && proc.versions?.node !== undefined) return nodeRuntime(proc);
+  return undefined;
+});

@@ -1,0 +1,56 @@
+/**
+ * The library's public API, shared by the entry points: `mod.ts` (Bun, Deno, Node and edge)
+ * and `mod.web.ts` (browsers and edge workers, without the server runtimes' adapters).
+ *
+ * @example
+ * ```ts
+ * import { createLogger, httpSink } from "./api.ts";
+ * ```
+ *
+ * @module
+ */
+export { createLogger, Logger } from "./lib/logger.ts";
+export type { ChildOptions, Fields, LoggerStats, LogMethod, Message } from "./lib/logger.ts";
+export type { LoggerOptions } from "./lib/logger_core.ts";
+export { LEVEL_NAMES, levelValue } from "./lib/levels.ts";
+export type { LevelName, LevelThreshold } from "./lib/levels.ts";
+export { createRecord, recordFields } from "./lib/record.ts";
+export type { LogRecord } from "./lib/record.ts";
+export type { OnFull, Sink } from "./lib/sink.ts";
+export type { QueueOptions, SinkStats } from "./lib/channel.ts";
+export type { LatencySummary } from "./lib/latency.ts";
+export { DrainTimeoutError, LogLossError } from "./lib/errors.ts";
+export type { LossReason } from "./lib/errors.ts";
+export { safeStringify, serializeMembers, serializeObject } from "./lib/serialize.ts";
+export { createRedactor, REDACTED } from "./lib/redact.ts";
+export { formatLines } from "./lib/format/formatter.ts";
+export type { Formatter } from "./lib/format/formatter.ts";
+export { formatNdjson } from "./lib/format/ndjson.ts";
+export { textFormatter } from "./lib/format/text.ts";
+export type { TextFormatOptions } from "./lib/format/text.ts";
+export { Batcher } from "./lib/stream/batcher.ts";
+export type { BatchLimits } from "./lib/stream/batcher.ts";
+export { BatchStream } from "./lib/stream/batch_stream.ts";
+export type { BatchStreamOptions } from "./lib/stream/batch_stream.ts";
+export { LineEncoderStream, NdjsonEncoderStream, TextFormatEncoderStream } from "./lib/stream/encode_stream.ts";
+export { FrameDecoderStream, FrameEncoderStream } from "./lib/stream/frame_stream.ts";
+export { decodeFrames, encodeFrame, FRAME_CONTENT_TYPE, FrameError, frameSize, readFrame } from "./lib/format/frame.ts";
+export { consoleSink } from "./lib/sinks/console_sink.ts";
+export type { ConsoleSinkOptions } from "./lib/sinks/console_sink.ts";
+export { fileSink, rotatingFileSink } from "./lib/sinks/file_sink.ts";
+export type { FileSinkOptions, RotatingFileSinkOptions } from "./lib/sinks/file_sink.ts";
+export { categoryFileSink } from "./lib/sinks/category_file_sink.ts";
+export type { CategoryFileSinkOptions } from "./lib/sinks/category_file_sink.ts";
+export { categoryFileName } from "./lib/files/category_name.ts";
+export type { RotateOptions } from "./lib/files/rotating_file.ts";
+export { streamSink } from "./lib/sinks/stream_sink.ts";
+export { portSink } from "./lib/sinks/port_sink.ts";
+export type { FramePort, PortSinkOptions } from "./lib/sinks/port_sink.ts";
+export { receiveFrames } from "./lib/sources/receive_frames.ts";
+export type { FrameReceiver, FrameReceiverStats, FrameSource, ReceiveFramesOptions } from "./lib/sources/receive_frames.ts";
+export { httpSink, retryAfterMs } from "./lib/sinks/http_sink.ts";
+export type { HttpBatch, HttpSinkOptions } from "./lib/sinks/http_sink.ts";
+export type { StreamSinkOptions } from "./lib/sinks/stream_sink.ts";
+export type { FormatOption } from "./lib/sinks/format_option.ts";
+export type { FileDriver, FileReader, FsOps, Runtime } from "./lib/runtime.ts";
+export { detectRuntime } from "./adapters/detect.ts";
