@@ -13,9 +13,9 @@ import { serve } from "../../dist/server.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 
-function bundle() {
+function bundle(entry = "tests/edge/worker.ts") {
   const out = join(mkdtempSync(join(tmpdir(), "sluice-edge-")), "worker.js");
-  const r = spawnSync(join(root, "node_modules/.bin/bun"), ["build", join(root, "tests/edge/worker.ts"), "--target", "browser", "--format", "esm", "--minify", "--outfile", out], { encoding: "utf8" });
+  const r = spawnSync(join(root, "node_modules/.bin/bun"), ["build", join(root, entry), "--target", "browser", "--format", "esm", "--minify", "--outfile", out], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   return readFileSync(out, "utf8");
 }
@@ -54,5 +54,9 @@ test("a worker in workerd logs through httpSink to the collector, and the record
 
 test("the core plus httpSink, minified and gzipped for a browser target, is under 10 KB", () => {
   const size = gzipSync(bundle()).length;
-  assert.ok(size < 10 * 1024, `${size} bytes gzipped`);
+  assert.ok(size < 10_000, `${size} bytes gzipped`);
+});
+
+test("mod.ts, the entry for every runtime, also bundles for a browser target without a node: import", () => {
+  assert.doesNotMatch(bundle("mod.ts"), /(from|import|require)\s*\(?\s*["']node:/);
 });
