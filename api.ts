@@ -34,7 +34,7 @@ export { BatchStream } from "./lib/stream/batch_stream.ts";
 export type { BatchStreamOptions } from "./lib/stream/batch_stream.ts";
 export { LineEncoderStream, NdjsonEncoderStream, TextFormatEncoderStream } from "./lib/stream/encode_stream.ts";
 export { FrameDecoderStream, FrameEncoderStream } from "./lib/stream/frame_stream.ts";
-export { decodeFrames, encodeFrame, FRAME_CONTENT_TYPE, FrameError, frameSize, readFrame } from "./lib/format/frame.ts";
+export { decodeFrames, encodeFrame, FRAME_CONTENT_TYPE, frameBytes, FrameError, frameSize, readFrame } from "./lib/format/frame.ts";
 export { consoleSink } from "./lib/sinks/console_sink.ts";
 export type { ConsoleSinkOptions } from "./lib/sinks/console_sink.ts";
 export { fileSink, rotatingFileSink } from "./lib/sinks/file_sink.ts";

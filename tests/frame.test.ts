@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { crc32 } from "../lib/format/crc32.ts";
-import { decodeFrames, encodeFrame, FRAME_CONTENT_TYPE, FRAME_HEADER_BYTES, FrameError, frameSize } from "../lib/format/frame.ts";
+import { decodeFrames, encodeFrame, FRAME_CONTENT_TYPE, FRAME_HEADER_BYTES, frameBytes, FrameError, frameSize } from "../lib/format/frame.ts";
 import { FrameDecoderStream, FrameEncoderStream } from "../lib/stream/frame_stream.ts";
 import { createLogger, createRecord } from "../mod.ts";
 import { httpSink } from "../lib/sinks/http_sink.ts";
@@ -88,17 +88,7 @@ describe("encodeFrame / decodeFrames", () => {
   });
 
   test("a frame with good checksums but bad UTF-8, a wrong count or no final newline is refused", () => {
-    const withPayload = (payload: Uint8Array, records: number) => {
-      const f = new Uint8Array(FRAME_HEADER_BYTES + payload.length);
-      f.set([0x53, 0x4c, 0x46, 1]);
-      const v = new DataView(f.buffer);
-      v.setUint32(4, payload.length, true);
-      v.setUint32(8, records, true);
-      v.setUint32(12, crc32(payload), true);
-      v.setUint32(16, crc32(f.subarray(0, 16)), true);
-      f.set(payload, FRAME_HEADER_BYTES);
-      return f;
-    };
+    const withPayload = frameBytes;
     expect(decodeFrames(withPayload(enc.encode('{"a":1}\n'), 1))).toBe('{"a":1}\n');
     expect(() => decodeFrames(withPayload(new Uint8Array([0x7b, 0xff, 0x7d, 10]), 1))).toThrow(/not valid UTF-8/);
     expect(() => decodeFrames(withPayload(enc.encode('{"a":1}\n{"b":2}\n'), 3))).toThrow(/says 3 records but holds 2 lines/);

@@ -65,7 +65,23 @@ export class FrameError extends Error {
  * ```
  */
 export function encodeFrame(lines: string, records: number): Uint8Array {
-  const payload = utf8.encode(lines);
+  return frameBytes(utf8.encode(lines), records);
+}
+
+/**
+ * Wraps an already encoded payload in one frame (no check that it is UTF-8 NDJSON: readers do
+ * that).
+ *
+ * @param payload The payload's bytes.
+ * @param records How many lines it holds.
+ * @returns The frame's bytes.
+ * @example
+ * ```ts
+ * import { frameBytes } from "./frame.ts";
+ * frameBytes(new TextEncoder().encode('{"msg":"a"}\n'), 1).length; // 32
+ * ```
+ */
+export function frameBytes(payload: Uint8Array, records: number): Uint8Array {
   const out = new Uint8Array(FRAME_HEADER_BYTES + payload.length);
   out.set(MAGIC);
   out[3] = VERSION;
