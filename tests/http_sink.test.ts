@@ -1,10 +1,13 @@
 // httpSink against scripted HTTP servers on 127.0.0.1:0: the wire format, retries,
-// Retry-After, refusals, outages, hangs, full queues and heartbeats.
+// Retry-After, refusals, outages, hangs, full queues, the spool and heartbeats.
 import { afterEach, describe, expect, test } from "bun:test";
 import { createLogger, type LogLossError } from "../mod.ts";
 import { httpSink, retryAfterMs } from "../lib/sinks/http_sink.ts";
 import { closedPort, collector, ok, records, runCleanup, scripted, sleep, until, UUID } from "./helpers/http.ts";
 import type { Seen } from "./helpers/http.ts";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 afterEach(runCleanup);
 
@@ -255,6 +258,32 @@ describe("httpSink: flush, hangs and full queues", () => {
     const got = s.answered.flatMap((a) => a.lines.map((l) => JSON.parse(l).i));
     expect(got).toEqual([0, 1, 2, 3, 4, 25, 26, 27, 28, 29]);
     expect(log.stats().dropped["queue-full"]).toBe(20);
+  });
+});
+
+describe("httpSink: the spool", () => {
+  test("a full queue goes to the spool, and batches spooled while a resend is under way are sent by it, each once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-spool-"));
+    // an old batch left in the spool by a sink that could not reach its collector
+    const first = createLogger({ sinks: [httpSink("http://127.0.0.1:1/ingest", { spool: dir, retry: { maxAttempts: 1 }, fetch: async () => { throw new Error("refused"); } })], onError: () => {} });
+    first.info("old", { i: -1 });
+    await first.close();
+    expect(readdirSync(dir).filter((n) => n.endsWith(".batch")).length).toBe(1);
+    const keys = new Map<string, number>();
+    let calls = 0;
+    const slowFirst: typeof fetch = async (_url, init) => {
+      if (calls++ === 0) await new Promise((r) => setTimeout(r, 300)); // the resend of the old batch takes a while
+      const lines = String(init!.body).split("\n").filter(Boolean).length;
+      keys.set((init!.headers as Record<string, string>)["idempotency-key"], lines);
+      return new Response("{}");
+    };
+    const log = createLogger({ sinks: [httpSink("http://127.0.0.1:1/ingest", { spool: dir, gzip: false, fetch: slowFirst, maxQueuedRecords: 5, batch: { maxRecords: 5 }, spoolRetryMs: 60_000 })] });
+    for (let i = 0; i < 40; i++) log.info("new", { i }); // the queue fills while the old batch is on its way
+    expect(log.stats().dropped).toEqual({});
+    await until(() => readdirSync(dir).filter((n) => n.endsWith(".batch")).length === 0, 3000);
+    expect(readdirSync(dir).filter((n) => n.endsWith(".batch"))).toEqual([]);
+    await log.close();
+    expect([...keys.values()].reduce((a, b) => a + b, 0)).toBe(41); // every record once, by key
   });
 });
 

@@ -56,8 +56,9 @@ export class BadBodyError extends Error {
  */
 export async function readLimited(stream: ReadableStream<Uint8Array>, limit: number, what: string, timeoutMs?: number, expected = -1): Promise<Uint8Array> {
   const reader = stream.getReader();
-  // with a declared length the bytes go straight into one array; otherwise they are gathered
-  const whole = expected >= 0 && expected <= limit ? new Uint8Array(expected) : undefined;
+  // with a declared length (up to 1 MiB: nothing larger is set aside before it arrives) the
+  // bytes go straight into one array; otherwise they are gathered
+  const whole = expected >= 0 && expected <= Math.min(limit, 1 << 20) ? new Uint8Array(expected) : undefined;
   const parts: Uint8Array[] = [];
   let size = 0;
   let late = false;

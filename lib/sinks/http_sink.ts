@@ -233,10 +233,19 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
   const spool = options.spool === undefined ? undefined : new Spool(options.spool, options.runtime ?? detectRuntime());
   let resending: Promise<void> | undefined;
   /** Sends spooled batches, oldest first, until one fails; then tries again later. */
+  /** Set when batches were spooled while a run was going: its list is older than they are. */
+  let again = false;
   const resend = (): Promise<void> => {
+    if (resending !== undefined) {
+      again = true;
+      return resending;
+    }
     // cleared in a .finally attached after the assignment: a run that finds nothing to send
     // finishes at once, and must not leave a settled promise behind that blocks later runs
-    resending ??= sendSpooled().finally(() => (resending = undefined));
+    resending = (async () => {
+      do again = false;
+      while ((await sendSpooled()) && again && !closing);
+    })().finally(() => (resending = undefined));
     return resending;
   };
   let gaveUp = false;
@@ -252,10 +261,13 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
     }, ms);
     unrefTimer(resendTimer);
   };
-  const sendSpooled = async () => {
+  /** One pass over the spool, oldest first; true when it got through without a failure. */
+  const sendSpooled = async (): Promise<boolean> => {
     try {
-      for (const [file, batch] of spool!.list()) {
+      for (const file of spool!.list()) {
         if (sending.has(file)) continue; // being sent by write() right now
+        const batch = spool!.read(file); // read now: write() may have delivered and removed it meanwhile
+        if (batch === undefined) continue;
         try {
           await send(batch, false);
         } catch (err) {
@@ -264,9 +276,11 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
         }
         spool!.remove(file);
       }
+      return true;
     } catch (err) {
       hooks.report(new Error(`sluice: spooled batches for ${target} wait for the next try: ${(err as Error)?.message ?? err}`));
       resendLater(options.spoolRetryMs ?? 5000);
+      return false;
     }
   };
 
@@ -409,19 +423,22 @@ class Spool {
     return path;
   }
 
-  /** Every saved batch, oldest first. */
-  list(): [string, HttpBatch][] {
+  /** The files of every saved batch, oldest first. */
+  list(): string[] {
     const fs = this.#runtime.fs!;
     const names = fs.list(this.#dir);
     // a .tmp is a save cut short by a crash: its batch is still in memory or was never accepted
     for (const n of names) if (n.endsWith(".batch.tmp") && !this.#isOurs(n)) fs.remove(`${this.#dir}/${n}`);
-    return names.filter((n) => n.endsWith(".batch")).sort().map((n): [string, HttpBatch] => {
-      const path = `${this.#dir}/${n}`;
-      const text = fs.readText(path) ?? "";
-      const nl = text.indexOf("\n");
-      const head = JSON.parse(text.slice(0, nl));
-      return [path, { key: head.key, records: head.records, oldestMs: head.oldestMs, body: text.slice(nl + 1) }];
-    });
+    return names.filter((n) => n.endsWith(".batch")).sort().map((n) => `${this.#dir}/${n}`);
+  }
+
+  /** A saved batch, or `undefined` when its file is gone (sent and removed meanwhile). */
+  read(path: string): HttpBatch | undefined {
+    const text = this.#runtime.fs!.readText(path);
+    if (text === undefined) return undefined;
+    const nl = text.indexOf("\n");
+    const head = JSON.parse(text.slice(0, nl));
+    return { key: head.key, records: head.records, oldestMs: head.oldestMs, body: text.slice(nl + 1) };
   }
 
   #isOurs(tmpName: string): boolean {

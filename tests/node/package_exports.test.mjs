@@ -2,7 +2,10 @@
 // output with types; the library itself depends on nothing, the collector on hono alone.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const root = new URL("../../", import.meta.url);
 
@@ -42,4 +45,19 @@ test("package.json exports point at built files; the library imports no package,
   const collector = await import("sluice/server");
   assert.equal(typeof collector.createIngestApp, "function");
   assert.equal(typeof collector.serve, "function");
+});
+
+test("an app that bundles the installed package for Node or Bun still picks that runtime (bundlers keep the adapters' registration)", () => {
+  const app = mkdtempSync(join(tmpdir(), "sluice-bundle-"));
+  const pkg = join(app, "node_modules", "sluice");
+  mkdirSync(pkg, { recursive: true });
+  for (const f of ["package.json", "dist", "mod.ts", "mod.web.ts", "api.ts", "server.ts", "lib", "adapters"]) cpSync(new URL(f, root), join(pkg, f), { recursive: true });
+  writeFileSync(join(app, "app.mjs"), 'import { detectRuntime } from "sluice"; console.log(detectRuntime().name);\n');
+  const bun = new URL("node_modules/.bin/bun", root).pathname;
+  for (const [target, run] of [["node", process.execPath], ["bun", bun]]) {
+    const out = join(app, `out-${target}.mjs`);
+    const built = spawnSync(bun, ["build", "--target", target, join(app, "app.mjs"), "--outfile", out], { encoding: "utf8" });
+    assert.equal(built.status, 0, built.stderr);
+    assert.equal(spawnSync(run, [out], { encoding: "utf8" }).stdout.trim(), target);
+  }
 });
