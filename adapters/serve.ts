@@ -6,7 +6,14 @@
  */
 import { createIngestApp, type IngestApp, type IngestOptions } from "../lib/ingest/ingest_app.ts";
 
-/** Options of {@linkcode serve}: the ingest app's, and where to listen. */
+/**
+ * Options of {@linkcode serve}: the ingest app's, and where to listen.
+ *
+ * @example
+ * ```ts
+ * await serve({ port: 8080, hostname: "127.0.0.1", dir: "./logs", tokens });
+ * ```
+ */
 export interface ServeOptions extends IngestOptions {
   /** @default 8080; 0 picks a free port */
   port?: number;
@@ -21,7 +28,14 @@ export interface ServeOptions extends IngestOptions {
   handleSignals?: boolean;
 }
 
-/** A running collector. */
+/**
+ * A running collector.
+ *
+ * @example
+ * ```ts
+ * const server = await serve({ port: 0, dir: "./logs", tokens }); console.log(server.url); await server.close();
+ * ```
+ */
 export interface Server {
   /** The base URL, such as `http://127.0.0.1:8080`. */
   readonly url: string;

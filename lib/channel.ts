@@ -10,7 +10,14 @@ import type { LogRecord } from "./record.ts";
 import type { OnFull, Sink } from "./sink.ts";
 import { type BatchLimits, Batcher } from "./stream/batcher.ts";
 
-/** The bounded queue in front of each sink. */
+/**
+ * The bounded queue in front of each sink.
+ *
+ * @example
+ * ```ts
+ * createLogger({ queue: { maxRecords: 4096, maxBytes: 8 << 20, onFull: "block" } });
+ * ```
+ */
 export interface QueueOptions {
   /**
    * Records waiting for one sink (batched or being written) before `onFull` applies. Small by
@@ -31,7 +38,14 @@ export interface QueueOptions {
   onFull?: OnFull;
 }
 
-/** One sink's counters. */
+/**
+ * One sink's counters.
+ *
+ * @example
+ * ```ts
+ * for (const s of log.stats().sinks) console.log(s.name, s.written, s.queued, s.failing);
+ * ```
+ */
 export interface SinkStats {
   /** The sink's name. */
   name: string;

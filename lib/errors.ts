@@ -4,7 +4,14 @@
  * @module
  */
 
-/** Why records were not written. */
+/**
+ * Why records were not written.
+ *
+ * @example
+ * ```ts
+ * log.stats().dropped["queue-full"]; // records a full queue dropped
+ * ```
+ */
 export type LossReason = "queue-full" | "closed" | "sink-error" | "exit";
 
 /**

@@ -4,7 +4,14 @@
  * @module
  */
 
-/** Latencies in milliseconds. */
+/**
+ * Latencies in milliseconds.
+ *
+ * @example
+ * ```ts
+ * const { p50, p99, max } = log.stats().flushLatencyMs;
+ * ```
+ */
 export interface LatencySummary {
   /** Samples recorded. */
   count: number;

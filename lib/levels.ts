@@ -4,7 +4,14 @@
  * @module
  */
 
-/** The six level names, lowest first. */
+/**
+ * The six level names, lowest first.
+ *
+ * @example
+ * ```ts
+ * LEVEL_NAMES.includes("warn"); // true
+ * ```
+ */
 export const LEVEL_NAMES = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
 
 /**
@@ -18,7 +25,14 @@ export const LEVEL_NAMES = ["trace", "debug", "info", "warn", "error", "fatal"] 
  */
 export type LevelName = typeof LEVEL_NAMES[number];
 
-/** A threshold: a level name, or `"silent"` to let nothing through. */
+/**
+ * A threshold: a level name, or `"silent"` to let nothing through.
+ *
+ * @example
+ * ```ts
+ * createLogger({ level: "silent" }); // nothing is written
+ * ```
+ */
 export type LevelThreshold = LevelName | "silent";
 
 const VALUES: Record<LevelThreshold, number> = {

@@ -12,17 +12,45 @@ import type { LogRecord } from "./record.ts";
 import { serializeMembers, serializeObject } from "./serialize.ts";
 import { LoggerCore, type LoggerOptions } from "./logger_core.ts";
 
-/** A message: a string, an `Error` (its message, with the error logged as `err`), or a function called only when the level is enabled. */
+/**
+ * A message: a string, an `Error` (its message, with the error logged as `err`), or a function called only when the level is enabled.
+ *
+ * @example
+ * ```ts
+ * log.error(new Error("boom")); // the message is the error's, the error goes in err
+ * ```
+ */
 export type Message = string | Error | (() => string);
-/** Fields: an object, or a function returning one, called only when the level is enabled. */
+/**
+ * Fields: an object, or a function returning one, called only when the level is enabled.
+ *
+ * @example
+ * ```ts
+ * log.info("cache probe", () => ({ keys: cache.size })); // computed only when info is enabled
+ * ```
+ */
 export type Fields = object | (() => object);
 
-/** A level's log method: `log.info(msg, fields?)`. */
+/**
+ * A level's log method: `log.info(msg, fields?)`.
+ *
+ * @example
+ * ```ts
+ * const warn: LogMethod = log.warn; warn("disk almost full", { pct: 93 });
+ * ```
+ */
 export type LogMethod = (msg: Message, fields?: Fields) => void;
 
 const NOOP: LogMethod = () => {};
 
-/** Options of {@linkcode Logger.child}. */
+/**
+ * Options of {@linkcode Logger.child}.
+ *
+ * @example
+ * ```ts
+ * log.child({ reqId: "r1" }, { category: "http", level: "debug" });
+ * ```
+ */
 export interface ChildOptions {
   /** Appended to the parent's category with a dot (`"http"` → `"http.db"`). */
   category?: string;
@@ -30,7 +58,14 @@ export interface ChildOptions {
   level?: LevelThreshold;
 }
 
-/** A logger's counters, summed over its sinks. */
+/**
+ * A logger's counters, summed over its sinks.
+ *
+ * @example
+ * ```ts
+ * const { logged, written, dropped, queued } = log.stats();
+ * ```
+ */
 export interface LoggerStats {
   /** Records that passed the level check. */
   logged: number;

@@ -13,7 +13,14 @@ import type { Sink } from "./sink.ts";
 import type { BatchLimits } from "./stream/batcher.ts";
 import { consoleSink } from "./sinks/console_sink.ts";
 
-/** Options of {@linkcode createLogger}. */
+/**
+ * Options of {@linkcode createLogger}.
+ *
+ * @example
+ * ```ts
+ * createLogger({ level: "info", sinks: [fileSink("./logs/app.ndjson")], redact: ["password"], onError: console.error });
+ * ```
+ */
 export interface LoggerOptions {
   /**
    * The lowest level logged.

@@ -4,7 +4,14 @@
  * @module
  */
 
-/** What a redacted value is replaced with. */
+/**
+ * What a redacted value is replaced with.
+ *
+ * @example
+ * ```ts
+ * createLogger({ redact: ["password"] }); // {"password":"[Redacted]"}
+ * ```
+ */
 export const REDACTED = "[Redacted]";
 
 type PathTree = Map<string, PathTree | true>;

@@ -14,6 +14,11 @@ import type { BatchLimits } from "./stream/batcher.ts";
  *   only for sinks with a synchronous write, such as files and the console);
  * - `"drop-newest"`: count the new record as dropped (`queue-full`);
  * - `"drop-oldest"`: drop the oldest record not yet handed to the sink, keep the new one.
+ *
+ * @example
+ * ```ts
+ * createLogger({ sinks: [streamSink(socket)], queue: { onFull: "drop-oldest" } });
+ * ```
  */
 export type OnFull = "block" | "drop-newest" | "drop-oldest";
 

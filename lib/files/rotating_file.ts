@@ -7,7 +7,14 @@
 import type { FileDriver, FsOps, Runtime } from "../runtime.ts";
 import { type PathParts, rotatedName, rotatedTime, splitPath } from "./rotation_names.ts";
 
-/** When and how a file rotates. */
+/**
+ * When and how a file rotates.
+ *
+ * @example
+ * ```ts
+ * rotatingFileSink("./logs/app.ndjson", { maxBytes: 10_000_000, interval: "daily", maxFiles: 14, compress: "gzip" });
+ * ```
+ */
 export interface RotateOptions {
   /** Rotate before a write would take the file past this many bytes. */
   maxBytes?: number;

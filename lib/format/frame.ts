@@ -22,7 +22,14 @@
  */
 import { crc32 } from "./crc32.ts";
 
-/** The `Content-Type` of a body made of frames. */
+/**
+ * The `Content-Type` of a body made of frames.
+ *
+ * @example
+ * ```ts
+ * fetch(url, { method: "POST", body: encodeFrame(lines, n), headers: { "content-type": FRAME_CONTENT_TYPE } });
+ * ```
+ */
 export const FRAME_CONTENT_TYPE = "application/vnd.sluice.frame";
 /** Bytes before a frame's payload. */
 export const FRAME_HEADER_BYTES = 20;

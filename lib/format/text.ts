@@ -18,7 +18,14 @@ const COLORS: Record<LevelName, string> = {
 };
 const RESET = "\x1b[0m";
 
-/** Options of {@linkcode textFormatter}. */
+/**
+ * Options of {@linkcode textFormatter}.
+ *
+ * @example
+ * ```ts
+ * consoleSink({ format: textFormatter({ color: true }) });
+ * ```
+ */
 export interface TextFormatOptions {
   /**
    * Colour the level with ANSI escapes.

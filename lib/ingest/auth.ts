@@ -4,7 +4,14 @@
  * @module
  */
 
-/** A producer's token and the name its records are tagged with. */
+/**
+ * A producer's token and the name its records are tagged with.
+ *
+ * @example
+ * ```ts
+ * const tokens: TokenEntry[] = parseTokens("edge:s3cret\nci:0ther");
+ * ```
+ */
 export interface TokenEntry {
   name: string;
   token: string;

@@ -21,7 +21,14 @@ import { ProducerRegistry } from "./producers.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { type ParsedBody, parseJsonArray, parseNdjson } from "./records.ts";
 
-/** Options of {@linkcode createIngestApp}. */
+/**
+ * Options of {@linkcode createIngestApp}.
+ *
+ * @example
+ * ```ts
+ * createIngestApp({ dir: "./logs", tokens: [{ name: "edge", token: "s3cret" }], maxBodyBytes: 8 << 20 });
+ * ```
+ */
 export interface IngestOptions {
   /** Where records are written: one file per category (`default.ndjson` for none). */
   dir: string;
@@ -73,6 +80,11 @@ export interface IngestOptions {
  * collector's ingest URL, a spool, and these `httpSink` options: `token`, `producer` (default
  * `"sluice-collector"`), `gzip`, `body`, `retry` (default three tries within about two seconds,
  * then the batch waits in the spool), `timeoutMs`, `spoolRetryMs`, `fetch`.
+ *
+ * @example
+ * ```ts
+ * serve({ dir: "./logs", tokens, forward: { url: "https://central.example.com/ingest", token: "t0ken" } });
+ * ```
  */
 export interface ForwardOptions extends Pick<HttpSinkOptions, "token" | "producer" | "gzip" | "body" | "retry" | "timeoutMs" | "spoolRetryMs" | "fetch"> {
   /** The other collector's ingest URL, such as `https://central.example.com/ingest`. */
@@ -81,7 +93,14 @@ export interface ForwardOptions extends Pick<HttpSinkOptions, "token" | "produce
   spool?: string | false;
 }
 
-/** The Hono app, with the writer behind it and a way to stop. */
+/**
+ * The Hono app, with the writer behind it and a way to stop.
+ *
+ * @example
+ * ```ts
+ * const app = createIngestApp({ dir: "./logs", tokens }); await app.writer.flush(); await app.close();
+ * ```
+ */
 export type IngestApp = Hono & {
   /** The logger that writes accepted records. */
   readonly writer: Logger;

@@ -12,7 +12,14 @@ import type { Sink, SinkHooks } from "../sink.ts";
 import { fileRuntime, type FileSinkOptions } from "./file_sink.ts";
 import { resolveFormat } from "./format_option.ts";
 
-/** Options of {@linkcode categoryFileSink}. */
+/**
+ * Options of {@linkcode categoryFileSink}.
+ *
+ * @example
+ * ```ts
+ * categoryFileSink("./logs/by-category", { maxOpenFiles: 16, fileBufferBytes: 65536, rotate: { maxBytes: 50_000_000 } });
+ * ```
+ */
 export interface CategoryFileSinkOptions extends FileSinkOptions {
   /**
    * The most files open at once; the least recently used is closed first.

@@ -10,7 +10,14 @@ import type { Runtime } from "../runtime.ts";
 import type { Sink } from "../sink.ts";
 import { type FormatOption, resolveFormat } from "./format_option.ts";
 
-/** Options of {@linkcode consoleSink}. */
+/**
+ * Options of {@linkcode consoleSink}.
+ *
+ * @example
+ * ```ts
+ * consoleSink({ level: "warn", format: "text", color: false });
+ * ```
+ */
 export interface ConsoleSinkOptions {
   /** The lowest level written to the console. */
   level?: LevelName;

@@ -13,7 +13,14 @@ import type { Sink } from "../sink.ts";
 import type { BatchLimits } from "../stream/batcher.ts";
 import { type FormatOption, resolveFormat } from "./format_option.ts";
 
-/** Options of {@linkcode fileSink}, shared by every file sink. */
+/**
+ * Options of {@linkcode fileSink}, shared by every file sink.
+ *
+ * @example
+ * ```ts
+ * fileSink("./logs/app.ndjson", { level: "info", durable: true });
+ * ```
+ */
 export interface FileSinkOptions {
   /** The lowest level written to this file. */
   level?: LevelName;
@@ -38,7 +45,14 @@ export interface FileSinkOptions {
   runtime?: Runtime;
 }
 
-/** Options of {@linkcode rotatingFileSink}: a file sink's, and when to rotate. */
+/**
+ * Options of {@linkcode rotatingFileSink}: a file sink's, and when to rotate.
+ *
+ * @example
+ * ```ts
+ * rotatingFileSink("./logs/app.ndjson", { interval: "hourly", maxAgeMs: 7 * 86_400_000 });
+ * ```
+ */
 export interface RotatingFileSinkOptions extends FileSinkOptions, RotateOptions {}
 
 /**

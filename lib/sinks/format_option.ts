@@ -7,7 +7,14 @@ import type { Formatter } from "../format/formatter.ts";
 import { formatNdjson } from "../format/ndjson.ts";
 import { textFormatter } from "../format/text.ts";
 
-/** A sink's line format: `"ndjson"`, `"text"`, or your own {@linkcode Formatter}. */
+/**
+ * A sink's line format: `"ndjson"`, `"text"`, or your own {@linkcode Formatter}.
+ *
+ * @example
+ * ```ts
+ * fileSink("./logs/app.log", { format: (r) => `${r.level} ${r.msg}` });
+ * ```
+ */
 export type FormatOption = "ndjson" | "text" | Formatter;
 
 /**

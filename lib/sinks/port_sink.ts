@@ -11,13 +11,27 @@ import type { LogRecord } from "../record.ts";
 import type { Sink } from "../sink.ts";
 import type { BatchLimits } from "../stream/batcher.ts";
 
-/** Anything with a `postMessage` that can transfer: a Worker's `self`, a `Worker`, a `MessagePort`, Node's `parentPort`. */
+/**
+ * Anything with a `postMessage` that can transfer: a Worker's `self`, a `Worker`, a `MessagePort`, Node's `parentPort`.
+ *
+ * @example
+ * ```ts
+ * portSink(self); // a Web Worker's global scope is a FramePort
+ * ```
+ */
 export interface FramePort {
   /** Posts a message, moving the listed buffers instead of copying them. */
   postMessage(message: unknown, transfer: ArrayBuffer[]): void;
 }
 
-/** Options of {@linkcode portSink}. */
+/**
+ * Options of {@linkcode portSink}.
+ *
+ * @example
+ * ```ts
+ * portSink(self, { level: "info", batch: { maxRecords: 500 } });
+ * ```
+ */
 export interface PortSinkOptions {
   /** The lowest level sent. */
   level?: LevelName;

@@ -10,7 +10,14 @@ import type { BatchLimits } from "../stream/batcher.ts";
 import { formatLines } from "../format/formatter.ts";
 import { type FormatOption, resolveFormat } from "./format_option.ts";
 
-/** Options of {@linkcode streamSink}. */
+/**
+ * Options of {@linkcode streamSink}.
+ *
+ * @example
+ * ```ts
+ * streamSink(writable, { format: "text", onFull: "drop-oldest" });
+ * ```
+ */
 export interface StreamSinkOptions {
   /** The lowest level written. */
   level?: LevelName;

@@ -7,12 +7,26 @@ import { decodeFrames } from "../format/frame.ts";
 import { parseNdjson } from "../ingest/records.ts";
 import type { Logger } from "../logger.ts";
 
-/** A message source: a `Worker`, a `MessagePort` (either kind of listener), or Node's `Worker`. */
+/**
+ * A message source: a `Worker`, a `MessagePort` (either kind of listener), or Node's `Worker`.
+ *
+ * @example
+ * ```ts
+ * receiveFrames(new Worker(new URL("./job.ts", import.meta.url), { type: "module" }), log);
+ * ```
+ */
 export type FrameSource =
   | { addEventListener(type: "message", listener: (ev: { data: unknown }) => void): void; removeEventListener(type: "message", listener: (ev: { data: unknown }) => void): void }
   | { on(type: "message", listener: (data: unknown) => void): unknown; off(type: "message", listener: (data: unknown) => void): unknown };
 
-/** Options of {@linkcode receiveFrames}. */
+/**
+ * Options of {@linkcode receiveFrames}.
+ *
+ * @example
+ * ```ts
+ * receiveFrames(worker, log, { producer: "job-1", maxLineBytes: 1 << 20, onError: console.error });
+ * ```
+ */
 export interface ReceiveFramesOptions {
   /** Added to each record as `producer`, as the collector does. @default "worker" */
   producer?: string;
@@ -25,7 +39,14 @@ export interface ReceiveFramesOptions {
   onError?: (err: Error) => void;
 }
 
-/** What a receiver has seen. */
+/**
+ * What a receiver has seen.
+ *
+ * @example
+ * ```ts
+ * const { frames, records, refusedFrames, refusedLines } = receiveFrames(worker, log).stats();
+ * ```
+ */
 export interface FrameReceiverStats {
   /** Frames taken. */
   frames: number;
@@ -37,7 +58,14 @@ export interface FrameReceiverStats {
   refusedLines: number;
 }
 
-/** A running receiver. */
+/**
+ * A running receiver.
+ *
+ * @example
+ * ```ts
+ * const rx = receiveFrames(worker, log); rx.stats().records; rx.close();
+ * ```
+ */
 export interface FrameReceiver {
   /** Counters so far. */
   stats(): FrameReceiverStats;

@@ -5,7 +5,14 @@
  */
 import { type BatchLimits, Batcher } from "./batcher.ts";
 
-/** Options of {@linkcode BatchStream}. */
+/**
+ * Options of {@linkcode BatchStream}.
+ *
+ * @example
+ * ```ts
+ * new BatchStream<LogRecord>({ maxRecords: 1000, maxAgeMs: 50 });
+ * ```
+ */
 export type BatchStreamOptions<T> = BatchLimits<T>;
 
 /**

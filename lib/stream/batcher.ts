@@ -4,7 +4,14 @@
  * @module
  */
 
-/** Limits of one batch; whichever is reached first closes it. */
+/**
+ * Limits of one batch; whichever is reached first closes it.
+ *
+ * @example
+ * ```ts
+ * const limits: BatchLimits<LogRecord> = { maxRecords: 500, maxBytes: 1 << 20, maxAgeMs: 50 };
+ * ```
+ */
 export interface BatchLimits<T> {
   /**
    * Items in one batch.
