@@ -38,6 +38,21 @@ describe("portSink and receiveFrames", () => {
     expect(log.stats()).toMatchObject({ written: 6000, dropped: {} });
   });
 
+  test("a worker that calls process.exit() right after logging loses nothing: the exit drain posts what is queued", async () => {
+    const dir = temp();
+    const log = createLogger({ sinks: [categoryFileSink(dir)] });
+    const worker = new Worker(new URL("./fixtures/frame_worker.mjs", import.meta.url).href, { type: "module" });
+    const rx = receiveFrames(worker, log, { producer: "quitter" });
+    const closed = new Promise((r) => worker.addEventListener("close", r));
+    worker.postMessage({ mod: new URL("../mod.ts", import.meta.url).href, n: 1000, id: 9, exit: true });
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
+    for (let waited = 0; rx.stats().records < 1000 && waited < 2000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    rx.close();
+    await log.close();
+    const got = [0, 1, 2].flatMap((c) => read(dir, `c${c}.ndjson`)).map((r) => r.i).sort((a, b) => a - b);
+    expect(got).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+  });
+
   test("over a MessageChannel: close() posts what is queued; a damaged frame is refused whole and reported; other messages are left alone", async () => {
     const dir = temp();
     const { port1, port2 } = new MessageChannel();
