@@ -8,35 +8,8 @@ import { LatencyRecorder, type LatencySummary } from "./latency.ts";
 import { levelValue } from "./levels.ts";
 import type { LogRecord } from "./record.ts";
 import type { OnFull, Sink } from "./sink.ts";
+import { type QueueOptions, resolveQueue } from "./queue_options.ts";
 import { type BatchLimits, Batcher } from "./stream/batcher.ts";
-
-/**
- * The bounded queue in front of each sink.
- *
- * @example
- * ```ts
- * createLogger({ queue: { maxRecords: 4096, maxBytes: 8 << 20, onFull: "block" } });
- * ```
- */
-export interface QueueOptions {
-  /**
-   * Records waiting for one sink (batched or being written) before `onFull` applies. Small by
-   * default: a burst larger than this in one turn of the event loop is written right away
-   * (with `"block"`), which keeps few records alive and the garbage collector's work small.
-   * @default 1024, or the sink's own (streams: 16384)
-   */
-  maxRecords?: number;
-  /**
-   * Approximate bytes of records waiting for one sink before `onFull` applies.
-   * @default 67108864 (64 MiB), or the sink's own
-   */
-  maxBytes?: number;
-  /**
-   * What a full queue does; the default is the sink's own (`"block"` for files and the
-   * console, `"drop-newest"` for streams).
-   */
-  onFull?: OnFull;
-}
 
 /**
  * One sink's counters.
@@ -82,7 +55,6 @@ interface Inflight<C> {
 }
 
 const recordSize = (r: LogRecord) => r.json.length;
-const ON_FULL: readonly OnFull[] = ["block", "drop-newest", "drop-oldest"];
 
 /**
  * Feeds one sink: records are queued, grouped by a {@linkcode Batcher}, and flow as batches
@@ -135,22 +107,10 @@ export class Channel<C = unknown> {
   constructor(sink: Sink<C>, options: ChannelOptions) {
     this.sink = sink;
     this.minLevel = sink.level === undefined ? 0 : levelValue(sink.level);
-    const q = { ...sink.queue, ...options.queue };
-    this.#maxQueued = q.maxRecords ?? 1024;
-    if (!(this.#maxQueued >= 1) || !Number.isInteger(this.#maxQueued)) {
-      throw new RangeError(`sluice: queue.maxRecords must be a positive integer, got ${q.maxRecords}`);
-    }
-    this.#maxBytes = q.maxBytes ?? 64 << 20;
-    if (!(this.#maxBytes > 0)) throw new RangeError(`sluice: queue.maxBytes must be positive, got ${q.maxBytes}`);
-    this.#onFull = q.onFull ?? sink.defaultOnFull;
-    if (!ON_FULL.includes(this.#onFull)) {
-      throw new TypeError(`sluice: queue.onFull must be one of ${ON_FULL.join(", ")}, got ${JSON.stringify(q.onFull)}`);
-    }
-    if (this.#onFull === "block" && !sink.sync && sink.writeSync === undefined) {
-      throw new TypeError(
-        `sluice: queue.onFull "block" needs a sink that can write synchronously; ${sink.name} cannot. Use "drop-newest" or "drop-oldest".`,
-      );
-    }
+    const q = resolveQueue(sink, options.queue);
+    this.#maxQueued = q.maxRecords;
+    this.#maxBytes = q.maxBytes;
+    this.#onFull = q.onFull;
     this.#onError = options.onError;
     this.#unrefTimer = options.unrefTimer;
     sink.connect?.({

@@ -4,7 +4,8 @@
  * @module
  */
 import { detectRuntime } from "../adapters/detect.ts";
-import { Channel, type QueueOptions } from "./channel.ts";
+import { Channel } from "./channel.ts";
+import type { QueueOptions } from "./queue_options.ts";
 import type { LevelThreshold } from "./levels.ts";
 import type { LogRecord } from "./record.ts";
 import { createRedactor } from "./redact.ts";

@@ -5,7 +5,7 @@
  */
 import type { LevelName } from "./levels.ts";
 import type { LogRecord } from "./record.ts";
-import type { QueueOptions } from "./channel.ts";
+import type { QueueOptions } from "./queue_options.ts";
 import type { BatchLimits } from "./stream/batcher.ts";
 
 /**

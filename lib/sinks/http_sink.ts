@@ -5,6 +5,7 @@
  */
 import { encodeFrame, FRAME_CONTENT_TYPE } from "../format/frame.ts";
 import { detectRuntime } from "../../adapters/detect.ts";
+import { Spool } from "./http_spool.ts";
 import type { LevelName } from "../levels.ts";
 import type { Runtime } from "../runtime.ts";
 import type { LogRecord } from "../record.ts";
@@ -388,69 +389,6 @@ export function retryAfterMs(header: string | null): number | undefined {
   if (Number.isFinite(s) && s >= 0) return s * 1000;
   const at = Date.parse(header);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
-/**
- * Batches kept on disk until a collector accepts them: one file a batch, named by time and
- * key (so they are sent oldest first), holding a JSON header line and the NDJSON body.
- */
-class Spool {
-  readonly #dir: string;
-  readonly #runtime: Runtime;
-  readonly #saved = new Map<string, string>();
-  #seq = 0;
-
-  constructor(dir: string, runtime: Runtime) {
-    if (runtime.openFile === undefined || runtime.fs === undefined) {
-      throw new TypeError(`sluice: httpSink's spool needs a file system; the ${runtime.name} runtime has none`);
-    }
-    this.#dir = dir;
-    this.#runtime = runtime;
-  }
-
-  /** Writes a batch; returns its file. A batch already saved (same key) is not saved twice. */
-  save(batch: HttpBatch): string {
-    const existing = this.#saved.get(batch.key);
-    if (existing !== undefined) return existing;
-    const name = `${String(Date.now()).padStart(15, "0")}-${String(this.#seq++).padStart(6, "0")}-${batch.key}.batch`;
-    const tmp = `${this.#dir}/${name}.tmp`;
-    const f = this.#runtime.openFile!(tmp);
-    f.write(JSON.stringify({ key: batch.key, records: batch.records, oldestMs: batch.oldestMs }) + "\n" + batch.body);
-    f.close();
-    const path = `${this.#dir}/${name}`;
-    this.#runtime.fs!.rename(tmp, path);
-    this.#saved.set(batch.key, path);
-    return path;
-  }
-
-  /** The files of every saved batch, oldest first. */
-  list(): string[] {
-    const fs = this.#runtime.fs!;
-    const names = fs.list(this.#dir);
-    // a .tmp is a save cut short by a crash: its batch is still in memory or was never accepted
-    for (const n of names) if (n.endsWith(".batch.tmp") && !this.#isOurs(n)) fs.remove(`${this.#dir}/${n}`);
-    return names.filter((n) => n.endsWith(".batch")).sort().map((n) => `${this.#dir}/${n}`);
-  }
-
-  /** A saved batch, or `undefined` when its file is gone (sent and removed meanwhile). */
-  read(path: string): HttpBatch | undefined {
-    const text = this.#runtime.fs!.readText(path);
-    if (text === undefined) return undefined;
-    const nl = text.indexOf("\n");
-    const head = JSON.parse(text.slice(0, nl));
-    return { key: head.key, records: head.records, oldestMs: head.oldestMs, body: text.slice(nl + 1) };
-  }
-
-  #isOurs(tmpName: string): boolean {
-    for (const path of this.#saved.values()) if (path.endsWith(tmpName.slice(0, -4))) return true;
-    return false;
-  }
-
-  /** Deletes a batch's file once the collector has accepted it. */
-  remove(path: string): void {
-    this.#runtime.fs!.remove(path);
-    for (const [key, p] of this.#saved) if (p === path) this.#saved.delete(key);
-  }
 }
 
 async function gzipBody(body: string | Uint8Array): Promise<Uint8Array> {
