@@ -58,7 +58,7 @@ export async function readLimited(stream: ReadableStream<Uint8Array>, limit: num
   const reader = stream.getReader();
   // with a declared length (up to 1 MiB: nothing larger is set aside before it arrives) the
   // bytes go straight into one array; otherwise they are gathered
-  const whole = expected >= 0 && expected <= Math.min(limit, 1 << 20) ? new Uint8Array(expected) : undefined;
+  let whole = expected >= 0 && expected <= Math.min(limit, 1 << 20) ? new Uint8Array(expected) : undefined;
   const parts: Uint8Array[] = [];
   let size = 0;
   let late = false;
@@ -77,14 +77,17 @@ export async function readLimited(stream: ReadableStream<Uint8Array>, limit: num
         throw new BodyTooLargeError(what, limit);
       }
       if (whole !== undefined && size + value.length <= whole.length) whole.set(value, size);
-      else parts.push(value);
+      else {
+        if (whole !== undefined) parts.push(whole.subarray(0, size)); // more than declared: gather from here
+        whole = undefined;
+        parts.push(value);
+      }
       size += value.length;
     }
   } finally {
     clearTimeout(timer);
   }
-  if (whole !== undefined && parts.length === 0) return size === whole.length ? whole : whole.subarray(0, size);
-  if (whole !== undefined) parts.unshift(whole.subarray(0, size - parts.reduce((n, p) => n + p.length, 0)));
+  if (whole !== undefined) return size === whole.length ? whole : whole.subarray(0, size);
   if (parts.length === 1) return parts[0];
   const out = new Uint8Array(size);
   let off = 0;

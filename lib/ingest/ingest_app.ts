@@ -156,6 +156,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     queue: { maxRecords: Math.max(1024, maxQueued * 2), maxBytes: 1 << 30 },
     runtime,
   });
+  const internal = writer.child({ producer: "sluice" }, { category: "sluice" });
   const forward = options.forward;
   const forwarder = forward === undefined ? undefined : createLogger({
     level: "trace",
@@ -173,7 +174,6 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     onError: (err) => internal.warn("forwarding failed", { err }),
   });
   const trusted = new Set(options.trustedForwarders ?? []);
-  const internal = writer.child({ producer: "sluice" }, { category: "sluice" });
   const keys = new IdempotencyStore(runtime.fs ? `${options.dir}/.sluice/idempotency-keys` : undefined, runtime, options.idempotencyTtlMs ?? 86_400_000);
   const inflightKeys = new Map<string, Promise<Response>>();
   const limiter = new RateLimiter(options.rateLimit?.recordsPerSec ?? 100_000, options.rateLimit?.burst ?? 200_000);

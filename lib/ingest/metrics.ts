@@ -44,27 +44,26 @@ export class IngestMetrics {
       "# HELP sluice_ingest_body_bytes_total Request body bytes received (on the wire).",
       "# TYPE sluice_ingest_body_bytes_total counter",
       `sluice_ingest_body_bytes_total ${this.bodyBytes}`,
-      "# HELP sluice_writer_records_total Records the writer wrote or dropped, by result.",
-      "# TYPE sluice_writer_records_total counter",
-      `sluice_writer_records_total{result="written"} ${writer.written}`,
-      ...Object.entries(writer.dropped).map(([k, n]) => `sluice_writer_records_total{result="${k}"} ${n}`),
-      "# HELP sluice_writer_queue_records Records waiting to be written.",
-      "# TYPE sluice_writer_queue_records gauge",
-      `sluice_writer_queue_records ${writer.queued}`,
+      ...loggerLines("writer", "wrote", "written", "Records waiting to be written.", writer),
       "# HELP sluice_writer_write_latency_ms Batch write latency.",
       "# TYPE sluice_writer_write_latency_ms summary",
       ...(["p50", "p95", "p99"] as const).map((q) => `sluice_writer_write_latency_ms{quantile="0.${q.slice(1)}"} ${writer.flushLatencyMs[q]}`),
       `sluice_writer_write_latency_ms_count ${writer.flushLatencyMs.count}`,
-      ...(forwarder === undefined ? [] : [
-        "# HELP sluice_forward_records_total Records forwarded to another collector (sent or spooled) or dropped, by result.",
-        "# TYPE sluice_forward_records_total counter",
-        `sluice_forward_records_total{result="forwarded"} ${forwarder.written}`,
-        ...Object.entries(forwarder.dropped).map(([k, n]) => `sluice_forward_records_total{result="${k}"} ${n}`),
-        "# HELP sluice_forward_queue_records Records waiting to be forwarded.",
-        "# TYPE sluice_forward_queue_records gauge",
-        `sluice_forward_queue_records ${forwarder.queued}`,
-      ]),
+      ...(forwarder === undefined ? [] : loggerLines("forward", "forwarded to another collector (sent or spooled)", "forwarded", "Records waiting to be forwarded.", forwarder)),
     ];
     return lines.join("\n") + "\n";
   }
+}
+
+/** A logger's records by result (its written count under `done`, its drops by reason) and its queue. */
+function loggerLines(name: string, verb: string, done: string, queueHelp: string, stats: LoggerStats): string[] {
+  return [
+    `# HELP sluice_${name}_records_total Records the ${name} ${verb} or dropped, by result.`,
+    `# TYPE sluice_${name}_records_total counter`,
+    `sluice_${name}_records_total{result="${done}"} ${stats.written}`,
+    ...Object.entries(stats.dropped).map(([k, n]) => `sluice_${name}_records_total{result="${k}"} ${n}`),
+    `# HELP sluice_${name}_queue_records ${queueHelp}`,
+    `# TYPE sluice_${name}_queue_records gauge`,
+    `sluice_${name}_queue_records ${stats.queued}`,
+  ];
 }

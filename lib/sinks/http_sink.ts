@@ -200,13 +200,14 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
     const body = gzip ? await gzipBody(raw) : raw;
     const extra = { "idempotency-key": batch.key, ...(gzip ? { "content-encoding": "gzip" } : {}) };
     let last = "";
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       let res: Answer | undefined;
       try {
         res = await post(target, body as BodyInit, extra);
       } catch (err) {
         last = `network error: ${(err as Error)?.message ?? err}`;
       }
+      let wait = backoff(attempt);
       if (res !== undefined) {
         if (res.ok) {
           if (notify) options.onDelivered?.({ records: batch.records, oldestMs: batch.oldestMs });
@@ -216,18 +217,14 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
         if (!retryable(res.status) && !(framed && res.damaged)) {
           throw Object.assign(new Error(`sluice: ${target} refused a batch of ${batch.records} records: ${last}`), { status: res.status });
         }
-        const after = retryAfterMs(res.retryAfter);
-        if (attempt < maxAttempts && !closing) {
-          await sleep(Math.min(maxDelayMs, after ?? backoff(attempt)));
-          if (!closing) continue;
-        }
-      } else if (attempt < maxAttempts && !closing) {
-        await sleep(backoff(attempt));
-        if (!closing) continue;
+        wait = Math.min(maxDelayMs, retryAfterMs(res.retryAfter) ?? wait);
       }
+      if (attempt >= maxAttempts) {
+        throw new Error(`sluice: gave up sending a batch of ${batch.records} records to ${target} after ${maxAttempts} attempts: ${last}`);
+      }
+      if (!closing) await sleep(wait);
       if (closing) throw new Error(`sluice: closing; a batch of ${batch.records} records for ${target} stays in ${options.spool} for the next start: ${last}`);
     }
-    throw new Error(`sluice: gave up sending a batch of ${batch.records} records to ${target} after ${maxAttempts} attempts: ${last}`);
   };
   const backoff = (attempt: number) => Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
 
