@@ -34,7 +34,7 @@ export type { BatchLimits } from "./lib/stream/batcher.ts";
 export { BatchStream } from "./lib/stream/batch_stream.ts";
 export type { BatchStreamOptions } from "./lib/stream/batch_stream.ts";
 export { LineEncoderStream, NdjsonEncoderStream, TextFormatEncoderStream } from "./lib/stream/encode_stream.ts";
-export { FrameDecoderStream, FrameEncoderStream } from "./lib/stream/frame_stream.ts";
+export { FrameDecoderStream, FrameEncoderStream, recordsFrame } from "./lib/stream/frame_stream.ts";
 export { decodeFrames, encodeFrame, FRAME_CONTENT_TYPE, frameBytes, FrameError, frameSize, readFrame } from "./lib/format/frame.ts";
 export { consoleSink } from "./lib/sinks/console_sink.ts";
 export type { ConsoleSinkOptions } from "./lib/sinks/console_sink.ts";

@@ -40,11 +40,6 @@ export class HandlePool {
     return this.#files.values();
   }
 
-  /** True when `key`'s file is open now. */
-  isOpen(key: string): boolean {
-    return this.#open.has(key);
-  }
-
   /** The open file for `key`, opening it (and closing the least recently used) as needed. */
   get(key: string): RotatingFile {
     let file = this.#open.get(key);

@@ -3,13 +3,11 @@
  *
  * @module
  */
-import { formatLines } from "../format/formatter.ts";
-import { encodeFrame } from "../format/frame.ts";
-import { formatNdjson } from "../format/ndjson.ts";
 import type { LevelName } from "../levels.ts";
 import type { LogRecord } from "../record.ts";
 import type { Sink } from "../sink.ts";
 import type { BatchLimits } from "../stream/batcher.ts";
+import { recordsFrame } from "../stream/frame_stream.ts";
 
 /**
  * Anything with a `postMessage` that can transfer: a Worker's `self`, a `Worker`, a `MessagePort`, Node's `parentPort`.
@@ -65,7 +63,7 @@ export function portSink(port: FramePort, options: PortSinkOptions = {}): Sink<U
     sync: true,
     defaultOnFull: "block",
     batch: options.batch,
-    encode: (records) => encodeFrame(formatLines(records, formatNdjson), records.length),
+    encode: recordsFrame,
     write: (frame) => port.postMessage(frame, [frame.buffer as ArrayBuffer]),
     close: () => {}, // the port is the application's: left open
   };

@@ -10,6 +10,21 @@ import { formatNdjson } from "../format/ndjson.ts";
 import type { LogRecord } from "../record.ts";
 
 /**
+ * One batch of records as one frame: their NDJSON lines in the envelope.
+ *
+ * @param records The batch.
+ * @returns The frame's bytes.
+ * @example
+ * ```ts
+ * import { recordsFrame } from "./frame_stream.ts";
+ * port.postMessage(recordsFrame([createRecord(0, "info", undefined, "hi", "}")]));
+ * ```
+ */
+export function recordsFrame(records: readonly LogRecord[]): Uint8Array {
+  return encodeFrame(formatLines(records, formatNdjson), records.length);
+}
+
+/**
  * Encodes each non-empty batch of records as one frame (see `lib/format/frame.ts`).
  *
  * @example
@@ -23,7 +38,7 @@ export class FrameEncoderStream extends TransformStream<readonly LogRecord[], Ui
   constructor() {
     super({
       transform(batch, controller) {
-        if (batch.length > 0) controller.enqueue(encodeFrame(formatLines(batch, formatNdjson), batch.length));
+        if (batch.length > 0) controller.enqueue(recordsFrame(batch));
       },
     });
   }
