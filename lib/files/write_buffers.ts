@@ -124,7 +124,7 @@ export class WriteBuffers {
    * within `maxBytes` again.
    */
   writeDue(): void {
-    for (const [key, b] of this.#buffers) if (b.urgent) this.#settle(key, b);
+    this.#writeUrgent();
     for (const [key, b] of this.#buffers) if (b.used > 0 && b.used >= this.#fileBytes) this.#settle(key, b);
     if (this.#capacity > this.#maxBytes) this.#free(this.#capacity - this.#maxBytes, NONE);
   }
@@ -134,11 +134,9 @@ export class WriteBuffers {
    * the last time. Throws at the first failed write; what was written stays written.
    */
   writeAll(): void {
-    for (const [key, b] of this.#buffers) if (b.urgent) this.#settle(key, b);
-    for (const [key, b] of this.#buffers) {
-      if (b.used > 0) this.#settle(key, b);
-      else this.#drop(key, b);
-    }
+    for (const [key, b] of this.#buffers) if (b.used === 0) this.#drop(key, b);
+    this.#writeUrgent();
+    for (const [key, b] of this.#buffers) if (b.used > 0) this.#settle(key, b);
   }
 
   /** Empties every buffer without writing; returns the records that were in them. */
@@ -166,6 +164,11 @@ export class WriteBuffers {
   }
 
   /** Grows a buffer to hold at least `want` bytes: doubling from 4 KiB up to `fileBytes`, or just `want` past it. */
+  /** Writes the buffers holding an error or fatal record. */
+  #writeUrgent(): void {
+    for (const [key, b] of this.#buffers) if (b.urgent) this.#settle(key, b);
+  }
+
   #grow(b: FileBuffer, want: number): void {
     const size = Math.max(want, Math.min(this.#fileBytes, MIN_CAPACITY * 2 ** Math.ceil(Math.log2(Math.max(1, want / MIN_CAPACITY)))));
     const bytes = new Uint8Array(size);
