@@ -134,6 +134,8 @@ async function serveCommand(args: string[]): Promise<void> {
   }
   const tls = flags["tls-cert"] ? { cert: fs.readFileSync(flags["tls-cert"], "utf8"), key: fs.readFileSync(flags["tls-key"], "utf8") } : undefined;
   const rate = Number(flags["rate-limit"] ?? 100_000);
+  const forwardToken = flags["forward-token"] ?? proc.env.SLUICE_FORWARD_TOKEN;
+  const trustedForwarders = flags["trust-forwarder"]?.split(",").map((n) => n.trim()).filter(Boolean) ?? [];
   if (flags.forward !== undefined && !/^https?:\/\/[^/]/.test(flags.forward)) throw new TypeError(`sluice serve: --forward must be a URL such as https://central.example.com/ingest, got ${JSON.stringify(flags.forward)}`);
   const server = await serve({
     port: Number(flags.port ?? 8080),
@@ -148,16 +150,16 @@ async function serveCommand(args: string[]): Promise<void> {
     bodyTimeoutMs: flags["body-timeout"] === undefined ? undefined : positiveDuration(flags["body-timeout"], "sluice serve: --body-timeout"),
     forward: flags.forward === undefined ? undefined : {
       url: flags.forward,
-      token: flags["forward-token"] ?? proc.env.SLUICE_FORWARD_TOKEN,
+      token: forwardToken,
       spool: flags["forward-spool"],
     },
-    trustedForwarders: flags["trust-forwarder"]?.split(",").map((n) => n.trim()).filter(Boolean),
+    trustedForwarders,
   });
   console.log(`sluice collector listening on ${server.url}, writing to ${dir}${flags.forward ? `, forwarding to ${flags.forward}` : ""}`);
-  if (flags.forward !== undefined && !(flags["forward-token"] ?? proc.env.SLUICE_FORWARD_TOKEN)) {
+  if (flags.forward !== undefined && !forwardToken) {
     console.warn("warning: --forward without --forward-token or SLUICE_FORWARD_TOKEN: a collector that needs a token will refuse every batch (they wait in the spool)");
   }
-  for (const name of flags["trust-forwarder"]?.split(",").map((n) => n.trim()).filter(Boolean) ?? []) {
+  for (const name of trustedForwarders) {
     if (!tokens.some((t) => t.name === name)) console.warn(`warning: --trust-forwarder ${name} names no token in use`);
   }
   if (generated) console.log(`generated a token (kept in ${dir}/.sluice/tokens; shown once): ${generated}`);
