@@ -102,9 +102,9 @@ export class RotatingFile {
   }
 
   /**
-   * Appends text or bytes, rotating first when the size or time limit says so. All or nothing: when the
-   * OS fails a write halfway (a full disk), the part that was written is cut off again before
-   * the error is thrown, so a retry neither duplicates nor splits a line.
+   * Appends text or bytes, rotating first when the size or time limit says so. All or nothing:
+   * when the OS fails a write halfway (a full disk), the part that was written is cut off again
+   * before the error is thrown, so a retry neither duplicates nor splits a line.
    */
   write(data: string | Uint8Array): void {
     this.open();
