@@ -53,5 +53,5 @@ export { httpSink, retryAfterMs } from "./lib/sinks/http_sink.ts";
 export type { HttpBatch, HttpSinkOptions } from "./lib/sinks/http_sink.ts";
 export type { StreamSinkOptions } from "./lib/sinks/stream_sink.ts";
 export type { FormatOption } from "./lib/sinks/format_option.ts";
-export type { FileDriver, FileReader, FsOps, Runtime } from "./lib/runtime.ts";
-export { detectRuntime } from "./adapters/detect.ts";
+export type { FileDriver, FileReader, FsOps, Runtime } from "./lib/runtime/runtime.ts";
+export { detectRuntime } from "./lib/runtime/detect.ts";

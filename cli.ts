@@ -12,12 +12,12 @@
  * @module
  */
 import { categoryFileSink, createLogger, detectRuntime, httpSink, LEVEL_NAMES, type LevelName, textFormatter } from "./mod.ts";
-import { FileTail } from "./lib/tail/file_tail.ts";
-import type { TailLine } from "./lib/tail/tail_line.ts";
+import { FileTail } from "./tools/tail/file_tail.ts";
+import type { TailLine } from "./tools/tail/tail_line.ts";
 import { LatencyRecorder } from "./lib/latency.ts";
-import { parseDuration, parseEvents, parseFlags } from "./lib/load/parse.ts";
-import { formatLoadReport } from "./lib/load/report.ts";
-import { runLoad } from "./lib/load/run_load.ts";
+import { parseDuration, parseEvents, parseFlags } from "./tools/flags.ts";
+import { formatLoadReport } from "./tools/load/report.ts";
+import { runLoad } from "./tools/load/run_load.ts";
 import { parseTokens, serve, type TokenEntry } from "./server.ts";
 
 const USAGE = `usage: sluice <command> [flags]

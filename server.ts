@@ -10,9 +10,9 @@
  * @module
  */
 import "./adapters/server_runtimes.ts";
-export { createIngestApp } from "./lib/ingest/ingest_app.ts";
-export type { ForwardOptions, IngestApp, IngestOptions } from "./lib/ingest/ingest_app.ts";
-export { parseTokens } from "./lib/ingest/auth.ts";
-export type { TokenEntry } from "./lib/ingest/auth.ts";
-export { serve } from "./adapters/serve.ts";
-export type { ServeOptions, Server } from "./adapters/serve.ts";
+export { createIngestApp } from "./collector/app.ts";
+export type { ForwardOptions, IngestApp, IngestOptions } from "./collector/app.ts";
+export { parseTokens } from "./collector/auth.ts";
+export type { TokenEntry } from "./collector/auth.ts";
+export { serve } from "./collector/listen.ts";
+export type { ServeOptions, Server } from "./collector/listen.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { FileDriver, Runtime } from "../lib/runtime.ts";
+import type { FileDriver, Runtime } from "../lib/runtime/runtime.ts";
 import { type NodeFs, nodeFs, nodeRuntime, openAppend } from "./node.ts";
 
 interface BunFileSink {

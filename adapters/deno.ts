@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { FileDriver, Runtime } from "../lib/runtime.ts";
+import type { FileDriver, Runtime } from "../lib/runtime/runtime.ts";
 import { dirname } from "./node.ts";
 import { fsOps } from "./fs_ops.ts";
 import { type ProcessLike, processHooks } from "./process_hooks.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { FsOps } from "../lib/runtime.ts";
+import type { FsOps } from "../lib/runtime/runtime.ts";
 
 const CHUNK = 1 << 16;
 

@@ -12,7 +12,7 @@
  */
 import { bunRuntime } from "./bun.ts";
 import { denoRuntime } from "./deno.ts";
-import { registerServerRuntimes } from "./detect.ts";
+import { registerServerRuntimes } from "../lib/runtime/detect.ts";
 import { nodeRuntime } from "./node.ts";
 
 registerServerRuntimes(() => {

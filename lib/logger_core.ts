@@ -3,13 +3,13 @@
  *
  * @module
  */
-import { detectRuntime } from "../adapters/detect.ts";
+import { detectRuntime } from "./runtime/detect.ts";
 import { Channel } from "./channel.ts";
 import type { QueueOptions } from "./queue_options.ts";
 import type { LevelThreshold } from "./levels.ts";
 import type { LogRecord } from "./record.ts";
 import { createRedactor } from "./redact.ts";
-import type { Runtime } from "./runtime.ts";
+import type { Runtime } from "./runtime/runtime.ts";
 import type { Sink } from "./sink.ts";
 import type { BatchLimits } from "./stream/batcher.ts";
 import { consoleSink } from "./sinks/console_sink.ts";

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { createIngestApp, type IngestApp, type IngestOptions } from "../server.ts";
 import { detectRuntime, recordFields, type Runtime } from "../mod.ts";
-import { parseNdjson } from "../lib/ingest/records.ts";
+import { parseNdjson } from "../lib/format/ndjson_decode.ts";
 
 const TOKEN = "s3cret-token";
 const apps: IngestApp[] = [];
@@ -125,7 +125,7 @@ describe("POST /ingest", () => {
   });
 
   test("readLimited keeps every byte in order whether the declared length is right, short or long", async () => {
-    const { readLimited } = await import("../lib/ingest/body.ts");
+    const { readLimited } = await import("../collector/body.ts");
     const stream = () => new ReadableStream<Uint8Array>({ start(c) { c.enqueue(new Uint8Array([1, 2])); c.enqueue(new Uint8Array([3, 4, 5])); c.close(); } });
     for (const expected of [-1, 5, 3, 1, 10]) expect([...await readLimited(stream(), 100, "body", undefined, expected)]).toEqual([1, 2, 3, 4, 5]);
     await expect(readLimited(stream(), 4, "body", undefined, 5)).rejects.toThrow("body is larger than 4 bytes");

@@ -5,8 +5,8 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger, type LogRecord, type Sink } from "../mod.ts";
-import { parseDuration, parseEvents, parseFlags } from "../lib/load/parse.ts";
-import { runLoad } from "../lib/load/run_load.ts";
+import { parseDuration, parseEvents, parseFlags } from "../tools/flags.ts";
+import { runLoad } from "../tools/load/run_load.ts";
 import { serve } from "../server.ts";
 
 describe("parsing", () => {

@@ -5,8 +5,8 @@ import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger, detectRuntime, rotatingFileSink } from "../mod.ts";
-import { FileTail } from "../lib/tail/file_tail.ts";
-import type { TailFilter, TailLine } from "../lib/tail/tail_line.ts";
+import { FileTail } from "../tools/tail/file_tail.ts";
+import type { TailFilter, TailLine } from "../tools/tail/tail_line.ts";
 
 const temp = () => mkdtempSync(join(tmpdir(), "sluice-tail-"));
 const fs = detectRuntime().fs!;

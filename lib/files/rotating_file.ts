@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { FileDriver, FsOps, Runtime } from "../runtime.ts";
+import type { FileDriver, FsOps, Runtime } from "../runtime/runtime.ts";
 import { type PathParts, rotatedName, rotatedTime, splitPath } from "./rotation_names.ts";
 
 /**

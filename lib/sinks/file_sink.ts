@@ -3,12 +3,12 @@
  *
  * @module
  */
-import { detectRuntime } from "../../adapters/detect.ts";
+import { detectRuntime } from "../runtime/detect.ts";
 import { type RotateOptions, RotatingFile } from "../files/rotating_file.ts";
 import { formatLines } from "../format/formatter.ts";
 import type { LevelName } from "../levels.ts";
 import type { LogRecord } from "../record.ts";
-import type { Runtime } from "../runtime.ts";
+import type { Runtime } from "../runtime/runtime.ts";
 import type { Sink } from "../sink.ts";
 import type { BatchLimits } from "../stream/batcher.ts";
 import { type FormatOption, resolveFormat } from "./format_option.ts";

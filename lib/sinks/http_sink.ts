@@ -4,10 +4,10 @@
  * @module
  */
 import { encodeFrame, FRAME_CONTENT_TYPE } from "../format/frame.ts";
-import { detectRuntime } from "../../adapters/detect.ts";
+import { detectRuntime } from "../runtime/detect.ts";
 import { Spool } from "./http_spool.ts";
 import type { LevelName } from "../levels.ts";
-import type { Runtime } from "../runtime.ts";
+import type { Runtime } from "../runtime/runtime.ts";
 import type { LogRecord } from "../record.ts";
 import type { OnFull, Sink, SinkHooks } from "../sink.ts";
 import type { BatchLimits } from "../stream/batcher.ts";

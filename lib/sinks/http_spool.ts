@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Runtime } from "../runtime.ts";
+import type { Runtime } from "../runtime/runtime.ts";
 import type { HttpBatch } from "./http_sink.ts";
 
 /**

@@ -4,7 +4,7 @@
  * @module
  */
 import { decodeFrames } from "../format/frame.ts";
-import { parseNdjson } from "../ingest/records.ts";
+import { parseNdjson } from "../format/ndjson_decode.ts";
 import type { Logger } from "../logger.ts";
 
 /**

@@ -51,7 +51,7 @@ test("an app that bundles the installed package for Node or Bun still picks that
   const app = mkdtempSync(join(tmpdir(), "sluice-bundle-"));
   const pkg = join(app, "node_modules", "sluice");
   mkdirSync(pkg, { recursive: true });
-  for (const f of ["package.json", "dist", "mod.ts", "mod.web.ts", "api.ts", "server.ts", "lib", "adapters"]) cpSync(new URL(f, root), join(pkg, f), { recursive: true });
+  for (const f of ["package.json", "dist", "mod.ts", "mod.web.ts", "api.ts", "server.ts", "lib", "adapters", "collector", "tools"]) cpSync(new URL(f, root), join(pkg, f), { recursive: true });
   writeFileSync(join(app, "app.mjs"), 'import { detectRuntime } from "sluice"; console.log(detectRuntime().name);\n');
   const bun = new URL("node_modules/.bin/bun", root).pathname;
   for (const [target, run] of [["node", process.execPath], ["bun", bun]]) {

@@ -36,7 +36,7 @@ export interface ParsedBody {
  * @returns The record, or a string saying what is wrong.
  * @example
  * ```ts
- * import { toRecord } from "./records.ts";
+ * import { toRecord } from "./ndjson_decode.ts";
  * toRecord({ msg: "hi", level: "warn", n: 1 }, "edge-1", Date.now());
  * ```
  */
@@ -111,7 +111,7 @@ function canonical(v: Record<string, unknown>, raw: string, producerTail: string
  * @returns Records and rejected lines.
  * @example
  * ```ts
- * import { parseNdjson } from "./records.ts";
+ * import { parseNdjson } from "./ndjson_decode.ts";
  * parseNdjson('{"msg":"a"}\n{"msg":1}\n', "p", 1 << 20).errors; // [{ line: 2, error: "msg must be a string" }]
  * ```
  */
@@ -144,7 +144,7 @@ export function parseNdjson(text: string, producer: string, maxLineBytes: number
  * @returns Records and rejected elements; a body that is not a JSON array is one error at line 1.
  * @example
  * ```ts
- * import { parseJsonArray } from "./records.ts";
+ * import { parseJsonArray } from "./ndjson_decode.ts";
  * parseJsonArray('[{"msg":"a"}]', "p").records.length; // 1
  * ```
  */

@@ -13,7 +13,7 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000,
  * @returns Milliseconds; throws a `TypeError` saying what is accepted.
  * @example
  * ```ts
- * import { parseDuration } from "./parse.ts";
+ * import { parseDuration } from "./flags.ts";
  * parseDuration("30s"); // 30000
  * ```
  */
@@ -30,7 +30,7 @@ export function parseDuration(text: string): number {
  * @returns Event name to rate, in the order given.
  * @example
  * ```ts
- * import { parseEvents } from "./parse.ts";
+ * import { parseEvents } from "./flags.ts";
  * parseEvents("a=350,b=0"); // Map { "a" => 350, "b" => 0 }
  * ```
  */
@@ -54,7 +54,7 @@ export function parseEvents(text: string): Map<string, number> {
  * @returns Flag name to value (`"true"` for booleans).
  * @example
  * ```ts
- * import { parseFlags } from "./parse.ts";
+ * import { parseFlags } from "./flags.ts";
  * parseFlags(["--duration", "5s", "--json"], ["json"]); // { duration: "5s", json: "true" }
  * ```
  */

@@ -34,7 +34,7 @@ export interface FileDriver {
  *
  * @example
  * ```ts
- * import { detectRuntime } from "../adapters/detect.ts";
+ * import { detectRuntime } from "./detect.ts";
  * detectRuntime().name; // "bun" | "deno" | "node" | "web"
  * ```
  */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { FileReader, FsOps } from "../runtime.ts";
+import type { FileReader, FsOps } from "../../lib/runtime/runtime.ts";
 import { readTailLine, type TailFilter, type TailLine } from "./tail_line.ts";
 
 /** Options of {@linkcode FileTail}. */

@@ -3,10 +3,10 @@
  *
  * @module
  */
-import type { LevelName } from "../levels.ts";
-import { createRecord } from "../record.ts";
-import { serializeObject } from "../serialize.ts";
-import type { ParsedBody } from "./records.ts";
+import type { LevelName } from "../lib/levels.ts";
+import { createRecord } from "../lib/record.ts";
+import { serializeObject } from "../lib/serialize.ts";
+import type { ParsedBody } from "../lib/format/ndjson_decode.ts";
 
 type AnyValue = {
   stringValue?: string;

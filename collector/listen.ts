@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createIngestApp, type IngestApp, type IngestOptions } from "../lib/ingest/ingest_app.ts";
+import { createIngestApp, type IngestApp, type IngestOptions } from "./app.ts";
 
 /**
  * Options of {@linkcode serve}: the ingest app's, and where to listen.
@@ -60,7 +60,7 @@ interface Listener {
  * @returns The running server.
  * @example
  * ```ts
- * import { serve } from "./serve.ts";
+ * import { serve } from "./listen.ts";
  * const server = await serve({ port: 0, dir: "./logs", tokens: [{ name: "edge", token: "s3cret" }] });
  * console.log(server.url);
  * await server.close();

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { FileDriver, Runtime } from "../runtime.ts";
+import type { FileDriver, Runtime } from "../lib/runtime/runtime.ts";
 
 /**
  * Remembers the `Idempotency-Key`s of written batches for `ttlMs`, in memory and in an

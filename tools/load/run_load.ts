@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { LatencyRecorder, type LatencySummary } from "../latency.ts";
-import type { Logger } from "../logger.ts";
-import type { LossReason } from "../errors.ts";
+import { LatencyRecorder, type LatencySummary } from "../../lib/latency.ts";
+import type { Logger } from "../../lib/logger.ts";
+import type { LossReason } from "../../lib/errors.ts";
 
 /** What to run. */
 export interface LoadOptions {

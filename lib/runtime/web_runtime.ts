@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Runtime } from "../lib/runtime.ts";
+import type { Runtime } from "./runtime.ts";
 
 /**
  * A runtime with no files and no exit hooks: on the edge, hand `log.flush()` to
@@ -13,7 +13,7 @@ import type { Runtime } from "../lib/runtime.ts";
  * @returns The runtime.
  * @example
  * ```ts
- * import { webRuntime } from "./web.ts";
+ * import { webRuntime } from "./web_runtime.ts";
  * const runtime = webRuntime();
  * ```
  */

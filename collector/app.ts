@@ -4,22 +4,22 @@
  * @module
  */
 import { Hono, type Context } from "hono";
-import { detectRuntime } from "../../adapters/detect.ts";
-import { createLogger, type Logger } from "../logger.ts";
-import type { LogRecord } from "../record.ts";
-import type { Runtime } from "../runtime.ts";
-import { categoryFileSink } from "../sinks/category_file_sink.ts";
-import { httpSink, type HttpSinkOptions } from "../sinks/http_sink.ts";
-import type { RotateOptions } from "../files/rotating_file.ts";
+import { detectRuntime } from "../lib/runtime/detect.ts";
+import { createLogger, type Logger } from "../lib/logger.ts";
+import type { LogRecord } from "../lib/record.ts";
+import type { Runtime } from "../lib/runtime/runtime.ts";
+import { categoryFileSink } from "../lib/sinks/category_file_sink.ts";
+import { httpSink, type HttpSinkOptions } from "../lib/sinks/http_sink.ts";
+import type { RotateOptions } from "../lib/files/rotating_file.ts";
 import { authenticate, type TokenEntry } from "./auth.ts";
 import { BadBodyError, BodyTimeoutError, BodyTooLargeError, readBodyBytes, readBodyText, utf8Text } from "./body.ts";
-import { decodeFrames, FRAME_CONTENT_TYPE, FrameError } from "../format/frame.ts";
+import { decodeFrames, FRAME_CONTENT_TYPE, FrameError } from "../lib/format/frame.ts";
 import { IdempotencyStore } from "./dedup.ts";
 import { IngestMetrics } from "./metrics.ts";
 import { parseOtlpLogs } from "./otlp.ts";
 import { ProducerRegistry } from "./producers.ts";
 import { RateLimiter } from "./rate_limit.ts";
-import { type ParsedBody, parseJsonArray, parseNdjson } from "./records.ts";
+import { type ParsedBody, parseJsonArray, parseNdjson } from "../lib/format/ndjson_decode.ts";
 
 /**
  * Options of {@linkcode createIngestApp}.

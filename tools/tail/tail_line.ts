@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { type LevelName, levelValue } from "../levels.ts";
-import type { LogRecord } from "../record.ts";
-import { toRecord } from "../ingest/records.ts";
+import { type LevelName, levelValue } from "../../lib/levels.ts";
+import type { LogRecord } from "../../lib/record.ts";
+import { toRecord } from "../../lib/format/ndjson_decode.ts";
 
 /** Which records `sluice tail` shows. */
 export interface TailFilter {

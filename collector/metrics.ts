@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { LoggerStats } from "../logger.ts";
+import type { LoggerStats } from "../lib/logger.ts";
 
 /**
  * Counters of the ingest app. `render` adds the writer's queue depth and write latency, and the

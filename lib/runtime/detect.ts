@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { Runtime } from "../lib/runtime.ts";
-import { webRuntime } from "./web.ts";
+import type { Runtime } from "./runtime.ts";
+import { webRuntime } from "./web_runtime.ts";
 
 let detected: Runtime | undefined;
 let serverRuntime: (() => Runtime | undefined) | undefined;
