@@ -18,7 +18,7 @@ import { nodeRuntime } from "./node.ts";
 registerServerRuntimes(() => {
   const g = globalThis as any;
   const proc = g.process;
-  if (g.Bun !== undefined && proc !== undefined) return bunRuntime(g.Bun, proc);
+  if (g.Bun !== undefined && proc !== undefined) return bunRuntime(proc);
   if (g.Deno?.openSync !== undefined && proc !== undefined) return denoRuntime(g.Deno, proc);
   if (typeof proc?.getBuiltinModule === "function" && proc.versions?.node !== undefined) return nodeRuntime(proc);
   return undefined;

@@ -77,8 +77,8 @@ export function fileRuntime(runtime: Runtime | undefined): Runtime {
 /**
  * Appends records to a file, creating it and its directory. The file is opened when the sink
  * is made, so a path that cannot be written fails here, with the OS's reason. Batches are
- * written off the log call, synchronously into the OS, with Bun's file writer on Bun,
- * an FsFile on Deno and node:fs on Node (see adapters/); that is what lets the default `"block"`
+ * written off the log call, synchronously into the OS, with node:fs on Bun and Node and an
+ * FsFile on Deno (see adapters/); that is what lets the default `"block"`
  * policy and the exit hook write everything, in order, and lose nothing. A failed write (a
  * full disk) is reported and retried, not dropped.
  *
