@@ -44,6 +44,7 @@ commands:
           --tls-cert FILE --tls-key FILE   serve HTTPS
           --max-body-bytes 8388608  --rate-limit 100000 (records/s per token)  --durable
           --body-timeout 30s           a request body that takes longer is answered 408
+          --max-idempotency-keys 100000  Idempotency-Keys remembered per token (a day); past it the oldest is forgotten
           --forward URL                also forward every record to another collector's /ingest
           --forward-token TOKEN        its token (or env SLUICE_FORWARD_TOKEN)
           --forward-spool DIR          where batches wait while it is away   default <dir>/.sluice/forward-spool
@@ -113,7 +114,7 @@ async function load(args: string[]): Promise<void> {
 
 async function serveCommand(args: string[]): Promise<void> {
   const flags = parseFlags(args, ["no-auth", "durable"]);
-  const known = ["port", "host", "dir", "tokens", "no-auth", "tls-cert", "tls-key", "max-body-bytes", "rate-limit", "durable", "body-timeout", "forward", "forward-token", "forward-spool", "trust-forwarder"];
+  const known = ["port", "host", "dir", "tokens", "no-auth", "tls-cert", "tls-key", "max-body-bytes", "rate-limit", "durable", "body-timeout", "forward", "forward-token", "forward-spool", "trust-forwarder", "max-idempotency-keys"];
   const unknown = Object.keys(flags).filter((f) => !known.includes(f));
   if (unknown.length) throw new TypeError(`sluice serve: unknown flag --${unknown[0]}\n\n${USAGE}`);
   const fs = proc.getBuiltinModule("node:fs");
@@ -154,6 +155,7 @@ async function serveCommand(args: string[]): Promise<void> {
       spool: flags["forward-spool"],
     },
     trustedForwarders,
+    maxIdempotencyKeys: flags["max-idempotency-keys"] === undefined ? undefined : Number(flags["max-idempotency-keys"]),
   });
   console.log(`sluice collector listening on ${server.url}, writing to ${dir}${flags.forward ? `, forwarding to ${flags.forward}` : ""}`);
   if (flags.forward !== undefined && !forwardToken) {

@@ -6,15 +6,15 @@
 import { Hono, type Context } from "hono";
 import { detectRuntime } from "../lib/runtime/detect.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
-import type { LogRecord } from "../lib/record.ts";
 import type { Runtime } from "../lib/runtime/runtime.ts";
-import { categoryFileSink } from "../lib/sinks/category_file_sink.ts";
 import { httpSink, type HttpSinkOptions } from "../lib/sinks/http_sink.ts";
 import type { RotateOptions } from "../lib/files/rotating_file.ts";
 import { authenticate, type TokenEntry } from "./auth.ts";
 import { BadBodyError, BodyTimeoutError, BodyTooLargeError, readBodyBytes, readBodyText, utf8Text } from "./body.ts";
 import { decodeFrames, FRAME_CONTENT_TYPE, FrameError } from "../lib/format/frame.ts";
-import { IdempotencyStore } from "./dedup.ts";
+import { keyDigest, type ScopedKey } from "./dedup.ts";
+import { DiskWriteError, DiskWriter } from "./disk_writer.ts";
+import { faultHook } from "./fault_hook.ts";
 import { IngestMetrics } from "./metrics.ts";
 import { parseOtlpLogs } from "./otlp.ts";
 import { ProducerRegistry } from "./producers.ts";
@@ -46,17 +46,19 @@ export interface IngestOptions {
   bodyTimeoutMs?: number;
   /** Per-token limit: average records a second and burst. @default { recordsPerSec: 100000, burst: 200000 } */
   rateLimit?: { recordsPerSec: number; burst: number };
-  /** Answer 503 when more records than this wait for the disk. @default 200000 */
+  /** Records the forwarder holds in memory before its spool. @default 200000 */
   maxQueuedRecords?: number;
   /** How long an Idempotency-Key is remembered. @default 86400000 (a day) */
   idempotencyTtlMs?: number;
+  /** Idempotency-Keys remembered per token; past it the oldest is forgotten (counted in `/metrics`). @default 100000 */
+  maxIdempotencyKeys?: number;
   /** How often heartbeats are checked, ms. @default 1000 */
   heartbeatCheckMs?: number;
   /** Rotation of the category files. */
   rotate?: RotateOptions;
   /** @default 64 */
   maxOpenFiles?: number;
-  /** fsync before answering. @default false */
+  /** fsync the records and the journal before answering. @default false */
   durable?: boolean;
   /** The runtime adapter; detected when absent. */
   runtime?: Runtime;
@@ -102,7 +104,7 @@ export interface ForwardOptions extends Pick<HttpSinkOptions, "token" | "produce
  * ```
  */
 export type IngestApp = Hono & {
-  /** The logger that writes accepted records. */
+  /** The logger of the collector's own records (its warnings and errors, category `sluice`). */
   readonly writer: Logger;
   /** The logger that forwards accepted records, when `forward` is set. */
   readonly forwarder: Logger | undefined;
@@ -116,6 +118,9 @@ interface Caller {
   producer: string;
   trusted: boolean;
 }
+
+/** Retry-After on a 503 for a disk that refuses writes: long enough for an operator's fix or a retention run. */
+const DISK_RETRY_AFTER_S = 5;
 
 const NDJSON = new Set(["application/x-ndjson", "application/ndjson", "application/jsonl", "text/plain"]);
 
@@ -140,7 +145,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   if (tokens.length === 0 && options.noAuth !== true) {
     throw new TypeError("sluice: the collector needs tokens (or noAuth: true, given explicitly)");
   }
-  const runtime = options.runtime ?? detectRuntime();
+  const runtime = faultHook(options.runtime ?? detectRuntime());
   const limits = {
     maxBodyBytes: options.maxBodyBytes ?? 8 << 20,
     maxDecompressedBytes: options.maxDecompressedBytes ?? 64 << 20,
@@ -150,12 +155,16 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   const maxLineBytes = options.maxLineBytes ?? 1 << 20;
   const maxQueued = options.maxQueuedRecords ?? 200_000;
   const metrics = new IngestMetrics();
-  const writer = createLogger({
-    level: "trace",
-    sinks: [categoryFileSink(options.dir, { runtime, rotate: options.rotate, maxOpenFiles: options.maxOpenFiles ?? 64, durable: options.durable })],
-    queue: { maxRecords: Math.max(1024, maxQueued * 2), maxBytes: 1 << 30 },
-    runtime,
-  });
+  const maxKeys = options.maxIdempotencyKeys ?? 100_000;
+  if (!(Number.isInteger(maxKeys) && maxKeys >= 1)) throw new RangeError(`sluice: maxIdempotencyKeys must be a whole number ≥ 1, got ${maxKeys}`);
+  const disk = new DiskWriter(options.dir, {
+    maxOpenFiles: options.maxOpenFiles ?? 64,
+    rotate: options.rotate,
+    durable: options.durable,
+    keys: { ttlMs: options.idempotencyTtlMs ?? 86_400_000, maxPerToken: maxKeys },
+  }, runtime);
+  // the collector's own records (warnings, errors), written by `disk` as producers' records are
+  const writer = createLogger({ level: "trace", sinks: [disk.sink()], runtime });
   const internal = writer.child({ producer: "sluice" }, { category: "sluice" });
   const forward = options.forward;
   const forwarder = forward === undefined ? undefined : createLogger({
@@ -174,18 +183,16 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     onError: (err) => internal.warn("forwarding failed", { err }),
   });
   const trusted = new Set(options.trustedForwarders ?? []);
-  const keys = new IdempotencyStore(runtime.fs ? `${options.dir}/.sluice/idempotency-keys` : undefined, runtime, options.idempotencyTtlMs ?? 86_400_000);
   const inflightKeys = new Map<string, Promise<Response>>();
   const limiter = new RateLimiter(options.rateLimit?.recordsPerSec ?? 100_000, options.rateLimit?.burst ?? 200_000);
   const producers = new ProducerRegistry((p) => internal.warn("producer missed its check-in", p));
   const checker = setInterval(() => producers.check(), options.heartbeatCheckMs ?? 1000);
   runtime.unrefTimer(checker);
 
-  /** The disk is failing, or more records wait than allowed. */
-  const behind = () => {
-    const s = writer.stats();
-    return s.queued > maxQueued || s.sinks.some((k) => k.failing);
-  };
+  for (const part of disk.keys.undone) internal.warn("cut off the part of a write a crash left unfinished", { part });
+  /** The disk refuses writes: 503, and the producer retries the whole request later. */
+  const diskFailed = (c: Context, reason: string) =>
+    answer(c, 503, { error: `the disk refused the write (${reason}); nothing of this request was written; retry later` }, { "Retry-After": String(DISK_RETRY_AFTER_S) });
   const app = new Hono();
   const answer = (c: Context, status: number, body: unknown, headers: Record<string, string> = {}) => {
     metrics.answered(status);
@@ -205,8 +212,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   };
 
   /** Writes a parsed body and answers; shared by /ingest and /v1/logs. */
-  const accept = async (c: Context, caller: Caller, parse: (text: string) => ParsedBody, ok: (p: ParsedBody) => unknown, decode = utf8Text) => {
-    if (behind()) return answer(c, 503, { error: "the writer is behind; retry later" }, { "Retry-After": "1" });
+  const accept = async (c: Context, caller: Caller, parse: (text: string) => ParsedBody, ok: (p: ParsedBody) => unknown, decode = utf8Text, key?: ScopedKey) => {
     let text: string;
     try {
       text = decode(await readBodyBytes(c.req.raw, limits));
@@ -226,20 +232,16 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     }
     const wait = limiter.take(caller.token, parsed.records.length);
     if (wait > 0) return answer(c, 429, { error: `rate limit: retry in ${wait} s` }, { "Retry-After": String(wait) });
-    if (!(await write(parsed.records))) return answer(c, 503, { error: "the records could not be written; retry later" }, { "Retry-After": "1" });
+    try {
+      disk.write(parsed.records, key);
+    } catch (err) {
+      if (err instanceof DiskWriteError) return diskFailed(c, err.message);
+      throw err;
+    }
+    // forwarded once written here: a batch the producer must send again is not forwarded twice
+    if (forwarder !== undefined) for (const r of parsed.records) forwarder.emit(r);
     metrics.count("accepted", parsed.records.length);
     return answer(c, 200, ok(parsed));
-  };
-
-  const write = async (records: LogRecord[]): Promise<boolean> => {
-    const before = writer.stats();
-    for (const r of records) writer.emit(r);
-    await writer.flush();
-    const after = writer.stats();
-    if (after.written - before.written < records.length) return false;
-    // forwarded once written here: a batch the producer must send again is not forwarded twice
-    if (forwarder !== undefined) for (const r of records) forwarder.emit(r);
-    return true;
   };
 
   const ingested = (p: ParsedBody) => ({ accepted: p.records.length, rejected: p.errors.length, errors: p.errors.slice(0, 100) });
@@ -260,23 +262,20 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     const key = c.req.header("idempotency-key");
     if (key !== undefined) {
       if (key.length > 200) return answer(c, 400, { error: "Idempotency-Key is longer than 200 characters" });
-      const scoped = `${caller.token}/${producer}/${key}`;
-      if (keys.has(scoped)) {
+      const scoped: ScopedKey = { token: caller.token, hash: await keyDigest(producer, key) };
+      if (disk.keys.has(scoped)) {
         metrics.count("deduplicated", 1);
         return answer(c, 200, { accepted: 0, rejected: 0, errors: [], duplicate: true });
       }
-      const pending = inflightKeys.get(scoped);
+      const inflight = `${caller.token}/${scoped.hash}`;
+      const pending = inflightKeys.get(inflight);
       if (pending) return (await pending).clone();
-      const result = (async () => {
-        const res = await accept(c, caller, parse, ingested, decode);
-        if (res.status === 200) keys.add(scoped);
-        return res;
-      })();
-      inflightKeys.set(scoped, result);
+      const result = accept(c, caller, parse, ingested, decode, scoped);
+      inflightKeys.set(inflight, result);
       try {
         return await result;
       } finally {
-        inflightKeys.delete(scoped);
+        inflightKeys.delete(inflight);
       }
     }
     return accept(c, caller, parse, ingested, decode);
@@ -321,12 +320,12 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   });
   app.get("/healthz", (c) => answer(c, 200, { ok: true }));
   app.get("/readyz", (c) => {
-    const queued = writer.stats().queued;
-    return behind() ? answer(c, 503, { ready: false, queued }) : answer(c, 200, { ready: true, queued });
+    const reason = disk.failure();
+    return reason === undefined ? answer(c, 200, { ready: true }) : answer(c, 503, { ready: false, reason: `the disk refuses writes: ${reason}` }, { "Retry-After": String(DISK_RETRY_AFTER_S) });
   });
   app.get("/metrics", (c) => {
     metrics.answered(200);
-    return c.text(metrics.render(writer.stats(), forwarder?.stats()), 200, { "content-type": "text/plain; version=0.0.4" });
+    return c.text(metrics.render(disk, writer.stats(), forwarder?.stats()), 200, { "content-type": "text/plain; version=0.0.4" });
   });
   app.onError((err, c) => {
     internal.error("ingest request failed", { err, path: c.req.path });
@@ -340,7 +339,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
       clearInterval(checker);
       await forwarder?.close(); // first: what it reports on the way out is written
       await writer.close();
-      keys.close();
+      await disk.close();
     },
   });
 }

@@ -1,89 +1,214 @@
 /**
- * Idempotency keys that survive a restart.
+ * The collector's write journal: where each write goes, and the Idempotency-Key it covers, in
+ * one append.
  *
  * @module
  */
+import type { PlacedPart } from "../lib/files/append_all.ts";
 import type { FileDriver, Runtime } from "../lib/runtime/runtime.ts";
 
+/** An Idempotency-Key as the store keeps it: the token's name and a digest of producer and key. */
+export interface ScopedKey {
+  token: string;
+  hash: string;
+}
+
+/** What {@linkcode IdempotencyStore} is bounded by. */
+export interface KeyLimits {
+  /** How long a key is remembered. */
+  ttlMs: number;
+  /** Keys remembered per token; past it the oldest is forgotten (and counted). */
+  maxPerToken: number;
+}
+
+const utf8 = new TextEncoder();
+
 /**
- * Remembers the `Idempotency-Key`s of written batches for `ttlMs`, in memory and in an
- * append-only file (`expiresAtMs key` a line), so a batch retried after a collector restart
- * is still written once. The file is compacted when it holds many expired keys.
+ * The digest an Idempotency-Key is remembered by: 16 bytes of SHA-256 over producer and key,
+ * base64url (22 characters), whatever the sizes of the key and the producer name.
+ *
+ * @example
+ * ```ts
+ * import { keyDigest } from "./dedup.ts";
+ * await keyDigest("edge-1", "batch-7"); // "q1Vw…" (22 characters)
+ * ```
+ */
+export async function keyDigest(producer: string, key: string): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(`${producer}\n${key}`)));
+  return btoa(String.fromCharCode(...d.subarray(0, 16))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/**
+ * Idempotency keys that survive a restart, written in the same append as the write they cover.
+ *
+ * Before the collector appends a request's records (see `appendAll`), it journals one line:
+ * `W <expires> <token> <digest> <file>/<offset>/<bytes> ...` (`-` for no key). The key counts
+ * once the records are written. At start, only the last entry can be unfinished (writes are
+ * synchronous and in order): if each of its parts is on disk whole, its key is kept; if not,
+ * the parts that were written are cut off again (the producer got no answer and sends the batch
+ * again), so a crash at any point leaves each record on disk once and no torn line. A write that
+ * failed and was undone is marked `A` in the next append. The file is compacted to `K <expires>
+ * <token> <digest>` lines. Keys are kept per token, at most `maxPerToken`, about 60 bytes each
+ * on disk.
  *
  * @example
  * ```ts
  * import { IdempotencyStore } from "./dedup.ts";
- * const keys = new IdempotencyStore("./logs/.sluice/idempotency-keys", runtime, 86_400_000);
- * if (!keys.has(key)) { write(); keys.add(key); }
+ * const keys = new IdempotencyStore("./logs/.sluice/idempotency-keys", runtime, { ttlMs: 86_400_000, maxPerToken: 100_000 }, (k) => `./logs/${k}.ndjson`);
+ * keys.journal(where, key); appendRecords(); keys.commit(key);
  * ```
  */
 export class IdempotencyStore {
   readonly #path: string | undefined;
   readonly #runtime: Runtime;
-  readonly #ttlMs: number;
-  readonly #keys = new Map<string, number>();
+  readonly #limits: KeyLimits;
+  readonly #keys = new Map<string, Map<string, number>>();
   #file: FileDriver | undefined;
   #lines = 0;
+  #abortPending = false;
+  /** Keys forgotten before their time because a token had `maxPerToken`. */
+  evicted = 0;
+  /** Parts of an unfinished write cut off at start. */
+  readonly undone: string[] = [];
 
   /**
-   * @param path The file, or undefined to keep keys in memory only.
+   * @param path The journal, or undefined to keep keys in memory only.
    * @param runtime Files.
-   * @param ttlMs How long a key is remembered.
+   * @param limits TTL and the per-token cap.
+   * @param pathOf The path of a journaled file key.
    */
-  constructor(path: string | undefined, runtime: Runtime, ttlMs: number) {
+  constructor(path: string | undefined, runtime: Runtime, limits: KeyLimits, pathOf: (key: string) => string) {
     this.#path = path;
     this.#runtime = runtime;
-    this.#ttlMs = ttlMs;
+    this.#limits = limits;
     if (path === undefined) return;
-    const now = Date.now();
-    for (const line of (runtime.fs?.readText(path) ?? "").split("\n")) {
-      const sp = line.indexOf(" ");
-      const expires = Number(line.slice(0, sp));
-      if (sp > 0 && expires > now) this.#keys.set(line.slice(sp + 1), expires);
+    this.#recover(runtime.fs?.readText(path) ?? "", pathOf);
+    try {
+      this.#compact();
+    } catch { /* a full disk at start: the journal is rewritten before the next write */ }
+  }
+
+  /** True when the key's batch was written within the TTL. */
+  has(key: ScopedKey): boolean {
+    const expires = this.#keys.get(key.token)?.get(key.hash);
+    return expires !== undefined && expires > Date.now();
+  }
+
+  /** Keys held now, over all tokens. */
+  get size(): number {
+    let n = 0;
+    for (const m of this.#keys.values()) n += m.size;
+    return n;
+  }
+
+  /** Journals a write's parts and its key, before the write; throws when the journal cannot be written. */
+  journal(where: readonly PlacedPart[], key: ScopedKey | undefined): void {
+    if (this.#path === undefined) return;
+    if (this.#file === undefined) this.#compact();
+    const expires = key === undefined ? 0 : Date.now() + this.#limits.ttlMs;
+    const head = key === undefined ? "- -" : `${encodeURIComponent(key.token)} ${key.hash}`;
+    const line = `${this.#abortPending ? "A\n" : ""}W ${expires} ${head} ${where.map(([k, off, n]) => `${k}/${off}/${n}`).join(" ")}\n`;
+    this.#file!.write(line);
+    this.#abortPending = false;
+    this.#lines++;
+  }
+
+  /** The journaled write is on disk: its key counts from now. */
+  commit(key: ScopedKey | undefined): void {
+    if (key !== undefined) this.#remember(key.token, key.hash, Date.now() + this.#limits.ttlMs);
+    if (this.#lines > 4 * this.size + 10_000) {
+      try {
+        this.#compact();
+      } catch { /* retried on the next write */ }
     }
-    this.#compact();
   }
 
-  /** True when `key`'s batch was written within the TTL. */
-  has(key: string): boolean {
-    const expires = this.#keys.get(key);
-    if (expires === undefined) return false;
-    if (expires > Date.now()) return true;
-    this.#keys.delete(key);
-    return false;
+  /** The journaled write failed and was undone: the next append says so. */
+  abort(): void {
+    this.#abortPending = true;
   }
 
-  /** Remembers `key`, on disk before it returns. */
-  add(key: string): void {
-    const expires = Date.now() + this.#ttlMs;
-    this.#keys.set(key, expires);
-    if (this.#file === undefined) return;
-    this.#file.write(`${expires} ${key}\n`);
-    if (++this.#lines > 4 * this.#keys.size + 10_000) this.#compact();
+  /** Fsyncs the journal. */
+  sync(): void {
+    this.#file?.sync();
   }
 
-  /** Closes the file. */
+  /** Closes the journal; the next write rewrites it from memory (after its directory was replaced). */
   close(): void {
-    this.#file?.close();
+    const f = this.#file;
     this.#file = undefined;
+    try {
+      f?.close();
+    } catch { /* nothing buffered: node:fs and FsFile write through */ }
+  }
+
+  #remember(token: string, hash: string, expires: number): void {
+    let m = this.#keys.get(token);
+    if (m === undefined) this.#keys.set(token, (m = new Map()));
+    const now = Date.now();
+    for (const [h, e] of m) {
+      // oldest first (one TTL for all): drop the expired, then the oldest past the cap
+      if (e > now && m.size < this.#limits.maxPerToken) break;
+      m.delete(h);
+      if (e > now) this.evicted++;
+    }
+    m.delete(hash);
+    m.set(hash, expires);
+  }
+
+  #recover(text: string, pathOf: (key: string) => string): void {
+    const lines = text.split("\n");
+    lines.pop(); // "" after the last newline, or a torn last line: its write never began
+    let last: string[] | undefined;
+    for (const line of lines) {
+      const f = line.split(" ");
+      if (f[0] === "A") last = undefined;
+      else if (f[0] === "K" || f[0] === "W") {
+        if (last !== undefined && last[3] !== "-") this.#remember(decodeURIComponent(last[2]), last[3], Number(last[1]));
+        last = f[0] === "W" ? f : undefined;
+        if (f[0] === "K") this.#remember(decodeURIComponent(f[2]), f[3], Number(f[1]));
+      }
+    }
+    if (last === undefined) return;
+    const parts = last.slice(4).map((p) => {
+      const [k, off, n] = p.split("/");
+      const path = pathOf(k);
+      return { path, offset: Number(off), end: Number(off) + Number(n), size: this.#runtime.fs!.stat(path)?.size ?? 0 };
+    });
+    if (parts.every((p) => p.size >= p.end)) {
+      if (last[3] !== "-") this.#remember(decodeURIComponent(last[2]), last[3], Number(last[1]));
+      return;
+    }
+    for (const p of parts) {
+      if (p.size <= p.offset || p.size > p.end) continue;
+      const f = this.#runtime.openFile!(p.path);
+      f.truncate(p.offset);
+      f.close();
+      this.undone.push(`${p.path}: ${p.size - p.offset} bytes`);
+    }
   }
 
   #compact(): void {
     if (this.#path === undefined) return;
+    this.close();
     const now = Date.now();
-    for (const [k, e] of this.#keys) if (e <= now) this.#keys.delete(k);
-    this.#file?.close();
+    let text = "";
+    for (const [token, m] of this.#keys) {
+      for (const [h, e] of m) if (e > now) text += `K ${e} ${encodeURIComponent(token)} ${h}\n`;
+    }
     const fs = this.#runtime.fs!;
     const tmp = this.#path + ".tmp";
     fs.remove(tmp);
     const f = this.#runtime.openFile!(tmp);
-    let text = "";
-    for (const [k, e] of this.#keys) text += `${e} ${k}\n`;
-    if (text !== "") f.write(text);
-    f.sync();
-    f.close();
+    try {
+      if (text !== "") f.write(text);
+      f.sync();
+    } finally {
+      f.close();
+    }
     fs.rename(tmp, this.#path);
     this.#file = this.#runtime.openFile!(this.#path);
-    this.#lines = this.#keys.size;
+    this.#lines = 0;
+    this.#abortPending = false; // the rewritten journal has no unfinished write
   }
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { LoggerStats } from "../lib/logger.ts";
+import type { DiskWriter } from "./disk_writer.ts";
 
 /**
  * Counters of the ingest app. `render` adds the writer's queue depth and write latency, and the
@@ -14,7 +15,7 @@ import type { LoggerStats } from "../lib/logger.ts";
  * import { IngestMetrics } from "./metrics.ts";
  * const m = new IngestMetrics();
  * m.count("accepted", 10);
- * m.render(log.stats());
+ * m.render(disk, log.stats());
  * ```
  */
 export class IngestMetrics {
@@ -32,8 +33,10 @@ export class IngestMetrics {
     this.requests.set(status, (this.requests.get(status) ?? 0) + 1);
   }
 
-  /** The Prometheus text exposition. */
-  render(writer: LoggerStats, forwarder?: LoggerStats): string {
+  /** The Prometheus text exposition: these counters, the disk writer's, the collector's own logger's, the forwarder's. */
+  render(disk: DiskWriter, writer: LoggerStats, forwarder?: LoggerStats): string {
+    const failure = disk.failure();
+    const latency = disk.latency.summary();
     const lines = [
       "# HELP sluice_ingest_records_total Records received, by result.",
       "# TYPE sluice_ingest_records_total counter",
@@ -44,11 +47,24 @@ export class IngestMetrics {
       "# HELP sluice_ingest_body_bytes_total Request body bytes received (on the wire).",
       "# TYPE sluice_ingest_body_bytes_total counter",
       `sluice_ingest_body_bytes_total ${this.bodyBytes}`,
-      ...loggerLines("writer", "wrote", "written", "Records waiting to be written.", writer),
-      "# HELP sluice_writer_write_latency_ms Batch write latency.",
+      "# HELP sluice_writer_records_total Records written to disk, or refused (503) because the disk failed.",
+      "# TYPE sluice_writer_records_total counter",
+      `sluice_writer_records_total{result="written"} ${disk.counts.written}`,
+      `sluice_writer_records_total{result="refused"} ${disk.counts.refused}`,
+      "# HELP sluice_disk_ready 1 while the disk takes writes, 0 while it refuses them (see /readyz for why).",
+      "# TYPE sluice_disk_ready gauge",
+      `sluice_disk_ready ${failure === undefined ? 1 : 0}`,
+      "# HELP sluice_idempotency_keys Idempotency-Keys remembered, over all tokens.",
+      "# TYPE sluice_idempotency_keys gauge",
+      `sluice_idempotency_keys ${disk.keys.size}`,
+      "# HELP sluice_idempotency_keys_evicted_total Keys forgotten before their TTL because a token reached --max-idempotency-keys.",
+      "# TYPE sluice_idempotency_keys_evicted_total counter",
+      `sluice_idempotency_keys_evicted_total ${disk.keys.evicted}`,
+      "# HELP sluice_writer_write_latency_ms A request's append to disk (and fsync with --durable).",
       "# TYPE sluice_writer_write_latency_ms summary",
-      ...(["p50", "p95", "p99"] as const).map((q) => `sluice_writer_write_latency_ms{quantile="0.${q.slice(1)}"} ${writer.flushLatencyMs[q]}`),
-      `sluice_writer_write_latency_ms_count ${writer.flushLatencyMs.count}`,
+      ...(["p50", "p95", "p99"] as const).map((q) => `sluice_writer_write_latency_ms{quantile="0.${q.slice(1)}"} ${latency[q]}`),
+      `sluice_writer_write_latency_ms_count ${latency.count}`,
+      ...loggerLines("internal", "wrote", "written", "The collector's own records waiting to be written.", writer),
       ...(forwarder === undefined ? [] : loggerLines("forward", "forwarded to another collector (sent or spooled)", "forwarded", "Records waiting to be forwarded.", forwarder)),
     ];
     return lines.join("\n") + "\n";

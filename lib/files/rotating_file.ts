@@ -107,11 +107,13 @@ export class RotatingFile {
    * before the error is thrown, so a retry neither duplicates nor splits a line.
    */
   write(data: string | Uint8Array): void {
+    this.prepare(data.length);
+    this.append(data);
+  }
+
+  /** Appends without rotating, all or nothing like {@linkcode RotatingFile.write} (after a {@linkcode RotatingFile.prepare}). */
+  append(data: string | Uint8Array): void {
     this.open();
-    if (this.#size > 0) {
-      const max = this.#opts.maxBytes;
-      if ((max !== undefined && this.#size + data.length > max) || Date.now() >= this.#nextBoundary) this.rotate();
-    }
     const file = this.#file!;
     try {
       this.#size += file.write(data);
@@ -121,6 +123,28 @@ export class RotatingFile {
       } catch { /* the write's own error is the one to report */ }
       throw err;
     }
+  }
+
+  /**
+   * Opens the file and rotates it when `bytes` more would pass the size limit or the interval
+   * is over, as {@linkcode RotatingFile.write} does first; returns the size, where the next
+   * write will begin. Lets a caller note where its write goes before making it.
+   */
+  prepare(bytes: number): number {
+    this.open();
+    if (this.#size > 0) {
+      const max = this.#opts.maxBytes;
+      if ((max !== undefined && this.#size + bytes > max) || Date.now() >= this.#nextBoundary) this.rotate();
+    }
+    return this.#size;
+  }
+
+  /** Cuts the live file back to `offset` bytes (undoing writes made since it was that long). */
+  cut(offset: number): void {
+    this.open();
+    if (this.#size <= offset) return;
+    this.#file!.truncate(offset);
+    this.#size = offset;
   }
 
   /** Pushes buffered bytes to the OS. */

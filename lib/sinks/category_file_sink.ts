@@ -5,6 +5,7 @@
  */
 import { categoryFileName } from "../files/category_name.ts";
 import { HandlePool } from "../files/handle_pool.ts";
+import { routeLines } from "../files/route_lines.ts";
 import { type RotateOptions, RotatingFile } from "../files/rotating_file.ts";
 import { type RoutedBatch, WriteBuffers } from "../files/write_buffers.ts";
 import type { Formatter } from "../format/formatter.ts";
@@ -141,27 +142,7 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
     batch: options.batch,
     queue: { maxBytes },
     connect: (h) => void (hooks = h),
-    encode(records) {
-      const texts = new Map<string, { text: string; records: number; urgent: boolean }>();
-      for (const r of records) {
-        const key = keyOf(r.category);
-        const b = texts.get(key);
-        const line = format(r) + "\n";
-        const urgent = r.level === "error" || r.level === "fatal";
-        if (b === undefined) texts.set(key, { text: line, records: 1, urgent });
-        else {
-          b.text += line;
-          b.records++;
-          b.urgent ||= urgent;
-        }
-      }
-      const routed: RoutedBatch = [];
-      for (const [k, b] of texts) {
-        b.text.charCodeAt(0); // flatten the rope now, while its pieces are young
-        routed.push([k, b.text, b.records, b.urgent]);
-      }
-      return routed;
-    },
+    encode: (records) => routeLines(records, format, keyOf),
     write(routed) {
       buffers.take(routed); // throws, having taken nothing, when making room fails: the channel retries the batch
       try {
