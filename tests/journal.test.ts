@@ -1,0 +1,109 @@
+// The write journal's recovery and appendAll's all-or-nothing, on files the test writes by hand:
+// what a crash or a failed write can leave, and what the next start makes of it.
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { IdempotencyStore, keyDigest } from "../collector/dedup.ts";
+import { appendAll } from "../lib/files/append_all.ts";
+import { HandlePool } from "../lib/files/handle_pool.ts";
+import { RotatingFile } from "../lib/files/rotating_file.ts";
+import { detectRuntime, type Runtime } from "../mod.ts";
+
+const runtime = detectRuntime();
+const limits = { ttlMs: 60_000, maxPerToken: 100 };
+const later = Date.now() + 60_000;
+
+function setup(files: Record<string, string>, journal: string) {
+  const dir = mkdtempSync(join(tmpdir(), "sluice-journal-"));
+  for (const [k, text] of Object.entries(files)) writeFileSync(join(dir, `${k}.ndjson`), text);
+  writeFileSync(join(dir, "journal"), journal);
+  const open = () => new IdempotencyStore(join(dir, "journal"), runtime, limits, (k) => join(dir, `${k}.ndjson`));
+  const read = (k: string) => readFileSync(join(dir, `${k}.ndjson`), "utf8");
+  return { dir, open, read };
+}
+
+describe("journal recovery at start", () => {
+  test("the last write's parts all on disk: its key counts", () => {
+    const { open, read } = setup({ a: "A1\nA2\n", b: "B1\n" }, `W ${later} edge h1 a/0/3 b/0/3\nW ${later} edge h2 a/3/3\n`);
+    const keys = open();
+    expect(keys.has({ token: "edge", hash: "h1" })).toBe(true);
+    expect(keys.has({ token: "edge", hash: "h2" })).toBe(true);
+    expect(keys.undone).toEqual([]);
+    expect(read("a")).toBe("A1\nA2\n");
+  });
+
+  test("the last write unfinished (a crash between parts, one part torn): the parts written are cut off and its key does not count", () => {
+    // a/3/3 was written whole, b/3/4 only in part ("B2" of "B2x\n"), c/0/3 not at all
+    const { open, read } = setup({ a: "A1\nA2\n", b: "B1\nB2", c: "" }, `W ${later} edge h1 a/0/3 b/0/3\nW ${later} edge h2 a/3/3 b/3/4 c/0/3\n`);
+    const keys = open();
+    expect(keys.has({ token: "edge", hash: "h1" })).toBe(true);
+    expect(keys.has({ token: "edge", hash: "h2" })).toBe(false);
+    expect(read("a")).toBe("A1\n");
+    expect(read("b")).toBe("B1\n");
+    expect(keys.undone.length).toBe(2);
+  });
+
+  test("a write marked undone (A) does not count; a torn journal line is ignored; expired keys are dropped", () => {
+    const { open } = setup({ a: "A1\n" }, `K ${Date.now() - 1} edge old\nW ${later} edge h1 a/0/3\nA\nW ${later} edge h2 a/0/3\nW ${later} ed`);
+    const keys = open();
+    expect(keys.has({ token: "edge", hash: "h1" })).toBe(false);
+    expect(keys.has({ token: "edge", hash: "h2" })).toBe(true);
+    expect(keys.has({ token: "edge", hash: "old" })).toBe(false);
+    expect(keys.size).toBe(1);
+  });
+
+  test("keys are per token, and a digest is 22 characters whatever the key's size", async () => {
+    const { open } = setup({}, "");
+    const keys = open();
+    const hash = await keyDigest("p".repeat(16_384), "k".repeat(200));
+    expect(hash).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    keys.journal([["a", 0, 1]], { token: "one", hash });
+    keys.commit({ token: "one", hash });
+    expect(keys.has({ token: "one", hash })).toBe(true);
+    expect(keys.has({ token: "two", hash })).toBe(false);
+    keys.close();
+  });
+});
+
+describe("appendAll", () => {
+  /** A pool over files whose writes fail (ENOSPC after half) when their name is in `failing`. */
+  function pool(failing: Set<string>) {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-append-"));
+    const rt: Runtime = {
+      ...runtime,
+      fs: runtime.fs,
+      openFile(path) {
+        const f = runtime.openFile!(path);
+        return {
+          ...f,
+          write(data) {
+            if (![...failing].some((n) => path.endsWith(`/${n}`))) return f.write(data);
+            f.write(data.slice(0, data.length >> 1));
+            throw Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" });
+          },
+        };
+      },
+    };
+    const p = new HandlePool(1, (k) => new RotatingFile(join(dir, k), {}, rt, () => {})); // one open file: parts are reopened to be cut
+    return { p, read: (k: string) => readFileSync(join(dir, k), "utf8") };
+  }
+  const bytes = (s: string) => new TextEncoder().encode(s);
+
+  test("a failing part: every part already written is cut back, and the journal saw where each would go", () => {
+    const failing = new Set<string>();
+    const { p, read } = pool(failing);
+    appendAll(p, [["x", bytes("x1\n")], ["y", bytes("y1\n")]], () => {});
+    failing.add("z");
+    const seen: unknown[] = [];
+    expect(() => appendAll(p, [["x", bytes("x2\n")], ["y", bytes("y2\n")], ["z", bytes("z2\n")]], (w) => seen.push(w))).toThrow(/ENOSPC/);
+    expect(seen).toEqual([[["x", 3, 3], ["y", 3, 3], ["z", 0, 3]]]);
+    expect([read("x"), read("y"), read("z")]).toEqual(["x1\n", "y1\n", ""]);
+  });
+
+  test("a journal that cannot be written: nothing is appended", () => {
+    const { p, read } = pool(new Set());
+    expect(() => appendAll(p, [["x", bytes("x1\n")]], () => { throw new Error("ENOSPC: journal"); })).toThrow(/journal/);
+    expect(read("x")).toBe("");
+  });
+});
