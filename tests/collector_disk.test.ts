@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createIngestApp, type IngestApp, type IngestOptions } from "../server.ts";
 import { detectRuntime, type Runtime } from "../mod.ts";
+import { recordBatch as batch, recordsOnDisk } from "./helpers/disk_records.ts";
 
 const TOKEN = "s3cret-token";
 const apps: IngestApp[] = [];
@@ -55,27 +56,10 @@ function make(extra: Partial<IngestOptions> = {}, dir = mkdtempSync(join(tmpdir(
   return { app, dir, post, get, files };
 }
 
-const batch = (from: number, n: number) =>
-  Array.from({ length: n }, (_, k) => JSON.stringify({ msg: "r", i: from + k, category: ["a", "b", "c"][k % 3] })).join("\n") + "\n";
-/** The `i` of every record on disk, sorted; each file's text ends with a whole line. */
-function onDisk(files: Record<string, string>): number[] {
-  const seen: number[] = [];
-  for (const [name, text] of Object.entries(files)) {
-    expect(text === "" || text.endsWith("\n")).toBe(true);
-    for (const line of text.split("\n").filter(Boolean)) {
-      const r = JSON.parse(line);
-      if (r.producer === "sluice") continue;
-      expect(name).toBe(`${r.category}.ndjson`);
-      seen.push(r.i);
-    }
-  }
-  return seen.sort((a, b) => a - b);
-}
-
 describe("the collector on a failing disk", () => {
   test("ENOSPC on the last file of a batch: 503 Retry-After, the parts already written are cut back, /readyz says why; the retry writes each record once", async () => {
     const { state, runtime } = failingDisk();
-    const { post, get, files } = make({ runtime });
+    const { post, get, dir, files } = make({ runtime });
     expect((await post(batch(0, 30))).status).toBe(200);
     const before = files();
     state.full = true;
@@ -95,26 +79,26 @@ describe("the collector on a failing disk", () => {
     expect((await post(batch(30, 30), "k1")).status).toBe(200);
     expect(await (await post(batch(30, 30), "k1")).json()).toMatchObject({ duplicate: true });
     expect((await get("/readyz")).status).toBe(200);
-    expect(onDisk(files())).toEqual([...Array(60).keys()]);
+    expect(recordsOnDisk(dir)).toEqual([...Array(60).keys()]);
   });
 
   test("every write failing, the journal's too: 503, the collector stays up, and a probe finds the disk back within a second", async () => {
     const { state, runtime } = failingDisk();
-    const { post, get, files } = make({ runtime });
+    const { post, get, dir } = make({ runtime });
     state.full = true;
     for (let k = 0; k < 3; k++) expect((await post(batch(0, 9), "same")).status).toBe(503);
-    expect(onDisk(files())).toEqual([]);
+    expect(recordsOnDisk(dir)).toEqual([]);
     state.full = false;
     // no write comes: the probe behind /readyz notices on its own
     await new Promise((r) => setTimeout(r, 1100));
     expect((await get("/readyz")).status).toBe(200);
     expect((await post(batch(0, 9), "same")).status).toBe(200);
-    expect(onDisk(files())).toEqual([...Array(9).keys()]);
+    expect(recordsOnDisk(dir)).toEqual([...Array(9).keys()]);
   });
 
   test("a read-only file system (EROFS on open): 503 with the reason, then writes again once it is writable", async () => {
     const { state, runtime } = failingDisk();
-    const { post, get, files } = make({ runtime });
+    const { post, get, dir } = make({ runtime });
     state.readOnly = true;
     const res = await post(batch(0, 6));
     expect(res.status).toBe(503);
@@ -122,16 +106,16 @@ describe("the collector on a failing disk", () => {
     expect((await (await get("/readyz")).json()).reason).toMatch(/EROFS/);
     state.readOnly = false;
     expect((await post(batch(0, 6))).status).toBe(200);
-    expect(onDisk(files())).toEqual([...Array(6).keys()]);
+    expect(recordsOnDisk(dir)).toEqual([...Array(6).keys()]);
   });
 
   test("the directory deleted under a running collector: it is made again and the records land in it, not in the deleted files", async () => {
-    const { post, dir, files } = make();
+    const { post, dir } = make();
     expect((await post(batch(0, 6), "k1")).status).toBe(200);
     rmSync(dir, { recursive: true });
     expect((await post(batch(6, 6), "k2")).status).toBe(200);
     expect(existsSync(join(dir, "a.ndjson"))).toBe(true);
-    expect(onDisk(files())).toEqual([6, 7, 8, 9, 10, 11]);
+    expect(recordsOnDisk(dir)).toEqual([6, 7, 8, 9, 10, 11]);
     // the keys are rewritten into the new directory's journal
     expect(await (await post(batch(0, 6), "k1")).json()).toMatchObject({ duplicate: true });
   });
@@ -149,7 +133,7 @@ describe("the collector on a failing disk", () => {
     expect(await (await second.post(batch(0, 6), "k1")).json()).toMatchObject({ duplicate: true });
     state.full = false;
     expect((await second.post(batch(6, 6), "k2")).status).toBe(200);
-    expect(onDisk(second.files())).toEqual([...Array(12).keys()]);
+    expect(recordsOnDisk(dir)).toEqual([...Array(12).keys()]);
   });
 
   test("idempotency keys are bounded per token: past --max-idempotency-keys the oldest is forgotten and counted; a key costs ~60 bytes on disk", async () => {

@@ -4,9 +4,10 @@
 // creating 40,000 categories, with the collector's descriptors counted in /proc/<pid>/fd.
 import { afterAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { recordBatch as batch, recordsOnDisk as onDisk } from "./helpers/disk_records.ts";
 import { exited, type ServeProcess, serveRuntimes, startServe } from "./helpers/serve_process.ts";
 
 const TOKEN = "t0ken-for-tests";
@@ -47,21 +48,6 @@ const ingest = (url: string, body: string, key?: string) => fetch(`${url}/ingest
   headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/x-ndjson", ...(key ? { "idempotency-key": key } : {}) },
   signal: AbortSignal.timeout(10_000), // a hanging request fails the test
 });
-const batch = (from: number, n: number, pad = 0) =>
-  Array.from({ length: n }, (_, k) => JSON.stringify({ msg: "r", i: from + k, category: ["a", "b", "c"][(from + k) % 3], pad: "x".repeat(pad) })).join("\n") + "\n";
-/** The `i` of every producer record in the log files, sorted; every file ends with a whole line. */
-function onDisk(dir: string): number[] {
-  const seen: number[] = [];
-  for (const name of readdirSync(dir).filter((n) => n.endsWith(".ndjson"))) {
-    const text = readFileSync(join(dir, name), "utf8");
-    expect(text === "" || text.endsWith("\n")).toBe(true);
-    for (const line of text.split("\n").filter(Boolean)) {
-      const r = JSON.parse(line); // throws on a torn or glued line
-      if (r.producer !== "sluice") seen.push(r.i);
-    }
-  }
-  return seen.sort((a, b) => a - b);
-}
 /** Fills the file system holding `dir` until a write fails. */
 function fill(path: string): void {
   const chunk = new Uint8Array(4096);
