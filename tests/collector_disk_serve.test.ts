@@ -1,7 +1,7 @@
 // `sluice serve` on Bun, Deno and Node against a real small file system: a 256 KiB tmpfs filled
 // up, remounted read-only, and freed again; a restart on a full disk; a crash (SIGKILL from the
 // fault hook) between the parts of a write and between the write and the answer; one token
-// creating 40,000 categories, with the collector's descriptors counted in /proc/<pid>/fd.
+// creating tens of thousands of categories, with the collector's descriptors counted in /proc/<pid>/fd.
 import { afterAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -20,7 +20,7 @@ afterAll(() => {
   for (const s of running) s.proc.kill("SIGKILL");
   for (const m of mounts) spawnSync("umount", [m]);
   rmSync(work, { recursive: true, force: true });
-});
+}, 60_000);
 
 /** Mounts a tmpfs of `size`; false when this process may not (not root). */
 function tmpfs(dir: string, size: string): boolean {
@@ -159,15 +159,18 @@ describe("the directory deleted under a running collector", () => {
   }
 });
 
-describe("one token, 40,000 categories", () => {
+// 40,000 on Bun (whose file driver used to keep descriptors past the pool); 10,000 on Deno and
+// Node, where creating the files is slower and the bound is crossed as often either way
+describe("one token, tens of thousands of categories", () => {
   for (const [name, cmd] of serveRuntimes) {
-    test(`${name}: the collector never holds more descriptors than its pool (64) allows`, async () => {
+    const categories = name === "bun" ? 40_000 : 10_000;
+    test(`${name}: ${categories} categories; the collector never holds more descriptors than its pool (64) allows`, async () => {
       const dir = join(work, `many-${name}`);
       const s = await start(cmd, dir);
       const fds = () => readdirSync(`/proc/${s.proc.pid}/fd`).length;
       const base = fds();
       let peak = 0;
-      for (let r = 0; r < 40; r++) {
+      for (let r = 0; r < categories / 1000; r++) {
         const body = Array.from({ length: 1000 }, (_, k) => JSON.stringify({ msg: "r", i: r * 1000 + k, category: `cat-${r * 1000 + k}` })).join("\n") + "\n";
         expect((await ingest(s.url, body)).status).toBe(200);
         peak = Math.max(peak, fds());
@@ -176,7 +179,8 @@ describe("one token, 40,000 categories", () => {
       expect(peak - base).toBeLessThanOrEqual(64 + 1 + 4);
       s.proc.kill("SIGTERM");
       expect(await exited(s.proc)).toBe(0);
-      expect(readdirSync(dir).filter((n) => n.endsWith(".ndjson")).length).toBe(40_000);
+      expect(readdirSync(dir).filter((n) => n.endsWith(".ndjson")).length).toBe(categories);
+      rmSync(dir, { recursive: true, force: true }); // here, within the test's time, not in afterAll
     }, 120_000);
   }
 });
