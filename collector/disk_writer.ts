@@ -100,11 +100,13 @@ export class DiskWriter {
     const start = performance.now();
     try {
       this.#checkDir();
-      appendAll(this.#pool, parts, (where) => this.#keys.journal(where, key));
-      if (this.#durable) {
-        for (const [k] of parts) this.#pool.get(k).sync();
-        this.#keys.sync();
-      }
+      appendAll(this.#pool, parts, (where) => {
+        this.#keys.journal(where, key);
+        // durable: the journal reaches the disk before the records, so after a power cut too
+        // the last entry tells what to undo
+        if (this.#durable) this.#keys.sync();
+      });
+      if (this.#durable) for (const [k] of parts) this.#pool.get(k).sync();
     } catch (err) {
       this.#keys.abort();
       this.#failure = describe(err);

@@ -7,6 +7,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger, httpSink } from "../mod.ts";
+import { serveRuntimes } from "./helpers/serve_process.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const bin = join(root, "node_modules/.bin");
@@ -69,12 +70,7 @@ const ingest = (url: string, body: string, key?: string) => fetch(`${url}/ingest
 const exited = (p: ChildProcess) => new Promise<number | null>((r) => (p.exitCode !== null ? r(p.exitCode) : p.once("exit", (c) => r(c))));
 const lines = (dir: string) => readFileSync(join(dir, "default.ndjson"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
 
-const runtimes: [string, string[]][] = [
-  ["bun", [join(bin, "bun"), join(root, "cli.ts")]],
-  ["deno", [join(bin, "deno"), "run", "-A", "--config", join(root, "deno.json"), join(root, "cli.ts")]],
-  ["node", [process.execPath.includes("bun") ? "node" : process.execPath, join(root, "dist/cli.js")]],
-  ["binary", [binary]],
-];
+const runtimes: [string, string[]][] = [...serveRuntimes, ["binary", [binary]]];
 
 describe("sluice serve", () => {
   for (const [name, cmd] of runtimes) {
