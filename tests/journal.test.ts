@@ -107,3 +107,38 @@ describe("appendAll", () => {
     expect(read("x")).toBe("");
   });
 });
+
+describe("RotatingFile after a failed write whose cut failed too", () => {
+  test("the torn bytes are cut before the next write, even after the handle was closed and reopened", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-torn-"));
+    const state = { fail: false };
+    const rt: Runtime = {
+      ...runtime,
+      fs: runtime.fs,
+      openFile(path) {
+        const f = runtime.openFile!(path);
+        return {
+          ...f,
+          write(data) {
+            if (!state.fail) return f.write(data);
+            f.write(data.slice(0, 3));
+            throw Object.assign(new Error("EIO: i/o error, write"), { code: "EIO" });
+          },
+          truncate(length) {
+            if (state.fail) throw Object.assign(new Error("EIO: i/o error, truncate"), { code: "EIO" });
+            f.truncate(length);
+          },
+        };
+      },
+    };
+    const file = new RotatingFile(join(dir, "x.ndjson"), {}, rt, () => {});
+    file.write('{"i":1}\n');
+    state.fail = true;
+    expect(() => file.write('{"i":2}\n')).toThrow(/EIO/);
+    expect(readFileSync(join(dir, "x.ndjson"), "utf8")).toBe('{"i":1}\n{"i'); // torn, and the cut failed
+    file.release();
+    state.fail = false;
+    file.write('{"i":3}\n');
+    expect(readFileSync(join(dir, "x.ndjson"), "utf8")).toBe('{"i":1}\n{"i":3}\n');
+  });
+});

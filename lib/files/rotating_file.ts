@@ -61,6 +61,8 @@ export class RotatingFile {
   #size = 0;
   #nextBoundary = Infinity;
   #lastStamp = 0;
+  /** A failed write or cut left bytes past `#size`: they go before the next write. */
+  #mustCut = false;
 
   /**
    * @param path The live file.
@@ -97,7 +99,7 @@ export class RotatingFile {
   open(): void {
     if (this.#file !== undefined) return;
     this.#file = this.#runtime.openFile!(this.path);
-    this.#size = this.#file.size();
+    if (!this.#mustCut) this.#size = this.#file.size(); // else the size before the failed write stands
     if (this.#period !== undefined) this.#nextBoundary = (Math.floor(Date.now() / this.#period) + 1) * this.#period;
   }
 
@@ -115,14 +117,23 @@ export class RotatingFile {
   append(data: string | Uint8Array): void {
     this.open();
     const file = this.#file!;
+    this.#cutPending(file);
     try {
       this.#size += file.write(data);
     } catch (err) {
+      this.#mustCut = true;
       try {
-        if (file.size() > this.#size) file.truncate(this.#size);
-      } catch { /* the write's own error is the one to report */ }
+        this.#cutPending(file);
+      } catch { /* the write's own error is the one to report; the cut is tried again before the next write */ }
       throw err;
     }
+  }
+
+  /** After a failed write or cut: cuts the file to the last whole write, before anything else is written (throws if it cannot). */
+  #cutPending(file: FileDriver): void {
+    if (!this.#mustCut) return;
+    if (file.size() > this.#size) file.truncate(this.#size);
+    this.#mustCut = false;
   }
 
   /**
@@ -143,8 +154,9 @@ export class RotatingFile {
   cut(offset: number): void {
     this.open();
     if (this.#size <= offset) return;
-    this.#file!.truncate(offset);
     this.#size = offset;
+    this.#mustCut = true;
+    this.#cutPending(this.#file!);
   }
 
   /** Pushes buffered bytes to the OS. */
