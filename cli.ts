@@ -38,7 +38,8 @@ commands:
           --json                       print the report as JSON
   serve   run the collector
           --port 8080  --host 127.0.0.1  --dir ./logs
-          --tokens FILE                name:token lines (or env SLUICE_TOKENS="name:token,...");
+          --tokens FILE                name:token lines, or name:token:producers=edge-*,web to let a token
+                                       speak as those producers too (or env SLUICE_TOKENS="name:token,...");
                                        with neither, a token is generated once into <dir>/.sluice/tokens
           --no-auth                    accept requests without a token (explicitly)
           --tls-cert FILE --tls-key FILE   serve HTTPS
@@ -49,6 +50,9 @@ commands:
           --forward-token TOKEN        its token (or env SLUICE_FORWARD_TOKEN)
           --forward-spool DIR          where batches wait while it is away   default <dir>/.sluice/forward-spool
           --trust-forwarder NAME,...   tokens of collectors forwarding here: their records keep their producer
+          --max-producers-per-token 1000   producer names one token may use; past it a new name gets 403
+          --max-categories-per-token 1000  categories one token may create; further ones go to "overflow"
+          --public-metrics             answer GET /metrics and /producers without a token (default: any valid token)
   tail    show the last records of log files, merged by time, and follow them
           sluice tail [PATH...]         files, or directories of .ndjson files   default ./logs
           --lines 10                    records shown first                     default 10
@@ -79,7 +83,6 @@ async function load(args: string[]): Promise<void> {
   const sink = target
     ? httpSink(target, {
       token: flags.token ?? proc.env.SLUICE_TOKEN,
-      producer: "sluice-load",
       gzip: flags.gzip === "true",
       batch: { maxAgeMs: 20 },
       maxQueuedRecords: 1_000_000,
@@ -113,8 +116,8 @@ async function load(args: string[]): Promise<void> {
 }
 
 async function serveCommand(args: string[]): Promise<void> {
-  const flags = parseFlags(args, ["no-auth", "durable"]);
-  const known = ["port", "host", "dir", "tokens", "no-auth", "tls-cert", "tls-key", "max-body-bytes", "rate-limit", "durable", "body-timeout", "forward", "forward-token", "forward-spool", "trust-forwarder", "max-idempotency-keys"];
+  const flags = parseFlags(args, ["no-auth", "durable", "public-metrics"]);
+  const known = ["port", "host", "dir", "tokens", "no-auth", "tls-cert", "tls-key", "max-body-bytes", "rate-limit", "durable", "body-timeout", "forward", "forward-token", "forward-spool", "trust-forwarder", "max-idempotency-keys", "max-producers-per-token", "max-categories-per-token", "public-metrics"];
   const unknown = Object.keys(flags).filter((f) => !known.includes(f));
   if (unknown.length) throw new TypeError(`sluice serve: unknown flag --${unknown[0]}\n\n${USAGE}`);
   const fs = proc.getBuiltinModule("node:fs");
@@ -156,6 +159,9 @@ async function serveCommand(args: string[]): Promise<void> {
     },
     trustedForwarders,
     maxIdempotencyKeys: flags["max-idempotency-keys"] === undefined ? undefined : Number(flags["max-idempotency-keys"]),
+    maxProducersPerToken: flags["max-producers-per-token"] === undefined ? undefined : Number(flags["max-producers-per-token"]),
+    maxCategoriesPerToken: flags["max-categories-per-token"] === undefined ? undefined : Number(flags["max-categories-per-token"]),
+    publicMetrics: flags["public-metrics"] === "true",
   });
   console.log(`sluice collector listening on ${server.url}, writing to ${dir}${flags.forward ? `, forwarding to ${flags.forward}` : ""}`);
   if (flags.forward !== undefined && !forwardToken) {

@@ -17,7 +17,8 @@ import { DiskWriteError, DiskWriter } from "./disk_writer.ts";
 import { faultHook } from "./fault_hook.ts";
 import { IngestMetrics } from "./metrics.ts";
 import { parseOtlpLogs } from "./otlp.ts";
-import { ProducerRegistry } from "./producers.ts";
+import { heartbeatError, ProducerRegistry } from "./producers.ts";
+import { ANONYMOUS, Identities } from "./identity.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { type ParsedBody, parseJsonArray, parseNdjson } from "../lib/format/ndjson_decode.ts";
 
@@ -75,12 +76,18 @@ export interface IngestOptions {
    * own `producer` instead of being tagged with the caller's name.
    */
   trustedForwarders?: readonly string[];
+  /** Producer names one token may use (`X-Sluice-Producer`, heartbeats); past it a new name gets 403. @default 1000 */
+  maxProducersPerToken?: number;
+  /** Categories one token may create; records in further new ones go to the `overflow` category. @default 1000 */
+  maxCategoriesPerToken?: number;
+  /** Answer `GET /metrics` and `GET /producers` without a token. @default false */
+  publicMetrics?: boolean;
 }
 
 /**
  * Where and how a collector forwards records (see {@linkcode IngestOptions.forward}): the other
  * collector's ingest URL, a spool, and these `httpSink` options: `token`, `producer` (default
- * `"sluice-collector"`), `gzip`, `body`, `retry` (default three tries within about two seconds,
+ * the token's name), `gzip`, `body`, `retry` (default three tries within about two seconds,
  * then the batch waits in the spool), `timeoutMs`, `spoolRetryMs`, `fetch`.
  *
  * @example
@@ -174,7 +181,6 @@ export function createIngestApp(options: IngestOptions): IngestApp {
       // collector that is away never holds the queue
       retry: { maxAttempts: 3, maxDelayMs: 2000 },
       ...forward,
-      producer: forward.producer ?? "sluice-collector",
       spool: forward.spool === false ? undefined : forward.spool ?? `${options.dir}/.sluice/forward-spool`,
       maxQueuedRecords: Math.max(10_000, maxQueued),
       runtime,
@@ -183,6 +189,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     onError: (err) => internal.warn("forwarding failed", { err }),
   });
   const trusted = new Set(options.trustedForwarders ?? []);
+  const identities = new Identities(options);
   const inflightKeys = new Map<string, Promise<Response>>();
   const limiter = new RateLimiter(options.rateLimit?.recordsPerSec ?? 100_000, options.rateLimit?.burst ?? 200_000);
   const producers = new ProducerRegistry((p) => internal.warn("producer missed its check-in", p));
@@ -203,12 +210,12 @@ export function createIngestApp(options: IngestOptions): IngestApp {
    * producer cannot escape either by naming itself) and the producer name records are tagged
    * with (`X-Sluice-Producer`, else the token's name). A 401 when the token is missing or wrong.
    */
-  const who = (c: Context): Caller | Response => {
-    const declared = c.req.header("x-sluice-producer");
-    if (options.noAuth === true && tokens.length === 0) return { token: "anonymous", producer: declared ?? "anonymous", trusted: false };
-    const entry = authenticate(c.req.header("authorization") ?? null, tokens);
+  const who = (c: Context, declared = c.req.header("x-sluice-producer")): Caller | Response => {
+    const entry = options.noAuth === true && tokens.length === 0 ? ANONYMOUS : authenticate(c.req.header("authorization") ?? null, tokens);
     if (entry === undefined) return answer(c, 401, { error: "missing or invalid bearer token" }, { "WWW-Authenticate": "Bearer" });
-    return { token: entry.name, producer: declared ?? entry.name, trusted: trusted.has(entry.name) };
+    const caller = { token: entry.name, producer: declared ?? entry.name, trusted: trusted.has(entry.name) };
+    const refusal = identities.refuseProducer(entry, caller.producer, caller.trusted);
+    return refusal === undefined ? caller : answer(c, 403, { error: refusal });
   };
 
   /** Writes a parsed body and answers; shared by /ingest and /v1/logs. */
@@ -233,6 +240,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     const wait = limiter.take(caller.token, parsed.records.length);
     if (wait > 0) return answer(c, 429, { error: `rate limit: retry in ${wait} s` }, { "Retry-After": String(wait) });
     try {
+      parsed.records = identities.admitCategories(caller.token, parsed.records, caller.trusted);
       disk.write(parsed.records, key);
     } catch (err) {
       if (err instanceof DiskWriteError) return diskFailed(c, err.message);
@@ -299,23 +307,32 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   app.post("/heartbeat", async (c) => {
     const caller = who(c);
     if (caller instanceof Response) return caller;
-    const { producer } = caller;
-    let beat: { producer?: unknown; nextCheckInMs?: unknown; graceMs?: unknown; shutdown?: unknown };
+    let beat: unknown;
     try {
       beat = JSON.parse(await readBodyText(c.req.raw, { maxBodyBytes: 64 << 10, maxDecompressedBytes: 64 << 10, bodyTimeoutMs: limits.bodyTimeoutMs }));
     } catch (err) {
       if (err instanceof BodyTimeoutError) return answer(c, 408, { error: err.message }, { Connection: "close" });
-      return answer(c, 400, { error: "a heartbeat is a JSON object: { producer, nextCheckInMs, graceMs?, shutdown? }" });
+      beat = undefined;
     }
-    const name = typeof beat?.producer === "string" ? beat.producer : producer;
-    const num = (v: unknown) => (typeof v === "number" && v >= 0 && Number.isFinite(v) ? v : undefined);
-    producers.heartbeat(name, { nextCheckInMs: num(beat?.nextCheckInMs), graceMs: num(beat?.graceMs), shutdown: beat?.shutdown === true });
+    const invalid = heartbeatError(beat);
+    if (invalid !== undefined) return answer(c, 400, { error: invalid });
+    const b = beat as { producer?: string; nextCheckInMs?: number; graceMs?: number; shutdown?: boolean };
+    // a heartbeat speaks for one producer: the caller's, or one its token may speak as
+    const speaker = b.producer === undefined ? caller : who(c, b.producer);
+    if (speaker instanceof Response) return speaker;
+    producers.heartbeat(speaker.producer, { nextCheckInMs: b.nextCheckInMs, graceMs: b.graceMs, shutdown: b.shutdown === true });
     return answer(c, 200, { ok: true });
   });
 
+  /** `/metrics` and `/producers` answer any valid token, or anyone with `publicMetrics`. */
+  const reader = (c: Context): Response | undefined => {
+    if (options.publicMetrics === true) return undefined;
+    const caller = who(c, undefined);
+    return caller instanceof Response ? caller : undefined;
+  };
   app.get("/producers", (c) => {
-    const caller = who(c);
-    if (caller instanceof Response) return caller;
+    const refused = reader(c);
+    if (refused) return refused;
     return answer(c, 200, { producers: producers.list() });
   });
   app.get("/healthz", (c) => answer(c, 200, { ok: true }));
@@ -324,8 +341,10 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     return reason === undefined ? answer(c, 200, { ready: true }) : answer(c, 503, { ready: false, reason: `the disk refuses writes: ${reason}` }, { "Retry-After": String(DISK_RETRY_AFTER_S) });
   });
   app.get("/metrics", (c) => {
+    const refused = reader(c);
+    if (refused) return refused;
     metrics.answered(200);
-    return c.text(metrics.render(disk, writer.stats(), forwarder?.stats()), 200, { "content-type": "text/plain; version=0.0.4" });
+    return c.text(metrics.render(disk, writer.stats(), forwarder?.stats(), identities), 200, { "content-type": "text/plain; version=0.0.4" });
   });
   app.onError((err, c) => {
     internal.error("ingest request failed", { err, path: c.req.path });

@@ -15,11 +15,17 @@
 export interface TokenEntry {
   name: string;
   token: string;
+  /**
+   * Producer names the token may speak as besides its own name (`X-Sluice-Producer`,
+   * heartbeats); `*` matches any run of characters: `["edge-*"]`.
+   */
+  producers?: readonly string[];
 }
 
 /**
- * Parses a tokens file: one token a line, as `name:token` or a bare token (named `token-N`);
- * blank lines and `#` comments are skipped.
+ * Parses a tokens file: one token a line, as `name:token`, `name:token:producers=edge-*,web`
+ * (the producer names it may also speak as) or a bare token (named `token-N`); blank lines and
+ * `#` comments are skipped.
  *
  * @param text The file's text.
  * @returns The entries; throws a `TypeError` for a file with no token.
@@ -27,6 +33,7 @@ export interface TokenEntry {
  * ```ts
  * import { parseTokens } from "./auth.ts";
  * parseTokens("edge-1:s3cret\n# comment\n"); // [{ name: "edge-1", token: "s3cret" }]
+ * parseTokens("edge:s3cret:producers=edge-*"); // [{ name: "edge", token: "s3cret", producers: ["edge-*"] }]
  * ```
  */
 export function parseTokens(text: string): TokenEntry[] {
@@ -35,7 +42,14 @@ export function parseTokens(text: string): TokenEntry[] {
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) continue;
     const colon = line.indexOf(":");
-    entries.push(colon > 0 ? { name: line.slice(0, colon), token: line.slice(colon + 1) } : { name: `token-${entries.length + 1}`, token: line });
+    if (colon <= 0) {
+      entries.push({ name: `token-${entries.length + 1}`, token: line });
+      continue;
+    }
+    const rest = line.slice(colon + 1);
+    const allow = /:producers=([^:]*)$/.exec(rest);
+    const producers = allow?.[1].split(",").map((p) => p.trim()).filter(Boolean);
+    entries.push({ name: line.slice(0, colon), token: allow ? rest.slice(0, allow.index) : rest, ...(producers ? { producers } : {}) });
   }
   if (entries.length === 0) throw new TypeError("sluice: the tokens file holds no token");
   return entries;

@@ -5,6 +5,7 @@
  */
 import type { LoggerStats } from "../lib/logger.ts";
 import type { DiskWriter } from "./disk_writer.ts";
+import type { Identities } from "./identity.ts";
 
 /**
  * Counters of the ingest app. `render` adds the writer's queue depth and write latency, and the
@@ -34,7 +35,7 @@ export class IngestMetrics {
   }
 
   /** The Prometheus text exposition: these counters, the disk writer's, the collector's own logger's, the forwarder's. */
-  render(disk: DiskWriter, writer: LoggerStats, forwarder?: LoggerStats): string {
+  render(disk: DiskWriter, writer: LoggerStats, forwarder?: LoggerStats, identities?: Identities): string {
     const failure = disk.failure();
     const latency = disk.latency.summary();
     const lines = [
@@ -64,6 +65,9 @@ export class IngestMetrics {
       "# TYPE sluice_writer_write_latency_ms summary",
       ...(["p50", "p95", "p99"] as const).map((q) => `sluice_writer_write_latency_ms{quantile="0.${q.slice(1)}"} ${latency[q]}`),
       `sluice_writer_write_latency_ms_count ${latency.count}`,
+      "# HELP sluice_identity_refused_total What the per-token bounds refused: requests for a producer name the token may not use (identity) or past --max-producers-per-token (producers); records moved to the overflow category for a reserved category (reserved) or past --max-categories-per-token (categories).",
+      "# TYPE sluice_identity_refused_total counter",
+      ...Object.entries(identities?.refused ?? {}).map(([k, n]) => `sluice_identity_refused_total{bound="${k}"} ${n}`),
       ...loggerLines("internal", "wrote", "written", "The collector's own records waiting to be written.", writer),
       ...(forwarder === undefined ? [] : loggerLines("forward", "forwarded to another collector (sent or spooled)", "forwarded", "Records waiting to be forwarded.", forwarder)),
     ];

@@ -4,6 +4,33 @@
  * @module
  */
 
+/** The longest check-in interval a heartbeat may announce: a week. */
+export const MAX_CHECK_IN_MS = 7 * 86_400_000;
+/** The longest grace a heartbeat may ask for: a day. */
+export const MAX_GRACE_MS = 86_400_000;
+
+/**
+ * What is wrong with a heartbeat body, or `undefined` when it is well formed: a JSON object
+ * with optional `producer` (string), `nextCheckInMs` (0 to a week), `graceMs` (0 to a day) and
+ * `shutdown` (boolean).
+ *
+ * @example
+ * ```ts
+ * import { heartbeatError } from "./producers.ts";
+ * heartbeatError({ nextCheckInMs: 1e16 }); // "nextCheckInMs must be a number of milliseconds from 0 to 604800000"
+ * ```
+ */
+export function heartbeatError(beat: unknown): string | undefined {
+  if (typeof beat !== "object" || beat === null || Array.isArray(beat)) return "a heartbeat is a JSON object: { producer?, nextCheckInMs?, graceMs?, shutdown? }";
+  const b = beat as Record<string, unknown>;
+  const within = (v: unknown, max: number) => v === undefined || (typeof v === "number" && v >= 0 && v <= max);
+  if (b.producer !== undefined && typeof b.producer !== "string") return "producer must be a string";
+  if (!within(b.nextCheckInMs, MAX_CHECK_IN_MS)) return `nextCheckInMs must be a number of milliseconds from 0 to ${MAX_CHECK_IN_MS}`;
+  if (!within(b.graceMs, MAX_GRACE_MS)) return `graceMs must be a number of milliseconds from 0 to ${MAX_GRACE_MS}`;
+  if (b.shutdown !== undefined && typeof b.shutdown !== "boolean") return "shutdown must be true or false";
+  return undefined;
+}
+
 /** One producer as the collector sees it. */
 export interface ProducerState {
   producer: string;

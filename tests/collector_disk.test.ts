@@ -50,7 +50,7 @@ function make(extra: Partial<IngestOptions> = {}, dir = mkdtempSync(join(tmpdir(
       body,
       headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/x-ndjson", ...(key ? { "idempotency-key": key } : {}) },
     }));
-  const get = (path: string) => app.fetch(new Request(`http://collector${path}`));
+  const get = (path: string) => app.fetch(new Request(`http://collector${path}`, { headers: { authorization: `Bearer ${TOKEN}` } }));
   /** Every log file's text (the journal under .sluice/ left out). */
   const files = () => Object.fromEntries(readdirSync(dir).filter((n) => n.endsWith(".ndjson")).map((n) => [n, readFileSync(join(dir, n), "utf8")]));
   return { app, dir, post, get, files };

@@ -4,7 +4,7 @@
 // creating tens of thousands of categories, with the collector's descriptors counted in /proc/<pid>/fd.
 import { afterAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { recordBatch as batch, recordsOnDisk as onDisk } from "./helpers/disk_records.ts";
@@ -164,7 +164,7 @@ describe("the directory deleted under a running collector", () => {
 describe("one token, tens of thousands of categories", () => {
   for (const [name, cmd] of serveRuntimes) {
     const categories = name === "bun" ? 40_000 : 10_000;
-    test(`${name}: ${categories} categories; the collector never holds more descriptors than its pool (64) allows`, async () => {
+    test(`${name}: ${categories} categories from one token: 1,000 files (--max-categories-per-token) and overflow, nothing lost; the collector never holds more descriptors than its pool (64) allows`, async () => {
       const dir = join(work, `many-${name}`);
       const s = await start(cmd, dir);
       const fds = () => readdirSync(`/proc/${s.proc.pid}/fd`).length;
@@ -179,7 +179,11 @@ describe("one token, tens of thousands of categories", () => {
       expect(peak - base).toBeLessThanOrEqual(64 + 1 + 4);
       s.proc.kill("SIGTERM");
       expect(await exited(s.proc)).toBe(0);
-      expect(readdirSync(dir).filter((n) => n.endsWith(".ndjson")).length).toBe(categories);
+      const files = readdirSync(dir).filter((n) => n.endsWith(".ndjson"));
+      expect(files.length).toBe(1001); // the default cap, and overflow.ndjson
+      const overflow = readFileSync(join(dir, "overflow.ndjson"), "utf8").split("\n").filter(Boolean);
+      expect(overflow.length).toBe(categories - 1000);
+      expect(JSON.parse(overflow[0])).toMatchObject({ category: "overflow", overflowCategory: "cat-1000", i: 1000 });
       rmSync(dir, { recursive: true, force: true }); // here, within the test's time, not in afterAll
     }, 120_000);
   }

@@ -30,7 +30,7 @@ describe("forwarding", () => {
   test("records are written here and at the central collector, which keeps the original producer only for trusted forwarders", async () => {
     const centralDir = temp(), edgeDir = temp();
     const central = await start({ dir: centralDir, tokens: [{ name: "edge-site", token: "fwd-token" }, { name: "someone", token: "plain" }], trustedForwarders: ["edge-site"] });
-    const edge = await start({ dir: edgeDir, tokens: [{ name: "apps", token: "app-token" }], forward: { url: `${central.url}/ingest`, token: "fwd-token" } });
+    const edge = await start({ dir: edgeDir, tokens: [{ name: "apps", token: "app-token", producers: ["app-*"] }], forward: { url: `${central.url}/ingest`, token: "fwd-token" } });
     const res = await post(edge.url, "app-token", '{"msg":"a","n":1}\n{"msg":"b","category":"billing"}\n', "app-1");
     expect(res.status).toBe(200);
     expect(read(edgeDir)[0]).toMatchObject({ msg: "a", producer: "app-1" });
@@ -40,7 +40,7 @@ describe("forwarding", () => {
     // a token not named as a forwarder cannot speak for other producers
     expect((await post(central.url, "plain", '{"msg":"spoof","producer":"app-1"}\n')).status).toBe(200);
     expect(read(centralDir).at(-1)).toMatchObject({ msg: "spoof", producer: "someone" });
-    const metrics = await (await fetch(`${edge.url}/metrics`)).text();
+    const metrics = await (await fetch(`${edge.url}/metrics`, { headers: { authorization: "Bearer app-token" } })).text();
     expect(metrics).toContain('sluice_forward_records_total{result="forwarded"} 2');
     expect(metrics).toContain("sluice_forward_queue_records 0");
   });
@@ -49,7 +49,7 @@ describe("forwarding", () => {
     const centralDir = temp(), edgeDir = temp();
     const port = closedPort();
     const forward = { url: `http://127.0.0.1:${port}/ingest`, token: "fwd-token", retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 }, spoolRetryMs: 50 };
-    const tokens = [{ name: "apps", token: "app-token" }];
+    const tokens = [{ name: "apps", token: "app-token", producers: ["app-*"] }];
     const first = await start({ dir: edgeDir, tokens, forward });
     for (let i = 0; i < 5; i++) expect((await post(first.url, "app-token", `{"msg":"r","i":${i}}\n`, "app-1")).status).toBe(200);
     await first.close(); // central never came up while it ran: the batches wait in the spool
@@ -73,7 +73,7 @@ describe("forwarding", () => {
     const port = (hang.address() as { port: number }).port;
     const centralDir = temp(), edgeDir = temp();
     const forward = { url: `http://127.0.0.1:${port}/ingest`, token: "fwd-token", timeoutMs: 200, spoolRetryMs: 50, retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 } };
-    const tokens = [{ name: "apps", token: "app-token" }];
+    const tokens = [{ name: "apps", token: "app-token", producers: ["app-*"] }];
     const edge = await start({ dir: edgeDir, tokens, forward, maxQueuedRecords: 1000 });
     for (let b = 0; b < 12; b++) {
       const body = Array.from({ length: 1000 }, (_, k) => `{"msg":"r","i":${b * 1000 + k}}`).join("\n") + "\n";

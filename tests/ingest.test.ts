@@ -15,7 +15,7 @@ afterEach(async () => { for (const a of apps.splice(0)) await a.close(); });
 
 function make(extra: Partial<IngestOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), "sluice-ingest-"));
-  const app = createIngestApp({ dir, tokens: [{ name: "edge-1", token: TOKEN }], heartbeatCheckMs: 20, ...extra });
+  const app = createIngestApp({ dir, tokens: [{ name: "edge-1", token: TOKEN, producers: ["w*", "someone-*"] }], heartbeatCheckMs: 20, ...extra });
   apps.push(app);
   const post = (body: BodyInit | null, headers: Record<string, string> = {}, path = "/ingest") =>
     app.fetch(new Request(`http://collector${path}`, {
@@ -208,7 +208,8 @@ describe("producers, health and metrics", () => {
     await post('{"msg":"a"}\n{"bad":1}\n');
     expect((await get("/healthz", false)).status).toBe(200);
     expect(await (await get("/readyz", false)).json()).toMatchObject({ ready: true });
-    const text = await (await get("/metrics", false)).text();
+    expect((await get("/metrics", false)).status).toBe(401);
+    const text = await (await get("/metrics")).text();
     expect(text).toContain('sluice_ingest_records_total{result="accepted"} 1');
     expect(text).toContain('sluice_ingest_records_total{result="rejected"} 1');
     expect(text).toContain('sluice_writer_records_total{result="written"} 1');

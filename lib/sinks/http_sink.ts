@@ -31,7 +31,11 @@ export interface HttpSinkOptions {
   token?: string;
   /** Extra request headers. */
   headers?: Record<string, string>;
-  /** This producer's name, sent as `X-Sluice-Producer` and in heartbeats. @default "sluice" */
+  /**
+   * This producer's name, sent as `X-Sluice-Producer` and in heartbeats; the collector must let
+   * the token speak under it (its own name, or a `producers=` pattern of its tokens file).
+   * @default the token's name (no header: the collector tags records with the token's name)
+   */
   producer?: string;
   /** The lowest level sent. */
   level?: LevelName;
@@ -136,7 +140,7 @@ const REFUSED = new Set([400, 409, 411, 413, 422]);
 export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpBatch> {
   const target = new URL(url).href;
   const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
-  const producer = options.producer ?? "sluice";
+  const producer = options.producer;
   const gzip = options.gzip ?? typeof CompressionStream === "function";
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxAttempts = options.retry?.maxAttempts ?? 8;
@@ -149,7 +153,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
   }
   const headers: Record<string, string> = {
     "content-type": framed ? FRAME_CONTENT_TYPE : "application/x-ndjson",
-    "x-sluice-producer": producer,
+    ...(producer === undefined ? {} : { "x-sluice-producer": producer }),
     ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
     ...options.headers,
   };

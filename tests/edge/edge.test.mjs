@@ -24,7 +24,7 @@ test("a worker in workerd logs through httpSink to the collector, and the record
   const script = bundle();
   assert.doesNotMatch(script, /(from|import|require)\s*\(?\s*["']node:/);
   const dir = mkdtempSync(join(tmpdir(), "sluice-edge-logs-"));
-  const server = await serve({ port: 0, dir, tokens: [{ name: "edge", token: "edge-secret" }], handleSignals: false });
+  const server = await serve({ port: 0, dir, tokens: [{ name: "edge", token: "edge-secret", producers: ["worker"] }], handleSignals: false });
   const mf = new Miniflare({
     modules: true,
     script,

@@ -15,7 +15,7 @@ export async function runCleanup(): Promise<void> {
 }
 
 export async function collector(dir = mkdtempSync(join(tmpdir(), "sluice-http-")), port = 0): Promise<Server & { dir: string }> {
-  const s = await serve({ port, dir, tokens: [{ name: "edge", token: TOKEN }], handleSignals: false, heartbeatCheckMs: 20 });
+  const s = await serve({ port, dir, tokens: [{ name: "edge", token: TOKEN, producers: ["edge-*", "worker-*", "p-*"] }], handleSignals: false, heartbeatCheckMs: 20 });
   cleanup.push(() => s.close());
   return Object.assign(s, { dir });
 }

@@ -1,0 +1,134 @@
+/**
+ * Who a token may speak as, and what one token may create: producer names (its own name, or
+ * names its `producers=` patterns allow; the collector's own name `sluice` is reserved), and
+ * caps on the producers and categories a token can bring into being.
+ *
+ * @module
+ */
+import { buildRecord, type LogRecord, recordPrefix } from "../lib/record.ts";
+import type { TokenEntry } from "./auth.ts";
+
+/** The collector's own producer and category: nobody else speaks under them. */
+export const RESERVED_NAME = "sluice";
+/** The caller of a collector without tokens (`noAuth`): any producer name but the reserved one. */
+export const ANONYMOUS: TokenEntry = { name: "anonymous", token: "", producers: ["*"] };
+/** Where records go whose category a token may not use (reserved, or past its cap). */
+export const OVERFLOW_CATEGORY = "overflow";
+/** Producer names: 1 to 128 of `A-Z a-z 0-9 . _ - : @ /`. */
+const PRODUCER_NAME = /^[A-Za-z0-9._\-:@/]{1,128}$/;
+
+/** The per-token caps. */
+export interface IdentityLimits {
+  /** Producer names one token may use. @default 1000 */
+  maxProducersPerToken?: number;
+  /** Categories one token may create; records in further new ones go to `overflow`. @default 1000 */
+  maxCategoriesPerToken?: number;
+}
+
+/** Why a producer name is refused, or `undefined` when the token may use it. */
+export type ProducerRefusal = string | undefined;
+
+/**
+ * Checks producer names against tokens and counts what each token has created.
+ *
+ * @example
+ * ```ts
+ * import { Identities } from "./identity.ts";
+ * const ids = new Identities({ maxProducersPerToken: 10 });
+ * ids.refuseProducer({ name: "edge", token: "t", producers: ["edge-*"] }, "edge-7", false); // undefined: allowed
+ * ```
+ */
+export class Identities {
+  readonly #maxProducers: number;
+  readonly #maxCategories: number;
+  readonly #producers = new Map<string, Set<string>>();
+  readonly #categories = new Map<string, Set<string>>();
+  /** Refusals by bound, for `/metrics`. */
+  readonly refused = { identity: 0, producers: 0, categories: 0, reserved: 0 };
+
+  /** @param limits The caps (defaults above). */
+  constructor(limits: IdentityLimits = {}) {
+    this.#maxProducers = positive(limits.maxProducersPerToken ?? 1000, "maxProducersPerToken");
+    this.#maxCategories = positive(limits.maxCategoriesPerToken ?? 1000, "maxCategoriesPerToken");
+  }
+
+  /**
+   * Why `token` may not speak as `producer` (a message for a 403), or `undefined` when it may.
+   * A trusted forwarding collector may use any well-formed name; others their token's name or
+   * a name its patterns allow, never `sluice`; each token at most `maxProducersPerToken` names.
+   */
+  refuseProducer(token: TokenEntry, producer: string, trusted: boolean): ProducerRefusal {
+    if (producer !== token.name && !PRODUCER_NAME.test(producer)) {
+      this.refused.identity++;
+      return `producer names are 1 to 128 characters of A-Z a-z 0-9 . _ - : @ /`;
+    }
+    if (!trusted && (producer === RESERVED_NAME || !allows(token, producer))) {
+      this.refused.identity++;
+      return `token ${JSON.stringify(token.name)} may not speak as producer ${JSON.stringify(producer)}` +
+        (producer === RESERVED_NAME ? " (reserved for the collector)" : `; it may use ${[token.name, ...(token.producers ?? [])].join(", ")}`);
+    }
+    const seen = this.#seen(this.#producers, token.name);
+    if (!seen.has(producer)) {
+      if (seen.size >= this.#maxProducers) {
+        this.refused.producers++;
+        return `token ${JSON.stringify(token.name)} has used its ${this.#maxProducers} producer names (--max-producers-per-token)`;
+      }
+      seen.add(producer);
+    }
+    return undefined;
+  }
+
+  /**
+   * The records as they may be written: a record in the reserved category (`sluice`, `sluice.*`),
+   * or in a new category past the token's cap, goes to the `overflow` category with its category
+   * kept as `overflowCategory`. Nothing is dropped. A trusted forwarding collector's records pass
+   * as they are.
+   */
+  admitCategories(token: string, records: LogRecord[], trusted: boolean): LogRecord[] {
+    if (trusted) return records; // a forwarding collector's own producers were capped where they logged
+    const seen = this.#seen(this.#categories, token);
+    let out: LogRecord[] | undefined;
+    for (let i = 0; i < records.length; i++) {
+      const c = records[i].category;
+      if (c === undefined) continue;
+      if (isReserved(c)) this.refused.reserved++;
+      else if (seen.has(c)) continue;
+      else if (seen.size < this.#maxCategories) {
+        seen.add(c);
+        continue;
+      } else this.refused.categories++;
+      out ??= records.slice();
+      out[i] = overflow(records[i]);
+    }
+    return out ?? records;
+  }
+
+  #seen(map: Map<string, Set<string>>, token: string): Set<string> {
+    let set = map.get(token);
+    if (set === undefined) map.set(token, (set = new Set()));
+    return set;
+  }
+}
+
+function isReserved(category: string): boolean {
+  return category === RESERVED_NAME || category.startsWith(RESERVED_NAME + ".");
+}
+
+/** Whether the token's name or one of its patterns (`*` matches any run of characters) allows `producer`. */
+function allows(token: TokenEntry, producer: string): boolean {
+  if (producer === token.name) return true;
+  return (token.producers ?? []).some((p) => new RegExp("^" + p.split("*").map(escape).join(".*") + "$").test(producer));
+}
+
+const escape = (s: string) => s.replace(/[.+?^${}()|[\]\\/-]/g, "\\$&");
+
+/** The record moved to the overflow category, its own category kept as a field. */
+function overflow(r: LogRecord): LogRecord {
+  const tail = ',"overflowCategory":' + JSON.stringify(r.category) + r.json.slice(r.fieldsAt);
+  return buildRecord(r.time, r.level, OVERFLOW_CATEGORY, recordPrefix(r.level, OVERFLOW_CATEGORY), r.msg, tail);
+}
+
+function positive(n: number, name: string): number {
+  if (!Number.isInteger(n) || n < 1) throw new TypeError(`sluice: ${name} must be a positive integer, got ${n}`);
+  return n;
+}

@@ -1,0 +1,133 @@
+// Identity belongs to the token, and one token's reach is bounded: producer names it may use,
+// the reserved collector name, caps on producers and categories, heartbeats only for its own
+// producers, /metrics and /producers behind a token.
+import { afterEach, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createIngestApp, type IngestOptions, parseTokens } from "../server.ts";
+
+const apps: { close(): Promise<void> }[] = [];
+afterEach(async () => { for (const a of apps.splice(0)) await a.close(); });
+
+function make(extra: Partial<IngestOptions> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "sluice-identity-"));
+  const tokens = parseTokens("edge:edge-token:producers=edge-*,web\nother:other-token\n");
+  const app = createIngestApp({ dir, tokens, heartbeatCheckMs: 60_000, ...extra });
+  apps.push(app);
+  const call = (path: string, token: string | undefined, body?: string, headers: Record<string, string> = {}) =>
+    app.fetch(new Request(`http://collector${path}`, {
+      method: body === undefined ? "GET" : "POST",
+      body,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), "content-type": "application/x-ndjson", ...headers },
+    }));
+  const ingest = (token: string, body: string, producer?: string) => call("/ingest", token, body, producer ? { "x-sluice-producer": producer } : {});
+  const lines = (file: string) => {
+    const p = join(dir, file);
+    return existsSync(p) ? readFileSync(p, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)) : [];
+  };
+  return { app, dir, call, ingest, lines };
+}
+
+describe("tokens file", () => {
+  test("name:token:producers=… lists the producer names a token may also use; old lines still parse", () => {
+    expect(parseTokens("a:s3cret:producers=edge-*, web\nb:plain\nbare")).toEqual([
+      { name: "a", token: "s3cret", producers: ["edge-*", "web"] },
+      { name: "b", token: "plain" },
+      { name: "token-3", token: "bare" },
+    ]);
+  });
+});
+
+describe("identity belongs to the token", () => {
+  test("a token speaks as its own name or names its patterns allow; anything else is a 403 and nothing is written", async () => {
+    const { ingest, lines, app } = make();
+    expect((await ingest("edge-token", '{"msg":"own"}\n')).status).toBe(200);
+    expect((await ingest("edge-token", '{"msg":"pattern"}\n', "edge-7")).status).toBe(200);
+    expect((await ingest("edge-token", '{"msg":"listed"}\n', "web")).status).toBe(200);
+    const spoof = await ingest("other-token", '{"msg":"spoof"}\n', "edge-7");
+    expect(spoof.status).toBe(403);
+    expect((await spoof.json()).error).toContain('may not speak as producer "edge-7"');
+    expect((await ingest("edge-token", '{"msg":"x"}\n', "webx")).status).toBe(403);
+    await app.writer.flush();
+    expect(lines("default.ndjson").map((r) => [r.msg, r.producer])).toEqual([["own", "edge"], ["pattern", "edge-7"], ["listed", "web"]]);
+  });
+
+  test("the collector's own name and category are reserved: no line can pass for its warnings", async () => {
+    const { ingest, lines, app, call } = make();
+    const res = await ingest("edge-token", '{"msg":"fake warning","level":"warn","category":"sluice"}\n', "sluice");
+    expect(res.status).toBe(403);
+    expect((await res.json()).error).toContain("reserved");
+    // the reserved category from a real producer is kept, under overflow, with its category named
+    expect((await ingest("edge-token", '{"msg":"fake","category":"sluice"}\n{"msg":"fake2","category":"sluice.x"}\n')).status).toBe(200);
+    await app.writer.flush();
+    expect(lines("sluice.ndjson")).toEqual([]);
+    expect(lines("overflow.ndjson").map((r) => [r.msg, r.overflowCategory, r.producer])).toEqual([["fake", "sluice", "edge"], ["fake2", "sluice.x", "edge"]]);
+    expect(await (await call("/metrics", "edge-token")).text()).toContain('sluice_identity_refused_total{bound="reserved"} 2');
+  });
+
+  test("heartbeats only for the caller's producers: another token cannot silence a producer", async () => {
+    const { call } = make();
+    expect((await call("/heartbeat", "edge-token", JSON.stringify({ producer: "edge-1", nextCheckInMs: 60_000 }))).status).toBe(200);
+    const silence = await call("/heartbeat", "other-token", JSON.stringify({ producer: "edge-1", shutdown: true }));
+    expect(silence.status).toBe(403);
+    const list = (await (await call("/producers", "edge-token")).json()).producers;
+    expect(list).toEqual([expect.objectContaining({ producer: "edge-1", status: "ok" })]);
+  });
+
+  test("/metrics and /producers need a token unless publicMetrics; ingest still does", async () => {
+    const { call } = make();
+    expect((await call("/metrics", undefined)).status).toBe(401);
+    expect((await call("/producers", undefined)).status).toBe(401);
+    expect((await call("/metrics", "other-token")).status).toBe(200);
+    const open = make({ publicMetrics: true });
+    expect((await open.call("/metrics", undefined)).status).toBe(200);
+    expect((await open.call("/producers", undefined)).status).toBe(200);
+    expect((await open.call("/ingest", undefined, '{"msg":"a"}\n')).status).toBe(401);
+  });
+});
+
+describe("heartbeats are validated", () => {
+  test("a check-in past a week, negative or not a number, a bad name or a non-object body is a 400; /producers keeps answering", async () => {
+    const { call } = make();
+    for (const body of [{ nextCheckInMs: 1e16 }, { nextCheckInMs: -1 }, { nextCheckInMs: "soon" }, { graceMs: 1e12 }, { shutdown: "yes" }, { producer: 7 }, [1], "x"]) {
+      const res = await call("/heartbeat", "edge-token", JSON.stringify(body));
+      expect(res.status).toBe(400);
+      expect((await res.json()).error).toBeString();
+    }
+    expect((await call("/heartbeat", "edge-token", "{not json")).status).toBe(400);
+    expect((await call("/heartbeat", "edge-token", JSON.stringify({ producer: "edge-" + "x".repeat(16 << 10) }))).status).toBe(403);
+    expect((await call("/producers", "edge-token")).status).toBe(200);
+  });
+});
+
+describe("per-token caps", () => {
+  test("producer names: past the cap a new name is a 403 counted in /metrics; known names keep working", async () => {
+    const { ingest, call } = make({ maxProducersPerToken: 3 });
+    for (const p of ["edge", "edge-1", "edge-2"]) expect((await ingest("edge-token", '{"msg":"a"}\n', p)).status).toBe(200);
+    const res = await ingest("edge-token", '{"msg":"a"}\n', "edge-3");
+    expect(res.status).toBe(403);
+    expect((await res.json()).error).toContain("--max-producers-per-token");
+    expect((await ingest("edge-token", '{"msg":"a"}\n', "edge-1")).status).toBe(200);
+    // the cap is the token's: the other token has its own
+    expect((await ingest("other-token", '{"msg":"a"}\n')).status).toBe(200);
+    expect(await (await call("/metrics", "edge-token")).text()).toContain('sluice_identity_refused_total{bound="producers"} 1');
+  });
+
+  test("categories: one token cannot create files past its cap; later categories go to overflow, nothing is lost", async () => {
+    const { ingest, app, dir, lines, call } = make({ maxCategoriesPerToken: 20 });
+    const body = Array.from({ length: 2000 }, (_, i) => JSON.stringify({ msg: "m", i, category: `c${i}` })).join("\n");
+    expect((await ingest("edge-token", body)).status).toBe(200);
+    await app.writer.flush();
+    const files = readdirSync(dir).filter((f) => f.endsWith(".ndjson"));
+    expect(files.length).toBe(21); // 20 categories + overflow
+    const overflow = lines("overflow.ndjson");
+    expect(overflow.length).toBe(1980);
+    expect(overflow[0]).toMatchObject({ category: "overflow", overflowCategory: "c20", i: 20, producer: "edge" });
+    // a known category still goes to its own file
+    expect((await ingest("edge-token", '{"msg":"again","category":"c3"}\n')).status).toBe(200);
+    await app.writer.flush();
+    expect(lines("c3.ndjson").map((r) => r.msg)).toEqual(["m", "again"]);
+    expect(await (await call("/metrics", "edge-token")).text()).toContain('sluice_identity_refused_total{bound="categories"} 1980');
+  });
+});
