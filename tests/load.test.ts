@@ -5,7 +5,8 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger, type LogRecord, type Sink } from "../mod.ts";
-import { parseDuration, parseEvents, parseFlags } from "../tools/flags.ts";
+import { parseCommand, parseDuration, parseEvents } from "../tools/flags.ts";
+import { LOAD } from "../tools/load_command.ts";
 import { runLoad } from "../tools/load/run_load.ts";
 import { serve } from "../server.ts";
 
@@ -13,15 +14,16 @@ describe("parsing", () => {
   test("durations, events and flags", () => {
     expect(parseDuration("500ms")).toBe(500);
     expect(parseDuration("30s")).toBe(30000);
-    expect(parseDuration("2")).toBe(2000);
+    expect(() => parseDuration("2", "sluice load: --duration")).toThrow(/^sluice load: --duration: bad duration "2"; use a number with a unit/);
     expect(parseDuration("1h")).toBe(3600000);
     expect(() => parseDuration("soon")).toThrow(/bad duration "soon"/);
     expect([...parseEvents("a=350,b=0,c=300")]).toEqual([["a", 350], ["b", 0], ["c", 300]]);
     expect(() => parseEvents("a=1,a=2")).toThrow(/given twice/);
     expect(() => parseEvents("a")).toThrow(/use name=recordsPerSecond/);
-    expect(parseFlags(["--duration", "5s", "--json", "--dir=/x"], ["json"])).toEqual({ duration: "5s", json: "true", dir: "/x" });
-    expect(() => parseFlags(["--duration"], [])).toThrow(/--duration needs a value/);
-    expect(() => parseFlags(["stray"], [])).toThrow(/unexpected argument "stray"/);
+    expect(parseCommand(LOAD, ["--duration", "5s", "--json", "--dir=/x"])).toEqual({ values: { duration: "5s", json: true, dir: "/x" }, positionals: [], help: false });
+    expect(() => parseCommand(LOAD, ["--duration"])).toThrow(/^sluice load: --duration needs a value \(30s\) \(see sluice load --help\)$/);
+    expect(() => parseCommand(LOAD, ["stray"])).toThrow(/^sluice load: unexpected argument "stray"/);
+    expect(() => parseCommand(LOAD, ["--json=yes"])).toThrow(/--json takes no value/);
   });
 });
 

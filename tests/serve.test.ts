@@ -148,7 +148,7 @@ describe("operators and clients", () => {
     const curl = /try: (curl .*)/.exec(out)![1];
     const r = spawnSync("sh", ["-c", curl], { encoding: "utf8" });
     expect(JSON.parse(r.stdout)).toEqual({ accepted: 1, rejected: 0, errors: [] });
-    expect(out).toMatch(/generated a token \(kept in .*\.sluice\/tokens; shown once\): [0-9a-f]{32}/);
+    expect(out).toMatch(/generated a token \(kept in .*\.sluice\/tokens; `sluice token --dir .*` shows it again\): [0-9a-f]{32}/);
     proc.kill("SIGTERM");
     await exited(proc);
     expect(lines(dir)[0]).toMatchObject({ msg: "hello", producer: "default" });

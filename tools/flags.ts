@@ -1,13 +1,19 @@
 /**
- * Parsing of the command line's values: durations, event rates, flags.
+ * Parsing of the command line: each command's flag table, parsed by `node:util`'s `parseArgs`
+ * and rendered as its help; durations, event rates, whole numbers.
  *
  * @module
  */
 
+/** `node:util`'s parseArgs, the part used here (taken at run time: Bun, Deno and Node all have it). */
+type ParseArgs = (config: { args: string[]; options: Record<string, { type: "string" | "boolean"; short?: string }>; strict: boolean; allowPositionals: boolean }) => { values: Record<string, string | boolean | undefined>; positionals: string[] };
+const parseArgs: ParseArgs = (config) => (globalThis as any).process.getBuiltinModule("node:util").parseArgs(config);
+
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
- * Parses a duration: `500ms`, `30s`, `5m`, `1h`, `1d` (a bare number is seconds).
+ * Parses a duration: `500ms`, `30s`, `5m`, `1h`, `1d`. The unit is required: a bare `10` is an
+ * error, not a guess.
  *
  * @param text The duration.
  * @returns Milliseconds; throws a `TypeError` saying what is accepted.
@@ -17,10 +23,10 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000,
  * parseDuration("30s"); // 30000
  * ```
  */
-export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
-  if (!m) throw new TypeError(`sluice: bad duration ${JSON.stringify(text)}; use a number with ms, s, m, h or d, like 30s`);
-  return Number(m[1]) * UNITS[m[2] ?? "s"];
+export function parseDuration(text: string, flag = "sluice"): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim());
+  if (!m) throw new TypeError(`${flag}: bad duration ${JSON.stringify(text)}; use a number with a unit (ms, s, m, h or d), like 30s`);
+  return Number(m[1]) * UNITS[m[2]];
 }
 
 /**
@@ -45,33 +51,122 @@ export function parseEvents(text: string): Map<string, number> {
   return events;
 }
 
+/** One flag of a command: its kind, a short letter, the value's placeholder and default, and its help line. */
+export interface FlagSpec {
+  type: "string" | "boolean";
+  short?: string;
+  /** The value's placeholder in the help text, such as `FILE` or `30s`. */
+  value?: string;
+  /** The default, as shown in the help text (the command applies it). */
+  default?: string;
+  help: string;
+}
+
+/** A command: its name, a one-line summary, what it takes besides flags, and its flags. */
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  /** Positional arguments, as shown in the usage line (`[PATH...]`); none when absent. */
+  positionals?: string;
+  flags: Record<string, FlagSpec>;
+}
+
+/** What {@linkcode parseCommand} found. */
+export interface ParsedCommand {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+  /** `--help` or `-h` was given: print {@linkcode commandHelp} and do nothing else. */
+  help: boolean;
+}
+
 /**
- * Splits `--name value`, `--name=value` and bare `--flag` arguments.
+ * Parses a command's arguments with `node:util`'s `parseArgs` (Bun, Deno and Node all have it),
+ * strictly: an unknown flag, a missing value or a stray argument is a one-line `TypeError` that
+ * names the flag and points at `--help`. `--help`/`-h` is every command's.
  *
- * @param args The arguments after the command.
- * @param booleans Flags that take no value.
- * @param positionals Where arguments that are not flags go; without it they are an error.
- * @returns Flag name to value (`"true"` for booleans).
+ * @param spec The command.
+ * @param args The arguments after the command's name.
+ * @returns The values, the positionals and whether help was asked for.
  * @example
  * ```ts
- * import { parseFlags } from "./flags.ts";
- * parseFlags(["--duration", "5s", "--json"], ["json"]); // { duration: "5s", json: "true" }
+ * import { parseCommand } from "./flags.ts";
+ * parseCommand({ name: "load", summary: "", flags: { json: { type: "boolean", help: "JSON" } } }, ["--json"]).values.json; // true
  * ```
  */
-export function parseFlags(args: readonly string[], booleans: readonly string[], positionals?: string[]): Record<string, string> {
-  const flags: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(args[i]);
-    if (!m && positionals !== undefined && !args[i].startsWith("-")) {
-      positionals.push(args[i]);
-      continue;
-    }
-    if (!m) throw new TypeError(`sluice: unexpected argument ${JSON.stringify(args[i])}`);
-    const [, name, inline] = m;
-    if (booleans.includes(name)) flags[name] = inline ?? "true";
-    else if (inline !== undefined) flags[name] = inline;
-    else if (i + 1 < args.length) flags[name] = args[++i];
-    else throw new TypeError(`sluice: --${name} needs a value`);
+export function parseCommand(spec: CommandSpec, args: readonly string[]): ParsedCommand {
+  const options: Record<string, { type: "string" | "boolean"; short?: string }> = { help: { type: "boolean", short: "h" } };
+  for (const [name, f] of Object.entries(spec.flags)) options[name] = f.short ? { type: f.type, short: f.short } : { type: f.type };
+  try {
+    const { values, positionals } = parseArgs({ args: [...args], options, strict: true, allowPositionals: spec.positionals !== undefined });
+    return { values: values as ParsedCommand["values"], positionals, help: values.help === true };
+  } catch (err) {
+    if (args.includes("--help") || args.includes("-h")) return { values: {}, positionals: [], help: true };
+    throw new TypeError(`sluice ${spec.name}: ${argumentError(err as Error & { code?: string }, spec)} (see sluice ${spec.name} --help)`);
   }
-  return flags;
+}
+
+/** parseArgs' error, said in one line that names the flag. */
+function argumentError(err: Error & { code?: string }, spec: CommandSpec): string {
+  const flag = /'(-[^' ]+)/.exec(err.message)?.[1];
+  switch (err.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `unknown flag ${flag ?? err.message}`;
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE": {
+      const name = flag?.replace(/^-+/, "").split(/[ =]/)[0] ?? "";
+      const f = spec.flags[name] ?? Object.entries(spec.flags).find(([, v]) => v.short === name)?.[1];
+      return f?.type === "boolean" ? `${flag} takes no value` : `${flag} needs a value${f?.value ? ` (${f.value})` : ""}`;
+    }
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return `unexpected argument ${JSON.stringify(/'([^']*)'/.exec(err.message)?.[1] ?? err.message)}`;
+    default:
+      return err.message;
+  }
+}
+
+/**
+ * The help text of a command, made from its flag table.
+ *
+ * @example
+ * ```ts
+ * import { commandHelp } from "./flags.ts";
+ * console.log(commandHelp({ name: "tail", summary: "show log files", positionals: "[PATH...]", flags: {} }));
+ * ```
+ */
+export function commandHelp(spec: CommandSpec): string {
+  const rows = Object.entries(spec.flags).map(([name, f]) => {
+    const left = `${f.short ? `-${f.short}, ` : "    "}--${name}${f.type === "string" ? ` ${f.value ?? "VALUE"}` : ""}`;
+    return `  ${left.padEnd(34)} ${f.help}${f.default !== undefined ? ` (default ${f.default})` : ""}`;
+  });
+  rows.push(`  ${"-h, --help".padEnd(34)} this text`);
+  return `usage: sluice ${spec.name}${spec.positionals ? ` ${spec.positionals}` : ""} [flags]\n\n${spec.summary}\n\nflags:\n${rows.join("\n")}`;
+}
+
+/**
+ * A whole-number flag within bounds, or a one-line `TypeError` naming the flag and the range.
+ *
+ * @example
+ * ```ts
+ * import { wholeNumber } from "./flags.ts";
+ * wholeNumber("8080", "sluice serve: --port", 0, 65535); // 8080
+ * ```
+ */
+export function wholeNumber(text: string, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!(n >= min && n <= max)) throw new TypeError(`${flag} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? " up" : ` to ${max}`}, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+/**
+ * A duration flag that must be more than zero.
+ *
+ * @example
+ * ```ts
+ * import { positiveDuration } from "./flags.ts";
+ * positiveDuration("250ms", "sluice tail: --interval"); // 250
+ * ```
+ */
+export function positiveDuration(text: string, flag: string): number {
+  const ms = parseDuration(text, flag);
+  if (!(ms > 0)) throw new TypeError(`${flag} must be more than 0, got ${JSON.stringify(text)}`);
+  return ms;
 }

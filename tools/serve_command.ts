@@ -1,0 +1,113 @@
+/**
+ * `sluice serve`: runs the collector.
+ *
+ * @module
+ */
+import { parseTokens, serve, type TokenEntry } from "../server.ts";
+import { type CommandSpec, positiveDuration, wholeNumber } from "./flags.ts";
+import { generatedTokens } from "./tokens_file.ts";
+
+/** The flags of `sluice serve`. */
+export const SERVE: CommandSpec = {
+  name: "serve",
+  summary: "Run the collector: producers POST logs to /ingest, /v1/logs (OTLP) and /heartbeat; records go to <dir>/<category>.ndjson.",
+  flags: {
+    port: { type: "string", value: "PORT", default: "8080", help: "0 picks a free port" },
+    host: { type: "string", value: "HOST", default: "127.0.0.1", help: "interface to bind" },
+    dir: { type: "string", value: "DIR", default: "./logs", help: "where files go" },
+    tokens: { type: "string", value: "FILE", help: "name:token lines, or name:token:producers=edge-*,web (or env SLUICE_TOKENS); with neither, a token is generated into <dir>/.sluice/tokens on the first start" },
+    "no-auth": { type: "boolean", help: "accept requests without a token (explicitly)" },
+    "tls-cert": { type: "string", value: "FILE", help: "serve HTTPS (with --tls-key)" },
+    "tls-key": { type: "string", value: "FILE", help: "the certificate's key" },
+    "max-body-bytes": { type: "string", value: "BYTES", default: "8388608", help: "request body on the wire" },
+    "rate-limit": { type: "string", value: "N", default: "100000", help: "records/s per token (burst: twice that)" },
+    durable: { type: "boolean", help: "fsync the records and the journal before answering" },
+    "body-timeout": { type: "string", value: "30s", default: "30s", help: "a body that takes longer is answered 408" },
+    "max-idempotency-keys": { type: "string", value: "N", default: "100000", help: "Idempotency-Keys remembered per token; past it the oldest is forgotten" },
+    "max-producers-per-token": { type: "string", value: "N", default: "1000", help: "producer names one token may use; a new one past it gets 403" },
+    "max-categories-per-token": { type: "string", value: "N", default: "1000", help: "categories one token may create; later ones go to overflow.ndjson" },
+    "public-metrics": { type: "boolean", help: "answer GET /metrics and /producers without a token" },
+    forward: { type: "string", value: "URL", help: "also forward every record to another collector's /ingest" },
+    "forward-token": { type: "string", value: "TOKEN", help: "its token (or env SLUICE_FORWARD_TOKEN)" },
+    "forward-spool": { type: "string", value: "DIR", default: "<dir>/.sluice/forward-spool", help: "where batches wait while it is away" },
+    "trust-forwarder": { type: "string", value: "NAME,...", help: "tokens of collectors forwarding here: their records keep their producer" },
+  },
+};
+
+/**
+ * Runs `sluice serve` with parsed flags: checks every flag before anything starts, and writes a
+ * generated token only once the collector listens.
+ *
+ * @example
+ * ```ts
+ * import { serveCommand } from "./serve_command.ts";
+ * await serveCommand({ port: "0", dir: "./logs", "no-auth": true });
+ * ```
+ */
+export async function serveCommand(flags: Record<string, string | boolean | undefined>): Promise<void> {
+  const proc = (globalThis as any).process;
+  const str = (name: string) => flags[name] as string | undefined;
+  const num = (name: string, min: number, max?: number) => (str(name) === undefined ? undefined : wholeNumber(str(name)!, `sluice serve: --${name}`, min, max));
+  const fs = proc.getBuiltinModule("node:fs");
+  const dir = str("dir") ?? "./logs";
+  const port = num("port", 0, 65535) ?? 8080;
+  const hostname = str("host") ?? "127.0.0.1";
+  const noAuth = flags["no-auth"] === true;
+  const read = (flag: string) => {
+    try {
+      return fs.readFileSync(str(flag), "utf8") as string;
+    } catch (err) {
+      throw new TypeError(`sluice serve: cannot read --${flag} ${str(flag)}: ${(err as Error).message}`);
+    }
+  };
+  let tokens: TokenEntry[] = [];
+  let generated: ReturnType<typeof generatedTokens> | undefined;
+  if (str("tokens")) tokens = parseTokens(read("tokens"));
+  else if (proc.env.SLUICE_TOKENS) tokens = parseTokens(proc.env.SLUICE_TOKENS.split(",").join("\n"));
+  else if (!noAuth) tokens = (generated = generatedTokens(fs, dir)).tokens;
+  if ((str("tls-cert") === undefined) !== (str("tls-key") === undefined)) throw new TypeError("sluice serve: --tls-cert and --tls-key go together");
+  const tls = str("tls-cert") ? { cert: read("tls-cert"), key: read("tls-key") } : undefined;
+  const rate = num("rate-limit", 1) ?? 100_000;
+  const forwardToken = str("forward-token") ?? proc.env.SLUICE_FORWARD_TOKEN;
+  const trustedForwarders = str("trust-forwarder")?.split(",").map((n) => n.trim()).filter(Boolean) ?? [];
+  const forward = str("forward");
+  if (forward !== undefined && !/^https?:\/\/[^/]/.test(forward)) throw new TypeError(`sluice serve: --forward must be a URL such as https://central.example.com/ingest, got ${JSON.stringify(forward)}`);
+  let server;
+  try {
+    server = await serve({
+      port,
+      hostname,
+      dir,
+      tokens,
+      noAuth,
+      tls,
+      maxBodyBytes: num("max-body-bytes", 1),
+      rateLimit: { recordsPerSec: rate, burst: rate * 2 },
+      durable: flags.durable === true,
+      bodyTimeoutMs: str("body-timeout") === undefined ? undefined : positiveDuration(str("body-timeout")!, "sluice serve: --body-timeout"),
+      forward: forward === undefined ? undefined : { url: forward, token: forwardToken, spool: str("forward-spool") },
+      trustedForwarders,
+      maxIdempotencyKeys: num("max-idempotency-keys", 1),
+      maxProducersPerToken: num("max-producers-per-token", 1),
+      maxCategoriesPerToken: num("max-categories-per-token", 1),
+      publicMetrics: flags["public-metrics"] === true,
+    });
+  } catch (err) {
+    const text = String((err as Error)?.message ?? err) + " " + String((err as { code?: string })?.code ?? "");
+    if (/EADDRINUSE|AddrInUse|in use/i.test(text)) throw new TypeError(`sluice serve: port ${port} on ${hostname} is in use; stop what holds it, or pick another with --port (0 picks a free one)`);
+    if (/EACCES|PermissionDenied/i.test(text)) throw new TypeError(`sluice serve: not allowed to listen on ${hostname}:${port} (ports below 1024 need privileges); pick another with --port`);
+    throw err;
+  }
+  generated?.save();
+  console.log(`sluice collector listening on ${server.url}, writing to ${dir}${forward ? `, forwarding to ${forward}` : ""}`);
+  if (forward !== undefined && !forwardToken) {
+    console.warn("warning: --forward without --forward-token or SLUICE_FORWARD_TOKEN: a collector that needs a token will refuse every batch (they wait in the spool)");
+  }
+  for (const name of trustedForwarders) {
+    if (!tokens.some((t) => t.name === name)) console.warn(`warning: --trust-forwarder ${name} names no token in use`);
+  }
+  if (generated?.generated) console.log(`generated a token (kept in ${dir}/.sluice/tokens; \`sluice token --dir ${dir}\` shows it again): ${generated.generated}`);
+  else if (generated) console.log(`using the tokens in ${dir}/.sluice/tokens (\`sluice token --dir ${dir}\` shows them)`);
+  const auth = noAuth ? "" : ` -H "Authorization: Bearer ${generated?.generated ?? "<token>"}"`;
+  console.log(`try: curl -sS${auth} -H "Content-Type: application/x-ndjson" --data-binary '{"msg":"hello","level":"info"}' ${server.url}/ingest`);
+}
