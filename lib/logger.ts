@@ -69,7 +69,7 @@ export interface ChildOptions {
 export interface LoggerStats {
   /** Records that passed the level check. */
   logged: number;
-  /** Records written, summed over sinks. */
+  /** Records written, counted once per sink that wrote them (a record sent to two sinks counts twice); `sinks` has each sink's own. */
   written: number;
   /** Records not written, by reason, summed over sinks. */
   dropped: Partial<Record<LossReason, number>>;
