@@ -30,6 +30,7 @@ ${COMMANDS.map(([c]) => `  ${c.name.padEnd(7)} ${c.summary.split("\n")[0]}`).joi
   sluice <command> --help   that command's flags
   sluice --version          ${VERSION}`;
 
+// deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
 const proc = (globalThis as any).process;
 
 async function main(argv: string[]): Promise<number> {

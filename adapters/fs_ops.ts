@@ -20,6 +20,7 @@ const CHUNK = 1 << 16;
  * ops.list("./logs");
  * ```
  */
+// deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
 export function fsOps(fs: any): FsOps {
   return {
     rename: (from, to) => fs.renameSync(from, to),

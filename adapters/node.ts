@@ -19,6 +19,7 @@ export interface NodeFs {
 }
 
 interface NodeProcess extends ProcessLike {
+  // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
   getBuiltinModule(id: string): any;
   stdout?: { isTTY?: boolean };
 }
@@ -32,6 +33,7 @@ interface NodeProcess extends ProcessLike {
  * nodeFs().mkdirSync("./logs", { recursive: true });
  * ```
  */
+// deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
 export function nodeFs(proc: NodeProcess = (globalThis as any).process): NodeFs {
   return proc.getBuiltinModule("node:fs");
 }

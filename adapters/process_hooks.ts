@@ -6,7 +6,9 @@
 
 /** The part of Node's `process` the hooks use. */
 export interface ProcessLike {
+  // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
   on(event: string, listener: (...args: any[]) => void): unknown;
+  // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
   off(event: string, listener: (...args: any[]) => void): unknown;
   listenerCount(event: string): number;
   exit(code?: number): never;

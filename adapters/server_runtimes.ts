@@ -16,6 +16,7 @@ import { registerServerRuntimes } from "../lib/runtime/detect.ts";
 import { nodeRuntime } from "./node.ts";
 
 registerServerRuntimes(() => {
+  // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
   const g = globalThis as any;
   const proc = g.process;
   if (g.Bun !== undefined && proc !== undefined) return bunRuntime(proc);

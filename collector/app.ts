@@ -289,7 +289,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     return accept(c, caller, parse, ingested, decode);
   });
 
-  app.post("/v1/logs", async (c) => {
+  app.post("/v1/logs", (c) => {
     const caller = who(c);
     if (caller instanceof Response) return caller;
     const { producer } = caller;

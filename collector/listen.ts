@@ -69,6 +69,7 @@ interface Listener {
 export async function serve(options: ServeOptions): Promise<Server> {
   const app = createIngestApp(options);
   const hostname = options.hostname ?? "127.0.0.1";
+  // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
   const g = globalThis as any;
   const fetch: Fetch = (req) => app.fetch(req);
   let listener: Listener;
@@ -92,6 +93,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
   return { url: `${scheme}://${hostname}:${listener.port}`, port: listener.port, app, close };
 }
 
+// deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
 function listenBun(bun: any, fetch: Fetch, port: number, hostname: string, options: ServeOptions): Listener {
   const server = bun.serve({
     port,
@@ -103,6 +105,7 @@ function listenBun(bun: any, fetch: Fetch, port: number, hostname: string, optio
   return { port: server.port, stop: () => Promise.resolve(server.stop(false)) };
 }
 
+// deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
 async function listenDeno(deno: any, fetch: Fetch, port: number, hostname: string, options: ServeOptions): Promise<Listener> {
   let resolvePort!: (p: number) => void;
   const listening = new Promise<number>((r) => (resolvePort = r));
@@ -113,9 +116,11 @@ async function listenDeno(deno: any, fetch: Fetch, port: number, hostname: strin
   return { port: await listening, stop: () => server.shutdown() };
 }
 
+// deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
 async function listenNode(proc: any, fetch: Fetch, port: number, hostname: string, options: ServeOptions): Promise<Listener> {
   const http = proc.getBuiltinModule(options.tls ? "node:https" : "node:http");
   const { Readable } = proc.getBuiltinModule("node:stream");
+  // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
   const server = http.createServer(options.tls ?? {}, async (req: any, res: any) => {
     try {
       const url = `http://${req.headers.host ?? hostname}${req.url}`;
@@ -128,6 +133,7 @@ async function listenNode(proc: any, fetch: Fetch, port: number, hostname: strin
       } as RequestInit);
       const response = await fetch(request);
       res.writeHead(response.status, Object.fromEntries(response.headers));
+      // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
       if (response.body) for await (const chunk of response.body as any) res.write(chunk);
       res.end();
     } catch (err) {

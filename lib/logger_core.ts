@@ -32,6 +32,7 @@ export interface LoggerOptions {
    * Where records go.
    * @default [consoleSink()]
    */
+  // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
   sinks?: Sink<any>[];
   /** The root logger's category. */
   category?: string;

@@ -7,6 +7,7 @@
 
 /** `node:util`'s parseArgs, the part used here (taken at run time: Bun, Deno and Node all have it). */
 type ParseArgs = (config: { args: string[]; options: Record<string, { type: "string" | "boolean"; short?: string }>; strict: boolean; allowPositionals: boolean }) => { values: Record<string, string | boolean | undefined>; positionals: string[] };
+// deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
 const parseArgs: ParseArgs = (config) => (globalThis as any).process.getBuiltinModule("node:util").parseArgs(config);
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -42,6 +42,7 @@ export const LOAD: CommandSpec = {
  * ```
  */
 export async function load(flags: Record<string, string | boolean | undefined>): Promise<void> {
+  // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
   const proc = (globalThis as any).process;
   const str = (name: string) => flags[name] as string | undefined;
   const events = parseEvents(str("events") ?? "a=350,b=350,c=300");

@@ -45,6 +45,7 @@ export const SERVE: CommandSpec = {
  * ```
  */
 export async function serveCommand(flags: Record<string, string | boolean | undefined>): Promise<void> {
+  // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
   const proc = (globalThis as any).process;
   const str = (name: string) => flags[name] as string | undefined;
   const num = (name: string, min: number, max?: number) => (str(name) === undefined ? undefined : wholeNumber(str(name)!, `sluice serve: --${name}`, min, max));

@@ -36,6 +36,7 @@ export const TAIL: CommandSpec = {
  * ```
  */
 export async function tail(flags: Record<string, string | boolean | undefined>, paths: string[]): Promise<void> {
+  // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
   const proc = (globalThis as any).process;
   const level = flags.level as LevelName | undefined;
   if (level !== undefined && !LEVEL_NAMES.includes(level)) throw new TypeError(`sluice tail: --level must be one of ${LEVEL_NAMES.join(", ")}`);

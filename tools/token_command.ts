@@ -27,6 +27,7 @@ export const TOKEN: CommandSpec = {
  * ```
  */
 export function token(flags: Record<string, string | boolean | undefined>): void {
+  // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
   const fs = (globalThis as any).process.getBuiltinModule("node:fs");
   const dir = (flags.dir as string | undefined) ?? "./logs";
   const file = tokensPath(dir);

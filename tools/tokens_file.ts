@@ -25,6 +25,7 @@ export const newToken = (): string => crypto.randomUUID().replaceAll("-", "");
  * t.save();
  * ```
  */
+// deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
 export function generatedTokens(fs: any, dir: string): { tokens: TokenEntry[]; generated?: string; save(): void } {
   const file = tokensPath(dir);
   if (fs.existsSync(file)) return { tokens: parseTokens(fs.readFileSync(file, "utf8")), save: () => {} };
@@ -37,6 +38,7 @@ export function generatedTokens(fs: any, dir: string): { tokens: TokenEntry[]; g
 }
 
 /** Writes the tokens file (mode 0600), replacing it whole. */
+// deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
 export function writeTokens(fs: any, dir: string, text: string): void {
   fs.mkdirSync(`${dir}/.sluice`, { recursive: true });
   const tmp = tokensPath(dir) + ".new";
