@@ -1,6 +1,6 @@
 // mitata micro-benchmarks of the log call (ns per call): a disabled level, an enabled call
 // into a file sink in async mode, the same through a child with bindings; beside them, in the
-// same run, the work itself with no logger (the shared floor's loop body), its two largest
+// same run, the work itself with no logger (the floor's loop body), its two largest
 // parts alone, and the anchors pino (async destination) and LogTape (non-blocking file sink).
 // Every logger is warmed with one record first, so a file's first open is not timed.
 // Run: bun bench/micro.bench.ts (also: deno run -A --config deno.json bench/micro.bench.ts)
@@ -32,7 +32,7 @@ await configure({
 const tlog = getLogger(["app"]);
 tlog.info("warm-up");
 
-// the shared floor's loop body (../shared/bench/floor.mjs): cached ISO time, JSON.stringify, 1 MiB writeSync chunks
+// the floor's loop body (bench/workloads/floor.mjs): cached ISO time, JSON.stringify, 1 MiB writeSync chunks
 const floorFd = openSync(join(dir, "floor.ndjson"), "w");
 const enc = new TextEncoder();
 let buf = "", lastMs = 0, iso = "";

@@ -5,10 +5,11 @@
 // LOGTAPE_DENO=1 to include LogTape on Deno (about a minute a run there).
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpus, totalmem, tmpdir } from "node:os";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("../", import.meta.url).pathname;
+const workloads = new URL("./workloads/", import.meta.url).pathname;
 const shared = new URL("../../shared/bench/", import.meta.url).pathname;
 const bin = (n) => join(root, "node_modules/.bin", n);
 const N = Number(process.env.N ?? 1_000_000);
@@ -19,9 +20,10 @@ const WORKLOADS = (process.env.WORKLOADS ?? "floor,sluice,pino,logtape").split("
 execFileSync(bin("tsc"), ["-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
 
 const scripts = {
-  floor: { script: join(shared, "floor.mjs") },
-  pino: { script: join(shared, "pino.mjs") },
-  logtape: { script: join(shared, "logtape.mjs") },
+  floor: { script: join(workloads, "floor.mjs") },
+  "shared-floor": { script: join(shared, "floor.mjs") },
+  pino: { script: join(workloads, "pino.mjs") },
+  logtape: { script: join(workloads, "logtape.mjs") },
   sluice: { script: join(root, "bench/sluice_file.mjs") },
   "sluice-rotate": { script: join(root, "bench/sluice_file.mjs"), env: { SINK: "rotate" }, dir: true },
   "sluice-categories": { script: join(root, "bench/sluice_file.mjs"), env: { SINK: "categories" }, dir: true },
@@ -62,6 +64,19 @@ function runOnce(runtime, workload) {
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[(s.length - 1) >> 1] : NaN; };
+
+// bench/workloads/ holds the floor and anchors, so the benchmark runs anywhere; when
+// ../shared/bench is beside the checkout, check once that the two floors agree
+if (existsSync(join(shared, "floor.mjs")) && !process.env.SKIP_FLOOR_CHECK) {
+  const ours = [], theirs = [];
+  for (let i = 0; i < 3; i++) {
+    ours.push(runOnce(RUNTIMES[0], "floor").wall);
+    theirs.push(runOnce(RUNTIMES[0], "shared-floor").wall);
+  }
+  const ratio = median(ours) / median(theirs);
+  console.log(`floor check (${RUNTIMES[0]}, 3 interleaved runs): bench/workloads ${median(ours)} s, ../shared/bench ${median(theirs)} s, ratio ${ratio.toFixed(2)}` +
+    (Math.abs(ratio - 1) > 0.15 ? " (they disagree by more than the noise: look before trusting the ratios)" : " (agree)"));
+}
 const results = {};
 for (let round = 0; round < ROUNDS; round++) {
   for (const workload of WORKLOADS) {

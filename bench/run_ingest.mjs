@@ -1,5 +1,5 @@
-// Collector benchmarks on Bun, loopback: ../shared/bench/ingest-load.ts (C=8 loops of
-// 1,000-record NDJSON batches, gzip off) against ../shared/bench/ingest-floor.ts and against
+// Collector benchmarks on Bun, loopback: bench/workloads/ingest_load.ts (C=8 loops of
+// 1,000-record NDJSON batches, gzip off) against bench/workloads/ingest_floor.ts and against
 // `sluice serve`, interleaved ROUNDS times (default 3); then `sluice load --target` at 10,000
 // records/s (end-to-end latency, request latency, the collector's peak RSS) and at full speed
 // with and without gzip.
@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const root = new URL("../", import.meta.url).pathname;
-const shared = new URL("../../shared/bench/", import.meta.url).pathname;
+const workloads = new URL("./workloads/", import.meta.url).pathname;
 const bun = join(root, "node_modules/.bin/bun");
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const T = process.env.T ?? "5";
@@ -32,10 +32,10 @@ async function withServer(args, fn) {
 }
 
 const peakRssMb = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
-const loadShared = (url) => JSON.parse(spawnSync(bun, [join(shared, "ingest-load.ts")], { encoding: "utf8", env: { ...process.env, URL: `${url}/ingest`, C: "8", T, B: "1000" } }).stdout.trim().split("\n").at(-1));
+const loadShared = (url) => JSON.parse(spawnSync(bun, [join(workloads, "ingest_load.ts")], { encoding: "utf8", env: { ...process.env, URL: `${url}/ingest`, C: "8", T, B: "1000" } }).stdout.trim().split("\n").at(-1));
 const sluiceLoad = (url, args) => JSON.parse(spawnSync(bun, [join(root, "cli.ts"), "load", "--target", `${url}/ingest`, "--json", ...args], { encoding: "utf8", cwd: root }).stdout.trim().split("\n").at(-1));
 
-const floorArgs = () => [join(shared, "ingest-floor.ts")];
+const floorArgs = () => [join(workloads, "ingest_floor.ts")];
 const sluiceArgs = (p, dir) => [join(root, "cli.ts"), "serve", "--port", String(p), "--dir", dir, "--no-auth", "--rate-limit", "10000000"];
 const results = { floor: [], sluice: [] };
 for (let r = 0; r < ROUNDS; r++) {

@@ -1,4 +1,4 @@
-// The shared workload (../shared/bench/README.md) through sluice: N records (default 1M), closed at the end.
+// The floor's workload (bench/workloads/floor.mjs) through sluice: N records (default 1M), closed at the end.
 // MOD: the entry (mod.ts on Bun and Deno, dist/mod.js on Node). OUT: the file, or the directory for SINK=categories.
 // SINK: "file" (default) | "rotate" (rotatingFileSink, a new file every 1 MB) | "categories" (64 categories, 16 open files).
 const { createLogger, fileSink, rotatingFileSink, categoryFileSink } = await import(process.env.MOD);
