@@ -20,7 +20,7 @@ import { parseOtlpLogs } from "./otlp.ts";
 import { heartbeatError, ProducerRegistry } from "./producers.ts";
 import { ANONYMOUS, Identities } from "./identity.ts";
 import { RateLimiter } from "./rate_limit.ts";
-import { type ParsedBody, parseJsonArray, parseNdjson } from "../lib/format/ndjson_decode.ts";
+import { type ParsedBody, parsedBody, parseJsonArray, parseNdjson, TooManyLinesError } from "../lib/format/ndjson_decode.ts";
 
 /**
  * Options of {@linkcode createIngestApp}.
@@ -41,8 +41,14 @@ export interface IngestOptions {
   maxBodyBytes?: number;
   /** @default 67108864 (64 MiB) after gzip */
   maxDecompressedBytes?: number;
-  /** @default 1048576 */
+  /** The longest NDJSON line, or JSON-array record, accepted; longer ones are rejected on their own line. @default 1048576 */
   maxLineBytes?: number;
+  /** Records (lines, array elements, OTLP log records) in one request; past it the request is a 413 and nothing of it is written. @default 100000 */
+  maxLines?: number;
+  /** Rejected lines reported with their reason in an answer's `errors`; the rest are counted in `rejected`. @default 100 */
+  maxErrors?: number;
+  /** Request bodies read and parsed at once; past it a request is answered 503 with Retry-After: 1. @default 16 */
+  maxConcurrentBodies?: number;
   /** Time allowed for a request's body to arrive; a client that stalls longer is answered 408. @default 30000 */
   bodyTimeoutMs?: number;
   /** Per-token limit: average records a second and burst. @default { recordsPerSec: 100000, burst: 200000 } */
@@ -160,6 +166,9 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   };
   if (!(limits.bodyTimeoutMs > 0)) throw new RangeError(`sluice: bodyTimeoutMs must be positive, got ${options.bodyTimeoutMs}`);
   const maxLineBytes = options.maxLineBytes ?? 1 << 20;
+  const budget = { maxLines: options.maxLines ?? 100_000, maxErrors: options.maxErrors ?? 100 };
+  const maxConcurrentBodies = options.maxConcurrentBodies ?? 16;
+  let reading = 0;
   const maxQueued = options.maxQueuedRecords ?? 200_000;
   const metrics = new IngestMetrics();
   const maxKeys = options.maxIdempotencyKeys ?? 100_000;
@@ -221,24 +230,44 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   /** Writes a parsed body and answers; shared by /ingest and /v1/logs. */
   const accept = async (c: Context, caller: Caller, parse: (text: string) => ParsedBody, ok: (p: ParsedBody) => unknown, decode = utf8Text, key?: ScopedKey) => {
     let text: string;
+    // bodies read at once are bounded: each may take up to maxDecompressedBytes while it is parsed
+    if (reading >= maxConcurrentBodies) {
+      metrics.refuse("concurrent-bodies");
+      return answer(c, 503, { error: `the collector is reading ${maxConcurrentBodies} bodies at once (--max-concurrent-bodies); retry shortly` }, { "Retry-After": "1" });
+    }
+    reading++;
+    let parsed: ParsedBody;
     try {
       text = decode(await readBodyBytes(c.req.raw, limits));
+      metrics.bodyBytes += Number(c.req.header("content-length") ?? text.length);
+      parsed = parse(text);
     } catch (err) {
-      if (err instanceof BodyTooLargeError) return answer(c, 413, { error: err.message });
+      if (err instanceof TooManyLinesError) {
+        metrics.refuse("lines");
+        return answer(c, 413, { error: err.message, maxLines: err.maxLines });
+      }
+      if (err instanceof BodyTooLargeError) {
+        metrics.refuse(err.message.startsWith("decompressed") ? "decompressed-bytes" : "body-bytes");
+        return answer(c, 413, { error: err.message });
+      }
       if (err instanceof BodyTimeoutError) return answer(c, 408, { error: err.message }, { Connection: "close" });
       if (err instanceof BadBodyError) return answer(c, 400, { error: err.message });
       // damaged on the way: the sender's copy is whole, and httpSink sends it again on this header
       if (err instanceof FrameError) return answer(c, 400, { error: err.message }, { "X-Sluice-Damaged-Frame": "1" });
       throw err;
+    } finally {
+      reading--;
     }
-    metrics.bodyBytes += Number(c.req.header("content-length") ?? text.length);
-    const parsed = parse(text);
-    metrics.count("rejected", parsed.errors.length);
+    metrics.count("rejected", parsed.rejected);
+    // invalid lines cost the token's rate as valid ones do
+    const wait = limiter.take(caller.token, parsed.records.length + parsed.rejected);
+    if (wait > 0) {
+      metrics.refuse("rate");
+      return answer(c, 429, { error: `rate limit of ${limiter.rate} records/s (burst ${limiter.burst}) for this token: retry in ${wait} s` }, { "Retry-After": String(wait) });
+    }
     if (parsed.records.length === 0) {
-      return answer(c, 400, { accepted: 0, rejected: parsed.errors.length, errors: parsed.errors.slice(0, 100), error: text.trim() === "" ? "empty body" : "nothing in the body is valid" });
+      return answer(c, 400, { ...ingested(parsed), error: text.trim() === "" ? "empty body" : "nothing in the body is valid" });
     }
-    const wait = limiter.take(caller.token, parsed.records.length);
-    if (wait > 0) return answer(c, 429, { error: `rate limit: retry in ${wait} s` }, { "Retry-After": String(wait) });
     try {
       parsed.records = identities.admitCategories(caller.token, parsed.records, caller.trusted);
       disk.write(parsed.records, key);
@@ -252,7 +281,8 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     return answer(c, 200, ok(parsed));
   };
 
-  const ingested = (p: ParsedBody) => ({ accepted: p.records.length, rejected: p.errors.length, errors: p.errors.slice(0, 100) });
+  /** The answer's counts: the first `maxErrors` rejected lines with their reasons, all counted. */
+  const ingested = (p: ParsedBody) => ({ accepted: p.records.length, rejected: p.rejected, errors: p.errors });
 
   app.post("/ingest", async (c) => {
     const caller = who(c);
@@ -261,10 +291,10 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
     let parse: (text: string) => ParsedBody;
     let decode = utf8Text;
-    if (NDJSON.has(type)) parse = (t) => parseNdjson(t, producer, maxLineBytes, caller.trusted);
-    else if (type === "application/json") parse = (t) => parseJsonArray(t, producer, caller.trusted);
+    if (NDJSON.has(type)) parse = (t) => parseNdjson(t, producer, maxLineBytes, caller.trusted, budget);
+    else if (type === "application/json") parse = (t) => parseJsonArray(t, producer, caller.trusted, budget, maxLineBytes);
     else if (type === FRAME_CONTENT_TYPE) {
-      parse = (t) => parseNdjson(t, producer, maxLineBytes, caller.trusted);
+      parse = (t) => parseNdjson(t, producer, maxLineBytes, caller.trusted, budget);
       decode = (bytes) => decodeFrames(bytes, limits.maxDecompressedBytes);
     } else return answer(c, 415, { error: `unsupported Content-Type ${JSON.stringify(type)}; use application/x-ndjson, application/json or ${FRAME_CONTENT_TYPE}` });
     const key = c.req.header("idempotency-key");
@@ -297,11 +327,14 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     if (type !== "application/json") return answer(c, 415, { error: "OTLP/HTTP logs are accepted as application/json" });
     return accept(c, caller, (t) => {
       try {
-        return parseOtlpLogs(JSON.parse(t), producer);
+        return parseOtlpLogs(JSON.parse(t), producer, budget);
       } catch (err) {
-        return { records: [], errors: [{ line: 1, error: `invalid JSON: ${(err as Error).message}` }] };
+        if (err instanceof TooManyLinesError) throw err;
+        const out = parsedBody();
+        out.reject(1, `invalid JSON: ${(err as Error).message}`);
+        return out;
       }
-    }, (p) => (p.errors.length ? { partialSuccess: { rejectedLogRecords: p.errors.length, errorMessage: p.errors[0].error } } : {}));
+    }, (p) => (p.rejected ? { partialSuccess: { rejectedLogRecords: p.rejected, errorMessage: p.errors[0].error } } : {}));
   });
 
   app.post("/heartbeat", async (c) => {

@@ -22,11 +22,18 @@ import type { Identities } from "./identity.ts";
 export class IngestMetrics {
   readonly records = { accepted: 0, rejected: 0, deduplicated: 0 };
   readonly requests = new Map<number, number>();
+  /** Requests refused by a bound, by bound. */
+  readonly refused = new Map<string, number>();
   bodyBytes = 0;
 
   /** Counts records by result. */
   count(result: keyof IngestMetrics["records"], n: number): void {
     this.records[result] += n;
+  }
+
+  /** Counts one request refused by a bound (`lines`, `body-bytes`, `rate`, ...). */
+  refuse(bound: string): void {
+    this.refused.set(bound, (this.refused.get(bound) ?? 0) + 1);
   }
 
   /** Counts one answered request by status. */
@@ -45,6 +52,9 @@ export class IngestMetrics {
       "# HELP sluice_ingest_requests_total Requests answered, by status.",
       "# TYPE sluice_ingest_requests_total counter",
       ...[...this.requests].map(([s, n]) => `sluice_ingest_requests_total{status="${s}"} ${n}`),
+      "# HELP sluice_ingest_refused_total Requests refused by a bound: lines (--max-lines, 413), body-bytes (--max-body-bytes, 413), decompressed-bytes (413), concurrent-bodies (--max-concurrent-bodies, 503), rate (--rate-limit, 429).",
+      "# TYPE sluice_ingest_refused_total counter",
+      ...[...this.refused].map(([b, n]) => `sluice_ingest_refused_total{bound="${b}"} ${n}`),
       "# HELP sluice_ingest_body_bytes_total Request body bytes received (on the wire).",
       "# TYPE sluice_ingest_body_bytes_total counter",
       `sluice_ingest_body_bytes_total ${this.bodyBytes}`,

@@ -6,7 +6,7 @@
 import type { LevelName } from "../lib/levels.ts";
 import { createRecord } from "../lib/record.ts";
 import { serializeObject } from "../lib/serialize.ts";
-import type { ParsedBody } from "../lib/format/ndjson_decode.ts";
+import { type DecodeBudget, type ParsedBody, parsedBody, TooManyLinesError } from "../lib/format/ndjson_decode.ts";
 
 type AnyValue = {
   stringValue?: string;
@@ -30,6 +30,7 @@ const LEVEL_BY_NUMBER: LevelName[] = ["trace", "debug", "info", "warn", "error",
  *
  * @param body The parsed request.
  * @param producer The producer's name.
+ * @param budget At most this many log records, and rejected ones kept with their reason.
  * @returns Records and rejected log records (numbered in request order).
  * @example
  * ```ts
@@ -37,44 +38,64 @@ const LEVEL_BY_NUMBER: LevelName[] = ["trace", "debug", "info", "warn", "error",
  * parseOtlpLogs({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: "hi" }, severityNumber: 9 }] }] }] }, "otel");
  * ```
  */
-export function parseOtlpLogs(body: unknown, producer: string): ParsedBody {
-  const out: ParsedBody = { records: [], errors: [] };
+export function parseOtlpLogs(body: unknown, producer: string, budget: DecodeBudget = {}): ParsedBody {
+  const out = parsedBody(budget);
+  const maxLines = budget.maxLines ?? Infinity;
   const resourceLogs = (body as { resourceLogs?: unknown })?.resourceLogs;
   if (!Array.isArray(resourceLogs)) {
-    out.errors.push({ line: 1, error: "an OTLP logs request needs a resourceLogs array" });
+    out.reject(1, "an OTLP logs request needs a resourceLogs array");
     return out;
   }
   let n = 0;
   const now = Date.now();
-  for (const rl of resourceLogs) {
-    const resource = attributes(rl?.resource?.attributes);
-    for (const sl of rl?.scopeLogs ?? []) {
-      const category: string | undefined = sl?.scope?.name || undefined;
-      for (const lr of sl?.logRecords ?? []) {
-        n++;
-        if (typeof lr !== "object" || lr === null) {
-          out.errors.push({ line: n, error: "a log record must be an object" });
+  for (const rl of list(resourceLogs)) {
+    const resource = attributes(rl?.resource?.attributes, 0);
+    for (const sl of list(rl?.scopeLogs)) {
+      const name: unknown = sl?.scope?.name;
+      for (const lr of list(sl?.logRecords)) {
+        if (++n > maxLines) throw new TooManyLinesError(maxLines);
+        const error = typeof lr !== "object" || lr === null ? "a log record must be an object"
+          : name !== undefined && typeof name !== "string" ? "scope.name must be a string"
+          : undefined;
+        const time = error === undefined ? unixNanoToMs(lr.timeUnixNano) ?? unixNanoToMs(lr.observedTimeUnixNano) ?? now : NaN;
+        if (error !== undefined || !(Math.abs(time) <= 8.64e15)) {
+          out.reject(n, error ?? "timeUnixNano must be nanoseconds since the epoch, within the years -271821 to 275760");
           continue;
         }
-        const nanos = Number(lr.timeUnixNano ?? 0) || Number(lr.observedTimeUnixNano ?? 0);
         const sev = Number(lr.severityNumber ?? 0);
         const level = sev >= 1 && sev <= 24 ? LEVEL_BY_NUMBER[Math.floor((sev - 1) / 4)] : levelFromText(lr.severityText);
-        const bodyValue = value(lr.body);
+        const bodyValue = value(lr.body, 0);
         const msg = typeof bodyValue === "string" ? bodyValue : bodyValue === undefined ? "" : JSON.stringify(bodyValue);
-        const fields: Record<string, unknown> = { ...attributes(lr.attributes) };
+        const fields: Record<string, unknown> = { ...attributes(lr.attributes, 0) };
         if (Object.keys(resource).length) fields.resource = resource;
         if (lr.traceId) fields.traceId = lr.traceId;
         if (lr.spanId) fields.spanId = lr.spanId;
         fields.producer = producer;
-        out.records.push(createRecord(nanos > 0 ? Math.floor(nanos / 1e6) : now, level, category, msg, "," + serializeObject(fields).slice(1)));
+        out.records.push(createRecord(time, level, (name as string | undefined) || undefined, msg, "," + serializeObject(fields).slice(1)));
       }
     }
   }
   return out;
 }
 
+/** An array member of the request, or none: OTLP's repeated fields may be absent. */
+// deno-lint-ignore no-explicit-any -- members of untrusted JSON, checked where they are read
+const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+
+/**
+ * Epoch milliseconds from OTLP nanoseconds (a decimal string, or a number), exact: a string is
+ * divided as a BigInt, so no nanosecond count rounds a millisecond down through a double.
+ * `undefined` for an absent or zero time.
+ */
+function unixNanoToMs(nanos: unknown): number | undefined {
+  if (typeof nanos === "string" && /^\d{1,30}$/.test(nanos)) return nanos === "0" || /^0+$/.test(nanos) ? undefined : Number(BigInt(nanos) / 1_000_000n);
+  if (typeof nanos === "number" && Number.isFinite(nanos) && nanos > 0) return Math.floor(nanos / 1e6);
+  if (nanos === undefined || nanos === 0 || nanos === null) return undefined;
+  return NaN;
+}
+
 function levelFromText(text: unknown): LevelName {
-  const t = String(text ?? "").toLowerCase();
+  const t = typeof text === "string" ? text.toLowerCase() : "";
   if (t.startsWith("trace")) return "trace";
   if (t.startsWith("debug")) return "debug";
   if (t.startsWith("warn")) return "warn";
@@ -83,20 +104,24 @@ function levelFromText(text: unknown): LevelName {
   return "info";
 }
 
-function attributes(list: unknown): Record<string, unknown> {
+/** How deep attribute values nest before the rest is written as `"[Too deep]"`. */
+const MAX_DEPTH = 16;
+
+function attributes(kvs: unknown, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (Array.isArray(list)) for (const kv of list as KeyValue[]) if (typeof kv?.key === "string") out[kv.key] = value(kv.value);
+  for (const kv of list(kvs) as KeyValue[]) if (typeof kv?.key === "string") out[kv.key] = value(kv.value, depth + 1);
   return out;
 }
 
-function value(v: AnyValue | undefined): unknown {
-  if (v === undefined || v === null) return undefined;
+function value(v: AnyValue | undefined, depth: number): unknown {
+  if (typeof v !== "object" || v === null) return undefined;
+  if (depth > MAX_DEPTH) return "[Too deep]";
   if (v.stringValue !== undefined) return v.stringValue;
   if (v.boolValue !== undefined) return v.boolValue;
   if (v.intValue !== undefined) return Number(v.intValue);
   if (v.doubleValue !== undefined) return v.doubleValue;
-  if (v.arrayValue !== undefined) return (v.arrayValue.values ?? []).map(value);
-  if (v.kvlistValue !== undefined) return attributes(v.kvlistValue.values);
+  if (v.arrayValue !== undefined) return list(v.arrayValue?.values).map((x) => value(x, depth + 1));
+  if (v.kvlistValue !== undefined) return attributes(v.kvlistValue?.values, depth);
   if (v.bytesValue !== undefined) return v.bytesValue;
   return undefined;
 }

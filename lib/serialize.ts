@@ -65,8 +65,27 @@ export function serializeObject(fields: object): string {
   } catch {
     // a cycle, a bigint deeper than the scan, or a throwing getter: the safe path renders it
   }
-  const safe = safeStringify(fields);
+  const safe = safeStringify(keepRecordMembers(fields));
   return safe.charCodeAt(0) === 123 ? safe : JSON.stringify({ value: JSON.parse(safe) });
+}
+
+/**
+ * The record's own members (`time`, `level`, `msg`, `category`) come first in its JSON; a field
+ * of the same name would override them for every reader, so it is written with a `_` in front
+ * (`_time`, and `__time` if `_time` is taken too).
+ */
+function keepRecordMembers(fields: object): object {
+  if (typeof fields !== "object" || fields === null || Array.isArray(fields)) return fields;
+  let out: Record<string, unknown> | undefined;
+  for (const k of ["time", "level", "msg", "category"]) {
+    if (!Object.hasOwn(fields, k)) continue;
+    out ??= { ...fields };
+    let name = "_" + k;
+    while (Object.hasOwn(out, name)) name = "_" + name;
+    out[name] = out[k];
+    delete out[k];
+  }
+  return out ?? fields;
 }
 
 /**
@@ -108,6 +127,7 @@ function isPlain(v: unknown, depth: number): boolean {
     if (typeof (v as { toJSON?: unknown }).toJSON === "function") return false;
   }
   for (const k in v) {
+    if (depth === 0 && (k === "time" || k === "level" || k === "msg" || k === "category")) return false;
     const x = (v as Record<string, unknown>)[k];
     const t = typeof x;
     if (t === "object" ? x !== null && !isPlain(x, depth + 1) : t === "bigint" || t === "function" || t === "symbol") return false;

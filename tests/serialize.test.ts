@@ -1,7 +1,14 @@
 // The safe serializer: one documented rendering per special value, and JSON round-trips.
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { safeStringify, serializeMembers } from "../mod.ts";
+import { createLogger, createRecord, safeStringify, serializeMembers, serializeObject, streamSink } from "../mod.ts";
+import { parseNdjson } from "../lib/format/ndjson_decode.ts";
+
+/** A record's line as the logger makes it (lib/logger.ts: fields serialized, then built). */
+const recordLine = (msg: string, fields: object) => {
+  const obj = serializeObject(fields);
+  return createRecord(Date.now(), "warn", undefined, msg, obj.length > 2 ? "," + obj.slice(1) : "}").json;
+};
 
 const members = (fields: object) => JSON.parse("{" + serializeMembers(fields).slice(1) + "}");
 
@@ -95,5 +102,29 @@ describe("serializeMembers", () => {
   test("safeStringify renders a top-level special value", () => {
     expect(safeStringify(5n)).toBe('"5"');
     expect(safeStringify(undefined)).toBe("null");
+  });
+});
+
+describe("fields named like the record's own members", () => {
+  test("time, level, msg and category in fields or bindings never override the record's; they are kept as _time, _level, ...", async () => {
+    const out: string[] = [];
+    const log = createLogger({ sinks: [streamSink(new WritableStream({ write(c) { out.push(new TextDecoder().decode(c)); } }))], bindings: { level: "b" } });
+    const nanos = Date.now() * 1e6;
+    log.info("x", { time: nanos, msg: "m", category: "c", _time: 1, n: 1 });
+    await log.close();
+    const r = JSON.parse(out.join(""));
+    expect(r).toMatchObject({ level: "info", msg: "x", _level: "b", _time: 1, __time: nanos, _msg: "m", _category: "c", n: 1 });
+    expect(Date.parse(r.time)).toBeGreaterThan(Date.now() - 60_000);
+    expect("category" in r).toBe(false);
+  });
+
+  test("property: whatever the fields, the library's line is one the collector's decoder accepts as the same record", () => {
+    fc.assert(fc.property(fc.dictionary(fc.oneof(fc.constantFrom("time", "level", "msg", "category", "_time", "producer"), fc.string()), fc.jsonValue()), fc.string(), (fields, msg) => {
+      const line = recordLine(msg, fields);
+      const parsed = parseNdjson(line + "\n", "p", 1 << 20);
+      expect(parsed.errors).toEqual([]);
+      expect(parsed.records[0].msg).toBe(msg);
+      expect(parsed.records[0].level).toBe("warn");
+    }), { seed: 7, numRuns: 300 });
   });
 });

@@ -17,7 +17,60 @@ export interface LineError {
 /** The records a body held and the lines rejected. */
 export interface ParsedBody {
   records: LogRecord[];
+  /** The first rejected lines (at most the budget's `maxErrors`). */
   errors: LineError[];
+  /** How many lines were rejected in all (`errors` may hold fewer). */
+  rejected: number;
+}
+
+/**
+ * What decoding one body may cost: lines (or array elements) at most, and rejected lines kept
+ * with their reason (the rest are only counted).
+ *
+ * @example
+ * ```ts
+ * const budget: DecodeBudget = { maxLines: 100_000, maxErrors: 100 };
+ * ```
+ */
+export interface DecodeBudget {
+  /** @default Infinity */
+  maxLines?: number;
+  /** @default Infinity */
+  maxErrors?: number;
+}
+
+/**
+ * A body with more lines (or array elements) than its budget allows; decoding stopped there.
+ *
+ * @example
+ * ```ts
+ * try { parseNdjson(text, "p", 1 << 20, false, { maxLines: 10 }); } catch (e) { if (e instanceof TooManyLinesError) e.maxLines; }
+ * ```
+ */
+export class TooManyLinesError extends RangeError {
+  /** The budget that was passed. */
+  readonly maxLines: number;
+  /** @param maxLines The budget. */
+  constructor(maxLines: number) {
+    super(`the body holds more than ${maxLines} records (--max-lines); send smaller batches`);
+    this.name = "TooManyLinesError";
+    this.maxLines = maxLines;
+  }
+}
+
+/** A fresh result, whose `reject` keeps the first `maxErrors` reasons and counts the rest. */
+export function parsedBody(budget: DecodeBudget = {}): ParsedBody & { reject(line: number, error: string): void } {
+  const maxErrors = budget.maxErrors ?? Infinity;
+  const out = {
+    records: [] as LogRecord[],
+    errors: [] as LineError[],
+    rejected: 0,
+    reject(line: number, error: string) {
+      if (out.errors.length < maxErrors) out.errors.push({ line, error });
+      out.rejected++;
+    },
+  };
+  return out;
 }
 
 /**
@@ -55,15 +108,16 @@ export function toRecord(value: unknown, producer: string | undefined, now: numb
   if (typeof msg !== "string") return "msg must be a string";
   if (level !== undefined && !LEVEL_NAMES.includes(level as LevelName)) return `level must be one of ${LEVEL_NAMES.join(", ")}`;
   if (category !== undefined && typeof category !== "string") return "category must be a string";
-  let ms = now;
-  if (typeof time === "number" && Number.isFinite(time)) ms = time;
-  else if (typeof time === "string" && !Number.isNaN(Date.parse(time))) ms = Date.parse(time);
-  else if (time !== undefined) return "time must be an ISO-8601 string or epoch milliseconds";
+  const ms = time === undefined ? now : typeof time === "number" ? time : typeof time === "string" ? Date.parse(time) : NaN;
+  // a Date holds ±8.64e15 ms (years -271821 to 275760); past that there is no ISO-8601 time to write
+  if (!(Math.abs(ms) <= MAX_TIME_MS)) return "time must be an ISO-8601 string or epoch milliseconds within ±8.64e15 (years -271821 to 275760)";
   if (tagged) fields.producer = producer;
   const obj = serializeObject(fields);
   return createRecord(ms, (level ?? "info") as LevelName, category as string | undefined, msg, "," + obj.slice(1));
 }
 
+/** The largest epoch milliseconds a `Date` holds. */
+const MAX_TIME_MS = 8.64e15;
 const LEVELS = new Set<string>(LEVEL_NAMES);
 // records of one batch mostly share their millisecond, level, category and message: the head
 // of their JSON text is built once
@@ -115,8 +169,10 @@ function canonical(v: Record<string, unknown>, raw: string, producerTail: string
  * parseNdjson('{"msg":"a"}\n{"msg":1}\n', "p", 1 << 20).errors; // [{ line: 2, error: "msg must be a string" }]
  * ```
  */
-export function parseNdjson(text: string, producer: string, maxLineBytes: number, keepOwn = false): ParsedBody {
-  const out: ParsedBody = { records: [], errors: [] };
+export function parseNdjson(text: string, producer: string, maxLineBytes: number, keepOwn = false, budget: DecodeBudget = {}): ParsedBody {
+  const out = parsedBody(budget);
+  const maxLines = budget.maxLines ?? Infinity;
+  let lines = 0;
   const now = Date.now();
   const producerTail = ',"producer":' + JSON.stringify(producer) + "}";
   let start = 0;
@@ -126,8 +182,9 @@ export function parseNdjson(text: string, producer: string, maxLineBytes: number
     const raw = text.slice(start, end).trim();
     start = end + 1;
     if (raw === "") continue;
+    if (++lines > maxLines) throw new TooManyLinesError(maxLines);
     if (raw.length > maxLineBytes) {
-      out.errors.push({ line, error: `line is longer than ${maxLineBytes} bytes` });
+      out.reject(line, `line is longer than ${maxLineBytes} bytes`);
       continue;
     }
     collect(out, line, raw, producer, now, producerTail, keepOwn);
@@ -148,33 +205,40 @@ export function parseNdjson(text: string, producer: string, maxLineBytes: number
  * parseJsonArray('[{"msg":"a"}]', "p").records.length; // 1
  * ```
  */
-export function parseJsonArray(text: string, producer: string, keepOwn = false): ParsedBody {
+export function parseJsonArray(text: string, producer: string, keepOwn = false, budget: DecodeBudget = {}, maxRecordBytes = Infinity): ParsedBody {
+  const out = parsedBody(budget);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    return { records: [], errors: [{ line: 1, error: `invalid JSON: ${(err as Error).message}` }] };
+    out.reject(1, `invalid JSON: ${(err as Error).message}`);
+    return out;
   }
-  if (!Array.isArray(value)) return { records: [], errors: [{ line: 1, error: "a JSON body must be an array of records" }] };
-  const out: ParsedBody = { records: [], errors: [] };
+  if (!Array.isArray(value)) {
+    out.reject(1, "a JSON body must be an array of records");
+    return out;
+  }
+  if (value.length > (budget.maxLines ?? Infinity)) throw new TooManyLinesError(budget.maxLines!);
   const now = Date.now();
   value.forEach((v, i) => {
     const r = toRecord(v, producer, now, undefined, undefined, keepOwn);
-    if (typeof r === "string") out.errors.push({ line: i + 1, error: r });
+    if (typeof r === "string") out.reject(i + 1, r);
+    // the same bound on one record as on an NDJSON line
+    else if (r.json.length > maxRecordBytes) out.reject(i + 1, `record is longer than ${maxRecordBytes} bytes`);
     else out.records.push(r);
   });
   return out;
 }
 
-function collect(out: ParsedBody, line: number, raw: string, producer: string, now: number, producerTail: string, keepOwn: boolean): void {
+function collect(out: ReturnType<typeof parsedBody>, line: number, raw: string, producer: string, now: number, producerTail: string, keepOwn: boolean): void {
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch (err) {
-    out.errors.push({ line, error: `invalid JSON: ${(err as Error).message}` });
+    out.reject(line, `invalid JSON: ${(err as Error).message}`);
     return;
   }
   const r = toRecord(value, producer, now, raw, producerTail, keepOwn);
-  if (typeof r === "string") out.errors.push({ line, error: r });
+  if (typeof r === "string") out.reject(line, r);
   else out.records.push(r);
 }

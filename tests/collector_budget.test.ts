@@ -1,0 +1,108 @@
+// What one request may cost is bounded before the work: lines, errors reported, bodies read at
+// once, bytes inflated; a rate limit that every batch can meet. Checked against the app and,
+// for memory, against a real `sluice serve` process (VmHWM from /proc).
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createIngestApp, type IngestOptions } from "../server.ts";
+import { RateLimiter } from "../collector/rate_limit.ts";
+import { serveRuntimes, startServe } from "./helpers/serve_process.ts";
+
+const TOKEN = "budget-token";
+const apps: { close(): Promise<void> }[] = [];
+afterAll(async () => { for (const a of apps) await a.close(); });
+const gzip = async (text: string) => new Uint8Array(await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
+
+function make(extra: Partial<IngestOptions> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "sluice-budget-"));
+  const app = createIngestApp({ dir, tokens: [{ name: "t", token: TOKEN }], ...extra });
+  apps.push(app);
+  const post = (body: BodyInit, headers: Record<string, string> = {}) =>
+    app.fetch(new Request("http://collector/ingest", { method: "POST", body, headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/x-ndjson", ...headers } }));
+  const metrics = async () => (await app.fetch(new Request("http://collector/metrics", { headers: { authorization: `Bearer ${TOKEN}` } }))).text();
+  return { app, dir, post, metrics };
+}
+
+describe("per-request budgets", () => {
+  test("more lines than --max-lines: 413 naming the bound, nothing written, counted", async () => {
+    const { app, dir, post, metrics } = make({ maxLines: 10 });
+    const res = await post(Array.from({ length: 11 }, (_, i) => `{"msg":"m${i}"}`).join("\n"));
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ maxLines: 10, error: expect.stringContaining("--max-lines") });
+    expect((await post(Array.from({ length: 10 }, (_, i) => `{"msg":"m${i}"}`).join("\n"))).status).toBe(200);
+    await app.writer.flush();
+    expect(readFileSync(join(dir, "default.ndjson"), "utf8").trim().split("\n").length).toBe(10);
+    expect(await metrics()).toContain('sluice_ingest_refused_total{bound="lines"} 1');
+  });
+
+  test("the first --max-errors rejected lines are reported, all are counted; JSON-array records have the line bound", async () => {
+    const { post } = make({ maxErrors: 3, maxLineBytes: 100 });
+    const body = await (await post(["{\"msg\":\"ok\"}", ...Array.from({ length: 50 }, () => "nope")].join("\n"))).json();
+    expect(body).toMatchObject({ accepted: 1, rejected: 50 });
+    expect(body.errors.length).toBe(3);
+    const arr = await (await post(JSON.stringify([{ msg: "short" }, { msg: "x".repeat(200) }]), { "content-type": "application/json" })).json();
+    expect(arr).toMatchObject({ accepted: 1, rejected: 1, errors: [{ line: 2, error: "record is longer than 100 bytes" }] });
+  });
+
+  test("bodies read at once past --max-concurrent-bodies: 503 with Retry-After, and the rest are served", async () => {
+    const { post, metrics } = make({ maxConcurrentBodies: 2 });
+    // two bodies that stall keep the two slots busy
+    const stalled = [0, 1].map(() => {
+      let push: (c: Uint8Array) => void = () => {};
+      const body = new ReadableStream<Uint8Array>({ start: (c) => { push = (x) => c.enqueue(x); } });
+      const res = post(body as unknown as BodyInit);
+      return { res, finish: () => push(new TextEncoder().encode('{"msg":"late"}\n')) };
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const third = await post('{"msg":"third"}\n');
+    expect(third.status).toBe(503);
+    expect(third.headers.get("retry-after")).toBe("1");
+    expect(await metrics()).toContain('sluice_ingest_refused_total{bound="concurrent-bodies"} 1');
+    void stalled;
+  });
+});
+
+describe("rate limits that can always be met", () => {
+  test("a batch larger than the burst is admitted when the bucket is full, and the debt is paid before the next", () => {
+    const limiter = new RateLimiter(100, 50);
+    expect(limiter.take("t", 400, 0)).toBe(0);      // full bucket: admitted, 350 in debt
+    expect(limiter.take("t", 10, 1000)).toBe(3);    // 1 s later: -250; 10 fit in 2.6 s → 3
+    expect(limiter.take("t", 10, 3600)).toBe(0);
+    expect(limiter.take("t", 400, 3600)).toBe(1);   // not full: wait until it is (Retry-After from the bucket)
+  });
+
+  test("through the app: Retry-After is computed from the bucket and names the limit; invalid lines count", async () => {
+    const { post } = make({ rateLimit: { recordsPerSec: 10, burst: 20 } });
+    expect((await post(Array.from({ length: 30 }, () => '{"msg":"m"}').join("\n"))).status).toBe(200); // over the burst, bucket full
+    const res = await post('{"msg":"m"}\nbad\n');
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get("retry-after"))).toBe(2); // 10 in debt, 2 needed, 10/s
+    expect((await res.json()).error).toContain("rate limit of 10 records/s (burst 20)");
+  });
+});
+
+describe("memory: tiny requests cannot cost gigabytes", () => {
+  for (const [name, cmd] of serveRuntimes) {
+    test(`${name}: a gzip body of millions of invalid lines and a gzip bomb answer 413 quickly; peak RSS stays bounded`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), `sluice-budget-${name}-`));
+      const s = await startServe(cmd, dir, ["--no-auth"]);
+      try {
+        const lines = await gzip("x\n".repeat(4_000_000));         // ~8 MB inflated, a few KB on the wire
+        const bomb = await gzip("\n".repeat(256 << 20));            // 256 MiB of nothing
+        expect(lines.length).toBeLessThan(64 << 10);
+        const t0 = performance.now();
+        const a = await fetch(`${s.url}/ingest`, { method: "POST", body: lines, headers: { "content-type": "application/x-ndjson", "content-encoding": "gzip" } });
+        expect(a.status).toBe(413);
+        const b = await Promise.all([0, 1, 2, 3].map(() => fetch(`${s.url}/ingest`, { method: "POST", body: bomb, headers: { "content-type": "application/x-ndjson", "content-encoding": "gzip" } })));
+        expect(b.map((r) => r.status)).toEqual([413, 413, 413, 413]);
+        expect(performance.now() - t0).toBeLessThan(15_000);
+        expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+        const hwm = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${s.proc.pid}/status`, "utf8"))![1]) / 1024;
+        expect(hwm).toBeLessThan(600);
+      } finally {
+        s.proc.kill("SIGTERM");
+      }
+    }, 60_000);
+  }
+});
