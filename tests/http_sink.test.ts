@@ -5,7 +5,7 @@ import { createLogger, type LogLossError } from "../mod.ts";
 import { httpSink, retryAfterMs } from "../lib/sinks/http_sink.ts";
 import { closedPort, collector, ok, records, runCleanup, scripted, sleep, until, UUID } from "./helpers/http.ts";
 import type { Seen } from "./helpers/http.ts";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -322,5 +322,63 @@ describe("httpSink: heartbeats", () => {
     expect(log.stats().written).toBe(1);
     await log.close();
     expect(JSON.parse(s.seen.filter((r) => r.path === "/beat").at(-1)!.text)).toEqual({ producer: "w", shutdown: true });
+  });
+});
+
+describe("httpSink: poison batches never block the spool", () => {
+  test("a batch refused for its content (400), or answered 500 on every attempt, goes to dead/ with its reason; later batches flow; every record delivered or counted", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-dead-"));
+    const delivered: string[] = [];
+    const poison: typeof fetch = async (_url, init) => {
+      const body = String(init!.body);
+      if (body.includes('"poison400"')) return new Response("bad record", { status: 400 });
+      if (body.includes('"poison500"')) return new Response("boom", { status: 500 });
+      delivered.push(...body.split("\n").filter(Boolean).map((l) => JSON.parse(l).msg));
+      return new Response("{}");
+    };
+    const errors: unknown[] = [];
+    const log = createLogger({
+      sinks: [httpSink("http://127.0.0.1:1/ingest", { spool: dir, gzip: false, fetch: poison, batch: { maxRecords: 1 }, retry: { maxAttempts: 2, baseDelayMs: 1 } })],
+      onError: (e) => errors.push(e),
+    });
+    for (const msg of ["a", "poison400", "b", "poison500", "c"]) {
+      log.info(msg);
+      await log.flush();
+    }
+    await log.close();
+    expect(delivered).toEqual(["a", "b", "c"]);
+    expect(log.stats().dropped).toEqual({ "sink-error": 2 });
+    expect(readdirSync(dir).filter((n) => n.endsWith(".batch"))).toEqual([]);
+    const dead = readdirSync(join(dir, "dead")).sort();
+    expect(dead.filter((n) => n.endsWith(".batch")).length).toBe(2);
+    const reasons = dead.filter((n) => n.endsWith(".reason")).map((n) => readFileSync(join(dir, "dead", n), "utf8"));
+    expect(reasons.some((r) => r.includes("HTTP 400 bad record"))).toBe(true);
+    expect(reasons.some((r) => r.includes("after 2 attempts: HTTP 500 boom"))).toBe(true);
+    expect(String(errors.map(String))).toContain("moved to");
+  });
+
+  test("a spool left by an earlier process: a poison batch among them goes to dead/, the ones behind it are sent", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-dead-resend-"));
+    const down = createLogger({ sinks: [httpSink("http://127.0.0.1:1/ingest", { spool: dir, retry: { maxAttempts: 1 }, batch: { maxRecords: 1 }, fetch: async () => { throw new Error("down"); } })], onError: () => {} });
+    for (const msg of ["x", "poison400", "y"]) {
+      down.info(msg);
+      await down.flush();
+    }
+    await down.close();
+    expect(readdirSync(dir).filter((n) => n.endsWith(".batch")).length).toBe(3);
+    const delivered: string[] = [];
+    const log = createLogger({
+      sinks: [httpSink("http://127.0.0.1:1/ingest", { spool: dir, gzip: false, fetch: async (_u, init) => {
+        const body = String(init!.body);
+        if (body.includes("poison400")) return new Response("no", { status: 422 });
+        delivered.push(...body.split("\n").filter(Boolean).map((l) => JSON.parse(l).msg));
+        return new Response("{}");
+      } })],
+      onError: () => {},
+    });
+    await until(() => delivered.length === 2, 3000);
+    await log.close();
+    expect(delivered).toEqual(["x", "y"]);
+    expect(readdirSync(join(dir, "dead")).filter((n) => n.endsWith(".batch")).length).toBe(1);
   });
 });

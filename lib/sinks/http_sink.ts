@@ -118,6 +118,17 @@ const retryable = (status: number) => status === 408 || status === 429 || status
 const REFUSED = new Set([400, 409, 411, 413, 422]);
 
 /**
+ * Whether a failed send means this batch can never be delivered as it is: the collector refused
+ * its content (a 4xx above), or answered a server error that is not about availability (`500`,
+ * `501`, `505`, ...; not `502`, `503`, `504`) on every attempt. Such a batch is counted and, with
+ * a spool, moved to its dead letters, so it never holds up the batches behind it.
+ */
+const undeliverable = (err: unknown) => {
+  const status = (err as { status?: number })?.status ?? 0;
+  return REFUSED.has(status) || (status >= 500 && status !== 502 && status !== 503 && status !== 504);
+};
+
+/**
  * Sends batches of NDJSON records to a collector's `POST /ingest` with `fetch` only, so it runs
  * in edge functions (workerd, Deno Deploy, Vercel Edge) as well as on servers. Each batch has
  * an `Idempotency-Key`, kept across its retries, so a collector that deduplicates writes it
@@ -224,7 +235,8 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
         wait = Math.min(maxDelayMs, retryAfterMs(res.retryAfter) ?? wait);
       }
       if (attempt >= maxAttempts) {
-        throw new Error(`sluice: gave up sending a batch of ${batch.records} records to ${target} after ${maxAttempts} attempts: ${last}`);
+        const err = new Error(`sluice: gave up sending a batch of ${batch.records} records to ${target} after ${maxAttempts} attempts: ${last}`);
+        throw res === undefined ? err : Object.assign(err, { status: res.status });
       }
       if (!closing) await sleep(wait);
       if (closing) throw new Error(`sluice: closing; a batch of ${batch.records} records for ${target} stays in ${options.spool} for the next start: ${last}`);
@@ -272,11 +284,12 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
         if (batch === undefined) continue;
         try {
           await send(batch, false);
+          spool!.remove(file);
         } catch (err) {
-          if (!REFUSED.has((err as { status?: number }).status ?? 0)) throw err;
-          hooks.lost(0, err); // reported; its records were counted in the process that spooled them
+          if (!undeliverable(err)) throw err;
+          // reported; its records were counted (as sent or spooled) in the process that spooled them
+          hooks.lost(0, new Error(`${(err as Error).message}; moved to ${spool!.deadLetter(file, (err as Error).message)}`));
         }
-        spool!.remove(file);
       }
       return true;
     } catch (err) {
@@ -329,9 +342,9 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
         await send(batch);
         spool.remove(file);
       } catch (err) {
-        if (REFUSED.has((err as { status?: number }).status ?? 0)) {
-          spool.remove(file); // the collector will never take this batch: counted, not kept
-          throw err;
+        if (undeliverable(err)) {
+          // the collector will never take this batch: counted as sink-error, kept aside, out of the way
+          throw new Error(`${(err as Error).message}; moved to ${spool.deadLetter(file, (err as Error).message)}`);
         }
         if (closing) gaveUp = true;
         hooks.report(new Error(`sluice: a batch of ${batch.records} records for ${target} stays in ${options.spool} for later: ${(err as Error)?.message ?? err}`));

@@ -71,6 +71,22 @@ export class Spool {
     return false;
   }
 
+  /**
+   * Moves a batch the collector will not take out of the way, into `dead/` beside the spool,
+   * with a `.reason` file saying why; later batches then flow. Returns where it went.
+   */
+  deadLetter(path: string, reason: string): string {
+    const fs = this.#runtime.fs!;
+    const name = path.slice(path.lastIndexOf("/") + 1);
+    const dead = `${this.#dir}/dead/${name}`;
+    const f = this.#runtime.openFile!(`${dead}.reason`); // makes dead/ when it is missing
+    f.write(reason + "\n");
+    f.close();
+    fs.rename(path, dead);
+    for (const [key, p] of this.#saved) if (p === path) this.#saved.delete(key);
+    return dead;
+  }
+
   /** Deletes a batch's file once the collector has accepted it. */
   remove(path: string): void {
     this.#runtime.fs!.remove(path);
