@@ -17,6 +17,7 @@ import { DiskWriteError, DiskWriter } from "./disk_writer.ts";
 import { faultHook } from "./fault_hook.ts";
 import { IngestMetrics } from "./metrics.ts";
 import { parseOtlpLogs } from "./otlp.ts";
+import { decodeOtlpLogs, encodeOtlpLogsResponse, ProtoError } from "./otlp_proto.ts";
 import { heartbeatError, ProducerRegistry } from "./producers.ts";
 import { ANONYMOUS, Identities } from "./identity.ts";
 import { RateLimiter } from "./rate_limit.ts";
@@ -228,8 +229,8 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   };
 
   /** Writes a parsed body and answers; shared by /ingest and /v1/logs. */
-  const accept = async (c: Context, caller: Caller, parse: (text: string) => ParsedBody, ok: (p: ParsedBody) => unknown, decode = utf8Text, key?: ScopedKey) => {
-    let text: string;
+  const accept = async <B extends string | Uint8Array = string>(c: Context, caller: Caller, parse: (body: B) => ParsedBody, ok: (p: ParsedBody) => unknown, decode: (bytes: Uint8Array) => B = utf8Text as (bytes: Uint8Array) => B, key?: ScopedKey) => {
+    let text: B;
     // bodies read at once are bounded: each may take up to maxDecompressedBytes while it is parsed
     if (reading >= maxConcurrentBodies) {
       metrics.refuse("concurrent-bodies");
@@ -266,7 +267,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
       return answer(c, 429, { error: `rate limit of ${limiter.rate} records/s (burst ${limiter.burst}) for this token: retry in ${wait} s` }, { "Retry-After": String(wait) });
     }
     if (parsed.records.length === 0) {
-      return answer(c, 400, { ...ingested(parsed), error: text.trim() === "" ? "empty body" : "nothing in the body is valid" });
+      return answer(c, 400, { ...ingested(parsed), error: (typeof text === "string" ? text.trim() : text).length === 0 ? "empty body" : "nothing in the body is valid" });
     }
     try {
       parsed.records = identities.admitCategories(caller.token, parsed.records, caller.trusted);
@@ -278,7 +279,12 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     // forwarded once written here: a batch the producer must send again is not forwarded twice
     if (forwarder !== undefined) for (const r of parsed.records) forwarder.emit(r);
     metrics.count("accepted", parsed.records.length);
-    return answer(c, 200, ok(parsed));
+    const reply = ok(parsed);
+    if (reply instanceof Response) {
+      metrics.answered(200);
+      return reply;
+    }
+    return answer(c, 200, reply);
   };
 
   /** The answer's counts: the first `maxErrors` rejected lines with their reasons, all counted. */
@@ -324,7 +330,19 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     if (caller instanceof Response) return caller;
     const { producer } = caller;
     const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
-    if (type !== "application/json") return answer(c, 415, { error: "OTLP/HTTP logs are accepted as application/json" });
+    if (type === "application/x-protobuf") {
+      return accept<Uint8Array>(c, caller, (bytes) => {
+        try {
+          return parseOtlpLogs(decodeOtlpLogs(bytes), producer, budget);
+        } catch (err) {
+          if (!(err instanceof ProtoError)) throw err;
+          const out = parsedBody();
+          out.reject(1, err.message);
+          return out;
+        }
+      }, (p) => new Response(encodeOtlpLogsResponse(p.rejected, p.errors[0]?.error ?? "") as BodyInit, { headers: { "content-type": "application/x-protobuf" } }), (bytes) => bytes);
+    }
+    if (type !== "application/json") return answer(c, 415, { error: "OTLP/HTTP logs are accepted as application/json or application/x-protobuf" });
     return accept(c, caller, (t) => {
       try {
         return parseOtlpLogs(JSON.parse(t), producer, budget);

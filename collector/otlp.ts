@@ -25,8 +25,9 @@ const LEVEL_BY_NUMBER: LevelName[] = ["trace", "debug", "info", "warn", "error",
  * Maps an OTLP `ExportLogsServiceRequest` (JSON encoding) to records: `timeUnixNano` (or the
  * observed time) becomes `time`; `severityNumber` (1–24, or `severityText`) the level; a
  * string body the message (other bodies are written as JSON); the scope name the category;
- * attributes become fields, resource attributes go under `resource`, and `traceId`/`spanId`
- * are kept.
+ * attributes become fields, resource attributes go under `resource`, and `traceId`, `spanId`
+ * and the trace flags become `trace_id`, `span_id` and `trace_flags` (hex, OpenTelemetry's names
+ * for JSON logs). Times are exact to the millisecond (integer arithmetic, never a float).
  *
  * @param body The parsed request.
  * @param producer The producer's name.
@@ -68,8 +69,9 @@ export function parseOtlpLogs(body: unknown, producer: string, budget: DecodeBud
         const msg = typeof bodyValue === "string" ? bodyValue : bodyValue === undefined ? "" : JSON.stringify(bodyValue);
         const fields: Record<string, unknown> = { ...attributes(lr.attributes, 0) };
         if (Object.keys(resource).length) fields.resource = resource;
-        if (lr.traceId) fields.traceId = lr.traceId;
-        if (lr.spanId) fields.spanId = lr.spanId;
+        if (lr.traceId) fields.trace_id = lr.traceId;
+        if (lr.spanId) fields.span_id = lr.spanId;
+        if (lr.traceId && typeof lr.flags === "number") fields.trace_flags = (lr.flags & 0xff).toString(16).padStart(2, "0");
         fields.producer = producer;
         out.records.push(createRecord(time, level, (name as string | undefined) || undefined, msg, "," + serializeObject(fields).slice(1)));
       }

@@ -237,7 +237,7 @@ describe("POST /v1/logs (OTLP/HTTP JSON)", () => {
     expect(await res.json()).toEqual({});
     expect(lines("payments.ndjson")[0]).toMatchObject({
       time: "2023-11-14T22:13:20.000Z", level: "error", category: "payments", msg: "card declined",
-      amount: 1200, resource: { "service.name": "checkout" }, traceId: "abc", producer: "edge-1",
+      amount: 1200, resource: { "service.name": "checkout" }, trace_id: "abc", producer: "edge-1",
     });
     expect((await post("{}", { "content-type": "application/json" }, "/v1/logs")).status).toBe(400);
   });
