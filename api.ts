@@ -10,6 +10,7 @@
  * @module
  */
 export { createLogger, Logger } from "./lib/logger.ts";
+export { getContext, withContext } from "./lib/context.ts";
 export type { ChildOptions, Fields, LoggerStats, LogMethod, Message } from "./lib/logger.ts";
 export type { LoggerOptions } from "./lib/logger_core.ts";
 export { LEVEL_NAMES, levelValue } from "./lib/levels.ts";
@@ -53,5 +54,5 @@ export { httpSink, retryAfterMs } from "./lib/sinks/http_sink.ts";
 export type { HttpBatch, HttpSinkOptions } from "./lib/sinks/http_sink.ts";
 export type { StreamSinkOptions } from "./lib/sinks/stream_sink.ts";
 export type { FormatOption } from "./lib/sinks/format_option.ts";
-export type { FileDriver, FileReader, FsOps, Runtime } from "./lib/runtime/runtime.ts";
+export type { ContextStorage, FileDriver, FileReader, FsOps, Runtime } from "./lib/runtime/runtime.ts";
 export { detectRuntime } from "./lib/runtime/detect.ts";

@@ -94,5 +94,6 @@ export function denoRuntime(deno: DenoGlobal, proc: ProcessLike): Runtime {
     },
     openFile: (path) => openDenoFile(path, deno),
     isTerminal: () => deno.stdout.isTerminal(),
+    contextStorage: () => new ((proc as unknown as { getBuiltinModule(id: string): { AsyncLocalStorage: new () => never } }).getBuiltinModule("node:async_hooks").AsyncLocalStorage)(),
   };
 }

@@ -128,5 +128,6 @@ export function nodeRuntime(proc: NodeProcess): Runtime {
       return fsOps(nodeFs(proc));
     },
     isTerminal: () => proc.stdout?.isTTY === true,
+    contextStorage: () => new (proc.getBuiltinModule("node:async_hooks").AsyncLocalStorage)(),
   };
 }

@@ -11,6 +11,8 @@ import { buildRecord, recordPrefix } from "./record.ts";
 import type { LogRecord } from "./record.ts";
 import { serializeMembers, serializeObject } from "./serialize.ts";
 import { LoggerCore, type LoggerOptions } from "./logger_core.ts";
+import { contextInUse, currentScope } from "./context.ts";
+import { activeSpanMembers } from "./trace_context.ts";
 
 /**
  * A message: a string, an `Error` (its message, with the error logged as `err`), or a function called only when the level is enabled.
@@ -302,12 +304,20 @@ export class Logger {
       }
       if (typeof fields === "function") fields = fields();
       const obj = fields === undefined || fields === null ? "{}" : serializeObject(core.redact ? core.redact(fields) : fields);
-      const tail = obj.length > 2 ? this.#bindings + "," + obj.slice(1) : this.#bindings + "}";
+      const head = this.#bindings + (contextInUse ? scopeMembers(core.redact) : activeSpanMembers());
+      const tail = obj.length > 2 ? head + "," + obj.slice(1) : head + "}";
       core.emit(buildRecord(Date.now(), level, this.#category, this.#prefixes[level], msg as string, tail), value);
     } catch (err) {
       core.report(err instanceof Error ? err : new Error(String(err)));
     }
   }
+}
+
+/** The current `withContext` scope's fields (redacted when the logger redacts) and trace ids. */
+function scopeMembers(redact: (<T extends object>(v: T) => T) | undefined): string {
+  const scope = currentScope();
+  if (scope === undefined) return activeSpanMembers();
+  return (redact ? serializeMembers(redact(scope.fields)) : scope.members) + (activeSpanMembers() || scope.trace);
 }
 
 /**

@@ -58,6 +58,25 @@ export interface Runtime {
   onReopenSignal(hook: () => void): () => void;
   /** File-system operations for rotation and retention; absent where there is no file system. */
   fs?: FsOps;
+  /** Makes an AsyncLocalStorage for `withContext`; absent where the runtime has none. */
+  contextStorage?<T>(): ContextStorage<T>;
+}
+
+/**
+ * The part of `AsyncLocalStorage` that `withContext` uses: a value that follows the code that
+ * runs inside `run`, across `await`, timers and stream callbacks.
+ *
+ * @example
+ * ```ts
+ * const als = runtime.contextStorage!<{ reqId: string }>();
+ * als.run({ reqId: "r1" }, () => als.getStore()); // { reqId: "r1" }
+ * ```
+ */
+export interface ContextStorage<T> {
+  /** Runs `fn` with `store` as the current value; returns what `fn` returns. */
+  run<R>(store: T, fn: () => R): R;
+  /** The current value, or `undefined` outside any `run`. */
+  getStore(): T | undefined;
 }
 
 /**

@@ -60,3 +60,24 @@ test("the core plus httpSink, minified and gzipped for a browser target, is unde
 test("mod.ts, the entry for every runtime, also bundles for a browser target without a node: import", () => {
   assert.doesNotMatch(bundle("mod.ts"), /(from|import|require)\s*\(?\s*["']node:/);
 });
+
+test("withContext in workerd with nodejs_compat: await, timers, streams, interleaved requests (shared scenarios)", { timeout: 60_000 }, async () => {
+  const mf = new Miniflare({ modules: true, script: bundle("tests/edge/context_worker.ts"), compatibilityDate: "2025-01-01", compatibilityFlags: ["nodejs_compat"] });
+  try {
+    const res = await mf.dispatchFetch("http://worker.example/");
+    assert.equal(await res.text(), "ok 20");
+  } finally {
+    await mf.dispose();
+  }
+});
+
+test("withContext in workerd without nodejs_compat throws a TypeError that names the fallback (a child logger)", { timeout: 60_000 }, async () => {
+  const mf = new Miniflare({ modules: true, script: bundle("tests/edge/context_worker.ts"), compatibilityDate: "2025-01-01" });
+  try {
+    const res = await mf.dispatchFetch("http://worker.example/");
+    assert.equal(res.status, 500);
+    assert.match(await res.text(), /^TypeError: sluice: withContext needs AsyncLocalStorage.*nodejs_compat.*log\.child\(fields\)/);
+  } finally {
+    await mf.dispose();
+  }
+});

@@ -1,0 +1,97 @@
+/**
+ * Implicit, request-scoped fields: `withContext(fields, fn)` and `getContext()`, kept across
+ * `await`, timers and streams by the runtime's AsyncLocalStorage.
+ *
+ * @module
+ */
+import { detectRuntime } from "./runtime/detect.ts";
+import type { ContextStorage } from "./runtime/runtime.ts";
+import { serializeMembers } from "./serialize.ts";
+import { traceparentMembers } from "./trace_context.ts";
+
+/** One `withContext` scope: its fields (merged with the enclosing scope's) and their JSON. */
+interface Scope {
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** The fields as JSON members, serialized once per scope, not per log call. */
+  readonly members: string;
+  /** `trace_id`, `span_id`, `trace_flags` from a `traceparent` field, as JSON members, or `""`. */
+  readonly trace: string;
+}
+
+let storage: ContextStorage<Scope> | null | undefined;
+
+/**
+ * True once `withContext` has run in this process: until then a log call does not look for a
+ * context at all (one module-variable read), so loggers that never use it pay nothing.
+ */
+export let contextInUse = false;
+
+function store(): ContextStorage<Scope> {
+  storage ??= detectRuntime().contextStorage?.<Scope>() ?? null;
+  if (storage === null) {
+    throw new TypeError("sluice: withContext needs AsyncLocalStorage, which this runtime lacks (on workerd, enable nodejs_compat); pass a child logger instead: log.child(fields)");
+  }
+  return storage;
+}
+
+/**
+ * Runs `fn` with `fields` added to every record logged inside it, by any logger, across
+ * `await`, timers and streams (AsyncLocalStorage; on workerd with `nodejs_compat`). Scopes nest:
+ * the inner one adds to (and overrides) the outer one's fields. A `traceparent` field (a W3C
+ * header) becomes `trace_id`, `span_id` and `trace_flags`. Where the runtime has no
+ * AsyncLocalStorage it throws a `TypeError`; pass a child logger (`log.child(fields)`) there.
+ *
+ * @param fields Fields for every record logged inside `fn`.
+ * @param fn The work; its result is returned.
+ * @returns What `fn` returns.
+ * @example
+ * ```ts
+ * import { createLogger, withContext } from "../mod.ts";
+ * const log = createLogger();
+ * await withContext({ jobId: 7 }, async () => {
+ *   await new Promise((r) => setTimeout(r, 1));
+ *   log.info("working"); // {"time":…,"level":"info","msg":"working","jobId":7}
+ * });
+ * await log.close();
+ * ```
+ */
+export function withContext<T>(fields: Record<string, unknown>, fn: () => T): T {
+  const s = store();
+  const parent = s.getStore();
+  const { traceparent, ...rest } = fields;
+  const merged = parent === undefined ? rest : { ...parent.fields, ...rest };
+  const trace = typeof traceparent === "string" ? traceparentMembers(traceparent) : "";
+  contextInUse = true;
+  return s.run({ fields: merged, members: serializeMembers(merged), trace: trace || (parent?.trace ?? "") }, fn);
+}
+
+/**
+ * The fields of the innermost `withContext` scope around the caller (merged with the enclosing
+ * scopes'), or `undefined` outside any scope or where the runtime has no AsyncLocalStorage.
+ *
+ * @returns The fields, frozen, or `undefined`.
+ * @example
+ * ```ts
+ * import { getContext, withContext } from "../mod.ts";
+ * withContext({ reqId: "r1" }, () => getContext()); // { reqId: "r1" }
+ * ```
+ */
+export function getContext(): Readonly<Record<string, unknown>> | undefined {
+  if (!contextInUse) return undefined;
+  const scope = storage?.getStore();
+  return scope === undefined ? undefined : Object.freeze({ ...scope.fields });
+}
+
+/**
+ * The current scope, for the logger: `undefined` outside any scope.
+ *
+ * @returns The scope.
+ * @example
+ * ```ts
+ * import { contextInUse, currentScope } from "./context.ts";
+ * const scope = contextInUse ? currentScope() : undefined;
+ * ```
+ */
+export function currentScope(): Scope | undefined {
+  return storage?.getStore();
+}
