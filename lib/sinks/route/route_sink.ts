@@ -1,0 +1,239 @@
+/**
+ * The routing sink: records spread over targets by weight, sticky by key, with a circuit
+ * breaker per target and failover that never doubles a batch.
+ *
+ * @module
+ */
+import { levelValue } from "../../levels.ts";
+import type { LogRecord } from "../../record.ts";
+import type { SinkHooks } from "../../sink.ts";
+import { Breaker } from "./breaker.ts";
+import type { RouteSink, RouteSinkOptions, RouteStats, RouteTarget } from "./route_types.ts";
+import { HashRing } from "./hash_ring.ts";
+import { SmoothWeighted } from "./weighted.ts";
+
+interface Target {
+  readonly spec: RouteTarget;
+  readonly name: string;
+  readonly weight: number;
+  readonly minLevel: number;
+  readonly breaker: Breaker;
+  current: number;
+  written: number;
+  inflight: number;
+  failures: number;
+}
+
+const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
+
+/**
+ * Spreads records over targets by weight (smooth weighted round-robin: over 100,000 records
+ * each target's share is within a fraction of a percent of its weight), or sticky by `key`
+ * (consistent hashing: adding a target moves only the keys it takes). Targets take only the
+ * records their `level`, `categoryPrefix` and `filter` accept; `copy` targets get a copy of
+ * everything they accept. Each target has a circuit breaker: after `failures` failed batches
+ * in a row, or one batch unanswered for `timeoutMs`, it is open and its records go to the
+ * others by weight; after `openMs` one probe batch is let through. A batch part belongs to one
+ * target at a time: it moves on only once its target's `write` has rejected, so nothing is
+ * doubled. With every candidate down, records go to a candidate's spool (`writeSync`, such as
+ * a spooled `httpSink`) or are counted lost as `all-targets-down`.
+ *
+ * Give targets a sink whose failures surface quickly (an `httpSink` with a short `timeoutMs`
+ * and few retries): a spooled `httpSink` keeps a failed batch in its own spool for that
+ * target instead of failing it, so that batch is not moved to another.
+ *
+ * @param options The targets, key, and breaker.
+ * @returns The sink; its `routeStats()` gives each target's share and state.
+ * @example
+ * ```ts
+ * import { createLogger, httpSink, routeSink } from "../../../api.ts";
+ * const route = routeSink({
+ *   targets: [
+ *     { name: "a1", weight: 3, sink: httpSink("http://10.0.0.1/ingest", { timeoutMs: 2000, retry: { maxAttempts: 2 } }) },
+ *     { name: "a2", weight: 1, sink: httpSink("http://10.0.0.2/ingest", { timeoutMs: 2000, retry: { maxAttempts: 2 } }) },
+ *   ],
+ *   key: (r) => r.category,
+ *   breaker: { failures: 5, openMs: 5_000 },
+ * });
+ * const log = createLogger({ sinks: [route] });
+ * ```
+ */
+export function routeSink(options: RouteSinkOptions): RouteSink {
+  const now = options.now ?? Date.now;
+  const timeoutMs = options.breaker?.timeoutMs ?? 2_000;
+  const names = new Set<string>();
+  const targets: Target[] = options.targets.map((spec) => {
+    const weight = spec.weight ?? 1;
+    if (typeof spec.name !== "string" || spec.name === "" || names.has(spec.name)) {
+      throw new TypeError(`sluice: routeSink target names must be unique, non-empty strings, got ${JSON.stringify(spec.name)}`);
+    }
+    if (!(weight > 0) || !Number.isFinite(weight)) throw new RangeError(`sluice: routeSink target ${spec.name} needs a weight > 0, got ${weight}`);
+    names.add(spec.name);
+    return {
+      spec, name: spec.name, weight, minLevel: spec.level === undefined ? 0 : levelValue(spec.level),
+      breaker: new Breaker(options.breaker ?? {}, now), current: 0, written: 0, inflight: 0, failures: 0,
+    };
+  });
+  const distributed = targets.filter((t) => !t.spec.copy);
+  const copies = targets.filter((t) => t.spec.copy);
+  const ring = options.key === undefined ? undefined : new HashRing(distributed);
+  const rr = new SmoothWeighted();
+  const stats = { failedOver: 0, spooled: 0, unmatched: 0, dropped: {} as RouteStats["dropped"] };
+  const background = new Set<Promise<void>>();
+  let hooks: SinkHooks = { report: () => {}, lost: () => {}, unrefTimer: () => {} };
+
+  const takes = (t: Target, r: LogRecord) =>
+    levelValue(r.level) >= t.minLevel &&
+    (t.spec.categoryPrefix === undefined || (r.category ?? "").startsWith(t.spec.categoryPrefix)) &&
+    (t.spec.filter === undefined || t.spec.filter(r));
+
+  /** The target for `r` among those not in `tried` whose breaker lets it through (or, with `anyState`, any). */
+  const pick = (r: LogRecord, tried: ReadonlySet<Target>, up: (t: Target) => boolean): Target | undefined => {
+    const ok = (t: Target) => !tried.has(t) && takes(t, r) && up(t);
+    const key = options.key?.(r);
+    if (ring !== undefined && key !== undefined) return ring.walk(key, ok);
+    return rr.pick(distributed.filter(ok));
+  };
+
+  const lose = (reason: keyof RouteStats["dropped"], n: number, err: unknown) => {
+    stats.dropped[reason] = (stats.dropped[reason] ?? 0) + n;
+    hooks.lost(n, err);
+  };
+
+  /** One write of `records` to `t`; resolves true when written. A slow answer trips the breaker; the part stays with `t`. */
+  const attempt = async (t: Target, records: LogRecord[]): Promise<boolean> => {
+    t.inflight += records.length;
+    const timer = setTimeout(() => t.breaker.failure(true), timeoutMs);
+    hooks.unrefTimer(timer);
+    try {
+      await t.spec.sink.write(t.spec.sink.encode(records));
+      t.breaker.success();
+      t.written += records.length;
+      return true;
+    } catch (err) {
+      t.failures++;
+      t.breaker.failure();
+      hooks.report(new Error(`sluice: ${records.length} record(s) to route target ${t.name} failed; moving them: ${asError(err).message}`, { cause: err }));
+      return false;
+    } finally {
+      clearTimeout(timer);
+      t.inflight -= records.length;
+    }
+  };
+
+  /** Groups records by target, picked among those not in `tried` and not open. */
+  const group = (records: readonly LogRecord[], tried: ReadonlySet<Target>) => {
+    const parts = new Map<Target, LogRecord[]>();
+    const nowhere: LogRecord[] = [];
+    for (const r of records) {
+      const t = pick(r, tried, (c) => c.breaker.state !== "open");
+      if (t === undefined) nowhere.push(r);
+      else (parts.get(t) ?? parts.set(t, []).get(t)!).push(r);
+    }
+    return { parts, nowhere };
+  };
+
+  /** Sends each part to its target when its breaker lets it (a half-open one takes one probe), else on to another. */
+  const dispatch = (parts: Map<Target, LogRecord[]>, tried: ReadonlySet<Target>): Promise<void>[] =>
+    [...parts].map(([t, rs]) => (t.breaker.allow() ? deliver(t, rs, tried) : reroute(rs, new Set(tried).add(t))));
+
+  /** Routes `records` among the targets not in `tried`; what has none goes to a spool or is lost. */
+  const reroute = async (records: LogRecord[], tried: ReadonlySet<Target>): Promise<void> => {
+    const { parts, nowhere } = group(records, tried);
+    spoolOrLose(nowhere);
+    await Promise.all(dispatch(parts, tried));
+  };
+
+  /** Writes `records` to `t`; when it fails, they move on to the targets not tried yet. */
+  const deliver = async (t: Target, records: LogRecord[], tried: ReadonlySet<Target>): Promise<void> => {
+    if (await attempt(t, records)) return;
+    stats.failedOver += records.length;
+    await reroute(records, new Set(tried).add(t));
+  };
+
+  /** Records no target is up for: into a taking target's spool, else lost as `all-targets-down`. */
+  const spoolOrLose = (records: LogRecord[]) => {
+    if (records.length === 0) return;
+    const parts = new Map<Target, LogRecord[]>();
+    let lost = 0;
+    for (const r of records) {
+      const t = pick(r, new Set(), (c) => c.spec.sink.writeSync !== undefined);
+      if (t === undefined) lost++;
+      else (parts.get(t) ?? parts.set(t, []).get(t)!).push(r);
+    }
+    for (const [t, rs] of parts) {
+      try {
+        t.spec.sink.writeSync!(t.spec.sink.encode(rs));
+        stats.spooled += rs.length;
+      } catch (err) {
+        lose("all-targets-down", rs.length, err);
+      }
+    }
+    if (lost > 0) lose("all-targets-down", lost, new Error("no route target is up and none has a spool"));
+  };
+
+  /** Writes a copy to a fan-out target; a failure is counted, not moved (the records went to their distribution target). */
+  const copyTo = async (t: Target, records: LogRecord[]) => {
+    if (!t.breaker.allow()) return void (stats.dropped["copy-failed"] = (stats.dropped["copy-failed"] ?? 0) + records.length);
+    if (!(await attempt(t, records))) stats.dropped["copy-failed"] = (stats.dropped["copy-failed"] ?? 0) + records.length;
+  };
+
+  /** Waits for `work`, or for `timeoutMs`: a part still unanswered then finishes in the background (flush waits for it). */
+  const bounded = (work: Promise<void>) => {
+    const tracked = work.finally(() => background.delete(tracked));
+    background.add(tracked);
+    let timer: unknown;
+    return Promise.race([tracked, new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+      hooks.unrefTimer(timer);
+    })]).finally(() => clearTimeout(timer as number));
+  };
+
+  return {
+    name: options.name ?? "route",
+    sync: false,
+    defaultOnFull: "drop-newest",
+    batch: options.batch,
+    connect(h) {
+      hooks = h;
+      for (const t of targets) t.spec.sink.connect?.(h);
+    },
+    encode: (records) => records.slice(),
+    async write(records) {
+      const routed: LogRecord[] = [];
+      const copied = new Map<Target, LogRecord[]>();
+      for (const r of records) {
+        for (const c of copies) if (takes(c, r)) (copied.get(c) ?? copied.set(c, []).get(c)!).push(r);
+        if (distributed.some((t) => takes(t, r))) routed.push(r);
+        else stats.unmatched++;
+      }
+      const { parts, nowhere } = group(routed, new Set());
+      spoolOrLose(nowhere);
+      const work = dispatch(parts, new Set());
+      for (const [c, rs] of copied) work.push(copyTo(c, rs));
+      await Promise.all(work.map(bounded));
+    },
+    async flush() {
+      while (background.size > 0) await Promise.all([...background]);
+      await Promise.all(targets.map((t) => t.spec.sink.flush?.()));
+    },
+    closing() {
+      for (const t of targets) t.spec.sink.closing?.();
+    },
+    async close() {
+      while (background.size > 0) await Promise.all([...background]);
+      const results = await Promise.allSettled(targets.map((t) => t.spec.sink.close()));
+      for (const r of results) if (r.status === "rejected") hooks.report(asError(r.reason));
+    },
+    routeStats() {
+      const total = distributed.reduce((n, t) => n + t.written, 0);
+      return {
+        targets: targets.map((t) => ({
+          name: t.name, weight: t.weight, copy: t.spec.copy === true, state: t.breaker.state, written: t.written,
+          share: t.spec.copy || total === 0 ? 0 : t.written / total, inflight: t.inflight, failures: t.failures, opened: t.breaker.opened,
+        })),
+        failedOver: stats.failedOver, spooled: stats.spooled, unmatched: stats.unmatched, dropped: { ...stats.dropped },
+      };
+    },
+  };
+}

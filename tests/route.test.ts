@@ -1,0 +1,217 @@
+// routeSink: weighted shares, consistent hashing, the breaker's states, failover that loses and
+// doubles nothing (in-memory targets and real local HTTP analyzers killed and restarted).
+import { expect, test } from "bun:test";
+import { createLogger, createRecord, httpSink, routeSink, type LogRecord, type RouteTarget, type Sink } from "../api.ts";
+import { Breaker } from "../lib/sinks/route/breaker.ts";
+import { HashRing } from "../lib/sinks/route/hash_ring.ts";
+
+/** A target sink keeping the `n` field of every record it wrote; `fail()` makes writes reject, `hang` holds them. */
+function memory(name: string) {
+  const got: number[] = [];
+  const state = { down: false, hang: undefined as Promise<void> | undefined, writes: 0 };
+  const sink: Sink<LogRecord[]> = {
+    name, sync: false, defaultOnFull: "drop-newest",
+    encode: (records) => records.slice(),
+    async write(records) {
+      state.writes++;
+      if (state.hang) await state.hang;
+      if (state.down) throw new Error(`${name} is down`);
+      for (const r of records) got.push(JSON.parse(r.json).n);
+    },
+    close: () => {},
+  };
+  return { sink, got, state };
+}
+const rec = (n: number, level: "info" | "error" = "info", category?: string) => createRecord(Date.now(), level, category, "m", `,"n":${n}}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+function expectEachOnce(all: number[], n: number) {
+  const sorted = all.slice().sort((a, b) => a - b);
+  expect(sorted.length).toBe(n);
+  expect(sorted).toEqual(Array.from({ length: n }, (_, i) => i));
+}
+
+test("over 100,000 records each target's share is within 5% of its weight", async () => {
+  const ts = [memory("a"), memory("b"), memory("c")];
+  const weights = [5, 3, 2];
+  const route = routeSink({ targets: ts.map((t, i) => ({ name: t.sink.name, weight: weights[i], sink: t.sink })) });
+  const log = createLogger({ sinks: [route], queue: { maxRecords: 200_000 } });
+  for (let n = 0; n < 100_000; n++) log.info("m", { n });
+  await log.close();
+  expectEachOnce(ts.flatMap((t) => t.got), 100_000);
+  for (const [i, t] of ts.entries()) expect(Math.abs(t.got.length / 100_000 - weights[i] / 10)).toBeLessThan(0.05 * weights[i] / 10);
+  expect(route.routeStats().targets.map((t) => Math.round(t.share * 10))).toEqual(weights);
+});
+
+test("sticky by key: the same key always goes to one target, and adding a target moves only the keys it takes", () => {
+  const three = new HashRing([{ name: "a", weight: 1 }, { name: "b", weight: 1 }, { name: "c", weight: 1 }]);
+  const four = new HashRing([{ name: "a", weight: 1 }, { name: "b", weight: 1 }, { name: "c", weight: 1 }, { name: "d", weight: 1 }]);
+  let moved = 0;
+  for (let k = 0; k < 20_000; k++) {
+    const before = three.walk(`key-${k}`, () => true)!.name;
+    const after = four.walk(`key-${k}`, () => true)!.name;
+    expect(three.walk(`key-${k}`, () => true)!.name).toBe(before);
+    if (before !== after) {
+      expect(after).toBe("d");
+      moved++;
+    }
+  }
+  expect(Math.abs(moved / 20_000 - 0.25)).toBeLessThan(0.05);
+});
+
+test("the breaker: closed → open after N failures → half-open after openMs with one probe → closed, or open again", () => {
+  let now = 0;
+  const b = new Breaker({ failures: 3, openMs: 1000 }, () => now);
+  b.failure(); b.failure();
+  expect(b.state).toBe("closed");
+  b.success(); b.failure(); b.failure();
+  expect(b.state).toBe("closed"); // a success resets the count
+  b.failure();
+  expect(b.state).toBe("open");
+  expect(b.allow()).toBe(false);
+  now = 999;
+  expect(b.state).toBe("open");
+  now = 1000;
+  expect(b.state).toBe("half-open");
+  expect(b.allow()).toBe(true);
+  expect(b.allow()).toBe(false); // one probe at a time
+  b.failure();
+  expect(b.state).toBe("open"); // a failed probe opens it again
+  now = 2000;
+  expect(b.allow()).toBe(true);
+  b.success();
+  expect(b.state).toBe("closed");
+  b.failure(true);
+  expect(b.state).toBe("open"); // a timeout trips it at once
+  expect(b.opened).toBe(3);
+  expect(() => new Breaker({ failures: 0 }, () => 0)).toThrow(RangeError);
+});
+
+test("a target that fails under load: its records move to the others, it comes back after a probe, nothing lost or doubled", async () => {
+  const [a, b, c] = [memory("a"), memory("b"), memory("c")];
+  const route = routeSink({ targets: [a, b, c].map((t) => ({ name: t.sink.name, sink: t.sink })), breaker: { failures: 2, openMs: 100 } });
+  const errors: Error[] = [];
+  const log = createLogger({ sinks: [route], batch: { maxRecords: 50, maxAgeMs: 1 }, onError: (e) => errors.push(e) });
+  let n = 0;
+  const burst = async (count: number) => {
+    for (let i = 0; i < count; i++) {
+      log.info("m", { n: n++ });
+      if (i % 50 === 0) await sleep(1);
+    }
+  };
+  await burst(2000);
+  b.state.down = true;
+  await burst(2000);
+  await log.flush();
+  expect(route.routeStats().targets[1].state).not.toBe("closed");
+  const duringOutage = b.got.length;
+  b.state.down = false;
+  await sleep(150);
+  await burst(2000);
+  await log.close();
+  expectEachOnce([...a.got, ...b.got, ...c.got], 6000);
+  expect(b.got.length).toBeGreaterThan(duringOutage); // back in the rotation
+  const s = route.routeStats();
+  expect(s.targets[1].state).toBe("closed");
+  expect(s.targets[1].opened).toBeGreaterThanOrEqual(1);
+  expect(s.failedOver).toBeGreaterThan(0);
+  expect(log.stats().sinks[0].dropped).toEqual({});
+});
+
+test("a target that hangs trips its breaker after timeoutMs; its batch stays with it (written once) while new records go elsewhere", async () => {
+  const [a, b] = [memory("a"), memory("b")];
+  let release!: () => void;
+  b.state.hang = new Promise((r) => (release = r));
+  const route = routeSink({ targets: [a, b].map((t) => ({ name: t.sink.name, sink: t.sink })), breaker: { timeoutMs: 50, openMs: 60_000 } });
+  const log = createLogger({ sinks: [route], batch: { maxRecords: 10, maxAgeMs: 1 } });
+  for (let n = 0; n < 10; n++) log.info("m", { n });
+  await sleep(120);
+  expect(route.routeStats().targets[1].state).toBe("open");
+  for (let n = 10; n < 1010; n++) log.info("m", { n });
+  await sleep(50);
+  expect(a.got.filter((n) => n >= 10).length).toBe(1000); // all new records went to a within the timeout
+  b.state.hang = undefined;
+  release();
+  await log.close();
+  expectEachOnce([...a.got, ...b.got], 1010);
+  expect(b.got.length).toBe(5);
+});
+
+test("with every target down: records go to a target's spool (writeSync), or are counted as all-targets-down", async () => {
+  const a = memory("a");
+  a.state.down = true;
+  const spooled: number[] = [];
+  const b = memory("b");
+  b.state.down = true;
+  const withSpool: Sink<LogRecord[]> = { ...b.sink, writeSync: (rs) => void spooled.push(...rs.map((r) => JSON.parse(r.json).n)) };
+  const route = routeSink({ targets: [{ name: "a", sink: a.sink }, { name: "b", sink: withSpool }], breaker: { failures: 1, openMs: 60_000 } });
+  const log = createLogger({ sinks: [route], onError: () => {} });
+  for (let n = 0; n < 100; n++) log.info("m", { n });
+  await log.close();
+  expectEachOnce(spooled, 100);
+  expect(route.routeStats().spooled).toBe(100);
+
+  const c = memory("c");
+  c.state.down = true;
+  const lonely = routeSink({ targets: [{ name: "c", sink: c.sink }], breaker: { failures: 1 } });
+  const log2 = createLogger({ sinks: [lonely], onError: () => {} });
+  for (let n = 0; n < 100; n++) log2.info("m", { n });
+  await log2.close();
+  expect(lonely.routeStats().dropped).toEqual({ "all-targets-down": 100 });
+  expect(log2.stats().sinks[0]).toMatchObject({ written: 0, dropped: { "sink-error": 100 } });
+});
+
+test("filters pick targets by level, category prefix and predicate; copy targets get everything they take; the rest is unmatched", async () => {
+  const [errs, http, even, archive] = [memory("errs"), memory("http"), memory("even"), memory("archive")];
+  const targets: RouteTarget[] = [
+    { name: "errs", sink: errs.sink, level: "error" },
+    { name: "http", sink: http.sink, categoryPrefix: "http" },
+    { name: "even", sink: even.sink, filter: (r) => JSON.parse(r.json).n % 2 === 0 && r.level === "info" },
+    { name: "archive", sink: archive.sink, copy: true },
+  ];
+  const route = routeSink({ targets });
+  const records = [rec(0, "error"), rec(1, "info", "http.db"), rec(2), rec(3), rec(4, "info", "other")];
+  await route.write(route.encode(records));
+  expect(errs.got).toEqual([0]);
+  expect(http.got).toEqual([1]);
+  expect(even.got).toEqual([2, 4]);
+  expect(archive.got).toEqual([0, 1, 2, 3, 4]);
+  expect(route.routeStats().unmatched).toBe(1);
+  expect(() => routeSink({ targets: [{ name: "x", sink: errs.sink }, { name: "x", sink: http.sink }] })).toThrow(/unique/);
+  expect(() => routeSink({ targets: [{ name: "x", sink: errs.sink, weight: 0 }] })).toThrow(/weight/);
+});
+
+test("real HTTP analyzers: one killed and restarted under load, every record arrives exactly once", async () => {
+  const seen: number[] = [];
+  const analyzer = (port = 0) => Bun.serve({
+    port, hostname: "127.0.0.1",
+    async fetch(req) {
+      for (const line of (await req.text()).split("\n")) if (line) seen.push(JSON.parse(line).n);
+      return new Response(null, { status: 204 });
+    },
+  });
+  const servers = [analyzer(), analyzer(), analyzer()];
+  const ports = servers.map((s) => s.port);
+  const route = routeSink({
+    targets: ports.map((p, i) => ({ name: `a${i}`, sink: httpSink(`http://127.0.0.1:${p}/ingest`, { gzip: false, timeoutMs: 1000, retry: { maxAttempts: 1 } }) })),
+    breaker: { failures: 1, openMs: 200, timeoutMs: 1000 },
+  });
+  const log = createLogger({ sinks: [route], batch: { maxRecords: 100, maxAgeMs: 2 }, onError: () => {} });
+  const total = 6000;
+  let writtenBeforeRestart = 0;
+  for (let n = 0; n < total; n++) {
+    if (n === 2000) servers[1].stop(true);
+    if (n === 4000) {
+      servers[1] = analyzer(ports[1]);
+      writtenBeforeRestart = route.routeStats().targets[1].written;
+      await sleep(250); // past openMs: the next batch for a1 is its probe
+    }
+    log.info("m", { n });
+    if (n % 100 === 0) await sleep(2);
+  }
+  await log.close();
+  for (const s of servers) s.stop(true);
+  expectEachOnce(seen, total);
+  expect(route.routeStats().targets[1].opened).toBeGreaterThanOrEqual(1);
+  expect(route.routeStats().targets[1].state).toBe("closed");
+  expect(route.routeStats().targets[1].written).toBeGreaterThan(writtenBeforeRestart); // back in the rotation
+});
