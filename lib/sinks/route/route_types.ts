@@ -57,6 +57,8 @@ export interface RouteSinkOptions {
   name?: string;
   /** Batch limits of the router's queue. */
   batch?: BatchLimits<LogRecord>;
+  /** Records waiting in the router's queue before `onFull` (`drop-newest`, counted `queue-full`). @default 10000 */
+  maxQueuedRecords?: number;
   /** The clock, in milliseconds. @default Date.now */
   now?: () => number;
 }
