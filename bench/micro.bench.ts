@@ -1,5 +1,7 @@
 // mitata micro-benchmarks of the log call (ns per call): a disabled level, an enabled call
-// into a file sink in async mode, the same through a child with bindings; beside them, in the
+// into a file sink in async mode, the same through a child with bindings, with caller: true,
+// and inside a withContext scope (a call outside any scope is the plain enabled line: it must
+// cost what it did before withContext existed; compare with the same line on the previous commit); beside them, in the
 // same run, the work itself with no logger (the floor's loop body), its two largest
 // parts alone, and the anchors pino (async destination) and LogTape (non-blocking file sink).
 // Every logger is warmed with one record first, so a file's first open is not timed.
@@ -12,11 +14,14 @@ import { once } from "node:events";
 import pino from "pino";
 import { configure, dispose, getLogger, jsonLinesFormatter } from "@logtape/logtape";
 import { getFileSink } from "@logtape/file";
-import { createLogger, fileSink } from "../mod.ts";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { createLogger, fileSink, withContext } from "../mod.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "sluice-micro-"));
 const log = createLogger({ level: "info", sinks: [fileSink(join(dir, "sluice.ndjson"))] });
 const child = log.child({ reqId: "r1" }, { category: "http" });
+const located = createLogger({ level: "info", caller: true, sinks: [fileSink(join(dir, "caller.ndjson"))] });
+located.info("warm-up");
 log.info("warm-up");
 await log.flush();
 
@@ -43,6 +48,10 @@ const byHand = (i: number) => {
   if (buf.length > 1 << 20) (writeSync(floorFd, enc.encode(buf)), (buf = ""));
 };
 
+// a function that runs its argument inside a withContext scope (AsyncLocalStorage.snapshot's own
+// cost is its own bench line), so the log call inside can be timed without withContext's
+const inScope = withContext({ reqId: "r1", user: "alice" }, () => AsyncLocalStorage.snapshot());
+
 let i = 0;
 const noop = (_msg: string, _fields: object) => {};
 
@@ -52,6 +61,9 @@ group("log call", () => {
     bench("sluice: disabled level (debug at info)", () => log.debug("x", { a: 1 }));
     bench("sluice: enabled, file sink, async", () => log.info("request handled", { i: i++, user: "alice", route: "/api/items" }));
     bench("sluice: enabled, child with bindings", () => child.info("request handled", { i: i++, user: "alice", route: "/api/items" }));
+    bench("sluice: enabled, caller: true (file:line from the stack)", () => located.info("request handled", { i: i++, user: "alice", route: "/api/items" }));
+    bench("sluice: enabled, inside a withContext scope (via snapshot)", () => inScope(() => log.info("request handled", { i: i++, user: "alice", route: "/api/items" })));
+    bench("part of it: AsyncLocalStorage.snapshot() run, empty", () => inScope(() => 0));
     bench("no logger: the same work by hand (floor)", () => byHand(i++));
     bench("part of it: Date.now()", () => do_not_optimize(Date.now()));
     bench("part of it: JSON.stringify of the fields", () => do_not_optimize(JSON.stringify({ i: i++, user: "alice", route: "/api/items" })));
@@ -62,6 +74,7 @@ group("log call", () => {
 
 await run();
 await log.close();
+await located.close();
 dest.flushSync();
 dest.end();
 await dispose();

@@ -13,6 +13,7 @@ import { serializeMembers, serializeObject } from "./serialize.ts";
 import { LoggerCore, type LoggerOptions } from "./logger_core.ts";
 import { contextInUse, currentScope } from "./context.ts";
 import { activeSpanMembers } from "./trace_context.ts";
+import { callerMember } from "./caller.ts";
 
 /**
  * A message: a string, an `Error` (its message, with the error logged as `err`), or a function called only when the level is enabled.
@@ -304,7 +305,7 @@ export class Logger {
       }
       if (typeof fields === "function") fields = fields();
       const obj = fields === undefined || fields === null ? "{}" : serializeObject(core.redact ? core.redact(fields) : fields);
-      const head = this.#bindings + (contextInUse ? scopeMembers(core.redact) : activeSpanMembers());
+      const head = this.#bindings + (core.caller ? callerMember() : "") + (contextInUse ? scopeMembers(core.redact) : activeSpanMembers());
       const tail = obj.length > 2 ? head + "," + obj.slice(1) : head + "}";
       core.emit(buildRecord(Date.now(), level, this.#category, this.#prefixes[level], msg as string, tail), value);
     } catch (err) {

@@ -62,6 +62,12 @@ export interface LoggerOptions {
   exitHooks?: boolean;
   /** The runtime adapter; detected when absent. */
   runtime?: Runtime;
+  /**
+   * Adds `caller: "file.ts:12"`, where the log method was called, to every record (from a
+   * short stack trace; parsed locations are cached, at most 1000).
+   * @default false
+   */
+  caller?: boolean;
 }
 
 /**
@@ -78,6 +84,8 @@ export class LoggerCore {
   readonly channels: Channel[];
   readonly minSinkLevel: number;
   readonly sync: boolean;
+  /** `caller: true`: records carry where they were logged from. */
+  readonly caller: boolean;
   readonly redact: (<T extends object>(v: T) => T) | undefined;
   /** Reports to the user's `onError`; never throws. */
   readonly report: (err: Error) => void;
@@ -94,6 +102,7 @@ export class LoggerCore {
       } catch { /* a throwing onError must not reach a log call */ }
     };
     this.sync = (options.mode ?? "async") === "sync";
+    this.caller = options.caller === true;
     if (options.mode !== undefined && options.mode !== "async" && options.mode !== "sync") {
       throw new TypeError(`sluice: mode must be "async" or "sync", got ${JSON.stringify(options.mode)}`);
     }
