@@ -116,6 +116,8 @@ const retryable = (status: number) => status === 408 || status === 429 || status
  * configuration, so they are kept).
  */
 const REFUSED = new Set([400, 409, 411, 413, 422]);
+/** Server errors that mean "later" (the collector or its disk is away), never about one batch. */
+const AWAY = new Set([502, 503, 504]);
 
 /**
  * Whether a failed send means this batch can never be delivered as it is: the collector refused
@@ -125,7 +127,7 @@ const REFUSED = new Set([400, 409, 411, 413, 422]);
  */
 const undeliverable = (err: unknown) => {
   const status = (err as { status?: number })?.status ?? 0;
-  return REFUSED.has(status) || (status >= 500 && status !== 502 && status !== 503 && status !== 504);
+  return REFUSED.has(status) || (status >= 500 && !AWAY.has(status));
 };
 
 /**
@@ -215,12 +217,15 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
     const body = gzip ? await gzipBody(raw) : raw;
     const extra = { "idempotency-key": batch.key, ...(gzip ? { "content-encoding": "gzip" } : {}) };
     let last = "";
+    /** Some attempt met an outage (a network error, 408, 429, 502, 503, 504): then giving up says nothing about the batch. */
+    let away = false;
     for (let attempt = 1; ; attempt++) {
       let res: Answer | undefined;
       try {
         res = await post(target, body as BodyInit, extra);
       } catch (err) {
         last = `network error: ${(err as Error)?.message ?? err}`;
+        away = true;
       }
       let wait = backoff(attempt);
       if (res !== undefined) {
@@ -232,11 +237,13 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
         if (!retryable(res.status) && !(framed && res.damaged)) {
           throw Object.assign(new Error(`sluice: ${target} refused a batch of ${batch.records} records: ${last}`), { status: res.status });
         }
+        if (res.status < 500 || AWAY.has(res.status)) away = true;
         wait = Math.min(maxDelayMs, retryAfterMs(res.retryAfter) ?? wait);
       }
       if (attempt >= maxAttempts) {
         const err = new Error(`sluice: gave up sending a batch of ${batch.records} records to ${target} after ${maxAttempts} attempts: ${last}`);
-        throw res === undefined ? err : Object.assign(err, { status: res.status });
+        // the status, for undeliverable(), only when every attempt was a server error about this batch
+        throw away || res === undefined ? err : Object.assign(err, { status: res.status });
       }
       if (!closing) await sleep(wait);
       if (closing) throw new Error(`sluice: closing; a batch of ${batch.records} records for ${target} stays in ${options.spool} for the next start: ${last}`);
