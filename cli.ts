@@ -13,6 +13,7 @@
  * @module
  */
 import { type CommandSpec, commandHelp, parseCommand } from "./tools/flags.ts";
+import { JETSTREAM, jetstreamCommand } from "./tools/jetstream_command.ts";
 import { load, LOAD } from "./tools/load_command.ts";
 import { SERVE, serveCommand } from "./tools/serve_command.ts";
 import { tail, TAIL } from "./tools/tail_command.ts";
@@ -20,12 +21,12 @@ import { token, TOKEN } from "./tools/token_command.ts";
 import { VERSION } from "./tools/version.ts";
 
 type Run = (flags: Record<string, string | boolean | undefined>, positionals: string[]) => unknown;
-const COMMANDS: [CommandSpec, Run][] = [[SERVE, serveCommand], [LOAD, load], [TAIL, tail], [TOKEN, token]];
+const COMMANDS: [CommandSpec, Run][] = [[SERVE, serveCommand], [LOAD, load], [TAIL, tail], [TOKEN, token], [JETSTREAM, jetstreamCommand]];
 
 const USAGE = `usage: sluice <command> [flags]
 
 commands:
-${COMMANDS.map(([c]) => `  ${c.name.padEnd(7)} ${c.summary.split("\n")[0]}`).join("\n")}
+${COMMANDS.map(([c]) => `  ${c.name.padEnd(9)} ${c.summary.split("\n")[0]}`).join("\n")}
 
   sluice <command> --help   that command's flags
   sluice --version          ${VERSION}`;
@@ -60,8 +61,8 @@ async function main(argv: string[]): Promise<number> {
       console.log(commandHelp(spec));
       return 0;
     }
-    await run(parsed.values, parsed.positionals);
-    return 0;
+    const status = await run(parsed.values, parsed.positionals);
+    return typeof status === "number" ? status : 0;
   } catch (err) {
     // our own errors say what is wrong and start with "sluice"; anything else is a bug: its stack helps
     const message = String((err as Error)?.message ?? err);

@@ -1,0 +1,19 @@
+/**
+ * sluice on NATS JetStream: the stream's set-up, for `sluice jetstream init` and for your own
+ * code. A separate entry (`sluice/jetstream`) because it depends on the NATS client
+ * (`@nats-io/transport-node`, `@nats-io/jetstream`); the core stays dependency-free.
+ *
+ * @example Create the stream, or check the one that is there
+ * ```ts
+ * import { connect } from "@nats-io/transport-node";
+ * import { jetstreamManager } from "@nats-io/jetstream";
+ * import { ensureStream } from "sluice/jetstream";
+ * const nc = await connect({ servers: "nats://127.0.0.1:4222" });
+ * console.log(await ensureStream(await jetstreamManager(nc), { name: "LOGS", replicas: 3 }));
+ * await nc.close();
+ * ```
+ *
+ * @module
+ */
+export { defaultSubject, ensureStream, streamConfig } from "./jetstream/stream.ts";
+export type { EnsureResult, StreamSettings } from "./jetstream/stream.ts";
