@@ -1,5 +1,6 @@
 // The npm package as a user installs it: "sluice" and "sluice/server" resolve to the built
-// output with types; the library itself depends on nothing, the collector on hono alone.
+// output with types; the library itself depends on nothing, the collector on hono alone, and
+// only "sluice/jetstream" reaches the NATS client.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -23,11 +24,11 @@ function graph(entry) {
   return seen;
 }
 
-test("package.json exports point at built files; the library imports no package, the collector only hono", async () => {
+test("package.json exports point at built files; the library imports no package, the collector only hono, the NATS client only sluice/jetstream", async () => {
   const pkg = JSON.parse(readFileSync(new URL("package.json", root), "utf8"));
   assert.equal(pkg.name, "sluice");
-  assert.deepEqual(Object.keys(pkg.dependencies ?? {}), ["hono"]);
-  for (const sub of [".", "./server"]) {
+  assert.deepEqual(Object.keys(pkg.dependencies ?? {}), ["@nats-io/jetstream", "@nats-io/transport-node", "hono"]);
+  for (const sub of [".", "./server", "./jetstream"]) {
     assert.ok(existsSync(new URL(pkg.exports[sub].default, root)), sub);
     assert.ok(existsSync(new URL(pkg.exports[sub].types, root)), sub);
   }
@@ -40,6 +41,8 @@ test("package.json exports point at built files; the library imports no package,
   assert.deepEqual(lib, [], "mod.js reaches no package and no node: module");
   const server = new Set([...graph("dist/server.js").values()].flat());
   assert.deepEqual([...server], ["hono"]);
+  const nats = new Set([...graph("dist/jetstream.js").values()].flat());
+  assert.deepEqual([...nats].sort(), ["@nats-io/jetstream"]);
   const self = await import("sluice");
   assert.equal(typeof self.createLogger, "function");
   const collector = await import("sluice/server");
