@@ -65,8 +65,27 @@ export function activeSpanMembers(): string {
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 
 /**
- * Parses a W3C `traceparent` header (`00-<trace id>-<span id>-<flags>`) into record members;
- * `""` when it is malformed, version `ff`, or an all-zero id.
+ * Parses a W3C `traceparent` header (`00-<trace id>-<span id>-<flags>`) into record fields;
+ * `undefined` when it is malformed, version `ff`, or an all-zero id.
+ *
+ * @param header The header's value.
+ * @returns `{ trace_id, span_id, trace_flags }`, or `undefined`.
+ * @example
+ * ```ts
+ * import { parseTraceparent } from "./trace_context.ts";
+ * parseTraceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+ * // { trace_id: "0af7651916cd43dd8448eb211c80319c", span_id: "b7ad6b7169203331", trace_flags: "01" }
+ * ```
+ */
+export function parseTraceparent(header: string): { trace_id: string; span_id: string; trace_flags: string } | undefined {
+  const m = TRACEPARENT.exec(header.trim().toLowerCase());
+  if (m === null || m[1] === "ff" || (m[1] === "00" && m[5] !== undefined)) return undefined;
+  if (m[2] === INVALID_TRACE || m[3] === "0000000000000000") return undefined;
+  return { trace_id: m[2], span_id: m[3], trace_flags: m[4] };
+}
+
+/**
+ * {@linkcode parseTraceparent} as record members, or `""`.
  *
  * @param header The header's value.
  * @returns JSON members, or `""`.
@@ -77,8 +96,6 @@ const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(
  * ```
  */
 export function traceparentMembers(header: string): string {
-  const m = TRACEPARENT.exec(header.trim().toLowerCase());
-  if (m === null || m[1] === "ff" || (m[1] === "00" && m[5] !== undefined)) return "";
-  if (m[2] === INVALID_TRACE || m[3] === "0000000000000000") return "";
-  return traceMembers(m[2], m[3], parseInt(m[4], 16));
+  const t = parseTraceparent(header);
+  return t === undefined ? "" : traceMembers(t.trace_id, t.span_id, parseInt(t.trace_flags, 16));
 }

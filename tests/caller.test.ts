@@ -3,7 +3,7 @@
 // the cache of parsed stack lines stays bounded.
 import { expect, test } from "bun:test";
 import * as sluice from "../mod.ts";
-import { callerScenario } from "./context/caller_scenario.mjs";
+import { callerScenario } from "./scenarios/caller.mjs";
 import { CALLER_CACHE_MAX, callerCacheSize, locationOf } from "../lib/caller.ts";
 
 test("each record names the file and line that logged it", async () => {

@@ -4,7 +4,7 @@ import { expect, test } from "bun:test";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { context, trace, TraceFlags, type Context, type ContextManager } from "@opentelemetry/api";
 import * as sluice from "../mod.ts";
-import { contextScenarios } from "./context/scenarios.mjs";
+import { contextScenarios } from "./scenarios/context.mjs";
 
 function memoryLogger(options: Partial<sluice.LoggerOptions> = {}) {
   let text = "";

@@ -1,5 +1,5 @@
 // Every ```ts block of the README runs as written, on Bun, Deno and Node: each block is written
-// to a file in a fresh directory (its imports of "sluice", "sluice/server" and "hono" pointed at
+// to a file in a fresh directory (its imports of "sluice", "sluice/server", "sluice/hono" and "hono" pointed at
 // this checkout) and run there; it must exit 0. A block that is a
 // fragment (it needs a worker, a socket, a platform's `env`) says so in its fence: ```ts no-run.
 import { describe, expect, test } from "bun:test";
@@ -35,6 +35,7 @@ for (const [name, rt] of Object.entries(runtimes)) {
         const dir = mkdtempSync(join(tmpdir(), `sluice-readme-${name}-`));
         let code = block.code
           .replace(/from "sluice\/server"/g, `from "${rt.entry("server")}"`)
+          .replace(/from "sluice\/hono"/g, `from "${rt.entry("hono")}"`)
           .replace(/from "sluice"/g, `from "${rt.entry("mod")}"`)
           .replace(/from "hono"/g, `from "${hono}"`);
         if (name === "node") code = transpiler.transformSync(code);

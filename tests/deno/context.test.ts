@@ -1,7 +1,7 @@
 // withContext/getContext on Deno: the shared scenarios (await, timers, streams, interleaved
 // requests, nesting, traceparent).
 import * as sluice from "../../mod.ts";
-import { contextScenarios } from "../context/scenarios.mjs";
+import { contextScenarios } from "../scenarios/context.mjs";
 
 Deno.test("withContext keeps fields across await, timers and streams; interleaved requests stay apart", async () => {
   const records = await contextScenarios(sluice);

@@ -1,7 +1,7 @@
 // A worker that runs the shared withContext scenarios in workerd (edge context.test.mjs runs it
 // with and without nodejs_compat): answers "ok N" or the failure.
 import * as sluice from "../../mod.web.ts";
-import { contextScenarios } from "../context/scenarios.mjs";
+import { contextScenarios } from "../scenarios/context.mjs";
 
 export default {
   async fetch(): Promise<Response> {

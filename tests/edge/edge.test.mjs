@@ -81,3 +81,42 @@ test("withContext in workerd without nodejs_compat throws a TypeError that names
     await mf.dispose();
   }
 });
+
+test("sluice/hono in workerd: the shared middleware scenario, and a request's records reach the collector through waitUntil", { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "sluice-edge-hono-"));
+  const server = await serve({ port: 0, dir, tokens: [{ name: "edge", token: "edge-secret", producers: ["worker"] }], handleSignals: false });
+  const mf = new Miniflare({
+    modules: true,
+    script: bundle("tests/edge/hono_worker.ts"),
+    compatibilityDate: "2025-01-01",
+    bindings: { COLLECTOR_URL: `${server.url}/ingest`, SLUICE_TOKEN: "edge-secret" },
+  });
+  try {
+    assert.equal(await (await mf.dispatchFetch("http://worker.example/scenario")).text(), "ok 8");
+    const res = await mf.dispatchFetch("http://worker.example/shop/items", { headers: { "x-request-id": "edge-req-1" } });
+    assert.equal(await res.text(), "[1,2]");
+    assert.equal(res.headers.get("x-request-id"), "edge-req-1");
+    // nothing else flushes the logger: only the middleware's waitUntil(flush) brings these to disk
+    const file = join(dir, "shop.ndjson");
+    const deadline = Date.now() + 10_000;
+    let lines = [];
+    while (Date.now() < deadline) {
+      if (existsSync(file)) lines = readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+      if (lines.length >= 2) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.deepEqual(lines.map((l) => [l.msg, l.reqId]), [["listing", "edge-req-1"], ["request", "edge-req-1"]]);
+    assert.equal(lines[1].status, 200);
+    assert.equal(lines[1].bytes, 5);
+  } finally {
+    await mf.dispose();
+    await server.close();
+  }
+});
+
+test("sluice/hono adds little to an edge bundle (core + httpSink + the middleware, hono itself not counted)", () => {
+  const core = gzipSync(bundle()).length;
+  const withMiddleware = gzipSync(bundle("tests/edge/hono_size.ts")).length;
+  console.log(`edge bundle: core + httpSink ${core} bytes gzipped; with sluice/hono ${withMiddleware} (+${withMiddleware - core})`);
+  assert.ok(withMiddleware - core < 1500, `sluice/hono adds ${withMiddleware - core} bytes gzipped`);
+});

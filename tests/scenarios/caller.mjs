@@ -21,10 +21,10 @@ export async function callerScenario(sluice) {
     const got = at(msg);
     if (got.length === 0 || got.some((c) => c !== want)) throw new Error(`caller of ${msg}: expected ${want}, got ${JSON.stringify(got)}`);
   };
-  expect("one", `caller_scenario.mjs:${line + 1}`);
-  expect("two", `caller_scenario.mjs:${line + 2}`);
-  expect("three", `caller_scenario.mjs:${line + 3}`);
-  expect("loop", `caller_scenario.mjs:${line + 5}`);
+  expect("one", `caller.mjs:${line + 1}`);
+  expect("two", `caller.mjs:${line + 2}`);
+  expect("three", `caller.mjs:${line + 3}`);
+  expect("loop", `caller.mjs:${line + 5}`);
   if (at("plain")[0] !== undefined) throw new Error("a logger without caller: true adds no caller");
   return records;
 }
