@@ -21,7 +21,7 @@ export type { OnFull, Sink } from "./lib/sink.ts";
 export type { SinkStats } from "./lib/channel.ts";
 export type { QueueOptions } from "./lib/queue_options.ts";
 export type { LatencySummary } from "./lib/latency.ts";
-export { DrainTimeoutError, LogLossError } from "./lib/errors.ts";
+export { DrainTimeoutError, HttpSendError, LogLossError, TooManyLinesError } from "./lib/errors.ts";
 export type { LossReason } from "./lib/errors.ts";
 export { safeStringify, serializeMembers, serializeObject } from "./lib/serialize.ts";
 export { createRedactor, REDACTED } from "./lib/redact.ts";
@@ -53,7 +53,8 @@ export type { BreakerOptions, BreakerState } from "./lib/sinks/route/breaker.ts"
 export type { FramePort, PortSinkOptions } from "./lib/sinks/port_sink.ts";
 export { receiveFrames } from "./lib/sources/receive_frames.ts";
 export type { FrameReceiver, FrameReceiverStats, FrameSource, ReceiveFramesOptions } from "./lib/sources/receive_frames.ts";
-export { httpSink, retryAfterMs } from "./lib/sinks/http_sink.ts";
+export { httpSink } from "./lib/sinks/http_sink.ts";
+export { retryAfterMs } from "./lib/retry.ts";
 export type { HttpBatch, HttpSinkOptions } from "./lib/sinks/http_sink.ts";
 export type { StreamSinkOptions } from "./lib/sinks/stream_sink.ts";
 export type { FormatOption } from "./lib/sinks/format_option.ts";

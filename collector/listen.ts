@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { errorMessage } from "../lib/errors.ts";
 import { createIngestApp, type IngestApp, type IngestOptions } from "./app.ts";
 
 /**
@@ -138,7 +139,7 @@ async function listenNode(proc: any, fetch: Fetch, port: number, hostname: strin
       res.end();
     } catch (err) {
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: String((err as Error)?.message ?? err) }));
+      res.end(JSON.stringify({ error: errorMessage(err) }));
     }
   });
   await new Promise<void>((resolve, reject) => {

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { DrainTimeoutError, type LossReason, LogLossError } from "./errors.ts";
+import { DrainTimeoutError, errorMessage, type LossReason, LogLossError, toError } from "./errors.ts";
+import { retryDelay, SINK_WRITE_RETRY, sleep } from "./retry.ts";
 import { LatencyRecorder, type LatencySummary } from "./latency.ts";
 import { levelValue } from "./levels.ts";
 import type { LogRecord } from "./record.ts";
@@ -177,7 +178,7 @@ export class Channel<C = unknown> {
       try {
         void this.sink.flush?.();
       } catch (err) {
-        this.#onError(err instanceof Error ? err : new Error(String(err)));
+        this.#onError(toError(err));
       }
     }
     return true;
@@ -199,11 +200,11 @@ export class Channel<C = unknown> {
         this.#failing = false;
         return;
       } catch (err) {
-        if (attempt === 0) this.#onError(err instanceof Error ? err : new Error(String(err)));
+        if (attempt === 0) this.#onError(toError(err));
         if (!this.sink.retry || this.#closing) return;
         this.#failing = true;
         this.#retries++;
-        await new Promise<void>((resolve) => this.#unrefTimer(setTimeout(resolve, Math.min(10 * 2 ** attempt, 1000))));
+        await sleep(retryDelay(SINK_WRITE_RETRY, attempt + 1), this.#unrefTimer);
       }
     }
   }
@@ -242,7 +243,7 @@ export class Channel<C = unknown> {
     try {
       this.sink.closing?.();
     } catch (err) {
-      this.#onError(err instanceof Error ? err : new Error(String(err)));
+      this.#onError(toError(err));
     }
     await this.flush();
     this.#closed = true;
@@ -251,7 +252,7 @@ export class Channel<C = unknown> {
     try {
       await this.sink.close();
     } catch (err) {
-      this.#onError(err instanceof Error ? err : new Error(String(err)));
+      this.#onError(toError(err));
     }
   }
 
@@ -305,10 +306,10 @@ export class Channel<C = unknown> {
         return this.#settleInflight();
       }
       if (attempt === 0) {
-        this.#onError(new Error(`sluice: writing to ${this.sink.name} failed; retrying: ${(err as Error)?.message ?? err}`, { cause: err }));
+        this.#onError(new Error(`sluice: writing to ${this.sink.name} failed; retrying: ${errorMessage(err)}`, { cause: err }));
       }
       this.#retries++;
-      return new Promise<void>((resolve) => this.#unrefTimer(setTimeout(resolve, Math.min(10 * 2 ** attempt, 1000))))
+      return sleep(retryDelay(SINK_WRITE_RETRY, attempt + 1), this.#unrefTimer)
         .then(() => entry.taken ? this.#settleInflight() : this.#attempt(entry, started, attempt + 1));
     };
     let result: void | Promise<void>;

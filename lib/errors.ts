@@ -1,5 +1,6 @@
 /**
- * The errors sluice reports.
+ * The errors sluice reports, each with the fields a caller acts on, and the two helpers that
+ * turn anything thrown into an `Error` or a message.
  *
  * @module
  */
@@ -42,7 +43,7 @@ export class LogLossError extends Error {
    * @param cause The underlying error, if any.
    */
   constructor(reason: LossReason, sink: string, records: number, cause?: unknown) {
-    const detail = cause === undefined ? "" : `: ${(cause as Error)?.message ?? String(cause)}`;
+    const detail = cause === undefined ? "" : `: ${errorMessage(cause)}`;
     super(`sluice: ${records} record(s) not written to ${sink} (${reason})${detail}`, { cause });
     this.name = "LogLossError";
     this.reason = reason;
@@ -70,4 +71,117 @@ export class DrainTimeoutError extends Error {
     super(`sluice: the queue of ${sink} still holds ${queued} records after ${timeoutMs} ms; its sink is not keeping up`);
     this.name = "DrainTimeoutError";
   }
+}
+
+/**
+ * A batch httpSink could not deliver: refused by the collector, or still failing after its
+ * last attempt. `status` is the last HTTP status, or undefined after a network error or timeout.
+ *
+ * @example
+ * ```ts
+ * import { HttpSendError } from "./errors.ts";
+ * const err = new HttpSendError("refused", "http://127.0.0.1:8080/ingest", 10, 413, "HTTP 413 too large");
+ * err.status; // 413
+ * ```
+ */
+export class HttpSendError extends Error {
+  /** "refused": the collector said no (not retried); "gave-up": attempts ran out. */
+  readonly kind: "refused" | "gave-up";
+  /** The URL the batch was sent to. */
+  readonly target: string;
+  /** Records in the batch. */
+  readonly records: number;
+  /** The last HTTP status, if there was an answer. */
+  readonly status: number | undefined;
+  /**
+   * Some attempt met the collector away (network error, timeout, 408, 429, 502, 503, 504), so
+   * the batch itself may be fine and is worth sending later; false when every answer was about it.
+   */
+  readonly away: boolean;
+
+  /**
+   * @param kind Refused, or gave up.
+   * @param target The URL.
+   * @param records Records in the batch.
+   * @param status The last HTTP status, if any.
+   * @param detail The last answer or network error, as text.
+   * @param attempts How many attempts were made (for "gave-up").
+   * @param away Whether some attempt met the collector away.
+   */
+  constructor(kind: "refused" | "gave-up", target: string, records: number, status: number | undefined, detail: string, attempts = 1, away = false) {
+    super(kind === "refused"
+      ? `sluice: ${target} refused a batch of ${records} records: ${detail}`
+      : `sluice: gave up sending a batch of ${records} records to ${target} after ${attempts} attempts: ${detail}`);
+    this.name = "HttpSendError";
+    this.kind = kind;
+    this.target = target;
+    this.records = records;
+    this.status = status;
+    this.away = away;
+  }
+}
+
+/**
+ * A frame that cannot be read: truncated, corrupt, of another version, or too large.
+ *
+ * @example
+ * ```ts
+ * import { decodeFrames } from "./format/frame.ts";
+ * import { FrameError } from "./errors.ts";
+ * try { decodeFrames(new Uint8Array([1, 2, 3])); } catch (err) { err instanceof FrameError; } // true
+ * ```
+ */
+export class FrameError extends Error {
+  /** @param message What is wrong with the frame. */
+  constructor(message: string) {
+    super(`sluice frame: ${message}`);
+    this.name = "FrameError";
+  }
+}
+
+/**
+ * A body with more lines (or array elements) than its budget allows; decoding stopped there.
+ *
+ * @example
+ * ```ts
+ * import { TooManyLinesError } from "./errors.ts";
+ * new TooManyLinesError(10).maxLines; // 10
+ * ```
+ */
+export class TooManyLinesError extends RangeError {
+  /** The budget that was passed. */
+  readonly maxLines: number;
+  /** @param maxLines The budget. */
+  constructor(maxLines: number) {
+    super(`the body holds more than ${maxLines} records (--max-lines); send smaller batches`);
+    this.name = "TooManyLinesError";
+    this.maxLines = maxLines;
+  }
+}
+
+/**
+ * Anything thrown, as an `Error`: errors as they are, anything else wrapped with its text.
+ *
+ * @example
+ * ```ts
+ * import { toError } from "./errors.ts";
+ * toError("disk full").message; // "disk full"
+ * ```
+ */
+export function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/**
+ * The message of anything thrown: an error's `message`, or the value as text.
+ *
+ * @example
+ * ```ts
+ * import { errorMessage } from "./errors.ts";
+ * errorMessage(new Error("EACCES")); // "EACCES"
+ * errorMessage(42);                  // "42"
+ * ```
+ */
+export function errorMessage(err: unknown): string {
+  return String((err as Error)?.message ?? err);
 }

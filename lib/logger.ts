@@ -4,7 +4,7 @@
  * @module
  */
 import type { SinkStats } from "./channel.ts";
-import type { LossReason } from "./errors.ts";
+import { type LossReason, toError } from "./errors.ts";
 import type { LatencySummary } from "./latency.ts";
 import { type LevelName, type LevelThreshold, levelValue } from "./levels.ts";
 import { buildRecord, recordPrefix } from "./record.ts";
@@ -202,7 +202,7 @@ export class Logger {
       const value = levelValue(record.level);
       if (value >= this.#threshold) this.#core.emit(record, value);
     } catch (err) {
-      this.#core.report(err instanceof Error ? err : new Error(String(err)));
+      this.#core.report(toError(err));
     }
   }
 
@@ -244,7 +244,7 @@ export class Logger {
       try {
         c.sink.reopen?.();
       } catch (err) {
-        this.#core.report(err instanceof Error ? err : new Error(String(err)));
+        this.#core.report(toError(err));
       }
     }
   }
@@ -309,7 +309,7 @@ export class Logger {
       const tail = obj.length > 2 ? head + "," + obj.slice(1) : head + "}";
       core.emit(buildRecord(Date.now(), level, this.#category, this.#prefixes[level], msg as string, tail), value);
     } catch (err) {
-      core.report(err instanceof Error ? err : new Error(String(err)));
+      core.report(toError(err));
     }
   }
 }

@@ -23,6 +23,8 @@
  * @module
  */
 
+import { errorMessage } from "./errors.ts";
+
 const MAX_DEPTH = 64;
 const SCAN_DEPTH = 8;
 const objectProto = Object.prototype;
@@ -104,7 +106,7 @@ export function safeStringify(value: unknown): string {
   try {
     return JSON.stringify(toJsonValue(value, [], 0)) ?? "null";
   } catch (err) {
-    return JSON.stringify({ serializeError: String((err as Error)?.message ?? err) });
+    return JSON.stringify({ serializeError: errorMessage(err) });
   }
 }
 
@@ -218,5 +220,5 @@ function read(obj: object, key: string): unknown {
 }
 
 function throwsMarker(err: unknown): string {
-  return `[Throws: ${(err as Error)?.message ?? String(err)}]`;
+  return `[Throws: ${errorMessage(err)}]`;
 }

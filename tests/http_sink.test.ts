@@ -2,7 +2,8 @@
 // Retry-After, refusals, outages, hangs, full queues, the spool and heartbeats.
 import { afterEach, describe, expect, test } from "bun:test";
 import { createLogger, type LogLossError } from "../mod.ts";
-import { httpSink, retryAfterMs } from "../lib/sinks/http_sink.ts";
+import { httpSink } from "../lib/sinks/http_sink.ts";
+import { retryAfterMs } from "../lib/retry.ts";
 import { closedPort, collector, ok, records, runCleanup, scripted, sleep, until, UUID } from "./helpers/http.ts";
 import type { Seen } from "./helpers/http.ts";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { errorMessage } from "../lib/errors.ts";
 import { parseTokens, serve, type TokenEntry } from "../server.ts";
 import { type CommandSpec, positiveDuration, wholeNumber } from "./flags.ts";
 import { generatedTokens } from "./tokens_file.ts";
@@ -61,7 +62,7 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
     try {
       return fs.readFileSync(str(flag), "utf8") as string;
     } catch (err) {
-      throw new TypeError(`sluice serve: cannot read --${flag} ${str(flag)}: ${(err as Error).message}`);
+      throw new TypeError(`sluice serve: cannot read --${flag} ${str(flag)}: ${errorMessage(err)}`);
     }
   };
   let tokens: TokenEntry[] = [];
@@ -100,7 +101,7 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
       publicMetrics: flags["public-metrics"] === true,
     });
   } catch (err) {
-    const text = String((err as Error)?.message ?? err) + " " + String((err as { code?: string })?.code ?? "");
+    const text = errorMessage(err) + " " + String((err as { code?: string })?.code ?? "");
     if (/EADDRINUSE|AddrInUse|in use/i.test(text)) throw new TypeError(`sluice serve: port ${port} on ${hostname} is in use; stop what holds it, or pick another with --port (0 picks a free one)`);
     if (/EACCES|PermissionDenied/i.test(text)) throw new TypeError(`sluice serve: not allowed to listen on ${hostname}:${port} (ports below 1024 need privileges); pick another with --port`);
     throw err;

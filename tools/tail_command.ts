@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { errorMessage } from "../lib/errors.ts";
 import { LEVEL_NAMES, type LevelName } from "../lib/levels.ts";
 import { detectRuntime } from "../lib/runtime/detect.ts";
 import { textFormatter } from "../lib/format/text.ts";
@@ -67,7 +68,7 @@ export async function tail(flags: Record<string, string | boolean | undefined>, 
         t.poll();
         show();
       } catch (err) {
-        console.error(String((err as Error)?.message ?? err));
+        console.error(errorMessage(err));
       }
     }, interval);
     const stop = () => (clearInterval(timer), t.close(), resolve());

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { toError } from "../errors.ts";
 import type { FileDriver, FsOps, Runtime } from "../runtime/runtime.ts";
 import { type PathParts, rotatedName, rotatedTime, splitPath } from "./rotation_names.ts";
 
@@ -227,7 +228,7 @@ export class RotatingFile {
   }
 
   #inBackground(work: () => Promise<void>): void {
-    const p = work().catch((err) => this.#onError(err instanceof Error ? err : new Error(String(err))));
+    const p = work().catch((err) => this.#onError(toError(err)));
     this.#background.add(p);
     void p.finally(() => this.#background.delete(p));
   }

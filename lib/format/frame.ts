@@ -21,6 +21,9 @@
  * @module
  */
 import { crc32 } from "./crc32.ts";
+import { FrameError } from "../errors.ts";
+
+export { FrameError };
 
 /**
  * The `Content-Type` of a body made of frames.
@@ -41,22 +44,6 @@ const NEWLINE = 10;
 
 const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-
-/**
- * A frame that cannot be read: truncated, corrupt, of another version, or too large.
- *
- * @example
- * ```ts
- * import { decodeFrames, FrameError } from "./frame.ts";
- * try { decodeFrames(new Uint8Array([1, 2, 3])); } catch (err) { err instanceof FrameError; } // true
- * ```
- */
-export class FrameError extends Error {
-  constructor(message: string) {
-    super(`sluice frame: ${message}`);
-    this.name = "FrameError";
-  }
-}
 
 /**
  * Wraps NDJSON lines in one frame.

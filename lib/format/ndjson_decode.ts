@@ -3,10 +3,13 @@
  *
  * @module
  */
+import { errorMessage, TooManyLinesError } from "../errors.ts";
 import { LEVEL_NAMES, type LevelName } from "../levels.ts";
 import { isoTime } from "../iso_time.ts";
 import { createRecord, type LogRecord, recordPrefix } from "../record.ts";
 import { serializeObject } from "../serialize.ts";
+
+export { TooManyLinesError };
 
 /** One rejected line (1-based; for JSON arrays, the element's index + 1) and why. */
 export interface LineError {
@@ -37,25 +40,6 @@ export interface DecodeBudget {
   maxLines?: number;
   /** @default Infinity */
   maxErrors?: number;
-}
-
-/**
- * A body with more lines (or array elements) than its budget allows; decoding stopped there.
- *
- * @example
- * ```ts
- * try { parseNdjson(text, "p", 1 << 20, false, { maxLines: 10 }); } catch (e) { if (e instanceof TooManyLinesError) e.maxLines; }
- * ```
- */
-export class TooManyLinesError extends RangeError {
-  /** The budget that was passed. */
-  readonly maxLines: number;
-  /** @param maxLines The budget. */
-  constructor(maxLines: number) {
-    super(`the body holds more than ${maxLines} records (--max-lines); send smaller batches`);
-    this.name = "TooManyLinesError";
-    this.maxLines = maxLines;
-  }
 }
 
 /** A fresh result, whose `reject` keeps the first `maxErrors` reasons and counts the rest. */
@@ -211,7 +195,7 @@ export function parseJsonArray(text: string, producer: string, keepOwn = false, 
   try {
     value = JSON.parse(text);
   } catch (err) {
-    out.reject(1, `invalid JSON: ${(err as Error).message}`);
+    out.reject(1, `invalid JSON: ${errorMessage(err)}`);
     return out;
   }
   if (!Array.isArray(value)) {
@@ -235,7 +219,7 @@ function collect(out: ReturnType<typeof parsedBody>, line: number, raw: string, 
   try {
     value = JSON.parse(raw);
   } catch (err) {
-    out.reject(line, `invalid JSON: ${(err as Error).message}`);
+    out.reject(line, `invalid JSON: ${errorMessage(err)}`);
     return;
   }
   const r = toRecord(value, producer, now, raw, producerTail, keepOwn);

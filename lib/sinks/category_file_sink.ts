@@ -3,6 +3,8 @@
  *
  * @module
  */
+import { errorMessage } from "../errors.ts";
+import { retryDelay, SINK_WRITE_RETRY } from "../retry.ts";
 import { categoryFileName } from "../files/category_name.ts";
 import { HandlePool } from "../files/handle_pool.ts";
 import { routeLines } from "../files/route_lines.ts";
@@ -97,7 +99,8 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
     return key;
   };
   let timer: unknown;
-  let failing = false;
+  /** Failed attempts to write the buffers since the last success; they back off as the channel's do. */
+  let failures = 0;
   const written = new Set<RotatingFile>();
   const durable = options.durable ?? false;
   const buffers = new WriteBuffers(fileBufferBytes, maxBytes, (key, data) => {
@@ -113,12 +116,11 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
     clearTimeout(timer as number);
     timer = undefined;
     buffers.writeAll();
-    failing = false;
+    failures = 0;
   };
   const retryLater = (err: unknown) => {
-    if (!failing) hooks.report(new Error(`sluice: writing to ${dir} failed; retrying: ${(err as Error)?.message ?? err}`, { cause: err }));
-    failing = true;
-    schedule(1000);
+    if (failures++ === 0) hooks.report(new Error(`sluice: writing to ${dir} failed; retrying: ${errorMessage(err)}`, { cause: err }));
+    schedule(retryDelay(SINK_WRITE_RETRY, failures));
   };
   const schedule = (ms: number) => {
     if (timer !== undefined) return;

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { errorMessage } from "../errors.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import { type RotateOptions, RotatingFile } from "../files/rotating_file.ts";
 import { formatLines } from "../format/formatter.ts";
@@ -121,7 +122,7 @@ export function rotatingFileSink(path: string, options: RotatingFileSinkOptions 
   try {
     file.open();
   } catch (err) {
-    throw new Error(`sluice: cannot open log file ${path}: ${(err as Error)?.message ?? err}`, { cause: err });
+    throw new Error(`sluice: cannot open log file ${path}: ${errorMessage(err)}`, { cause: err });
   }
   const durable = options.durable ?? false;
   const unhook = options.reopenOnSighup ?? true ? runtime.onReopenSignal(() => file.reopen()) : () => {};

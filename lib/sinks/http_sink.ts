@@ -6,6 +6,8 @@
 import { encodeFrame, FRAME_CONTENT_TYPE } from "../format/frame.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import { Spool } from "./http_spool.ts";
+import { errorMessage, HttpSendError } from "../errors.ts";
+import { givesUp, retryAfterMs, retryDelay, type RetryPolicy, sleep as sleepFor } from "../retry.ts";
 import type { LevelName } from "../levels.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { LogRecord } from "../record.ts";
@@ -126,7 +128,8 @@ const AWAY = new Set([502, 503, 504]);
  * a spool, moved to its dead letters, so it never holds up the batches behind it.
  */
 const undeliverable = (err: unknown) => {
-  const status = (err as { status?: number })?.status ?? 0;
+  if (!(err instanceof HttpSendError) || err.away) return false;
+  const status = err.status ?? 0;
   return REFUSED.has(status) || (status >= 500 && !AWAY.has(status));
 };
 
@@ -156,9 +159,12 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
   const producer = options.producer;
   const gzip = options.gzip ?? typeof CompressionStream === "function";
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const maxAttempts = options.retry?.maxAttempts ?? 8;
-  const baseDelayMs = options.retry?.baseDelayMs ?? 100;
-  const maxDelayMs = options.retry?.maxDelayMs ?? 30_000;
+  const policy: RetryPolicy = {
+    maxAttempts: options.retry?.maxAttempts ?? 8,
+    baseDelayMs: options.retry?.baseDelayMs ?? 100,
+    maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
+    jitter: true,
+  };
   const unref = (t: unknown) => (t as { unref?: () => void })?.unref?.();
   const framed = options.body === "frame";
   if (options.body !== undefined && options.body !== "ndjson" && !framed) {
@@ -178,7 +184,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
   let wake = () => {};
   const closed = new Promise<void>((resolve) => (wake = resolve));
   /** Waits `ms`, or less when the logger starts closing. */
-  const sleep = (ms: number) => Promise.race([new Promise<void>((resolve) => unrefTimer(setTimeout(resolve, ms))), closed]);
+  const sleep = (ms: number) => Promise.race([sleepFor(ms, unrefTimer), closed]);
 
   /**
    * One POST, bounded by `timeoutMs` from the request to the end of reading a refusal's body,
@@ -224,10 +230,10 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
       try {
         res = await post(target, body as BodyInit, extra);
       } catch (err) {
-        last = `network error: ${(err as Error)?.message ?? err}`;
+        last = `network error: ${errorMessage(err)}`;
         away = true;
       }
-      let wait = backoff(attempt);
+      let retryAfter: number | undefined;
       if (res !== undefined) {
         if (res.ok) {
           if (notify) options.onDelivered?.({ records: batch.records, oldestMs: batch.oldestMs });
@@ -235,21 +241,18 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
         }
         last = `HTTP ${res.status} ${res.text}`;
         if (!retryable(res.status) && !(framed && res.damaged)) {
-          throw Object.assign(new Error(`sluice: ${target} refused a batch of ${batch.records} records: ${last}`), { status: res.status });
+          throw new HttpSendError("refused", target, batch.records, res.status, last);
         }
         if (res.status < 500 || AWAY.has(res.status)) away = true;
-        wait = Math.min(maxDelayMs, retryAfterMs(res.retryAfter) ?? wait);
+        retryAfter = retryAfterMs(res.retryAfter);
       }
-      if (attempt >= maxAttempts) {
-        const err = new Error(`sluice: gave up sending a batch of ${batch.records} records to ${target} after ${maxAttempts} attempts: ${last}`);
-        // the status, for undeliverable(), only when every attempt was a server error about this batch
-        throw away || res === undefined ? err : Object.assign(err, { status: res.status });
+      if (givesUp(policy, attempt)) {
+        throw new HttpSendError("gave-up", target, batch.records, res?.status, last, policy.maxAttempts, away || res === undefined);
       }
-      if (!closing) await sleep(wait);
+      if (!closing) await sleep(retryDelay(policy, attempt, retryAfter));
       if (closing) throw new Error(`sluice: closing; a batch of ${batch.records} records for ${target} stays in ${options.spool} for the next start: ${last}`);
     }
   };
-  const backoff = (attempt: number) => Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
 
   const spool = options.spool === undefined ? undefined : new Spool(options.spool, options.runtime ?? detectRuntime());
   let resending: Promise<void> | undefined;
@@ -295,12 +298,12 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
         } catch (err) {
           if (!undeliverable(err)) throw err;
           // reported; its records were counted (as sent or spooled) in the process that spooled them
-          hooks.lost(0, new Error(`${(err as Error).message}; moved to ${spool!.deadLetter(file, (err as Error).message)}`));
+          hooks.lost(0, new Error(`${errorMessage(err)}; moved to ${spool!.deadLetter(file, errorMessage(err))}`));
         }
       }
       return true;
     } catch (err) {
-      hooks.report(new Error(`sluice: spooled batches for ${target} wait for the next try: ${(err as Error)?.message ?? err}`));
+      hooks.report(new Error(`sluice: spooled batches for ${target} wait for the next try: ${errorMessage(err)}`));
       resendLater(options.spoolRetryMs ?? 5000);
       return false;
     }
@@ -317,7 +320,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
     if (!options.heartbeat || beat !== undefined) return;
     const { intervalMs, graceMs } = options.heartbeat;
     const tick = () => heartbeat({ nextCheckInMs: intervalMs, graceMs }).catch((err) =>
-      hooks.report(new Error(`sluice: heartbeat to ${beatUrl} failed: ${(err as Error)?.message ?? err}`)));
+      hooks.report(new Error(`sluice: heartbeat to ${beatUrl} failed: ${errorMessage(err)}`)));
     void tick();
     beat = setInterval(tick, intervalMs);
     unrefTimer(beat);
@@ -351,10 +354,10 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
       } catch (err) {
         if (undeliverable(err)) {
           // the collector will never take this batch: counted as sink-error, kept aside, out of the way
-          throw new Error(`${(err as Error).message}; moved to ${spool.deadLetter(file, (err as Error).message)}`);
+          throw new Error(`${errorMessage(err)}; moved to ${spool.deadLetter(file, errorMessage(err))}`);
         }
         if (closing) gaveUp = true;
-        hooks.report(new Error(`sluice: a batch of ${batch.records} records for ${target} stays in ${options.spool} for later: ${(err as Error)?.message ?? err}`));
+        hooks.report(new Error(`sluice: a batch of ${batch.records} records for ${target} stays in ${options.spool} for later: ${errorMessage(err)}`));
         resendLater(options.spoolRetryMs ?? 5000);
       } finally {
         sending.delete(file);
@@ -393,23 +396,6 @@ interface Answer {
   damaged: boolean;
   /** A refusal's body, its first 200 characters. */
   text: string;
-}
-
-/**
- * Milliseconds a `Retry-After` header asks for (delta-seconds or an HTTP date), or undefined.
- *
- * @example
- * ```ts
- * import { retryAfterMs } from "./http_sink.ts";
- * retryAfterMs("2"); // 2000
- * ```
- */
-export function retryAfterMs(header: string | null): number | undefined {
-  if (header === null || header.trim() === "") return undefined;
-  const s = Number(header);
-  if (Number.isFinite(s) && s >= 0) return s * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 async function gzipBody(body: string | Uint8Array): Promise<Uint8Array> {

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { errorMessage } from "../errors.ts";
 import { decodeFrames } from "../format/frame.ts";
 import { parseNdjson } from "../format/ndjson_decode.ts";
 import type { Logger } from "../logger.ts";
@@ -102,7 +103,7 @@ export function receiveFrames(source: FrameSource, log: Logger, options: Receive
       text = decodeFrames(data);
     } catch (err) {
       stats.refusedFrames++;
-      return report(new Error(`sluice: a frame from ${producer} was refused: ${(err as Error).message}`, { cause: err }));
+      return report(new Error(`sluice: a frame from ${producer} was refused: ${errorMessage(err)}`, { cause: err }));
     }
     stats.frames++;
     const parsed = parseNdjson(text, producer, maxLineBytes);

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { errorMessage } from "../../lib/errors.ts";
 import type { FileReader, FsOps } from "../../lib/runtime/runtime.ts";
 import { readTailLine, type TailFilter, type TailLine } from "./tail_line.ts";
 
@@ -128,7 +129,7 @@ export class FileTail {
           t.head = EMPTY;
         }
       } catch (err) {
-        this.#warn(`sluice tail: cannot read ${t.path}: ${(err as Error)?.message ?? err}`);
+        this.#warn(`sluice tail: cannot read ${t.path}: ${errorMessage(err)}`);
         this.#forget(id, t);
         continue;
       }
@@ -175,7 +176,7 @@ export class FileTail {
     try {
       reader = this.#fs.openReader(path);
     } catch (err) {
-      if ((err as { code?: string })?.code !== "ENOENT") this.#warn(`sluice tail: cannot open ${path}: ${(err as Error)?.message ?? err}`);
+      if ((err as { code?: string })?.code !== "ENOENT") this.#warn(`sluice tail: cannot open ${path}: ${errorMessage(err)}`);
       return undefined;
     }
     const existing = this.#files.get(reader.id);
