@@ -24,6 +24,21 @@ describe("httpSink: against the collector", () => {
     await log.close();
   });
 
+  test("fields named time, level, msg or category pass through the collector as _time, ...: the record keeps its own, nothing is refused", async () => {
+    const c = await collector();
+    const errors: unknown[] = [];
+    const log = createLogger({ sinks: [httpSink(`${c.url}/ingest`, { token: TOKEN })], onError: (e) => errors.push(e) });
+    const nanos = Date.now() * 1e6; // a caller's nanoseconds, out of a Date's range as ms
+    const before = Date.now();
+    log.child({ category: "ctx" }, { category: "billing" }).warn("charged", { time: nanos, level: "fatal", msg: "forged", n: 1 });
+    await log.flush();
+    await log.close();
+    expect(errors).toEqual([]);
+    const [r] = records(c.dir, "billing.ndjson");
+    expect(r).toMatchObject({ level: "warn", category: "billing", msg: "charged", _time: nanos, _level: "fatal", _msg: "forged", _category: "ctx", n: 1, producer: "edge" });
+    expect(Date.parse(r.time)).toBeGreaterThanOrEqual(before - 1);
+  });
+
   test("the collector goes away and comes back: the backlog is written once, within seconds", async () => {
     const first = await collector();
     const port = first.port;
