@@ -51,3 +51,61 @@ export async function startNats(): Promise<NatsServer> {
     },
   };
 }
+
+/** A free loopback port (bound, read, released: nats-server's cluster ports must be known in advance). */
+async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return await new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A 3-node JetStream cluster on loopback: each node's URL, a SIGKILL of one node, and stop. */
+export interface NatsCluster {
+  urls: string[];
+  kill(node: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts three `nats-server -js` nodes routed to each other; resolves once each listens. */
+export async function startNatsCluster(): Promise<NatsCluster> {
+  const client = [await freePort(), await freePort(), await freePort()];
+  const route = [await freePort(), await freePort(), await freePort()];
+  const routes = route.map((p) => `nats://127.0.0.1:${p}`).join(",");
+  const stores: string[] = [];
+  const children = await Promise.all([0, 1, 2].map(async (i) => {
+    const store = mkdtempSync(join(tmpdir(), `sluice-nats-${i}-`));
+    stores.push(store);
+    const child = spawn(natsServerPath!, ["-js", "-a", "127.0.0.1", "-p", String(client[i]), "-n", `n${i}`, "-sd", store,
+      "--cluster_name", "sluice", "--cluster", `nats://127.0.0.1:${route[i]}`, "--routes", routes], { stdio: ["ignore", "pipe", "pipe"] });
+    let log = "";
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`nats-server n${i} did not start in 10 s:\n${log}`)), 10_000);
+      const look = (chunk: Buffer) => {
+        log += chunk;
+        if (/Server is ready/.test(log)) (clearTimeout(timer), resolve());
+      };
+      child.stdout!.on("data", look);
+      child.stderr!.on("data", look);
+    });
+    return child;
+  }));
+  const kill = async (i: number) => {
+    const child = children[i];
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((r) => child.once("exit", r));
+    child.kill("SIGKILL");
+    await gone;
+  };
+  return {
+    urls: client.map((p) => `nats://127.0.0.1:${p}`),
+    kill,
+    async stop() {
+      for (const i of [0, 1, 2]) await kill(i);
+      for (const s of stores) rmSync(s, { recursive: true, force: true });
+    },
+  };
+}
