@@ -4,7 +4,7 @@
  * @module
  */
 import type { FileDriver, Runtime } from "../lib/runtime/runtime.ts";
-import { dirname } from "./node.ts";
+import { openOrMkdir } from "./open_or_mkdir.ts";
 import { fsOps } from "./fs_ops.ts";
 import { type ProcessLike, processHooks } from "./process_hooks.ts";
 
@@ -39,15 +39,7 @@ let scratch = new Uint8Array(1 << 16);
  * ```
  */
 export function openDenoFile(path: string, deno: DenoGlobal): FileDriver {
-  let file: DenoFsFile;
-  try {
-    file = deno.openSync(path, { append: true, create: true });
-  } catch (err) {
-    const dir = dirname(path);
-    if ((err as { code?: string }).code !== "ENOENT" || dir === "") throw err;
-    deno.mkdirSync(dir, { recursive: true });
-    file = deno.openSync(path, { append: true, create: true });
-  }
+  const file: DenoFsFile = openOrMkdir(path, () => deno.openSync(path, { append: true, create: true }), (dir) => deno.mkdirSync(dir, { recursive: true }));
   return {
     write(data) {
       let bytes = data as Uint8Array;

@@ -5,6 +5,7 @@
  */
 import type { FileDriver, Runtime } from "../lib/runtime/runtime.ts";
 import { fsOps } from "./fs_ops.ts";
+import { openOrMkdir } from "./open_or_mkdir.ts";
 import { type ProcessLike, processHooks } from "./process_hooks.ts";
 
 /** The `node:fs` functions the file driver uses (also provided by Bun and Deno). */
@@ -80,28 +81,7 @@ export function openNodeFile(path: string, fs: NodeFs): FileDriver {
  * ```
  */
 export function openAppend(path: string, fs: NodeFs): number {
-  try {
-    return fs.openSync(path, "a");
-  } catch (err) {
-    const dir = dirname(path);
-    if ((err as { code?: string }).code !== "ENOENT" || dir === "") throw err;
-    fs.mkdirSync(dir, { recursive: true });
-    return fs.openSync(path, "a");
-  }
-}
-
-/**
- * The directory part of a path (`""` for a bare file name).
- *
- * @example
- * ```ts
- * import { dirname } from "./node.ts";
- * dirname("logs/app.ndjson"); // "logs"
- * ```
- */
-export function dirname(path: string): string {
-  const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
-  return i < 0 ? "" : i === 0 ? path.slice(0, 1) : path.slice(0, i);
+  return openOrMkdir(path, () => fs.openSync(path, "a"), (dir) => fs.mkdirSync(dir, { recursive: true }));
 }
 
 /**

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { LevelName } from "../lib/levels.ts";
+import { type LevelName, levelOfSeverity } from "../lib/levels.ts";
 import { createRecord } from "../lib/record.ts";
 import { serializeObject } from "../lib/serialize.ts";
 import { type DecodeBudget, type ParsedBody, parsedBody, TooManyLinesError } from "../lib/format/ndjson_decode.ts";
@@ -18,8 +18,6 @@ type AnyValue = {
   bytesValue?: string;
 };
 type KeyValue = { key: string; value?: AnyValue };
-
-const LEVEL_BY_NUMBER: LevelName[] = ["trace", "debug", "info", "warn", "error", "fatal"];
 
 /**
  * Maps an OTLP `ExportLogsServiceRequest` (JSON encoding) to records: `timeUnixNano` (or the
@@ -64,7 +62,7 @@ export function parseOtlpLogs(body: unknown, producer: string, budget: DecodeBud
           continue;
         }
         const sev = Number(lr.severityNumber ?? 0);
-        const level = sev >= 1 && sev <= 24 ? LEVEL_BY_NUMBER[Math.floor((sev - 1) / 4)] : levelFromText(lr.severityText);
+        const level = levelOfSeverity(sev) ?? levelFromText(lr.severityText);
         const bodyValue = value(lr.body, 0);
         const msg = typeof bodyValue === "string" ? bodyValue : bodyValue === undefined ? "" : JSON.stringify(bodyValue);
         const fields: Record<string, unknown> = { ...attributes(lr.attributes, 0) };

@@ -35,15 +35,41 @@ export type LevelName = typeof LEVEL_NAMES[number];
  */
 export type LevelThreshold = LevelName | "silent";
 
-const VALUES: Record<LevelThreshold, number> = {
+/**
+ * The levels table: each level's number (the scale pino uses). Every other place that needs a
+ * level's number or order reads it from here.
+ *
+ * @example
+ * ```ts
+ * import { LEVEL_VALUES } from "./levels.ts";
+ * LEVEL_VALUES.warn; // 40
+ * ```
+ */
+export const LEVEL_VALUES: Readonly<Record<LevelName, number>> = Object.freeze({
   trace: 10,
   debug: 20,
   info: 30,
   warn: 40,
   error: 50,
   fatal: 60,
-  silent: Infinity,
-};
+});
+
+const VALUES: Readonly<Record<LevelThreshold, number>> = { ...LEVEL_VALUES, silent: Infinity };
+
+/**
+ * The level of an OpenTelemetry `severityNumber` (1–24, four numbers per level: 1–4 trace …
+ * 21–24 fatal), or undefined outside that range.
+ *
+ * @example
+ * ```ts
+ * import { levelOfSeverity } from "./levels.ts";
+ * levelOfSeverity(9);  // "info"
+ * levelOfSeverity(17); // "error"
+ * ```
+ */
+export function levelOfSeverity(severityNumber: number): LevelName | undefined {
+  return severityNumber >= 1 && severityNumber <= 24 ? LEVEL_NAMES[Math.floor((severityNumber - 1) / 4)] : undefined;
+}
 
 /**
  * The numeric value of a level (trace 10 … fatal 60, silent Infinity), the scale pino uses.

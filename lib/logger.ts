@@ -6,7 +6,7 @@
 import type { SinkStats } from "./channel.ts";
 import { type LossReason, toError } from "./errors.ts";
 import type { LatencySummary } from "./latency.ts";
-import { type LevelName, type LevelThreshold, levelValue } from "./levels.ts";
+import { LEVEL_NAMES, LEVEL_VALUES, type LevelName, type LevelThreshold, levelValue } from "./levels.ts";
 import { buildRecord, recordPrefix } from "./record.ts";
 import type { LogRecord } from "./record.ts";
 import { serializeMembers, serializeObject } from "./serialize.ts";
@@ -45,6 +45,8 @@ export type Fields = object | (() => object);
 export type LogMethod = (msg: Message, fields?: Fields) => void;
 
 const NOOP: LogMethod = () => {};
+/** The enabled method of each level, filled from the levels table by {@linkcode Logger}'s static block. */
+const LEVEL_METHODS = {} as Record<LevelName, LogMethod>;
 
 /**
  * Options of {@linkcode Logger.child}.
@@ -109,14 +111,8 @@ export class Logger {
   constructor(core: LoggerCore, category: string | undefined, bindings: string, level: LevelThreshold) {
     this.#core = core;
     this.#category = category;
-    this.#prefixes = {
-      trace: recordPrefix("trace", category),
-      debug: recordPrefix("debug", category),
-      info: recordPrefix("info", category),
-      warn: recordPrefix("warn", category),
-      error: recordPrefix("error", category),
-      fatal: recordPrefix("fatal", category),
-    };
+    this.#prefixes = {} as Record<LevelName, string>;
+    for (const name of LEVEL_NAMES) this.#prefixes[name] = recordPrefix(name, category);
     this.#bindings = bindings;
     this.#level = level;
     this.#threshold = Math.max(levelValue(level), core.minSinkLevel);
@@ -157,34 +153,19 @@ export class Logger {
   /** Logs at `fatal`. @example `log.fatal("cannot start", { err })` */
   fatal: LogMethod = NOOP;
 
-  #trace(msg: Message, fields?: Fields): void {
-    this.#log("trace", 10, msg, fields);
-  }
-  #debug(msg: Message, fields?: Fields): void {
-    this.#log("debug", 20, msg, fields);
-  }
-  #info(msg: Message, fields?: Fields): void {
-    this.#log("info", 30, msg, fields);
-  }
-  #warn(msg: Message, fields?: Fields): void {
-    this.#log("warn", 40, msg, fields);
-  }
-  #error(msg: Message, fields?: Fields): void {
-    this.#log("error", 50, msg, fields);
-  }
-  #fatal(msg: Message, fields?: Fields): void {
-    this.#log("fatal", 60, msg, fields);
-  }
-
   /** Points each level's method at the logging path or at a shared no-op: a disabled call is an empty call. */
   #applyThreshold(): void {
-    const t = this.#threshold;
-    this.trace = t <= 10 ? this.#trace : NOOP;
-    this.debug = t <= 20 ? this.#debug : NOOP;
-    this.info = t <= 30 ? this.#info : NOOP;
-    this.warn = t <= 40 ? this.#warn : NOOP;
-    this.error = t <= 50 ? this.#error : NOOP;
-    this.fatal = t <= 60 ? this.#fatal : NOOP;
+    for (const name of LEVEL_NAMES) this[name] = this.#threshold <= LEVEL_VALUES[name] ? LEVEL_METHODS[name] : NOOP;
+  }
+
+  /** One logging method per level, made from the levels table: it logs at that level's name and value. */
+  static {
+    for (const name of LEVEL_NAMES) {
+      const value = LEVEL_VALUES[name];
+      LEVEL_METHODS[name] = function (this: Logger, msg: Message, fields?: Fields): void {
+        this.#log(name, value, msg, fields);
+      };
+    }
   }
 
   /**
