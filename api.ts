@@ -61,6 +61,8 @@ export type { FrameReceiver, FrameReceiverStats, FrameSource, ReceiveFramesOptio
 export { httpSink } from "./lib/sinks/http_sink.ts";
 export { retryAfterMs } from "./lib/retry.ts";
 export type { HttpBatch, HttpSinkOptions } from "./lib/sinks/http_sink.ts";
+export { otlpSink } from "./lib/sinks/otlp_sink.ts";
+export type { OtlpSinkOptions } from "./lib/sinks/otlp_sink.ts";
 export type { StreamSinkOptions } from "./lib/sinks/stream_sink.ts";
 export type { FormatOption } from "./lib/sinks/format_option.ts";
 export type { ContextStorage, FileDriver, FileReader, FsOps, Runtime } from "./lib/runtime/runtime.ts";

@@ -49,6 +49,11 @@ export interface HttpSinkOptions {
    * @default "ndjson"
    */
   body?: "ndjson" | "frame";
+  /**
+   * The body on the wire, made from each batch's NDJSON when it is sent (a spool keeps the
+   * NDJSON): how `otlpSink` sends OTLP. Replaces `body`.
+   */
+  wire?: { contentType: string; encode(ndjson: string, records: number): string | Uint8Array };
   /** Per-request timeout in milliseconds, covering the response's headers and, on a refusal, its body. @default 10000 */
   timeoutMs?: number;
   /** Retries on network errors, timeouts, 408, 429 and 5xx, with exponential backoff and full jitter, honouring `Retry-After`. */
@@ -171,7 +176,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
     throw new TypeError(`sluice: httpSink body must be "ndjson" or "frame", got ${JSON.stringify(options.body)}`);
   }
   const headers: Record<string, string> = {
-    "content-type": framed ? FRAME_CONTENT_TYPE : "application/x-ndjson",
+    "content-type": options.wire?.contentType ?? (framed ? FRAME_CONTENT_TYPE : "application/x-ndjson"),
     ...(producer === undefined ? {} : { "x-sluice-producer": producer }),
     ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
     ...options.headers,
@@ -219,7 +224,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
   };
 
   const send = async (batch: HttpBatch, notify = true): Promise<void> => {
-    const raw = framed ? encodeFrame(batch.body, batch.records) : batch.body;
+    const raw = options.wire ? options.wire.encode(batch.body, batch.records) : framed ? encodeFrame(batch.body, batch.records) : batch.body;
     const body = gzip ? await gzipBody(raw) : raw;
     const extra = { "idempotency-key": batch.key, ...(gzip ? { "content-encoding": "gzip" } : {}) };
     let last = "";

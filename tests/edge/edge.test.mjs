@@ -120,3 +120,12 @@ test("sluice/hono adds little to an edge bundle (core + httpSink + the middlewar
   console.log(`edge bundle: core + httpSink ${core} bytes gzipped; with sluice/hono ${withMiddleware} (+${withMiddleware - core})`);
   assert.ok(withMiddleware - core < 1500, `sluice/hono adds ${withMiddleware - core} bytes gzipped`);
 });
+
+test("otlpSink bundles for a browser target and adds little to the edge bundle", () => {
+  const core = gzipSync(bundle()).length;
+  const script = bundle("tests/edge/otlp_size.ts");
+  assert.doesNotMatch(script, /(from|import|require)\s*\(?\s*["']node:/);
+  const withOtlp = gzipSync(script).length;
+  console.log(`edge bundle: core + httpSink ${core} bytes gzipped; with otlpSink ${withOtlp} (+${withOtlp - core})`);
+  assert.ok(withOtlp - core < 2000, `otlpSink adds ${withOtlp - core} bytes gzipped`);
+});
