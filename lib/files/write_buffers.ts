@@ -4,7 +4,16 @@
  * @module
  */
 
-/** One batch split by destination: key, text, records in it, holds an error or fatal record. */
+/**
+ * One batch split by destination, what categoryFileSink's `encode` returns: per file key, its
+ * text, the records in it, and whether it holds an error or fatal record (written at once).
+ *
+ * @example
+ * ```ts
+ * import type { RoutedBatch } from "./write_buffers.ts";
+ * const batch: RoutedBatch = [["app.ndjson", '{"msg":"a"}\n', 1, false]];
+ * ```
+ */
 export type RoutedBatch = [key: string, text: string, records: number, urgent: boolean][];
 
 interface FileBuffer {
