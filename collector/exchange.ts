@@ -1,0 +1,185 @@
+/**
+ * What every collector route shares: the answer (counted in `/metrics`), the caller's identity
+ * (the prologue of each route), and the read-parse-limit-write path of a body with the mapping
+ * of each failure to its status.
+ *
+ * @module
+ */
+import type { Context } from "hono";
+import type { Logger } from "../lib/logger.ts";
+import { authenticate, type TokenEntry } from "./auth.ts";
+import { BadBodyError, BodyTimeoutError, BodyTooLargeError, type BodyLimits, readBodyBytes, utf8Text } from "./body.ts";
+import { FrameError } from "../lib/format/frame.ts";
+import type { ScopedKey } from "./dedup.ts";
+import { DiskWriteError, type DiskWriter } from "./disk_writer.ts";
+import type { IngestMetrics } from "./metrics.ts";
+import type { ProducerRegistry } from "./producers.ts";
+import { ANONYMOUS, type Identities } from "./identity.ts";
+import type { RateLimiter } from "./rate_limit.ts";
+import type { IngestOptions } from "./options.ts";
+import { type ParsedBody, TooManyLinesError } from "../lib/format/ndjson_decode.ts";
+
+/** A request's token name, producer name, and whether it is a trusted forwarding collector. */
+export interface Caller {
+  token: string;
+  producer: string;
+  trusted: boolean;
+}
+
+/** Retry-After on a 503 for a disk that refuses writes: long enough for an operator's fix or a retention run. */
+export const DISK_RETRY_AFTER_S = 5;
+
+/** The collector's parts the routes use, made once by `createIngestApp`. */
+export interface CollectorParts {
+  options: IngestOptions;
+  tokens: readonly TokenEntry[];
+  limits: BodyLimits;
+  maxLineBytes: number;
+  budget: { maxLines: number; maxErrors: number };
+  maxConcurrentBodies: number;
+  metrics: IngestMetrics;
+  disk: DiskWriter;
+  identities: Identities;
+  limiter: RateLimiter;
+  producers: ProducerRegistry;
+  trusted: ReadonlySet<string>;
+  /** The logger of the collector's own records. */
+  writer: Logger;
+  /** `writer`'s child for category `sluice`. */
+  internal: Logger;
+  forwarder: Logger | undefined;
+}
+
+/**
+ * The routes' shared steps over the collector's parts.
+ *
+ * @example
+ * ```ts
+ * const x = new Exchange(parts);
+ * app.get("/healthz", (c) => x.answer(c, 200, { ok: true }));
+ * ```
+ */
+export class Exchange {
+  /** Bodies being read and parsed now. */
+  #reading = 0;
+
+  /** @param parts The collector's parts. */
+  constructor(readonly parts: CollectorParts) {}
+
+  /** A JSON answer, counted by status. */
+  answer(c: Context, status: number, body: unknown, headers: Record<string, string> = {}): Response {
+    this.parts.metrics.answered(status);
+    return c.json(body, status as 200, headers);
+  }
+
+  /** The disk refuses writes: 503, and the producer retries the whole request later. */
+  diskFailed(c: Context, reason: string): Response {
+    return this.answer(c, 503, { error: `the disk refused the write (${reason}); nothing of this request was written; retry later` }, { "Retry-After": String(DISK_RETRY_AFTER_S) });
+  }
+
+  /**
+   * Who is calling: the token's name (rate limits and idempotency keys are per token, so a
+   * producer cannot escape either by naming itself) and the producer name records are tagged
+   * with (`X-Sluice-Producer`, else the token's name). A 401 when the token is missing or wrong,
+   * a 403 when the token may not speak as that producer.
+   */
+  who(c: Context, declared: string | undefined = c.req.header("x-sluice-producer")): Caller | Response {
+    const { options, tokens, identities, trusted } = this.parts;
+    const entry = options.noAuth === true && tokens.length === 0 ? ANONYMOUS : authenticate(c.req.header("authorization") ?? null, tokens);
+    if (entry === undefined) return this.answer(c, 401, { error: "missing or invalid bearer token" }, { "WWW-Authenticate": "Bearer" });
+    const caller = { token: entry.name, producer: declared ?? entry.name, trusted: trusted.has(entry.name) };
+    const refusal = identities.refuseProducer(entry, caller.producer, caller.trusted);
+    return refusal === undefined ? caller : this.answer(c, 403, { error: refusal });
+  }
+
+  /** `/metrics` and `/producers` answer any valid token, or anyone with `publicMetrics`: the refusal, or undefined. */
+  refuseReader(c: Context): Response | undefined {
+    if (this.parts.options.publicMetrics === true) return undefined;
+    const caller = this.who(c, undefined);
+    return caller instanceof Response ? caller : undefined;
+  }
+
+  /**
+   * Reads a body within the budgets, parses it, charges the token's rate, writes the accepted
+   * records and answers with `ok`'s reply; each refusal mapped to its status. Shared by /ingest
+   * and /v1/logs.
+   */
+  async accept<B extends string | Uint8Array = string>(c: Context, caller: Caller, parse: (body: B) => ParsedBody, ok: (p: ParsedBody) => unknown, decode: (bytes: Uint8Array) => B = utf8Text as (bytes: Uint8Array) => B, key?: ScopedKey): Promise<Response> {
+    const { metrics, limits, maxConcurrentBodies, limiter, identities, disk, forwarder } = this.parts;
+    // bodies read at once are bounded: each may take up to maxDecompressedBytes while it is parsed
+    if (this.#reading >= maxConcurrentBodies) {
+      metrics.refuse("concurrent-bodies");
+      return this.answer(c, 503, { error: `the collector is reading ${maxConcurrentBodies} bodies at once (--max-concurrent-bodies); retry shortly` }, { "Retry-After": "1" });
+    }
+    this.#reading++;
+    let text: B;
+    let parsed: ParsedBody;
+    try {
+      text = decode(await readBodyBytes(c.req.raw, limits));
+      metrics.bodyBytes += Number(c.req.header("content-length") ?? text.length);
+      parsed = parse(text);
+    } catch (err) {
+      const refused = this.#bodyRefused(c, err);
+      if (refused === undefined) throw err;
+      return refused;
+    } finally {
+      this.#reading--;
+    }
+    metrics.count("rejected", parsed.rejected);
+    // invalid lines cost the token's rate as valid ones do
+    const wait = limiter.take(caller.token, parsed.records.length + parsed.rejected);
+    if (wait > 0) {
+      metrics.refuse("rate");
+      return this.answer(c, 429, { error: `rate limit of ${limiter.rate} records/s (burst ${limiter.burst}) for this token: retry in ${wait} s` }, { "Retry-After": String(wait) });
+    }
+    if (parsed.records.length === 0) {
+      return this.answer(c, 400, { ...ingested(parsed), error: (typeof text === "string" ? text.trim() : text).length === 0 ? "empty body" : "nothing in the body is valid" });
+    }
+    try {
+      parsed.records = identities.admitCategories(caller.token, parsed.records, caller.trusted);
+      disk.write(parsed.records, key);
+    } catch (err) {
+      if (err instanceof DiskWriteError) return this.diskFailed(c, err.message);
+      throw err;
+    }
+    // forwarded once written here: a batch the producer must send again is not forwarded twice
+    if (forwarder !== undefined) for (const r of parsed.records) forwarder.emit(r);
+    metrics.count("accepted", parsed.records.length);
+    const reply = ok(parsed);
+    if (reply instanceof Response) {
+      metrics.answered(200);
+      return reply;
+    }
+    return this.answer(c, 200, reply);
+  }
+
+  /** The answer for a body that could not be read or parsed whole, or undefined for an error of ours. */
+  #bodyRefused(c: Context, err: unknown): Response | undefined {
+    const { metrics } = this.parts;
+    if (err instanceof TooManyLinesError) {
+      metrics.refuse("lines");
+      return this.answer(c, 413, { error: err.message, maxLines: err.maxLines });
+    }
+    if (err instanceof BodyTooLargeError) {
+      metrics.refuse(err.message.startsWith("decompressed") ? "decompressed-bytes" : "body-bytes");
+      return this.answer(c, 413, { error: err.message });
+    }
+    if (err instanceof BodyTimeoutError) return this.answer(c, 408, { error: err.message }, { Connection: "close" });
+    if (err instanceof BadBodyError) return this.answer(c, 400, { error: err.message });
+    // damaged on the way: the sender's copy is whole, and httpSink sends it again on this header
+    if (err instanceof FrameError) return this.answer(c, 400, { error: err.message }, { "X-Sluice-Damaged-Frame": "1" });
+    return undefined;
+  }
+}
+
+/**
+ * The answer's counts: the first `maxErrors` rejected lines with their reasons, all counted.
+ *
+ * @example
+ * ```ts
+ * ingested(parsed); // { accepted: 99, rejected: 1, errors: [{ line: 3, error: "..." }] }
+ * ```
+ */
+export function ingested(p: ParsedBody): { accepted: number; rejected: number; errors: ParsedBody["errors"] } {
+  return { accepted: p.records.length, rejected: p.rejected, errors: p.errors };
+}

@@ -1,0 +1,95 @@
+/**
+ * The collector's options: where it writes, its tokens, its budgets and bounds, forwarding.
+ *
+ * @module
+ */
+import type { Runtime } from "../lib/runtime/runtime.ts";
+import type { HttpSinkOptions } from "../lib/sinks/http_sink.ts";
+import type { RotateOptions } from "../lib/files/rotating_file.ts";
+import type { TokenEntry } from "./auth.ts";
+
+/**
+ * Options of {@linkcode createIngestApp}.
+ *
+ * @example
+ * ```ts
+ * createIngestApp({ dir: "./logs", tokens: [{ name: "edge", token: "s3cret" }], maxBodyBytes: 8 << 20 });
+ * ```
+ */
+export interface IngestOptions {
+  /** Where records are written: one file per category (`default.ndjson` for none). */
+  dir: string;
+  /** Accepted bearer tokens; each producer's records are tagged with its token's name. */
+  tokens?: readonly TokenEntry[];
+  /** Accept requests without a token. Must be given explicitly; there is no default token-less mode. */
+  noAuth?: boolean;
+  /** @default 8388608 (8 MiB) on the wire */
+  maxBodyBytes?: number;
+  /** @default 67108864 (64 MiB) after gzip */
+  maxDecompressedBytes?: number;
+  /** The longest NDJSON line, or JSON-array record, accepted; longer ones are rejected on their own line. @default 1048576 */
+  maxLineBytes?: number;
+  /** Records (lines, array elements, OTLP log records) in one request; past it the request is a 413 and nothing of it is written. @default 100000 */
+  maxLines?: number;
+  /** Rejected lines reported with their reason in an answer's `errors`; the rest are counted in `rejected`. @default 100 */
+  maxErrors?: number;
+  /** Request bodies read and parsed at once; past it a request is answered 503 with Retry-After: 1. @default 16 */
+  maxConcurrentBodies?: number;
+  /** Time allowed for a request's body to arrive; a client that stalls longer is answered 408. @default 30000 */
+  bodyTimeoutMs?: number;
+  /** Per-token limit: average records a second and burst. @default { recordsPerSec: 100000, burst: 200000 } */
+  rateLimit?: { recordsPerSec: number; burst: number };
+  /** Records the forwarder holds in memory before its spool. @default 200000 */
+  maxQueuedRecords?: number;
+  /** How long an Idempotency-Key is remembered. @default 86400000 (a day) */
+  idempotencyTtlMs?: number;
+  /** Idempotency-Keys remembered per token; past it the oldest is forgotten (counted in `/metrics`). @default 100000 */
+  maxIdempotencyKeys?: number;
+  /** How often heartbeats are checked, ms. @default 1000 */
+  heartbeatCheckMs?: number;
+  /** Rotation of the category files. */
+  rotate?: RotateOptions;
+  /** @default 64 */
+  maxOpenFiles?: number;
+  /** fsync the records and the journal before answering. @default false */
+  durable?: boolean;
+  /** The runtime adapter; detected when absent. */
+  runtime?: Runtime;
+  /**
+   * Forward every accepted record to another collector as well (after writing it here), with
+   * `httpSink`: batches keep their Idempotency-Key across retries, and with a spool (the
+   * default, under `dir/.sluice/forward-spool`) they survive outages and restarts, so the other
+   * collector writes each record once. Producers are answered once the records are written
+   * here; forwarding does not slow them down.
+   */
+  forward?: ForwardOptions;
+  /**
+   * Names of tokens that belong to other collectors forwarding here: their records keep their
+   * own `producer` instead of being tagged with the caller's name.
+   */
+  trustedForwarders?: readonly string[];
+  /** Producer names one token may use (`X-Sluice-Producer`, heartbeats); past it a new name gets 403. @default 1000 */
+  maxProducersPerToken?: number;
+  /** Categories one token may create; records in further new ones go to the `overflow` category. @default 1000 */
+  maxCategoriesPerToken?: number;
+  /** Answer `GET /metrics` and `GET /producers` without a token. @default false */
+  publicMetrics?: boolean;
+}
+
+/**
+ * Where and how a collector forwards records (see {@linkcode IngestOptions.forward}): the other
+ * collector's ingest URL, a spool, and these `httpSink` options: `token`, `producer` (default
+ * the token's name), `gzip`, `body`, `retry` (default three tries within about two seconds,
+ * then the batch waits in the spool), `timeoutMs`, `spoolRetryMs`, `fetch`.
+ *
+ * @example
+ * ```ts
+ * serve({ dir: "./logs", tokens, forward: { url: "https://central.example.com/ingest", token: "t0ken" } });
+ * ```
+ */
+export interface ForwardOptions extends Pick<HttpSinkOptions, "token" | "producer" | "gzip" | "body" | "retry" | "timeoutMs" | "spoolRetryMs" | "fetch"> {
+  /** The other collector's ingest URL, such as `https://central.example.com/ingest`. */
+  url: string;
+  /** A spool directory, or `false` for none (records not delivered after retries are then counted as dropped). @default `${dir}/.sluice/forward-spool` */
+  spool?: string | false;
+}

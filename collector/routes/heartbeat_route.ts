@@ -1,0 +1,44 @@
+/**
+ * `POST /heartbeat`: a producer checks in (or says it is shutting down).
+ *
+ * @module
+ */
+import type { Hono } from "hono";
+import { BodyTimeoutError, readBodyText } from "../body.ts";
+import { heartbeatError } from "../producers.ts";
+import type { Exchange } from "../exchange.ts";
+
+/** A heartbeat body is small: this bounds it on the wire and inflated. */
+const MAX_HEARTBEAT_BYTES = 64 << 10;
+
+/**
+ * Mounts `POST /heartbeat` on `app`: the body validated and bounded, and only for a producer
+ * the caller's token may speak as.
+ *
+ * @example
+ * ```ts
+ * mountHeartbeat(app, exchange);
+ * ```
+ */
+export function mountHeartbeat(app: Hono, x: Exchange): void {
+  const { limits, producers } = x.parts;
+  app.post("/heartbeat", async (c) => {
+    const caller = x.who(c);
+    if (caller instanceof Response) return caller;
+    let beat: unknown;
+    try {
+      beat = JSON.parse(await readBodyText(c.req.raw, { maxBodyBytes: MAX_HEARTBEAT_BYTES, maxDecompressedBytes: MAX_HEARTBEAT_BYTES, bodyTimeoutMs: limits.bodyTimeoutMs }));
+    } catch (err) {
+      if (err instanceof BodyTimeoutError) return x.answer(c, 408, { error: err.message }, { Connection: "close" });
+      beat = undefined;
+    }
+    const invalid = heartbeatError(beat);
+    if (invalid !== undefined) return x.answer(c, 400, { error: invalid });
+    const b = beat as { producer?: string; nextCheckInMs?: number; graceMs?: number; shutdown?: boolean };
+    // a heartbeat speaks for one producer: the caller's, or one its token may speak as
+    const speaker = b.producer === undefined ? caller : x.who(c, b.producer);
+    if (speaker instanceof Response) return speaker;
+    producers.heartbeat(speaker.producer, { nextCheckInMs: b.nextCheckInMs, graceMs: b.graceMs, shutdown: b.shutdown === true });
+    return x.answer(c, 200, { ok: true });
+  });
+}
