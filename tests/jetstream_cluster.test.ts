@@ -50,7 +50,16 @@ describe.skipIf(!run)("JetStream R=3 on a 3-node cluster", () => {
     for (let n = 100; n < 200; n++) await publish(n);
     const again = await publish(150); // a batch retried (to another collector): same msgID
     expect(again.duplicate).toBe(true);
-    const info = await (await jetstreamManager(nc)).streams.info("R3");
+    // after the kill the meta leader may be moving: ask until it answers (bounded), as for the set-up
+    let info;
+    for (const end = Date.now() + 40_000; info === undefined;) {
+      try {
+        info = await (await jetstreamManager(nc, { timeout: 2000 })).streams.info("R3");
+      } catch (err) {
+        if (Date.now() > end) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
     expect(info.state.messages).toBe(200);
     expect(info.state.first_seq).toBe(1);
     expect(info.state.last_seq).toBe(200);
