@@ -19,6 +19,7 @@ import { SERVE, serveCommand } from "./tools/serve_command.ts";
 import { tail, TAIL } from "./tools/tail_command.ts";
 import { token, TOKEN } from "./tools/token_command.ts";
 import { VERSION } from "./tools/version.ts";
+import { errorMessage } from "./lib/errors.ts";
 
 type Run = (flags: Record<string, string | boolean | undefined>, positionals: string[]) => unknown;
 const COMMANDS: [CommandSpec, Run][] = [[SERVE, serveCommand], [LOAD, load], [TAIL, tail], [TOKEN, token], [JETSTREAM, jetstreamCommand]];
@@ -65,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
     return typeof status === "number" ? status : 0;
   } catch (err) {
     // our own errors say what is wrong and start with "sluice"; anything else is a bug: its stack helps
-    const message = String((err as Error)?.message ?? err);
+    const message = errorMessage(err);
     console.error(err instanceof TypeError || message.startsWith("sluice") ? message : String((err as Error)?.stack ?? err));
     return 1;
   }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { errorMessage } from "../lib/errors.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -151,7 +152,7 @@ export async function readBodyBytes(req: Request, limits: BodyLimits): Promise<U
     return await readLimited(inflated, limits.maxDecompressedBytes, "decompressed body");
   } catch (err) {
     if (err instanceof BodyTooLargeError) throw err;
-    throw new BadBodyError(`body is not valid gzip: ${(err as Error)?.message ?? err}`);
+    throw new BadBodyError(`body is not valid gzip: ${errorMessage(err)}`);
   }
 }
 

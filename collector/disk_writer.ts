@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { errorMessage } from "../lib/errors.ts";
 import { appendAll } from "../lib/files/append_all.ts";
 import { categoryFileName } from "../lib/files/category_name.ts";
 import { HandlePool } from "../lib/files/handle_pool.ts";
@@ -194,7 +195,7 @@ export class DiskWriter {
 
 /** An OS error as `CODE: message`. */
 function describe(err: unknown): string {
-  const e = err as { code?: string; message?: string };
-  const msg = e?.message ?? String(err);
+  const e = err as { code?: string };
+  const msg = errorMessage(err);
   return e?.code && !msg.startsWith(e.code) ? `${e.code}: ${msg}` : msg;
 }

@@ -35,11 +35,13 @@ export type Message = string | Error | (() => string);
 export type Fields = object | (() => object);
 
 /**
- * A level's log method: `log.info(msg, fields?)`.
+ * A level's log method: `log.info(msg, fields?)`. Call it on its logger: the methods are not
+ * bound, so pass `(msg, fields) => log.warn(msg, fields)` where a detached function is needed.
  *
  * @example
  * ```ts
- * const warn: LogMethod = log.warn; warn("disk almost full", { pct: 93 });
+ * const warn: LogMethod = (msg, fields) => log.warn(msg, fields);
+ * warn("disk almost full", { pct: 93 });
  * ```
  */
 export type LogMethod = (msg: Message, fields?: Fields) => void;
