@@ -1,58 +1,39 @@
 /**
- * A channel: one sink's bounded queue and batching pipeline.
+ * A channel: one sink's bounded queue and the pipe its batches flow through. What became of
+ * the records lives in {@linkcode ChannelLedger}, the writes and their retries in
+ * {@linkcode BatchWrites}.
  *
  * @module
  */
-import { DrainTimeoutError, errorMessage, type LossReason, LogLossError, toError } from "./errors.ts";
+import { type LossReason, toError } from "./errors.ts";
 import { retryDelay, SINK_WRITE_RETRY, sleep } from "./retry.ts";
-import { LatencyRecorder, type LatencySummary } from "./latency.ts";
 import { levelValue } from "./levels.ts";
 import type { LogRecord } from "./record.ts";
 import type { OnFull, Sink } from "./sink.ts";
 import { type QueueOptions, resolveQueue } from "./queue_options.ts";
 import { type BatchLimits, Batcher } from "./stream/batcher.ts";
+import { ChannelLedger, type SinkStats } from "./channel_ledger.ts";
+import { BatchWrites } from "./channel_writes.ts";
+
+export type { SinkStats } from "./channel_ledger.ts";
 
 /**
- * One sink's counters.
+ * What a channel needs from its logger.
  *
  * @example
  * ```ts
- * for (const s of log.stats().sinks) console.log(s.name, s.written, s.queued, s.failing);
+ * const options: ChannelOptions = { queue: { maxRecords: 4096 }, onError: console.error, unrefTimer: () => {} };
  * ```
  */
-export interface SinkStats {
-  /** The sink's name. */
-  name: string;
-  /** Records written. */
-  written: number;
-  /** Records not written, by reason. */
-  dropped: Partial<Record<LossReason, number>>;
-  /** Records waiting. */
-  queued: number;
-  /** Approximate bytes of the records waiting. */
-  queuedBytes: number;
-  /** Failed writes tried again (a full disk, say). */
-  retries: number;
-  /** True while a failed write or flush is waiting to be tried again. */
-  failing: boolean;
-  /** How long each batch took to write, in milliseconds. */
-  flushLatencyMs: LatencySummary;
-}
-
-/** What a channel needs from its logger. */
 export interface ChannelOptions {
+  /** The logger's queue option (over the sink's own). */
   queue?: QueueOptions;
+  /** The logger's batch option (over the sink's own). */
   batch?: BatchLimits<LogRecord>;
+  /** Receives loss reports and sink errors. */
   onError: (err: Error) => void;
+  /** Makes a timer not keep the process alive. */
   unrefTimer: (timer: unknown) => void;
-}
-
-interface Inflight<C> {
-  records: LogRecord[];
-  /** Set once encoded, so a retry or a takeover writes exactly what is left of it. */
-  chunk: C | undefined;
-  /** Written or given up by {@linkcode Channel.drainSync}; the pipe skips it. */
-  taken: boolean;
 }
 
 const recordSize = (r: LogRecord) => r.json.length;
@@ -83,23 +64,14 @@ export class Channel<C = unknown> {
   readonly #onFull: OnFull;
   readonly #onError: (err: Error) => void;
   readonly #batcher: Batcher<LogRecord>;
-  readonly #inflight: Inflight<C>[] = [];
+  readonly #ledger: ChannelLedger;
+  readonly #writes: BatchWrites<C>;
   readonly #controller: ReadableStreamDefaultController<LogRecord[]>;
   readonly #done: Promise<void>;
-  readonly #latency = new LatencyRecorder();
-  readonly #dropped: Partial<Record<LossReason, number>> = {};
   #queued = 0;
   #queuedBytes = 0;
-  #written = 0;
-  #retries = 0;
-  #enqueued = 0;
-  #completed = 0;
-  #flushWaiters: { target: number; resolve: () => void }[] = [];
-  #roomWaiters: (() => void)[] = [];
-  #fullReported = false;
   #closed = false;
   #closing = false;
-  #failing = false;
 
   /**
    * @param sink The sink to feed.
@@ -114,11 +86,22 @@ export class Channel<C = unknown> {
     this.#onFull = q.onFull;
     this.#onError = options.onError;
     this.#unrefTimer = options.unrefTimer;
+    const ledger = this.#ledger = new ChannelLedger(sink.name, q.maxRecords, options.onError);
+    this.#writes = new BatchWrites(sink, {
+      ledger,
+      complete: (records, started, err) => this.#complete(records, started, err),
+      settled: () => {
+        if (this.#batcher.due) this.#onDue();
+      },
+      closing: () => this.#closing,
+      onError: options.onError,
+      unrefTimer: options.unrefTimer,
+    });
     sink.connect?.({
       report: options.onError,
       lost: (n, cause) => {
-        this.#written -= n;
-        this.#lose("sink-error", n, cause);
+        ledger.written -= n;
+        ledger.lose("sink-error", n, cause);
       },
       unrefTimer: options.unrefTimer,
     });
@@ -130,7 +113,7 @@ export class Channel<C = unknown> {
     let controller!: ReadableStreamDefaultController<LogRecord[]>;
     const batches = new ReadableStream<LogRecord[]>({ start: (c) => void (controller = c) });
     this.#controller = controller;
-    this.#done = batches.pipeTo(new WritableStream({ write: (records) => this.#writeNext(records) }));
+    this.#done = batches.pipeTo(new WritableStream({ write: (records) => this.#writes.writeNext(records) }));
   }
 
   /** Records waiting in this channel. */
@@ -140,17 +123,17 @@ export class Channel<C = unknown> {
 
   /** Queues one record, applying the full-queue policy. Never throws. */
   push(record: LogRecord): void {
-    if (this.#closed) return this.#lose("closed", 1);
+    if (this.#closed) return this.#ledger.lose("closed", 1);
     if (this.#queued >= this.#maxQueued || this.#queuedBytes >= this.#maxBytes) {
       if (this.#onFull === "block") this.drainSync();
       else {
         const oldest = this.#onFull === "drop-oldest" ? this.#batcher.shift() : undefined;
-        if (oldest === undefined) return this.#lose("queue-full", 1);
+        if (oldest === undefined) return this.#ledger.lose("queue-full", 1);
         this.#queued--;
         this.#queuedBytes -= recordSize(oldest);
-        this.#lose("queue-full", 1);
+        this.#ledger.lose("queue-full", 1);
       }
-    } else this.#fullReported = false;
+    } else this.#ledger.roomAgain();
     this.#queued++;
     this.#queuedBytes += recordSize(record);
     this.#batcher.add(record);
@@ -164,15 +147,10 @@ export class Channel<C = unknown> {
    */
   drainSync(final = false): boolean {
     if (!this.sink.sync && this.sink.writeSync === undefined) return false;
-    for (const entry of this.#inflight) {
-      if (entry.taken) continue;
-      entry.taken = true;
-      const records = entry.records.splice(0);
-      this.#writeSync(records, entry.chunk);
-    }
+    this.#writes.takeOver();
     if (this.#batcher.length > 0) {
-      this.#enqueued++;
-      this.#writeSync(this.#batcher.take(), undefined);
+      this.#ledger.enqueued++;
+      this.#writes.writeSync(this.#batcher.take(), undefined);
     }
     if (final) {
       try {
@@ -189,21 +167,20 @@ export class Channel<C = unknown> {
    * the sink has flushed.
    */
   async flush(): Promise<void> {
-    const target = this.#enqueued + (this.#batcher.length > 0 ? 1 : 0);
+    const ledger = this.#ledger;
+    const target = ledger.enqueued + (this.#batcher.length > 0 ? 1 : 0);
     this.#batcher.expedite();
-    if (this.#completed < target) {
-      await new Promise<void>((resolve) => this.#flushWaiters.push({ target, resolve }));
-    }
+    await ledger.completed(target);
     for (let attempt = 0; ; attempt++) {
       try {
         await this.sink.flush?.();
-        this.#failing = false;
+        ledger.failing = false;
         return;
       } catch (err) {
         if (attempt === 0) this.#onError(toError(err));
         if (!this.sink.retry || this.#closing) return;
-        this.#failing = true;
-        this.#retries++;
+        ledger.failing = true;
+        ledger.retries++;
         await sleep(retryDelay(SINK_WRITE_RETRY, attempt + 1), this.#unrefTimer);
       }
     }
@@ -219,21 +196,10 @@ export class Channel<C = unknown> {
 
   /**
    * Resolves when the queue has room (at most half full, or not full at the time of the call);
-   * rejects with {@linkcode DrainTimeoutError} after `timeoutMs`.
+   * rejects with `DrainTimeoutError` after `timeoutMs`.
    */
   drained(timeoutMs: number): Promise<void> {
-    if (this.#queued < this.#maxQueued) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const waiter = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#roomWaiters = this.#roomWaiters.filter((w) => w !== waiter);
-        reject(new DrainTimeoutError(this.sink.name, this.#queued, timeoutMs));
-      }, timeoutMs);
-      this.#roomWaiters.push(waiter);
-    });
+    return this.#ledger.room(() => this.#queued, timeoutMs);
   }
 
   /** Flushes, then stops the pipeline and closes the sink. Later records count as `closed`. */
@@ -258,112 +224,26 @@ export class Channel<C = unknown> {
 
   /** Counts whatever is still queued as lost for `reason` (used at exit for asynchronous sinks). */
   abandon(reason: LossReason): void {
-    if (this.#queued > 0) this.#lose(reason, this.#queued);
+    if (this.#queued > 0) this.#ledger.lose(reason, this.#queued);
   }
 
   /** This channel's counters. */
   stats(): SinkStats {
-    return {
-      name: this.sink.name,
-      written: this.#written,
-      dropped: { ...this.#dropped },
-      queued: this.#queued,
-      queuedBytes: this.#queuedBytes,
-      retries: this.#retries,
-      failing: this.#failing,
-      flushLatencyMs: this.#latency.summary(),
-    };
+    return this.#ledger.stats(this.#queued, this.#queuedBytes);
   }
 
   #onDue(): void {
-    if (this.#inflight.length > 0 || this.#closed) return;
+    if (this.#writes.busy || this.#closed) return;
     const records = this.#batcher.take();
-    this.#inflight.push({ records, chunk: undefined, taken: false });
-    this.#enqueued++;
+    this.#writes.start(records);
+    this.#ledger.enqueued++;
     this.#controller.enqueue(records);
   }
 
-  #writeNext(records: LogRecord[]): void | Promise<void> {
-    const entry = this.#inflight[0];
-    if (entry.taken) return this.#settleInflight();
-    const started = performance.now();
-    try {
-      entry.chunk = this.sink.encode(records);
-    } catch (err) {
-      this.#complete(records, started, err);
-      return this.#settleInflight();
-    }
-    return this.#attempt(entry, started, 0);
-  }
-
-  /** One write of an entry's chunk; on failure, a retry after a backoff when the sink allows it. */
-  #attempt(entry: Inflight<C>, started: number, attempt: number): void | Promise<void> {
-    const done = (err?: unknown): void | Promise<void> => {
-      if (entry.taken) return this.#settleInflight();
-      this.#failing = err !== undefined && this.sink.retry === true && !this.#closing;
-      if (!this.#failing) {
-        this.#complete(entry.records, started, err);
-        return this.#settleInflight();
-      }
-      if (attempt === 0) {
-        this.#onError(new Error(`sluice: writing to ${this.sink.name} failed; retrying: ${errorMessage(err)}`, { cause: err }));
-      }
-      this.#retries++;
-      return sleep(retryDelay(SINK_WRITE_RETRY, attempt + 1), this.#unrefTimer)
-        .then(() => entry.taken ? this.#settleInflight() : this.#attempt(entry, started, attempt + 1));
-    };
-    let result: void | Promise<void>;
-    try {
-      result = this.sink.write(entry.chunk as C);
-    } catch (err) {
-      return done(err);
-    }
-    if (result === undefined || typeof (result as Promise<void>).then !== "function") return done();
-    return (result as Promise<void>).then(() => done(), (err) => done(err ?? new Error("write rejected")));
-  }
-
-  #writeSync(records: LogRecord[], chunk: C | undefined): void {
-    const started = performance.now();
-    const sink = this.sink;
-    try {
-      const encoded = chunk ?? sink.encode(records);
-      if (sink.sync) sink.write(encoded);
-      else sink.writeSync!(encoded);
-      this.#complete(records, started);
-    } catch (err) {
-      this.#complete(records, started, err);
-    }
-  }
-
-  #settleInflight(): void {
-    this.#inflight.shift();
-    if (this.#batcher.due) this.#onDue();
-  }
-
   #complete(records: readonly LogRecord[], started: number, err?: unknown): void {
-    this.#latency.record(performance.now() - started);
     const n = records.length;
     this.#queued -= n;
     for (let i = 0; i < n; i++) this.#queuedBytes -= recordSize(records[i]);
-    this.#completed++;
-    if (err === undefined) this.#written += n;
-    else this.#lose("sink-error", n, err);
-    while (this.#flushWaiters.length > 0 && this.#flushWaiters[0].target <= this.#completed) {
-      this.#flushWaiters.shift()!.resolve();
-    }
-    if (this.#roomWaiters.length > 0 && this.#queued <= this.#maxQueued / 2) {
-      const waiters = this.#roomWaiters;
-      this.#roomWaiters = [];
-      for (const w of waiters) w();
-    }
-  }
-
-  #lose(reason: LossReason, n: number, cause?: unknown): void {
-    this.#dropped[reason] = (this.#dropped[reason] ?? 0) + n;
-    if (reason === "queue-full") {
-      if (this.#fullReported) return;
-      this.#fullReported = true;
-    }
-    this.#onError(new LogLossError(reason, this.sink.name, n, cause));
+    this.#ledger.complete(n, started, this.#queued, err);
   }
 }
