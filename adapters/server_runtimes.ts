@@ -1,6 +1,6 @@
 /**
- * Registers the Bun, Deno and Node adapters with runtime detection. Imported for its effect by
- * `mod.ts` and `server.ts`.
+ * Registers the Bun, Deno and Node adapters with runtime detection, and `httpSink`'s spool,
+ * which needs their files. Imported for its effect by `mod.ts` and `server.ts`.
  *
  * @example
  * ```ts
@@ -14,6 +14,10 @@ import { bunRuntime } from "./bun.ts";
 import { denoRuntime } from "./deno.ts";
 import { registerServerRuntimes } from "../lib/runtime/detect.ts";
 import { nodeRuntime } from "./node.ts";
+import { registerSpooledDelivery } from "../lib/sinks/http_sink.ts";
+import { spooledDelivery } from "../lib/sinks/http_resend.ts";
+
+registerSpooledDelivery(spooledDelivery);
 
 registerServerRuntimes(() => {
   // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)

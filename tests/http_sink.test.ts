@@ -286,6 +286,15 @@ describe("httpSink: the spool", () => {
     await log.close();
     expect([...keys.values()].reduce((a, b) => a + b, 0)).toBe(41); // every record once, by key
   });
+
+  test("the web entry carries no spool: a spool option there is a TypeError that says why", () => {
+    const web = new URL("../mod.web.ts", import.meta.url).pathname;
+    const script = `import { httpSink } from ${JSON.stringify(web)};
+      try { httpSink("http://127.0.0.1:1/ingest", { spool: "./spool" }); console.log("made"); } catch (err) { console.log(err.name + ": " + err.message); }
+      httpSink("http://127.0.0.1:1/ingest"); console.log("without a spool: made");`;
+    const r = Bun.spawnSync([process.execPath, "-e", script]);
+    expect(r.stdout.toString()).toBe("TypeError: sluice: httpSink's spool needs a file system; the web entry (sluice/web) has none\nwithout a spool: made\n");
+  });
 });
 
 describe("httpSink: heartbeats", () => {

@@ -3,16 +3,15 @@
  *
  * @module
  */
-import { encodeFrame, FRAME_CONTENT_TYPE } from "../format/frame.ts";
-import { detectRuntime } from "../runtime/detect.ts";
-import { Spool } from "./http_spool.ts";
-import { errorMessage, HttpSendError } from "../errors.ts";
-import { givesUp, retryAfterMs, retryDelay, type RetryPolicy, sleep as sleepFor } from "../retry.ts";
+import { sleep } from "../retry.ts";
 import type { LevelName } from "../levels.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { LogRecord } from "../record.ts";
-import type { OnFull, Sink, SinkHooks } from "../sink.ts";
+import type { OnFull, Sink } from "../sink.ts";
 import type { BatchLimits } from "../stream/batcher.ts";
+import { createSender, type HttpSinkState, type Sender } from "./http_send.ts";
+import type { SpooledDelivery } from "./http_resend.ts";
+import { heartbeats } from "./http_heartbeat.ts";
 
 /**
  * Options of {@linkcode httpSink}.
@@ -115,28 +114,27 @@ export interface HttpBatch {
   oldestMs: number;
 }
 
-/** Statuses worth trying again: a timeout, a rate limit, and any server error. */
-const retryable = (status: number) => status === 408 || status === 429 || status >= 500;
-/**
- * Refusals a spool does not keep: the batch itself is wrong, so sending it again cannot help
- * (401, 403, 404 and 415, a collector that does not take frames yet, may be fixed by
- * configuration, so they are kept).
- */
-const REFUSED = new Set([400, 409, 411, 413, 422]);
-/** Server errors that mean "later" (the collector or its disk is away), never about one batch. */
-const AWAY = new Set([502, 503, 504]);
+/** How a spooled delivery is made, once registered. */
+type MakeSpooledDelivery = (target: string, options: HttpSinkOptions, sender: Sender, state: HttpSinkState) => SpooledDelivery;
+let spooling: MakeSpooledDelivery | undefined;
 
 /**
- * Whether a failed send means this batch can never be delivered as it is: the collector refused
- * its content (a 4xx above), or answered a server error that is not about availability (`500`,
- * `501`, `505`, ...; not `502`, `503`, `504`) on every attempt. Such a batch is counted and, with
- * a spool, moved to its dead letters, so it never holds up the batches behind it.
+ * Gives `httpSink` its spool (`lib/sinks/http_resend.ts`). A spool needs files, so the server
+ * entries register it (`adapters/server_runtimes.ts`, imported by `mod.ts` and `server.ts`)
+ * and the web entry does not: a worker bundle carries no spool code, and a `spool` option
+ * there is a `TypeError`.
+ *
+ * @param make Makes a sink's spooled delivery.
+ * @example
+ * ```ts
+ * import { registerSpooledDelivery } from "./http_sink.ts";
+ * import { spooledDelivery } from "./http_resend.ts";
+ * registerSpooledDelivery(spooledDelivery);
+ * ```
  */
-const undeliverable = (err: unknown) => {
-  if (!(err instanceof HttpSendError) || err.away) return false;
-  const status = err.status ?? 0;
-  return REFUSED.has(status) || (status >= 500 && !AWAY.has(status));
-};
+export function registerSpooledDelivery(make: MakeSpooledDelivery): void {
+  spooling = make;
+}
 
 /**
  * Sends batches of NDJSON records to a collector's `POST /ingest` with `fetch` only, so it runs
@@ -160,250 +158,53 @@ const undeliverable = (err: unknown) => {
  */
 export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpBatch> {
   const target = new URL(url).href;
-  const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
-  const producer = options.producer;
-  const gzip = options.gzip ?? typeof CompressionStream === "function";
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const policy: RetryPolicy = {
-    maxAttempts: options.retry?.maxAttempts ?? 8,
-    baseDelayMs: options.retry?.baseDelayMs ?? 100,
-    maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
-    jitter: true,
-  };
-  const unref = (t: unknown) => (t as { unref?: () => void })?.unref?.();
-  const framed = options.body === "frame";
-  if (options.body !== undefined && options.body !== "ndjson" && !framed) {
-    throw new TypeError(`sluice: httpSink body must be "ndjson" or "frame", got ${JSON.stringify(options.body)}`);
-  }
-  const headers: Record<string, string> = {
-    "content-type": options.wire?.contentType ?? (framed ? FRAME_CONTENT_TYPE : "application/x-ndjson"),
-    ...(producer === undefined ? {} : { "x-sluice-producer": producer }),
-    ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-    ...options.headers,
-  };
-  let hooks: SinkHooks = { report: () => {}, lost: () => {}, unrefTimer: unref };
-  /** The option's unref when given, else the logger's (from `connect`), else `unref()`. */
-  const unrefTimer = (t: unknown) => (options.unrefTimer ?? hooks.unrefTimer)(t);
-  /** Set when the logger closes with a spool: no more retries, batches stay in the spool. */
-  let closing = false;
   let wake = () => {};
   const closed = new Promise<void>((resolve) => (wake = resolve));
-  /** Waits `ms`, or less when the logger starts closing. */
-  const sleep = (ms: number) => Promise.race([sleepFor(ms, unrefTimer), closed]);
-
-  /**
-   * One POST, bounded by `timeoutMs` from the request to the end of reading a refusal's body,
-   * even with a `fetch` that ignores its signal. A 2xx body is not read.
-   */
-  const post = async (to: string, body: BodyInit, extra: Record<string, string>): Promise<Answer> => {
-    const controller = new AbortController();
-    let timer: unknown;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const err = new Error(`timed out after ${timeoutMs} ms`);
-        controller.abort(err);
-        reject(err);
-      }, timeoutMs);
-      unrefTimer(timer);
-    });
-    timedOut.catch(() => {});
-    try {
-      const res = await Promise.race([
-        doFetch(to, { method: "POST", body, headers: { ...headers, ...extra }, signal: controller.signal }),
-        timedOut,
-      ]);
-      if (res.ok) {
-        res.body?.cancel().catch(() => {});
-        return { status: res.status, ok: true, retryAfter: null, damaged: false, text: "" };
-      }
-      const text = await Promise.race([res.text(), timedOut]).catch(() => "");
-      return { status: res.status, ok: false, retryAfter: res.headers.get("retry-after"), damaged: res.headers.has("x-sluice-damaged-frame"), text: text.slice(0, 200) };
-    } finally {
-      clearTimeout(timer as number);
-    }
+  const state: HttpSinkState = {
+    hooks: { report: () => {}, lost: () => {}, unrefTimer: (t) => (t as { unref?: () => void })?.unref?.() },
+    closing: false,
+    /** The option's unref when given, else the logger's (from `connect`), else `unref()`. */
+    unrefTimer: (t) => (options.unrefTimer ?? state.hooks.unrefTimer)(t),
+    sleep: (ms) => Promise.race([sleep(ms, state.unrefTimer), closed]),
   };
-
-  const send = async (batch: HttpBatch, notify = true): Promise<void> => {
-    const raw = options.wire ? options.wire.encode(batch.body, batch.records) : framed ? encodeFrame(batch.body, batch.records) : batch.body;
-    const body = gzip ? await gzipBody(raw) : raw;
-    const extra = { "idempotency-key": batch.key, ...(gzip ? { "content-encoding": "gzip" } : {}) };
-    let last = "";
-    /** Some attempt met an outage (a network error, 408, 429, 502, 503, 504): then giving up says nothing about the batch. */
-    let away = false;
-    for (let attempt = 1; ; attempt++) {
-      let res: Answer | undefined;
-      try {
-        res = await post(target, body as BodyInit, extra);
-      } catch (err) {
-        last = `network error: ${errorMessage(err)}`;
-        away = true;
-      }
-      let retryAfter: number | undefined;
-      if (res !== undefined) {
-        if (res.ok) {
-          if (notify) options.onDelivered?.({ records: batch.records, oldestMs: batch.oldestMs });
-          return;
-        }
-        last = `HTTP ${res.status} ${res.text}`;
-        if (!retryable(res.status) && !(framed && res.damaged)) {
-          throw new HttpSendError("refused", target, batch.records, res.status, last);
-        }
-        if (res.status < 500 || AWAY.has(res.status)) away = true;
-        retryAfter = retryAfterMs(res.retryAfter);
-      }
-      if (givesUp(policy, attempt)) {
-        throw new HttpSendError("gave-up", target, batch.records, res?.status, last, policy.maxAttempts, away || res === undefined);
-      }
-      if (!closing) await sleep(retryDelay(policy, attempt, retryAfter));
-      if (closing) throw new Error(`sluice: closing; a batch of ${batch.records} records for ${target} stays in ${options.spool} for the next start: ${last}`);
-    }
-  };
-
-  const spool = options.spool === undefined ? undefined : new Spool(options.spool, options.runtime ?? detectRuntime());
-  let resending: Promise<void> | undefined;
-  /** Sends spooled batches, oldest first, until one fails; then tries again later. */
-  /** Set when batches were spooled while a run was going: its list is older than they are. */
-  let again = false;
-  const resend = (): Promise<void> => {
-    if (resending !== undefined) {
-      again = true;
-      return resending;
-    }
-    // cleared in a .finally attached after the assignment: a run that finds nothing to send
-    // finishes at once, and must not leave a settled promise behind that blocks later runs
-    resending = (async () => {
-      do again = false;
-      while ((await sendSpooled()) && again && !closing);
-    })().finally(() => (resending = undefined));
-    return resending;
-  };
-  let gaveUp = false;
-  let resendTimer: unknown;
-  /** Spool files write() is sending: the resend loop leaves them alone. */
-  const sending = new Set<string>();
-  /** Sends the spool again after `ms`, once (an earlier timer stands); never while closing. */
-  const resendLater = (ms: number) => {
-    if (resendTimer !== undefined || closing) return;
-    resendTimer = setTimeout(() => {
-      resendTimer = undefined;
-      void resend();
-    }, ms);
-    unrefTimer(resendTimer);
-  };
-  /** One pass over the spool, oldest first; true when it got through without a failure. */
-  const sendSpooled = async (): Promise<boolean> => {
-    try {
-      for (const file of spool!.list()) {
-        if (sending.has(file)) continue; // being sent by write() right now
-        const batch = spool!.read(file); // read now: write() may have delivered and removed it meanwhile
-        if (batch === undefined) continue;
-        try {
-          await send(batch, false);
-          spool!.remove(file);
-        } catch (err) {
-          if (!undeliverable(err)) throw err;
-          // reported; its records were counted (as sent or spooled) in the process that spooled them
-          hooks.lost(0, new Error(`${errorMessage(err)}; moved to ${spool!.deadLetter(file, errorMessage(err))}`));
-        }
-      }
-      return true;
-    } catch (err) {
-      hooks.report(new Error(`sluice: spooled batches for ${target} wait for the next try: ${errorMessage(err)}`));
-      resendLater(options.spoolRetryMs ?? 5000);
-      return false;
-    }
-  };
-
-  let beat: unknown;
-  const beatUrl = options.heartbeatUrl ?? new URL("/heartbeat", target).href;
-  const heartbeat = (payload: object) =>
-    post(beatUrl, JSON.stringify({ producer, ...payload }), { "content-type": "application/json" }).then((r) => {
-      if (!r.ok) throw new Error(`HTTP ${r.status} ${r.text}`);
-    });
-  /** Starts heartbeats once the sink is connected to a logger (and its runtime's timers). */
-  const startHeartbeats = () => {
-    if (!options.heartbeat || beat !== undefined) return;
-    const { intervalMs, graceMs } = options.heartbeat;
-    const tick = () => heartbeat({ nextCheckInMs: intervalMs, graceMs }).catch((err) =>
-      hooks.report(new Error(`sluice: heartbeat to ${beatUrl} failed: ${errorMessage(err)}`)));
-    void tick();
-    beat = setInterval(tick, intervalMs);
-    unrefTimer(beat);
-  };
+  const sender = createSender(target, options, state);
+  if (options.spool !== undefined && spooling === undefined) {
+    throw new TypeError("sluice: httpSink's spool needs a file system; the web entry (sluice/web) has none");
+  }
+  const delivery = options.spool === undefined ? undefined : spooling!(target, options, sender, state);
+  const beats = heartbeats(target, options, sender, state);
 
   return {
     name: options.name ?? `http:${target}`,
     level: options.level,
     sync: false,
     // with a spool a full queue is written to it (a synchronous file write): nothing is dropped
-    defaultOnFull: options.onFull ?? (spool === undefined ? "drop-newest" : "block"),
+    defaultOnFull: options.onFull ?? (delivery === undefined ? "drop-newest" : "block"),
     batch: { maxRecords: 1000, maxBytes: 1 << 20, maxAgeMs: 1000, ...options.batch },
     queue: { maxRecords: options.maxQueuedRecords ?? 10_000 },
     connect(h) {
-      hooks = h;
-      startHeartbeats();
-      if (spool) void resend();
+      state.hooks = h;
+      beats.start();
+      void delivery?.resend();
     },
     encode(records) {
       let body = "";
       for (const r of records) body += r.json + "\n";
       return { body, key: crypto.randomUUID(), records: records.length, oldestMs: records[0]?.time ?? Date.now() };
     },
-    write: spool === undefined ? send : async (batch) => {
-      const file = spool.save(batch);
-      if (closing && gaveUp) return; // the collector did not answer while closing: the rest waits in the spool
-      sending.add(file);
-      try {
-        await send(batch);
-        spool.remove(file);
-      } catch (err) {
-        if (undeliverable(err)) {
-          // the collector will never take this batch: counted as sink-error, kept aside, out of the way
-          throw new Error(`${errorMessage(err)}; moved to ${spool.deadLetter(file, errorMessage(err))}`);
-        }
-        if (closing) gaveUp = true;
-        hooks.report(new Error(`sluice: a batch of ${batch.records} records for ${target} stays in ${options.spool} for later: ${errorMessage(err)}`));
-        resendLater(options.spoolRetryMs ?? 5000);
-      } finally {
-        sending.delete(file);
-      }
-    },
-    ...(spool === undefined ? {} : {
-      writeSync(batch: HttpBatch) {
-        spool.save(batch);
-        resendLater(10); // a full queue or exit put it there: send it from there
-      },
+    write: delivery === undefined ? (batch) => sender.send(batch) : (batch) => delivery.write(batch),
+    ...(delivery === undefined ? {} : {
+      writeSync: (batch: HttpBatch) => delivery.saveSync(batch),
       /** Waits for spooled batches being sent again, so `log.flush()` covers them too. */
-      flush: () => resending,
+      flush: () => delivery.resending,
       closing() {
-        closing = true;
+        state.closing = true;
         wake();
       },
     }),
     async close() {
-      clearTimeout(resendTimer as number);
-      resendTimer = undefined;
-      if (beat !== undefined) {
-        clearInterval(beat as number);
-        beat = undefined;
-        await heartbeat({ shutdown: true }).catch(() => {});
-      }
+      delivery?.stop();
+      await beats.stop();
     },
   };
-}
-
-/** What {@linkcode httpSink} keeps of a response. */
-interface Answer {
-  status: number;
-  ok: boolean;
-  retryAfter: string | null;
-  /** The collector found the frame damaged on the way (`X-Sluice-Damaged-Frame`): the sender's copy is whole, so it is sent again. */
-  damaged: boolean;
-  /** A refusal's body, its first 200 characters. */
-  text: string;
-}
-
-async function gzipBody(body: string | Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([body as BlobPart]).stream().pipeThrough(new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
-  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
