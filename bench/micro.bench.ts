@@ -5,7 +5,8 @@
 // same run, the work itself with no logger (the floor's loop body), its two largest
 // parts alone, and the anchors pino (async destination) and LogTape (non-blocking file sink).
 // Every logger is warmed with one record first, so a file's first open is not timed.
-// Run: bun bench/micro.bench.ts (also: deno run -A --config deno.json bench/micro.bench.ts)
+// Run: bun bench/micro.bench.ts (also: deno run -A --config deno.json bench/micro.bench.ts);
+// BENCH_FILTER=regex runs only the lines whose name matches (e.g. BENCH_FILTER="async|caller").
 import { bench, do_not_optimize, group, run, summary } from "mitata";
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +16,7 @@ import pino from "pino";
 import { configure, dispose, getLogger, jsonLinesFormatter } from "@logtape/logtape";
 import { getFileSink } from "@logtape/file";
 import { AsyncLocalStorage } from "node:async_hooks";
+import process from "node:process";
 import { createLogger, fileSink, withContext } from "../mod.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "sluice-micro-"));
@@ -52,6 +54,23 @@ const byHand = (i: number) => {
 // cost is its own bench line), so the log call inside can be timed without withContext's
 const inScope = withContext({ reqId: "r1", user: "alice" }, () => AsyncLocalStorage.snapshot());
 
+// the floor of caller: true: capturing the one frame of a function's caller and reading its line
+// (lib/caller.ts does this, plus a cached file name and the record's member)
+// deno-lint-ignore no-explicit-any -- V8's and JSC's non-standard Error API
+const ErrorApi = Error as any;
+const holder: { stack?: unknown } = {};
+const structured = (_: unknown, sites: unknown[]) => sites;
+function callerLine(): number {
+  const limit = ErrorApi.stackTraceLimit;
+  ErrorApi.stackTraceLimit = 1;
+  ErrorApi.prepareStackTrace = structured;
+  ErrorApi.captureStackTrace(holder, callerLine);
+  const line = (holder.stack as { getLineNumber(): number }[])[0].getLineNumber();
+  ErrorApi.stackTraceLimit = limit;
+  ErrorApi.prepareStackTrace = undefined;
+  return line;
+}
+
 let i = 0;
 const noop = (_msg: string, _fields: object) => {};
 
@@ -62,6 +81,7 @@ group("log call", () => {
     bench("sluice: enabled, file sink, async", () => log.info("request handled", { i: i++, user: "alice", route: "/api/items" }));
     bench("sluice: enabled, child with bindings", () => child.info("request handled", { i: i++, user: "alice", route: "/api/items" }));
     bench("sluice: enabled, caller: true (file:line from the stack)", () => located.info("request handled", { i: i++, user: "alice", route: "/api/items" }));
+    bench("part of it: the line of the caller's frame (one-frame captureStackTrace)", () => do_not_optimize(callerLine()));
     bench("sluice: enabled, inside a withContext scope (via snapshot)", () => inScope(() => log.info("request handled", { i: i++, user: "alice", route: "/api/items" })));
     bench("part of it: AsyncLocalStorage.snapshot() run, empty", () => inScope(() => 0));
     bench("no logger: the same work by hand (floor)", () => byHand(i++));
@@ -72,7 +92,7 @@ group("log call", () => {
   });
 });
 
-await run();
+await run({ filter: new RegExp(process.env.BENCH_FILTER ?? "") });
 await log.close();
 await located.close();
 dest.flushSync();

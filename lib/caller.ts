@@ -1,12 +1,11 @@
 /**
  * Caller location for `caller: true`: the file and line of the code that called the log
- * method, from a short stack trace, with a bounded cache of parsed stack lines.
+ * method, from that code's one stack frame, with bounded caches of file names and parsed
+ * stack text.
  *
  * @module
  */
 
-/** Frames above the caller's: this function, `Logger#log`, the level method (`#info`, ...). */
-const SKIP = 3;
 /** Parsed locations kept at most; the cache is emptied when it is full (a program has a bounded set of log sites, so it refills with the live ones). */
 export const CALLER_CACHE_MAX = 1000;
 const cache = new Map<string, string>();
@@ -14,10 +13,11 @@ const cache = new Map<string, string>();
 const ErrorCtor = Error as any;
 
 /**
- * `file.ts:12` from one stack line (`    at fn (file:///app/src/file.ts:12:5)`, `    at /app/file.ts:12:5`,
- * V8, JSC and Deno formats), cached; `"unknown"` when the line has no location.
+ * `file.ts:12` from the text of a one-frame stack, whose last line is the frame
+ * (`    at fn (file:///app/src/file.ts:12:5)`, `    at /app/file.ts:12:5`, `fn@https://app/file.js:12:5`:
+ * V8, JSC and SpiderMonkey formats), cached; `"unknown"` when it has no location.
  *
- * @param line One line of `Error().stack`.
+ * @param line A stack's text.
  * @returns The file's base name and the line number.
  * @example
  * ```ts
@@ -51,62 +51,58 @@ export function callerCacheSize(): number {
 }
 
 interface CallSite {
-  getFileName(): string | null | undefined;
+  getScriptNameOrSourceURL(): string | null | undefined;
   getLineNumber(): number | null | undefined;
 }
 const structured = (_: unknown, sites: CallSite[]) => sites;
 const baseNames = new Map<string, string>();
 
+/** The object the stack is captured on, reused: a capture allocates no holder. */
+const holder: { stack?: unknown } = {};
+
 /**
- * The `"caller"` member of a record: where the log method was called from. Called by the
- * logger only; the frame count above the caller is fixed (a caller that does
- * `return log.info(...)` on Bun, whose tail calls drop frames, is reported one level up).
- * Where the engine gives structured call sites (V8: Node, Deno; JSC: Bun) no stack text is
- * formatted; elsewhere the text is parsed.
+ * The `"caller"` member of a record: where `method` (the level method the user called) was
+ * called from. Called by the logger only. The stack is captured from `method`'s caller down,
+ * one frame deep (`Error.captureStackTrace(holder, method)` with `Error.stackTraceLimit = 1`),
+ * so the engine walks past the logger's own frames without recording them and resolves a
+ * single frame to file and line: the cost of a capture grows with each recorded frame
+ * (bench/README.md). Where the engine gives structured call sites (V8: Node, Deno, workerd;
+ * Bun) no stack text is formatted and file base names are cached; elsewhere the frame's text
+ * is parsed. Engines without `Error.captureStackTrace` give `"unknown"`. A caller that does
+ * `return log.info(...)` on Bun, whose tail calls drop frames, is reported one level up.
  *
+ * @param method The level method that was called (`Logger#info`, ...), the frame to start from.
  * @returns `,"caller":"file.ts:12"`.
  * @example
  * ```ts
  * import { callerMember } from "./caller.ts";
- * // inside Logger#log: head += callerMember();
+ * // inside Logger#log: head += callerMember(LEVEL_METHODS[level]);
  * ```
  */
-export function callerMember(): string {
+export function callerMember(method: (...args: never[]) => unknown): string {
+  if (typeof ErrorCtor.captureStackTrace !== "function") return ',"caller":"unknown"';
   const limit = ErrorCtor.stackTraceLimit;
   const prepare = ErrorCtor.prepareStackTrace;
-  ErrorCtor.stackTraceLimit = SKIP + 1;
+  ErrorCtor.stackTraceLimit = 1;
   ErrorCtor.prepareStackTrace = structured;
-  const holder: { stack?: unknown } = {};
   let stack: unknown;
   try {
-    if (typeof ErrorCtor.captureStackTrace === "function") ErrorCtor.captureStackTrace(holder);
-    stack = holder.stack ?? new Error().stack;
+    ErrorCtor.captureStackTrace(holder, method);
+    stack = holder.stack;
   } finally {
     ErrorCtor.stackTraceLimit = limit;
     ErrorCtor.prepareStackTrace = prepare;
+    holder.stack = undefined;
   }
-  if (Array.isArray(stack)) {
-    const site = stack[SKIP] as CallSite | undefined;
-    const file = site?.getFileName();
-    if (!file) return ',"caller":"unknown"';
-    let base = baseNames.get(file);
-    if (base === undefined) {
-      base = JSON.stringify(file.slice(Math.max(file.lastIndexOf("/"), file.lastIndexOf("\\")) + 1) + ":").slice(0, -1);
-      if (baseNames.size >= CALLER_CACHE_MAX) baseNames.clear();
-      baseNames.set(file, base);
-    }
-    return ',"caller":' + base + site!.getLineNumber() + '"';
+  if (!Array.isArray(stack)) return ',"caller":' + JSON.stringify(locationOf(String(stack ?? "")));
+  const site = stack[0] as CallSite | undefined;
+  const file = site?.getScriptNameOrSourceURL();
+  if (!file) return ',"caller":"unknown"';
+  let base = baseNames.get(file);
+  if (base === undefined) {
+    base = JSON.stringify(file.slice(Math.max(file.lastIndexOf("/"), file.lastIndexOf("\\")) + 1) + ":").slice(0, -1);
+    if (baseNames.size >= CALLER_CACHE_MAX) baseNames.clear();
+    baseNames.set(file, base);
   }
-  return ',"caller":' + JSON.stringify(locationOf(frameLine(String(stack ?? ""))));
-}
-
-/** The caller's line of a stack's text: the first line is "Error", then one line a frame. */
-function frameLine(stack: string): string {
-  let start = 0;
-  for (let i = 0; i <= SKIP; i++) {
-    start = stack.indexOf("\n", start) + 1;
-    if (start === 0) return "";
-  }
-  const end = stack.indexOf("\n", start);
-  return end < 0 ? stack.slice(start) : stack.slice(start, end);
+  return ',"caller":' + base + site!.getLineNumber() + '"';
 }

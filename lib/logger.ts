@@ -288,7 +288,7 @@ export class Logger {
       }
       if (typeof fields === "function") fields = fields();
       const obj = fields === undefined || fields === null ? "{}" : serializeObject(core.redact ? core.redact(fields) : fields);
-      const head = this.#bindings + (core.caller ? callerMember() : "") + (contextInUse ? scopeMembers(core.redact) : activeSpanMembers());
+      const head = this.#bindings + (core.caller ? callerMember(LEVEL_METHODS[level]) : "") + (contextInUse ? scopeMembers(core.redact) : activeSpanMembers());
       const tail = obj.length > 2 ? head + "," + obj.slice(1) : head + "}";
       core.emit(buildRecord(Date.now(), level, this.#category, this.#prefixes[level], msg as string, tail), value);
     } catch (err) {

@@ -10,11 +10,26 @@ test("each record names the file and line that logged it", async () => {
   await callerScenario(sluice);
 });
 
-test("stack lines of V8, JSC and Deno parse to file:line; anything else is unknown", () => {
-  expect(locationOf("    at handler (file:///app/src/routes.ts:12:5)")).toBe("routes.ts:12");
+test("one-frame stacks of V8, JSC and SpiderMonkey parse to file:line; anything else is unknown", () => {
+  expect(locationOf("Error\n    at handler (file:///app/src/routes.ts:12:5)")).toBe("routes.ts:12");
+  expect(locationOf("handler@https://example.com/app/bundle.js:7:30\n")).toBe("bundle.js:7");
   expect(locationOf("    at /app/src/routes.ts:13:5")).toBe("routes.ts:13");
   expect(locationOf("    at Logger.#log (C:\\app\\src\\win.ts:14:1)")).toBe("win.ts:14");
   expect(locationOf("    at native")).toBe("unknown");
+});
+
+test("log calls from more files than the cache holds each name their file; the cache of file names stays bounded", async () => {
+  let text = "";
+  const decoder = new TextDecoder();
+  const log = sluice.createLogger({ caller: true, exitHooks: false, sinks: [sluice.streamSink(new WritableStream({ write(c) { text += decoder.decode(c); } }))] });
+  const files = CALLER_CACHE_MAX * 3;
+  for (let i = 0; i < files; i++) {
+    (0, eval)(`(log) => { log.info("generated"); }\n//# sourceURL=gen${i}.js`)(log);
+    expect(callerCacheSize()).toBeLessThanOrEqual(CALLER_CACHE_MAX);
+  }
+  await log.close();
+  const callers = text.split("\n").filter(Boolean).map((l) => JSON.parse(l).caller);
+  expect(callers).toEqual(Array.from({ length: files }, (_, i) => `gen${i}.js:1`));
 });
 
 test("the cache of parsed locations never holds more than its bound", () => {

@@ -13,6 +13,8 @@ export async function callerScenario(sluice) {
   child.error("three");
   plain.info("plain");
   for (let i = 0; i < 3; i++) log.debug("disabled"), log.info("loop");
+  log.info(() => (log.info("inner"), "outer")); // a message function that logs itself: both name this line
+  (0, eval)('(log) => { log.info("evaluated"); }\n//# sourceURL=generated.js')(log);
   await log.close();
   await plain.close();
   const records = text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
@@ -25,6 +27,9 @@ export async function callerScenario(sluice) {
   expect("two", `caller.mjs:${line + 2}`);
   expect("three", `caller.mjs:${line + 3}`);
   expect("loop", `caller.mjs:${line + 5}`);
+  expect("inner", `caller.mjs:${line + 6}`);
+  expect("outer", `caller.mjs:${line + 6}`);
+  expect("evaluated", "generated.js:1");
   if (at("plain")[0] !== undefined) throw new Error("a logger without caller: true adds no caller");
   return records;
 }
