@@ -1,6 +1,7 @@
 /**
- * Registers the Bun, Deno and Node adapters with runtime detection, and `httpSink`'s spool,
- * which needs their files. Imported for its effect by `mod.ts` and `server.ts`.
+ * Registers the Bun, Deno and Node adapters with runtime detection, and `httpSink`'s spool and
+ * heartbeats, which belong to long-lived processes with files. Imported for its effect by
+ * `mod.ts` and `server.ts`.
  *
  * @example
  * ```ts
@@ -14,10 +15,11 @@ import { bunRuntime } from "./bun.ts";
 import { denoRuntime } from "./deno.ts";
 import { registerServerRuntimes } from "../lib/runtime/detect.ts";
 import { nodeRuntime } from "./node.ts";
-import { registerSpooledDelivery } from "../lib/sinks/http_sink.ts";
+import { registerHttpServerParts } from "../lib/sinks/http_sink.ts";
 import { spooledDelivery } from "../lib/sinks/http_resend.ts";
+import { heartbeats } from "../lib/sinks/http_heartbeat.ts";
 
-registerSpooledDelivery(spooledDelivery);
+registerHttpServerParts({ spooledDelivery, heartbeats });
 
 registerServerRuntimes(() => {
   // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)

@@ -87,24 +87,22 @@ export class Channel<C = unknown> {
     this.#onError = options.onError;
     this.#unrefTimer = options.unrefTimer;
     const ledger = this.#ledger = new ChannelLedger(sink.name, q.maxRecords, options.onError);
+    const lost = (n: number, cause: unknown) => {
+      ledger.written -= n;
+      ledger.lose("sink-error", n, cause);
+    };
     this.#writes = new BatchWrites(sink, {
       ledger,
       complete: (records, started, err) => this.#complete(records, started, err),
       settled: () => {
         if (this.#batcher.due) this.#onDue();
       },
+      lost,
       closing: () => this.#closing,
       onError: options.onError,
       unrefTimer: options.unrefTimer,
     });
-    sink.connect?.({
-      report: options.onError,
-      lost: (n, cause) => {
-        ledger.written -= n;
-        ledger.lose("sink-error", n, cause);
-      },
-      unrefTimer: options.unrefTimer,
-    });
+    sink.connect?.({ report: options.onError, lost, unrefTimer: options.unrefTimer });
     this.#batcher = new Batcher<LogRecord>(
       { ...sink.batch, ...options.batch, sizeOf: recordSize },
       () => this.#onDue(),
@@ -215,6 +213,7 @@ export class Channel<C = unknown> {
     this.#closed = true;
     this.#controller.close();
     await this.#done;
+    await this.#writes.finish();
     try {
       await this.sink.close();
     } catch (err) {

@@ -26,6 +26,8 @@ export interface BatchWritesOptions {
   complete(records: readonly LogRecord[], started: number, err?: unknown): void;
   /** Called when the batch in flight is done with, so the next due batch can start. */
   settled(): void;
+  /** Counts records counted as written earlier as lost (`sink-error`). */
+  lost(records: number, cause: unknown): void;
   /** True once the logger is closing: a failed write is no longer retried. */
   closing(): boolean;
   onError(err: Error): void;
@@ -69,15 +71,38 @@ export class BatchWrites<C> {
     this.#inflight.push({ records, chunk: undefined, taken: false });
   }
 
-  /** The pipe's write: encodes and writes the batch in flight (skipped when taken over). */
+  /**
+   * The pipe's write: puts the batch in flight through the sink's asynchronous stages if it has
+   * any, then encodes and writes it (skipped when taken over).
+   */
   writeNext(records: LogRecord[]): void | Promise<void> {
     const entry = this.#inflight[0];
     if (entry.taken) return this.#settle();
     const started = performance.now();
+    const stages = this.#sink.stages;
+    if (stages === undefined) return this.#encode(entry, records, started);
+    return stages.run(records).then((out) => this.#encode(entry, out, started), (err) => {
+      this.#o.complete(records, started, err);
+      this.#settle();
+    });
+  }
+
+  /** Ends the sink's asynchronous stages and writes what they passed on at their end (once, without retries). */
+  async finish(): Promise<void> {
+    const rest = await this.#sink.stages?.close().catch((err) => (this.#o.onError(err), []));
+    if (!rest?.length) return;
+    try {
+      await this.#sink.write(this.#sink.encode(rest));
+    } catch (err) {
+      this.#o.lost(rest.length, err);
+    }
+  }
+
+  #encode(entry: Inflight<C>, records: readonly LogRecord[], started: number): void | Promise<void> {
     try {
       entry.chunk = this.#sink.encode(records);
     } catch (err) {
-      this.#o.complete(records, started, err);
+      this.#o.complete(entry.records, started, err);
       return this.#settle();
     }
     return this.#attempt(entry, started, 0);

@@ -33,6 +33,24 @@ export interface SinkHooks {
 }
 
 /**
+ * A sink's stages that have no synchronous form (`TransformStream`s in its `through` option),
+ * which its channel runs on each batch, one batch at a time, before `encode`. Made by
+ * `withThrough`.
+ *
+ * @example
+ * ```ts
+ * import type { AsyncStages } from "./sink.ts";
+ * const none: AsyncStages = { run: async (batch) => [...batch], close: async () => [] };
+ * ```
+ */
+export interface AsyncStages {
+  /** Puts one batch through; resolves with what came out of the last stage, rejects when a stage failed. */
+  run(batch: readonly LogRecord[]): Promise<LogRecord[]>;
+  /** Ends the stages; resolves with what they passed on at their end. */
+  close(): Promise<LogRecord[]>;
+}
+
+/**
  * A destination for records. Sinks are made by `fileSink`, `consoleSink`, `streamSink` and
  * friends; a logger gives each sink its own bounded queue and batching pipeline. Write your
  * own by implementing this interface, or wrap any `WritableStream` with `streamSink`.
@@ -78,6 +96,11 @@ export interface Sink<C = unknown> {
   connect?(hooks: SinkHooks): void;
   /** Reopens the sink's files (after an external log rotation). */
   reopen?(): void;
+  /**
+   * Stages without a synchronous form that each batch goes through before `encode` (a sink with
+   * them has `sync: false` and no `writeSync`). Set by `withThrough`, from a sink's `through` option.
+   */
+  readonly stages?: AsyncStages;
   /** Encodes one batch. Must not keep references to the array it is given. */
   encode(records: readonly LogRecord[]): C;
   /** Writes one encoded batch; throwing or rejecting counts the batch as `sink-error`. */

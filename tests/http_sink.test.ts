@@ -287,13 +287,16 @@ describe("httpSink: the spool", () => {
     expect([...keys.values()].reduce((a, b) => a + b, 0)).toBe(41); // every record once, by key
   });
 
-  test("the web entry carries no spool: a spool option there is a TypeError that says why", () => {
+  test("the web entry carries no spool and no heartbeats: either option there is a TypeError that says why", () => {
     const web = new URL("../mod.web.ts", import.meta.url).pathname;
     const script = `import { httpSink } from ${JSON.stringify(web)};
-      try { httpSink("http://127.0.0.1:1/ingest", { spool: "./spool" }); console.log("made"); } catch (err) { console.log(err.name + ": " + err.message); }
-      httpSink("http://127.0.0.1:1/ingest"); console.log("without a spool: made");`;
+      for (const options of [{ spool: "./spool" }, { heartbeat: { intervalMs: 1000 } }]) {
+        try { httpSink("http://127.0.0.1:1/ingest", options); console.log("made"); } catch (err) { console.log(err.name + ": " + err.message); }
+      }
+      httpSink("http://127.0.0.1:1/ingest"); console.log("without them: made");`;
     const r = Bun.spawnSync([process.execPath, "-e", script]);
-    expect(r.stdout.toString()).toBe("TypeError: sluice: httpSink's spool needs a file system; the web entry (sluice/web) has none\nwithout a spool: made\n");
+    const refusal = "TypeError: sluice: httpSink's spool and heartbeat need a server runtime; the web entry (sluice/web) has neither\n";
+    expect(r.stdout.toString()).toBe(refusal + refusal + "without them: made\n");
   });
 });
 

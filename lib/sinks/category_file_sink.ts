@@ -14,6 +14,7 @@ import type { Formatter } from "../format/formatter.ts";
 import type { Sink, SinkHooks } from "../sink.ts";
 import { fileRuntime, type FileSinkOptions } from "./file_sink.ts";
 import { resolveFormat } from "./format_option.ts";
+import { withThrough } from "../stream/through.ts";
 
 /**
  * Options of {@linkcode categoryFileSink}.
@@ -135,7 +136,7 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
     runtime.unrefTimer(timer);
   };
 
-  return {
+  return withThrough({
     name: `categories:${dir}`,
     level: options.level,
     sync: true,
@@ -172,5 +173,5 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
       pool.releaseAll();
       await Promise.all([...pool.files()].map((f) => f.close()));
     },
-  };
+  }, options.through);
 }

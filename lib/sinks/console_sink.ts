@@ -8,6 +8,8 @@ import type { LevelName } from "../levels.ts";
 import type { LogRecord } from "../record.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { Sink } from "../sink.ts";
+import type { RecordStage } from "../stream/stage.ts";
+import { withThrough } from "../stream/through.ts";
 import { type FormatOption, resolveFormat } from "./format_option.ts";
 
 /**
@@ -31,6 +33,13 @@ export interface ConsoleSinkOptions {
    * @default true when standard output is a terminal
    */
   color?: boolean;
+  /**
+   * Stages each batch of records goes through, in order, before it is encoded:
+   * `syncStage(fn)` stages, or `TransformStream`s of record batches. A `TransformStream` has no
+   * synchronous form, so with one the sink writes asynchronously: no `"block"` (the default
+   * becomes `"drop-newest"`), and what it holds at exit is counted as `exit`.
+   */
+  through?: readonly RecordStage[];
   /** The runtime adapter; detected when absent. */
   runtime?: Runtime;
 }
@@ -60,7 +69,7 @@ const METHOD: Record<LevelName, "debug" | "info" | "warn" | "error"> = {
 export function consoleSink(options: ConsoleSinkOptions = {}): Sink<[LevelName, string][]> {
   const color = options.color ?? (options.runtime ?? detectRuntime()).isTerminal();
   const format = resolveFormat(options.format ?? "text", color);
-  return {
+  return withThrough({
     name: "console",
     level: options.level,
     sync: true,
@@ -70,5 +79,5 @@ export function consoleSink(options: ConsoleSinkOptions = {}): Sink<[LevelName, 
       for (const [level, line] of lines) console[METHOD[level]](line);
     },
     close() {},
-  };
+  }, options.through);
 }

@@ -12,6 +12,8 @@ import type { LogRecord } from "../record.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { Sink } from "../sink.ts";
 import type { BatchLimits } from "../stream/batcher.ts";
+import type { RecordStage } from "../stream/stage.ts";
+import { withThrough } from "../stream/through.ts";
 import { type FormatOption, resolveFormat } from "./format_option.ts";
 
 /**
@@ -42,6 +44,13 @@ export interface FileSinkOptions {
    * @default false for fileSink, true for rotatingFileSink and categoryFileSink
    */
   reopenOnSighup?: boolean;
+  /**
+   * Stages each batch of records goes through, in order, before it is encoded:
+   * `syncStage(fn)` stages, or `TransformStream`s of record batches. A `TransformStream` has no
+   * synchronous form, so with one the sink writes asynchronously: no `"block"` (the default
+   * becomes `"drop-newest"`), and what it holds at exit is counted as `exit`.
+   */
+  through?: readonly RecordStage[];
   /** The runtime adapter; detected when absent. */
   runtime?: Runtime;
 }
@@ -126,7 +135,7 @@ export function rotatingFileSink(path: string, options: RotatingFileSinkOptions 
   }
   const durable = options.durable ?? false;
   const unhook = options.reopenOnSighup ?? true ? runtime.onReopenSignal(() => file.reopen()) : () => {};
-  return {
+  return withThrough({
     name: `file:${path}`,
     level: options.level,
     sync: true,
@@ -142,5 +151,5 @@ export function rotatingFileSink(path: string, options: RotatingFileSinkOptions 
       unhook();
       return file.close();
     },
-  };
+  }, options.through);
 }

@@ -36,8 +36,8 @@ export function heartbeats(target: string, options: HttpSinkOptions, sender: Sen
     });
   return {
     start() {
-      if (!options.heartbeat || timer !== undefined) return;
-      const { intervalMs, graceMs } = options.heartbeat;
+      if (timer !== undefined) return;
+      const { intervalMs, graceMs } = options.heartbeat!;
       const tick = () => beat({ nextCheckInMs: intervalMs, graceMs }).catch((err) =>
         state.hooks.report(new Error(`sluice: heartbeat to ${url} failed: ${errorMessage(err)}`)));
       void tick();

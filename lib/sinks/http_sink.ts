@@ -9,9 +9,10 @@ import type { Runtime } from "../runtime/runtime.ts";
 import type { LogRecord } from "../record.ts";
 import type { OnFull, Sink } from "../sink.ts";
 import type { BatchLimits } from "../stream/batcher.ts";
+import type { RecordStage } from "../stream/stage.ts";
+import { withThrough } from "../stream/through.ts";
 import { createSender, type HttpSinkState, type Sender } from "./http_send.ts";
 import type { SpooledDelivery } from "./http_resend.ts";
-import { heartbeats } from "./http_heartbeat.ts";
 
 /**
  * Options of {@linkcode httpSink}.
@@ -87,6 +88,13 @@ export interface HttpSinkOptions {
   spool?: string;
   /** How often spooled batches are tried again. @default 5000 */
   spoolRetryMs?: number;
+  /**
+   * Stages each batch of records goes through, in order, before it is encoded:
+   * `syncStage(fn)` stages, or `TransformStream`s of record batches. A `TransformStream` has no
+   * synchronous form, so with one the sink writes asynchronously: no `"block"` (the default
+   * becomes `"drop-newest"`), and what it holds at exit is counted as `exit`.
+   */
+  through?: readonly RecordStage[];
   /** The runtime adapter, for the spool's files; detected when absent. */
   runtime?: Runtime;
 }
@@ -114,26 +122,42 @@ export interface HttpBatch {
   oldestMs: number;
 }
 
-/** How a spooled delivery is made, once registered. */
-type MakeSpooledDelivery = (target: string, options: HttpSinkOptions, sender: Sender, state: HttpSinkState) => SpooledDelivery;
-let spooling: MakeSpooledDelivery | undefined;
-
 /**
- * Gives `httpSink` its spool (`lib/sinks/http_resend.ts`). A spool needs files, so the server
- * entries register it (`adapters/server_runtimes.ts`, imported by `mod.ts` and `server.ts`)
- * and the web entry does not: a worker bundle carries no spool code, and a `spool` option
- * there is a `TypeError`.
+ * The parts of `httpSink` that only a long-lived process with files uses: the spool's delivery
+ * and heartbeats.
  *
- * @param make Makes a sink's spooled delivery.
  * @example
  * ```ts
- * import { registerSpooledDelivery } from "./http_sink.ts";
+ * import type { HttpServerParts } from "./http_sink.ts";
  * import { spooledDelivery } from "./http_resend.ts";
- * registerSpooledDelivery(spooledDelivery);
+ *  * const parts: HttpServerParts = { spooledDelivery, heartbeats };
  * ```
  */
-export function registerSpooledDelivery(make: MakeSpooledDelivery): void {
-  spooling = make;
+export interface HttpServerParts {
+  /** Makes a sink's delivery through its spool. */
+  spooledDelivery(target: string, options: HttpSinkOptions, sender: Sender, state: HttpSinkState): SpooledDelivery;
+  /** Makes a sink's heartbeats. */
+  heartbeats(target: string, options: HttpSinkOptions, sender: Sender, state: HttpSinkState): { start(): void; stop(): Promise<void> };
+}
+let serverParts: HttpServerParts | undefined;
+
+/**
+ * Gives `httpSink` its spool and heartbeats (`lib/sinks/http_resend.ts`,
+ * `lib/sinks/http_heartbeat.ts`). They belong to long-lived processes with files, so the server
+ * entries register them (`adapters/server_runtimes.ts`, imported by `mod.ts` and `server.ts`)
+ * and the web entry does not: a worker bundle carries neither, and a `spool` or `heartbeat`
+ * option there is a `TypeError` that says so.
+ *
+ * @param parts The spool's delivery and the heartbeats.
+ * @example
+ * ```ts
+ * import { registerHttpServerParts } from "./http_sink.ts";
+ * import { spooledDelivery } from "./http_resend.ts";
+ *  * registerHttpServerParts({ spooledDelivery, heartbeats });
+ * ```
+ */
+export function registerHttpServerParts(parts: HttpServerParts): void {
+  serverParts = parts;
 }
 
 /**
@@ -168,13 +192,13 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
     sleep: (ms) => Promise.race([sleep(ms, state.unrefTimer), closed]),
   };
   const sender = createSender(target, options, state);
-  if (options.spool !== undefined && spooling === undefined) {
-    throw new TypeError("sluice: httpSink's spool needs a file system; the web entry (sluice/web) has none");
+  if ((options.spool ?? options.heartbeat) !== undefined && serverParts === undefined) {
+    throw new TypeError("sluice: httpSink's spool and heartbeat need a server runtime; the web entry (sluice/web) has neither");
   }
-  const delivery = options.spool === undefined ? undefined : spooling!(target, options, sender, state);
-  const beats = heartbeats(target, options, sender, state);
+  const delivery = options.spool === undefined ? undefined : serverParts!.spooledDelivery(target, options, sender, state);
+  const beats = options.heartbeat && serverParts!.heartbeats(target, options, sender, state);
 
-  return {
+  return withThrough({
     name: options.name ?? `http:${target}`,
     level: options.level,
     sync: false,
@@ -184,7 +208,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
     queue: { maxRecords: options.maxQueuedRecords ?? 10_000 },
     connect(h) {
       state.hooks = h;
-      beats.start();
+      beats?.start();
       void delivery?.resend();
     },
     encode(records) {
@@ -204,7 +228,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
     }),
     async close() {
       delivery?.stop();
-      await beats.stop();
+      await beats?.stop();
     },
-  };
+  }, options.through);
 }

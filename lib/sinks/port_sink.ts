@@ -7,6 +7,8 @@ import type { LevelName } from "../levels.ts";
 import type { LogRecord } from "../record.ts";
 import type { Sink } from "../sink.ts";
 import type { BatchLimits } from "../stream/batcher.ts";
+import type { RecordStage } from "../stream/stage.ts";
+import { withThrough } from "../stream/through.ts";
 import { recordsFrame } from "../stream/frame_stream.ts";
 
 /**
@@ -35,6 +37,13 @@ export interface PortSinkOptions {
   level?: LevelName;
   /** Batch limits. @default the logger's */
   batch?: BatchLimits<LogRecord>;
+  /**
+   * Stages each batch of records goes through, in order, before it is encoded:
+   * `syncStage(fn)` stages, or `TransformStream`s of record batches. A `TransformStream` has no
+   * synchronous form, so with one the sink writes asynchronously: no `"block"` (the default
+   * becomes `"drop-newest"`), and what it holds at exit is counted as `exit`.
+   */
+  through?: readonly RecordStage[];
   /** A name for stats and reports. @default "port" */
   name?: string;
 }
@@ -57,7 +66,7 @@ export interface PortSinkOptions {
  * ```
  */
 export function portSink(port: FramePort, options: PortSinkOptions = {}): Sink<Uint8Array> {
-  return {
+  return withThrough({
     name: options.name ?? "port",
     level: options.level,
     sync: true,
@@ -66,5 +75,5 @@ export function portSink(port: FramePort, options: PortSinkOptions = {}): Sink<U
     encode: recordsFrame,
     write: (frame) => port.postMessage(frame, [frame.buffer as ArrayBuffer]),
     close: () => {}, // the port is the application's: left open
-  };
+  }, options.through);
 }

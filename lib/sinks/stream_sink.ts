@@ -7,7 +7,9 @@ import type { LevelName } from "../levels.ts";
 import type { LogRecord } from "../record.ts";
 import type { OnFull, Sink } from "../sink.ts";
 import type { BatchLimits } from "../stream/batcher.ts";
-import { formatLines } from "../format/formatter.ts";
+import type { RecordStage } from "../stream/stage.ts";
+import { withThrough } from "../stream/through.ts";
+import { encodeLines } from "../stream/encode_stream.ts";
 import { type FormatOption, resolveFormat } from "./format_option.ts";
 
 /**
@@ -33,6 +35,13 @@ export interface StreamSinkOptions {
    * @default "drop-newest"
    */
   onFull?: Exclude<OnFull, "block">;
+  /**
+   * Stages each batch of records goes through, in order, before it is encoded:
+   * `syncStage(fn)` stages, or `TransformStream`s of record batches. A `TransformStream` has no
+   * synchronous form, so with one the sink writes asynchronously: no `"block"` (the default
+   * becomes `"drop-newest"`), and what it holds at exit is counted as `exit`.
+   */
+  through?: readonly RecordStage[];
   /** A name for stats and error reports. @default "stream" */
   name?: string;
 }
@@ -55,18 +64,17 @@ export interface StreamSinkOptions {
  */
 export function streamSink(writable: WritableStream<Uint8Array>, options: StreamSinkOptions = {}): Sink<Uint8Array> {
   const format = resolveFormat(options.format ?? "ndjson", false);
-  const utf8 = new TextEncoder();
   let writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
   const getWriter = () => (writer ??= writable.getWriter());
-  return {
+  return withThrough({
     name: options.name ?? "stream",
     level: options.level,
     sync: false,
     defaultOnFull: options.onFull ?? "drop-newest",
     batch: options.batch,
     queue: { maxRecords: 16384 },
-    encode: (records) => utf8.encode(formatLines(records, format)),
+    encode: (records) => encodeLines(records, format), // LineEncoderStream's synchronous form
     write: (chunk) => getWriter().write(chunk),
     close: () => getWriter().close(),
-  };
+  }, options.through);
 }

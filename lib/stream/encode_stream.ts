@@ -8,9 +8,31 @@ import { formatNdjson } from "../format/ndjson.ts";
 import { type TextFormatOptions, textFormatter } from "../format/text.ts";
 import type { LogRecord } from "../record.ts";
 
+const utf8 = new TextEncoder();
+
+/**
+ * One batch of records as UTF-8 lines, each ended by `"\n"`: the synchronous form of
+ * {@linkcode LineEncoderStream}, and what `streamSink` writes.
+ *
+ * @param records The batch.
+ * @param format How one record becomes one line.
+ * @returns The bytes (empty for an empty batch).
+ * @example
+ * ```ts
+ * import { encodeLines } from "./encode_stream.ts";
+ * import { formatNdjson } from "../format/ndjson.ts";
+ * import { createRecord } from "../record.ts";
+ * new TextDecoder().decode(encodeLines([createRecord(0, "info", undefined, "hi", "}")], formatNdjson));
+ * // '{"time":"1970-01-01T00:00:00.000Z","level":"info","msg":"hi"}\n'
+ * ```
+ */
+export function encodeLines(records: readonly LogRecord[], format: Formatter): Uint8Array {
+  return utf8.encode(formatLines(records, format));
+}
+
 /**
  * Encodes each batch of records as UTF-8 lines, one chunk per non-empty batch, with the
- * given formatter.
+ * given formatter ({@linkcode encodeLines} on each batch).
  *
  * @example Encode with a custom formatter
  * ```ts
@@ -21,11 +43,9 @@ import type { LogRecord } from "../record.ts";
 export class LineEncoderStream extends TransformStream<readonly LogRecord[], Uint8Array> {
   /** @param format How one record becomes one line. */
   constructor(format: Formatter) {
-    const utf8 = new TextEncoder();
     super({
       transform(batch, controller) {
-        const text = formatLines(batch, format);
-        if (text !== "") controller.enqueue(utf8.encode(text));
+        if (batch.length > 0) controller.enqueue(encodeLines(batch, format));
       },
     });
   }

@@ -236,5 +236,22 @@ export function contractCases(lib, env) {
     assert.match(r.stderr, /onError: exit \d+/);
   });
 
+  test("process.exit() with a synchronous through stage in a file's path: every record goes through it, nothing is lost", () => {
+    const r = runChild("sync-stage-exit");
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.lines.length, 10000); // the stage keeps the even records of 20000
+    assert.ok(r.lines.every((l, k) => l.i === 2 * k));
+    assert.equal(r.stderr, 'dropped: {}\n');
+  });
+
+  test("process.exit() with a TransformStream stage (no synchronous form): what is left is counted, as exit (or queue-full), never silently", () => {
+    const r = runChild("async-stage-exit");
+    assert.equal(r.status, 0, r.stderr);
+    const dropped = JSON.parse(r.stderr.match(/dropped: (.*)/)[1]);
+    assert.ok(dropped.exit > 0 && /onError: exit \d+/.test(r.stderr), r.stderr);
+    assert.deepEqual(Object.keys(dropped).filter((k) => k !== "exit" && k !== "queue-full"), []);
+    assert.equal(r.lines.length + dropped.exit + (dropped["queue-full"] ?? 0), 20000);
+  });
+
   return cases;
 }
