@@ -1,6 +1,6 @@
 /**
  * OTLP/HTTP logs in protobuf (`application/x-protobuf`): a reader for the
- * `ExportLogsServiceRequest` subset sluice maps, and a writer for the response.
+ * `ExportLogsServiceRequest` subset sluice maps (the answers are written by otlp_answer.ts).
  *
  * Hand-written rather than a protobuf library: the LogsData messages use four wire types and
  * eleven fields, which is ~150 lines here, against protobufjs plus generated code (hundreds of
@@ -191,43 +191,4 @@ const RESOURCE_LOGS: Fields = {
 export function decodeOtlpLogs(bytes: Uint8Array): { resourceLogs: Obj[] } {
   const out = readFields(new Reader(bytes), { 1: many("resourceLogs", () => RESOURCE_LOGS) });
   return { resourceLogs: (out.resourceLogs as Obj[] | undefined) ?? [] };
-}
-
-function varintBytes(v: number, out: number[]): void {
-  while (v > 0x7f) {
-    out.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-}
-
-/**
- * Encodes an OTLP `ExportLogsServiceResponse`: empty on full success, else a `partialSuccess`
- * with the number of rejected records and the first error.
- *
- * @param rejected Records not accepted.
- * @param message Why (the first error).
- * @returns The protobuf bytes.
- * @example
- * ```ts
- * import { encodeOtlpLogsResponse } from "./otlp_proto.ts";
- * encodeOtlpLogsResponse(0, ""); // Uint8Array(0)
- * ```
- */
-export function encodeOtlpLogsResponse(rejected: number, message: string): Uint8Array {
-  if (rejected === 0 && message === "") return new Uint8Array(0);
-  const inner: number[] = [];
-  if (rejected > 0) {
-    inner.push(0x08);
-    varintBytes(rejected, inner);
-  }
-  const msg = new TextEncoder().encode(message);
-  if (msg.length > 0) {
-    inner.push(0x12);
-    varintBytes(msg.length, inner);
-    inner.push(...msg);
-  }
-  const out: number[] = [0x0a];
-  varintBytes(inner.length, out);
-  return Uint8Array.from([...out, ...inner]);
 }

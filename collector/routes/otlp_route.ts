@@ -1,18 +1,20 @@
 /**
- * `POST /v1/logs`: OpenTelemetry logs over OTLP/HTTP, JSON or protobuf, answered in the
- * request's encoding with partial success.
+ * `POST /v1/logs`: OpenTelemetry logs over OTLP/HTTP, JSON or protobuf, every answer in the
+ * request's encoding as OTLP/HTTP specifies (collector/otlp_answer.ts).
  *
  * @module
  */
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
 import { parsedBody, TooManyLinesError } from "../../lib/format/ndjson_decode.ts";
 import { parseOtlpLogs } from "../otlp.ts";
-import { decodeOtlpLogs, encodeOtlpLogsResponse, ProtoError } from "../otlp_proto.ts";
+import { decodeOtlpLogs, ProtoError } from "../otlp_proto.ts";
+import { type OtlpEncoding, otlpRefusal, otlpSuccess } from "../otlp_answer.ts";
 import type { Exchange } from "../exchange.ts";
 
 /**
  * Mounts `POST /v1/logs` on `app`. A body that does not decode is one rejected record (a 400),
- * never a 5xx.
+ * never a 5xx. Refusals are the collector's (exchange.ts), re-encoded as `google.rpc.Status`;
+ * a type other than JSON or protobuf is a 415 answered in JSON.
  *
  * @example
  * ```ts
@@ -20,34 +22,41 @@ import type { Exchange } from "../exchange.ts";
  * ```
  */
 export function mountOtlp(app: Hono, x: Exchange): void {
-  const { budget } = x.parts;
-  app.post("/v1/logs", (c) => {
-    const caller = x.who(c);
-    if (caller instanceof Response) return caller;
-    const { producer } = caller;
+  app.post("/v1/logs", async (c) => {
     const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
-    if (type === "application/x-protobuf") {
-      return x.accept<Uint8Array>(c, caller, (bytes) => {
-        try {
-          return parseOtlpLogs(decodeOtlpLogs(bytes), producer, budget);
-        } catch (err) {
-          if (!(err instanceof ProtoError)) throw err;
-          const out = parsedBody();
-          out.reject(1, err.message);
-          return out;
-        }
-      }, (p) => new Response(encodeOtlpLogsResponse(p.rejected, p.errors[0]?.error ?? "") as BodyInit, { headers: { "content-type": "application/x-protobuf" } }), (bytes) => bytes);
-    }
-    if (type !== "application/json") return x.answer(c, 415, { error: "OTLP/HTTP logs are accepted as application/json or application/x-protobuf" });
-    return x.accept(c, caller, (t) => {
+    const encoding: OtlpEncoding = type === "application/x-protobuf" ? "protobuf" : "json";
+    const res = await receive(x, c, type);
+    return res.status >= 400 ? otlpRefusal(res, encoding) : res;
+  });
+}
+
+/** The collector's answer to one OTLP request: a 200 in OTLP's form, or a refusal in the collector's. */
+function receive(x: Exchange, c: Context, type: string): Response | Promise<Response> {
+  const { budget } = x.parts;
+  const caller = x.who(c);
+  if (caller instanceof Response) return caller;
+  const { producer } = caller;
+  if (type === "application/x-protobuf") {
+    return x.accept<Uint8Array>(c, caller, (bytes) => {
       try {
-        return parseOtlpLogs(JSON.parse(t), producer, budget);
+        return parseOtlpLogs(decodeOtlpLogs(bytes), producer, budget);
       } catch (err) {
-        if (err instanceof TooManyLinesError) throw err;
+        if (!(err instanceof ProtoError)) throw err;
         const out = parsedBody();
-        out.reject(1, `invalid JSON: ${(err as Error).message}`);
+        out.reject(1, err.message);
         return out;
       }
-    }, (p) => (p.rejected ? { partialSuccess: { rejectedLogRecords: p.rejected, errorMessage: p.errors[0].error } } : {}));
-  });
+    }, (p) => otlpSuccess("protobuf", p.rejected, p.errors[0]?.error ?? ""), (bytes) => bytes);
+  }
+  if (type !== "application/json") return x.answer(c, 415, { error: "OTLP/HTTP logs are accepted as application/json or application/x-protobuf" });
+  return x.accept(c, caller, (t) => {
+    try {
+      return parseOtlpLogs(JSON.parse(t), producer, budget);
+    } catch (err) {
+      if (err instanceof TooManyLinesError) throw err;
+      const out = parsedBody();
+      out.reject(1, `invalid JSON: ${(err as Error).message}`);
+      return out;
+    }
+  }, (p) => otlpSuccess("json", p.rejected, p.errors[0]?.error ?? ""));
 }

@@ -6,28 +6,8 @@
  * @module
  */
 import type { OtlpKeyValue, OtlpLogRecord, OtlpLogsRequest, OtlpValue } from "./otlp_logs.ts";
+import { type Bytes, fixed64, len, str, varint } from "./proto_write.ts";
 
-type Bytes = number[];
-const utf8 = new TextEncoder();
-
-function varint(out: Bytes, v: bigint): void {
-  v = BigInt.asUintN(64, v);
-  while (v > 0x7fn) {
-    out.push(Number(v & 0x7fn) | 0x80);
-    v >>= 7n;
-  }
-  out.push(Number(v));
-}
-const len = (out: Bytes, tag: number, inner: Bytes | Uint8Array): void => {
-  out.push(tag);
-  varint(out, BigInt(inner.length));
-  for (let i = 0; i < inner.length; i++) out.push(inner[i]);
-};
-const str = (out: Bytes, tag: number, s: string) => len(out, tag, utf8.encode(s));
-const fixed64 = (out: Bytes, tag: number, v: bigint) => {
-  out.push(tag);
-  for (let i = 0n; i < 64n; i += 8n) out.push(Number((BigInt.asUintN(64, v) >> i) & 0xffn));
-};
 const hexBytes = (hex: string): Bytes => Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16));
 
 function anyValue(v: OtlpValue): Bytes {
