@@ -1,21 +1,20 @@
 /**
  * Caller location for `caller: true`: the file and line of the code that called the log
- * method, from that code's one stack frame, with bounded caches of file names and parsed
- * stack text.
+ * method, from that code's one stack frame, with a bounded cache of file names.
  *
  * @module
  */
 
-/** Parsed locations kept at most; the cache is emptied when it is full (a program has a bounded set of log sites, so it refills with the live ones). */
+/** File names kept at most; the cache is emptied when it is full (a program logs from a bounded set of files, so it refills with the live ones). */
 export const CALLER_CACHE_MAX = 1000;
-const cache = new Map<string, string>();
 // deno-lint-ignore no-explicit-any -- V8's and JSC's non-standard Error.stackTraceLimit
 const ErrorCtor = Error as any;
 
 /**
  * `file.ts:12` from the text of a one-frame stack, whose last line is the frame
  * (`    at fn (file:///app/src/file.ts:12:5)`, `    at /app/file.ts:12:5`, `fn@https://app/file.js:12:5`:
- * V8, JSC and SpiderMonkey formats), cached; `"unknown"` when it has no location.
+ * V8, JSC and SpiderMonkey formats); `"unknown"` when it has no location. For engines whose
+ * call sites are not structured, so not the hot path of Node, Deno, Bun or workerd.
  *
  * @param line A stack's text.
  * @returns The file's base name and the line number.
@@ -26,18 +25,12 @@ const ErrorCtor = Error as any;
  * ```
  */
 export function locationOf(line: string): string {
-  let loc = cache.get(line);
-  if (loc !== undefined) return loc;
   const m = /([^/\\()\s:]+):(\d+)(?::\d+)?\)?\s*$/.exec(line);
-  loc = m === null ? "unknown" : `${m[1]}:${m[2]}`;
-  if (cache.size >= CALLER_CACHE_MAX) cache.clear();
-  cache.set(line, loc);
-  return loc;
+  return m === null ? "unknown" : `${m[1]}:${m[2]}`;
 }
 
 /**
- * The size of the larger of the two caches, parsed stack lines and file base names (for tests of
- * the bound).
+ * The size of the cache of file base names (for tests of the bound).
  *
  * @returns The cache's size.
  * @example
@@ -47,7 +40,7 @@ export function locationOf(line: string): string {
  * ```
  */
 export function callerCacheSize(): number {
-  return Math.max(cache.size, baseNames.size);
+  return baseNames.size;
 }
 
 interface CallSite {
@@ -59,6 +52,17 @@ const baseNames = new Map<string, string>();
 
 /** The object the stack is captured on, reused: a capture allocates no holder. */
 const holder: { stack?: unknown } = {};
+
+/** The member's start for a file: `,"caller":"routes.ts:` of `file:///app/src/routes.ts`, cached. */
+function memberOf(file: string): string {
+  let start = baseNames.get(file);
+  if (start === undefined) {
+    if (baseNames.size >= CALLER_CACHE_MAX) baseNames.clear();
+    start = ',"caller":' + JSON.stringify(file.slice(Math.max(file.lastIndexOf("/"), file.lastIndexOf("\\")) + 1) + ":").slice(0, -1);
+    baseNames.set(file, start);
+  }
+  return start;
+}
 
 /**
  * The `"caller"` member of a record: where `method` (the level method the user called) was
@@ -80,29 +84,21 @@ const holder: { stack?: unknown } = {};
  * ```
  */
 export function callerMember(method: (...args: never[]) => unknown): string {
-  if (typeof ErrorCtor.captureStackTrace !== "function") return ',"caller":"unknown"';
   const limit = ErrorCtor.stackTraceLimit;
   const prepare = ErrorCtor.prepareStackTrace;
-  ErrorCtor.stackTraceLimit = 1;
-  ErrorCtor.prepareStackTrace = structured;
-  let stack: unknown;
+  let member = ',"caller":"unknown"';
   try {
-    ErrorCtor.captureStackTrace(holder, method);
-    stack = holder.stack;
+    ErrorCtor.stackTraceLimit = 1;
+    ErrorCtor.prepareStackTrace = structured;
+    ErrorCtor.captureStackTrace?.(holder, method);
+    const stack = holder.stack;
+    const file = Array.isArray(stack) ? (stack[0] as CallSite | undefined)?.getScriptNameOrSourceURL() : undefined;
+    if (file) member = memberOf(file) + (stack as CallSite[])[0].getLineNumber() + '"';
+    else if (typeof stack === "string") member = ',"caller":' + JSON.stringify(locationOf(stack));
   } finally {
     ErrorCtor.stackTraceLimit = limit;
     ErrorCtor.prepareStackTrace = prepare;
     holder.stack = undefined;
   }
-  if (!Array.isArray(stack)) return ',"caller":' + JSON.stringify(locationOf(String(stack ?? "")));
-  const site = stack[0] as CallSite | undefined;
-  const file = site?.getScriptNameOrSourceURL();
-  if (!file) return ',"caller":"unknown"';
-  let base = baseNames.get(file);
-  if (base === undefined) {
-    base = JSON.stringify(file.slice(Math.max(file.lastIndexOf("/"), file.lastIndexOf("\\")) + 1) + ":").slice(0, -1);
-    if (baseNames.size >= CALLER_CACHE_MAX) baseNames.clear();
-    baseNames.set(file, base);
-  }
-  return ',"caller":' + base + site!.getLineNumber() + '"';
+  return member;
 }

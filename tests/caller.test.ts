@@ -23,18 +23,13 @@ test("log calls from more files than the cache holds each name their file; the c
   const decoder = new TextDecoder();
   const log = sluice.createLogger({ caller: true, exitHooks: false, sinks: [sluice.streamSink(new WritableStream({ write(c) { text += decoder.decode(c); } }))] });
   const files = CALLER_CACHE_MAX * 3;
+  let peak = 0;
   for (let i = 0; i < files; i++) {
     (0, eval)(`(log) => { log.info("generated"); }\n//# sourceURL=gen${i}.js`)(log);
-    expect(callerCacheSize()).toBeLessThanOrEqual(CALLER_CACHE_MAX);
+    peak = Math.max(peak, callerCacheSize());
   }
+  expect(peak).toBe(CALLER_CACHE_MAX); // it fills up to its bound, never past it
   await log.close();
   const callers = text.split("\n").filter(Boolean).map((l) => JSON.parse(l).caller);
   expect(callers).toEqual(Array.from({ length: files }, (_, i) => `gen${i}.js:1`));
-});
-
-test("the cache of parsed locations never holds more than its bound", () => {
-  for (let i = 0; i < CALLER_CACHE_MAX * 5; i++) {
-    locationOf(`    at f (file:///app/gen${i}.ts:${i}:1)`);
-    expect(callerCacheSize()).toBeLessThanOrEqual(CALLER_CACHE_MAX);
-  }
 });
