@@ -20,20 +20,28 @@ export interface TokenEntry {
    * heartbeats); `*` matches any run of characters: `["edge-*"]`.
    */
   producers?: readonly string[];
+  /**
+   * `"read"`: the token may read `/metrics` and `/producers` and nothing else (a `403` on
+   * `/ingest`, `/v1/logs` and `/heartbeat`), for dashboards and scrapers. Without it a token
+   * may send records and read.
+   */
+  role?: "read";
 }
 
 /**
- * Parses a tokens file: one token a line, as `name:token`, `name:token:producers=edge-*,web`
- * (the producer names it may also speak as) or a bare token (named `token-N`); blank lines and
- * `#` comments are skipped.
+ * Parses a tokens file: one token a line, as `name:token`, then optionally
+ * `:producers=edge-*,web` (the producer names it may also speak as) and `:role=read` (a
+ * read-only token), in either order; or a bare token (named `token-N`). Blank lines and `#`
+ * comments are skipped. A token value cannot end in `:producers=…` or `:role=…`.
  *
  * @param text The file's text.
- * @returns The entries; throws a `TypeError` for a file with no token.
+ * @returns The entries; throws a `TypeError` for a file with no token or an unknown role.
  * @example
  * ```ts
  * import { parseTokens } from "./auth.ts";
  * parseTokens("edge-1:s3cret\n# comment\n"); // [{ name: "edge-1", token: "s3cret" }]
  * parseTokens("edge:s3cret:producers=edge-*"); // [{ name: "edge", token: "s3cret", producers: ["edge-*"] }]
+ * parseTokens("grafana:r34d:role=read"); // [{ name: "grafana", token: "r34d", role: "read" }]
  * ```
  */
 export function parseTokens(text: string): TokenEntry[] {
@@ -46,10 +54,15 @@ export function parseTokens(text: string): TokenEntry[] {
       entries.push({ name: `token-${entries.length + 1}`, token: line });
       continue;
     }
-    const rest = line.slice(colon + 1);
-    const allow = /:producers=([^:]*)$/.exec(rest);
-    const producers = allow?.[1].split(",").map((p) => p.trim()).filter(Boolean);
-    entries.push({ name: line.slice(0, colon), token: allow ? rest.slice(0, allow.index) : rest, ...(producers ? { producers } : {}) });
+    const name = line.slice(0, colon);
+    const entry: TokenEntry = { name, token: line.slice(colon + 1) };
+    for (let opt; (opt = /:(producers|role)=([^:]*)$/.exec(entry.token)) !== null;) {
+      entry.token = entry.token.slice(0, opt.index);
+      if (opt[1] === "producers") entry.producers = opt[2].split(",").map((p) => p.trim()).filter(Boolean);
+      else if (opt[2].trim() === "read") entry.role = "read";
+      else throw new TypeError(`sluice: token ${JSON.stringify(name)} has role ${JSON.stringify(opt[2])}; the only role is "read" (leave it out for a token that sends records)`);
+    }
+    entries.push(entry);
   }
   if (entries.length === 0) throw new TypeError("sluice: the tokens file holds no token");
   return entries;

@@ -81,22 +81,30 @@ export class Exchange {
    * Who is calling: the token's name (rate limits and idempotency keys are per token, so a
    * producer cannot escape either by naming itself) and the producer name records are tagged
    * with (`X-Sluice-Producer`, else the token's name). A 401 when the token is missing or wrong,
-   * a 403 when the token may not speak as that producer.
+   * a 403 when it is a read-only token or may not speak as that producer.
    */
   who(c: Context, declared: string | undefined = c.req.header("x-sluice-producer")): Caller | Response {
-    const { options, tokens, identities, trusted } = this.parts;
-    const entry = options.noAuth === true && tokens.length === 0 ? ANONYMOUS : authenticate(c.req.header("authorization") ?? null, tokens);
-    if (entry === undefined) return this.answer(c, 401, { error: "missing or invalid bearer token" }, { "WWW-Authenticate": "Bearer" });
+    const { identities, trusted } = this.parts;
+    const entry = this.#token(c);
+    if (entry instanceof Response) return entry;
+    if (entry.role === "read") return this.answer(c, 403, { error: `token ${JSON.stringify(entry.name)} is read-only (role=read): it may read /metrics and /producers, not send` });
     const caller = { token: entry.name, producer: declared ?? entry.name, trusted: trusted.has(entry.name) };
     const refusal = identities.refuseProducer(entry, caller.producer, caller.trusted);
     return refusal === undefined ? caller : this.answer(c, 403, { error: refusal });
   }
 
-  /** `/metrics` and `/producers` answer any valid token, or anyone with `publicMetrics`: the refusal, or undefined. */
+  /** `/metrics` and `/producers` answer any valid token (read-only ones too), or anyone with `publicMetrics`: the refusal, or undefined. */
   refuseReader(c: Context): Response | undefined {
     if (this.parts.options.publicMetrics === true) return undefined;
-    const caller = this.who(c, undefined);
-    return caller instanceof Response ? caller : undefined;
+    const entry = this.#token(c);
+    return entry instanceof Response ? entry : undefined;
+  }
+
+  /** The request's token (anonymous with `noAuth` and no tokens), or the 401. */
+  #token(c: Context): TokenEntry | Response {
+    const { options, tokens } = this.parts;
+    const entry = options.noAuth === true && tokens.length === 0 ? ANONYMOUS : authenticate(c.req.header("authorization") ?? null, tokens);
+    return entry ?? this.answer(c, 401, { error: "missing or invalid bearer token" }, { "WWW-Authenticate": "Bearer" });
   }
 
   /**

@@ -12,7 +12,7 @@ afterEach(async () => { for (const a of apps.splice(0)) await a.close(); });
 
 function make(extra: Partial<IngestOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), "sluice-identity-"));
-  const tokens = parseTokens("edge:edge-token:producers=edge-*,web\nother:other-token\n");
+  const tokens = parseTokens("edge:edge-token:producers=edge-*,web\nother:other-token\ngrafana:read-token:role=read\n");
   const app = createIngestApp({ dir, tokens, heartbeatCheckMs: 60_000, ...extra });
   apps.push(app);
   const call = (path: string, token: string | undefined, body?: string, headers: Record<string, string> = {}) =>
@@ -36,6 +36,35 @@ describe("tokens file", () => {
       { name: "b", token: "plain" },
       { name: "token-3", token: "bare" },
     ]);
+  });
+
+  test("role=read makes a read-only token, before or after producers=; any other role is refused, naming the token", () => {
+    expect(parseTokens("g:r34d:role=read\nh:t:producers=x:role=read\ni:t:role=read:producers=y")).toEqual([
+      { name: "g", token: "r34d", role: "read" },
+      { name: "h", token: "t", producers: ["x"], role: "read" },
+      { name: "i", token: "t", producers: ["y"], role: "read" },
+    ]);
+    expect(() => parseTokens("ok:t\nops:t:role=admin")).toThrow(/token "ops" has role "admin"; the only role is "read"/);
+  });
+});
+
+describe("a read-only token (role=read)", () => {
+  test("reads /metrics and /producers; sending records, OTLP logs or heartbeats is a 403 and writes nothing", async () => {
+    const { call, dir } = make();
+    expect((await call("/metrics", "read-token")).status).toBe(200);
+    expect((await call("/producers", "read-token")).status).toBe(200);
+    const ingest = await call("/ingest", "read-token", '{"msg":"a"}\n');
+    expect(ingest.status).toBe(403);
+    expect((await ingest.json()).error).toBe('token "grafana" is read-only (role=read): it may read /metrics and /producers, not send');
+    const otlp = await call("/v1/logs", "read-token", JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: "a" } }] }] }] }), { "content-type": "application/json" });
+    expect(otlp.status).toBe(403);
+    expect((await otlp.json()).code).toBe(7); // a google.rpc.Status, PERMISSION_DENIED
+    expect((await call("/heartbeat", "read-token", JSON.stringify({ nextCheckInMs: 60_000 }), { "content-type": "application/json" })).status).toBe(403);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".ndjson"))).toEqual([]);
+    expect((await (await call("/producers", "read-token")).json()).producers).toEqual([]);
+    // a token without a role still does both
+    expect((await call("/ingest", "other-token", '{"msg":"a"}\n')).status).toBe(200);
+    expect((await call("/metrics", "other-token")).status).toBe(200);
   });
 });
 

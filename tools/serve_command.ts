@@ -16,7 +16,7 @@ export const SERVE: CommandSpec = {
     port: { type: "string", value: "PORT", default: "8080", help: "0 picks a free port" },
     host: { type: "string", value: "HOST", default: "127.0.0.1", help: "interface to bind" },
     dir: { type: "string", value: "DIR", default: "./logs", help: "where files go" },
-    tokens: { type: "string", value: "FILE", help: "name:token lines, or name:token:producers=edge-*,web (or env SLUICE_TOKENS); with neither, a token is generated into <dir>/.sluice/tokens on the first start" },
+    tokens: { type: "string", value: "FILE", help: "name:token lines, or name:token:producers=edge-*,web, :role=read for a read-only token (or env SLUICE_TOKENS); with neither, a token is generated into <dir>/.sluice/tokens on the first start" },
     "no-auth": { type: "boolean", help: "accept requests without a token (explicitly)" },
     "tls-cert": { type: "string", value: "FILE", help: "serve HTTPS (with --tls-key)" },
     "tls-key": { type: "string", value: "FILE", help: "the certificate's key" },
