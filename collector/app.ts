@@ -27,7 +27,10 @@ export type { ForwardOptions, IngestOptions } from "./options.ts";
  *
  * @example
  * ```ts
- * const app = createIngestApp({ dir: "./logs", tokens }); await app.writer.flush(); await app.close();
+ * import { createIngestApp } from "./app.ts";
+ * const app = createIngestApp({ dir: "./logs", tokens: [{ name: "edge", token: "s3cret" }] });
+ * await app.writer.flush();
+ * await app.close();
  * ```
  */
 export type IngestApp = Hono & {

@@ -12,7 +12,8 @@ import { createIngestApp, type IngestApp, type IngestOptions } from "./app.ts";
  *
  * @example
  * ```ts
- * await serve({ port: 8080, hostname: "127.0.0.1", dir: "./logs", tokens });
+ * import { serve } from "./listen.ts";
+ * const server = await serve({ port: 8080, hostname: "127.0.0.1", dir: "./logs", tokens: [{ name: "edge", token: "s3cret" }] });
  * ```
  */
 export interface ServeOptions extends IngestOptions {
@@ -34,7 +35,10 @@ export interface ServeOptions extends IngestOptions {
  *
  * @example
  * ```ts
- * const server = await serve({ port: 0, dir: "./logs", tokens }); console.log(server.url); await server.close();
+ * import { serve } from "./listen.ts";
+ * const server = await serve({ port: 0, dir: "./logs", noAuth: true, handleSignals: false });
+ * console.log(server.url);
+ * await server.close();
  * ```
  */
 export interface Server {

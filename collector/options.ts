@@ -13,6 +13,7 @@ import type { TokenEntry } from "./auth.ts";
  *
  * @example
  * ```ts
+ * import { createIngestApp } from "./app.ts";
  * createIngestApp({ dir: "./logs", tokens: [{ name: "edge", token: "s3cret" }], maxBodyBytes: 8 << 20 });
  * ```
  */
@@ -84,7 +85,8 @@ export interface IngestOptions {
  *
  * @example
  * ```ts
- * serve({ dir: "./logs", tokens, forward: { url: "https://central.example.com/ingest", token: "t0ken" } });
+ * import { serve } from "./listen.ts";
+ * serve({ dir: "./logs", tokens: [{ name: "edge", token: "s3cret" }], forward: { url: "https://central.example.com/ingest", token: "t0ken" } });
  * ```
  */
 export interface ForwardOptions extends Pick<HttpSinkOptions, "token" | "producer" | "gzip" | "body" | "retry" | "timeoutMs" | "spoolRetryMs" | "fetch"> {

@@ -12,6 +12,11 @@ import { parseTraceparent } from "../lib/trace_context.ts";
  *
  * @example
  * ```ts
+ * import { Hono } from "hono";
+ * import { createLogger } from "../mod.ts";
+ * import { sluiceLogger } from "./logger_middleware.ts";
+ * const log = createLogger();
+ * const app = new Hono();
  * app.use(sluiceLogger(log, { requestIdHeader: "x-correlation-id", category: "http" }));
  * ```
  */
@@ -28,7 +33,17 @@ export interface SluiceLoggerOptions {
   category?: string;
 }
 
-/** What the middleware puts in `c.var`. */
+/**
+ * What the middleware puts in `c.var`.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from "hono";
+ * import type { SluiceVariables } from "./logger_middleware.ts";
+ * const app = new Hono<{ Variables: SluiceVariables }>();
+ * app.get("/", (c) => { c.var.log.info("hello", { id: c.var.requestId }); return c.text("ok"); });
+ * ```
+ */
 export type SluiceVariables = { log: Logger; requestId: string };
 
 /**

@@ -33,7 +33,15 @@ export interface StreamSettings {
   maxBytes?: number;
 }
 
-/** What `ensureStream` did: `created`, or `exists` with the differences from what was asked. */
+/**
+ * What `ensureStream` did: `created`, or `exists` with the differences from what was asked.
+ *
+ * @example
+ * ```ts
+ * import type { EnsureResult } from "./stream.ts";
+ * const report = (r: EnsureResult) => r.action === "exists" && r.differences.length > 0 ? r.differences.join("\n") : r.action;
+ * ```
+ */
 export interface EnsureResult {
   /** `created` when the stream was made, `exists` when one was there already. */
   action: "created" | "exists";

@@ -48,9 +48,11 @@ const recordSize = (r: LogRecord) => r.json.length;
  * @example
  * ```ts
  * import { Channel } from "./channel.ts";
- * const ch = new Channel(mySink, { onError: console.error, unrefTimer: () => {} });
- * ch.push(record);
- * await ch.flush();
+ * import { createRecord } from "./record.ts";
+ * import { streamSink } from "./sinks/stream_sink.ts";
+ * const ch = new Channel(streamSink(new WritableStream()), { onError: console.error, unrefTimer: () => {} });
+ * ch.push(createRecord(Date.now(), "info", undefined, "hi", "}"));
+ * await ch.close();
  * ```
  */
 export class Channel<C = unknown> {

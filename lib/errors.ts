@@ -10,6 +10,8 @@
  *
  * @example
  * ```ts
+ * import { createLogger } from "../mod.ts";
+ * const log = createLogger();
  * log.stats().dropped["queue-full"]; // records a full queue dropped
  * ```
  */
@@ -58,7 +60,9 @@ export class LogLossError extends Error {
  * @example
  * ```ts
  * import { DrainTimeoutError } from "./errors.ts";
- * try { await log.drained({ timeoutMs: 100 }); } catch (e) { if (e instanceof DrainTimeoutError) backOff(); }
+ * import { createLogger } from "../mod.ts";
+ * const log = createLogger();
+ * try { await log.drained({ timeoutMs: 100 }); } catch (e) { if (e instanceof DrainTimeoutError) console.warn("the sinks fall behind"); }
  * ```
  */
 export class DrainTimeoutError extends Error {

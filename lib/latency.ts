@@ -9,6 +9,8 @@
  *
  * @example
  * ```ts
+ * import { createLogger } from "../mod.ts";
+ * const log = createLogger();
  * const { p50, p99, max } = log.stats().flushLatencyMs;
  * ```
  */

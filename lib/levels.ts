@@ -30,6 +30,7 @@ export type LevelName = typeof LEVEL_NAMES[number];
  *
  * @example
  * ```ts
+ * import { createLogger } from "../mod.ts";
  * createLogger({ level: "silent" }); // nothing is written
  * ```
  */

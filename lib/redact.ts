@@ -9,6 +9,7 @@
  *
  * @example
  * ```ts
+ * import { createLogger } from "../mod.ts";
  * createLogger({ redact: ["password"] }); // {"password":"[Redacted]"}
  * ```
  */

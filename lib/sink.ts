@@ -17,12 +17,29 @@ import type { BatchLimits } from "./stream/batcher.ts";
  *
  * @example
  * ```ts
- * createLogger({ sinks: [streamSink(socket)], queue: { onFull: "drop-oldest" } });
+ * import { createLogger, streamSink } from "../mod.ts";
+ * const { writable } = new TransformStream<Uint8Array, Uint8Array>(); // a socket's, say
+ * createLogger({ sinks: [streamSink(writable)], queue: { onFull: "drop-oldest" } });
  * ```
  */
 export type OnFull = "block" | "drop-newest" | "drop-oldest";
 
-/** What a channel hands its sink; see {@linkcode Sink.connect}. */
+/**
+ * What a channel hands its sink; see {@linkcode Sink.connect}.
+ *
+ * @example A sink that reports its own background failures
+ * ```ts
+ * import type { Sink, SinkHooks } from "./sink.ts";
+ * let hooks: SinkHooks | undefined;
+ * const sink: Sink<string> = {
+ *   name: "mine", sync: true, defaultOnFull: "block",
+ *   connect: (h) => void (hooks = h),
+ *   encode: (records) => records.map((r) => r.json).join("\n"),
+ *   write: () => {},
+ *   close: () => hooks?.report(new Error("closed with nothing to say")),
+ * };
+ * ```
+ */
 export interface SinkHooks {
   /** Reports an error to the logger's `onError`. */
   report(err: Error): void;

@@ -13,6 +13,7 @@ import { type PathParts, rotatedName, rotatedTime, splitPath } from "./rotation_
  *
  * @example
  * ```ts
+ * import { rotatingFileSink } from "../../mod.ts";
  * rotatingFileSink("./logs/app.ndjson", { maxBytes: 10_000_000, interval: "daily", maxFiles: 14, compress: "gzip" });
  * ```
  */
@@ -43,7 +44,8 @@ const INTERVALS = { hourly: 3_600_000, daily: 86_400_000 } as const;
  * @example
  * ```ts
  * import { RotatingFile } from "./rotating_file.ts";
- * const f = new RotatingFile("./logs/app.ndjson", { maxBytes: 10_000_000, maxFiles: 14 }, runtime, console.error);
+ * import { detectRuntime } from "../../mod.ts";
+ * const f = new RotatingFile("./logs/app.ndjson", { maxBytes: 10_000_000, maxFiles: 14 }, detectRuntime(), console.error);
  * f.write('{"msg":"hi"}\n');
  * await f.close();
  * ```
@@ -243,7 +245,8 @@ export class RotatingFile {
  * @example
  * ```ts
  * import { gzipFile } from "./rotating_file.ts";
- * await gzipFile(runtime.fs!, "./logs/app.2026-11-22T00-00-00-000Z.ndjson");
+ * import { detectRuntime } from "../../mod.ts";
+ * await gzipFile(detectRuntime().fs!, "./logs/app.2026-11-22T00-00-00-000Z.ndjson");
  * ```
  */
 export async function gzipFile(fs: FsOps, path: string): Promise<void> {

@@ -47,7 +47,7 @@ const NONE: ReadonlySet<string> = new Set();
  * ```ts
  * import { WriteBuffers } from "./write_buffers.ts";
  * const out: string[] = [];
- * const buffers = new WriteBuffers(65536, 1 << 20, (key, bytes) => out.push(key + ":" + new TextDecoder().decode(bytes)));
+ * const buffers = new WriteBuffers(65536, 1 << 20, (key, bytes) => out.push(key + ":" + (typeof bytes === "string" ? bytes : new TextDecoder().decode(bytes))));
  * buffers.take([["http", '{"msg":"a"}\n', 1, false]]);
  * buffers.writeDue(); // nothing: the buffer is far from full
  * buffers.writeAll(); // out: ['http:{"msg":"a"}\n']

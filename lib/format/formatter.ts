@@ -26,6 +26,7 @@ export type Formatter = (record: LogRecord) => string;
  * @example
  * ```ts
  * import { formatLines } from "./formatter.ts";
+ * import { createRecord } from "../record.ts";
  * formatLines([createRecord(0, "info", undefined, "a", "}")], (r) => r.msg); // "a\n"
  * ```
  */

@@ -30,7 +30,9 @@ export { FrameError };
  *
  * @example
  * ```ts
- * fetch(url, { method: "POST", body: encodeFrame(lines, n), headers: { "content-type": FRAME_CONTENT_TYPE } });
+ * import { encodeFrame, FRAME_CONTENT_TYPE } from "./frame.ts";
+ * const body = encodeFrame('{"msg":"a"}\n{"msg":"b"}\n', 2);
+ * const req = new Request("http://127.0.0.1:8080/ingest", { method: "POST", body: body as Uint8Array<ArrayBuffer>, headers: { "content-type": FRAME_CONTENT_TYPE } });
  * ```
  */
 export const FRAME_CONTENT_TYPE = "application/vnd.sluice.frame";

@@ -23,6 +23,7 @@ const RESET = "\x1b[0m";
  *
  * @example
  * ```ts
+ * import { consoleSink, textFormatter } from "../../mod.ts";
  * consoleSink({ format: textFormatter({ color: true }) });
  * ```
  */
@@ -44,6 +45,7 @@ export interface TextFormatOptions {
  * @example
  * ```ts
  * import { textFormatter } from "./text.ts";
+ * import { createRecord } from "../record.ts";
  * const fmt = textFormatter({ color: false });
  * fmt(createRecord(0, "warn", undefined, "slow", ',"ms":900}'));
  * // "1970-01-01T00:00:00.000Z WARN  slow ms=900"

@@ -9,6 +9,8 @@
  *
  * @example
  * ```ts
+ * import { detectRuntime } from "../../mod.ts";
+ * const runtime = detectRuntime();
  * const file = runtime.openFile!("./logs/app.ndjson");
  * file.write("line\n"); file.sync(); file.close();
  * ```
@@ -68,6 +70,8 @@ export interface Runtime {
  *
  * @example
  * ```ts
+ * import { detectRuntime } from "../../mod.ts";
+ * const runtime = detectRuntime();
  * const als = runtime.contextStorage!<{ reqId: string }>();
  * als.run({ reqId: "r1" }, () => als.getStore()); // { reqId: "r1" }
  * ```
@@ -84,6 +88,7 @@ export interface ContextStorage<T> {
  *
  * @example
  * ```ts
+ * import { detectRuntime } from "../../mod.ts";
  * const r = detectRuntime().fs!.openReader("./logs/app.ndjson");
  * const head = r.read(0, Math.min(64, r.size())); r.close();
  * ```
@@ -105,6 +110,7 @@ export interface FileReader {
  *
  * @example
  * ```ts
+ * import { detectRuntime } from "../../mod.ts";
  * const fs = detectRuntime().fs!;
  * fs.rename("./logs/app.ndjson", "./logs/app.1.ndjson");
  * ```

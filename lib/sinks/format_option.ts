@@ -12,6 +12,7 @@ import { textFormatter } from "../format/text.ts";
  *
  * @example
  * ```ts
+ * import { fileSink } from "../../mod.ts";
  * fileSink("./logs/app.log", { format: (r) => `${r.level} ${r.msg}` });
  * ```
  */

@@ -130,7 +130,8 @@ export interface HttpBatch {
  * ```ts
  * import type { HttpServerParts } from "./http_sink.ts";
  * import { spooledDelivery } from "./http_resend.ts";
- *  * const parts: HttpServerParts = { spooledDelivery, heartbeats };
+ * import { heartbeats } from "./http_heartbeat.ts";
+ * const parts: HttpServerParts = { spooledDelivery, heartbeats };
  * ```
  */
 export interface HttpServerParts {
@@ -153,7 +154,8 @@ let serverParts: HttpServerParts | undefined;
  * ```ts
  * import { registerHttpServerParts } from "./http_sink.ts";
  * import { spooledDelivery } from "./http_resend.ts";
- *  * registerHttpServerParts({ spooledDelivery, heartbeats });
+ * import { heartbeats } from "./http_heartbeat.ts";
+ * registerHttpServerParts({ spooledDelivery, heartbeats });
  * ```
  */
 export function registerHttpServerParts(parts: HttpServerParts): void {
@@ -174,10 +176,15 @@ export function registerHttpServerParts(parts: HttpServerParts): void {
  * @returns The sink.
  * @example
  * ```ts
- * import { createLogger, httpSink } from "../../mod.ts";
- * const log = createLogger({ sinks: [httpSink("https://logs.example.com/ingest", { token: env.SLUICE_TOKEN })] });
- * log.info("checkout", { cart: 3 });
- * ctx.waitUntil(log.flush());
+ * import { createLogger, httpSink } from "../../mod.web.ts";
+ * export default {
+ *   fetch(_req: Request, env: { SLUICE_TOKEN: string }, ctx: { waitUntil(p: Promise<unknown>): void }) {
+ *     const log = createLogger({ sinks: [httpSink("https://logs.example.com/ingest", { token: env.SLUICE_TOKEN })] });
+ *     log.info("checkout", { cart: 3 });
+ *     ctx.waitUntil(log.flush());
+ *     return new Response("ok");
+ *   },
+ * };
  * ```
  */
 export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpBatch> {

@@ -16,7 +16,9 @@ import { recordsFrame } from "../stream/frame_stream.ts";
  *
  * @example
  * ```ts
- * portSink(self); // a Web Worker's global scope is a FramePort
+ * import { portSink } from "./port_sink.ts";
+ * const { port1 } = new MessageChannel();
+ * portSink(port1); // a MessagePort, a Worker, a Web Worker's global scope: each is a FramePort
  * ```
  */
 export interface FramePort {
@@ -29,7 +31,8 @@ export interface FramePort {
  *
  * @example
  * ```ts
- * portSink(self, { level: "info", batch: { maxRecords: 500 } });
+ * import { portSink } from "./port_sink.ts";
+ * portSink(new MessageChannel().port1, { level: "info", batch: { maxRecords: 500 } });
  * ```
  */
 export interface PortSinkOptions {
@@ -60,8 +63,8 @@ export interface PortSinkOptions {
  * @returns The sink.
  * @example In a worker
  * ```ts
- * import { createLogger, portSink } from "sluice";
- * const log = createLogger({ sinks: [portSink(self)] });
+ * import { createLogger, type FramePort, portSink } from "sluice";
+ * const log = createLogger({ sinks: [portSink(self as unknown as FramePort)] }); // a Web Worker's global scope
  * log.info("job done", { id: 7 });
  * ```
  */

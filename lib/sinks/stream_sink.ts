@@ -17,7 +17,8 @@ import { type FormatOption, resolveFormat } from "./format_option.ts";
  *
  * @example
  * ```ts
- * streamSink(writable, { format: "text", onFull: "drop-oldest" });
+ * import { streamSink } from "./stream_sink.ts";
+ * streamSink(new WritableStream(), { format: "text", onFull: "drop-oldest" });
  * ```
  */
 export interface StreamSinkOptions {

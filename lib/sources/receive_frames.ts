@@ -13,6 +13,8 @@ import type { Logger } from "../logger.ts";
  *
  * @example
  * ```ts
+ * import { createLogger, receiveFrames } from "../../mod.ts";
+ * const log = createLogger();
  * receiveFrames(new Worker(new URL("./job.ts", import.meta.url), { type: "module" }), log);
  * ```
  */
@@ -25,7 +27,9 @@ export type FrameSource =
  *
  * @example
  * ```ts
- * receiveFrames(worker, log, { producer: "job-1", maxLineBytes: 1 << 20, onError: console.error });
+ * import { createLogger, receiveFrames } from "../../mod.ts";
+ * const { port1: worker } = new MessageChannel(); // or a Worker
+ * receiveFrames(worker, createLogger(), { producer: "job-1", maxLineBytes: 1 << 20, onError: console.error });
  * ```
  */
 export interface ReceiveFramesOptions {
@@ -45,7 +49,9 @@ export interface ReceiveFramesOptions {
  *
  * @example
  * ```ts
- * const { frames, records, refusedFrames, refusedLines } = receiveFrames(worker, log).stats();
+ * import { createLogger, receiveFrames } from "../../mod.ts";
+ * const { port1: worker } = new MessageChannel(); // or a Worker
+ * const { frames, records, refusedFrames, refusedLines } = receiveFrames(worker, createLogger()).stats();
  * ```
  */
 export interface FrameReceiverStats {
@@ -64,7 +70,11 @@ export interface FrameReceiverStats {
  *
  * @example
  * ```ts
- * const rx = receiveFrames(worker, log); rx.stats().records; rx.close();
+ * import { createLogger, receiveFrames } from "../../mod.ts";
+ * const { port1: worker } = new MessageChannel(); // or a Worker
+ * const rx = receiveFrames(worker, createLogger());
+ * rx.stats().records;
+ * rx.close();
  * ```
  */
 export interface FrameReceiver {

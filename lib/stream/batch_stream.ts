@@ -10,6 +10,8 @@ import { type BatchLimits, Batcher } from "./batcher.ts";
  *
  * @example
  * ```ts
+ * import { BatchStream } from "./batch_stream.ts";
+ * import type { LogRecord } from "../record.ts";
  * new BatchStream<LogRecord>({ maxRecords: 1000, maxAgeMs: 50 });
  * ```
  */

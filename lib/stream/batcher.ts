@@ -9,6 +9,8 @@
  *
  * @example
  * ```ts
+ * import type { BatchLimits } from "./batcher.ts";
+ * import type { LogRecord } from "../record.ts";
  * const limits: BatchLimits<LogRecord> = { maxRecords: 500, maxBytes: 1 << 20, maxAgeMs: 50 };
  * ```
  */

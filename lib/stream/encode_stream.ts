@@ -57,6 +57,7 @@ export class LineEncoderStream extends TransformStream<readonly LogRecord[], Uin
  * @example Write batches of records to any byte sink
  * ```ts
  * import { NdjsonEncoderStream } from "./encode_stream.ts";
+ * import { createRecord } from "../record.ts";
  * const bytes = ReadableStream.from([[createRecord(0, "info", undefined, "hi", "}")]])
  *   .pipeThrough(new NdjsonEncoderStream());
  * ```

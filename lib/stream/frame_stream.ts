@@ -17,7 +17,10 @@ import type { LogRecord } from "../record.ts";
  * @example
  * ```ts
  * import { recordsFrame } from "./frame_stream.ts";
- * port.postMessage(recordsFrame([createRecord(0, "info", undefined, "hi", "}")]));
+ * import { createRecord } from "../record.ts";
+ * const { port1 } = new MessageChannel();
+ * port1.postMessage(recordsFrame([createRecord(0, "info", undefined, "hi", "}")]));
+ * port1.close();
  * ```
  */
 export function recordsFrame(records: readonly LogRecord[]): Uint8Array {
@@ -30,6 +33,7 @@ export function recordsFrame(records: readonly LogRecord[]): Uint8Array {
  * @example
  * ```ts
  * import { FrameEncoderStream } from "./frame_stream.ts";
+ * import { createRecord } from "../record.ts";
  * const frames = ReadableStream.from([[createRecord(0, "info", undefined, "hi", "}")]])
  *   .pipeThrough(new FrameEncoderStream());
  * ```
@@ -51,7 +55,9 @@ export class FrameEncoderStream extends TransformStream<readonly LogRecord[], Ui
  *
  * @example
  * ```ts
- * import { FrameDecoderStream } from "./frame_stream.ts";
+ * import { FrameDecoderStream, recordsFrame } from "./frame_stream.ts";
+ * import { createRecord } from "../record.ts";
+ * const response = new Response(recordsFrame([createRecord(0, "info", undefined, "hi", "}")]) as Uint8Array<ArrayBuffer>); // a body of frames
  * for await (const lines of response.body!.pipeThrough(new FrameDecoderStream())) console.log(lines);
  * ```
  */

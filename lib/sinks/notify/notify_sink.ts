@@ -44,6 +44,8 @@ export interface NotifyOptions {
  *
  * @example
  * ```ts
+ * import { discordSink } from "../../../mod.ts";
+ * const alerts = discordSink("https://discord.com/api/webhooks/ID/TOKEN");
  * const { sent, folded, digests, rateLimited, failed, truncated, ownSkipped } = alerts.notifyStats();
  * ```
  */
@@ -66,7 +68,17 @@ export interface NotifyStats {
   ownSkipped: number;
 }
 
-/** A notification sink: a sink plus its counters. */
+/**
+ * A notification sink: a sink plus its counters.
+ *
+ * @example
+ * ```ts
+ * import { slackSink } from "../../../mod.ts";
+ * import type { NotifySink } from "./notify_sink.ts";
+ * const alerts: NotifySink = slackSink("https://hooks.slack.com/services/T/B/X");
+ * alerts.notifyStats().sent; // 0
+ * ```
+ */
 export interface NotifySink extends Sink<LogRecord[]> {
   /** Sent, folded, rate-limited and failed messages. */
   notifyStats(): NotifyStats;

@@ -6,7 +6,16 @@
  */
 import type { LevelName } from "../../levels.ts";
 
-/** One alert line's parts, before a service renders them. */
+/**
+ * One alert line's parts, before a service renders them.
+ *
+ * @example
+ * ```ts
+ * import { discord, type AlertLine } from "./services.ts";
+ * const line: AlertLine = { level: "error", category: "db", msg: "down", fields: "host=db1" };
+ * discord.line(line); // "**ERROR [db]** down  `host=db1`"
+ * ```
+ */
 export interface AlertLine {
   level: LevelName;
   category: string | undefined;
@@ -62,7 +71,16 @@ export function discordRetryAfterMs(value: number): number {
   return Number.isInteger(value) && value >= 100 ? value : value * 1000;
 }
 
-/** Discord webhooks: 2,000 characters of `content`, about 5 requests per 2 s; mentions are not parsed. */
+/**
+ * Discord webhooks: 2,000 characters of `content`, about 5 requests per 2 s; mentions are not parsed.
+ *
+ * @example
+ * ```ts
+ * import { notifySink } from "../../../mod.ts";
+ * import { discord } from "./services.ts";
+ * notifySink(discord, "https://discord.com/api/webhooks/ID/TOKEN", { level: "fatal" });
+ * ```
+ */
 export const discord: NotifyService = {
   name: "discord",
   limit: 2000,
@@ -75,7 +93,16 @@ export const discord: NotifyService = {
   },
 };
 
-/** Slack incoming webhooks: `text` (kept under 4,000 characters), about 1 request per second. */
+/**
+ * Slack incoming webhooks: `text` (kept under 4,000 characters), about 1 request per second.
+ *
+ * @example
+ * ```ts
+ * import { notifySink } from "../../../mod.ts";
+ * import { slack } from "./services.ts";
+ * notifySink(slack, "https://hooks.slack.com/services/T/B/X");
+ * ```
+ */
 export const slack: NotifyService = {
   name: "slack",
   limit: 4000,
@@ -85,7 +112,18 @@ export const slack: NotifyService = {
   retryAfterMs: (headers) => headerSeconds(headers, "retry-after"),
 };
 
-/** Telegram's `sendMessage`: 4,096 characters of plain text, about 1 message per second per chat. */
+/**
+ * Telegram's `sendMessage`: 4,096 characters of plain text, about 1 message per second per chat.
+ *
+ * @param chatId The chat the bot writes to.
+ * @returns The service.
+ * @example
+ * ```ts
+ * import { notifySink } from "../../../mod.ts";
+ * import { telegram } from "./services.ts";
+ * notifySink(telegram(-1001234), "https://api.telegram.org/botBOT_TOKEN/sendMessage");
+ * ```
+ */
 export function telegram(chatId: string | number): NotifyService {
   return {
     name: "telegram",

@@ -4,7 +4,15 @@
  * @module
  */
 
-/** A breaker's state: `closed` takes records, `open` takes none, `half-open` takes one probe batch. */
+/**
+ * A breaker's state: `closed` takes records, `open` takes none, `half-open` takes one probe batch.
+ *
+ * @example
+ * ```ts
+ * import type { BreakerState } from "./breaker.ts";
+ * const down = (state: BreakerState) => state === "open";
+ * ```
+ */
 export type BreakerState = "closed" | "open" | "half-open";
 
 /**

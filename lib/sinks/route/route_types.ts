@@ -14,7 +14,7 @@ import type { BreakerOptions, BreakerState } from "./breaker.ts";
  *
  * @example
  * ```ts
- * import type { RouteTarget } from "./route_sink.ts";
+ * import type { RouteTarget } from "./route_types.ts";
  * import { httpSink } from "../http_sink.ts";
  * const a1: RouteTarget = { name: "a1", weight: 3, sink: httpSink("http://127.0.0.1:9001/ingest", { retry: { maxAttempts: 2 } }) };
  * ```
@@ -42,7 +42,7 @@ export interface RouteTarget {
  *
  * @example
  * ```ts
- * import type { RouteSinkOptions } from "./route_sink.ts";
+ * import type { RouteSinkOptions } from "./route_types.ts";
  * const options: RouteSinkOptions = { targets: [], key: (r) => r.category, breaker: { failures: 5, openMs: 5_000 } };
  * ```
  */
@@ -68,6 +68,8 @@ export interface RouteSinkOptions {
  *
  * @example
  * ```ts
+ * import { routeSink, streamSink } from "../../../mod.ts";
+ * const route = routeSink({ targets: [{ name: "a", sink: streamSink(new WritableStream()) }] });
  * for (const t of route.routeStats().targets) console.log(t.name, t.state, t.share, t.inflight);
  * ```
  */
@@ -93,6 +95,8 @@ export interface RouteTargetStats {
  *
  * @example
  * ```ts
+ * import { routeSink, streamSink } from "../../../mod.ts";
+ * const route = routeSink({ targets: [{ name: "a", sink: streamSink(new WritableStream()) }] });
  * const { targets, failedOver, spooled, unmatched, dropped } = route.routeStats();
  * ```
  */
@@ -108,7 +112,16 @@ export interface RouteStats {
   dropped: { "all-targets-down"?: number; "copy-failed"?: number };
 }
 
-/** A {@linkcode routeSink}: a sink, plus its routing counters. */
+/**
+ * A {@linkcode routeSink}: a sink, plus its routing counters.
+ *
+ * @example
+ * ```ts
+ * import { routeSink, streamSink } from "../../../mod.ts";
+ * const route = routeSink({ targets: [{ name: "a", sink: streamSink(new WritableStream()) }] });
+ * route.routeStats().targets[0].written; // 0
+ * ```
+ */
 export interface RouteSink extends Sink<LogRecord[]> {
   /** Each target's share, breaker state and records in flight, and the router's counters. */
   routeStats(): RouteStats;

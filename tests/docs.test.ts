@@ -1,0 +1,50 @@
+// The public API's documentation: every symbol the entries export has a summary and an
+// @example, and the ```ts examples in the JSDoc of every module declaring one type-check with
+// Deno (`deno check --doc-only`; scripts/deno_doc.json maps "sluice", "sluice/server", ... to
+// this checkout). The README's examples run on three runtimes in tests/readme.test.ts.
+import { expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { join, resolve } from "node:path";
+
+const root = resolve(import.meta.dir, "..");
+const deno = join(root, "node_modules/.bin/deno");
+const config = ["--config", "scripts/deno_doc.json"];
+const entries = ["mod.ts", "mod.web.ts", "server.ts", "hono.ts", "jetstream.ts"];
+// Files whose examples still use names they do not define (`log`, `record`); they are being
+// restructured by other work and join the check once they pass it (the last test says when).
+const DOCS_PENDING = ["lib/logger.ts", "lib/logger_core.ts", "lib/queue_options.ts"];
+
+interface Declaration { name: string; file: string; doc: string; examples: number }
+function publicDeclarations(): Declaration[] {
+  // mod.web.ts is mod.ts's API (both export api.ts), listed once
+  const r = spawnSync(deno, ["doc", "--json", ...config, ...entries.filter((e) => e !== "mod.web.ts")], { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(r.stderr);
+  // deno-lint-ignore no-explicit-any
+  const nodes = Object.values(JSON.parse(r.stdout).nodes) as any[];
+  return nodes.flatMap((node) => node.symbols.flatMap((s: any) => s.declarations.map((d: any) => ({
+    name: s.name,
+    file: d.location.filename.replace(`file://${root}/`, ""),
+    doc: (d.jsDoc?.doc ?? "").trim(),
+    examples: (d.jsDoc?.tags ?? []).filter((t: { kind: string }) => t.kind === "example").length,
+  }))));
+}
+const declarations = publicDeclarations();
+const check = (files: string[]) => spawnSync(deno, ["check", "--doc-only", "--quiet", ...config, ...files], { cwd: root, encoding: "utf8" });
+
+test("every public symbol has a summary and an @example", () => {
+  expect(declarations.length).toBeGreaterThan(100);
+  const missing = declarations.filter((d) => d.doc === "" || d.examples === 0).map((d) => `${d.name} (${d.file})`);
+  expect(missing).toEqual([]);
+});
+
+test("the examples of the entries and of every module declaring a public symbol type-check", () => {
+  const files = [...new Set([...entries, ...declarations.map((d) => d.file)])].filter((f) => !DOCS_PENDING.includes(f));
+  expect(files.length).toBeGreaterThan(40);
+  const r = check(files);
+  expect(r.stderr.replace(/\x1b\[[0-9;]*m/g, "")).toBe("");
+  expect(r.status).toBe(0);
+}, 60_000);
+
+test("the files still pending fail the check (once one passes, take it off DOCS_PENDING)", () => {
+  expect(DOCS_PENDING.filter((f) => check([f]).status === 0)).toEqual([]);
+}, 60_000);
