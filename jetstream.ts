@@ -3,8 +3,8 @@
  * code. A separate entry (`sluice/jetstream`) because it depends on the NATS client
  * (`@nats-io/transport-node`, `@nats-io/jetstream`); the core stays dependency-free.
  *
- * @example Create the stream, or check the one that is there
- * ```ts
+ * @example Create the stream, or check the one that is there (needs a NATS server: not run by the doc tests)
+ * ```ts ignore
  * import { connect } from "@nats-io/transport-node";
  * import { jetstreamManager } from "@nats-io/jetstream";
  * import { ensureStream } from "sluice/jetstream";

@@ -13,7 +13,8 @@ import { createIngestApp, type IngestApp, type IngestOptions } from "./app.ts";
  * @example
  * ```ts
  * import { serve } from "./listen.ts";
- * const server = await serve({ port: 8080, hostname: "127.0.0.1", dir: "./logs", tokens: [{ name: "edge", token: "s3cret" }] });
+ * const server = await serve({ port: 0, hostname: "127.0.0.1", dir: "./logs", tokens: [{ name: "edge", token: "s3cret" }], handleSignals: false });
+ * await server.close();
  * ```
  */
 export interface ServeOptions extends IngestOptions {

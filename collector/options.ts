@@ -85,8 +85,9 @@ export interface IngestOptions {
  *
  * @example
  * ```ts
- * import { serve } from "./listen.ts";
- * serve({ dir: "./logs", tokens: [{ name: "edge", token: "s3cret" }], forward: { url: "https://central.example.com/ingest", token: "t0ken" } });
+ * import { serve } from "../server.ts";
+ * const site = await serve({ port: 0, handleSignals: false, dir: "./logs", tokens: [{ name: "edge", token: "s3cret" }], forward: { url: "https://central.example.com/ingest", token: "t0ken" } });
+ * await site.close();
  * ```
  */
 export interface ForwardOptions extends Pick<HttpSinkOptions, "token" | "producer" | "gzip" | "body" | "retry" | "timeoutMs" | "spoolRetryMs" | "fetch"> {

@@ -101,8 +101,8 @@ export function streamConfig(s: StreamSettings): Partial<StreamConfig> & { name:
  * @param jsm A JetStream manager (`jetstreamManager(nc)`).
  * @param settings The stream wanted.
  * @returns What was done and, for an existing stream, how it differs.
- * @example
- * ```ts
+ * @example Needs a NATS server with JetStream (not run by the doc tests)
+ * ```ts ignore
  * import { connect } from "@nats-io/transport-node";
  * import { jetstreamManager } from "@nats-io/jetstream";
  * const nc = await connect({ servers: "nats://127.0.0.1:4222" });

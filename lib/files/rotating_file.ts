@@ -246,7 +246,11 @@ export class RotatingFile {
  * ```ts
  * import { gzipFile } from "./rotating_file.ts";
  * import { detectRuntime } from "../../mod.ts";
- * await gzipFile(detectRuntime().fs!, "./logs/app.2026-11-22T00-00-00-000Z.ndjson");
+ * const runtime = detectRuntime();
+ * const rotated = runtime.openFile!("./logs/app.2026-11-22T00-00-00-000Z.ndjson");
+ * rotated.write('{"msg":"old"}\n');
+ * rotated.close();
+ * await gzipFile(runtime.fs!, "./logs/app.2026-11-22T00-00-00-000Z.ndjson"); // now ….ndjson.gz
  * ```
  */
 export async function gzipFile(fs: FsOps, path: string): Promise<void> {

@@ -21,6 +21,7 @@ import { withThrough } from "../stream/through.ts";
  *
  * @example
  * ```ts
+ * import { categoryFileSink } from "../../mod.ts";
  * categoryFileSink("./logs/by-category", { maxOpenFiles: 16, fileBufferBytes: 65536, rotate: { maxBytes: 50_000_000 } });
  * ```
  */

@@ -21,6 +21,7 @@ import { type FormatOption, resolveFormat } from "./format_option.ts";
  *
  * @example
  * ```ts
+ * import { fileSink } from "../../mod.ts";
  * fileSink("./logs/app.ndjson", { level: "info", durable: true });
  * ```
  */
@@ -60,6 +61,7 @@ export interface FileSinkOptions {
  *
  * @example
  * ```ts
+ * import { rotatingFileSink } from "../../mod.ts";
  * rotatingFileSink("./logs/app.ndjson", { interval: "hourly", maxAgeMs: 7 * 86_400_000 });
  * ```
  */
@@ -72,6 +74,7 @@ export interface RotatingFileSinkOptions extends FileSinkOptions, RotateOptions 
  * @returns The runtime; throws a `TypeError` where there is no file system.
  * @example
  * ```ts
+ * import "../../mod.ts"; // the server entry registers the Bun, Deno and Node runtimes
  * import { fileRuntime } from "./file_sink.ts";
  * const runtime = fileRuntime(undefined);
  * ```

@@ -177,7 +177,7 @@ export function registerHttpServerParts(parts: HttpServerParts): void {
  * @example
  * ```ts
  * import { createLogger, httpSink } from "../../mod.web.ts";
- * export default {
+ * const worker = { // a Cloudflare Worker: `export default worker`
  *   fetch(_req: Request, env: { SLUICE_TOKEN: string }, ctx: { waitUntil(p: Promise<unknown>): void }) {
  *     const log = createLogger({ sinks: [httpSink("https://logs.example.com/ingest", { token: env.SLUICE_TOKEN })] });
  *     log.info("checkout", { cart: 3 });

@@ -40,9 +40,12 @@ export interface OtlpSinkOptions extends Omit<HttpSinkOptions, "body" | "wire" |
  * @example
  * ```ts
  * import { createLogger, otlpSink } from "../../mod.ts";
- * const log = createLogger({ sinks: [otlpSink("http://127.0.0.1:4318/v1/logs", { resource: { "service.name": "shop" } })] });
+ * import { serve } from "../../server.ts";
+ * const collector = await serve({ port: 0, dir: "./otlp-logs", noAuth: true, handleSignals: false }); // any OTLP/HTTP endpoint
+ * const log = createLogger({ sinks: [otlpSink(`${collector.url}/v1/logs`, { resource: { "service.name": "shop" } })] });
  * log.info("listing", { items: 3 });
  * await log.close();
+ * await collector.close();
  * ```
  */
 export function otlpSink(url: string, options: OtlpSinkOptions = {}): Sink<HttpBatch> {

@@ -61,8 +61,8 @@ export interface PortSinkOptions {
  * @param port Where frames go.
  * @param options Level, batch limits, name.
  * @returns The sink.
- * @example In a worker
- * ```ts
+ * @example In a worker (its global scope is the port; not run by the doc tests, which are no worker)
+ * ```ts ignore
  * import { createLogger, type FramePort, portSink } from "sluice";
  * const log = createLogger({ sinks: [portSink(self as unknown as FramePort)] }); // a Web Worker's global scope
  * log.info("job done", { id: 7 });

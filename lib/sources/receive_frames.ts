@@ -11,8 +11,8 @@ import type { Logger } from "../logger.ts";
 /**
  * A message source: a `Worker`, a `MessagePort` (either kind of listener), or Node's `Worker`.
  *
- * @example
- * ```ts
+ * @example A worker's frames into this thread's logger (needs the worker's file: not run by the doc tests)
+ * ```ts ignore
  * import { createLogger, receiveFrames } from "../../mod.ts";
  * const log = createLogger();
  * receiveFrames(new Worker(new URL("./job.ts", import.meta.url), { type: "module" }), log);
@@ -95,10 +95,18 @@ export interface FrameReceiver {
  * @returns The receiver: its counters and `close()`.
  * @example
  * ```ts
- * import { createLogger, fileSink, receiveFrames } from "sluice";
+ * import { createLogger, fileSink, portSink, receiveFrames } from "sluice";
  * const log = createLogger({ sinks: [fileSink("./logs/app.ndjson")] });
- * const worker = new Worker(new URL("./job.ts", import.meta.url), { type: "module" });
- * receiveFrames(worker, log, { producer: "job-1" });
+ * // a worker logs with createLogger({ sinks: [portSink(self)] }); a MessageChannel stands in for it here
+ * const { port1, port2 } = new MessageChannel();
+ * const rx = receiveFrames(port1, log, { producer: "job-1" });
+ * const job = createLogger({ sinks: [portSink(port2)] });
+ * job.info("job done", { id: 7 });
+ * await job.close();
+ * while (rx.stats().records < 1) await new Promise((r) => setTimeout(r, 5)); // the frame crosses
+ * rx.close();
+ * port2.close();
+ * await log.close(); // ./logs/app.ndjson: {"time":"…","level":"info","msg":"job done","id":7,"producer":"job-1"}
  * ```
  */
 export function receiveFrames(source: FrameSource, log: Logger, options: ReceiveFramesOptions = {}): FrameReceiver {
