@@ -3,7 +3,7 @@
 // asynchronous. Every record goes through in order, a failing stage is a sink error, nothing is
 // lost silently. (Exit with either kind runs on Bun, Deno and Node in tests/contract/cases.mjs.)
 import { afterEach, describe, expect, spyOn, test } from "bun:test";
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -145,6 +145,23 @@ describe("a TransformStream stage (no synchronous form)", () => {
     expect(lines(path).map((l) => l.msg)).toEqual(["a", "b"]);
     held = [];
   });
+
+  test("a stage that never finishes keeps no process alive: the script ends and what it held is counted as exit", () => {
+    const d = dir();
+    const script = join(d, "hang.ts");
+    writeFileSync(script, `
+      import { createLogger, fileSink } from ${JSON.stringify(join(import.meta.dir, "../mod.ts"))};
+      const pass = new TransformStream({ transform: (b, c) => c.enqueue(b) });
+      const hang = new TransformStream({ transform: () => new Promise(() => {}) }); // waits for ever
+      const log = createLogger({ sinks: [fileSink(${JSON.stringify(join(d, "out.ndjson"))}, { through: [pass, hang] })], onError: (e) => console.error(e.reason, e.records) });
+      log.info("a");
+      log.info("b");`);
+    const started = Date.now();
+    const r = Bun.spawnSync([process.execPath, script], { timeout: 20_000 });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr.toString()).toBe("exit 2\n");
+  }, 25_000);
 
   test("block, sync mode, reuse and wrong stages are clear errors", () => {
     const path = join(dir(), "app.ndjson");

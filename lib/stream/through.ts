@@ -64,13 +64,18 @@ export function withThrough<C>(sink: Sink<C>, through: readonly RecordStage[] | 
  * written into the first, each stage's output is written into the next, and what the last
  * gives is collected. A batch is through when the first stage has taken it and, a task later,
  * nothing is moving between stages (they pass chunks on in microtasks, so what still moves then
- * is a stage's own asynchronous work, which is waited for).
+ * is a stage's own asynchronous work, which is waited for without a timer).
  */
 function stagePipe(streams: Batches[]): AsyncStages {
   let out: LogRecord[] = [];
   let moving = 0;
   let failure: { err: unknown } | undefined;
-  const fail = (err: unknown) => void (failure ??= { err: err ?? new Error("a through stage failed") });
+  /** Wakes a batch waiting for the stages to be still (nothing moving, or a failure). */
+  let still = () => {};
+  const fail = (err: unknown) => {
+    failure ??= { err: err ?? new Error("a through stage failed") };
+    still();
+  };
   const writers = streams.map((s) => s.writable.getWriter()); // throws when a stage is in use elsewhere
   const pumps = streams.map(async (s, i) => {
     const reader = s.readable.getReader();
@@ -85,7 +90,7 @@ function stagePipe(streams: Batches[]): AsyncStages {
             throw new TypeError("sluice: a through stage must pass on arrays of records");
           } else for (let j = 0; j < batch.length; j++) out.push(batch[j] as LogRecord);
         } finally {
-          moving--;
+          if (--moving === 0) still();
         }
       }
       await next?.close();
@@ -101,7 +106,12 @@ function stagePipe(streams: Batches[]): AsyncStages {
   return {
     async run(batch) {
       if (failure === undefined) await writers[0].write(batch).catch(fail);
-      do await new Promise((resolve) => setTimeout(resolve, 0)); while (moving > 0 && failure === undefined);
+      // no timer runs while a stage works: a stage that never finishes leaves nothing to keep the process alive
+      while (failure === undefined) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (moving === 0) break;
+        await new Promise<void>((resolve) => (still = resolve));
+      }
       if (failure !== undefined) throw failure.err;
       return take();
     },
