@@ -11,8 +11,9 @@
  */
 export { createLogger, Logger } from "./lib/logger.ts";
 export { getContext, withContext } from "./lib/context.ts";
-export type { ChildOptions, Fields, LoggerStats, LogMethod, Message } from "./lib/logger.ts";
-export type { LoggerOptions } from "./lib/logger_core.ts";
+export type { ChildOptions, Fields, LogMethod, Message } from "./lib/logger.ts";
+export type { LoggerStats } from "./lib/logger_stats.ts";
+export type { LoggerOptions } from "./lib/logger_options.ts";
 export { LEVEL_NAMES, levelValue } from "./lib/levels.ts";
 export type { LevelName, LevelThreshold } from "./lib/levels.ts";
 export { createRecord, recordFields } from "./lib/record.ts";

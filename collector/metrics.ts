@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { LoggerStats } from "../lib/logger.ts";
+import type { LoggerStats } from "../lib/logger_stats.ts";
 import type { DiskWriter } from "./disk_writer.ts";
 import type { Identities } from "./identity.ts";
 

@@ -7,7 +7,7 @@
 import { detectRuntime } from "./runtime/detect.ts";
 import type { ContextStorage } from "./runtime/runtime.ts";
 import { serializeMembers } from "./serialize.ts";
-import { traceparentMembers } from "./trace_context.ts";
+import { activeSpanMembers, otelRegistered, traceparentMembers } from "./trace_context.ts";
 
 /** One `withContext` scope: its fields (merged with the enclosing scope's) and their JSON. */
 interface Scope {
@@ -83,15 +83,21 @@ export function getContext(): Readonly<Record<string, unknown>> | undefined {
 }
 
 /**
- * The current scope, for the logger: `undefined` outside any scope.
+ * What the current `withContext` scope adds to a record, as JSON members: its fields (redacted
+ * when the logger redacts) and trace ids, the active OpenTelemetry span's winning over a
+ * `traceparent` field; outside any scope, the active span's ids or `""`.
  *
- * @returns The scope.
+ * @param redact The logger's redactor, if any.
+ * @returns JSON members to splice into a record, or `""`.
  * @example
  * ```ts
- * import { contextInUse, currentScope } from "./context.ts";
- * const scope = contextInUse ? currentScope() : undefined;
+ * import { contextInUse, scopeMembers } from "./context.ts";
+ * const members = contextInUse ? scopeMembers(undefined) : "";
  * ```
  */
-export function currentScope(): Scope | undefined {
-  return storage?.getStore();
+export function scopeMembers(redact: (<T extends object>(v: T) => T) | undefined): string {
+  const span = otelRegistered ? activeSpanMembers() : "";
+  const scope = storage?.getStore();
+  if (scope === undefined) return span;
+  return (redact ? serializeMembers(redact(scope.fields)) : scope.members) + (span || scope.trace);
 }

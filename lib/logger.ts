@@ -3,16 +3,16 @@
  *
  * @module
  */
-import type { SinkStats } from "./channel.ts";
-import { type LossReason, toError } from "./errors.ts";
-import type { LatencySummary } from "./latency.ts";
+import { toError } from "./errors.ts";
 import { LEVEL_NAMES, LEVEL_VALUES, type LevelName, type LevelThreshold, levelValue } from "./levels.ts";
 import { buildRecord, recordPrefix } from "./record.ts";
 import type { LogRecord } from "./record.ts";
 import { serializeMembers, serializeObject } from "./serialize.ts";
-import { LoggerCore, type LoggerOptions } from "./logger_core.ts";
-import { contextInUse, currentScope } from "./context.ts";
-import { activeSpanMembers } from "./trace_context.ts";
+import { LoggerCore } from "./logger_core.ts";
+import type { LoggerOptions } from "./logger_options.ts";
+import type { LoggerStats } from "./logger_stats.ts";
+import { contextInUse, scopeMembers } from "./context.ts";
+import { activeSpanMembers, otelRegistered } from "./trace_context.ts";
 import { callerMember } from "./caller.ts";
 
 /**
@@ -64,30 +64,6 @@ export interface ChildOptions {
   /** The child's own lowest level. */
   level?: LevelThreshold;
 }
-
-/**
- * A logger's counters, summed over its sinks.
- *
- * @example
- * ```ts
- * const { logged, written, dropped, queued } = log.stats();
- * ```
- */
-export interface LoggerStats {
-  /** Records that passed the level check. */
-  logged: number;
-  /** Records written, counted once per sink that wrote them (a record sent to two sinks counts twice); `sinks` has each sink's own. */
-  written: number;
-  /** Records not written, by reason, summed over sinks. */
-  dropped: Partial<Record<LossReason, number>>;
-  /** Records waiting, summed over sinks. */
-  queued: number;
-  /** Batch write latency: the worst of each figure among the sinks. */
-  flushLatencyMs: LatencySummary;
-  /** Each sink's own counters. */
-  sinks: SinkStats[];
-}
-
 
 /**
  * A structured logger. Make one with {@linkcode createLogger}; make children with
@@ -210,7 +186,7 @@ export class Logger {
 
   /** Resolves when every record logged before the call is written (and fsync'd where durable). */
   flush(): Promise<void> {
-    return Promise.all(this.#core.channels.map((c) => c.flush())).then(() => {});
+    return this.#core.flush();
   }
 
   /**
@@ -223,13 +199,7 @@ export class Logger {
    * ```
    */
   reopen(): void {
-    for (const c of this.#core.channels) {
-      try {
-        c.sink.reopen?.();
-      } catch (err) {
-        this.#core.report(toError(err));
-      }
-    }
+    this.#core.reopen();
   }
 
   /** Flushes, then releases every sink. Records logged afterwards are counted as `closed`. */
@@ -247,33 +217,12 @@ export class Logger {
    * ```
    */
   drained(options: { timeoutMs?: number } = {}): Promise<void> {
-    const timeoutMs = options.timeoutMs ?? 5000;
-    return Promise.all(this.#core.channels.map((c) => c.drained(timeoutMs))).then(() => {});
+    return this.#core.drained(options.timeoutMs ?? 5000);
   }
 
   /** Counters: records logged, written, dropped by reason, queued, batch write latency. */
   stats(): LoggerStats {
-    const sinks = this.#core.channels.map((c) => c.stats());
-    const dropped: Partial<Record<LossReason, number>> = {};
-    for (const s of sinks) {
-      for (const [k, n] of Object.entries(s.dropped)) dropped[k as LossReason] = (dropped[k as LossReason] ?? 0) + n;
-    }
-    const lat = sinks.map((s) => s.flushLatencyMs);
-    return {
-      logged: this.#core.logged,
-      written: sinks.reduce((n, s) => n + s.written, 0),
-      dropped,
-      queued: sinks.reduce((n, s) => n + s.queued, 0),
-      flushLatencyMs: {
-        count: lat.reduce((n, l) => n + l.count, 0),
-        avg: Math.max(0, ...lat.map((l) => l.avg)),
-        p50: Math.max(0, ...lat.map((l) => l.p50)),
-        p95: Math.max(0, ...lat.map((l) => l.p95)),
-        p99: Math.max(0, ...lat.map((l) => l.p99)),
-        max: Math.max(0, ...lat.map((l) => l.max)),
-      },
-      sinks,
-    };
+    return this.#core.stats();
   }
 
   #log(level: LevelName, value: number, msg: Message, fields: Fields | undefined): void {
@@ -288,20 +237,17 @@ export class Logger {
       }
       if (typeof fields === "function") fields = fields();
       const obj = fields === undefined || fields === null ? "{}" : serializeObject(core.redact ? core.redact(fields) : fields);
-      const head = this.#bindings + (core.caller ? callerMember(LEVEL_METHODS[level]) : "") + (contextInUse ? scopeMembers(core.redact) : activeSpanMembers());
+      // outside any context and without OpenTelemetry, two flag reads: nothing is looked up
+      let head = this.#bindings;
+      if (core.caller) head += callerMember(LEVEL_METHODS[level]);
+      if (contextInUse) head += scopeMembers(core.redact);
+      else if (otelRegistered) head += activeSpanMembers();
       const tail = obj.length > 2 ? head + "," + obj.slice(1) : head + "}";
       core.emit(buildRecord(Date.now(), level, this.#category, this.#prefixes[level], msg as string, tail), value);
     } catch (err) {
       core.report(toError(err));
     }
   }
-}
-
-/** The current `withContext` scope's fields (redacted when the logger redacts) and trace ids. */
-function scopeMembers(redact: (<T extends object>(v: T) => T) | undefined): string {
-  const scope = currentScope();
-  if (scope === undefined) return activeSpanMembers();
-  return (redact ? serializeMembers(redact(scope.fields)) : scope.members) + (activeSpanMembers() || scope.trace);
 }
 
 /**

@@ -20,6 +20,53 @@ interface SpanLike {
 }
 
 /**
+ * True once the OpenTelemetry API's registry exists in this realm (see
+ * {@linkcode watchOtelRegistry}): until then no span can be active, and a log call does not
+ * look for one (one module-variable read instead of a lookup on `globalThis`).
+ */
+export let otelRegistered = false;
+let watching = false;
+
+/**
+ * Makes {@linkcode otelRegistered} true as soon as `@opentelemetry/api` makes its global
+ * registry: at once when it exists, else when it is first assigned. Until then the registry's
+ * key on `globalThis` is an accessor that stores the value and turns into a plain property on
+ * that first assignment, so the API sees what it would have without it. Called by
+ * `createLogger`, never at module load. Where `globalThis` cannot take the accessor (a frozen
+ * realm), the flag is set and every call looks, as without this.
+ *
+ * @example
+ * ```ts
+ * import { otelRegistered, watchOtelRegistry } from "./trace_context.ts";
+ * watchOtelRegistry();
+ * otelRegistered; // false until @opentelemetry/api registers a global
+ * ```
+ */
+export function watchOtelRegistry(): void {
+  if (watching) return;
+  watching = true;
+  const g = globalThis as Record<symbol, unknown>;
+  if (g[OTEL_API] !== undefined || Object.getOwnPropertyDescriptor(g, OTEL_API) !== undefined) {
+    otelRegistered = true;
+    return;
+  }
+  try {
+    Object.defineProperty(g, OTEL_API, {
+      configurable: true,
+      enumerable: false,
+      get: () => undefined,
+      set(value: unknown) {
+        // from now on a plain property, as the API's own assignment would have made it
+        Object.defineProperty(g, OTEL_API, { value, writable: true, enumerable: true, configurable: true });
+        otelRegistered = true;
+      },
+    });
+  } catch {
+    otelRegistered = true;
+  }
+}
+
+/**
  * The trace members of a record, `,"trace_id":"…","span_id":"…","trace_flags":"01"`, or `""`.
  *
  * @param traceId 32 hex digits.

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { LoggerStats } from "../../lib/logger.ts";
+import type { LoggerStats } from "../../lib/logger_stats.ts";
 
 /**
  * One progress line: elapsed time, records/s so far, written, drops and the flush p99.

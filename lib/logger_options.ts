@@ -1,0 +1,67 @@
+/**
+ * The options of {@linkcode createLogger}.
+ *
+ * @module
+ */
+import type { LevelThreshold } from "./levels.ts";
+import type { QueueOptions } from "./queue_options.ts";
+import type { LogRecord } from "./record.ts";
+import type { Runtime } from "./runtime/runtime.ts";
+import type { Sink } from "./sink.ts";
+import type { BatchLimits } from "./stream/batcher.ts";
+
+/**
+ * Options of {@linkcode createLogger}.
+ *
+ * @example
+ * ```ts
+ * createLogger({ level: "info", sinks: [fileSink("./logs/app.ndjson")], redact: ["password"], onError: console.error });
+ * ```
+ */
+export interface LoggerOptions {
+  /**
+   * The lowest level logged.
+   * @default "info"
+   */
+  level?: LevelThreshold;
+  /**
+   * Where records go.
+   * @default [consoleSink()]
+   */
+  // deno-lint-ignore no-explicit-any -- sinks of any chunk type
+  sinks?: Sink<any>[];
+  /** The root logger's category. */
+  category?: string;
+  /** Fields added to every record. */
+  bindings?: object;
+  /**
+   * `"async"`: a log call only queues; batches are written off the call. `"sync"`: each call
+   * returns after its record is written (every sink must write synchronously).
+   * @default "async"
+   */
+  mode?: "async" | "sync";
+  /** Queue bound and full-queue policy, for every sink. */
+  queue?: QueueOptions;
+  /** Batch limits, for every sink (each sink has its own defaults). */
+  batch?: BatchLimits<LogRecord>;
+  /** Paths whose values are written as `"[Redacted]"`, such as `"password"` or `"headers.authorization"`. */
+  redact?: readonly string[];
+  /**
+   * Receives every loss report (`LogLossError`) and sink error.
+   * @default writes the error to the console's error stream
+   */
+  onError?: (err: Error) => void;
+  /**
+   * Write pending records synchronously when the process exits.
+   * @default true
+   */
+  exitHooks?: boolean;
+  /** The runtime adapter; detected when absent. */
+  runtime?: Runtime;
+  /**
+   * Adds `caller: "file.ts:12"`, where the log method was called, to every record (from a
+   * short stack trace; parsed locations are cached, at most 1000).
+   * @default false
+   */
+  caller?: boolean;
+}
