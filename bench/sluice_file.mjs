@@ -5,7 +5,7 @@ const { createLogger, fileSink, rotatingFileSink, categoryFileSink } = await imp
 const N = Number(process.env.N ?? 1000000);
 const OUT = process.env.OUT;
 const SINK = process.env.SINK ?? "file";
-const sink = SINK === "rotate" ? rotatingFileSink(OUT, { maxBytes: 1 << 20 })
+const sink = SINK === "rotate" ? rotatingFileSink(OUT, { rotate: { maxBytes: 1 << 20 } })
   : SINK === "categories" ? categoryFileSink(OUT, { maxOpenFiles: 16 })
   : fileSink(OUT);
 const log = createLogger({ sinks: [sink] });

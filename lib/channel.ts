@@ -22,7 +22,7 @@ export type { SinkStats } from "./channel_ledger.ts";
  *
  * @example
  * ```ts
- * const options: ChannelOptions = { queue: { maxRecords: 4096 }, onError: console.error, unrefTimer: () => {} };
+ * const options: ChannelOptions = { queue: { maxQueuedRecords: 4096 }, onError: console.error, unrefTimer: () => {} };
  * ```
  */
 export interface ChannelOptions {

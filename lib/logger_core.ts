@@ -10,8 +10,12 @@ import type { LoggerOptions } from "./logger_options.ts";
 import { type LoggerStats, sumStats } from "./logger_stats.ts";
 import type { LogRecord } from "./record.ts";
 import { createRedactor } from "./redact.ts";
+import { refuseRenamed } from "./renamed_options.ts";
 import { consoleSink } from "./sinks/console_sink.ts";
 import { watchOtelRegistry } from "./trace_context.ts";
+
+/** `createLogger`'s old spellings. */
+const RENAMED = { queue: "maxQueuedRecords, maxQueuedBytes and onFull, beside sinks (queue: { maxRecords, maxBytes, onFull } before)" };
 
 /**
  * The state a logger and all its children share: the channels (one per sink), the exit hooks
@@ -37,6 +41,7 @@ export class LoggerCore {
   #unhook: (() => void)[] = [];
 
   constructor(options: LoggerOptions) {
+    refuseRenamed("createLogger", options, RENAMED);
     const runtime = options.runtime ?? detectRuntime();
     const onError = options.onError ?? ((err: Error) => console.error(String(err?.stack ?? err)));
     this.report = (err: Error) => {
@@ -56,7 +61,7 @@ export class LoggerCore {
       if (this.sync && !sink.sync) {
         throw new TypeError(`sluice: mode "sync" needs sinks that write synchronously; ${sink.name} does not`);
       }
-      return new Channel(sink, { queue: options.queue, batch: options.batch, onError: this.report, unrefTimer: runtime.unrefTimer });
+      return new Channel(sink, { queue: options, batch: options.batch, onError: this.report, unrefTimer: runtime.unrefTimer });
     });
     this.minSinkLevel = Math.min(...this.#channels.map((c) => c.minLevel));
     if (options.exitHooks ?? true) {

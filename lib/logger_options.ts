@@ -11,14 +11,15 @@ import type { Sink } from "./sink.ts";
 import type { BatchLimits } from "./stream/batcher.ts";
 
 /**
- * Options of {@linkcode createLogger}.
+ * Options of {@linkcode createLogger}. The queue options (`maxQueuedRecords`, `maxQueuedBytes`,
+ * `onFull`) apply to every sink's queue, over each sink's own defaults.
  *
  * @example
  * ```ts
  * createLogger({ level: "info", sinks: [fileSink("./logs/app.ndjson")], redact: ["password"], onError: console.error });
  * ```
  */
-export interface LoggerOptions {
+export interface LoggerOptions extends QueueOptions {
   /**
    * The lowest level logged.
    * @default "info"
@@ -40,8 +41,6 @@ export interface LoggerOptions {
    * @default "async"
    */
   mode?: "async" | "sync";
-  /** Queue bound and full-queue policy, for every sink. */
-  queue?: QueueOptions;
   /** Batch limits, for every sink (each sink has its own defaults). */
   batch?: BatchLimits<LogRecord>;
   /** Paths whose values are written as `"[Redacted]"`, such as `"password"` or `"headers.authorization"`. */

@@ -3,14 +3,17 @@
  *
  * @module
  */
+import { refuseRenamed } from "./renamed_options.ts";
 import type { OnFull, Sink } from "./sink.ts";
 
 /**
- * The bounded queue in front of each sink.
+ * The bounded queue in front of each sink: `createLogger`'s options for every sink, and a
+ * sink's own defaults (`Sink.queue`). Queue sizes are named `maxQueued…`, distinct from batch
+ * sizes (`batch: { maxRecords, maxBytes, maxAgeMs }`) and rotation sizes (`rotate: { maxBytes }`).
  *
  * @example
  * ```ts
- * createLogger({ queue: { maxRecords: 4096, maxBytes: 8 << 20, onFull: "block" } });
+ * createLogger({ sinks: [fileSink("./logs/app.ndjson")], maxQueuedRecords: 4096, maxQueuedBytes: 8 << 20, onFull: "block" });
  * ```
  */
 export interface QueueOptions {
@@ -20,12 +23,12 @@ export interface QueueOptions {
    * (with `"block"`), which keeps few records alive and the garbage collector's work small.
    * @default 1024, or the sink's own (streams: 16384)
    */
-  maxRecords?: number;
+  maxQueuedRecords?: number;
   /**
    * Approximate bytes of records waiting for one sink before `onFull` applies.
    * @default 67108864 (64 MiB), or the sink's own
    */
-  maxBytes?: number;
+  maxQueuedBytes?: number;
   /**
    * What a full queue does; the default is the sink's own (`"block"` for files and the
    * console, `"drop-newest"` for streams).
@@ -33,35 +36,54 @@ export interface QueueOptions {
   onFull?: OnFull;
 }
 
+/**
+ * A sink's queue limits, resolved: what a channel enforces.
+ *
+ * @example
+ * ```ts
+ * const limits: QueueLimits = { maxRecords: 1024, maxBytes: 64 << 20, onFull: "block" };
+ * ```
+ */
+export interface QueueLimits {
+  /** Records waiting before `onFull` applies. */
+  maxRecords: number;
+  /** Bytes waiting before `onFull` applies. */
+  maxBytes: number;
+  /** What a full queue does. */
+  onFull: OnFull;
+}
+
 const ON_FULL: readonly OnFull[] = ["block", "drop-newest", "drop-oldest"];
+const OLD_QUEUE = { maxRecords: "maxQueuedRecords", maxBytes: "maxQueuedBytes" } as const;
 
 /**
  * A sink's queue limits: the logger's options over the sink's own over the defaults, checked.
  *
  * @param sink The sink (its `queue`, `defaultOnFull`, and whether it can write synchronously).
- * @param given The logger's `queue` option.
+ * @param given The logger's queue options.
  * @returns The limits; throws a `RangeError` or `TypeError` saying what is wrong.
  * @example
  * ```ts
  * import { resolveQueue } from "./queue_options.ts";
- * resolveQueue(fileSink("./logs/app.ndjson"), { maxRecords: 4096 }); // { maxRecords: 4096, maxBytes: 67108864, onFull: "block" }
+ * resolveQueue(fileSink("./logs/app.ndjson"), { maxQueuedRecords: 4096 }); // { maxRecords: 4096, maxBytes: 67108864, onFull: "block" }
  * ```
  */
-export function resolveQueue(sink: Sink, given: QueueOptions | undefined): Required<QueueOptions> {
-  const q = { ...sink.queue, ...given };
-  const maxRecords = q.maxRecords ?? 1024;
+export function resolveQueue(sink: Sink, given: QueueOptions | undefined): QueueLimits {
+  const own = sink.queue;
+  refuseRenamed(`${sink.name} (Sink.queue)`, own, OLD_QUEUE);
+  const maxRecords = given?.maxQueuedRecords ?? own?.maxQueuedRecords ?? 1024;
   if (!(maxRecords >= 1) || !Number.isInteger(maxRecords)) {
-    throw new RangeError(`sluice: queue.maxRecords must be a positive integer, got ${q.maxRecords}`);
+    throw new RangeError(`sluice: maxQueuedRecords must be a positive integer, got ${maxRecords}`);
   }
-  const maxBytes = q.maxBytes ?? 64 << 20;
-  if (!(maxBytes > 0)) throw new RangeError(`sluice: queue.maxBytes must be positive, got ${q.maxBytes}`);
-  const onFull = q.onFull ?? sink.defaultOnFull;
+  const maxBytes = given?.maxQueuedBytes ?? own?.maxQueuedBytes ?? 64 << 20;
+  if (!(maxBytes > 0)) throw new RangeError(`sluice: maxQueuedBytes must be positive, got ${maxBytes}`);
+  const onFull = given?.onFull ?? own?.onFull ?? sink.defaultOnFull;
   if (!ON_FULL.includes(onFull)) {
-    throw new TypeError(`sluice: queue.onFull must be one of ${ON_FULL.join(", ")}, got ${JSON.stringify(q.onFull)}`);
+    throw new TypeError(`sluice: onFull must be one of ${ON_FULL.join(", ")}, got ${JSON.stringify(onFull)}`);
   }
   if (onFull === "block" && !sink.sync && sink.writeSync === undefined) {
     throw new TypeError(
-      `sluice: queue.onFull "block" needs a sink that can write synchronously; ${sink.name} cannot. Use "drop-newest" or "drop-oldest".`,
+      `sluice: onFull "block" needs a sink that can write synchronously; ${sink.name} cannot. Use "drop-newest" or "drop-oldest".`,
     );
   }
   return { maxRecords, maxBytes, onFull };

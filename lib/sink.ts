@@ -19,7 +19,7 @@ import type { BatchLimits } from "./stream/batcher.ts";
  * ```ts
  * import { createLogger, streamSink } from "../mod.ts";
  * const { writable } = new TransformStream<Uint8Array, Uint8Array>(); // a socket's, say
- * createLogger({ sinks: [streamSink(writable)], queue: { onFull: "drop-oldest" } });
+ * createLogger({ sinks: [streamSink(writable)], onFull: "drop-oldest" });
  * ```
  */
 export type OnFull = "block" | "drop-newest" | "drop-oldest";
@@ -97,7 +97,7 @@ export interface Sink<C = unknown> {
   readonly defaultOnFull: OnFull;
   /** Batch limits for this sink's pipeline; the logger's `batch` option overrides them. */
   readonly batch?: BatchLimits<LogRecord>;
-  /** Queue limits for this sink; the logger's `queue` option overrides them. */
+  /** Queue limits for this sink (`maxQueuedRecords`, `maxQueuedBytes`, `onFull`); the logger's queue options override them. */
   readonly queue?: QueueOptions;
   /**
    * True when a failed write may be tried again (files: a full disk, a permission fixed later).

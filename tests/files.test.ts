@@ -58,7 +58,7 @@ function instrumented(base: Runtime = detectRuntime()) {
 describe("rotation", () => {
   test("by size: no line lost, duplicated or split; names sort by time", async () => {
     const dir = temp();
-    const log = createLogger({ sinks: [rotatingFileSink(join(dir, "app.ndjson"), { maxBytes: 4096 })], batch: { maxRecords: 50 } });
+    const log = createLogger({ sinks: [rotatingFileSink(join(dir, "app.ndjson"), { rotate: { maxBytes: 4096 } })], batch: { maxRecords: 50 } });
     for (let i = 0; i < 3000; i++) {
       log.info("r", { i, pad: "x".repeat(i % 40) });
       if (i % 100 === 0) await sleep(0);
@@ -73,7 +73,7 @@ describe("rotation", () => {
 
   test("by interval, whichever comes first", async () => {
     const dir = temp();
-    const log = createLogger({ sinks: [rotatingFileSink(join(dir, "app.ndjson"), { interval: 40, maxBytes: 1e9 })] });
+    const log = createLogger({ sinks: [rotatingFileSink(join(dir, "app.ndjson"), { rotate: { interval: 40, maxBytes: 1e9 } })] });
     log.info("first");
     await log.flush();
     await sleep(90);
@@ -87,7 +87,7 @@ describe("rotation", () => {
     const dir = temp();
     writeFileSync(join(dir, "app.2001-01-01T00-00-00-000Z.ndjson"), "{}\n");
     writeFileSync(join(dir, "other.ndjson"), "{}\n");
-    const log = createLogger({ sinks: [rotatingFileSink(join(dir, "app.ndjson"), { maxBytes: 300, maxFiles: 3, maxAgeMs: 86_400_000 })], batch: { maxRecords: 1 } });
+    const log = createLogger({ sinks: [rotatingFileSink(join(dir, "app.ndjson"), { rotate: { maxBytes: 300, maxFiles: 3, maxAgeMs: 86_400_000 } })], batch: { maxRecords: 1 } });
     for (let i = 0; i < 200; i++) {
       log.info("r", { i });
       await sleep(0);
@@ -102,7 +102,7 @@ describe("rotation", () => {
 
   test("rotated files are gzipped in the background and the originals removed", async () => {
     const dir = temp();
-    const log = createLogger({ sinks: [rotatingFileSink(join(dir, "app.ndjson"), { maxBytes: 2000, compress: "gzip" })], batch: { maxRecords: 10 } });
+    const log = createLogger({ sinks: [rotatingFileSink(join(dir, "app.ndjson"), { rotate: { maxBytes: 2000, compress: "gzip" } })], batch: { maxRecords: 10 } });
     for (let i = 0; i < 500; i++) {
       log.info("r", { i });
       if (i % 10 === 0) await sleep(0);
@@ -136,9 +136,9 @@ describe("rotation", () => {
 
   test("bad rotation options are clear errors", () => {
     const dir = temp();
-    expect(() => rotatingFileSink(join(dir, "a"), { interval: "weekly" as never })).toThrow(/rotate.interval must be/);
-    expect(() => rotatingFileSink(join(dir, "a"), { maxBytes: 0 })).toThrow(/maxBytes must be positive/);
-    expect(() => rotatingFileSink(join(dir, "a"), { compress: "zstd" as never })).toThrow(/compress must be "gzip"/);
+    expect(() => rotatingFileSink(join(dir, "a"), { rotate: { interval: "weekly" as never } })).toThrow(/rotate.interval must be/);
+    expect(() => rotatingFileSink(join(dir, "a"), { rotate: { maxBytes: 0 } })).toThrow(/maxBytes must be positive/);
+    expect(() => rotatingFileSink(join(dir, "a"), { rotate: { compress: "zstd" as never } })).toThrow(/compress must be "gzip"/);
   });
 });
 
@@ -288,7 +288,7 @@ describe("a failing disk", () => {
     const { runtime, state } = instrumented();
     state.failWrites = Infinity;
     const errors: Error[] = [];
-    const log = createLogger({ sinks: [rotatingFileSink(join(dir, "app.ndjson"), { runtime })], queue: { maxRecords: 100 }, onError: (e) => errors.push(e) });
+    const log = createLogger({ sinks: [rotatingFileSink(join(dir, "app.ndjson"), { runtime })], maxQueuedRecords: 100, onError: (e) => errors.push(e) });
     for (let i = 0; i < 1000; i++) {
       log.info("r", { i });
       if (i % 50 === 0) await sleep(1);

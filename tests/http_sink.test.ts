@@ -58,7 +58,7 @@ describe("httpSink: the wire format", () => {
 
   test("encode builds the NDJSON body and a fresh Idempotency-Key", () => {
     const sink = httpSink("http://127.0.0.1:1/ingest");
-    expect(sink).toMatchObject({ sync: false, defaultOnFull: "drop-newest", queue: { maxRecords: 10_000 }, batch: { maxRecords: 1000, maxBytes: 1 << 20, maxAgeMs: 1000 } });
+    expect(sink).toMatchObject({ sync: false, defaultOnFull: "drop-newest", queue: { maxQueuedRecords: 10_000 }, batch: { maxRecords: 1000, maxBytes: 1 << 20, maxAgeMs: 1000 } });
     const rec = { time: 0, level: "info", category: undefined, msg: "a", json: '{"msg":"a"}', fieldsAt: 10 } as const;
     const a = sink.encode([rec, rec]);
     const b = sink.encode([rec]);

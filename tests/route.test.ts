@@ -34,7 +34,7 @@ test("over 100,000 records each target's share is within 5% of its weight", asyn
   const ts = [memory("a"), memory("b"), memory("c")];
   const weights = [5, 3, 2];
   const route = routeSink({ targets: ts.map((t, i) => ({ name: t.sink.name, weight: weights[i], sink: t.sink })) });
-  const log = createLogger({ sinks: [route], queue: { maxRecords: 200_000 } });
+  const log = createLogger({ sinks: [route], maxQueuedRecords: 200_000 });
   for (let n = 0; n < 100_000; n++) log.info("m", { n });
   await log.close();
   expectEachOnce(ts.flatMap((t) => t.got), 100_000);

@@ -164,7 +164,7 @@ describe("FileTail: following", () => {
 
   test("follows a logger rotating every 2 KB: every record once, in order", async () => {
     const dir = temp();
-    const log = createLogger({ sinks: [rotatingFileSink(join(dir, "app.ndjson"), { maxBytes: 2000 })], batch: { maxRecords: 7 } });
+    const log = createLogger({ sinks: [rotatingFileSink(join(dir, "app.ndjson"), { rotate: { maxBytes: 2000 } })], batch: { maxRecords: 7 } });
     const { t, take } = tailOf([dir], 0);
     t.showLast();
     const got: string[] = [];

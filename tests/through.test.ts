@@ -31,7 +31,7 @@ describe("a synchronous stage (syncStage)", () => {
     const sink = fileSink(path, { through: [stage] });
     expect(sink.sync).toBe(true);
     expect(sink.defaultOnFull).toBe("block");
-    const log = createLogger({ sinks: [sink], queue: { maxRecords: 64 } }); // a burst of 5000 drains synchronously
+    const log = createLogger({ sinks: [sink], maxQueuedRecords: 64 }); // a burst of 5000 drains synchronously
     for (let n = 0; n < 5000; n++) log.info("rec", { i: n });
     await log.close();
     expect(seen).toEqual([...Array(5000).keys()]);
@@ -74,7 +74,7 @@ describe("a TransformStream stage (no synchronous form)", () => {
     expect(sink.sync).toBe(false);
     expect(sink.writeSync).toBeUndefined();
     expect(sink.defaultOnFull).toBe("drop-newest");
-    const log = createLogger({ sinks: [sink], queue: { maxRecords: 100_000 } });
+    const log = createLogger({ sinks: [sink], maxQueuedRecords: 100_000 });
     for (let n = 0; n < 3000; n++) {
       log.info("rec", { i: n });
       if (n % 1000 === 999) await Bun.sleep(2); // several batches, some while the stage is busy

@@ -14,7 +14,7 @@ import { type PathParts, rotatedName, rotatedTime, splitPath } from "./rotation_
  * @example
  * ```ts
  * import { rotatingFileSink } from "../../mod.ts";
- * rotatingFileSink("./logs/app.ndjson", { maxBytes: 10_000_000, interval: "daily", maxFiles: 14, compress: "gzip" });
+ * rotatingFileSink("./logs/app.ndjson", { rotate: { maxBytes: 10_000_000, interval: "daily", maxFiles: 14, compress: "gzip" } });
  * ```
  */
 export interface RotateOptions {

@@ -15,6 +15,7 @@ import type { Sink, SinkHooks } from "../sink.ts";
 import { fileRuntime, type FileSinkOptions } from "./file_sink.ts";
 import { resolveFormat } from "./format_option.ts";
 import { withThrough } from "../stream/through.ts";
+import { FLAT_ROTATION, refuseRenamed } from "../renamed_options.ts";
 
 /**
  * Options of {@linkcode categoryFileSink}.
@@ -82,6 +83,7 @@ export interface CategoryFileSinkOptions extends FileSinkOptions {
  * ```
  */
 export function categoryFileSink(dir: string, options: CategoryFileSinkOptions = {}): Sink<RoutedBatch> {
+  refuseRenamed("categoryFileSink", options, FLAT_ROTATION);
   const runtime = fileRuntime(options.runtime);
   const format: Formatter = resolveFormat(options.format ?? "ndjson", false);
   const ext = options.ext ?? ".ndjson";
@@ -144,7 +146,7 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
     retry: true,
     defaultOnFull: "block",
     batch: options.batch,
-    queue: { maxBytes },
+    queue: { maxQueuedBytes: maxBytes },
     connect: (h) => void (hooks = h),
     encode: (records) => routeLines(records, format, keyOf),
     write(routed) {

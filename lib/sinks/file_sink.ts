@@ -14,6 +14,7 @@ import type { Sink } from "../sink.ts";
 import type { BatchLimits } from "../stream/batcher.ts";
 import type { RecordStage } from "../stream/stage.ts";
 import { withThrough } from "../stream/through.ts";
+import { FLAT_ROTATION, refuseRenamed } from "../renamed_options.ts";
 import { type FormatOption, resolveFormat } from "./format_option.ts";
 
 /**
@@ -57,15 +58,19 @@ export interface FileSinkOptions {
 }
 
 /**
- * Options of {@linkcode rotatingFileSink}: a file sink's, and when to rotate.
+ * Options of {@linkcode rotatingFileSink}: a file sink's, and when to rotate, nested under
+ * `rotate` as for every sink that rotates (flat rotation options are refused).
  *
  * @example
  * ```ts
  * import { rotatingFileSink } from "../../mod.ts";
- * rotatingFileSink("./logs/app.ndjson", { interval: "hourly", maxAgeMs: 7 * 86_400_000 });
+ * rotatingFileSink("./logs/app.ndjson", { rotate: { interval: "hourly", maxAgeMs: 7 * 86_400_000 } });
  * ```
  */
-export interface RotatingFileSinkOptions extends FileSinkOptions, RotateOptions {}
+export interface RotatingFileSinkOptions extends FileSinkOptions {
+  /** Rotation and retention: size, interval, files kept, age, compression. */
+  rotate?: RotateOptions;
+}
 
 /**
  * The runtime a file sink runs on: the one given or detected, which must have files.
@@ -105,12 +110,13 @@ export function fileRuntime(runtime: Runtime | undefined): Runtime {
  * ```
  */
 export function fileSink(path: string, options: FileSinkOptions = {}): Sink<string> {
+  refuseRenamed("fileSink", options, FLAT_ROTATION);
   return rotatingFileSink(path, { reopenOnSighup: false, ...options });
 }
 
 /**
- * A file sink that rotates by size and by interval, whichever comes first, keeps `maxFiles`
- * rotated files younger than `maxAgeMs`, and gzips them in the background when asked. Rotated
+ * A file sink that rotates by size (`rotate.maxBytes`) and by interval, whichever comes first,
+ * keeps `rotate.maxFiles` rotated files younger than `rotate.maxAgeMs`, and gzips them in the background when asked. Rotated
  * names sort by time: `app.2026-11-22T17-14-28-123Z.ndjson[.gz]`. No line is lost,
  * duplicated or split across a rotation. `log.reopen()`, and SIGHUP unless
  * `reopenOnSighup: false`, reopen the file for external logrotate.
@@ -122,15 +128,16 @@ export function fileSink(path: string, options: FileSinkOptions = {}): Sink<stri
  * ```ts
  * import { createLogger, rotatingFileSink } from "../../mod.ts";
  * const log = createLogger({ sinks: [
- *   rotatingFileSink("./logs/app.ndjson", { maxBytes: 10_000_000, interval: "daily", maxFiles: 14, compress: "gzip" }),
+ *   rotatingFileSink("./logs/app.ndjson", { rotate: { maxBytes: 10_000_000, interval: "daily", maxFiles: 14, compress: "gzip" } }),
  * ] });
  * ```
  */
 export function rotatingFileSink(path: string, options: RotatingFileSinkOptions = {}): Sink<string> {
+  refuseRenamed("rotatingFileSink", options, FLAT_ROTATION);
   const runtime = fileRuntime(options.runtime);
   const format = resolveFormat(options.format ?? "ndjson", false);
   let report: (err: Error) => void = () => {};
-  const file = new RotatingFile(path, options, runtime, (err) => report(err));
+  const file = new RotatingFile(path, options.rotate ?? {}, runtime, (err) => report(err));
   try {
     file.open();
   } catch (err) {

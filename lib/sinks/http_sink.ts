@@ -212,7 +212,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
     // with a spool a full queue is written to it (a synchronous file write): nothing is dropped
     defaultOnFull: options.onFull ?? (delivery === undefined ? "drop-newest" : "block"),
     batch: { maxRecords: 1000, maxBytes: 1 << 20, maxAgeMs: 1000, ...options.batch },
-    queue: { maxRecords: options.maxQueuedRecords ?? 10_000 },
+    queue: { maxQueuedRecords: options.maxQueuedRecords ?? 10_000 },
     connect(h) {
       state.hooks = h;
       beats?.start();

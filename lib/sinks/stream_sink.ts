@@ -73,7 +73,7 @@ export function streamSink(writable: WritableStream<Uint8Array>, options: Stream
     sync: false,
     defaultOnFull: options.onFull ?? "drop-newest",
     batch: options.batch,
-    queue: { maxRecords: 16384 },
+    queue: { maxQueuedRecords: 16384 },
     encode: (records) => encodeLines(records, format), // LineEncoderStream's synchronous form
     write: (chunk) => getWriter().write(chunk),
     close: () => getWriter().close(),

@@ -2,7 +2,7 @@
 // node --test each run them against their own runtime and entry (mod.ts or dist/mod.js).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { memorySink, memoryWritable, readLines, sleep, tempDir } from "./helpers.mjs";
 
@@ -84,7 +84,7 @@ export function contractCases(lib, env) {
 
   test("block (the file default): a full queue is drained synchronously, nothing lost, order kept", async () => {
     const file = join(tempDir(), "b.ndjson");
-    const log = createLogger({ sinks: [fileSink(file)], queue: { maxRecords: 64 } });
+    const log = createLogger({ sinks: [fileSink(file)], maxQueuedRecords: 64 });
     for (let i = 0; i < 10000; i++) {
       log.info("r", { i });
       if (i % 777 === 0) await Promise.resolve();
@@ -100,7 +100,7 @@ export function contractCases(lib, env) {
     const mem = memoryWritable();
     mem.pause();
     const errors = [];
-    const log = createLogger({ sinks: [streamSink(mem.writable)], queue: { maxRecords: 100 }, onError: (e) => errors.push(e) });
+    const log = createLogger({ sinks: [streamSink(mem.writable)], maxQueuedRecords: 100, onError: (e) => errors.push(e) });
     for (let i = 0; i < 1000; i++) log.info("r", { i });
     const s = log.stats();
     assert.equal(s.dropped["queue-full"], 900);
@@ -117,7 +117,7 @@ export function contractCases(lib, env) {
 
   test("drop-oldest: a slow stream keeps the newest records", async () => {
     const mem = memoryWritable();
-    const log = createLogger({ sinks: [streamSink(mem.writable, { onFull: "drop-oldest" })], queue: { maxRecords: 100 }, onError: () => {} });
+    const log = createLogger({ sinks: [streamSink(mem.writable, { onFull: "drop-oldest" })], maxQueuedRecords: 100, onError: () => {} });
     log.info("first");
     await sleep(5); // the first batch is now in the sink
     mem.pause();
@@ -137,9 +137,9 @@ export function contractCases(lib, env) {
   test("drained() waits for room and rejects with a clear error when the queue stays full", async () => {
     const mem = memoryWritable();
     mem.pause();
-    const log = createLogger({ sinks: [streamSink(mem.writable)], queue: { maxRecords: 10 }, onError: () => {} });
+    const log = createLogger({ sinks: [streamSink(mem.writable)], maxQueuedRecords: 10, onError: () => {} });
     for (let i = 0; i < 20; i++) log.info("r", { i });
-    await assert.rejects(log.drained({ timeoutMs: 30 }), (e) => e instanceof DrainTimeoutError && /still holds 10 records/.test(e.message));
+    await assert.rejects(log.drained({ timeoutMs: 30 }), (e) => e instanceof DrainTimeoutError && /still holds 10 records/.test(e.message) && e.sink === "stream" && e.queued === 10 && e.timeoutMs === 30);
     const waiting = log.drained({ timeoutMs: 2000 });
     mem.resume();
     await waiting;
@@ -195,11 +195,35 @@ export function contractCases(lib, env) {
 
   test("configuration errors are clear", () => {
     const mem = memoryWritable();
-    assert.throws(() => createLogger({ sinks: [streamSink(mem.writable)], queue: { onFull: "block" } }), /"block" needs a sink that can write synchronously/);
+    assert.throws(() => createLogger({ sinks: [streamSink(mem.writable)], onFull: "block" }), /"block" needs a sink that can write synchronously/);
     assert.throws(() => createLogger({ sinks: [streamSink(mem.writable)], mode: "sync" }), /mode "sync" needs sinks/);
     assert.throws(() => createLogger({ level: "verbose" }), /unknown level "verbose"/);
-    assert.throws(() => createLogger({ sinks: [memorySink().sink], queue: { maxRecords: 0 } }), /maxRecords must be a positive integer/);
+    assert.throws(() => createLogger({ sinks: [memorySink().sink], maxQueuedRecords: 0 }), /maxQueuedRecords must be a positive integer/);
     assert.throws(() => fileSink("/dev/null/not-a-dir/app.ndjson"), /cannot open log file/);
+  });
+
+  test("old option spellings are refused at construction, naming the new one, and nothing is made", () => {
+    const { rotatingFileSink, categoryFileSink } = lib;
+    const dir = tempDir();
+    const refused = (make, pattern) => assert.throws(make, (e) => e instanceof TypeError && pattern.test(e.message));
+    refused(() => createLogger({ sinks: [memorySink().sink], queue: { maxRecords: 10 } }), /createLogger's option queue was renamed; use maxQueuedRecords, maxQueuedBytes and onFull/);
+    for (const [old, value] of [["maxBytes", 1000], ["interval", "daily"], ["maxFiles", 3], ["maxAgeMs", 1000], ["compress", "gzip"]]) {
+      refused(() => rotatingFileSink(join(dir, "r.ndjson"), { [old]: value }), new RegExp(`rotatingFileSink's option ${old} was renamed; use rotate: \\{ ${old} \\}`));
+      refused(() => fileSink(join(dir, "f.ndjson"), { [old]: value }), new RegExp(`fileSink's option ${old} was renamed; use rotate: \\{ ${old} \\}`));
+      refused(() => categoryFileSink(join(dir, "c"), { [old]: value }), new RegExp(`categoryFileSink's option ${old} was renamed; use rotate: \\{ ${old} \\}`));
+    }
+    // a sink of one's own that still gives its queue defaults in the old spelling
+    const custom = { ...memorySink().sink, name: "mine", queue: { maxRecords: 5 } };
+    refused(() => createLogger({ sinks: [custom] }), /mine \(Sink\.queue\)'s option maxRecords was renamed; use maxQueuedRecords/);
+    // refused before anything was opened: no file was created
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  test("maxQueuedBytes bounds a sink's queue in bytes, counted as queue-full", async () => {
+    const bytes = createLogger({ sinks: [streamSink(memoryWritable().writable)], maxQueuedBytes: 200, onError: () => {} });
+    for (let i = 0; i < 25; i++) bytes.info("a record of some fifty bytes or so", { i });
+    assert.ok(bytes.stats().dropped["queue-full"] > 15, JSON.stringify(bytes.stats().dropped));
+    await bytes.close();
   });
 
   test("process.exit() right after logging loses nothing", () => {

@@ -12,7 +12,7 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     const dir = Deno.makeTempDirSync();
-    const log = createLogger({ sinks: [rotatingFileSink(`${dir}/app.ndjson`, { maxBytes: 2000, compress: "gzip", maxFiles: 1000 })], batch: { maxRecords: 10 } });
+    const log = createLogger({ sinks: [rotatingFileSink(`${dir}/app.ndjson`, { rotate: { maxBytes: 2000, compress: "gzip", maxFiles: 1000 } })], batch: { maxRecords: 10 } });
     for (let i = 0; i < 400; i++) {
       log.info("r", { i });
       if (i % 10 === 0) await new Promise((r) => setTimeout(r, 0));

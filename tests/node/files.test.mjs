@@ -12,7 +12,7 @@ const lines = (text) => text.split("\n").filter(Boolean).map((l) => JSON.parse(l
 
 test("rotation by size with gzip keeps every line once, in order", async () => {
   const dir = mkdtempSync(join(tmpdir(), "sluice-node-rot-"));
-  const log = createLogger({ sinks: [rotatingFileSink(join(dir, "app.ndjson"), { maxBytes: 2000, compress: "gzip" })], batch: { maxRecords: 10 } });
+  const log = createLogger({ sinks: [rotatingFileSink(join(dir, "app.ndjson"), { rotate: { maxBytes: 2000, compress: "gzip" } })], batch: { maxRecords: 10 } });
   for (let i = 0; i < 400; i++) {
     log.info("r", { i });
     if (i % 10 === 0) await new Promise((r) => setTimeout(r, 0));

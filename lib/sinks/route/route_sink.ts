@@ -194,7 +194,7 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     sync: false,
     defaultOnFull: "drop-newest",
     batch: options.batch,
-    queue: { maxRecords: options.maxQueuedRecords ?? 10_000 },
+    queue: { maxQueuedRecords: options.maxQueuedRecords ?? 10_000 },
     connect(h) {
       hooks = h;
       for (const t of targets) t.spec.sink.connect?.(h);

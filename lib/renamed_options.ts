@@ -1,0 +1,46 @@
+/**
+ * Option spellings that were renamed: given the old one, a maker of loggers and sinks throws a
+ * `TypeError` naming the new one, rather than ignoring it.
+ *
+ * @module
+ */
+
+/**
+ * The rotation options, which every sink takes nested under `rotate`, never flat.
+ *
+ * @example
+ * ```ts
+ * import { FLAT_ROTATION, refuseRenamed } from "./renamed_options.ts";
+ * refuseRenamed("rotatingFileSink", { maxBytes: 1e6 }, FLAT_ROTATION); // throws: use rotate: { maxBytes }
+ * ```
+ */
+export const FLAT_ROTATION: Readonly<Record<string, string>> = Object.freeze({
+  maxBytes: "rotate: { maxBytes }",
+  interval: "rotate: { interval }",
+  maxFiles: "rotate: { maxFiles }",
+  maxAgeMs: "rotate: { maxAgeMs }",
+  compress: "rotate: { compress }",
+});
+
+/**
+ * Throws a `TypeError` when `options` holds one of the old spellings in `renamed`, naming the
+ * option and its new spelling; nothing is made, so nothing runs with an option ignored.
+ *
+ * @param where Who takes the options, for the message (`"createLogger"`, `"rotatingFileSink"`).
+ * @param options The options given.
+ * @param renamed Old name → how to write it now.
+ * @example
+ * ```ts
+ * import { refuseRenamed } from "./renamed_options.ts";
+ * refuseRenamed("createLogger", { queue: {} }, { queue: "maxQueuedRecords, maxQueuedBytes, onFull" });
+ * // TypeError: sluice: createLogger's option queue was renamed; use maxQueuedRecords, maxQueuedBytes, onFull
+ * ```
+ */
+export function refuseRenamed(where: string, options: object | undefined, renamed: Readonly<Record<string, string>>): void {
+  if (typeof options !== "object" || options === null) return;
+  for (const old of Object.keys(renamed)) {
+    if (Object.hasOwn(options, old) && (options as Record<string, unknown>)[old] !== undefined) {
+      throw new TypeError(`sluice: ${where}'s option ${old} was renamed; use ${renamed[old]}`);
+    }
+  }
+}
