@@ -3,41 +3,9 @@
  *
  * @module
  */
-import { errorMessage } from "../lib/errors.ts";
+import { BadBodyError, BodyTimeoutError, BodyTooLargeError, errorMessage } from "../lib/errors.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-/**
- * Thrown when a body is larger than allowed; the ingest app answers 413.
- *
- * @example
- * ```ts
- * try { await readBodyText(req, limits); } catch (e) { if (e instanceof BodyTooLargeError) return new Response(null, { status: 413 }); }
- * ```
- */
-export class BodyTooLargeError extends Error {
-  /** @param what Which limit: "body" or "decompressed body". @param limit Bytes allowed. */
-  constructor(what: string, limit: number) {
-    super(`${what} is larger than ${limit} bytes`);
-    this.name = "BodyTooLargeError";
-  }
-}
-
-/**
- * Thrown when a body cannot be decoded (bad gzip, invalid UTF-8); the ingest app answers 400.
- *
- * @example
- * ```ts
- * try { await readBodyText(req, limits); } catch (e) { if (e instanceof BadBodyError) return new Response(e.message, { status: 400 }); }
- * ```
- */
-export class BadBodyError extends Error {
-  /** @param message What is wrong. */
-  constructor(message: string) {
-    super(message);
-    this.name = "BadBodyError";
-  }
-}
 
 /**
  * Reads a stream to the end, failing as soon as it passes `limit` bytes (the rest is not read),
@@ -55,7 +23,7 @@ export class BadBodyError extends Error {
  * const bytes = await readLimited(req.body!, 8 << 20, "body");
  * ```
  */
-export async function readLimited(stream: ReadableStream<Uint8Array>, limit: number, what: string, timeoutMs?: number, expected = -1): Promise<Uint8Array> {
+export async function readLimited(stream: ReadableStream<Uint8Array>, limit: number, what: "body" | "decompressed body", timeoutMs?: number, expected = -1): Promise<Uint8Array> {
   const reader = stream.getReader();
   // with a declared length (up to 1 MiB: nothing larger is set aside before it arrives) the
   // bytes go straight into one array; otherwise they are gathered
@@ -97,23 +65,6 @@ export async function readLimited(stream: ReadableStream<Uint8Array>, limit: num
     off += p.length;
   }
   return out;
-}
-
-/**
- * A body that did not arrive in time.
- *
- * @example
- * ```ts
- * import { BodyTimeoutError } from "./body.ts";
- * new BodyTimeoutError(30000).message; // "the body did not arrive within 30000 ms"
- * ```
- */
-export class BodyTimeoutError extends Error {
-  /** @param ms The time allowed. */
-  constructor(ms: number) {
-    super(`the body did not arrive within ${ms} ms`);
-    this.name = "BodyTimeoutError";
-  }
 }
 
 /** Limits of {@linkcode readBodyBytes}. */

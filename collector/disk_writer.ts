@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { errorMessage } from "../lib/errors.ts";
+import { DiskWriteError, errorMessage } from "../lib/errors.ts";
 import { appendAll } from "../lib/files/append_all.ts";
 import { categoryFileName } from "../lib/files/category_name.ts";
 import { HandlePool } from "../lib/files/handle_pool.ts";
@@ -30,11 +30,6 @@ export interface DiskWriterOptions {
   rotate?: RotateOptions;
   durable?: boolean;
   keys: KeyLimits;
-}
-
-/** Thrown when the disk refused a write; nothing of the request is on disk. */
-export class DiskWriteError extends Error {
-  override name = "DiskWriteError";
 }
 
 const utf8 = new TextEncoder();

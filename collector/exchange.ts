@@ -8,16 +8,16 @@
 import type { Context } from "hono";
 import type { Logger } from "../lib/logger.ts";
 import { authenticate, type TokenEntry } from "./auth.ts";
-import { BadBodyError, BodyTimeoutError, BodyTooLargeError, type BodyLimits, readBodyBytes, utf8Text } from "./body.ts";
-import { FrameError } from "../lib/format/frame.ts";
+import { type BodyLimits, readBodyBytes, utf8Text } from "./body.ts";
+import { BadBodyError, BodyTimeoutError, BodyTooLargeError, DiskWriteError, FrameError, TooManyLinesError } from "../lib/errors.ts";
 import type { ScopedKey } from "./dedup.ts";
-import { DiskWriteError, type DiskWriter } from "./disk_writer.ts";
+import type { DiskWriter } from "./disk_writer.ts";
 import type { IngestMetrics } from "./metrics.ts";
 import type { ProducerRegistry } from "./producers.ts";
 import { ANONYMOUS, type Identities } from "./identity.ts";
 import type { RateLimiter } from "./rate_limit.ts";
 import type { IngestOptions } from "./options.ts";
-import { type ParsedBody, TooManyLinesError } from "../lib/format/ndjson_decode.ts";
+import type { ParsedBody } from "../lib/format/ndjson_decode.ts";
 
 /** A request's token name, producer name, and whether it is a trusted forwarding collector. */
 export interface Caller {
@@ -169,7 +169,7 @@ export class Exchange {
       return this.answer(c, 413, { error: err.message, maxLines: err.maxLines });
     }
     if (err instanceof BodyTooLargeError) {
-      metrics.refuse(err.message.startsWith("decompressed") ? "decompressed-bytes" : "body-bytes");
+      metrics.refuse(err.what === "decompressed body" ? "decompressed-bytes" : "body-bytes");
       return this.answer(c, 413, { error: err.message });
     }
     if (err instanceof BodyTimeoutError) return this.answer(c, 408, { error: err.message }, { Connection: "close" });

@@ -10,24 +10,7 @@
  *
  * @module
  */
-
-/**
- * Thrown when the bytes are not a well-formed protobuf message; the collector answers 400
- * (the exporter must not send the same bytes again).
- *
- * @example
- * ```ts
- * import { decodeOtlpLogs, ProtoError } from "./otlp_proto.ts";
- * try { decodeOtlpLogs(new Uint8Array([0x0a, 0x05])); } catch (e) { e instanceof ProtoError; } // true
- * ```
- */
-export class ProtoError extends Error {
-  /** @param message What is wrong, and where. */
-  constructor(message: string) {
-    super(`invalid protobuf: ${message}`);
-    this.name = "ProtoError";
-  }
-}
+import { ProtoError } from "../lib/errors.ts";
 
 type Obj = Record<string, unknown>;
 /** A field's handler: reads one occurrence at the reader's position into `into`. */

@@ -82,13 +82,17 @@ describe("POST /ingest", () => {
   });
 
   test("413 for a large body, a small gzip that inflates past the limit, and 400 per huge line", async () => {
-    const { post, lines } = make({ maxBodyBytes: 10_000, maxDecompressedBytes: 100_000, maxLineBytes: 500 });
+    const { post, lines, get } = make({ maxBodyBytes: 10_000, maxDecompressedBytes: 100_000, maxLineBytes: 500 });
     expect((await post("x".repeat(20_000))).status).toBe(413);
     const bomb = gzipSync(Buffer.alloc(5_000_000, 0x20));
     expect(bomb.length).toBeLessThan(10_000);
     const res = await post(bomb, { "content-encoding": "gzip" });
     expect(res.status).toBe(413);
     expect((await res.json()).error).toMatch(/decompressed body is larger than 100000/);
+    // each refusal counted under its own bound (BodyTooLargeError.what)
+    const metrics = await (await get("/metrics")).text();
+    expect(metrics).toContain('sluice_ingest_refused_total{bound="body-bytes"} 1');
+    expect(metrics).toContain('sluice_ingest_refused_total{bound="decompressed-bytes"} 1');
     const huge = await post(`{"msg":"${"h".repeat(600)}"}\n{"msg":"ok"}\n`);
     expect(huge.status).toBe(200);
     expect((await huge.json()).errors[0]).toEqual({ line: 1, error: "line is longer than 500 bytes" });

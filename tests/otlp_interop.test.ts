@@ -13,7 +13,8 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { OTLPLogExporter as JsonExporter } from "@opentelemetry/exporter-logs-otlp-http";
 import { OTLPLogExporter as ProtoExporter } from "@opentelemetry/exporter-logs-otlp-proto";
 import { exited, serveRuntimes, startServe, type ServeProcess } from "./helpers/serve_process.ts";
-import { decodeOtlpLogs, ProtoError } from "../collector/otlp_proto.ts";
+import { decodeOtlpLogs } from "../collector/otlp_proto.ts";
+import { ProtoError } from "../lib/errors.ts";
 
 let dir: string;
 let serve: ServeProcess;

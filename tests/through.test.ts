@@ -165,7 +165,7 @@ describe("a TransformStream stage (no synchronous form)", () => {
 
   test("block, sync mode, reuse and wrong stages are clear errors", () => {
     const path = join(dir(), "app.ndjson");
-    expect(() => createLogger({ sinks: [fileSink(path, { through: [slowStage()] })], queue: { onFull: "block" } }))
+    expect(() => createLogger({ sinks: [fileSink(path, { through: [slowStage()] })], onFull: "block" }))
       .toThrow(/"block" needs a sink that can write synchronously/);
     expect(() => createLogger({ sinks: [fileSink(path, { through: [slowStage()] })], mode: "sync" })).toThrow(/mode "sync" needs sinks/);
     const stage = slowStage();

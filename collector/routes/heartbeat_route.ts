@@ -4,7 +4,8 @@
  * @module
  */
 import type { Hono } from "hono";
-import { BodyTimeoutError, readBodyText } from "../body.ts";
+import { readBodyText } from "../body.ts";
+import { BodyTimeoutError } from "../../lib/errors.ts";
 import { heartbeatError } from "../producers.ts";
 import type { Exchange } from "../exchange.ts";
 

@@ -5,9 +5,10 @@
  * @module
  */
 import type { Context, Hono } from "hono";
-import { parsedBody, TooManyLinesError } from "../../lib/format/ndjson_decode.ts";
+import { parsedBody } from "../../lib/format/ndjson_decode.ts";
+import { ProtoError, TooManyLinesError } from "../../lib/errors.ts";
 import { parseOtlpLogs } from "../otlp.ts";
-import { decodeOtlpLogs, ProtoError } from "../otlp_proto.ts";
+import { decodeOtlpLogs } from "../otlp_proto.ts";
 import { type OtlpEncoding, otlpRefusal, otlpSuccess } from "../otlp_answer.ts";
 import type { Exchange } from "../exchange.ts";
 
