@@ -13,7 +13,9 @@
  * ```
  */
 export interface TokenEntry {
+  /** The token's name: the producer its records are tagged with by default. */
   name: string;
+  /** The secret, sent as `Authorization: Bearer <token>`. */
   token: string;
   /**
    * Producer names the token may speak as besides its own name (`X-Sluice-Producer`,

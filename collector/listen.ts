@@ -18,9 +18,9 @@ import { createIngestApp, type IngestApp, type IngestOptions } from "./app.ts";
  * ```
  */
 export interface ServeOptions extends IngestOptions {
-  /** @default 8080; 0 picks a free port */
+  /** The port to listen on; 0 picks a free port. @default 8080 */
   port?: number;
-  /** @default "127.0.0.1" */
+  /** The interface to bind. @default "127.0.0.1" */
   hostname?: string;
   /** PEM certificate and key: serve HTTPS. */
   tls?: { cert: string; key: string };

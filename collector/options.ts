@@ -24,9 +24,9 @@ export interface IngestOptions {
   tokens?: readonly TokenEntry[];
   /** Accept requests without a token. Must be given explicitly; there is no default token-less mode. */
   noAuth?: boolean;
-  /** @default 8388608 (8 MiB) on the wire */
+  /** The largest request body on the wire; past it, 413. @default 8388608 (8 MiB) */
   maxBodyBytes?: number;
-  /** @default 67108864 (64 MiB) after gzip */
+  /** The largest request body once gunzipped; past it, 413. @default 67108864 (64 MiB) */
   maxDecompressedBytes?: number;
   /** The longest NDJSON line, or JSON-array record, accepted; longer ones are rejected on their own line. @default 1048576 */
   maxLineBytes?: number;
@@ -50,7 +50,7 @@ export interface IngestOptions {
   heartbeatCheckMs?: number;
   /** Rotation of the category files. */
   rotate?: RotateOptions;
-  /** @default 64 */
+  /** The most category files open at once. @default 64 */
   maxOpenFiles?: number;
   /** fsync the records and the journal before answering. @default false */
   durable?: boolean;

@@ -40,6 +40,8 @@ export class LogLossError extends Error {
   readonly records: number;
 
   /**
+   * A loss report.
+   *
    * @param reason Why.
    * @param sink The sink's name.
    * @param records How many records.
@@ -75,6 +77,8 @@ export class DrainTimeoutError extends Error {
   readonly timeoutMs: number;
 
   /**
+   * A queue that stayed full.
+   *
    * @param sink The sink whose queue stayed full.
    * @param queued Records waiting in it.
    * @param timeoutMs How long `drained()` waited.
@@ -115,6 +119,8 @@ export class HttpSendError extends Error {
   readonly away: boolean;
 
   /**
+   * A batch not delivered.
+   *
    * @param kind Refused, or gave up.
    * @param target The URL.
    * @param records Records in the batch.
@@ -147,7 +153,11 @@ export class HttpSendError extends Error {
  * ```
  */
 export class FrameError extends Error {
-  /** @param message What is wrong with the frame. */
+  /**
+   * A frame that cannot be read.
+   *
+   * @param message What is wrong with the frame.
+   */
   constructor(message: string) {
     super(`sluice frame: ${message}`);
     this.name = "FrameError";

@@ -1,4 +1,4 @@
-// `npm test`: type-check, build the npm output, deno lint the published code, then run every suite on its runtime:
+// `npm test`: type-check, build the npm output, deno lint the published code, deno doc --lint the entries (scripts/doc_lint.mjs), then run every suite on its runtime:
 // bun:test (tests/*.test.ts), deno test (tests/deno/), node --test (tests/node/, on dist/).
 // Prints one closing line, "N passed, N failed", and exits non-zero when anything failed.
 import { spawnSync } from "node:child_process";
@@ -20,6 +20,7 @@ const steps = [
   { name: "typecheck", cmd: [bin("tsc"), "-p", "tsconfig.json"] },
   { name: "build", cmd: [bin("tsc"), "-p", "tsconfig.build.json"] },
   { name: "lint", cmd: [bin("deno"), "lint", "mod.ts", "mod.web.ts", "api.ts", "server.ts", "cli.ts", "lib", "adapters", "collector", "tools"] },
+  { name: "doc-lint", cmd: [process.execPath, "scripts/doc_lint.mjs"] },
   { name: "bun", cmd: [bin("bun"), "test", ...bunSuites], count: /^\s*(\d+) pass\n\s*(\d+) fail/m },
   { name: "deno", cmd: [bin("deno"), "test", "-A", "--config", "deno.json", "tests/deno/"], count: /(\d+) passed(?:.*?)\| (\d+) failed/ },
   { name: "node", cmd: [process.execPath, "--test", "tests/node/", "tests/edge/"], count: /# pass (\d+)\n# fail (\d+)/ },

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, spyOn, test } from "bun:test";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { consoleSink, createLogger, createRecord, createRedactor, fileSink, recordFields, type Sink, type LogRecord } from "../mod.ts";
+import { consoleSink, createLogger, createRecord, fileSink, recordFields, type Sink, type LogRecord } from "../mod.ts";
+import { createRedactor } from "../lib/redact.ts";
 
 function memory(level?: Sink["level"]) {
   const records: LogRecord[] = [];

@@ -1,7 +1,8 @@
 // The safe serializer: one documented rendering per special value, and JSON round-trips.
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { createLogger, createRecord, safeStringify, serializeMembers, serializeObject, streamSink } from "../mod.ts";
+import { createLogger, createRecord, streamSink } from "../mod.ts";
+import { safeStringify, serializeMembers, serializeObject } from "../lib/serialize.ts";
 import { parseNdjson } from "../lib/format/ndjson_decode.ts";
 
 /** A record's line as the logger makes it (lib/logger.ts: fields serialized, then built). */

@@ -30,7 +30,11 @@ export type BatchStreamOptions<T> = BatchLimits<T>;
  * ```
  */
 export class BatchStream<T> extends TransformStream<T, T[]> {
-  /** @param options The batch limits. */
+  /**
+   * A stream that batches by the given limits.
+   *
+   * @param options The batch limits.
+   */
   constructor(options: BatchStreamOptions<T> = {}) {
     let batcher: Batcher<T>;
     let controller: TransformStreamDefaultController<T[]>;

@@ -41,7 +41,11 @@ export function encodeLines(records: readonly LogRecord[], format: Formatter): U
  * ```
  */
 export class LineEncoderStream extends TransformStream<readonly LogRecord[], Uint8Array> {
-  /** @param format How one record becomes one line. */
+  /**
+   * A stream that encodes each batch's records with `format`, one line each.
+   *
+   * @param format How one record becomes one line.
+   */
   constructor(format: Formatter) {
     super({
       transform(batch, controller) {
@@ -78,7 +82,11 @@ export class NdjsonEncoderStream extends LineEncoderStream {
  * ```
  */
 export class TextFormatEncoderStream extends LineEncoderStream {
-  /** @param options Whether to colour the level. */
+  /**
+   * A stream that encodes each batch's records in the text format.
+   *
+   * @param options Whether to colour the level.
+   */
   constructor(options: TextFormatOptions = {}) {
     super(textFormatter(options));
   }

@@ -62,7 +62,11 @@ export class FrameEncoderStream extends TransformStream<readonly LogRecord[], Ui
  * ```
  */
 export class FrameDecoderStream extends TransformStream<Uint8Array, string> {
-  /** @param maxFrameBytes The largest payload taken (default 64 MiB). */
+  /**
+   * A stream that reads frames, refusing any larger than `maxFrameBytes`.
+   *
+   * @param maxFrameBytes The largest payload taken (default 64 MiB).
+   */
   constructor(maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {
     // chunks are kept as they come and joined once a whole frame is there: each byte is copied
     // a bounded number of times however finely the frame was cut

@@ -17,8 +17,11 @@ import type { LevelName } from "../../levels.ts";
  * ```
  */
 export interface AlertLine {
+  /** The record's level. */
   level: LevelName;
+  /** The record's category, if any. */
   category: string | undefined;
+  /** The record's message. */
   msg: string;
   /** `k=v` pairs, already compact. */
   fields: string;
@@ -34,6 +37,7 @@ export interface AlertLine {
  * ```
  */
 export interface NotifyService {
+  /** The service's name, for stats and reports (`"discord"`). */
   readonly name: string;
   /** The longest message text the service takes. */
   readonly limit: number;

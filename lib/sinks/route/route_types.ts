@@ -74,9 +74,13 @@ export interface RouteSinkOptions {
  * ```
  */
 export interface RouteTargetStats {
+  /** The target's name. */
   name: string;
+  /** Its weight in the distribution. */
   weight: number;
+  /** A fan-out target, outside the distribution. */
   copy: boolean;
+  /** Its breaker's state. */
   state: BreakerState;
   /** Records it wrote. */
   written: number;
@@ -101,6 +105,7 @@ export interface RouteTargetStats {
  * ```
  */
 export interface RouteStats {
+  /** Each target's counters, in the order of `targets`. */
   targets: RouteTargetStats[];
   /** Records moved to another target after theirs failed. */
   failedOver: number;
