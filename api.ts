@@ -29,7 +29,7 @@ export type { AsyncStages, OnFull, Sink, SinkHooks } from "./lib/sink.ts";
 export type { SinkStats } from "./lib/channel.ts";
 export type { QueueOptions } from "./lib/queue_options.ts";
 export type { LatencySummary } from "./lib/latency.ts";
-export { DrainTimeoutError, HttpSendError, LogLossError } from "./lib/errors.ts";
+export { DrainTimeoutError, HttpSendError, HttpStatusError, LogLossError } from "./lib/errors.ts";
 export type { LossReason } from "./lib/errors.ts";
 export { formatLines } from "./lib/format/formatter.ts";
 export type { Formatter } from "./lib/format/formatter.ts";

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { BadBodyError, BodyTimeoutError, BodyTooLargeError, errorMessage } from "../lib/errors.ts";
+import { errorMessage } from "../lib/errors.ts";
+import { BadBodyError, BodyTimeoutError, BodyTooLargeError } from "./errors.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 

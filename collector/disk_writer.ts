@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { DiskWriteError, errorMessage } from "../lib/errors.ts";
+import { errorMessage } from "../lib/errors.ts";
+import { DiskWriteError } from "./errors.ts";
 import { appendAll } from "../lib/files/append_all.ts";
 import { categoryFileName } from "../lib/files/category_name.ts";
 import { HandlePool } from "../lib/files/handle_pool.ts";

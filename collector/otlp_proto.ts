@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { ProtoError } from "../lib/errors.ts";
+import { ProtoError } from "./errors.ts";
 
 type Obj = Record<string, unknown>;
 /** A field's handler: reads one occurrence at the reader's position into `into`. */

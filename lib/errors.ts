@@ -1,7 +1,8 @@
 /**
- * Every error class sluice throws or reports, the library's and the collector's, each with the
- * fields a caller acts on, and the two helpers that turn anything thrown into an `Error` or a
- * message.
+ * Every error class the library throws or reports, each with the fields a caller acts on, and
+ * the two helpers that turn anything thrown into an `Error` or a message. The collector's
+ * refusals (a body too large, too slow, undecodable; a disk that refuses) are in
+ * collector/errors.ts.
  *
  * @module
  */
@@ -143,6 +144,39 @@ export class HttpSendError extends Error {
 }
 
 /**
+ * A request answered with a status that is not 2xx where no batch of records is at stake (a
+ * heartbeat, an alert message): the status and the start of the answer's body, as fields. It is
+ * the `cause` of the report a caller's `onError` receives.
+ *
+ * @example
+ * ```ts
+ * import { HttpStatusError } from "./errors.ts";
+ * const err = new HttpStatusError(429, "slow down");
+ * [err.status, err.message]; // [429, "HTTP 429 slow down"]
+ * ```
+ */
+export class HttpStatusError extends Error {
+  /** The answer's HTTP status. */
+  readonly status: number;
+  /** The answer's body, cut to 200 characters. */
+  readonly body: string;
+
+  /**
+   * A non-2xx answer.
+   *
+   * @param status The HTTP status.
+   * @param body The answer's body (cut to 200 characters).
+   */
+  constructor(status: number, body: string) {
+    const cut = body.slice(0, 200);
+    super(`HTTP ${status} ${cut}`);
+    this.name = "HttpStatusError";
+    this.status = status;
+    this.body = cut;
+  }
+}
+
+/**
  * A frame that cannot be read: truncated, corrupt, of another version, or too large.
  *
  * @example
@@ -181,104 +215,6 @@ export class TooManyLinesError extends RangeError {
     super(`the body holds more than ${maxLines} records (--max-lines); send smaller batches`);
     this.name = "TooManyLinesError";
     this.maxLines = maxLines;
-  }
-}
-
-/**
- * A request body larger than allowed, on the wire or once decompressed; the collector answers 413.
- *
- * @example
- * ```ts
- * import { BodyTooLargeError } from "./errors.ts";
- * const err = new BodyTooLargeError("decompressed body", 64 << 20);
- * [err.what, err.limit]; // ["decompressed body", 67108864]
- * ```
- */
-export class BodyTooLargeError extends Error {
-  /** Which bound was passed. */
-  readonly what: "body" | "decompressed body";
-  /** The bytes allowed. */
-  readonly limit: number;
-  /** @param what Which bound. @param limit Bytes allowed. */
-  constructor(what: "body" | "decompressed body", limit: number) {
-    super(`${what} is larger than ${limit} bytes`);
-    this.name = "BodyTooLargeError";
-    this.what = what;
-    this.limit = limit;
-  }
-}
-
-/**
- * A request body that cannot be decoded (an unknown encoding, bad gzip, invalid UTF-8); the
- * collector answers 400.
- *
- * @example
- * ```ts
- * import { BadBodyError } from "./errors.ts";
- * new BadBodyError("body is not valid UTF-8").message; // "body is not valid UTF-8"
- * ```
- */
-export class BadBodyError extends Error {
-  /** @param message What is wrong. */
-  constructor(message: string) {
-    super(message);
-    this.name = "BadBodyError";
-  }
-}
-
-/**
- * A request body that did not arrive in time; the collector answers 408.
- *
- * @example
- * ```ts
- * import { BodyTimeoutError } from "./errors.ts";
- * new BodyTimeoutError(30000).timeoutMs; // 30000
- * ```
- */
-export class BodyTimeoutError extends Error {
-  /** The time allowed, in ms. */
-  readonly timeoutMs: number;
-  /** @param timeoutMs The time allowed, in ms. */
-  constructor(timeoutMs: number) {
-    super(`the body did not arrive within ${timeoutMs} ms`);
-    this.name = "BodyTimeoutError";
-    this.timeoutMs = timeoutMs;
-  }
-}
-
-/**
- * Bytes that are not a well-formed protobuf message; the collector answers 400 (the exporter
- * must not send the same bytes again).
- *
- * @example
- * ```ts
- * import { ProtoError } from "./errors.ts";
- * new ProtoError("varint longer than 10 bytes at byte 3").message; // "invalid protobuf: varint longer than 10 bytes at byte 3"
- * ```
- */
-export class ProtoError extends Error {
-  /** @param message What is wrong, and where. */
-  constructor(message: string) {
-    super(`invalid protobuf: ${message}`);
-    this.name = "ProtoError";
-  }
-}
-
-/**
- * The collector's disk refused a write (full, read-only, gone); nothing of the request is on
- * disk, and the collector answers 503 with Retry-After. `cause` is the OS's error.
- *
- * @example
- * ```ts
- * import { DiskWriteError } from "./errors.ts";
- * new DiskWriteError("ENOSPC: no space left on device", { cause: err });
- * ```
- */
-export class DiskWriteError extends Error {
-  /** @param message Why the disk refused. @param options The OS's error as `cause`. */
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "DiskWriteError";
   }
 }
 

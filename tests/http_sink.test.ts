@@ -1,7 +1,7 @@
 // httpSink against scripted HTTP servers on 127.0.0.1:0: the wire format, retries,
 // Retry-After, refusals, outages, hangs, full queues, the spool and heartbeats.
 import { afterEach, describe, expect, test } from "bun:test";
-import { createLogger, type LogLossError } from "../mod.ts";
+import { createLogger, HttpStatusError, type LogLossError } from "../mod.ts";
 import { httpSink } from "../lib/sinks/http_sink.ts";
 import { retryAfterMs } from "../lib/retry.ts";
 import { closedPort, collector, ok, records, runCleanup, scripted, sleep, until, UUID } from "./helpers/http.ts";
@@ -328,6 +328,8 @@ describe("httpSink: heartbeats", () => {
     expect(errors.length).toBeGreaterThanOrEqual(2);
     expect(errors[0].message).toContain(`${s.base}/beat`);
     expect(errors[0].message).toContain("500");
+    expect(errors[0].cause).toBeInstanceOf(HttpStatusError);
+    expect([(errors[0].cause as HttpStatusError).status, (errors[0].cause as HttpStatusError).body]).toEqual([500, "nope"]);
     expect(s.seen.every((r) => r.path === "/beat")).toBe(true);
     expect(JSON.parse(s.seen[0].text)).toEqual({ producer: "w", nextCheckInMs: 40 });
     log.info("still logging");

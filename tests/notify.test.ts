@@ -2,7 +2,7 @@
 // service's payload and answer 429 with retry_after: levels, packing and limits, folding and
 // digests, rate limits, give-ups counted, and no alert loops.
 import { afterEach, expect, test } from "bun:test";
-import { createLogger, discordSink, slackSink, telegramSink } from "../api.ts";
+import { createLogger, discordSink, HttpStatusError, slackSink, telegramSink } from "../api.ts";
 import { discordRetryAfterMs } from "../lib/sinks/notify/services.ts";
 
 interface Hit { path: string; body: any; at: number }
@@ -118,5 +118,7 @@ test("a sink's own failures are counted and reported, never alerted: an onError 
   expect(sink.notifyStats()).toMatchObject({ failed: 1, sent: 0 });
   expect(sink.notifyStats().ownSkipped).toBeGreaterThanOrEqual(1);
   expect(log.stats().sinks[0].dropped["sink-error"]).toBe(1);
-  expect(reported.some((e) => e.message.includes("was not delivered"))).toBe(true);
+  const undelivered = reported.find((e) => e.message.includes("was not delivered"))!;
+  expect(undelivered.cause).toBeInstanceOf(HttpStatusError);
+  expect([(undelivered.cause as HttpStatusError).status, (undelivered.cause as HttpStatusError).body]).toEqual([500, "bad"]);
 });

@@ -14,7 +14,7 @@ import { OTLPLogExporter as JsonExporter } from "@opentelemetry/exporter-logs-ot
 import { OTLPLogExporter as ProtoExporter } from "@opentelemetry/exporter-logs-otlp-proto";
 import { exited, serveRuntimes, startServe, type ServeProcess } from "./helpers/serve_process.ts";
 import { decodeOtlpLogs } from "../collector/otlp_proto.ts";
-import { ProtoError } from "../lib/errors.ts";
+import { ProtoError } from "../collector/errors.ts";
 
 let dir: string;
 let serve: ServeProcess;

@@ -5,7 +5,7 @@
  */
 import type { Hono } from "hono";
 import { readBodyText } from "../body.ts";
-import { BodyTimeoutError } from "../../lib/errors.ts";
+import { BodyTimeoutError } from "../errors.ts";
 import { heartbeatError } from "../producers.ts";
 import type { Exchange } from "../exchange.ts";
 

@@ -6,7 +6,8 @@
  */
 import type { Context, Hono } from "hono";
 import { parsedBody } from "../../lib/format/ndjson_decode.ts";
-import { ProtoError, TooManyLinesError } from "../../lib/errors.ts";
+import { TooManyLinesError } from "../../lib/errors.ts";
+import { ProtoError } from "../errors.ts";
 import { parseOtlpLogs } from "../otlp.ts";
 import { decodeOtlpLogs } from "../otlp_proto.ts";
 import { type OtlpEncoding, otlpRefusal, otlpSuccess } from "../otlp_answer.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { errorMessage } from "../errors.ts";
+import { errorMessage, HttpStatusError } from "../errors.ts";
 import type { HttpSinkState, Sender } from "./http_send.ts";
 import type { HttpSinkOptions } from "./http_sink.ts";
 
@@ -32,14 +32,14 @@ export function heartbeats(target: string, options: HttpSinkOptions, sender: Sen
   const url = options.heartbeatUrl ?? new URL("/heartbeat", target).href;
   const beat = (payload: object) =>
     sender.post(url, JSON.stringify({ producer: options.producer, ...payload }), { "content-type": "application/json" }).then((r) => {
-      if (!r.ok) throw new Error(`HTTP ${r.status} ${r.text}`);
+      if (!r.ok) throw new HttpStatusError(r.status, r.text);
     });
   return {
     start() {
       if (timer !== undefined) return;
       const { intervalMs, graceMs } = options.heartbeat!;
       const tick = () => beat({ nextCheckInMs: intervalMs, graceMs }).catch((err) =>
-        state.hooks.report(new Error(`sluice: heartbeat to ${url} failed: ${errorMessage(err)}`)));
+        state.hooks.report(new Error(`sluice: heartbeat to ${url} failed: ${errorMessage(err)}`, { cause: err })));
       void tick();
       timer = setInterval(tick, intervalMs);
       state.unrefTimer(timer);

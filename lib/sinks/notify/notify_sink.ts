@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { HttpStatusError, toError } from "../../errors.ts";
 import type { LevelName } from "../../levels.ts";
 import type { LogRecord } from "../../record.ts";
 import type { Sink, SinkHooks } from "../../sink.ts";
@@ -105,7 +106,6 @@ function compactFields(r: LogRecord): string {
 }
 
 const minutes = (ms: number) => (ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`);
-const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
 
 /**
  * A sink that posts records at `level` and above to a chat service: lines packed into as few
@@ -180,7 +180,7 @@ export function notifySink(service: NotifyService, url: string, options: NotifyO
         const res = await doFetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(service.body(text)), signal: controller.signal });
         const body = await res.text();
         if (res.ok) return;
-        last = new Error(`${res.status} ${body.slice(0, 200)}`);
+        last = new HttpStatusError(res.status, body);
         if (res.status === 429) {
           stats.rateLimited++;
           const after = service.retryAfterMs(res.headers, body) ?? 1000;
@@ -195,7 +195,7 @@ export function notifySink(service: NotifyService, url: string, options: NotifyO
         clearTimeout(timer);
       }
     }
-    throw asError(last);
+    throw toError(last);
   };
 
   /** Sends `lines`; a message given up counts its records lost (`lostPerLine` each line) and is reported. */
@@ -211,7 +211,7 @@ export function notifySink(service: NotifyService, url: string, options: NotifyO
       } catch (err) {
         stats.failed++;
         if (n > 0) hooks.lost(n, err);
-        hooks.report(new Error(`${own} a message of ${m.lines} line(s) was not delivered: ${asError(err).message}`, { cause: err }));
+        hooks.report(new Error(`${own} a message of ${m.lines} line(s) was not delivered: ${toError(err).message}`, { cause: err }));
       }
     }
   };
