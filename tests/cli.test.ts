@@ -44,6 +44,7 @@ describe("user errors are one line that names the flag, with a non-zero exit and
     [["serve", "--port", "99999"], /^sluice serve: --port must be a whole number from 0 to 65535, got "99999"$/],
     [["serve", "--port"], /^sluice serve: --port needs a value/],
     [["serve", "--tokens", "/nonexistent/tokens"], /^sluice serve: cannot read --tokens \/nonexistent\/tokens/],
+    [["load", "--max-bytes", "1000"], /^sluice load: --max-bytes was renamed; use --rotation-max-bytes \(see sluice load --help\)$/],
     [["load", "--duration", "10"], /^sluice load: --duration: bad duration "10"; use a number with a unit/],
     [["tail", "--lines", "-3"], /^sluice tail: /],
     [["token", "--dir", "/nonexistent/dir"], /^sluice token: .*does not exist/],

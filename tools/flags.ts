@@ -70,6 +70,8 @@ export interface CommandSpec {
   /** Positional arguments, as shown in the usage line (`[PATH...]`); none when absent. */
   positionals?: string;
   flags: Record<string, FlagSpec>;
+  /** Flags that were renamed: old name (without dashes) → the new flag, named in the error. */
+  renamed?: Record<string, string>;
 }
 
 /** What {@linkcode parseCommand} found. */
@@ -110,8 +112,10 @@ export function parseCommand(spec: CommandSpec, args: readonly string[]): Parsed
 function argumentError(err: Error & { code?: string }, spec: CommandSpec): string {
   const flag = /'(-[^' ]+)/.exec(err.message)?.[1];
   switch (err.code) {
-    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
-      return `unknown flag ${flag ?? err.message}`;
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION": {
+      const now = spec.renamed?.[flag?.replace(/^-+/, "").split("=")[0] ?? ""];
+      return now === undefined ? `unknown flag ${flag ?? err.message}` : `${flag} was renamed; use ${now}`;
+    }
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE": {
       const name = flag?.replace(/^-+/, "").split(/[ =]/)[0] ?? "";
       const f = spec.flags[name] ?? Object.entries(spec.flags).find(([, v]) => v.short === name)?.[1];

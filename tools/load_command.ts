@@ -16,12 +16,13 @@ import { runLoad } from "./load/run_load.ts";
 export const LOAD: CommandSpec = {
   name: "load",
   summary: "Replay the multi-event workload in one process and report throughput and flush latency.\nOn a terminal a live line shows progress (not with --json).",
+  renamed: { "max-bytes": "--rotation-max-bytes" },
   flags: {
     events: { type: "string", value: "a=350,b=350,c=300", default: "a=350,b=350,c=300", help: "records/s per event (0 allowed)" },
     duration: { type: "string", value: "30s", default: "30s", help: "how long to produce (ms, s, m, h)" },
     concurrency: { type: "string", value: "N", default: "4", help: "producers, shared among active events by rate" },
     "rotation-interval": { type: "string", value: "1h", help: "rotate each event's file (hourly, daily or a duration)" },
-    "max-bytes": { type: "string", value: "BYTES", help: "rotate each event's file by size" },
+    "rotation-max-bytes": { type: "string", value: "BYTES", help: "rotate each event's file by size" },
     "max-open-files": { type: "string", value: "N", default: "32", help: "descriptors open at once" },
     dir: { type: "string", value: "DIR", default: "./logs/load", help: "where the files go (emptied first)" },
     durable: { type: "boolean", help: "fsync on every flush" },
@@ -67,7 +68,7 @@ export async function load(flags: Record<string, string | boolean | undefined>):
     : categoryFileSink(dir, {
       maxOpenFiles: wholeNumber(str("max-open-files") ?? "32", "sluice load: --max-open-files", 1),
       durable: flags.durable === true,
-      rotate: { interval, maxBytes: str("max-bytes") ? wholeNumber(str("max-bytes")!, "sluice load: --max-bytes", 1) : undefined },
+      rotate: { interval, maxBytes: str("rotation-max-bytes") ? wholeNumber(str("rotation-max-bytes")!, "sluice load: --rotation-max-bytes", 1) : undefined },
     });
   const log = createLogger({
     sinks: [sink],
