@@ -10,12 +10,9 @@ import type { LoggerOptions } from "./logger_options.ts";
 import { type LoggerStats, sumStats } from "./logger_stats.ts";
 import type { LogRecord } from "./record.ts";
 import { createRedactor } from "./redact.ts";
-import { refuseRenamed } from "./renamed_options.ts";
+import { QUEUE_NAMES } from "./queue_options.ts";
 import { consoleSink } from "./sinks/console_sink.ts";
 import { watchOtelRegistry } from "./trace_context.ts";
-
-/** `createLogger`'s old spellings. */
-const RENAMED = { queue: "maxQueuedRecords, maxQueuedBytes and onFull, beside sinks (queue: { maxRecords, maxBytes, onFull } before)" };
 
 /**
  * The state a logger and all its children share: the channels (one per sink), the exit hooks
@@ -41,7 +38,7 @@ export class LoggerCore {
   #unhook: (() => void)[] = [];
 
   constructor(options: LoggerOptions) {
-    refuseRenamed("createLogger", options, RENAMED);
+    if ("queue" in options) throw new TypeError(`sluice: createLogger's option queue was renamed; use ${QUEUE_NAMES}`);
     const runtime = options.runtime ?? detectRuntime();
     const onError = options.onError ?? ((err: Error) => console.error(String(err?.stack ?? err)));
     this.report = (err: Error) => {

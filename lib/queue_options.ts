@@ -3,7 +3,6 @@
  *
  * @module
  */
-import { refuseRenamed } from "./renamed_options.ts";
 import type { OnFull, Sink } from "./sink.ts";
 
 /**
@@ -54,7 +53,8 @@ export interface QueueLimits {
 }
 
 const ON_FULL: readonly OnFull[] = ["block", "drop-newest", "drop-oldest"];
-const OLD_QUEUE = { maxRecords: "maxQueuedRecords", maxBytes: "maxQueuedBytes" } as const;
+/** The words of every refusal of an old queue spelling. */
+export const QUEUE_NAMES = "maxQueuedRecords, maxQueuedBytes and onFull";
 
 /**
  * A sink's queue limits: the logger's options over the sink's own over the defaults, checked.
@@ -70,7 +70,10 @@ const OLD_QUEUE = { maxRecords: "maxQueuedRecords", maxBytes: "maxQueuedBytes" }
  */
 export function resolveQueue(sink: Sink, given: QueueOptions | undefined): QueueLimits {
   const own = sink.queue;
-  refuseRenamed(`${sink.name} (Sink.queue)`, own, OLD_QUEUE);
+  // a sink of one's own written before the rename: its queue defaults would be ignored
+  if (own && ("maxRecords" in own || "maxBytes" in own)) {
+    throw new TypeError(`sluice: ${sink.name}'s queue: { maxRecords, maxBytes } was renamed; use ${QUEUE_NAMES}`);
+  }
   const maxRecords = given?.maxQueuedRecords ?? own?.maxQueuedRecords ?? 1024;
   if (!(maxRecords >= 1) || !Number.isInteger(maxRecords)) {
     throw new RangeError(`sluice: maxQueuedRecords must be a positive integer, got ${maxRecords}`);

@@ -14,13 +14,13 @@
  * refuseRenamed("rotatingFileSink", { maxBytes: 1e6 }, FLAT_ROTATION); // throws: use rotate: { maxBytes }
  * ```
  */
-export const FLAT_ROTATION: Readonly<Record<string, string>> = Object.freeze({
+export const FLAT_ROTATION: Readonly<Record<string, string>> = {
   maxBytes: "rotate: { maxBytes }",
   interval: "rotate: { interval }",
   maxFiles: "rotate: { maxFiles }",
   maxAgeMs: "rotate: { maxAgeMs }",
   compress: "rotate: { compress }",
-});
+};
 
 /**
  * Throws a `TypeError` when `options` holds one of the old spellings in `renamed`, naming the
@@ -37,9 +37,8 @@ export const FLAT_ROTATION: Readonly<Record<string, string>> = Object.freeze({
  * ```
  */
 export function refuseRenamed(where: string, options: object | undefined, renamed: Readonly<Record<string, string>>): void {
-  if (typeof options !== "object" || options === null) return;
-  for (const old of Object.keys(renamed)) {
-    if (Object.hasOwn(options, old) && (options as Record<string, unknown>)[old] !== undefined) {
+  for (const old in renamed) {
+    if ((options as Record<string, unknown> | undefined)?.[old] !== undefined) {
       throw new TypeError(`sluice: ${where}'s option ${old} was renamed; use ${renamed[old]}`);
     }
   }

@@ -30,10 +30,10 @@ let watching = false;
 /**
  * Makes {@linkcode otelRegistered} true as soon as `@opentelemetry/api` makes its global
  * registry: at once when it exists, else when it is first assigned. Until then the registry's
- * key on `globalThis` is an accessor that stores the value and turns into a plain property on
- * that first assignment, so the API sees what it would have without it. Called by
- * `createLogger`, never at module load. Where `globalThis` cannot take the accessor (a frozen
- * realm), the flag is set and every call looks, as without this.
+ * key on `globalThis` is an accessor that keeps what is assigned to it and gives it back, so
+ * the API reads and writes its registry as it would without it. Called by `createLogger`,
+ * never at module load. Where `globalThis` cannot take the accessor (a frozen realm), the flag
+ * is set and every call looks, as without this.
  *
  * @example
  * ```ts
@@ -45,19 +45,14 @@ let watching = false;
 export function watchOtelRegistry(): void {
   if (watching) return;
   watching = true;
-  const g = globalThis as Record<symbol, unknown>;
-  if (g[OTEL_API] !== undefined || Object.getOwnPropertyDescriptor(g, OTEL_API) !== undefined) {
-    otelRegistered = true;
-    return;
-  }
+  let registry: unknown;
   try {
-    Object.defineProperty(g, OTEL_API, {
+    if (OTEL_API in globalThis) throw 0; // made already (or watched by another copy of sluice): look on every call
+    Object.defineProperty(globalThis, OTEL_API, {
       configurable: true,
-      enumerable: false,
-      get: () => undefined,
+      get: () => registry,
       set(value: unknown) {
-        // from now on a plain property, as the API's own assignment would have made it
-        Object.defineProperty(g, OTEL_API, { value, writable: true, enumerable: true, configurable: true });
+        registry = value;
         otelRegistered = true;
       },
     });

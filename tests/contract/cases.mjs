@@ -214,7 +214,7 @@ export function contractCases(lib, env) {
     }
     // a sink of one's own that still gives its queue defaults in the old spelling
     const custom = { ...memorySink().sink, name: "mine", queue: { maxRecords: 5 } };
-    refused(() => createLogger({ sinks: [custom] }), /mine \(Sink\.queue\)'s option maxRecords was renamed; use maxQueuedRecords/);
+    refused(() => createLogger({ sinks: [custom] }), /mine's queue: \{ maxRecords, maxBytes \} was renamed; use maxQueuedRecords, maxQueuedBytes and onFull/);
     // refused before anything was opened: no file was created
     assert.deepEqual(readdirSync(dir), []);
   });
