@@ -20,7 +20,10 @@ import { callerMember } from "./caller.ts";
  *
  * @example
  * ```ts
+ * import { createLogger } from "../mod.ts";
+ * const log = createLogger();
  * log.error(new Error("boom")); // the message is the error's, the error goes in err
+ * await log.close();
  * ```
  */
 export type Message = string | Error | (() => string);
@@ -29,7 +32,11 @@ export type Message = string | Error | (() => string);
  *
  * @example
  * ```ts
- * log.info("cache probe", () => ({ keys: cache.size })); // computed only when info is enabled
+ * import { createLogger } from "../mod.ts";
+ * const log = createLogger({ level: "warn" });
+ * const cache = new Map([["a", 1]]);
+ * log.info("cache probe", () => ({ keys: cache.size })); // not called: info is below warn
+ * await log.close();
  * ```
  */
 export type Fields = object | (() => object);
@@ -40,8 +47,11 @@ export type Fields = object | (() => object);
  *
  * @example
  * ```ts
+ * import { createLogger, type LogMethod } from "../mod.ts";
+ * const log = createLogger();
  * const warn: LogMethod = (msg, fields) => log.warn(msg, fields);
  * warn("disk almost full", { pct: 93 });
+ * await log.close();
  * ```
  */
 export type LogMethod = (msg: Message, fields?: Fields) => void;
@@ -55,7 +65,10 @@ const LEVEL_METHODS = {} as Record<LevelName, LogMethod>;
  *
  * @example
  * ```ts
- * log.child({ reqId: "r1" }, { category: "http", level: "debug" });
+ * import { createLogger } from "../mod.ts";
+ * const log = createLogger();
+ * log.child({ reqId: "r1" }, { category: "http", level: "debug" }).debug("parsed headers");
+ * await log.close();
  * ```
  */
 export interface ChildOptions {
@@ -152,8 +165,10 @@ export class Logger {
    *
    * @example
    * ```ts
-   * import { createRecord } from "../mod.ts";
+   * import { createLogger, createRecord } from "../mod.ts";
+   * const log = createLogger();
    * log.emit(createRecord(Date.now(), "warn", "edge", "forwarded", ',"producer":"edge-1"}'));
+   * await log.close();
    * ```
    */
   emit(record: LogRecord): void {
@@ -171,8 +186,11 @@ export class Logger {
    *
    * @example
    * ```ts
+   * import { createLogger } from "../mod.ts";
+   * const log = createLogger();
    * const req = log.child({ reqId: "r1" }, { category: "http" });
    * req.info("start"); // {"time":…,"level":"info","category":"http","msg":"start","reqId":"r1"}
+   * await log.close();
    * ```
    */
   child(bindings: object = {}, options: ChildOptions = {}): Logger {
@@ -195,7 +213,10 @@ export class Logger {
    *
    * @example
    * ```ts
+   * import { createLogger, fileSink } from "../mod.ts";
+   * const log = createLogger({ sinks: [fileSink("./logs/app.ndjson")] });
    * log.reopen(); // after logrotate moved ./logs/app.ndjson away
+   * await log.close();
    * ```
    */
   reopen(): void {
@@ -213,7 +234,11 @@ export class Logger {
    *
    * @example
    * ```ts
+   * import { createLogger, fileSink } from "../mod.ts";
+   * const log = createLogger({ sinks: [fileSink("./logs/rows.ndjson")] });
+   * const rows = Array.from({ length: 100 }, (_, i) => ({ i }));
    * for (const row of rows) { log.info("row", row); if (log.stats().queued > 10_000) await log.drained(); }
+   * await log.close();
    * ```
    */
   drained(options: { timeoutMs?: number } = {}): Promise<void> {

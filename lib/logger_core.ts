@@ -20,8 +20,10 @@ import { watchOtelRegistry } from "./trace_context.ts";
  *
  * @example
  * ```ts
+ * import { createRecord, fileSink } from "../mod.ts";
  * const core = new LoggerCore({ sinks: [fileSink("./logs/app.ndjson")] });
- * core.emit(record, 30);
+ * core.emit(createRecord(Date.now(), "info", undefined, "hi", "}"), 30);
+ * await core.close();
  * ```
  */
 export class LoggerCore {

@@ -16,7 +16,9 @@ import type { BatchLimits } from "./stream/batcher.ts";
  *
  * @example
  * ```ts
- * createLogger({ level: "info", sinks: [fileSink("./logs/app.ndjson")], redact: ["password"], onError: console.error });
+ * import { createLogger, fileSink } from "../mod.ts";
+ * const log = createLogger({ level: "info", sinks: [fileSink("./logs/app.ndjson")], redact: ["password"], maxQueuedRecords: 4096, onError: console.error });
+ * await log.close();
  * ```
  */
 export interface LoggerOptions extends QueueOptions {

@@ -12,7 +12,12 @@ import type { LatencySummary } from "./latency.ts";
  *
  * @example
  * ```ts
- * const { logged, written, dropped, queued } = log.stats();
+ * import { createLogger } from "../mod.ts";
+ * const log = createLogger();
+ * log.info("hello");
+ * await log.flush();
+ * const { logged, written, dropped, queued } = log.stats(); // 1, 1, {}, 0
+ * await log.close();
  * ```
  */
 export interface LoggerStats {

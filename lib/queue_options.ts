@@ -12,7 +12,9 @@ import type { OnFull, Sink } from "./sink.ts";
  *
  * @example
  * ```ts
- * createLogger({ sinks: [fileSink("./logs/app.ndjson")], maxQueuedRecords: 4096, maxQueuedBytes: 8 << 20, onFull: "block" });
+ * import { createLogger, fileSink } from "../mod.ts";
+ * const log = createLogger({ sinks: [fileSink("./logs/app.ndjson")], maxQueuedRecords: 4096, maxQueuedBytes: 8 << 20, onFull: "block" });
+ * await log.close();
  * ```
  */
 export interface QueueOptions {
@@ -65,7 +67,8 @@ export const QUEUE_NAMES = "maxQueuedRecords, maxQueuedBytes and onFull";
  * @example
  * ```ts
  * import { resolveQueue } from "./queue_options.ts";
- * resolveQueue(fileSink("./logs/app.ndjson"), { maxQueuedRecords: 4096 }); // { maxRecords: 4096, maxBytes: 67108864, onFull: "block" }
+ * import { streamSink } from "../mod.ts";
+ * resolveQueue(streamSink(new WritableStream()), { maxQueuedBytes: 1 << 20 }); // { maxRecords: 16384, maxBytes: 1048576, onFull: "drop-newest" }
  * ```
  */
 export function resolveQueue(sink: Sink, given: QueueOptions | undefined): QueueLimits {
