@@ -93,7 +93,7 @@ export class ProtoError extends Error {
  * @example
  * ```ts
  * import { DiskWriteError } from "./errors.ts";
- * new DiskWriteError("ENOSPC: no space left on device", { cause: err });
+ * new DiskWriteError("ENOSPC: no space left on device", { cause: new Error("ENOSPC") }).cause;
  * ```
  */
 export class DiskWriteError extends Error {

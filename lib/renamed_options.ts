@@ -11,7 +11,8 @@
  * @example
  * ```ts
  * import { FLAT_ROTATION, refuseRenamed } from "./renamed_options.ts";
- * refuseRenamed("rotatingFileSink", { maxBytes: 1e6 }, FLAT_ROTATION); // throws: use rotate: { maxBytes }
+ * refuseRenamed("rotatingFileSink", { rotate: { maxBytes: 1e6 } }, FLAT_ROTATION); // passes
+ * try { refuseRenamed("rotatingFileSink", { maxBytes: 1e6 }, FLAT_ROTATION); } catch (e) { (e as Error).message; } // "… use rotate: { maxBytes }"
  * ```
  */
 export const FLAT_ROTATION: Readonly<Record<string, string>> = {
@@ -32,8 +33,11 @@ export const FLAT_ROTATION: Readonly<Record<string, string>> = {
  * @example
  * ```ts
  * import { refuseRenamed } from "./renamed_options.ts";
- * refuseRenamed("createLogger", { queue: {} }, { queue: "maxQueuedRecords, maxQueuedBytes, onFull" });
- * // TypeError: sluice: createLogger's option queue was renamed; use maxQueuedRecords, maxQueuedBytes, onFull
+ * try {
+ *   refuseRenamed("fileSink", { interval: "daily" }, { interval: "rotate: { interval }" });
+ * } catch (e) {
+ *   (e as TypeError).message; // "sluice: fileSink's option interval was renamed; use rotate: { interval }"
+ * }
  * ```
  */
 export function refuseRenamed(where: string, options: object | undefined, renamed: Readonly<Record<string, string>>): void {
