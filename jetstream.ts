@@ -17,3 +17,5 @@
  */
 export { defaultSubject, ensureStream, streamConfig } from "./jetstream/stream.ts";
 export type { EnsureResult, StreamSettings } from "./jetstream/stream.ts";
+export { batchId, categorySubject, decodeMessage, encodeBatch, MessageDecodeError, subjectPrefix } from "./jetstream/message.ts";
+export type { BatchMeta, JsMessage } from "./jetstream/message.ts";

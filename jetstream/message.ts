@@ -1,0 +1,170 @@
+/**
+ * The JetStream message format shared by `serve --jetstream`, `jetstreamSink` and
+ * `sluice consume`: one message per (batch, category), its subject `<prefix>.<category>`, a
+ * `Nats-Msg-Id` that makes a retried batch stored once, and the category's records as NDJSON.
+ *
+ * @module
+ */
+import { errorMessage } from "../lib/errors.ts";
+import { categoryFileName } from "../lib/files/category_name.ts";
+import { formatNdjson } from "../lib/format/ndjson.ts";
+import { toRecord } from "../lib/format/ndjson_decode.ts";
+import { isoTime } from "../lib/iso_time.ts";
+import { LEVEL_NAMES, type LevelName } from "../lib/levels.ts";
+import { type LogRecord, recordPrefix } from "../lib/record.ts";
+
+/** Who sent a batch and its id: what the headers and `Nats-Msg-Id` carry. */
+export interface BatchMeta {
+  /** The batch id (`batchId` for the collector, a random id kept across retries for jetstreamSink). */
+  id: string;
+  /** The producer's name (`Sluice-Producer`). */
+  producer: string;
+  /** The collector token's name (`Sluice-Token`), when a collector publishes. */
+  token?: string;
+}
+
+/** One message to publish: `js.publish(m.subject, m.data, { msgID: m.msgID, headers })`. */
+export interface JsMessage {
+  subject: string;
+  /** `<batch id>:<categoryFileName>`, also in `headers["Nats-Msg-Id"]`. */
+  msgID: string;
+  headers: Record<string, string>;
+  /** The category's records as NDJSON, one `\n`-terminated line each. */
+  data: Uint8Array;
+}
+
+/** A message that does not hold sluice records; `consume` dead-letters it with this reason. */
+export class MessageDecodeError extends Error {
+  override name = "MessageDecodeError";
+}
+
+/**
+ * The subject prefix from a stream's subject: `sluice.logs.>` → `sluice.logs`.
+ *
+ * @example
+ * ```ts
+ * subjectPrefix("sluice.logs.>"); // "sluice.logs"
+ * ```
+ */
+export function subjectPrefix(streamSubject: string): string {
+  const prefix = streamSubject.endsWith(".>") ? streamSubject.slice(0, -2) : streamSubject;
+  if (prefix === "" || /[\s*>]/.test(prefix) || prefix.split(".").includes("")) {
+    throw new TypeError(`sluice: the stream subject must be like "sluice.logs.>", got ${JSON.stringify(streamSubject)}`);
+  }
+  return prefix;
+}
+
+/**
+ * The subject of a category's messages: `categoryFileName`'s dots kept as token separators, a
+ * trailing `.` (an empty token) written `%2E`.
+ *
+ * @example
+ * ```ts
+ * categorySubject("sluice.logs", "http.db"); // "sluice.logs.http.db"
+ * categorySubject("sluice.logs", undefined); // "sluice.logs.default"
+ * ```
+ */
+export function categorySubject(prefix: string, category: string | undefined): string {
+  const name = categoryFileName(category);
+  return `${prefix}.${name.endsWith(".") ? name.slice(0, -1) + "%2E" : name}`;
+}
+
+/**
+ * A collector's batch id: hex SHA-256 of (token, producer, Idempotency-Key), or of (token,
+ * producer, body bytes) without a key. The same batch sent to any collector gets the same id.
+ *
+ * @example
+ * ```ts
+ * await batchId("edge", "edge-1", "k-42");  // 64 hex digits
+ * ```
+ */
+export async function batchId(token: string, producer: string, key: string | Uint8Array): Promise<string> {
+  const head = new TextEncoder().encode(JSON.stringify([typeof key === "string" ? "key" : "body", token, producer, typeof key === "string" ? key : ""]) + "\n");
+  const tail = typeof key === "string" ? new Uint8Array(0) : key;
+  const all = new Uint8Array(head.length + tail.length);
+  all.set(head);
+  all.set(tail, head.length);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * A batch as JetStream messages: its records grouped by category, in order, one message each.
+ *
+ * @param prefix The subject prefix (`subjectPrefix`).
+ * @param records The batch.
+ * @param meta The batch id and who sent it.
+ * @returns One message per category, in the order categories first appear.
+ * @example
+ * ```ts
+ * const msgs = encodeBatch("sluice.logs", records, { id: "b1", producer: "api-1" });
+ * for (const m of msgs) await js.publish(m.subject, m.data, { msgID: m.msgID, headers: toHeaders(m.headers) });
+ * ```
+ */
+export function encodeBatch(prefix: string, records: readonly LogRecord[], meta: BatchMeta): JsMessage[] {
+  const groups = new Map<string, { category: string | undefined; lines: string[] }>();
+  for (const r of records) {
+    const name = categoryFileName(r.category);
+    let g = groups.get(name);
+    if (g === undefined) groups.set(name, g = { category: r.category, lines: [] });
+    g.lines.push(formatNdjson(r));
+  }
+  const enc = new TextEncoder();
+  const out: JsMessage[] = [];
+  for (const [name, g] of groups) {
+    const msgID = `${meta.id}:${name}`;
+    const headers: Record<string, string> = { "Nats-Msg-Id": msgID, "Sluice-Producer": meta.producer, "Content-Type": "application/x-ndjson" };
+    if (meta.token !== undefined) headers["Sluice-Token"] = meta.token;
+    out.push({ subject: categorySubject(prefix, g.category), msgID, headers, data: enc.encode(g.lines.join("\n") + "\n") });
+  }
+  return out;
+}
+
+const LEVELS = new Set<string>(LEVEL_NAMES);
+
+/**
+ * A message's records, read back exactly as written (trusted input: the publisher validated
+ * them). Throws {@linkcode MessageDecodeError} for a message that is not sluice NDJSON.
+ *
+ * @param data The message's payload.
+ * @returns The records, in order.
+ * @example
+ * ```ts
+ * const records = decodeMessage(msg.data); // throws MessageDecodeError for a poison message
+ * ```
+ */
+export function decodeMessage(data: Uint8Array): LogRecord[] {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(data);
+  } catch {
+    throw new MessageDecodeError("the message is not UTF-8 text");
+  }
+  const lines = text.split("\n");
+  if (lines.pop() !== "" || lines.length === 0) throw new MessageDecodeError("the message is not NDJSON lines ending in a newline");
+  return lines.map((line, i) => {
+    try {
+      return decodeLine(line);
+    } catch (err) {
+      throw new MessageDecodeError(`line ${i + 1}: ${errorMessage(err)}`);
+    }
+  });
+}
+
+/** One line back into the record whose `json` it is. */
+function decodeLine(line: string): LogRecord {
+  const v = JSON.parse(line) as Record<string, unknown>;
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error("not a JSON object");
+  const { time, level, category, msg } = v;
+  if (typeof time !== "string" || typeof level !== "string" || !LEVELS.has(level) || typeof msg !== "string" || (category !== undefined && typeof category !== "string")) {
+    throw new Error("not a sluice record (time, level, msg)");
+  }
+  const ms = Date.parse(time);
+  if (Number.isNaN(ms)) throw new Error("time is not an ISO-8601 time");
+  const head = '{"time":"' + isoTime(ms) + recordPrefix(level as LevelName, category) + JSON.stringify(msg);
+  // sluice's own form (always, for what a publisher wrote): the line is the record's text
+  if (line.startsWith(head)) return { time: ms, level: level as LevelName, category, msg, json: line, fieldsAt: head.length };
+  const r = toRecord(v, undefined, ms);
+  if (typeof r === "string") throw new Error(r);
+  return r;
+}

@@ -1,0 +1,124 @@
+// The JetStream message format (jetstream/message.ts) shared by serve --jetstream, jetstreamSink
+// and sluice consume: subjects, msgIDs, one message per category, and the round trip of records.
+import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import { batchId, categorySubject, decodeMessage, encodeBatch, MessageDecodeError, subjectPrefix } from "../jetstream/message.ts";
+import { createRecord, type LogRecord } from "../mod.ts";
+import { parseNdjson } from "../lib/format/ndjson_decode.ts";
+import { LEVEL_NAMES } from "../lib/levels.ts";
+
+const enc = new TextEncoder();
+const text = (d: Uint8Array) => new TextDecoder().decode(d);
+// a NATS subject token: no whitespace, no wildcard, not empty
+const validSubject = (s: string) => s.split(".").every((t) => t !== "" && !/[\s*>]/.test(t));
+
+describe("subjects", () => {
+  test("a category's dots are subject tokens; no category is default; a trailing dot is escaped", () => {
+    expect(categorySubject("sluice.logs", "http.db")).toBe("sluice.logs.http.db");
+    expect(categorySubject("sluice.logs", undefined)).toBe("sluice.logs.default");
+    expect(categorySubject("sluice.logs", "")).toBe("sluice.logs.default");
+    expect(categorySubject("sluice.logs", "http.")).toBe("sluice.logs.http%2E");
+    expect(categorySubject("sluice.logs", "a..b")).toBe("sluice.logs.a.%2Eb");
+    expect(categorySubject("sluice.logs", ".hidden")).toBe("sluice.logs.%2Ehidden");
+    expect(categorySubject("sluice.logs", "a b*>")).toBe("sluice.logs.a%20b%2A%3E");
+  });
+
+  test("every category gives a valid subject under the prefix, and different file names never share one (seeded fuzz)", () => {
+    const seen = new Map<string, string>();
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.constantFrom(".", "..", "a.", "a..", "...", "%2E", ".%2E")), (c) => {
+      const s = categorySubject("sluice.logs", c);
+      expect(s.startsWith("sluice.logs.")).toBe(true);
+      expect(validSubject(s)).toBe(true);
+      const before = seen.get(s);
+      if (before !== undefined) expect(categorySubject("sluice.logs", before)).toBe(s);
+      seen.set(s, c);
+    }), { seed: 11, numRuns: 2000 });
+  });
+
+  test("subjectPrefix takes the stream's subject without .> and refuses a subject that is not a prefix", () => {
+    expect(subjectPrefix("sluice.logs.>")).toBe("sluice.logs");
+    expect(subjectPrefix("app.logs")).toBe("app.logs");
+    expect(() => subjectPrefix("sluice.*.>")).toThrow(/stream subject/);
+    expect(() => subjectPrefix(">")).toThrow(/stream subject/);
+    expect(() => subjectPrefix("a..b.>")).toThrow(/stream subject/);
+  });
+});
+
+describe("batch ids", () => {
+  test("the same (token, producer, key) gives the same id on every collector; any difference another", async () => {
+    const a = await batchId("edge", "edge-1", "k1");
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    expect(await batchId("edge", "edge-1", "k1")).toBe(a);
+    const others = await Promise.all([batchId("edge", "edge-2", "k1"), batchId("edge2", "edge-1", "k1"), batchId("edge", "edge-1", "k2"), batchId("edge", "edge-1", enc.encode("k1"))]);
+    expect(new Set([a, ...others]).size).toBe(5);
+    expect(await batchId("edge", "edge-1", enc.encode("body"))).toBe(await batchId("edge", "edge-1", enc.encode("body")));
+    // the fields are framed, so moving text from one to the other changes the id
+    expect(await batchId("ab", "c", "k")).not.toBe(await batchId("a", "bc", "k"));
+  });
+});
+
+describe("encode and decode", () => {
+  const rec = (category: string | undefined, msg: string, tail = "}") => createRecord(1_700_000_000_000, "info", category, msg, tail);
+
+  test("one message per category, in first-seen order, with the headers consume relies on", () => {
+    const records = [rec("http", "a"), rec(undefined, "b"), rec("http", "c", ',"n":1}'), rec("http.db", "d")];
+    const msgs = encodeBatch("sluice.logs", records, { id: "B1", producer: "api-1", token: "edge" });
+    expect(msgs.map((m) => m.subject)).toEqual(["sluice.logs.http", "sluice.logs.default", "sluice.logs.http.db"]);
+    expect(msgs.map((m) => m.msgID)).toEqual(["B1:http", "B1:default", "B1:http.db"]);
+    expect(msgs[0].headers).toEqual({ "Nats-Msg-Id": "B1:http", "Sluice-Producer": "api-1", "Sluice-Token": "edge", "Content-Type": "application/x-ndjson" });
+    expect(text(msgs[0].data)).toBe(records[0].json + "\n" + records[2].json + "\n");
+    expect(decodeMessage(msgs[0].data)).toEqual([records[0], records[2]]);
+    expect(encodeBatch("p", [rec("x", "y")], { id: "B2", producer: "svc" })[0].headers["Sluice-Token"]).toBeUndefined();
+  });
+
+  test("records round-trip exactly, as the collector parsed them (seeded fuzz)", () => {
+    const value = fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
+    const line = fc.record({
+      time: fc.integer({ min: -8.64e15, max: 8.64e15 }),
+      level: fc.constantFrom(...LEVEL_NAMES),
+      category: fc.option(fc.oneof(fc.string(), fc.constantFrom("http.db", "a.", "..")), { nil: undefined }),
+      msg: fc.string({ unit: "binary" }),
+      extra: fc.dictionary(fc.string().filter((k) => !["time", "level", "category", "msg", "producer", "__proto__"].includes(k)), value, { maxKeys: 3 }),
+    });
+    fc.assert(fc.property(fc.array(line, { minLength: 1, maxLength: 8 }), (lines) => {
+      const body = lines.map((l) => JSON.stringify({ time: new Date(l.time).toISOString(), level: l.level, category: l.category, msg: l.msg, ...l.extra })).join("\n");
+      const records = parseNdjson(body, "p-1", 1 << 20).records;
+      expect(records.length).toBe(lines.length);
+      const msgs = encodeBatch("sluice.logs", records, { id: "X", producer: "p-1" });
+      const back = msgs.flatMap((m) => decodeMessage(m.data));
+      const sortKey = (r: LogRecord) => r.json;
+      expect(back.map(sortKey).sort()).toEqual(records.map(sortKey).sort());
+      expect(back.map((r) => r.fieldsAt)).toEqual(back.map((r) => records.find((x) => x.json === r.json)!.fieldsAt));
+      for (const m of msgs) expect(validSubject(m.subject)).toBe(true);
+    }), { seed: 42, numRuns: 300 });
+  });
+
+  test("a message that is not sluice NDJSON is a MessageDecodeError saying why", () => {
+    const bad = (s: string | Uint8Array) => {
+      try {
+        decodeMessage(typeof s === "string" ? enc.encode(s) : s);
+      } catch (err) {
+        expect(err).toBeInstanceOf(MessageDecodeError);
+        return (err as Error).message;
+      }
+      throw new Error("decoded");
+    };
+    expect(bad("")).toMatch(/NDJSON lines ending in a newline/);
+    expect(bad('{"time":"1970-01-01T00:00:00.000Z","level":"info","msg":"a"}')).toMatch(/ending in a newline/);
+    expect(bad(new Uint8Array([0xff, 0x0a]))).toMatch(/not UTF-8/);
+    expect(bad('{"time":"1970-01-01T00:00:00.000Z","level":"info","msg":"a"}\nnope\n')).toMatch(/^line 2: /);
+    expect(bad('{"time":"x","level":"info","msg":"a"}\n')).toMatch(/line 1: time/);
+    expect(bad('{"time":"1970-01-01T00:00:00.000Z","level":"loud","msg":"a"}\n')).toMatch(/not a sluice record/);
+    expect(bad("[1]\n")).toMatch(/not a JSON object|not a sluice record/);
+  });
+
+  test("any bytes either decode to records or throw MessageDecodeError, never anything else (seeded fuzz)", () => {
+    fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.string().map((s) => enc.encode(s + "\n")), fc.jsonValue().map((v) => enc.encode(JSON.stringify(v) + "\n"))), (data) => {
+      try {
+        for (const r of decodeMessage(data)) expect(typeof r.json).toBe("string");
+      } catch (err) {
+        expect(err).toBeInstanceOf(MessageDecodeError);
+      }
+    }), { seed: 7, numRuns: 1000 });
+  });
+});
