@@ -13,7 +13,15 @@ import { isoTime } from "../lib/iso_time.ts";
 import { LEVEL_NAMES, type LevelName } from "../lib/levels.ts";
 import { type LogRecord, recordPrefix } from "../lib/record.ts";
 
-/** Who sent a batch and its id: what the headers and `Nats-Msg-Id` carry. */
+/**
+ * Who sent a batch and its id: what the headers and `Nats-Msg-Id` carry.
+ *
+ * @example
+ * ```ts
+ * import type { BatchMeta } from "./message.ts";
+ * const meta: BatchMeta = { id: "b1", producer: "api-1", token: "edge" };
+ * ```
+ */
 export interface BatchMeta {
   /** The batch id (`batchId` for the collector, a random id kept across retries for jetstreamSink). */
   id: string;
@@ -23,18 +31,41 @@ export interface BatchMeta {
   token?: string;
 }
 
-/** One message to publish: `js.publish(m.subject, m.data, { msgID: m.msgID, headers })`. */
+/**
+ * One message to publish: `js.publish(m.subject, m.data, { msgID: m.msgID, headers })`.
+ *
+ * @example
+ * ```ts
+ * import { encodeBatch, type JsMessage } from "./message.ts";
+ * const [m]: JsMessage[] = encodeBatch("sluice.logs", [], { id: "b1", producer: "api-1" });
+ * ```
+ */
 export interface JsMessage {
+  /** `<prefix>.<category tokens>`. */
   subject: string;
   /** `<batch id>:<categoryFileName>`, also in `headers["Nats-Msg-Id"]`. */
   msgID: string;
+  /** `Nats-Msg-Id`, `Sluice-Producer`, `Content-Type`, and `Sluice-Token` from a collector. */
   headers: Record<string, string>;
   /** The category's records as NDJSON, one `\n`-terminated line each. */
   data: Uint8Array;
 }
 
-/** A message that does not hold sluice records; `consume` dead-letters it with this reason. */
+/**
+ * A message that does not hold sluice records; `consume` dead-letters it with this reason.
+ *
+ * @example
+ * ```ts
+ * import { decodeMessage, MessageDecodeError } from "./message.ts";
+ * try {
+ *   decodeMessage(new TextEncoder().encode("nope\n"));
+ * } catch (err) {
+ *   if (!(err instanceof MessageDecodeError)) throw err;
+ * }
+ * ```
+ */
 export class MessageDecodeError extends Error {
+  /** `MessageDecodeError`. */
   override name = "MessageDecodeError";
 }
 
@@ -43,6 +74,7 @@ export class MessageDecodeError extends Error {
  *
  * @example
  * ```ts
+ * import { subjectPrefix } from "./message.ts";
  * subjectPrefix("sluice.logs.>"); // "sluice.logs"
  * ```
  */
@@ -60,6 +92,7 @@ export function subjectPrefix(streamSubject: string): string {
  *
  * @example
  * ```ts
+ * import { categorySubject } from "./message.ts";
  * categorySubject("sluice.logs", "http.db"); // "sluice.logs.http.db"
  * categorySubject("sluice.logs", undefined); // "sluice.logs.default"
  * ```
@@ -75,6 +108,7 @@ export function categorySubject(prefix: string, category: string | undefined): s
  *
  * @example
  * ```ts
+ * import { batchId } from "./message.ts";
  * await batchId("edge", "edge-1", "k-42");  // 64 hex digits
  * ```
  */
@@ -97,8 +131,10 @@ export async function batchId(token: string, producer: string, key: string | Uin
  * @returns One message per category, in the order categories first appear.
  * @example
  * ```ts
- * const msgs = encodeBatch("sluice.logs", records, { id: "b1", producer: "api-1" });
- * for (const m of msgs) await js.publish(m.subject, m.data, { msgID: m.msgID, headers: toHeaders(m.headers) });
+ * import { encodeBatch } from "./message.ts";
+ * import { createRecord } from "../lib/record.ts";
+ * const records = [createRecord(0, "info", "http", "a", "}"), createRecord(0, "warn", undefined, "b", "}")];
+ * encodeBatch("sluice.logs", records, { id: "b1", producer: "api-1" }).map((m) => m.msgID); // ["b1:http", "b1:default"]
  * ```
  */
 export function encodeBatch(prefix: string, records: readonly LogRecord[], meta: BatchMeta): JsMessage[] {
@@ -130,7 +166,9 @@ const LEVELS = new Set<string>(LEVEL_NAMES);
  * @returns The records, in order.
  * @example
  * ```ts
- * const records = decodeMessage(msg.data); // throws MessageDecodeError for a poison message
+ * import { decodeMessage } from "./message.ts";
+ * const data = new TextEncoder().encode('{"time":"1970-01-01T00:00:00.000Z","level":"info","msg":"a"}\n');
+ * decodeMessage(data)[0].msg; // "a" (a message that is not sluice NDJSON throws MessageDecodeError)
  * ```
  */
 export function decodeMessage(data: Uint8Array): LogRecord[] {
