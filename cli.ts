@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { CONSUME, consumeCommand } from "./tools/consume_command.ts";
 import { type CommandSpec, commandHelp, parseCommand } from "./tools/flags.ts";
 import { JETSTREAM, jetstreamCommand } from "./tools/jetstream_command.ts";
 import { load, LOAD } from "./tools/load_command.ts";
@@ -22,7 +23,7 @@ import { VERSION } from "./tools/version.ts";
 import { errorMessage } from "./lib/errors.ts";
 
 type Run = (flags: Record<string, string | boolean | undefined>, positionals: string[]) => unknown;
-const COMMANDS: [CommandSpec, Run][] = [[SERVE, serveCommand], [LOAD, load], [TAIL, tail], [TOKEN, token], [JETSTREAM, jetstreamCommand]];
+const COMMANDS: [CommandSpec, Run][] = [[SERVE, serveCommand], [LOAD, load], [TAIL, tail], [TOKEN, token], [JETSTREAM, jetstreamCommand], [CONSUME, consumeCommand]];
 
 const USAGE = `usage: sluice <command> [flags]
 

@@ -31,6 +31,8 @@ export interface DiskWriterOptions {
   rotate?: RotateOptions;
   durable?: boolean;
   keys: KeyLimits;
+  /** The write journal's path, for a writer that shares `dir` with others. @default `<dir>/.sluice/idempotency-keys` */
+  journal?: string;
 }
 
 const utf8 = new TextEncoder();
@@ -78,7 +80,7 @@ export class DiskWriter {
     this.#runtime = runtime;
     this.#durable = options.durable ?? false;
     this.#pool = new HandlePool(options.maxOpenFiles, (key) => new RotatingFile(this.#pathOf(key), options.rotate ?? {}, runtime, () => {}));
-    this.#keys = new IdempotencyStore(runtime.fs ? `${dir}/.sluice/idempotency-keys` : undefined, runtime, options.keys, (k) => this.#pathOf(k));
+    this.#keys = new IdempotencyStore(runtime.fs ? options.journal ?? `${dir}/.sluice/idempotency-keys` : undefined, runtime, options.keys, (k) => this.#pathOf(k));
     this.#dirId = runtime.fs?.stat(dir)?.id;
   }
 
