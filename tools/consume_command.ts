@@ -59,8 +59,9 @@ export async function consumeCommand(flags: Record<string, string | boolean | un
   };
   const { startConsumer } = await import("./consume/consumer.ts");
   const { detectRuntime } = await import("../lib/runtime/detect.ts");
+  const { faultHook } = await import("../collector/fault_hook.ts");
   await import("../adapters/server_runtimes.ts");
-  const consumer = await startConsumer(options, detectRuntime());
+  const consumer = await startConsumer(options, faultHook(detectRuntime()));
   const stop = () => void consumer.stop();
   proc.once("SIGTERM", stop);
   proc.once("SIGINT", stop);

@@ -63,10 +63,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** A 3-node JetStream cluster on loopback: each node's URL, a SIGKILL of one node, and stop. */
+/** A 3-node JetStream cluster on loopback: each node's URL, a SIGKILL of one node, its restart, and stop. */
 export interface NatsCluster {
   urls: string[];
   kill(node: number): Promise<void>;
+  /** Starts a killed node again on its ports and store; resolves once it is ready. */
+  restart(node: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -75,11 +77,9 @@ export async function startNatsCluster(): Promise<NatsCluster> {
   const client = [await freePort(), await freePort(), await freePort()];
   const route = [await freePort(), await freePort(), await freePort()];
   const routes = route.map((p) => `nats://127.0.0.1:${p}`).join(",");
-  const stores: string[] = [];
-  const children = await Promise.all([0, 1, 2].map(async (i) => {
-    const store = mkdtempSync(join(tmpdir(), `sluice-nats-${i}-`));
-    stores.push(store);
-    const child = spawn(natsServerPath!, ["-js", "-a", "127.0.0.1", "-p", String(client[i]), "-n", `n${i}`, "-sd", store,
+  const stores = [0, 1, 2].map((i) => mkdtempSync(join(tmpdir(), `sluice-nats-${i}-`)));
+  const start = async (i: number) => {
+    const child = spawn(natsServerPath!, ["-js", "-a", "127.0.0.1", "-p", String(client[i]), "-n", `n${i}`, "-sd", stores[i],
       "--cluster_name", "sluice", "--cluster", `nats://127.0.0.1:${route[i]}`, "--routes", routes], { stdio: ["ignore", "pipe", "pipe"] });
     let log = "";
     await new Promise<void>((resolve, reject) => {
@@ -92,7 +92,8 @@ export async function startNatsCluster(): Promise<NatsCluster> {
       child.stderr!.on("data", look);
     });
     return child;
-  }));
+  };
+  const children = await Promise.all([0, 1, 2].map(start));
   const kill = async (i: number) => {
     const child = children[i];
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -103,6 +104,9 @@ export async function startNatsCluster(): Promise<NatsCluster> {
   return {
     urls: client.map((p) => `nats://127.0.0.1:${p}`),
     kill,
+    async restart(i) {
+      children[i] = await start(i);
+    },
     async stop() {
       for (const i of [0, 1, 2]) await kill(i);
       for (const s of stores) rmSync(s, { recursive: true, force: true });

@@ -13,7 +13,7 @@
  * @module
  */
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { jetstream, type JetStreamManager, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
+import { type Consumer, type ConsumerMessages, jetstream, type JetStreamManager, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
 import { DiskWriteError, DiskWriter } from "../../collector/disk_writer.ts";
 import type { ScopedKey } from "../../collector/dedup.ts";
 import { errorMessage } from "../../lib/errors.ts";
@@ -83,6 +83,12 @@ export interface RunningConsumer {
 }
 
 const FLOOR_EVERY_MS = 2000;
+/**
+ * One fetch: up to 100 messages, ended by the client after 1 s at most, so a pull lost with a
+ * NATS node (the consumer's leader moved) costs about a second, not a long-lived pull's 30 s.
+ */
+const PULL = { max_messages: 100, expires: 1000 };
+const WARN_EVERY_MS = 30_000;
 
 /**
  * Connects, sets up (or checks) the durable consumer and starts writing.
@@ -98,13 +104,14 @@ const FLOOR_EVERY_MS = 2000;
  */
 export async function startConsumer(options: ConsumeOptions, runtime: Runtime): Promise<RunningConsumer> {
   const print = options.print ?? console.log;
-  const nc = await connect({ servers: options.servers, timeout: 5000, maxReconnectAttempts: -1, name: `sluice consume ${options.name}` });
+  const nc = await connect({ servers: options.servers, timeout: 5000, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: `sluice consume ${options.name}` });
   let state: ReturnType<typeof openConsumeState> | undefined;
   let disk: DiskWriter | undefined;
   try {
     const jsm = await jetstreamManager(nc);
     const info = await jsm.streams.info(options.stream).catch((err) => {
-      throw new TypeError(`sluice consume: stream ${options.stream}: ${errorMessage(err)} (sluice jetstream init makes it)`);
+      if (!/stream not found/i.test(errorMessage(err))) throw err;
+      throw new TypeError(`sluice consume: there is no stream ${options.stream} (sluice jetstream init makes it)`);
     });
     const filters = options.subjects ? checkFilters(options.subjects, info.config.subjects) : [];
     const writes = filters.length ? filters : info.config.subjects;
@@ -120,9 +127,9 @@ export async function startConsumer(options: ConsumeOptions, runtime: Runtime): 
       keys: { ttlMs: maxAgeMs > 0 ? maxAgeMs : 7 * 86_400_000, maxPerToken: options.maxKeys ?? 100_000 },
     }, runtime);
     for (const part of disk.keys.undone) print(`sluice consume: cut off the part of a write a crash left unfinished: ${part}`);
-    const messages = await (await jetstream(nc).consumers.get(options.stream, options.name)).consume({ max_messages: 100 });
+    const consumer = await jetstream(nc).consumers.get(options.stream, options.name);
     print(`sluice consume: consumer ${options.name} on stream ${options.stream} (${writes.join(",")}), writing to ${options.dir}${options.durable ? " (durable)" : ""}; ${made}`);
-    return run(nc, jsm, messages, disk, state, options, print);
+    return run(nc, jsm, consumer, disk, state, options, print);
   } catch (err) {
     await disk?.close();
     state?.release();
@@ -131,12 +138,12 @@ export async function startConsumer(options: ConsumeOptions, runtime: Runtime): 
   }
 }
 
-type Messages = AsyncIterable<JsMsg> & { stop(): void };
 
-function run(nc: NatsConnection, jsm: JetStreamManager, messages: Messages, disk: DiskWriter, state: NonNullable<ReturnType<typeof openConsumeState>>, options: ConsumeOptions, print: (line: string) => void): RunningConsumer {
+function run(nc: NatsConnection, jsm: JetStreamManager, consumer: Consumer, disk: DiskWriter, state: NonNullable<ReturnType<typeof openConsumeState>>, options: ConsumeOptions, print: (line: string) => void): RunningConsumer {
   const counts: ConsumeCounts = { messages: 0, records: 0, skipped: 0, deadLettered: 0, diskRetries: 0 };
   let floor = state.floor;
   let stopping = false;
+  let batch: ConsumerMessages | undefined;
   const refreshFloor = async () => {
     try {
       const seq = (await jsm.consumers.info(options.stream, options.name)).ack_floor.stream_seq;
@@ -179,9 +186,19 @@ function run(nc: NatsConnection, jsm: JetStreamManager, messages: Messages, disk
   };
   const done = (async () => {
     try {
-      for await (const m of messages) {
-        await handle(m);
-        if (stopping) break;
+      let warned = 0;
+      while (!stopping) {
+        try {
+          batch = await consumer.fetch(PULL);
+          for await (const m of batch) {
+            await handle(m);
+            if (stopping) break;
+          }
+        } catch (err) {
+          // the cluster is electing a leader, or the server is away: fetch again shortly
+          if (Date.now() - warned >= WARN_EVERY_MS) (warned = Date.now(), print(`sluice consume: fetching failed (${errorMessage(err)}); trying again`));
+          if (!stopping) await new Promise((r) => setTimeout(r, 250));
+        }
       }
     } finally {
       clearInterval(timer);
@@ -197,7 +214,7 @@ function run(nc: NatsConnection, jsm: JetStreamManager, messages: Messages, disk
     done,
     async stop() {
       stopping = true;
-      messages.stop();
+      batch?.stop();
       await done;
     },
   };

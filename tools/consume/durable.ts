@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { AckPolicy, type ConsumerConfig, DeliverPolicy, type JetStreamManager } from "@nats-io/jetstream";
+import { AckPolicy, type ConsumerConfig, type ConsumerInfo, DeliverPolicy, type JetStreamManager } from "@nats-io/jetstream";
 import { errorMessage } from "../../lib/errors.ts";
 
 /** How many messages may be delivered and not yet acked at once. */
@@ -13,7 +13,10 @@ const MAX_ACK_PENDING = 1000;
 /**
  * Makes the durable consumer `name` on `stream`, or checks the one that is there (its filters
  * must be `filters`; its ack wait is set to `ackWaitMs`). A consumer made again after it was
- * deleted starts after `floor`, so what is on disk is not delivered again.
+ * deleted starts after `floor`, so what is on disk is not delivered again. One that holds
+ * messages delivered to an earlier run and never acked (that run was killed) is made again from
+ * its ack floor, so they come again at once rather than after the ack wait; those that were
+ * written are then skipped by their key.
  *
  * @param jsm A JetStream manager.
  * @param stream The stream.
@@ -30,7 +33,7 @@ const MAX_ACK_PENDING = 1000;
  */
 export async function openDurable(jsm: JetStreamManager, stream: string, name: string, filters: readonly string[], ackWaitMs: number, floor: number): Promise<string> {
   const ackWait = ackWaitMs * 1e6;
-  let info;
+  let info: ConsumerInfo | undefined;
   try {
     info = await jsm.consumers.info(stream, name);
   } catch (err) {
@@ -42,9 +45,20 @@ export async function openDurable(jsm: JetStreamManager, stream: string, name: s
     if ([...have].sort().join(",") !== [...filters].sort().join(",")) {
       throw new TypeError(`sluice consume: consumer ${name} exists with subjects ${have.join(",") || "(the whole stream)"}, not ${filters.join(",") || "(the whole stream)"}; start it with those --subjects, or give another --name`);
     }
-    if (c.ack_wait !== ackWait) await jsm.consumers.update(stream, name, { ack_wait: ackWait });
-    return `${info.num_pending} messages waiting, ${info.num_ack_pending} delivered earlier and not acked`;
+    const waiting = `${info.num_pending} messages waiting, ${info.num_ack_pending} delivered earlier and not acked`;
+    if (info.num_ack_pending === 0) {
+      if (c.ack_wait !== ackWait) await jsm.consumers.update(stream, name, { ack_wait: ackWait });
+      return waiting;
+    }
+    // this process holds the consumer's lock: whoever those messages went to is gone
+    await jsm.consumers.delete(stream, name);
+    floor = Math.max(floor, info.ack_floor.stream_seq);
+    return `${waiting}; ${await make(jsm, stream, name, filters, ackWait, floor)}`;
   }
+  return await make(jsm, stream, name, filters, ackWait, floor);
+}
+
+async function make(jsm: JetStreamManager, stream: string, name: string, filters: readonly string[], ackWait: number, floor: number): Promise<string> {
   const config: Partial<ConsumerConfig> = {
     durable_name: name,
     ack_policy: AckPolicy.Explicit,
@@ -58,5 +72,5 @@ export async function openDurable(jsm: JetStreamManager, stream: string, name: s
     await jsm.consumers.delete(stream, name);
     throw new TypeError("sluice consume: several --subjects need nats-server 2.10 or later (this server ignores them); run one consume per subject");
   }
-  return `created the durable consumer${floor > 0 ? ` from stream sequence ${floor + 1} (after its saved floor)` : ""}, ${made.num_pending} messages waiting`;
+  return `created the durable consumer${floor > 0 ? ` from stream sequence ${floor + 1} (after its floor)` : ""}, ${made.num_pending} messages waiting`;
 }
