@@ -164,6 +164,31 @@ describe.skipIf(!run)("sluice consume against nats-server", () => {
     expect((await consumerInfo("UNACKED")).num_ack_pending).toBe(0);
   }, 60_000);
 
+  test("a durable deleted by an operator is made again after the saved floor; with other subjects, from the start, and what is on disk is skipped by key", async () => {
+    await stream("FLOOR");
+    const dir = temp();
+    for (let b = 0; b < 10; b++) await publishBatch(js, "sluice.floor", b * 3, 3); // 30 messages
+    const args = ["--jetstream", server.url, "--stream", "FLOOR", "--dir", dir];
+    const first = await startConsume(args);
+    await waitFor(() => recordsOnDisk(dir).length === 30, 15_000, "30 records");
+    expect(await first.stop()).toBe(0);
+    expect(readFileSync(join(dir, ".sluice/consume/sluice-consume/floor"), "utf8")).toBe("30");
+    const jsm = await jetstreamManager(nc);
+    await jsm.consumers.delete("FLOOR", "sluice-consume");
+    for (let b = 10; b < 15; b++) await publishBatch(js, "sluice.floor", b * 3, 3);
+    const second = await startConsume(args);
+    expect(second.output()).toContain("created the durable consumer from stream sequence 31 (after its floor), 15 messages waiting");
+    await waitFor(() => recordsOnDisk(dir).length === 45, 15_000, "45 records");
+    expect(await second.stop()).toBe(0);
+    await jsm.consumers.delete("FLOOR", "sluice-consume");
+    const third = await startConsume([...args, "--subjects", "sluice.floor.a"]);
+    expect(third.output()).toContain("created the durable consumer, 15 messages waiting");
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await third.stop()).toBe(0);
+    expect(third.output()).toContain("wrote 0 records in 0 messages, skipped 15 already on disk");
+    expect(recordsOnDisk(dir)).toEqual(range(45));
+  }, 60_000);
+
   test("a stream that is not there is a one-line error naming the command that makes it", () => {
     const r = spawnSync(process.execPath, ["cli.ts", "consume", "--jetstream", server.url, "--stream", "NOSUCH", "--dir", temp()], { encoding: "utf8", timeout: 20_000 });
     expect([r.status, r.stderr.trim()]).toEqual([1, "sluice consume: there is no stream NOSUCH (sluice jetstream init makes it)"]);

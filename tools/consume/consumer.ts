@@ -138,7 +138,6 @@ export async function startConsumer(options: ConsumeOptions, runtime: Runtime): 
   }
 }
 
-
 function run(nc: NatsConnection, jsm: JetStreamManager, consumer: Consumer, disk: DiskWriter, state: NonNullable<ReturnType<typeof openConsumeState>>, options: ConsumeOptions, print: (line: string) => void): RunningConsumer {
   const counts: ConsumeCounts = { messages: 0, records: 0, skipped: 0, deadLettered: 0, diskRetries: 0 };
   let floor = state.floor;
@@ -187,14 +186,18 @@ function run(nc: NatsConnection, jsm: JetStreamManager, consumer: Consumer, disk
   const done = (async () => {
     try {
       let warned = 0;
+      let handling = false;
       while (!stopping) {
         try {
           batch = await consumer.fetch(PULL);
           for await (const m of batch) {
+            handling = true;
             await handle(m);
+            handling = false;
             if (stopping) break;
           }
         } catch (err) {
+          if (handling) throw err; // not the server's: the dead-letter directory cannot be written, a bug
           // the cluster is electing a leader, or the server is away: fetch again shortly
           if (Date.now() - warned >= WARN_EVERY_MS) (warned = Date.now(), print(`sluice consume: fetching failed (${errorMessage(err)}); trying again`));
           if (!stopping) await new Promise((r) => setTimeout(r, 250));

@@ -74,6 +74,9 @@ export function openConsumeState(dir: string, name: string, filters: readonly st
     }
   }
   writeAside(fs, lock, String(proc.pid));
+  // the floor holds for the subjects it was kept for: other subjects start from nothing
+  const before = read(fs, `${path}/subjects`);
+  if (before !== undefined && before !== JSON.stringify(filters)) fs.rmSync(`${path}/floor`, { force: true });
   writeAside(fs, `${path}/subjects`, JSON.stringify(filters));
   const floor = Number(read(fs, `${path}/floor`) ?? 0) || 0;
   return {
