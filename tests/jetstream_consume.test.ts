@@ -4,6 +4,7 @@
 // consumers with disjoint subjects share a directory (an overlapping one is refused); and
 // `consume` SIGKILLed 5 times while a publisher keeps going leaves every record once.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import fc from "fast-check";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,6 +35,25 @@ test("subject filters: overlap as NATS matches them; a bad, outside or doubled f
   expect(() => checkFilters(["sluice.logs.>.a"], stream)).toThrow(/is not a NATS subject filter/);
   expect(() => checkFilters(["other.a"], stream)).toThrow(/outside the stream's subjects sluice.logs.>/);
   expect(() => checkFilters(["sluice.logs.a.>", "sluice.logs.*.b"], stream)).toThrow(/overlap; give each subject once/);
+});
+
+test("filtersOverlap agrees with brute force: two filters overlap exactly when some subject matches both (seeded fuzz)", () => {
+  const matches = (filter: string[], subject: string[]) => {
+    for (let i = 0; i < filter.length; i++) {
+      if (filter[i] === ">") return subject.length > i;
+      if (i >= subject.length || (filter[i] !== "*" && filter[i] !== subject[i])) return false;
+    }
+    return filter.length === subject.length;
+  };
+  const subjects: string[][] = [[]];
+  for (let n = 0; n < 4; n++) for (const s of subjects.filter((x) => x.length === n)) for (const t of ["a", "b", "c"]) subjects.push([...s, t]);
+  const filter = fc.array(fc.constantFrom("a", "b", "*"), { minLength: 0, maxLength: 3 }).chain((head) =>
+    fc.boolean().map((tail) => (tail || head.length === 0 ? [...head, ">"] : head))
+  );
+  fc.assert(fc.property(filter, filter, (f, g) => {
+    const brute = subjects.some((s) => s.length > 0 && matches(f, s) && matches(g, s));
+    expect(filtersOverlap(f.join("."), g.join("."))).toBe(brute);
+  }), { seed: 11, numRuns: 2000 });
 });
 
 test("sluice consume: bad flags are a one-line error, exit 1, before any server is contacted", () => {
