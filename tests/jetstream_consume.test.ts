@@ -209,6 +209,24 @@ describe.skipIf(!run)("sluice consume against nats-server", () => {
     expect(recordsOnDisk(dir)).toEqual(range(45));
   }, 60_000);
 
+  test("a stream deleted and made again is another stream: its messages (sequences from 1 again) are written, not skipped", async () => {
+    await stream("AGAIN");
+    const dir = temp();
+    const args = ["--jetstream", server.url, "--stream", "AGAIN", "--dir", dir];
+    for (let b = 0; b < 4; b++) await publishBatch(js, "sluice.again", b * 3, 3);
+    const first = await startConsume(args);
+    await waitFor(() => recordsOnDisk(dir).length === 12, 15_000, "12 records");
+    expect(await first.stop()).toBe(0);
+    await (await jetstreamManager(nc)).streams.delete("AGAIN");
+    await stream("AGAIN");
+    for (let b = 4; b < 8; b++) await publishBatch(js, "sluice.again", b * 3, 3); // sequences 1..12 again
+    const second = await startConsume(args);
+    await waitFor(() => recordsOnDisk(dir).length === 24, 15_000, "24 records");
+    expect(await second.stop()).toBe(0);
+    expect(second.output()).toContain("wrote 12 records in 12 messages, skipped 0");
+    expect(recordsOnDisk(dir)).toEqual(range(24));
+  }, 60_000);
+
   test("a stream that is not there is a one-line error naming the command that makes it", () => {
     const r = spawnSync(process.execPath, ["cli.ts", "consume", "--jetstream", server.url, "--stream", "NOSUCH", "--dir", temp()], { encoding: "utf8", timeout: 20_000 });
     expect([r.status, r.stderr.trim()]).toEqual([1, "sluice consume: there is no stream NOSUCH (sluice jetstream init makes it)"]);

@@ -115,7 +115,9 @@ export async function startConsumer(options: ConsumeOptions, runtime: Runtime): 
     });
     const filters = options.subjects ? checkFilters(options.subjects, info.config.subjects) : [];
     const writes = filters.length ? filters : info.config.subjects;
-    state = openConsumeState(options.dir, options.name, writes);
+    // sequences name messages of this stream only: one deleted and made again counts from 1 again
+    const streamId = `${options.stream}@${info.created}`;
+    state = openConsumeState(options.dir, options.name, writes, streamId);
     const ackWaitMs = options.ackWaitMs ?? 5000;
     const made = await openDurable(jsm, options.stream, options.name, filters, ackWaitMs, state.floor);
     const maxAgeMs = info.config.max_age / 1e6;
@@ -129,7 +131,7 @@ export async function startConsumer(options: ConsumeOptions, runtime: Runtime): 
     for (const part of disk.keys.undone) print(`sluice consume: cut off the part of a write a crash left unfinished: ${part}`);
     const consumer = await jetstream(nc).consumers.get(options.stream, options.name);
     print(`sluice consume: consumer ${options.name} on stream ${options.stream} (${writes.join(",")}), writing to ${options.dir}${options.durable ? " (durable)" : ""}; ${made}`);
-    return run(nc, jsm, consumer, disk, state, options, print);
+    return run(nc, jsm, consumer, disk, state, streamId, options, print);
   } catch (err) {
     await disk?.close();
     state?.release();
@@ -138,7 +140,7 @@ export async function startConsumer(options: ConsumeOptions, runtime: Runtime): 
   }
 }
 
-function run(nc: NatsConnection, jsm: JetStreamManager, consumer: Consumer, disk: DiskWriter, state: NonNullable<ReturnType<typeof openConsumeState>>, options: ConsumeOptions, print: (line: string) => void): RunningConsumer {
+function run(nc: NatsConnection, jsm: JetStreamManager, consumer: Consumer, disk: DiskWriter, state: NonNullable<ReturnType<typeof openConsumeState>>, streamId: string, options: ConsumeOptions, print: (line: string) => void): RunningConsumer {
   const counts: ConsumeCounts = { messages: 0, records: 0, skipped: 0, deadLettered: 0, diskRetries: 0 };
   let floor = state.floor;
   let stopping = false;
@@ -151,7 +153,7 @@ function run(nc: NatsConnection, jsm: JetStreamManager, consumer: Consumer, disk
   };
   const timer = setInterval(refreshFloor, FLOOR_EVERY_MS);
   const handle = async (m: JsMsg) => {
-    const key: ScopedKey = { token: options.stream, hash: String(m.seq) };
+    const key: ScopedKey = { token: streamId, hash: String(m.seq) };
     if (m.seq <= floor || disk.keys.has(key)) {
       m.ack();
       counts.skipped++;

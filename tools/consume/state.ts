@@ -17,7 +17,7 @@ const proc = (globalThis as any).process;
  *
  * @example
  * ```ts
- * const state = openConsumeState("./logs", "sluice-consume", ["sluice.logs.>"]);
+ * const state = openConsumeState("./logs", "sluice-consume", ["sluice.logs.>"], "LOGS@2026-11-28T22:00:00Z");
  * state.saveFloor(42); state.release();
  * ```
  */
@@ -42,14 +42,16 @@ export interface ConsumeState {
  * @param dir The directory the category files go to.
  * @param name The consumer's name.
  * @param filters The subjects it writes.
+ * @param stream The stream's name and creation time (`LOGS@2026-11-28T22:00:00Z`): a stream
+ *   deleted and made again is another stream.
  * @returns Its state; throws a one-line `TypeError` saying what to do.
  * @example
  * ```ts
  * import { openConsumeState } from "./state.ts";
- * const state = openConsumeState("./logs", "sluice-consume", ["sluice.logs.>"]);
+ * const state = openConsumeState("./logs", "sluice-consume", ["sluice.logs.>"], "LOGS@2026-11-28T22:00:00Z");
  * ```
  */
-export function openConsumeState(dir: string, name: string, filters: readonly string[]): ConsumeState {
+export function openConsumeState(dir: string, name: string, filters: readonly string[], stream: string): ConsumeState {
   const fs = proc.getBuiltinModule("node:fs");
   const root = `${dir}/.sluice/consume`;
   const path = `${root}/${name}`;
@@ -74,10 +76,12 @@ export function openConsumeState(dir: string, name: string, filters: readonly st
     }
   }
   writeAside(fs, lock, String(proc.pid));
-  // the floor holds for the subjects it was kept for: other subjects start from nothing
-  const before = read(fs, `${path}/subjects`);
-  if (before !== undefined && before !== JSON.stringify(filters)) fs.rmSync(`${path}/floor`, { force: true });
+  // the floor holds for the subjects and the stream it was kept for: a stream made again counts
+  // its sequences from 1, other subjects start from nothing
+  const before = [read(fs, `${path}/subjects`), read(fs, `${path}/stream`)];
+  if (before[0] !== undefined && (before[0] !== JSON.stringify(filters) || before[1] !== stream)) fs.rmSync(`${path}/floor`, { force: true });
   writeAside(fs, `${path}/subjects`, JSON.stringify(filters));
+  writeAside(fs, `${path}/stream`, stream);
   const floor = Number(read(fs, `${path}/floor`) ?? 0) || 0;
   return {
     path,
