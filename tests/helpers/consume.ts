@@ -2,6 +2,8 @@
 // collectors publish them (one message per batch and category): shared by the consume suites.
 import { type ChildProcess, spawn } from "node:child_process";
 import type { JetStreamClient } from "@nats-io/jetstream";
+import { headers } from "@nats-io/transport-node";
+import { encodeBatch } from "../../jetstream/message.ts";
 import { createRecord, type LogRecord } from "../../lib/record.ts";
 
 /** A running `sluice consume`: its output so far, and how to stop it. */
@@ -43,14 +45,18 @@ export function numberedRecords(from: number, n: number): LogRecord[] {
 }
 
 /**
- * Publishes records `from`..`from+n-1` as one batch: one message per category on
- * `<prefix>.<category>`, msgID `b<from>:<category>`. Returns each category's NDJSON.
+ * Publishes records `from`..`from+n-1` as one batch, as the collectors do (`encodeBatch`: one
+ * message per category on `<prefix>.<category>`, msgID `b<from>:<category>`). Returns each
+ * category's NDJSON.
  */
 export async function publishBatch(js: JetStreamClient, prefix: string, from: number, n: number): Promise<Map<string, string>> {
-  const groups = new Map<string, string>();
-  for (const r of numberedRecords(from, n)) groups.set(r.category!, (groups.get(r.category!) ?? "") + r.json + "\n");
-  await Promise.all([...groups].map(([c, text]) => js.publish(`${prefix}.${c}`, new TextEncoder().encode(text), { msgID: `b${from}:${c}` })));
-  return groups;
+  const messages = encodeBatch(prefix, numberedRecords(from, n), { id: `b${from}`, producer: "test" });
+  await Promise.all(messages.map((m) => {
+    const h = headers();
+    for (const [k, v] of Object.entries(m.headers)) if (k !== "Nats-Msg-Id") h.set(k, v);
+    return js.publish(m.subject, m.data, { msgID: m.msgID, headers: h });
+  }));
+  return new Map(messages.map((m) => [m.subject.slice(prefix.length + 1), new TextDecoder().decode(m.data)]));
 }
 
 /** Resolves once `check()` is true, polling every 50 ms; throws with `what` after `ms`. */

@@ -14,7 +14,9 @@
  */
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type Consumer, type ConsumerMessages, jetstream, type JetStreamManager, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
-import { DiskWriteError, DiskWriter } from "../../collector/disk_writer.ts";
+import { DiskWriter } from "../../collector/disk_writer.ts";
+import { DiskWriteError } from "../../collector/errors.ts";
+import { decodeMessage, MessageDecodeError } from "../../jetstream/message.ts";
 import type { ScopedKey } from "../../collector/dedup.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import type { LogRecord } from "../../lib/record.ts";
@@ -23,7 +25,6 @@ import { deadLetter } from "./dead_letter.ts";
 import { openConsumeState } from "./state.ts";
 import { checkFilters } from "./subjects.ts";
 import { openDurable } from "./durable.ts";
-import { decodeRecords } from "./decode.ts";
 
 /**
  * What `sluice consume` runs with.
@@ -161,8 +162,9 @@ function run(nc: NatsConnection, jsm: JetStreamManager, consumer: Consumer, disk
     }
     let records: LogRecord[];
     try {
-      records = decodeRecords(m.data);
+      records = decodeMessage(m.data);
     } catch (err) {
+      if (!(err instanceof MessageDecodeError)) throw err;
       deadLetter(options.dir, m, errorMessage(err));
       print(`sluice consume: message ${m.seq} (${m.subject}) does not decode, dead-lettered to ${options.dir}/.sluice/dead/${m.seq}.msg: ${errorMessage(err)}`);
       m.ack();
