@@ -17,7 +17,7 @@ export const CONSUME: CommandSpec = {
     name: { type: "string", value: "NAME", default: "sluice-consume", help: "the durable consumer's name; one process per name and --dir" },
     subjects: { type: "string", value: "FILTER,...", help: "only these subjects, such as sluice.logs.http.> (default: the whole stream); consumers sharing a --dir need disjoint ones" },
     durable: { type: "boolean", help: "fsync the records and the journal before acking" },
-    "ack-wait": { type: "string", value: "DURATION", default: "5s", help: "how long JetStream waits for an ack before delivering a message again" },
+    "ack-wait": { type: "string", value: "DURATION", default: "3s", help: "how long JetStream waits for an ack before delivering a message again (also how long a message lost in flight with a NATS node waits)" },
     "max-keys": { type: "string", value: "N", default: "100000", help: "written messages remembered against a late redelivery (see README, exactly once)" },
   },
 };
@@ -53,7 +53,7 @@ export async function consumeCommand(flags: Record<string, string | boolean | un
     name,
     subjects,
     durable: flags.durable === true,
-    ackWaitMs: positiveDuration(str("ack-wait") ?? "5s", "sluice consume: --ack-wait"),
+    ackWaitMs: positiveDuration(str("ack-wait") ?? "3s", "sluice consume: --ack-wait"),
     maxKeys: wholeNumber(str("max-keys") ?? "100000", "sluice consume: --max-keys", 1),
     print,
   };

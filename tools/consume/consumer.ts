@@ -44,7 +44,7 @@ export interface ConsumeOptions {
   subjects?: string[];
   /** fsync the records and the journal before the ack. */
   durable?: boolean;
-  /** How long JetStream waits for an ack before delivering a message again. @default 5000 */
+  /** How long JetStream waits for an ack before delivering a message again. @default 3000 */
   ackWaitMs?: number;
   /** Written messages remembered (their sequences), the window against a late redelivery. @default 100000 */
   maxKeys?: number;
@@ -119,7 +119,7 @@ export async function startConsumer(options: ConsumeOptions, runtime: Runtime): 
     // sequences name messages of this stream only: one deleted and made again counts from 1 again
     const streamId = `${options.stream}@${info.created}`;
     state = openConsumeState(options.dir, options.name, writes, streamId);
-    const ackWaitMs = options.ackWaitMs ?? 5000;
+    const ackWaitMs = options.ackWaitMs ?? 3000;
     const made = await openDurable(jsm, options.stream, options.name, filters, ackWaitMs, state.floor);
     const maxAgeMs = info.config.max_age / 1e6;
     disk = new DiskWriter(options.dir, {
