@@ -227,6 +227,20 @@ describe.skipIf(!run)("sluice consume against nats-server", () => {
     expect(recordsOnDisk(dir)).toEqual(range(24));
   }, 60_000);
 
+  test("on Node (the built dist/cli.js) and Deno as on Bun: written, acked, stopped by SIGTERM with its counts", async () => {
+    await stream("RUNTIMES");
+    for (let b = 0; b < 5; b++) await publishBatch(js, "sluice.runtimes", b * 6, 6);
+    const runtimes: [string, string[]][] = [["node", ["node", "dist/cli.js"]], ["deno", ["node_modules/.bin/deno", "run", "-A", "--config", "deno.json", "cli.ts"]]];
+    for (const [name, sluice] of runtimes) {
+      const dir = temp();
+      const c = await startConsume(["--jetstream", server.url, "--stream", "RUNTIMES", "--dir", dir, "--name", name], sluice);
+      await waitFor(() => recordsOnDisk(dir).length === 30, 20_000, `30 records on ${name}`);
+      expect(await c.stop()).toBe(0);
+      expect(c.output()).toContain("wrote 30 records in 15 messages, skipped 0 already on disk");
+      expect(recordsOnDisk(dir)).toEqual(range(30));
+    }
+  }, 90_000);
+
   test("a stream that is not there is a one-line error naming the command that makes it", () => {
     const r = spawnSync(process.execPath, ["cli.ts", "consume", "--jetstream", server.url, "--stream", "NOSUCH", "--dir", temp()], { encoding: "utf8", timeout: 20_000 });
     expect([r.status, r.stderr.trim()]).toEqual([1, "sluice consume: there is no stream NOSUCH (sluice jetstream init makes it)"]);

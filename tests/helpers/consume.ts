@@ -14,9 +14,12 @@ export interface ConsumeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `sluice consume ARGS`; resolves once it printed its start line (rejects if it exits first). */
-export async function startConsume(args: string[]): Promise<ConsumeProcess> {
-  const child = spawn(process.execPath, ["cli.ts", "consume", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Starts `sluice consume ARGS` (on Bun, or with `sluice`, the command that runs sluice on another
+ * runtime); resolves once it printed its start line (rejects if it exits first).
+ */
+export async function startConsume(args: string[], sluice: string[] = [process.execPath, "cli.ts"]): Promise<ConsumeProcess> {
+  const child = spawn(sluice[0], [...sluice.slice(1), "consume", ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (c) => (out += c));
   child.stderr!.on("data", (c) => (out += c));
