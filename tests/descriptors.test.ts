@@ -41,9 +41,12 @@ describe("descriptors", () => {
   for (const [name, cmd, mod] of runtimes) {
     test(`${name}: 200 categories through maxOpenFiles 8 keep at most 8 log files open`, () => {
       const { report, seen } = run(cmd, mod, { RECORDS: "2000", CATEGORIES: "200", MAX_OPEN: "8" });
-      // the runtime's own descriptors may come and go by one or two (a timer, a worker): the
-      // bound is what the pool adds, and before the Bun fix it added 200 and more
-      expect(report.peak - report.base).toBeLessThanOrEqual(8 + 2);
+      // the log files open at once are the pool's bound exactly (before the Bun fix, 200 and
+      // more); all descriptors together move with the runtime's own (a timer, a worker), so
+      // they get a little room: under load Deno once held 3 more of its own
+      expect(report.peakLogFiles).toBeGreaterThan(0);
+      expect(report.peakLogFiles).toBeLessThanOrEqual(8);
+      expect(report.peak - report.base).toBeLessThanOrEqual(8 + 4);
       expect(seen).toEqual([...Array(2000).keys()]);
     }, 60_000);
 
