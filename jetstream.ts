@@ -19,3 +19,9 @@ export { defaultSubject, ensureStream, streamConfig } from "./jetstream/stream.t
 export type { EnsureResult, StreamSettings } from "./jetstream/stream.ts";
 export { batchId, categorySubject, decodeMessage, encodeBatch, MessageDecodeError, subjectPrefix } from "./jetstream/message.ts";
 export type { BatchMeta, JsMessage } from "./jetstream/message.ts";
+export { Publisher, PublishError } from "./jetstream/publisher.ts";
+export type { PublisherOptions } from "./jetstream/publisher.ts";
+export { jetstreamSink } from "./jetstream/sink.ts";
+export type { JetStreamBatch, JetStreamSinkOptions } from "./jetstream/sink.ts";
+export { jetstreamStore, publisherMetrics } from "./collector/jetstream_store.ts";
+export type { BatchOrigin, RecordStore, StoreKey } from "./collector/store.ts";

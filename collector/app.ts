@@ -8,6 +8,7 @@ import { detectRuntime } from "../lib/runtime/detect.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
 import { httpSink } from "../lib/sinks/http_sink.ts";
 import { DiskWriter } from "./disk_writer.ts";
+import { diskStore } from "./store.ts";
 import { Exchange } from "./exchange.ts";
 import { faultHook } from "./fault_hook.ts";
 import { IngestMetrics } from "./metrics.ts";
@@ -73,14 +74,15 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   const maxQueued = options.maxQueuedRecords ?? 200_000;
   const maxKeys = options.maxIdempotencyKeys ?? 100_000;
   if (!(Number.isInteger(maxKeys) && maxKeys >= 1)) throw new RangeError(`sluice: maxIdempotencyKeys must be a whole number ≥ 1, got ${maxKeys}`);
-  const disk = new DiskWriter(options.dir, {
+  const disk = options.store !== undefined ? undefined : new DiskWriter(options.dir, {
     maxOpenFiles: options.maxOpenFiles ?? 64,
     rotate: options.rotate,
     durable: options.durable,
     keys: { ttlMs: options.idempotencyTtlMs ?? 86_400_000, maxPerToken: maxKeys },
   }, runtime);
-  // the collector's own records (warnings, errors), written by `disk` as producers' records are
-  const writer = createLogger({ level: "trace", sinks: [disk.sink()], runtime });
+  const store = options.store ?? diskStore(disk!);
+  // the collector's own records (warnings, errors), stored as producers' records are
+  const writer = createLogger({ level: "trace", sinks: [store.sink()], runtime });
   const internal = writer.child({ producer: "sluice" }, { category: "sluice" });
   const forward = options.forward;
   const forwarder = forward === undefined ? undefined : createLogger({
@@ -100,7 +102,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   const producers = new ProducerRegistry((p) => internal.warn("producer missed its check-in", p));
   const checker = setInterval(() => producers.check(), options.heartbeatCheckMs ?? 1000);
   runtime.unrefTimer(checker);
-  for (const part of disk.keys.undone) internal.warn("cut off the part of a write a crash left unfinished", { part });
+  for (const part of disk?.keys.undone ?? []) internal.warn("cut off the part of a write a crash left unfinished", { part });
 
   const exchange = new Exchange({
     options,
@@ -110,6 +112,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     budget: { maxLines: options.maxLines ?? 100_000, maxErrors: options.maxErrors ?? 100 },
     maxConcurrentBodies: options.maxConcurrentBodies ?? 16,
     metrics: new IngestMetrics(),
+    store,
     disk,
     identities: new Identities(options),
     limiter: new RateLimiter(options.rateLimit?.recordsPerSec ?? 100_000, options.rateLimit?.burst ?? 200_000),
@@ -132,7 +135,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
       clearInterval(checker);
       await forwarder?.close(); // first: what it reports on the way out is written
       await writer.close();
-      await disk.close();
+      await store.close();
     },
   });
 }

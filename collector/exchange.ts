@@ -10,7 +10,8 @@ import type { Logger } from "../lib/logger.ts";
 import { authenticate, type TokenEntry } from "./auth.ts";
 import { type BodyLimits, readBodyBytes, utf8Text } from "./body.ts";
 import { FrameError, TooManyLinesError } from "../lib/errors.ts";
-import { BadBodyError, BodyTimeoutError, BodyTooLargeError, DiskWriteError } from "./errors.ts";
+import { BadBodyError, BodyTimeoutError, BodyTooLargeError } from "./errors.ts";
+import { type RecordStore, StoreRefusedError } from "./store.ts";
 import type { ScopedKey } from "./dedup.ts";
 import type { DiskWriter } from "./disk_writer.ts";
 import type { IngestMetrics } from "./metrics.ts";
@@ -27,9 +28,6 @@ export interface Caller {
   trusted: boolean;
 }
 
-/** Retry-After on a 503 for a disk that refuses writes: long enough for an operator's fix or a retention run. */
-export const DISK_RETRY_AFTER_S = 5;
-
 /** The collector's parts the routes use, made once by `createIngestApp`. */
 export interface CollectorParts {
   options: IngestOptions;
@@ -39,7 +37,10 @@ export interface CollectorParts {
   budget: { maxLines: number; maxErrors: number };
   maxConcurrentBodies: number;
   metrics: IngestMetrics;
-  disk: DiskWriter;
+  /** Where accepted records go (the local files, or JetStream). */
+  store: RecordStore;
+  /** The local files' writer, when the store is the local files (its `/metrics`). */
+  disk: DiskWriter | undefined;
   identities: Identities;
   limiter: RateLimiter;
   producers: ProducerRegistry;
@@ -73,9 +74,9 @@ export class Exchange {
     return c.json(body, status as 200, headers);
   }
 
-  /** The disk refuses writes: 503, and the producer retries the whole request later. */
-  diskFailed(c: Context, reason: string): Response {
-    return this.answer(c, 503, { error: `the disk refused the write (${reason}); nothing of this request was written; retry later` }, { "Retry-After": String(DISK_RETRY_AFTER_S) });
+  /** The store refused the batch (disk failing, JetStream away or slow): 503, and the producer retries the whole request later. */
+  storeRefused(c: Context, err: StoreRefusedError): Response {
+    return this.answer(c, 503, { error: err.message }, { "Retry-After": String(err.retryAfterS) });
   }
 
   /**
@@ -114,7 +115,7 @@ export class Exchange {
    * and /v1/logs.
    */
   async accept<B extends string | Uint8Array = string>(c: Context, caller: Caller, parse: (body: B) => ParsedBody, ok: (p: ParsedBody) => unknown, decode: (bytes: Uint8Array) => B = utf8Text as (bytes: Uint8Array) => B, key?: ScopedKey): Promise<Response> {
-    const { metrics, limits, maxConcurrentBodies, limiter, identities, disk, forwarder } = this.parts;
+    const { metrics, limits, maxConcurrentBodies, limiter, identities, store, forwarder } = this.parts;
     // bodies read at once are bounded: each may take up to maxDecompressedBytes while it is parsed
     if (this.#reading >= maxConcurrentBodies) {
       metrics.refuse("concurrent-bodies");
@@ -122,9 +123,11 @@ export class Exchange {
     }
     this.#reading++;
     let text: B;
+    let bytes: Uint8Array;
     let parsed: ParsedBody;
     try {
-      text = decode(await readBodyBytes(c.req.raw, limits));
+      bytes = await readBodyBytes(c.req.raw, limits);
+      text = decode(bytes);
       metrics.bodyBytes += Number(c.req.header("content-length") ?? text.length);
       parsed = parse(text);
     } catch (err) {
@@ -146,9 +149,9 @@ export class Exchange {
     }
     try {
       parsed.records = identities.admitCategories(caller.token, parsed.records, caller.trusted);
-      disk.write(parsed.records, key);
+      await store.write(parsed.records, key, { token: caller.token, producer: caller.producer, body: bytes });
     } catch (err) {
-      if (err instanceof DiskWriteError) return this.diskFailed(c, err.message);
+      if (err instanceof StoreRefusedError) return this.storeRefused(c, err);
       throw err;
     }
     // forwarded once written here: a batch the producer must send again is not forwarded twice

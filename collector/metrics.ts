@@ -42,9 +42,7 @@ export class IngestMetrics {
   }
 
   /** The Prometheus text exposition: these counters, the disk writer's, the collector's own logger's, the forwarder's. */
-  render(disk: DiskWriter, writer: LoggerStats, forwarder?: LoggerStats, identities?: Identities): string {
-    const failure = disk.failure();
-    const latency = disk.latency.summary();
+  render(disk: DiskWriter | undefined, writer: LoggerStats, forwarder?: LoggerStats, identities?: Identities, store: string[] = []): string {
     const lines = [
       "# HELP sluice_ingest_records_total Records received, by result.",
       "# TYPE sluice_ingest_records_total counter",
@@ -58,23 +56,8 @@ export class IngestMetrics {
       "# HELP sluice_ingest_body_bytes_total Request body bytes received (on the wire).",
       "# TYPE sluice_ingest_body_bytes_total counter",
       `sluice_ingest_body_bytes_total ${this.bodyBytes}`,
-      "# HELP sluice_writer_records_total Records written to disk, or refused (503) because the disk failed.",
-      "# TYPE sluice_writer_records_total counter",
-      `sluice_writer_records_total{result="written"} ${disk.counts.written}`,
-      `sluice_writer_records_total{result="refused"} ${disk.counts.refused}`,
-      "# HELP sluice_disk_ready 1 while the disk takes writes, 0 while it refuses them (see /readyz for why).",
-      "# TYPE sluice_disk_ready gauge",
-      `sluice_disk_ready ${failure === undefined ? 1 : 0}`,
-      "# HELP sluice_idempotency_keys Idempotency-Keys remembered, over all tokens.",
-      "# TYPE sluice_idempotency_keys gauge",
-      `sluice_idempotency_keys ${disk.keys.size}`,
-      "# HELP sluice_idempotency_keys_evicted_total Keys forgotten before their TTL because a token reached --max-idempotency-keys.",
-      "# TYPE sluice_idempotency_keys_evicted_total counter",
-      `sluice_idempotency_keys_evicted_total ${disk.keys.evicted}`,
-      "# HELP sluice_writer_write_latency_ms A request's append to disk (and fsync with --durable).",
-      "# TYPE sluice_writer_write_latency_ms summary",
-      ...(["p50", "p95", "p99"] as const).map((q) => `sluice_writer_write_latency_ms{quantile="0.${q.slice(1)}"} ${latency[q]}`),
-      `sluice_writer_write_latency_ms_count ${latency.count}`,
+      ...(disk === undefined ? [] : diskLines(disk)),
+      ...store,
       "# HELP sluice_identity_refused_total What the per-token bounds refused: requests for a producer name the token may not use (identity) or past --max-producers-per-token (producers); records moved to the overflow category for a reserved category (reserved) or past --max-categories-per-token (categories).",
       "# TYPE sluice_identity_refused_total counter",
       ...Object.entries(identities?.refused ?? {}).map(([k, n]) => `sluice_identity_refused_total{bound="${k}"} ${n}`),
@@ -83,6 +66,31 @@ export class IngestMetrics {
     ];
     return lines.join("\n") + "\n";
   }
+}
+
+/** The disk writer's lines, when the records go to the local files. */
+function diskLines(disk: DiskWriter): string[] {
+  const failure = disk.failure();
+  const latency = disk.latency.summary();
+  return [
+    "# HELP sluice_writer_records_total Records written to disk, or refused (503) because the disk failed.",
+    "# TYPE sluice_writer_records_total counter",
+    `sluice_writer_records_total{result="written"} ${disk.counts.written}`,
+    `sluice_writer_records_total{result="refused"} ${disk.counts.refused}`,
+    "# HELP sluice_disk_ready 1 while the disk takes writes, 0 while it refuses them (see /readyz for why).",
+    "# TYPE sluice_disk_ready gauge",
+    `sluice_disk_ready ${failure === undefined ? 1 : 0}`,
+    "# HELP sluice_idempotency_keys Idempotency-Keys remembered, over all tokens.",
+    "# TYPE sluice_idempotency_keys gauge",
+    `sluice_idempotency_keys ${disk.keys.size}`,
+    "# HELP sluice_idempotency_keys_evicted_total Keys forgotten before their TTL because a token reached --max-idempotency-keys.",
+    "# TYPE sluice_idempotency_keys_evicted_total counter",
+    `sluice_idempotency_keys_evicted_total ${disk.keys.evicted}`,
+    "# HELP sluice_writer_write_latency_ms A request's append to disk (and fsync with --durable).",
+    "# TYPE sluice_writer_write_latency_ms summary",
+    ...(["p50", "p95", "p99"] as const).map((q) => `sluice_writer_write_latency_ms{quantile="0.${q.slice(1)}"} ${latency[q]}`),
+    `sluice_writer_write_latency_ms_count ${latency.count}`,
+  ];
 }
 
 /** A logger's records by result (its written count under `done`, its drops by reason) and its queue. */

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { RecordStore } from "./store.ts";
 import type { Runtime } from "../lib/runtime/runtime.ts";
 import type { HttpSinkOptions } from "../lib/sinks/http_sink.ts";
 import type { RotateOptions } from "../lib/files/rotating_file.ts";
@@ -56,6 +57,13 @@ export interface IngestOptions {
   durable?: boolean;
   /** The runtime adapter; detected when absent. */
   runtime?: Runtime;
+  /**
+   * Where accepted records go instead of the files in `dir`: a JetStream stream
+   * (`await jetstreamStore({ servers, stream })` from `sluice/jetstream`). A request is answered
+   * 2xx only once the store has its records; a refusal is a 503 with Retry-After.
+   * @default the category files in `dir`
+   */
+  store?: RecordStore;
   /**
    * Forward every accepted record to another collector as well (after writing it here), with
    * `httpSink`: batches keep their Idempotency-Key across retries, and with a spool (the

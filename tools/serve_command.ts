@@ -35,6 +35,9 @@ export const SERVE: CommandSpec = {
     "forward-token": { type: "string", value: "TOKEN", help: "its token (or env SLUICE_FORWARD_TOKEN)" },
     "forward-spool": { type: "string", value: "DIR", default: "<dir>/.sluice/forward-spool", help: "where batches wait while it is away" },
     "trust-forwarder": { type: "string", value: "NAME,...", help: "tokens of collectors forwarding here: their records keep their producer" },
+    jetstream: { type: "string", value: "URL", help: "store accepted records in a NATS JetStream stream instead of <dir> (nats://host:port, comma-separated for a cluster); 2xx only once JetStream acknowledged them" },
+    stream: { type: "string", value: "NAME", default: "LOGS", help: "the JetStream stream (with --jetstream); created with sluice jetstream init's defaults when missing" },
+    "publish-timeout": { type: "string", value: "5s", default: "5s", help: "a batch JetStream has not acknowledged by then is answered 503 (with --jetstream)" },
   },
 };
 
@@ -77,9 +80,11 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   const trustedForwarders = str("trust-forwarder")?.split(",").map((n) => n.trim()).filter(Boolean) ?? [];
   const forward = str("forward");
   if (forward !== undefined && !/^https?:\/\/[^/]/.test(forward)) throw new TypeError(`sluice serve: --forward must be a URL such as https://central.example.com/ingest, got ${JSON.stringify(forward)}`);
+  const store = await jetstreamFlags(str);
   let server;
   try {
     server = await serve({
+      store,
       port,
       hostname,
       dir,
@@ -101,13 +106,15 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
       publicMetrics: flags["public-metrics"] === true,
     });
   } catch (err) {
+    await store?.close();
     const text = errorMessage(err) + " " + String((err as { code?: string })?.code ?? "");
     if (/EADDRINUSE|AddrInUse|in use/i.test(text)) throw new TypeError(`sluice serve: port ${port} on ${hostname} is in use; stop what holds it, or pick another with --port (0 picks a free one)`);
     if (/EACCES|PermissionDenied/i.test(text)) throw new TypeError(`sluice serve: not allowed to listen on ${hostname}:${port} (ports below 1024 need privileges); pick another with --port`);
     throw err;
   }
   generated?.save();
-  console.log(`sluice collector listening on ${server.url}, writing to ${dir}${forward ? `, forwarding to ${forward}` : ""}`);
+  const to = store === undefined ? `writing to ${dir}` : `publishing to JetStream stream ${str("stream") ?? "LOGS"} at ${str("jetstream")}`;
+  console.log(`sluice collector listening on ${server.url}, ${to}${forward ? `, forwarding to ${forward}` : ""}`);
   if (forward !== undefined && !forwardToken) {
     console.warn("warning: --forward without --forward-token or SLUICE_FORWARD_TOKEN: a collector that needs a token will refuse every batch (they wait in the spool)");
   }
@@ -118,4 +125,30 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   else if (generated) console.log(`using the tokens in ${dir}/.sluice/tokens (\`sluice token --dir ${dir}\` shows them)`);
   const auth = noAuth ? "" : ` -H "Authorization: Bearer ${generated?.generated ?? "<token>"}"`;
   console.log(`try: curl -sS${auth} -H "Content-Type: application/x-ndjson" --data-binary '{"msg":"hello","level":"info"}' ${server.url}/ingest`);
+}
+
+/** `--jetstream URL --stream NAME --publish-timeout T`: the JetStream store, connected and its stream checked (or created), or undefined without `--jetstream`. */
+async function jetstreamFlags(str: (name: string) => string | undefined) {
+  const url = str("jetstream");
+  if (url === undefined) {
+    for (const f of ["stream", "publish-timeout"]) if (str(f) !== undefined) throw new TypeError(`sluice serve: --${f} goes with --jetstream URL`);
+    return undefined;
+  }
+  const servers = url.split(",").map((u) => u.trim());
+  for (const u of servers) {
+    if (!/^(nats|tls):\/\/[^/\s:]+(:\d{1,5})?$|^[^/\s:]+:\d{1,5}$/.test(u)) throw new TypeError(`sluice serve: --jetstream must be a NATS URL such as nats://127.0.0.1:4222, got ${JSON.stringify(u)}`);
+  }
+  const stream = str("stream") ?? "LOGS";
+  const publishTimeoutMs = str("publish-timeout") === undefined ? 5000 : positiveDuration(str("publish-timeout")!, "sluice serve: --publish-timeout");
+  // loaded only with --jetstream: the NATS client is not part of the plain collector
+  const { jetstreamStore } = await import("../collector/jetstream_store.ts");
+  try {
+    const store = await jetstreamStore({ servers, stream, publishTimeoutMs });
+    const made = store.publisher.stream;
+    if (made.action === "created") console.log(`created JetStream stream ${stream} (subjects ${made.config.subjects?.join(",")}, ${made.config.num_replicas} replica(s), file storage; sluice jetstream init makes other settings)`);
+    for (const d of made.differences) console.warn(`warning: stream ${stream}: ${d} (kept as it is)`);
+    return store;
+  } catch (err) {
+    throw new TypeError(`sluice serve: cannot use JetStream stream ${stream} at ${url}: ${errorMessage(err)}`);
+  }
 }

@@ -22,7 +22,7 @@ const NDJSON = new Set(["application/x-ndjson", "application/ndjson", "applicati
  * ```
  */
 export function mountIngest(app: Hono, x: Exchange): void {
-  const { maxLineBytes, budget, limits, disk, metrics } = x.parts;
+  const { maxLineBytes, budget, limits, store, metrics } = x.parts;
   const inflightKeys = new Map<string, Promise<Response>>();
   app.post("/ingest", async (c) => {
     const caller = x.who(c);
@@ -41,7 +41,7 @@ export function mountIngest(app: Hono, x: Exchange): void {
     if (key === undefined) return x.accept(c, caller, parse, ingested, decode);
     if (key.length > 200) return x.answer(c, 400, { error: "Idempotency-Key is longer than 200 characters" });
     const scoped: ScopedKey = { token: caller.token, hash: await keyDigest(producer, key) };
-    if (disk.keys.has(scoped)) {
+    if (store.has(scoped)) {
       metrics.count("deduplicated", 1);
       return x.answer(c, 200, { accepted: 0, rejected: 0, errors: [], duplicate: true });
     }

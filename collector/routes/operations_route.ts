@@ -5,7 +5,7 @@
  * @module
  */
 import type { Hono } from "hono";
-import { DISK_RETRY_AFTER_S, type Exchange } from "../exchange.ts";
+import type { Exchange } from "../exchange.ts";
 
 /**
  * Mounts the operator's routes and the error handler on `app`.
@@ -16,18 +16,18 @@ import { DISK_RETRY_AFTER_S, type Exchange } from "../exchange.ts";
  * ```
  */
 export function mountOperations(app: Hono, x: Exchange): void {
-  const { producers, disk, metrics, writer, forwarder, identities, internal } = x.parts;
+  const { producers, store, disk, metrics, writer, forwarder, identities, internal } = x.parts;
   app.get("/producers", (c) => x.refuseReader(c) ?? x.answer(c, 200, { producers: producers.list() }));
   app.get("/healthz", (c) => x.answer(c, 200, { ok: true }));
   app.get("/readyz", (c) => {
-    const reason = disk.failure();
-    return reason === undefined ? x.answer(c, 200, { ready: true }) : x.answer(c, 503, { ready: false, reason: `the disk refuses writes: ${reason}` }, { "Retry-After": String(DISK_RETRY_AFTER_S) });
+    const reason = store.failure();
+    return reason === undefined ? x.answer(c, 200, { ready: true }) : x.answer(c, 503, { ready: false, reason }, { "Retry-After": String(store.retryAfterS) });
   });
   app.get("/metrics", (c) => {
     const refused = x.refuseReader(c);
     if (refused) return refused;
     metrics.answered(200);
-    return c.text(metrics.render(disk, writer.stats(), forwarder?.stats(), identities), 200, { "content-type": "text/plain; version=0.0.4" });
+    return c.text(metrics.render(disk, writer.stats(), forwarder?.stats(), identities, store.metricLines()), 200, { "content-type": "text/plain; version=0.0.4" });
   });
   app.onError((err, c) => {
     internal.error("ingest request failed", { err, path: c.req.path });

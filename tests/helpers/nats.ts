@@ -17,36 +17,51 @@ export function natsSuitesRun(suite: string): boolean {
   return false;
 }
 
-/** A running nats-server: its client URL and a stop function. */
+/** A running nats-server: its client URL, a SIGKILL that keeps its store (`down`), a restart on the same port and store (`up`), and stop. */
 export interface NatsServer {
   url: string;
+  /** SIGKILLs the server, keeping its store: clients see it go away. */
+  down(): Promise<void>;
+  /** Starts it again on the same port with the same store. */
+  up(): Promise<void>;
+  /** The server's process id (for SIGSTOP/SIGCONT). */
+  pid(): number;
   stop(): Promise<void>;
 }
 
-/** Starts `nats-server -js` on 127.0.0.1 with a random port; resolves once it listens. */
+/** Starts `nats-server -js` on 127.0.0.1 with a free port; resolves once it listens. */
 export async function startNats(): Promise<NatsServer> {
   const store = mkdtempSync(join(tmpdir(), "sluice-nats-"));
-  const child = spawn(natsServerPath!, ["-js", "-a", "127.0.0.1", "-p", "-1", "-sd", store], { stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`nats-server did not start in 10 s:\n${log}`)), 10_000);
-    const look = (chunk: Buffer) => {
-      log += chunk;
-      const m = /Listening for client connections on (\S+:\d+)/.exec(log);
-      if (m) (clearTimeout(timer), resolve(`nats://${m[1]}`));
-    };
-    child.stdout!.on("data", look);
-    child.stderr!.on("data", look);
-    child.once("exit", (code) => (clearTimeout(timer), reject(new Error(`nats-server exited (${code}):\n${log}`))));
-  });
+  const port = await freePort();
+  let child: ReturnType<typeof spawn>;
+  const up = async () => {
+    child = spawn(natsServerPath!, ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", store], { stdio: ["ignore", "pipe", "pipe"] });
+    let log = "";
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`nats-server did not start in 10 s:\n${log}`)), 10_000);
+      const look = (chunk: Buffer) => {
+        log += chunk;
+        if (/Server is ready/.test(log)) (clearTimeout(timer), resolve());
+      };
+      child.stdout!.on("data", look);
+      child.stderr!.on("data", look);
+      child.once("exit", (code) => (clearTimeout(timer), reject(new Error(`nats-server exited (${code}):\n${log}`))));
+    });
+  };
+  const down = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((r) => child.once("exit", r));
+    child.kill("SIGKILL");
+    await gone;
+  };
+  await up();
   return {
-    url,
+    url: `nats://127.0.0.1:${port}`,
+    down,
+    up,
+    pid: () => child.pid!,
     async stop() {
-      if (child.exitCode === null) {
-        const gone = new Promise((r) => child.once("exit", r));
-        child.kill("SIGKILL");
-        await gone;
-      }
+      await down();
       rmSync(store, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,126 @@
+/**
+ * Where the collector's accepted records go: the local files (`diskStore`, the default) or a
+ * JetStream stream (`jetstreamStore`). The routes only see this interface.
+ *
+ * @module
+ */
+import type { LogRecord } from "../lib/record.ts";
+import type { Sink } from "../lib/sink.ts";
+import { DiskWriteError } from "./errors.ts";
+import type { DiskWriter } from "./disk_writer.ts";
+
+/**
+ * Who sent a batch and its bytes: what a store needs to name it (JetStream's msgID).
+ *
+ * @example
+ * ```ts
+ * import type { BatchOrigin } from "./store.ts";
+ * const from: BatchOrigin = { token: "edge", producer: "edge-1", body: new Uint8Array() };
+ * ```
+ */
+export interface BatchOrigin {
+  /** The token's name. */
+  token: string;
+  /** The producer's name. */
+  producer: string;
+  /** The request body as received (decompressed), for an id when there is no Idempotency-Key. */
+  body: Uint8Array;
+}
+
+/**
+ * A request's Idempotency-Key as stores see it: the token's name and a digest of producer and
+ * key (the same for a batch sent again to any collector).
+ *
+ * @example
+ * ```ts
+ * import type { StoreKey } from "./store.ts";
+ * const key: StoreKey = { token: "edge", hash: "9f86d081" };
+ * ```
+ */
+export interface StoreKey {
+  /** The token's name. */
+  token: string;
+  /** A hex digest of the producer and the Idempotency-Key. */
+  hash: string;
+}
+
+/**
+ * A store refused a batch, having stored none of it (or none that counts); the collector
+ * answers 503 with `Retry-After: retryAfterS` and the producer sends the batch again.
+ *
+ * @example
+ * ```ts
+ * import { StoreRefusedError } from "./store.ts";
+ * new StoreRefusedError("the disk refused the write (ENOSPC)", 5).retryAfterS; // 5
+ * ```
+ */
+export class StoreRefusedError extends Error {
+  /** The seconds the producer is told to wait. */
+  readonly retryAfterS: number;
+  /** @param message The answer's error. @param retryAfterS Seconds for Retry-After. @param options The cause. */
+  constructor(message: string, retryAfterS: number, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "StoreRefusedError";
+    this.retryAfterS = retryAfterS;
+  }
+}
+
+/**
+ * Where accepted records go. `write` stores a request's records all or nothing and settles
+ * only once they are stored; a refusal is a {@linkcode StoreRefusedError}.
+ *
+ * @example
+ * ```ts ignore
+ * await store.write(records, key, { token: "edge", producer: "edge-1", body });
+ * ```
+ */
+export interface RecordStore {
+  /** Whether a request with this Idempotency-Key was stored already (answered `duplicate: true`). */
+  has(key: StoreKey): boolean;
+  /** Stores the records (with their key), all or nothing; throws {@linkcode StoreRefusedError}. */
+  write(records: readonly LogRecord[], key: StoreKey | undefined, from: BatchOrigin): void | Promise<void>;
+  /** Why writes cannot succeed now (`/readyz` answers 503 with it), or undefined. */
+  failure(): string | undefined;
+  /** The Retry-After of `/readyz`'s 503. */
+  readonly retryAfterS: number;
+  /** The sink of the collector's own records (category `sluice`), which take the same path. */
+  sink(): Sink;
+  /** The store's own `/metrics` lines (Prometheus text), beyond the disk writer's. */
+  metricLines(): string[];
+  /** Flushes and closes. */
+  close(): Promise<void>;
+}
+
+/** Retry-After on a 503 for a disk that refuses writes: long enough for an operator's fix or a retention run. */
+export const DISK_RETRY_AFTER_S = 5;
+
+/**
+ * The local files as a {@linkcode RecordStore}: the disk writer's journaled, all-or-nothing
+ * write, its Idempotency-Keys, its failure probe.
+ *
+ * @example
+ * ```ts ignore
+ * const store = diskStore(new DiskWriter("./logs", { maxOpenFiles: 64, keys }, runtime));
+ * ```
+ */
+export function diskStore(disk: DiskWriter): RecordStore {
+  return {
+    has: (key) => disk.keys.has(key),
+    write(records, key) {
+      try {
+        disk.write(records, key);
+      } catch (err) {
+        if (!(err instanceof DiskWriteError)) throw err;
+        throw new StoreRefusedError(`the disk refused the write (${err.message}); nothing of this request was written; retry later`, DISK_RETRY_AFTER_S, { cause: err });
+      }
+    },
+    failure() {
+      const reason = disk.failure();
+      return reason === undefined ? undefined : `the disk refuses writes: ${reason}`;
+    },
+    retryAfterS: DISK_RETRY_AFTER_S,
+    sink: () => disk.sink(),
+    metricLines: () => [],
+    close: () => disk.close(),
+  };
+}
