@@ -69,9 +69,9 @@ export class PublishError extends Error {
  */
 export class Publisher {
   /** Messages acknowledged (`stored`, or `duplicate` when the id was in the window), and batches that failed. */
-  readonly counts = { stored: 0, duplicate: 0, failed: 0 };
+  readonly counts: { stored: number; duplicate: number; failed: number } = { stored: 0, duplicate: 0, failed: 0 };
   /** How long a batch took from publish to its last acknowledgement. */
-  readonly latency = new LatencyRecorder();
+  readonly latency: LatencyRecorder = new LatencyRecorder();
   #down: string | undefined;
   #reconnected: (() => void)[] = [];
 

@@ -146,7 +146,6 @@ async function jetstreamFlags(str: (name: string) => string | undefined) {
     const store = await jetstreamStore({ servers, stream, publishTimeoutMs });
     const made = store.publisher.stream;
     if (made.action === "created") console.log(`created JetStream stream ${stream} (subjects ${made.config.subjects?.join(",")}, ${made.config.num_replicas} replica(s), file storage; sluice jetstream init makes other settings)`);
-    for (const d of made.differences) console.warn(`warning: stream ${stream}: ${d} (kept as it is)`);
     return store;
   } catch (err) {
     throw new TypeError(`sluice serve: cannot use JetStream stream ${stream} at ${url}: ${errorMessage(err)}`);

@@ -42,7 +42,7 @@ test("package.json exports point at built files; the library imports no package,
   const server = new Set([...graph("dist/server.js").values()].flat());
   assert.deepEqual([...server], ["hono"]);
   const nats = new Set([...graph("dist/jetstream.js").values()].flat());
-  assert.deepEqual([...nats].sort(), ["@nats-io/jetstream"]);
+  assert.deepEqual([...nats].sort(), ["@nats-io/jetstream", "@nats-io/transport-node"]);
   const self = await import("sluice");
   assert.equal(typeof self.createLogger, "function");
   const collector = await import("sluice/server");
