@@ -77,7 +77,7 @@ export async function jetstreamStore(options: PublisherOptions): Promise<RecordS
  * ```
  */
 export function publisherMetrics(p: Publisher): string[] {
-  const latency = p.latency.summary();
+  const latency = p.latency();
   return [
     "# HELP sluice_jetstream_messages_total Messages JetStream acknowledged: stored, or duplicate (its Nats-Msg-Id was stored before, within the duplicate window).",
     "# TYPE sluice_jetstream_messages_total counter",

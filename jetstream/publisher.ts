@@ -8,7 +8,7 @@
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, type JetStreamClient, jetstreamManager } from "@nats-io/jetstream";
 import { errorMessage } from "../lib/errors.ts";
-import { LatencyRecorder } from "../lib/latency.ts";
+import { LatencyRecorder, type LatencySummary } from "../lib/latency.ts";
 import type { LogRecord } from "../lib/record.ts";
 import { type BatchMeta, encodeBatch, subjectPrefix } from "./message.ts";
 import { defaultSubject, ensureStream, type EnsureResult, type StreamSettings } from "./stream.ts";
@@ -70,8 +70,7 @@ export class PublishError extends Error {
 export class Publisher {
   /** Messages acknowledged (`stored`, or `duplicate` when the id was in the window), and batches that failed. */
   readonly counts: { stored: number; duplicate: number; failed: number } = { stored: 0, duplicate: 0, failed: 0 };
-  /** How long a batch took from publish to its last acknowledgement. */
-  readonly latency: LatencyRecorder = new LatencyRecorder();
+  readonly #latency = new LatencyRecorder();
   #down: string | undefined;
   #reconnected: (() => void)[] = [];
 
@@ -104,6 +103,11 @@ export class Publisher {
     }
   }
 
+  /** How long batches took from publish to their last acknowledgement (p50, p95, p99, count). */
+  latency(): LatencySummary {
+    return this.#latency.summary();
+  }
+
   /** Why publishing cannot work now (the connection is down), or undefined. */
   failure(): string | undefined {
     return this.#down;
@@ -130,7 +134,7 @@ export class Publisher {
       for (const a of acks) if (a.duplicate) duplicates++;
       this.counts.stored += acks.length - duplicates;
       this.counts.duplicate += duplicates;
-      this.latency.record(performance.now() - start);
+      this.#latency.record(performance.now() - start);
       return { duplicate: duplicates === acks.length };
     } catch (err) {
       this.counts.failed++;
