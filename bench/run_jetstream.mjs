@@ -1,0 +1,183 @@
+// Issue 11's throughput and latency targets, on Bun, loopback, against a real nats-server (R=1)
+// this script starts:
+//   file  producers → 1 `sluice serve` → files (the single-collector file path)
+//   js1   producers → 1 `sluice serve --jetstream` → JetStream → `sluice consume` → files
+//   js2   the same with 2 collectors (the load split between them)
+// Throughput: bench/workloads/ingest_load.ts (C loops of 1,000-record NDJSON batches, an
+// Idempotency-Key each, T seconds); for js*, "published" is what JetStream acknowledged and
+// "on disk" counts until `sluice consume` has written every acknowledged record.
+// Latency: `sluice load --target` at RATE records/s for DURATION seconds, each record's `time`
+// (the log call) against when its line is seen in the files (polled every 5 ms): p50/p99.
+// Without `sluice consume` (not built) only the publish leg of js1/js2 is measured.
+// Env: T (5), C (8), RATE (10000), DURATION (10), SCENARIOS (file,js1,js2).
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, openSync, readdirSync, readSync, closeSync, rmSync, statSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = new URL("../", import.meta.url).pathname;
+const bun = join(root, "node_modules/.bin/bun");
+const cli = join(root, "cli.ts");
+const T = Number(process.env.T ?? 5);
+const C = Number(process.env.C ?? 8);
+const RATE = Number(process.env.RATE ?? 10_000);
+const DURATION = Number(process.env.DURATION ?? 10);
+const SCENARIOS = (process.env.SCENARIOS ?? "file,js1,js2").split(",");
+const natsPath = spawnSync("sh", ["-c", "command -v nats-server"], { encoding: "utf8" }).stdout.trim();
+if (!natsPath) throw new Error("nats-server is not on PATH (apt-get install -y nats-server)");
+const hasConsume = spawnSync(bun, [cli, "consume", "--help"], { encoding: "utf8" }).status === 0;
+const children = [];
+const tmp = (p) => mkdtempSync(join(tmpdir(), `sluice-jsbench-${p}-`));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const freePort = () => new Promise((resolve) => {
+  const s = createServer().listen(0, "127.0.0.1", () => {
+    const { port } = s.address();
+    s.close(() => resolve(port));
+  });
+});
+
+/** Starts a child; resolves once `ready` matches its output. */
+function start(cmd, args, ready) {
+  const proc = spawn(cmd, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  const child = { proc, match: null, output: () => out };
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    const look = (d) => {
+      out += d;
+      const m = ready.exec(out);
+      if (m && !child.match) resolve(Object.assign(child, { match: m }));
+    };
+    proc.stdout.on("data", look);
+    proc.stderr.on("data", look);
+    proc.once("exit", (code) => reject(new Error(`${args.join(" ")} exited ${code}: ${out}`)));
+  });
+}
+const stop = async (c) => {
+  c.proc.removeAllListeners("exit");
+  if (c.proc.exitCode === null && c.proc.signalCode === null) {
+    c.proc.kill("SIGTERM");
+    await new Promise((r) => c.proc.once("exit", r));
+  }
+};
+
+async function natsServer() {
+  const port = await freePort();
+  const c = await start(natsPath, ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", tmp("nats")], /Server is ready/);
+  return Object.assign(c, { url: `nats://127.0.0.1:${port}` });
+}
+const serve = async (dir, extra = []) => (await start(bun, [cli, "serve", "--port", "0", "--dir", dir, "--no-auth", "--rate-limit", "10000000", ...extra], /listening on (http:\/\/[^,\s]+)/)).match[1];
+const consume = (url, stream, dir) => start(bun, [cli, "consume", "--jetstream", url, "--stream", stream, "--dir", dir], /sluice consume: consumer /);
+
+/** Lines in the category files of `dir` (not under .sluice), read incrementally; `onLine` gets each new one. */
+function tailer(dir, onLine = () => {}) {
+  const offsets = new Map();
+  let lines = 0;
+  return () => {
+    let names = [];
+    try {
+      names = readdirSync(dir).filter((n) => n.endsWith(".ndjson"));
+    } catch { /* not made yet */ }
+    for (const n of names) {
+      const path = join(dir, n);
+      const at = offsets.get(path) ?? { pos: 0, rest: "" };
+      const size = statSync(path).size;
+      if (size <= at.pos) continue;
+      const buf = Buffer.alloc(size - at.pos);
+      const fd = openSync(path, "r");
+      readSync(fd, buf, 0, buf.length, at.pos);
+      closeSync(fd);
+      const text = at.rest + buf.toString("utf8");
+      const parts = text.split("\n");
+      at.rest = parts.pop();
+      at.pos = size;
+      offsets.set(path, at);
+      for (const l of parts) if (l) (lines++, onLine(l));
+    }
+    return lines;
+  };
+}
+
+/** ingest_load against each URL at once (C split between them): records/s acknowledged in all. */
+async function load(urls) {
+  const runs = urls.map((u) => new Promise((resolve) => {
+    const p = spawn(bun, [join(root, "bench/workloads/ingest_load.ts")], { env: { ...process.env, URL: `${u}/ingest`, C: String(Math.max(1, Math.round(C / urls.length))), T: String(T), B: "1000", KEYS: "1" } });
+    let out = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.once("exit", () => resolve(JSON.parse(out.trim().split("\n").at(-1))));
+  }));
+  const results = await Promise.all(runs);
+  return { recordsPerSec: results.reduce((n, r) => n + r.recordsPerSec, 0), p99ms: Math.max(...results.map((r) => Number(r.p99ms))) };
+}
+
+/** Waits until `count()` reaches `n` (or 60 s): the ms it took from `since`. */
+async function onDisk(count, n, since) {
+  const end = Date.now() + 60_000;
+  while (count() < n && Date.now() < end) await sleep(20);
+  return count() >= n ? Date.now() - since : NaN;
+}
+
+/** `sluice load --target` at RATE for DURATION s; each line's log-call-to-on-disk latency from the files in `dir`. */
+async function latency(url, dir) {
+  const lat = [];
+  const tail = tailer(dir, (l) => lat.push(Date.now() - Date.parse(JSON.parse(l).time)));
+  tail(); // what is there already is not counted
+  lat.length = 0;
+  let polling = true;
+  const poll = (async () => {
+    while (polling) (tail(), await sleep(5));
+  })();
+  const r = spawnSync(bun, [cli, "load", "--target", `${url}/ingest`, "--json", "--events", `a=${RATE}`, "--duration", `${DURATION}s`], { encoding: "utf8", cwd: root });
+  const report = JSON.parse(r.stdout.trim().split("\n").at(-1));
+  const end = Date.now() + 30_000;
+  while (lat.length < report.written && Date.now() < end) await sleep(20);
+  polling = false;
+  await poll;
+  lat.sort((a, b) => a - b);
+  const q = (x) => lat[Math.min(lat.length - 1, Math.floor(lat.length * x))];
+  return { written: report.written, seen: lat.length, p50ms: q(0.5), p99ms: q(0.99) };
+}
+
+const results = {};
+try {
+  const nats = await natsServer();
+  for (const s of SCENARIOS) {
+    const stream = `BENCH_${s.toUpperCase()}`;
+    let urls, dir;
+    if (s === "file") {
+      dir = tmp("file");
+      urls = [await serve(dir)];
+    } else {
+      const n = s === "js2" ? 2 : 1;
+      urls = [];
+      for (let i = 0; i < n; i++) urls.push(await serve(tmp(`col${i}`), ["--jetstream", nats.url, "--stream", stream]));
+      dir = tmp("consume");
+      if (hasConsume) await consume(nats.url, stream, dir);
+    }
+    const count = tailer(dir);
+    const t0 = Date.now();
+    const tput = await load(urls);
+    const accepted = tput.recordsPerSec * T;
+    const diskMs = s === "file" || hasConsume ? await onDisk(count, accepted, t0) : NaN;
+    const lat = s === "file" || hasConsume ? await latency(urls[0], dir) : undefined;
+    results[s] = { collectors: urls.length, acceptedPerSec: tput.recordsPerSec, requestP99ms: tput.p99ms, onDiskPerSec: Number.isNaN(diskMs) ? null : Math.round(accepted / (diskMs / 1000)), endToEnd: lat };
+    process.stderr.write(`${s}: ${JSON.stringify(results[s])}\n`);
+    for (const c of children.filter((c) => c !== nats)) await stop(c);
+  }
+} finally {
+  for (const c of children) await stop(c).catch(() => {});
+  for (const d of readdirSync(tmpdir()).filter((d) => d.startsWith("sluice-jsbench-"))) rmSync(join(tmpdir(), d), { recursive: true, force: true });
+}
+
+const f = results.file?.onDiskPerSec;
+console.log(`\nBun ${spawnSync(bun, ["--version"], { encoding: "utf8" }).stdout.trim()}, loopback, nats-server R=1, ingest-load C=${C} B=1000 T=${T}s (Idempotency-Key per request)${hasConsume ? "" : "; sluice consume missing: publish leg only"}\n`);
+console.log("| path | collectors | accepted records/s | on disk records/s | × file path | request p99 ms | end-to-end p50 / p99 ms at " + RATE + "/s |");
+console.log("| --- | --- | --- | --- | --- | --- | --- |");
+for (const [k, r] of Object.entries(results)) {
+  const ratio = f && r.onDiskPerSec ? (r.onDiskPerSec / f).toFixed(2) : "-";
+  console.log(`| ${k} | ${r.collectors} | ${r.acceptedPerSec} | ${r.onDiskPerSec ?? "-"} | ${ratio} | ${r.requestP99ms} | ${r.endToEnd ? `${r.endToEnd.p50ms} / ${r.endToEnd.p99ms} (${r.endToEnd.seen}/${r.endToEnd.written} seen)` : "-"} |`);
+}
+if (results.js1 && results.js2) console.log(`\n2 collectors vs 1 (accepted): ${(results.js2.acceptedPerSec / results.js1.acceptedPerSec).toFixed(2)}×`);
+console.log("\n" + JSON.stringify(results));
