@@ -9,41 +9,13 @@ import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { decodeMessage, jetstreamSink } from "../jetstream.ts";
-import { createLogger, httpSink, recordFields } from "../mod.ts";
-import { natsSuitesRun, type NatsServer, startNats } from "./helpers/nats.ts";
+import { jetstreamSink } from "../jetstream.ts";
+import { createLogger, httpSink } from "../mod.ts";
+import { natsSuitesRun, type NatsServer, startNats, storedIds } from "./helpers/nats.ts";
 import { exited, type ServeProcess, serveRuntimes, startServe } from "./helpers/serve_process.ts";
 
 const run = natsSuitesRun("jetstream serve suite (tests/jetstream_serve.test.ts)");
 const bun = serveRuntimes[0][1];
-
-/** Every record in the stream, by its `id` field: how many times each is stored. */
-async function storedIds(nc: NatsConnection, stream: string): Promise<Map<string, number>> {
-  // just after a restart the test's own connection may still be reconnecting: ask again, bounded
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await readIds(nc, stream);
-    } catch (err) {
-      if (attempt === 10) throw err;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-}
-
-async function readIds(nc: NatsConnection, stream: string): Promise<Map<string, number>> {
-  const jsm = await jetstreamManager(nc, { timeout: 2000 });
-  const { state } = await jsm.streams.info(stream);
-  const seen = new Map<string, number>();
-  for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
-    const m = await jsm.streams.getMessage(stream, { seq });
-    for (const r of decodeMessage(m.data)) {
-      const id = String(recordFields(r).id ?? `${r.category}:${r.msg}`);
-      seen.set(id, (seen.get(id) ?? 0) + 1);
-    }
-  }
-  return seen;
-}
 
 async function until(what: string, ok: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;

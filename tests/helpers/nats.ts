@@ -5,6 +5,10 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { decodeMessage } from "../../jetstream.ts";
+import { recordFields } from "../../mod.ts";
 
 const which = spawnSync("sh", ["-c", "command -v nats-server"], { encoding: "utf8" });
 export const natsServerPath: string | undefined = which.status === 0 ? which.stdout.trim() : undefined;
@@ -127,4 +131,31 @@ export async function startNatsCluster(): Promise<NatsCluster> {
       for (const s of stores) rmSync(s, { recursive: true, force: true });
     },
   };
+}
+
+/** Every record in the stream, by its `id` field: how many times each is stored. */
+export async function storedIds(nc: NatsConnection, stream: string): Promise<Map<string, number>> {
+  // just after a restart the test's own connection may still be reconnecting: ask again, bounded
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readIds(nc, stream);
+    } catch (err) {
+      if (attempt === 10) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+async function readIds(nc: NatsConnection, stream: string): Promise<Map<string, number>> {
+  const jsm = await jetstreamManager(nc, { timeout: 2000 });
+  const { state } = await jsm.streams.info(stream);
+  const seen = new Map<string, number>();
+  for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
+    const m = await jsm.streams.getMessage(stream, { seq });
+    for (const r of decodeMessage(m.data)) {
+      const id = String(recordFields(r).id ?? `${r.category}:${r.msg}`);
+      seen.set(id, (seen.get(id) ?? 0) + 1);
+    }
+  }
+  return seen;
 }
