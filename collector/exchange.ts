@@ -147,22 +147,24 @@ export class Exchange {
     if (parsed.records.length === 0) {
       return this.answer(c, 400, { ...ingested(parsed), error: (typeof text === "string" ? text.trim() : text).length === 0 ? "empty body" : "nothing in the body is valid" });
     }
+    let duplicate = false;
     try {
       parsed.records = identities.admitCategories(caller.token, parsed.records, caller.trusted);
-      await store.write(parsed.records, key, { token: caller.token, producer: caller.producer, body: bytes });
+      duplicate = (await store.write(parsed.records, key, { token: caller.token, producer: caller.producer, body: bytes }))?.duplicate === true;
     } catch (err) {
       if (err instanceof StoreRefusedError) return this.storeRefused(c, err);
       throw err;
     }
     // forwarded once written here: a batch the producer must send again is not forwarded twice
-    if (forwarder !== undefined) for (const r of parsed.records) forwarder.emit(r);
-    metrics.count("accepted", parsed.records.length);
+    if (forwarder !== undefined && !duplicate) for (const r of parsed.records) forwarder.emit(r);
+    metrics.count(duplicate ? "deduplicated" : "accepted", parsed.records.length);
     const reply = ok(parsed);
     if (reply instanceof Response) {
       metrics.answered(200);
       return reply;
     }
-    return this.answer(c, 200, reply);
+    // the store had every record already (JetStream's duplicate window): said as /ingest says it
+    return this.answer(c, 200, duplicate && typeof reply === "object" ? { ...reply, duplicate: true } : reply);
   }
 
   /** The answer for a body that could not be read or parsed whole, or undefined for an error of ours. */

@@ -35,7 +35,7 @@ export async function jetstreamStore(options: PublisherOptions): Promise<RecordS
   const publisher = await Publisher.open({ name: "sluice serve", ...options });
   const publish = async (records: readonly LogRecord[], id: string, producer: string, token?: string) => {
     try {
-      await publisher.publish(records, { id, producer, token });
+      return await publisher.publish(records, { id, producer, token });
     } catch (err) {
       if (!(err instanceof PublishError)) throw err;
       throw new StoreRefusedError(`${err.message}; nothing of this request counts as stored; retry later`, JETSTREAM_RETRY_AFTER_S, { cause: err });
@@ -45,7 +45,7 @@ export async function jetstreamStore(options: PublisherOptions): Promise<RecordS
     publisher,
     has: () => false,
     async write(records, key, from) {
-      await publish(records, await batchId(from.token, from.producer, key?.hash ?? from.body), from.producer, from.token);
+      return await publish(records, await batchId(from.token, from.producer, key?.hash ?? from.body), from.producer, from.token);
     },
     failure: () => publisher.failure(),
     retryAfterS: JETSTREAM_RETRY_AFTER_S,
@@ -58,7 +58,7 @@ export async function jetstreamStore(options: PublisherOptions): Promise<RecordS
         defaultOnFull: "drop-newest",
         // the id is made once per batch, so the logger's retries of it are stored once
         encode: (records) => ({ id: crypto.randomUUID(), records }),
-        write: (c) => publish(c.records, c.id, "sluice"),
+        write: async (c) => void (await publish(c.records, c.id, "sluice")),
         close: () => {},
       };
     },

@@ -77,8 +77,11 @@ export class StoreRefusedError extends Error {
 export interface RecordStore {
   /** Whether a request with this Idempotency-Key was stored already (answered `duplicate: true`). */
   has(key: StoreKey): boolean;
-  /** Stores the records (with their key), all or nothing; throws {@linkcode StoreRefusedError}. */
-  write(records: readonly LogRecord[], key: StoreKey | undefined, from: BatchOrigin): void | Promise<void>;
+  /**
+   * Stores the records (with their key), all or nothing; throws {@linkcode StoreRefusedError}.
+   * Resolves `{ duplicate: true }` when the store had them all already (the answer then says so).
+   */
+  write(records: readonly LogRecord[], key: StoreKey | undefined, from: BatchOrigin): void | { duplicate: boolean } | Promise<void | { duplicate: boolean }>;
   /** Why writes cannot succeed now (`/readyz` answers 503 with it), or undefined. */
   failure(): string | undefined;
   /** The Retry-After of `/readyz`'s 503. */

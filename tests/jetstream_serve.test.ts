@@ -73,10 +73,13 @@ describe.skipIf(!run)("sluice serve --jetstream against nats-server", () => {
 
     // the same batch (same Idempotency-Key) to one collector, then to the other: stored once
     const body = '{"msg":"again","id":"retried","category":"http.db"}\n';
+    const answers = [];
     for (const url of [a, b]) {
       const r = await fetch(`${url}/ingest`, { method: "POST", body, headers: { "content-type": "application/x-ndjson", "idempotency-key": "k-1", "x-sluice-producer": "px" } });
       expect(r.status).toBe(200);
+      answers.push(await r.json());
     }
+    expect(answers).toEqual([{ accepted: 1, rejected: 0, errors: [] }, { accepted: 1, rejected: 0, errors: [], duplicate: true }]);
     let ids = await storedIds(nc, "SERVE");
     expect(ids.get("retried")).toBe(1);
 
