@@ -1,6 +1,7 @@
 // Publishing to JetStream against a real nats-server: two `sluice serve --jetstream` processes
 // with httpSink producers alternating between them store every record exactly once (read back
-// from the stream); a batch retried to the other collector is stored once; with JetStream down
+// from the stream); a batch retried to the other collector is stored once; JetStream stalled
+// past --publish-timeout is a 503 and the batch resent stored once; with JetStream down
 // producers get 503 + Retry-After and their spools hold everything until it returns; the
 // collector's flags fail in one line; jetstreamSink retries keep their msgID.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -83,6 +84,23 @@ describe.skipIf(!run)("sluice serve --jetstream against nats-server", () => {
     let ids = await storedIds(nc, "SERVE");
     expect(ids.get("retried")).toBe(1);
 
+    // JetStream slow (the server stopped, the connection still open): past --publish-timeout the
+    // answer is 503; the message it stores once it resumes is recognised when the batch comes again
+    const slowBody = '{"msg":"slow","id":"slow"}\n';
+    const slowPost = (url: string) => fetch(`${url}/ingest`, { method: "POST", body: slowBody, headers: { "content-type": "application/x-ndjson", "idempotency-key": "k-slow" } });
+    process.kill(nats.pid(), "SIGSTOP");
+    let slow: Response;
+    try {
+      slow = await slowPost(a);
+    } finally {
+      process.kill(nats.pid(), "SIGCONT");
+    }
+    expect([slow.status, slow.headers.get("retry-after")]).toEqual([503, "2"]);
+    expect((await slow.json()).error).toMatch(/JetStream did not acknowledge the batch: .*timeout/i);
+    const resent = await slowPost(b);
+    expect(resent.status).toBe(200);
+    await until("the slow batch stored", async () => (await storedIds(nc, "SERVE")).get("slow") === 1);
+
     // JetStream down: 503 + Retry-After, /readyz says why, the producers' spools hold their records
     await nats.down();
     await until("readyz 503", async () => (await fetch(`${a}/readyz`)).status === 503);
@@ -98,7 +116,7 @@ describe.skipIf(!run)("sluice serve --jetstream against nats-server", () => {
     // back: the spools drain, and everything is stored once
     await nats.up();
     await until("readyz 200", async () => (await fetch(`${a}/readyz`)).status === 200);
-    await until("all 600 records stored", async () => (await storedIds(nc, "SERVE")).size === 601, 30_000);
+    await until("all 600 records stored", async () => (await storedIds(nc, "SERVE")).size === 602, 30_000);
     await Promise.all(loggers.map((l) => l.close()));
     ids = await storedIds(nc, "SERVE");
     const doubled = [...ids].filter(([, n]) => n !== 1);
