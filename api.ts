@@ -18,7 +18,7 @@
  */
 export { createLogger, Logger } from "./lib/logger.ts";
 export { getContext, withContext } from "./lib/context.ts";
-export type { ChildOptions, Fields, LogMethod, Message } from "./lib/logger.ts";
+export type { ChildOptions, Fields, LogMethod, Message } from "./lib/log_call.ts";
 export type { LoggerStats } from "./lib/logger_stats.ts";
 export type { LoggerOptions } from "./lib/logger_options.ts";
 export { LEVEL_NAMES, levelValue } from "./lib/levels.ts";
