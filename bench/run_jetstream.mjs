@@ -85,16 +85,18 @@ function tailer(dir, onLine = () => {}) {
       const at = offsets.get(path) ?? { pos: 0, rest: "" };
       const size = statSync(path).size;
       if (size <= at.pos) continue;
-      const buf = Buffer.alloc(size - at.pos);
+      // in pieces of at most 16 MiB: a run at full speed writes more than a string can hold
       const fd = openSync(path, "r");
-      readSync(fd, buf, 0, buf.length, at.pos);
+      while (at.pos < size) {
+        const buf = Buffer.alloc(Math.min(size - at.pos, 16 << 20));
+        readSync(fd, buf, 0, buf.length, at.pos);
+        at.pos += buf.length;
+        const parts = (at.rest + buf.toString("utf8")).split("\n");
+        at.rest = parts.pop();
+        for (const l of parts) if (l) (lines++, onLine(l));
+      }
       closeSync(fd);
-      const text = at.rest + buf.toString("utf8");
-      const parts = text.split("\n");
-      at.rest = parts.pop();
-      at.pos = size;
       offsets.set(path, at);
-      for (const l of parts) if (l) (lines++, onLine(l));
     }
     return lines;
   };
@@ -129,8 +131,13 @@ async function latency(url, dir) {
   const poll = (async () => {
     while (polling) (tail(), await sleep(5));
   })();
-  const r = spawnSync(bun, [cli, "load", "--target", `${url}/ingest`, "--json", "--events", `a=${RATE}`, "--duration", `${DURATION}s`], { encoding: "utf8", cwd: root });
-  const report = JSON.parse(r.stdout.trim().split("\n").at(-1));
+  // spawned, not spawnSync: the poll above must run while the load does, or every line is
+  // seen only at the end and the latency is the run's length
+  const p = spawn(bun, [cli, "load", "--target", `${url}/ingest`, "--json", "--events", `a=${RATE}`, "--duration", `${DURATION}s`], { cwd: root });
+  let out = "";
+  p.stdout.on("data", (d) => (out += d));
+  await new Promise((r) => p.once("exit", r));
+  const report = JSON.parse(out.trim().split("\n").at(-1));
   const end = Date.now() + 30_000;
   while (lat.length < report.written && Date.now() < end) await sleep(20);
   polling = false;
