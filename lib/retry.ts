@@ -2,7 +2,7 @@
  * The one retry policy: how long to wait before the next attempt (exponential backoff, capped,
  * optionally with full jitter, honouring a server's `Retry-After`) and when to give up. The
  * channel's write and flush retries, the category sink's rewrite of its buffers and httpSink's
- * sends all use it.
+ * sends and the alert sinks' sends all use it.
  *
  * @module
  */

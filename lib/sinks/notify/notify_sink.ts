@@ -5,10 +5,14 @@
  */
 import { HttpStatusError, toError } from "../../errors.ts";
 import type { LevelName } from "../../levels.ts";
+import { type RetryPolicy, retryDelay } from "../../retry.ts";
 import type { LogRecord } from "../../record.ts";
 import type { Sink, SinkHooks } from "../../sink.ts";
 import { Folder } from "./fold.ts";
 import type { AlertLine, NotifyService } from "./services.ts";
+
+/** How a message is sent again after a 5xx or a network error: 500 ms doubling to 5 s (the one retry policy's shape; attempts are the sink's `maxAttempts`). */
+const SEND_RETRY: Readonly<RetryPolicy> = { maxAttempts: Infinity, baseDelayMs: 500, maxDelayMs: 5000, jitter: false };
 
 /**
  * Options shared by {@linkcode discordSink}, {@linkcode slackSink} and {@linkcode telegramSink}.
@@ -187,10 +191,10 @@ export function notifySink(service: NotifyService, url: string, options: NotifyO
           if (after > maxRetryAfterMs) break;
           if (attempt < maxAttempts) await sleep(after);
         } else if (res.status < 500) break; // the message itself is refused: trying again cannot help
-        else if (attempt < maxAttempts) await sleep(Math.min(250 * 2 ** attempt, 5000));
+        else if (attempt < maxAttempts) await sleep(retryDelay(SEND_RETRY, attempt));
       } catch (err) {
         last = err;
-        if (attempt < maxAttempts) await sleep(Math.min(250 * 2 ** attempt, 5000));
+        if (attempt < maxAttempts) await sleep(retryDelay(SEND_RETRY, attempt));
       } finally {
         clearTimeout(timer);
       }
