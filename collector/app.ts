@@ -16,12 +16,13 @@ import { ProducerRegistry } from "./producers.ts";
 import { Identities } from "./identity.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import type { IngestOptions } from "./options.ts";
+import { routeFromFile } from "./route_file.ts";
 import { mountIngest } from "./routes/ingest_route.ts";
 import { mountOtlp } from "./routes/otlp_route.ts";
 import { mountHeartbeat } from "./routes/heartbeat_route.ts";
 import { mountOperations } from "./routes/operations_route.ts";
 
-export type { ForwardOptions, IngestOptions } from "./options.ts";
+export type { ForwardOptions, IngestOptions, RouteOptions } from "./options.ts";
 
 /**
  * The Hono app, with the writer behind it and a way to stop.
@@ -37,8 +38,10 @@ export type { ForwardOptions, IngestOptions } from "./options.ts";
 export type IngestApp = Hono & {
   /** The logger of the collector's own records (its warnings and errors, category `sluice`). */
   readonly writer: Logger;
-  /** The logger that forwards accepted records, when `forward` is set. */
+  /** The logger that forwards accepted records, when `forward` or `route` is set. */
   readonly forwarder: Logger | undefined;
+  /** The routing table of `route`: `reload()` reads its file again now; `counts` of reloads taken and files rejected. */
+  readonly routing: { reload(): Promise<void>; counts: { reloads: number; rejected: number } } | undefined;
   /** Stops the heartbeat checks, flushes and closes the files. */
   close(): Promise<void>;
 };
@@ -84,18 +87,31 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   // the collector's own records (warnings, errors), stored as producers' records are
   const writer = createLogger({ level: "trace", sinks: [store.sink()], runtime });
   const internal = writer.child({ producer: "sluice" }, { category: "sluice" });
+  const routing = options.route === undefined ? undefined : routeFromFile(options.route, {
+    dir: options.dir,
+    runtime,
+    maxQueuedRecords: Math.max(10_000, maxQueued),
+    rejected: (message) => {
+      internal.error(message, { file: options.route!.file });
+      console.error(message);
+    },
+    reloaded: (message) => internal.info(message, { file: options.route!.file }),
+  });
   const forward = options.forward;
-  const forwarder = forward === undefined ? undefined : createLogger({
+  const forwardSink = forward === undefined ? undefined : httpSink(forward.url, {
+    // a few quick tries, then the batch waits in the spool for the resend loop: a central
+    // collector that is away never holds the queue
+    retry: { maxAttempts: 3, maxDelayMs: 2000 },
+    ...forward,
+    spool: forward.spool === false ? undefined : forward.spool ?? `${options.dir}/.sluice/forward-spool`,
+    maxQueuedRecords: Math.max(10_000, maxQueued),
+    runtime,
+  });
+  // one logger takes every accepted record once it is written, for each of the ways on: forward, route
+  const onward = [forwardSink, routing?.sink].filter((s) => s !== undefined);
+  const forwarder = onward.length === 0 ? undefined : createLogger({
     level: "trace",
-    sinks: [httpSink(forward.url, {
-      // a few quick tries, then the batch waits in the spool for the resend loop: a central
-      // collector that is away never holds the queue
-      retry: { maxAttempts: 3, maxDelayMs: 2000 },
-      ...forward,
-      spool: forward.spool === false ? undefined : forward.spool ?? `${options.dir}/.sluice/forward-spool`,
-      maxQueuedRecords: Math.max(10_000, maxQueued),
-      runtime,
-    })],
+    sinks: onward,
     runtime,
     onError: (err) => internal.warn("forwarding failed", { err }),
   });
@@ -111,7 +127,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     maxLineBytes: options.maxLineBytes ?? 1 << 20,
     budget: { maxLines: options.maxLines ?? 100_000, maxErrors: options.maxErrors ?? 100 },
     maxConcurrentBodies: options.maxConcurrentBodies ?? 16,
-    metrics: new IngestMetrics(),
+    metrics: new IngestMetrics(routing?.counts),
     store,
     disk,
     identities: new Identities(options),
@@ -131,9 +147,12 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   return Object.assign(app, {
     writer,
     forwarder,
+    routing,
     async close() {
       clearInterval(checker);
-      await forwarder?.close(); // first: what it reports on the way out is written
+      // first: what it reports on the way out is written
+      if (routing !== undefined) await routing.close(async () => await forwarder?.close());
+      else await forwarder?.close();
       await writer.close();
       await store.close();
     },

@@ -6,6 +6,8 @@
 import type { LoggerStats } from "../lib/logger_stats.ts";
 import type { DiskWriter } from "./disk_writer.ts";
 import type { Identities } from "./identity.ts";
+import type { RouteStats } from "../lib/sinks/route/route_types.ts";
+import { ROUTE_SINK_NAME } from "./route_file.ts";
 
 /**
  * Counters of the ingest app. `render` adds the writer's queue depth and write latency, and the
@@ -25,6 +27,9 @@ export class IngestMetrics {
   /** Requests refused by a bound, by bound. */
   readonly refused = new Map<string, number>();
   bodyBytes = 0;
+
+  /** @param routeFile The routes file's reloads taken and files rejected, with `--route`. */
+  constructor(readonly routeFile?: { reloads: number; rejected: number }) {}
 
   /** Counts records by result. */
   count(result: keyof IngestMetrics["records"], n: number): void {
@@ -62,7 +67,8 @@ export class IngestMetrics {
       "# TYPE sluice_identity_refused_total counter",
       ...Object.entries(identities?.refused ?? {}).map(([k, n]) => `sluice_identity_refused_total{bound="${k}"} ${n}`),
       ...loggerLines("internal", "wrote", "written", "The collector's own records waiting to be written.", writer),
-      ...(forwarder === undefined ? [] : loggerLines("forward", "forwarded to another collector (sent or spooled)", "forwarded", "Records waiting to be forwarded.", forwarder)),
+      ...(forwarder === undefined ? [] : loggerLines("forward", "forwarded to another collector or routed (sent or spooled)", "forwarded", "Records waiting to be forwarded or routed.", forwarder)),
+      ...routeLines(forwarder?.sinks.find((s) => s.name === ROUTE_SINK_NAME)?.details as RouteStats | undefined, this.routeFile),
     ];
     return lines.join("\n") + "\n";
   }
@@ -103,5 +109,36 @@ function loggerLines(name: string, verb: string, done: string, queueHelp: string
     `# HELP sluice_${name}_queue_records ${queueHelp}`,
     `# TYPE sluice_${name}_queue_records gauge`,
     `sluice_${name}_queue_records ${stats.queued}`,
+  ];
+}
+
+/** With `--route`: each target's records, share, breaker state, records in flight and spooled batches; the router's own counts; reloads. */
+function routeLines(route: RouteStats | undefined, file: { reloads: number; rejected: number } | undefined): string[] {
+  if (route === undefined) return [];
+  const gauge = (name: string, help: string, type: string, value: (t: RouteStats["targets"][number]) => number) => [
+    `# HELP sluice_route_target_${name} ${help}`,
+    `# TYPE sluice_route_target_${name} ${type}`,
+    ...route.targets.map((t) => `sluice_route_target_${name}{target="${t.name}"} ${value(t)}`),
+  ];
+  return [
+    ...gauge("records_total", "Records each route target wrote.", "counter", (t) => t.written),
+    ...gauge("share", "Each distribution target's part of the records routed (0..1; weight / total weight when healthy).", "gauge", (t) => Number(t.share.toFixed(4))),
+    ...gauge("weight", "Each target's configured weight.", "gauge", (t) => t.weight),
+    "# HELP sluice_route_target_state Each target's circuit breaker: 1 for its state (closed, open, half-open; retiring for a target a reload removed that is finishing its batches).",
+    "# TYPE sluice_route_target_state gauge",
+    ...route.targets.map((t) => `sluice_route_target_state{target="${t.name}",state="${t.state}"} 1`),
+    ...gauge("inflight_records", "Records handed to each target and not answered yet.", "gauge", (t) => t.inflight),
+    ...gauge("spool_batches", "Batches waiting in each target's spool (records that found no target up).", "gauge", (t) => t.spooled),
+    ...gauge("failures_total", "Batches each target failed (refused, unreachable or timed out).", "counter", (t) => t.failures),
+    "# HELP sluice_route_records_total What the router did besides writing: failed_over (moved to another target), spooled (no target up), unmatched (no target's filters take it), and losses by reason.",
+    "# TYPE sluice_route_records_total counter",
+    `sluice_route_records_total{result="failed_over"} ${route.failedOver}`,
+    `sluice_route_records_total{result="spooled"} ${route.spooled}`,
+    `sluice_route_records_total{result="unmatched"} ${route.unmatched}`,
+    ...Object.entries(route.dropped).map(([k, n]) => `sluice_route_records_total{result="${k}"} ${n}`),
+    "# HELP sluice_route_reloads_total Reloads of the routes file: applied, or rejected (a bad file; the routes before are kept).",
+    "# TYPE sluice_route_reloads_total counter",
+    `sluice_route_reloads_total{result="applied"} ${file?.reloads ?? 0}`,
+    `sluice_route_reloads_total{result="rejected"} ${file?.rejected ?? 0}`,
   ];
 }

@@ -8,6 +8,9 @@ import type { Runtime } from "../lib/runtime/runtime.ts";
 import type { HttpSinkOptions } from "../lib/sinks/http_sink.ts";
 import type { RotateOptions } from "../lib/files/rotating_file.ts";
 import type { TokenEntry } from "./auth.ts";
+import type { RouteOptions } from "./route_file.ts";
+
+export type { RouteOptions };
 
 /**
  * Options of {@linkcode createIngestApp}.
@@ -72,6 +75,14 @@ export interface IngestOptions {
    * here; forwarding does not slow them down.
    */
   forward?: ForwardOptions;
+  /**
+   * Distribute every accepted record (after writing it here) over the targets of a
+   * `routes.json` file (see the README, "Routing"): by weight or sticky by a field, with
+   * filters, fan-out copies and a circuit breaker per target. The file is read again when it
+   * changes (checked every `pollMs`) and on SIGHUP; a bad file is reported and the routes
+   * loaded before are kept. A bad file at the start throws.
+   */
+  route?: RouteOptions;
   /**
    * Names of tokens that belong to other collectors forwarding here: their records keep their
    * own `producer` instead of being tagged with the caller's name.

@@ -35,6 +35,8 @@ export interface SinkStats {
   failing: boolean;
   /** How long each batch took to write, in milliseconds. */
   flushLatencyMs: LatencySummary;
+  /** The sink's own counters, when it has any (`routeSink`: each target's share, state and queue; the alert sinks: folds, digests, 429s). */
+  details?: object;
 }
 
 /**
@@ -141,7 +143,7 @@ export class ChannelLedger {
   }
 
   /** The counters as {@linkcode SinkStats}, with the queue's own figures. */
-  stats(queued: number, queuedBytes: number): SinkStats {
+  stats(queued: number, queuedBytes: number, details?: object): SinkStats {
     return {
       name: this.#name,
       written: this.written,
@@ -151,6 +153,7 @@ export class ChannelLedger {
       retries: this.retries,
       failing: this.failing,
       flushLatencyMs: this.#latency.summary(),
+      ...(details === undefined ? {} : { details }),
     };
   }
 }

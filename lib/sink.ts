@@ -140,4 +140,9 @@ export interface Sink<C = unknown> {
   closing?(): void;
   /** Releases the sink's handles. */
   close(): void | Promise<void>;
+  /**
+   * The sink's own counters (a router's targets, an alert sink's folds), shown as `details` in
+   * its entry of `log.stats().sinks` and by the collector's `/metrics`.
+   */
+  details?(): object;
 }

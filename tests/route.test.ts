@@ -215,3 +215,42 @@ test("real HTTP analyzers: one killed and restarted under load, every record arr
   expect(route.routeStats().targets[1].state).toBe("closed");
   expect(route.routeStats().targets[1].written).toBeGreaterThan(writtenBeforeRestart); // back in the rotation
 });
+
+test("reconfigure: a removed target's batch in flight stays with it (written once) and it is closed after; new weights apply; a bad table keeps the old one", async () => {
+  const [a, b, c] = [memory("a"), memory("b"), memory("c")];
+  let closedA = 0;
+  a.sink.close = () => void closedA++;
+  let release!: () => void;
+  a.state.hang = new Promise<void>((r) => (release = r));
+  const route = routeSink({ targets: [{ name: "a", sink: a.sink }, { name: "b", sink: b.sink }], breaker: { timeoutMs: 60_000 } });
+  const log = createLogger({ sinks: [route], batch: { maxRecords: 10, maxAgeMs: 1 } });
+  for (let n = 0; n < 20; n++) log.info("m", { n });
+  await sleep(30);
+  const held = route.routeStats().targets[0].inflight;
+  expect(held).toBeGreaterThan(0); // a holds its part of the batch
+  expect(() => route.reconfigure({ targets: [{ name: "b", sink: b.sink }, { name: "b", sink: c.sink }] })).toThrow(/unique/);
+  route.reconfigure({ targets: [{ name: "b", weight: 1, sink: b.sink }, { name: "c", weight: 3, sink: c.sink }] });
+  expect(route.routeStats().targets.map((t) => [t.name, t.state])).toEqual([["b", "closed"], ["c", "closed"], ["a", "retiring"]]);
+  for (let n = 20; n < 4020; n++) log.info("m", { n });
+  await log.flush();
+  expect(closedA).toBe(0);
+  a.state.hang = undefined;
+  release();
+  await log.close();
+  expect(closedA).toBe(1);
+  expect(a.got).toHaveLength(held);
+  expectEachOnce([...a.got, ...b.got, ...c.got], 4020);
+  expect(Math.abs(c.got.length / (b.got.length + c.got.length) - 0.75)).toBeLessThan(0.05 * 0.75);
+  expect(route.routeStats().reconfigured).toBe(1);
+});
+
+test("log.stats() carries the router's counters as the sink's details", async () => {
+  const [a, b] = [memory("a"), memory("b")];
+  const route = routeSink({ targets: [{ name: "a", weight: 1, sink: a.sink }, { name: "b", weight: 1, sink: b.sink }] });
+  const log = createLogger({ sinks: [route] });
+  for (let n = 0; n < 100; n++) log.info("m", { n });
+  await log.flush();
+  const details = log.stats().sinks[0].details as ReturnType<typeof route.routeStats>;
+  expect(details.targets.map((t) => [t.name, t.written, t.share, t.state])).toEqual([["a", 50, 0.5, "closed"], ["b", 50, 0.5, "closed"]]);
+  await log.close();
+});

@@ -7,6 +7,7 @@ import { errorMessage } from "../lib/errors.ts";
 import { parseTokens, serve, type TokenEntry } from "../server.ts";
 import { type CommandSpec, positiveDuration, wholeNumber } from "./flags.ts";
 import { generatedTokens } from "./tokens_file.ts";
+import { parseRouteFile } from "../lib/sinks/route/route_config.ts";
 
 /** The flags of `sluice serve`. */
 export const SERVE: CommandSpec = {
@@ -34,6 +35,7 @@ export const SERVE: CommandSpec = {
     forward: { type: "string", value: "URL", help: "also forward every record to another collector's /ingest" },
     "forward-token": { type: "string", value: "TOKEN", help: "its token (or env SLUICE_FORWARD_TOKEN)" },
     "forward-spool": { type: "string", value: "DIR", default: "<dir>/.sluice/forward-spool", help: "where batches wait while it is away" },
+    route: { type: "string", value: "FILE", help: "also distribute every record over the targets of a routes.json (reloaded when it changes and on SIGHUP; see README, Routing)" },
     "trust-forwarder": { type: "string", value: "NAME,...", help: "tokens of collectors forwarding here: their records keep their producer" },
     jetstream: { type: "string", value: "URL", help: "store accepted records in a NATS JetStream stream instead of <dir> (nats://host:port, comma-separated for a cluster); 2xx only once JetStream acknowledged them" },
     stream: { type: "string", value: "NAME", default: "LOGS", help: "the JetStream stream (with --jetstream); created with sluice jetstream init's defaults when missing" },
@@ -51,7 +53,7 @@ export const SERVE: CommandSpec = {
  * await serveCommand({ port: "0", dir: "./logs", "no-auth": true });
  * ```
  */
-export async function serveCommand(flags: Record<string, string | boolean | undefined>): Promise<void> {
+export async function serveCommand(flags: Record<string, string | boolean | undefined>): Promise<number | void> {
   // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
   const proc = (globalThis as any).process;
   const str = (name: string) => flags[name] as string | undefined;
@@ -80,6 +82,16 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   const trustedForwarders = str("trust-forwarder")?.split(",").map((n) => n.trim()).filter(Boolean) ?? [];
   const forward = str("forward");
   if (forward !== undefined && !/^https?:\/\/[^/]/.test(forward)) throw new TypeError(`sluice serve: --forward must be a URL such as https://central.example.com/ingest, got ${JSON.stringify(forward)}`);
+  const route = str("route");
+  if (route !== undefined) {
+    try {
+      parseRouteFile(read("route"), route); // a bad routes file stops the start: one line, exit code 2
+    } catch (err) {
+      const message = errorMessage(err);
+      console.error(message.startsWith("sluice") ? message : `sluice serve: --route ${message}`);
+      return 2;
+    }
+  }
   const store = await jetstreamFlags(str);
   let server;
   try {
@@ -99,6 +111,7 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
       durable: flags.durable === true,
       bodyTimeoutMs: str("body-timeout") === undefined ? undefined : positiveDuration(str("body-timeout")!, "sluice serve: --body-timeout"),
       forward: forward === undefined ? undefined : { url: forward, token: forwardToken, spool: str("forward-spool") },
+      route: route === undefined ? undefined : { file: route },
       trustedForwarders,
       maxIdempotencyKeys: num("max-idempotency-keys", 1),
       maxProducersPerToken: num("max-producers-per-token", 1),
@@ -114,7 +127,7 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   }
   generated?.save();
   const to = store === undefined ? `writing to ${dir}` : `publishing to JetStream stream ${str("stream") ?? "LOGS"} at ${str("jetstream")}`;
-  console.log(`sluice collector listening on ${server.url}, ${to}${forward ? `, forwarding to ${forward}` : ""}`);
+  console.log(`sluice collector listening on ${server.url}, ${to}${forward ? `, forwarding to ${forward}` : ""}${route ? `, routing by ${route}` : ""}`);
   if (forward !== undefined && !forwardToken) {
     console.warn("warning: --forward without --forward-token or SLUICE_FORWARD_TOKEN: a collector that needs a token will refuse every batch (they wait in the spool)");
   }

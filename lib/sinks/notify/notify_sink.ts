@@ -145,6 +145,7 @@ export function notifySink(service: NotifyService, url: string, options: NotifyO
   const aboutSelf = (json: string) => json.includes(own) || json.includes(`not written to ${name} (`);
   const stats: NotifyStats = { sent: 0, lines: 0, folded: 0, digests: 0, rateLimited: 0, failed: 0, truncated: 0, ownSkipped: 0 };
   let hooks: SinkHooks = { report: () => {}, lost: () => {}, unrefTimer: (t) => (t as { unref?: () => void })?.unref?.() };
+  const snapshot = (): NotifyStats => ({ ...stats });
   let lastSent = -Infinity;
   let digestTimer: ReturnType<typeof setTimeout> | undefined;
   let chain: Promise<void> = Promise.resolve();
@@ -277,6 +278,7 @@ export function notifySink(service: NotifyService, url: string, options: NotifyO
       await digests(Infinity);
       clearTimeout(digestTimer);
     },
-    notifyStats: () => ({ ...stats }),
+    notifyStats: snapshot,
+    details: snapshot,
   };
 }

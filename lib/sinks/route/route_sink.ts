@@ -4,25 +4,11 @@
  *
  * @module
  */
-import { levelValue } from "../../levels.ts";
 import type { LogRecord } from "../../record.ts";
 import type { SinkHooks } from "../../sink.ts";
-import { Breaker } from "./breaker.ts";
-import type { RouteSink, RouteSinkOptions, RouteStats, RouteTarget } from "./route_types.ts";
-import { HashRing } from "./hash_ring.ts";
+import type { RouteSink, RouteSinkOptions, RouteStats } from "./route_types.ts";
+import { makeTable, type Target, targetStats, takes } from "./route_targets.ts";
 import { SmoothWeighted } from "./weighted.ts";
-
-interface Target {
-  readonly spec: RouteTarget;
-  readonly name: string;
-  readonly weight: number;
-  readonly minLevel: number;
-  readonly breaker: Breaker;
-  current: number;
-  written: number;
-  inflight: number;
-  failures: number;
-}
 
 const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
 
@@ -60,63 +46,48 @@ const asError = (err: unknown) => (err instanceof Error ? err : new Error(String
  */
 export function routeSink(options: RouteSinkOptions): RouteSink {
   const now = options.now ?? Date.now;
-  const timeoutMs = options.breaker?.timeoutMs ?? 2_000;
-  const names = new Set<string>();
-  const targets: Target[] = options.targets.map((spec) => {
-    const weight = spec.weight ?? 1;
-    if (typeof spec.name !== "string" || spec.name === "" || names.has(spec.name)) {
-      throw new TypeError(`sluice: routeSink target names must be unique, non-empty strings, got ${JSON.stringify(spec.name)}`);
-    }
-    if (!(weight > 0) || !Number.isFinite(weight)) throw new RangeError(`sluice: routeSink target ${spec.name} needs a weight > 0, got ${weight}`);
-    names.add(spec.name);
-    return {
-      spec, name: spec.name, weight, minLevel: spec.level === undefined ? 0 : levelValue(spec.level),
-      breaker: new Breaker(options.breaker ?? {}, now), current: 0, written: 0, inflight: 0, failures: 0,
-    };
-  });
-  const distributed = targets.filter((t) => !t.spec.copy);
-  const copies = targets.filter((t) => t.spec.copy);
-  const ring = options.key === undefined ? undefined : new HashRing(distributed);
+  let table = makeTable(options, undefined, now);
+  /** Targets a reconfiguration removed, until their writes in flight are answered. */
+  const retiring = new Set<Target>();
   const rr = new SmoothWeighted();
-  const stats = { failedOver: 0, spooled: 0, unmatched: 0, dropped: {} as RouteStats["dropped"] };
+  const stats = { failedOver: 0, spooled: 0, unmatched: 0, reconfigured: 0, dropped: {} as RouteStats["dropped"] };
   const background = new Set<Promise<void>>();
-  let hooks: SinkHooks = { report: () => {}, lost: () => {}, unrefTimer: () => {} };
-
-  const takes = (t: Target, r: LogRecord) =>
-    levelValue(r.level) >= t.minLevel &&
-    (t.spec.categoryPrefix === undefined || (r.category ?? "").startsWith(t.spec.categoryPrefix)) &&
-    (t.spec.filter === undefined || t.spec.filter(r));
+  let hooks: SinkHooks | undefined;
+  const report = (err: Error) => hooks?.report(err);
 
   /** The target for `r` among those not in `tried` whose breaker lets it through (or, with `anyState`, any). */
   const pick = (r: LogRecord, tried: ReadonlySet<Target>, up: (t: Target) => boolean): Target | undefined => {
     const ok = (t: Target) => !tried.has(t) && takes(t, r) && up(t);
-    const key = options.key?.(r);
-    if (ring !== undefined && key !== undefined) return ring.walk(key, ok);
-    return rr.pick(distributed.filter(ok));
+    const key = table.key?.(r);
+    if (table.ring !== undefined && key !== undefined) return table.ring.walk(key, ok);
+    return rr.pick(table.distributed.filter(ok));
   };
 
   const lose = (reason: keyof RouteStats["dropped"], n: number, err: unknown) => {
     stats.dropped[reason] = (stats.dropped[reason] ?? 0) + n;
-    hooks.lost(n, err);
+    hooks?.lost(n, err);
   };
 
   /** One write of `records` to `t`; resolves true when written. A slow answer trips the breaker; the part stays with `t`. */
   const attempt = async (t: Target, records: LogRecord[]): Promise<boolean> => {
     t.inflight += records.length;
-    const timer = setTimeout(() => t.breaker.failure(true), timeoutMs);
-    hooks.unrefTimer(timer);
+    const timer = setTimeout(() => t.breaker.failure(true), table.timeoutMs);
+    hooks?.unrefTimer(timer);
+    const writing = Promise.resolve().then(() => t.spec.sink.write(t.spec.sink.encode(records)));
+    t.pending.add(writing);
     try {
-      await t.spec.sink.write(t.spec.sink.encode(records));
+      await writing;
       t.breaker.success();
       t.written += records.length;
       return true;
     } catch (err) {
       t.failures++;
       t.breaker.failure();
-      hooks.report(new Error(`sluice: ${records.length} record(s) to route target ${t.name} failed; moving them: ${asError(err).message}`, { cause: err }));
+      report(new Error(`sluice: ${records.length} record(s) to route target ${t.name} failed; moving them: ${asError(err).message}`, { cause: err }));
       return false;
     } finally {
       clearTimeout(timer);
+      t.pending.delete(writing);
       t.inflight -= records.length;
     }
   };
@@ -178,14 +149,49 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     if (!(await attempt(t, records))) stats.dropped["copy-failed"] = (stats.dropped["copy-failed"] ?? 0) + records.length;
   };
 
-  /** Waits for `work`, or for `timeoutMs`: a part still unanswered then finishes in the background (flush waits for it). */
-  const bounded = (work: Promise<void>) => {
+  /**
+   * A target a reconfiguration removed: it takes no new records; the writes it has in flight
+   * finish with it (a failed one moves on to the current targets), then it is flushed and closed.
+   */
+  const retire = (t: Target) => {
+    retiring.add(t);
+    track((async () => {
+      while (t.pending.size > 0) await Promise.allSettled([...t.pending]);
+      try {
+        await t.spec.sink.flush?.();
+        t.spec.sink.closing?.();
+        await t.spec.sink.close();
+      } catch (err) {
+        report(new Error(`sluice: closing removed route target ${t.name}: ${asError(err).message}`, { cause: err }));
+      } finally {
+        retiring.delete(t);
+      }
+    })());
+  };
+
+  /** Each target's counters (removed ones still finishing as `retiring`) and the router's. */
+  const snapshot = (): RouteStats => {
+    const total = table.distributed.reduce((n, t) => n + t.written, 0);
+    return {
+      targets: [...table.all.map((t) => targetStats(t, total, false)), ...[...retiring].map((t) => targetStats(t, total, true))],
+      failedOver: stats.failedOver, spooled: stats.spooled, unmatched: stats.unmatched, reconfigured: stats.reconfigured, dropped: { ...stats.dropped },
+    };
+  };
+
+  /** Keeps `work` in `background` until it settles, so flush and close wait for it. */
+  const track = (work: Promise<void>) => {
     const tracked = work.finally(() => background.delete(tracked));
     background.add(tracked);
+    return tracked;
+  };
+
+  /** Waits for `work`, or for `timeoutMs`: a part still unanswered then finishes in the background (flush waits for it). */
+  const bounded = (work: Promise<void>) => {
+    const tracked = track(work);
     let timer: unknown;
     return Promise.race([tracked, new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
-      hooks.unrefTimer(timer);
+      timer = setTimeout(resolve, table.timeoutMs);
+      hooks?.unrefTimer(timer);
     })]).finally(() => clearTimeout(timer as number));
   };
 
@@ -197,15 +203,15 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     queue: { maxQueuedRecords: options.maxQueuedRecords ?? 10_000 },
     connect(h) {
       hooks = h;
-      for (const t of targets) t.spec.sink.connect?.(h);
+      for (const t of table.all) t.spec.sink.connect?.(h);
     },
     encode: (records) => records.slice(),
     async write(records) {
       const routed: LogRecord[] = [];
       const copied = new Map<Target, LogRecord[]>();
       for (const r of records) {
-        for (const c of copies) if (takes(c, r)) (copied.get(c) ?? copied.set(c, []).get(c)!).push(r);
-        if (distributed.some((t) => takes(t, r))) routed.push(r);
+        for (const c of table.copies) if (takes(c, r)) (copied.get(c) ?? copied.set(c, []).get(c)!).push(r);
+        if (table.distributed.some((t) => takes(t, r))) routed.push(r);
         else stats.unmatched++;
       }
       const { parts, nowhere } = group(routed, new Set());
@@ -214,27 +220,27 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
       for (const [c, rs] of copied) work.push(copyTo(c, rs));
       await Promise.all(work.map(bounded));
     },
+    reconfigure(next) {
+      const old = table;
+      table = makeTable(next, old, now); // throws on a bad configuration: the old one stays
+      stats.reconfigured++;
+      const staying = new Set(table.all);
+      for (const t of table.all) if (!old.all.includes(t)) hooks && t.spec.sink.connect?.(hooks);
+      for (const t of old.all) if (!staying.has(t)) retire(t);
+    },
     async flush() {
       while (background.size > 0) await Promise.all([...background]);
-      await Promise.all(targets.map((t) => t.spec.sink.flush?.()));
+      await Promise.all(table.all.map((t) => t.spec.sink.flush?.()));
     },
     closing() {
-      for (const t of targets) t.spec.sink.closing?.();
+      for (const t of table.all) t.spec.sink.closing?.();
     },
     async close() {
       while (background.size > 0) await Promise.all([...background]);
-      const results = await Promise.allSettled(targets.map((t) => t.spec.sink.close()));
-      for (const r of results) if (r.status === "rejected") hooks.report(asError(r.reason));
+      const results = await Promise.allSettled(table.all.map((t) => t.spec.sink.close()));
+      for (const r of results) if (r.status === "rejected") report(asError(r.reason));
     },
-    routeStats() {
-      const total = distributed.reduce((n, t) => n + t.written, 0);
-      return {
-        targets: targets.map((t) => ({
-          name: t.name, weight: t.weight, copy: t.spec.copy === true, state: t.breaker.state, written: t.written,
-          share: t.spec.copy || total === 0 ? 0 : t.written / total, inflight: t.inflight, failures: t.failures, opened: t.breaker.opened,
-        })),
-        failedOver: stats.failedOver, spooled: stats.spooled, unmatched: stats.unmatched, dropped: { ...stats.dropped },
-      };
-    },
+    routeStats: snapshot,
+    details: snapshot,
   };
 }

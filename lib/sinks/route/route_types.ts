@@ -35,6 +35,8 @@ export interface RouteTarget {
   filter?: (record: LogRecord) => boolean;
   /** A fan-out target (an archive): gets a copy of every record its filters take, outside the distribution. */
   copy?: boolean;
+  /** Batches waiting in its spool, for stats (the collector counts a target's spool directory). */
+  spooled?: () => number;
 }
 
 /**
@@ -80,8 +82,8 @@ export interface RouteTargetStats {
   weight: number;
   /** A fan-out target, outside the distribution. */
   copy: boolean;
-  /** Its breaker's state. */
-  state: BreakerState;
+  /** Its breaker's state, or `retiring`: removed by `reconfigure`, finishing the writes it has in flight. */
+  state: BreakerState | "retiring";
   /** Records it wrote. */
   written: number;
   /** Its part of the records written by distribution targets (0..1; 0 for copies). */
@@ -92,6 +94,8 @@ export interface RouteTargetStats {
   failures: number;
   /** Times its breaker opened. */
   opened: number;
+  /** Batches waiting in its spool (0 without a `spooled` counter). */
+  spooled: number;
 }
 
 /**
@@ -113,6 +117,8 @@ export interface RouteStats {
   spooled: number;
   /** Records no target's filters take (not an error, like Vector's `_unmatched`). */
   unmatched: number;
+  /** Times `reconfigure` replaced the configuration. */
+  reconfigured: number;
   /** Records lost, by reason: `all-targets-down` when no target is up and none has a spool; `copy-failed` for a fan-out target's failed copy. */
   dropped: { "all-targets-down"?: number; "copy-failed"?: number };
 }
@@ -128,7 +134,22 @@ export interface RouteStats {
  * ```
  */
 export interface RouteSink extends Sink<LogRecord[]> {
-  /** Each target's share, breaker state and records in flight, and the router's counters. */
+  /** Each target's share, breaker state and records in flight, and the router's counters (also `details` in `log.stats().sinks`). */
   routeStats(): RouteStats;
+  /**
+   * Replaces the targets, weights, filters, key and breaker without losing or doubling a
+   * record. A target with the same name and the same `sink` object stays (its counters, its
+   * breaker unless the breaker options changed, its writes in flight). A removed target takes
+   * no new records; the batches it has in flight stay with it (one that fails moves on to the
+   * current targets), then it is flushed and closed: what its own spool still holds stays in
+   * that spool. Throws on a bad configuration, keeping the old one. `name`, `batch` and
+   * `maxQueuedRecords` stay as they were made.
+   *
+   * @example
+   * ```ts
+   * route.reconfigure({ targets: [{ name: "a1", weight: 1, sink: a1 }, { name: "a3", weight: 2, sink: a3 }] });
+   * ```
+   */
+  reconfigure(options: RouteSinkOptions): void;
 }
 

@@ -1,0 +1,134 @@
+/**
+ * A routing sink's table of targets: each target's breaker and counters, kept across a
+ * reconfiguration for the targets that stay.
+ *
+ * @module
+ */
+import { levelValue } from "../../levels.ts";
+import type { LogRecord } from "../../record.ts";
+import { Breaker, type BreakerOptions } from "./breaker.ts";
+import { HashRing } from "./hash_ring.ts";
+import type { RouteSinkOptions, RouteTarget, RouteTargetStats } from "./route_types.ts";
+
+/**
+ * One target and its live state.
+ *
+ * @example
+ * ```ts
+ * const t = table.distributed[0]; t.written; t.breaker.state;
+ * ```
+ */
+export interface Target {
+  spec: RouteTarget;
+  readonly name: string;
+  weight: number;
+  minLevel: number;
+  breaker: Breaker;
+  /** The smooth weighted round-robin counter. */
+  current: number;
+  written: number;
+  inflight: number;
+  failures: number;
+  /** Writes to it not answered yet (a removed target closes once they are). */
+  readonly pending: Set<Promise<unknown>>;
+}
+
+/**
+ * The targets of one configuration: those records are distributed over (with the hash ring
+ * when routing is sticky) and the fan-out copies.
+ *
+ * @example
+ * ```ts
+ * const table = makeTable(options, undefined, Date.now);
+ * ```
+ */
+export interface TargetTable {
+  readonly all: Target[];
+  readonly distributed: Target[];
+  readonly copies: Target[];
+  readonly ring: HashRing<Target> | undefined;
+  readonly key: RouteSinkOptions["key"];
+  readonly timeoutMs: number;
+  readonly breaker: BreakerOptions;
+}
+
+/**
+ * Checks `options` and makes its table. A target of `previous` with the same name and the same
+ * `sink` object is kept (its breaker, counters and writes in flight), with this configuration's
+ * weight and filters; its breaker is new only when the breaker options changed.
+ *
+ * @param options The configuration.
+ * @param previous The table it replaces, if any.
+ * @param now The clock.
+ * @returns The table; throws a TypeError or RangeError naming the bad target.
+ * @example
+ * ```ts
+ * const next = makeTable({ targets }, current, Date.now);
+ * ```
+ */
+export function makeTable(options: RouteSinkOptions, previous: TargetTable | undefined, now: () => number): TargetTable {
+  const breaker = options.breaker ?? {};
+  const sameBreaker = previous !== undefined && JSON.stringify(previous.breaker) === JSON.stringify(breaker);
+  const kept = new Map(previous?.all.map((t) => [t.name, t]));
+  const names = new Set<string>();
+  const all = options.targets.map((spec): Target => {
+    const weight = spec.weight ?? 1;
+    if (typeof spec.name !== "string" || spec.name === "" || names.has(spec.name)) {
+      throw new TypeError(`sluice: routeSink target names must be unique, non-empty strings, got ${JSON.stringify(spec.name)}`);
+    }
+    if (!(weight > 0) || !Number.isFinite(weight)) throw new RangeError(`sluice: routeSink target ${spec.name} needs a weight > 0, got ${weight}`);
+    names.add(spec.name);
+    const minLevel = spec.level === undefined ? 0 : levelValue(spec.level);
+    const old = kept.get(spec.name);
+    if (old !== undefined && old.spec.sink === spec.sink) {
+      return Object.assign(old, { spec, weight, minLevel, breaker: sameBreaker ? old.breaker : new Breaker(breaker, now) });
+    }
+    return {
+      spec, name: spec.name, weight, minLevel, breaker: new Breaker(breaker, now),
+      current: 0, written: 0, inflight: 0, failures: 0, pending: new Set(),
+    };
+  });
+  const distributed = all.filter((t) => !t.spec.copy);
+  return {
+    all,
+    distributed,
+    copies: all.filter((t) => t.spec.copy),
+    ring: options.key === undefined ? undefined : new HashRing(distributed),
+    key: options.key,
+    timeoutMs: breaker.timeoutMs ?? 2_000,
+    breaker,
+  };
+}
+
+/**
+ * True when `t`'s level, category prefix and predicate take `r`.
+ *
+ * @example
+ * ```ts
+ * takes(table.all[0], record);
+ * ```
+ */
+export function takes(t: Target, r: LogRecord): boolean {
+  return levelValue(r.level) >= t.minLevel &&
+    (t.spec.categoryPrefix === undefined || (r.category ?? "").startsWith(t.spec.categoryPrefix)) &&
+    (t.spec.filter === undefined || t.spec.filter(r));
+}
+
+/**
+ * One target's counters for `routeStats()`.
+ *
+ * @param t The target.
+ * @param total Records written by all distribution targets.
+ * @param retiring True for a target removed by a reconfiguration that still has writes in flight.
+ * @example
+ * ```ts
+ * targetStats(t, 1000, false).share;
+ * ```
+ */
+export function targetStats(t: Target, total: number, retiring: boolean): RouteTargetStats {
+  return {
+    name: t.name, weight: t.weight, copy: t.spec.copy === true, state: retiring ? "retiring" : t.breaker.state, written: t.written,
+    share: t.spec.copy || total === 0 ? 0 : t.written / total, inflight: t.inflight, failures: t.failures, opened: t.breaker.opened,
+    spooled: t.spec.spooled?.() ?? 0,
+  };
+}
