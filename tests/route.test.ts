@@ -4,6 +4,7 @@ import { expect, test } from "bun:test";
 import { createLogger, createRecord, httpSink, routeSink, type LogRecord, type RouteTarget, type Sink } from "../api.ts";
 import { Breaker } from "../lib/sinks/route/breaker.ts";
 import { HashRing } from "../lib/sinks/route/hash_ring.ts";
+import { until } from "./helpers/http.ts";
 
 /** A target sink keeping the `n` field of every record it wrote; `fail()` makes writes reject, `hang` holds them. */
 function memory(name: string) {
@@ -216,13 +217,14 @@ test("real HTTP analyzers: one killed and restarted under load, every record arr
   expect(route.routeStats().targets[1].written).toBeGreaterThan(writtenBeforeRestart); // back in the rotation
 });
 
-test("reconfigure: a removed target's batch in flight stays with it (written once) and it is closed after; new weights apply; a bad table keeps the old one", async () => {
+test("reconfigure: a removed target's batch in flight stays with it (written once), flush() waits for it, and it is closed after; new weights apply; a bad table keeps the old one", async () => {
   const [a, b, c] = [memory("a"), memory("b"), memory("c")];
   let closedA = 0;
   a.sink.close = () => void closedA++;
   let release!: () => void;
   a.state.hang = new Promise<void>((r) => (release = r));
-  const route = routeSink({ targets: [{ name: "a", sink: a.sink }, { name: "b", sink: b.sink }], breaker: { timeoutMs: 60_000 } });
+  // a short timeoutMs: the router stops waiting for a's part after 50 ms (it stays with a), so new records flow on
+  const route = routeSink({ targets: [{ name: "a", sink: a.sink }, { name: "b", sink: b.sink }], breaker: { timeoutMs: 50, openMs: 60_000 } });
   const log = createLogger({ sinks: [route], batch: { maxRecords: 10, maxAgeMs: 1 } });
   for (let n = 0; n < 20; n++) log.info("m", { n });
   await sleep(30);
@@ -232,10 +234,20 @@ test("reconfigure: a removed target's batch in flight stays with it (written onc
   route.reconfigure({ targets: [{ name: "b", weight: 1, sink: b.sink }, { name: "c", weight: 3, sink: c.sink }] });
   expect(route.routeStats().targets.map((t) => [t.name, t.state])).toEqual([["b", "closed"], ["c", "closed"], ["a", "retiring"]]);
   for (let n = 20; n < 4020; n++) log.info("m", { n });
-  await log.flush();
+  // flush() means written: it waits for the part a still holds, so it is pending while a hangs
+  let flushed = false;
+  const flushing = log.flush().then(() => void (flushed = true));
+  await until(() => b.got.length + c.got.length === 4020 - held, 3000);
+  expect(b.got.length + c.got.length).toBe(4020 - held); // everything else written by b and c meanwhile
+  await sleep(100);
+  expect(flushed).toBe(false);
   expect(closedA).toBe(0);
+  expect(route.routeStats().targets.find((t) => t.name === "a")).toMatchObject({ state: "retiring", inflight: held });
   a.state.hang = undefined;
   release();
+  await flushing; // a answered: its part is written, then a is flushed and closed
+  expect(closedA).toBe(1);
+  expect(route.routeStats().targets.map((t) => t.name)).toEqual(["b", "c"]);
   await log.close();
   expect(closedA).toBe(1);
   expect(a.got).toHaveLength(held);
