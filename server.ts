@@ -11,7 +11,7 @@
  */
 import "./adapters/server_runtimes.ts";
 export { createIngestApp } from "./collector/app.ts";
-export type { ForwardOptions, IngestApp, IngestOptions } from "./collector/app.ts";
+export type { ForwardOptions, IngestApp, IngestOptions, RouteOptions } from "./collector/app.ts";
 export { parseTokens } from "./collector/auth.ts";
 export type { TokenEntry } from "./collector/auth.ts";
 export { serve } from "./collector/listen.ts";

@@ -8,9 +8,6 @@ import type { Runtime } from "../lib/runtime/runtime.ts";
 import type { HttpSinkOptions } from "../lib/sinks/http_sink.ts";
 import type { RotateOptions } from "../lib/files/rotating_file.ts";
 import type { TokenEntry } from "./auth.ts";
-import type { RouteOptions } from "./route_file.ts";
-
-export type { RouteOptions };
 
 /**
  * Options of {@linkcode createIngestApp}.
@@ -114,4 +111,22 @@ export interface ForwardOptions extends Pick<HttpSinkOptions, "token" | "produce
   url: string;
   /** A spool directory, or `false` for none (records not delivered after retries are then counted as dropped). @default `${dir}/.sluice/forward-spool` */
   spool?: string | false;
+}
+
+/**
+ * Where the routing table of {@linkcode IngestOptions.route} comes from: a `routes.json` file
+ * (see the README, "Routing"), checked for a change every `pollMs` and read again on SIGHUP.
+ *
+ * @example
+ * ```ts
+ * import type { IngestOptions } from "../server.ts";
+ * // for serve() or createIngestApp(): a missing or bad file then throws, naming it
+ * const options: IngestOptions = { dir: "./logs", tokens: [{ name: "edge", token: "s3cret" }], route: { file: "./routes.json", pollMs: 1000 } };
+ * ```
+ */
+export interface RouteOptions {
+  /** The `routes.json` file. */
+  file: string;
+  /** How often the file is checked for a change, ms. @default 1000 */
+  pollMs?: number;
 }

@@ -11,24 +11,10 @@ import { type HttpBatch, httpSink } from "../lib/sinks/http_sink.ts";
 import { keyByField, parseRouteFile, type RouteFile, type RouteFileTarget } from "../lib/sinks/route/route_config.ts";
 import { routeSink } from "../lib/sinks/route/route_sink.ts";
 import type { RouteTarget } from "../lib/sinks/route/route_types.ts";
+import type { RouteOptions } from "./options.ts";
 
 /** The name of the collector's routing sink in `log.stats().sinks` and `/metrics`. */
 export const ROUTE_SINK_NAME = "route";
-
-/**
- * Where the routing table comes from (see {@linkcode IngestOptions.route}).
- *
- * @example
- * ```ts
- * createIngestApp({ dir: "./logs", tokens, route: { file: "./routes.json", pollMs: 1000 } });
- * ```
- */
-export interface RouteOptions {
-  /** The `routes.json` file. */
-  file: string;
-  /** How often the file is checked for a change, ms. @default 1000 */
-  pollMs?: number;
-}
 
 /** What the routing file needs from the collector. */
 interface Context {

@@ -147,6 +147,9 @@ export interface RouteSink extends Sink<LogRecord[]> {
    *
    * @example
    * ```ts
+   * import { routeSink, streamSink } from "../../../mod.ts";
+   * const [a1, a3] = [streamSink(new WritableStream()), streamSink(new WritableStream())];
+   * const route = routeSink({ targets: [{ name: "a1", sink: a1 }] });
    * route.reconfigure({ targets: [{ name: "a1", weight: 1, sink: a1 }, { name: "a3", weight: 2, sink: a3 }] });
    * ```
    */
