@@ -74,7 +74,9 @@ function checkObject(value: unknown, fields: Record<string, string>, where: stri
     const ok = kind === "level" ? LEVEL_NAMES.includes(v as LevelName)
       : kind === "string|false" ? v === false || (typeof v === "string" && v !== "")
       : kind === "number" ? typeof v === "number" && Number.isFinite(v) && v >= 0
-      : typeof v === kind;
+      : kind === "boolean" ? typeof v === "boolean"
+      : kind === "object" ? typeof v === "object"
+      : typeof v === "string";
     if (!ok) {
       const want = kind === "level" ? LEVEL_NAMES.join("|") : kind === "number" ? "a number >= 0" : kind === "string|false" ? "a directory or false" : `a ${kind}`;
       throw new TypeError(`${where}.${k} must be ${want}, got ${JSON.stringify(v)}`);
