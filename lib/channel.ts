@@ -230,7 +230,7 @@ export class Channel<C = unknown> {
 
   /** This channel's counters. */
   stats(): SinkStats {
-    return this.#ledger.stats(this.#queued, this.#queuedBytes, this.sink.details?.());
+    return { ...this.#ledger.stats(this.#queued, this.#queuedBytes), details: this.sink.details?.() };
   }
 
   #onDue(): void {

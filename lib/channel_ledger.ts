@@ -143,7 +143,7 @@ export class ChannelLedger {
   }
 
   /** The counters as {@linkcode SinkStats}, with the queue's own figures. */
-  stats(queued: number, queuedBytes: number, details?: object): SinkStats {
+  stats(queued: number, queuedBytes: number): SinkStats {
     return {
       name: this.#name,
       written: this.written,
@@ -153,7 +153,6 @@ export class ChannelLedger {
       retries: this.retries,
       failing: this.failing,
       flushLatencyMs: this.#latency.summary(),
-      ...(details === undefined ? {} : { details }),
     };
   }
 }
