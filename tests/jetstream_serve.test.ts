@@ -6,7 +6,7 @@
 // collector's flags fail in one line; jetstreamSink retries keep their msgID.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -26,6 +26,15 @@ async function until(what: string, ok: () => Promise<boolean> | boolean, ms = 20
   }
 }
 
+/** SIGSTOPs a process and waits until the kernel shows it stopped (`T` in /proc/PID/stat): the signal is delivered asynchronously, and a request sent at once could still be answered. */
+async function stopped(pid: number): Promise<void> {
+  process.kill(pid, "SIGSTOP");
+  const end = Date.now() + 5000;
+  while (readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "")[0] !== "T") {
+    if (Date.now() > end) throw new Error(`process ${pid} did not stop within 5 s of SIGSTOP`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 test("sluice serve --jetstream: a bad URL or a stray --stream is a one-line error, and nothing starts", () => {
   const cli = (...args: string[]) => spawnSync(bun[0], [...bun.slice(1), "serve", "--port", "0", "--no-auth", "--dir", mkdtempSync(join(tmpdir(), "sluice-js-")), ...args], { encoding: "utf8", timeout: 20_000 });
   const bad = cli("--jetstream", "http://x/y");
@@ -88,7 +97,7 @@ describe.skipIf(!run)("sluice serve --jetstream against nats-server", () => {
     // answer is 503; the message it stores once it resumes is recognised when the batch comes again
     const slowBody = '{"msg":"slow","id":"slow"}\n';
     const slowPost = (url: string) => fetch(`${url}/ingest`, { method: "POST", body: slowBody, headers: { "content-type": "application/x-ndjson", "idempotency-key": "k-slow" } });
-    process.kill(nats.pid(), "SIGSTOP");
+    await stopped(nats.pid());
     let slow: Response;
     try {
       slow = await slowPost(a);
@@ -143,7 +152,7 @@ describe.skipIf(!run)("sluice serve --jetstream against nats-server", () => {
     // the server stops answering while batches are in flight: they are stored once it resumes,
     // after their publish timed out, and the retries carry the same msgID
     for (let k = 100; k < 200; k++) log.info("s", { id: `s-${k}` });
-    process.kill(nats.pid(), "SIGSTOP");
+    await stopped(nats.pid());
     await new Promise((r) => setTimeout(r, 800));
     process.kill(nats.pid(), "SIGCONT");
     await log.flush();
