@@ -25,6 +25,8 @@ test("sluice jetstream: a missing subcommand or server URL is a one-line error, 
   expect([none.status, none.stderr.trim()]).toEqual([1, "sluice jetstream: the subcommand is init (sluice jetstream --help)"]);
   const noUrl = cli("init");
   expect([noUrl.status, noUrl.stderr.trim()]).toEqual([1, "sluice jetstream init: --jetstream URL is required (sluice jetstream --help)"]);
+  const badUrl = cli("init", "--jetstream", "nats://a b:4222");
+  expect([badUrl.status, badUrl.stderr.trim()]).toEqual([1, 'sluice jetstream init: --jetstream must be a NATS URL such as nats://127.0.0.1:4222, got "nats://a b:4222"']);
   const help = cli("--help");
   expect(help.stdout).toContain("--duplicate-window");
 });

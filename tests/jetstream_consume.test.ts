@@ -60,6 +60,7 @@ test("sluice consume: bad flags are a one-line error, exit 1, before any server 
   const cli = (...args: string[]) => spawnSync(process.execPath, ["cli.ts", "consume", ...args], { encoding: "utf8", timeout: 20_000 });
   const cases: [string[], string][] = [
     [[], "sluice consume: --jetstream URL is required (sluice consume --help)"],
+    [["--jetstream", "http://127.0.0.1:4222"], 'sluice consume: --jetstream must be a NATS URL such as nats://127.0.0.1:4222, got "http://127.0.0.1:4222"'],
     [["--jetstream", "nats://127.0.0.1:1", "--name", "a.b"], 'sluice consume: --name has letters, digits, _ and - only, got "a.b"'],
     [["--jetstream", "nats://127.0.0.1:1", "--ack-wait", "5"], 'sluice consume: --ack-wait: bad duration "5"; use a number with a unit (ms, s, m, h or d), like 30s'],
     [["--jetstream", "nats://127.0.0.1:1", "--max-keys", "0"], 'sluice consume: --max-keys must be a whole number from 1 up, got "0"'],

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type CommandSpec, positiveDuration, wholeNumber } from "./flags.ts";
+import { type CommandSpec, natsServers, positiveDuration, wholeNumber } from "./flags.ts";
 
 /** The flags of `sluice consume`. */
 export const CONSUME: CommandSpec = {
@@ -41,13 +41,12 @@ const proc = (globalThis as any).process;
  */
 export async function consumeCommand(flags: Record<string, string | boolean | undefined>, _positionals: string[] = [], print = console.log): Promise<number> {
   const str = (name: string) => flags[name] as string | undefined;
-  const servers = str("jetstream");
-  if (!servers) throw new TypeError("sluice consume: --jetstream URL is required (sluice consume --help)");
+  const servers = natsServers(str("jetstream"), "sluice consume");
   const name = str("name") ?? "sluice-consume";
   if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new TypeError(`sluice consume: --name has letters, digits, _ and - only, got ${JSON.stringify(name)}`);
   const subjects = str("subjects")?.split(",").map((s) => s.trim());
   const options = {
-    servers: servers.split(","),
+    servers,
     stream: str("stream") ?? "LOGS",
     dir: str("dir") ?? "./logs",
     name,

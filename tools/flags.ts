@@ -175,3 +175,25 @@ export function positiveDuration(text: string, flag: string): number {
   if (!(ms > 0)) throw new TypeError(`${flag} must be more than 0, got ${JSON.stringify(text)}`);
   return ms;
 }
+
+/**
+ * The NATS servers of a `--jetstream URL[,URL...]` flag, each `nats://host[:port]`,
+ * `tls://host[:port]` or `host:port`; one place for `serve`, `consume` and `jetstream init`.
+ *
+ * @param text The flag's value, or undefined when it was not given.
+ * @param command The command, for the messages (`sluice consume`).
+ * @returns The server URLs.
+ * @example
+ * ```ts
+ * import { natsServers } from "./flags.ts";
+ * natsServers("nats://a:4222, nats://b:4222", "sluice consume"); // ["nats://a:4222", "nats://b:4222"]
+ * ```
+ */
+export function natsServers(text: string | undefined, command: string): string[] {
+  if (!text) throw new TypeError(`${command}: --jetstream URL is required (${command.split(" ").slice(0, 2).join(" ")} --help)`);
+  const servers = text.split(",").map((u) => u.trim());
+  for (const u of servers) {
+    if (!/^(nats|tls):\/\/[^/\s:]+(:\d{1,5})?$|^[^/\s:]+:\d{1,5}$/.test(u)) throw new TypeError(`${command}: --jetstream must be a NATS URL such as nats://127.0.0.1:4222, got ${JSON.stringify(u)}`);
+  }
+  return servers;
+}

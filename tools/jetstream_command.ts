@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type CommandSpec, parseDuration } from "./flags.ts";
+import { type CommandSpec, natsServers, parseDuration } from "./flags.ts";
 
 /** The flags of `sluice jetstream init`. */
 export const JETSTREAM: CommandSpec = {
@@ -37,8 +37,7 @@ export const JETSTREAM: CommandSpec = {
  */
 export async function jetstreamCommand(flags: Record<string, string | boolean | undefined>, positionals: string[], print = console.log): Promise<number> {
   if (positionals.length !== 1 || positionals[0] !== "init") throw new TypeError("sluice jetstream: the subcommand is init (sluice jetstream --help)");
-  const servers = flags.jetstream as string | undefined;
-  if (!servers) throw new TypeError("sluice jetstream init: --jetstream URL is required (sluice jetstream --help)");
+  const servers = natsServers(flags.jetstream as string | undefined, "sluice jetstream init");
   const replicas = Number(flags.replicas ?? 1);
   const maxBytes = flags["max-bytes"] === undefined ? undefined : Number(flags["max-bytes"]);
   if (maxBytes !== undefined && !(Number.isInteger(maxBytes) && maxBytes > 0)) throw new TypeError("sluice jetstream init: --max-bytes must be a whole number of bytes");
@@ -52,7 +51,7 @@ export async function jetstreamCommand(flags: Record<string, string | boolean | 
   const { connect } = await import("@nats-io/transport-node");
   const { jetstreamManager } = await import("@nats-io/jetstream");
   const { ensureStream } = await import("../jetstream/stream.ts");
-  const nc = await connect({ servers: servers.split(","), timeout: 5000 });
+  const nc = await connect({ servers, timeout: 5000 });
   try {
     const r = await ensureStream(await jetstreamManager(nc), settings);
     const c = r.config;

@@ -5,7 +5,7 @@
  */
 import { errorMessage } from "../lib/errors.ts";
 import { parseTokens, serve, type TokenEntry } from "../server.ts";
-import { type CommandSpec, positiveDuration, wholeNumber } from "./flags.ts";
+import { type CommandSpec, natsServers, positiveDuration, wholeNumber } from "./flags.ts";
 import { generatedTokens } from "./tokens_file.ts";
 import { parseRouteFile } from "../lib/sinks/route/route_config.ts";
 
@@ -147,10 +147,7 @@ async function jetstreamFlags(str: (name: string) => string | undefined) {
     for (const f of ["stream", "publish-timeout"]) if (str(f) !== undefined) throw new TypeError(`sluice serve: --${f} goes with --jetstream URL`);
     return undefined;
   }
-  const servers = url.split(",").map((u) => u.trim());
-  for (const u of servers) {
-    if (!/^(nats|tls):\/\/[^/\s:]+(:\d{1,5})?$|^[^/\s:]+:\d{1,5}$/.test(u)) throw new TypeError(`sluice serve: --jetstream must be a NATS URL such as nats://127.0.0.1:4222, got ${JSON.stringify(u)}`);
-  }
+  const servers = natsServers(url, "sluice serve");
   const stream = str("stream") ?? "LOGS";
   const publishTimeoutMs = str("publish-timeout") === undefined ? 5000 : positiveDuration(str("publish-timeout")!, "sluice serve: --publish-timeout");
   // loaded only with --jetstream: the NATS client is not part of the plain collector
