@@ -1,12 +1,15 @@
 // The seed-004 scenarios' analyzers: small HTTP servers in one process (started by
-// bench/run_route.ts), each counting the records it receives by id. A control server answers
-// GET /stats (per analyzer counts, duplicates, end-to-end latency percentiles), POST
+// bench/workloads/route_scenarios.ts for bench/run_route.ts and bench/run_route_collector.ts),
+// each counting the records it receives by id. A record's `t` is when it was logged (ms since
+// the epoch): its end-to-end latency is the time of receipt minus `t`. A control server answers
+// GET /stats (per analyzer counts, duplicates, end-to-end latency percentiles), GET /counts
+// (the counts and duplicates alone, cheap enough to poll), POST
 // /stop?port=P and /start?port=P (kill and restart one analyzer on its port).
 const ports = new Map<number, ReturnType<typeof Bun.serve> | undefined>();
 const seen = new Uint8Array(50_000_000);
 const counts = new Map<number, number>();
 let duplicates = 0;
-let latencies: number[] = [];
+const latencies: number[] = [];
 
 function analyzer(port = 0) {
   const s = Bun.serve({
@@ -19,7 +22,7 @@ function analyzer(port = 0) {
         if (!line) continue;
         const r = JSON.parse(line);
         if (seen[r.id]++ > 0) duplicates++;
-        if ((r.id & 15) === 0) latencies.push(now - r.t);
+        latencies.push(now - r.t);
         n++;
       }
       counts.set(s.port, (counts.get(s.port) ?? 0) + n);
@@ -39,11 +42,10 @@ const control = Bun.serve({
     const port = Number(url.searchParams.get("port"));
     if (url.pathname === "/stop") { ports.get(port)?.stop(true); ports.set(port, undefined); return Response.json({ port }); }
     if (url.pathname === "/start") return Response.json({ port: analyzer(port || 0) });
+    if (url.pathname === "/counts") return Response.json({ counts: Object.fromEntries(counts), duplicates });
     const sorted = latencies.sort((a, b) => a - b);
     const p = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-    const body = { counts: Object.fromEntries(counts), duplicates, p50: p(0.5), p99: p(0.99), max: sorted.at(-1) ?? 0, rssMb: Math.round(process.memoryUsage().rss / 2 ** 20) };
-    if (url.searchParams.has("reset")) { latencies = []; }
-    return Response.json(body);
+    return Response.json({ counts: Object.fromEntries(counts), duplicates, p50: p(0.5), p99: p(0.99), max: sorted.at(-1) ?? 0 });
   },
 });
 console.log(JSON.stringify({ control: control.port, ports: [...ports.keys()] }));
