@@ -137,6 +137,56 @@ test("a target that hangs trips its breaker after timeoutMs; its batch stays wit
   expect(b.got.length).toBe(5);
 });
 
+test("a slow target holds up only its own part: the others get new records at once, and its waiting part moves on when its breaker opens", async () => {
+  const [a, b] = [memory("a"), memory("b")];
+  let release!: () => void;
+  b.state.hang = new Promise((r) => (release = r));
+  const route = routeSink({ targets: [a, b].map((t) => ({ name: t.sink.name, sink: t.sink })), breaker: { timeoutMs: 1000, openMs: 60_000 } });
+  const log = createLogger({ sinks: [route], batch: { maxRecords: 10, maxAgeMs: 1 } });
+  for (let n = 0; n < 10; n++) log.info("m", { n }); // 5 to a, 5 to b, whose write hangs
+  await until(() => b.state.writes === 1 && a.got.length === 5);
+  const started = performance.now();
+  for (let n = 10; n < 20; n++) log.info("m", { n }); // 5 more each
+  await until(() => a.got.length === 10, 900);
+  expect(a.got.length).toBe(10); // a got its part at once, not after b's timeoutMs
+  expect(performance.now() - started).toBeLessThan(500);
+  expect(b.state.writes).toBe(1); // one write at a time per target: b's second part waits for the first
+  expect(route.routeStats().targets[1]).toMatchObject({ state: "closed", inflight: 10 });
+  await until(() => route.routeStats().targets[1].state === "open");
+  await until(() => a.got.length === 15, 200);
+  expect(a.got.slice(10).sort((x, y) => x - y)).toEqual([11, 13, 15, 17, 19]); // b's waiting part, moved when its breaker opened
+  b.state.hang = undefined;
+  release();
+  await log.close();
+  expectEachOnce([...a.got, ...b.got], 20);
+  expect(b.got).toEqual([1, 3, 5, 7, 9]); // the part it held, written once
+  expect(route.routeStats().failedOver).toBe(5);
+  expect(b.state.writes).toBe(1);
+});
+
+test("targets slower than the records: the router holds at most maxQueuedRecords handed to them (plus a batch), the rest waits in its queue or is dropped as queue-full", async () => {
+  const a = memory("a");
+  let release!: () => void;
+  a.state.hang = new Promise((r) => (release = r));
+  const route = routeSink({ targets: [{ name: "a", sink: a.sink }], breaker: { timeoutMs: 60_000 }, maxQueuedRecords: 100, batch: { maxRecords: 10, maxAgeMs: 1 } });
+  const log = createLogger({ sinks: [route], onError: () => {} });
+  let most = 0;
+  for (let n = 0; n < 1000; n++) {
+    log.info("m", { n });
+    if (n % 10 === 0) await sleep(1);
+    most = Math.max(most, route.routeStats().targets[0].inflight);
+  }
+  expect(most).toBeGreaterThan(90);
+  expect(most).toBeLessThanOrEqual(110);
+  a.state.hang = undefined;
+  release();
+  await log.close();
+  const dropped = log.stats().dropped["queue-full"] ?? 0;
+  expect(dropped).toBeGreaterThan(0);
+  expect(a.got.length + dropped).toBe(1000);
+  expect(new Set(a.got).size).toBe(a.got.length);
+});
+
 test("with every target down: records go to a target's spool (writeSync), or are counted as all-targets-down", async () => {
   const a = memory("a");
   a.state.down = true;
@@ -223,7 +273,7 @@ test("reconfigure: a removed target's batch in flight stays with it (written onc
   a.sink.close = () => void closedA++;
   let release!: () => void;
   a.state.hang = new Promise<void>((r) => (release = r));
-  // a short timeoutMs: the router stops waiting for a's part after 50 ms (it stays with a), so new records flow on
+  // a's first part hangs; its second waits behind it, and moves on to b and c once a is removed
   const route = routeSink({ targets: [{ name: "a", sink: a.sink }, { name: "b", sink: b.sink }], breaker: { timeoutMs: 50, openMs: 60_000 } });
   const log = createLogger({ sinks: [route], batch: { maxRecords: 10, maxAgeMs: 1 } });
   for (let n = 0; n < 20; n++) log.info("m", { n });

@@ -137,6 +137,44 @@ test("SIGHUP reloads the file at once (with polling too slow to notice)", async 
   expect([a1.counts.records, a2.counts.records]).toEqual([0, 3]);
 });
 
+test("an analyzer that stops answering holds up only its own records: the others get theirs at once, not after the breaker's timeoutMs", async () => {
+  const seen = new Map<number, number>();
+  const a1 = analyzer(seen);
+  let release!: () => void;
+  const hung = new Promise<void>((r) => (release = r));
+  const requests = { a2: 0 };
+  const a2 = Bun.serve({ // takes requests and answers none until released
+    port: 0, hostname: "127.0.0.1",
+    async fetch(req) {
+      requests.a2++;
+      const text = await req.text();
+      await hung;
+      for (const line of text.split("\n")) if (line) seen.set(JSON.parse(line).id, (seen.get(JSON.parse(line).id) ?? 0) + 1);
+      return new Response(null, { status: 204 });
+    },
+  });
+  cleanup.push(() => (release(), a2.stop(true)));
+  const dir = temp(), file = join(dir, "routes.json");
+  // the breaker gives up on a2 after 1.5 s; its request would time out only after 10 s (a retry could double what it took)
+  writeFileSync(file, JSON.stringify({ breaker: { timeoutMs: 1500 }, targets: [{ name: "a1", url: a1.url }, { name: "a2", url: `http://127.0.0.1:${a2.port}/ingest`, timeoutMs: 10_000 }] }));
+  const s = await collector(dir, file);
+  expect((await post(s.url, Array.from({ length: 100 }, (_, i) => i))).status).toBe(200);
+  await until(() => requests.a2 === 1 && a1.counts.records === 50);
+  const started = performance.now();
+  expect((await post(s.url, Array.from({ length: 100 }, (_, i) => 100 + i))).status).toBe(200);
+  await until(() => a1.counts.records === 100, 1400);
+  expect(a1.counts.records).toBe(100); // a1's half of the second batch, without waiting for a2
+  expect(performance.now() - started).toBeLessThan(1000);
+  expect(requests.a2).toBe(1); // a2's half waits behind its request in flight
+  await until(() => routeStats(s).targets[1].state === "open", 3000);
+  await until(() => a1.counts.records === 150, 1000);
+  expect(a1.counts.records).toBe(150); // ... and moved to a1 once a2's breaker opened
+  release();
+  await s.app.forwarder!.flush();
+  expectEachOnce(seen, 200);
+  expect(routeStats(s).failedOver).toBe(50);
+});
+
 test("every analyzer down: records wait in the targets' spools, and reach an analyzer once it answers", async () => {
   const seen = new Map<number, number>();
   const dir = temp(), file = join(dir, "routes.json");

@@ -20,9 +20,12 @@ const asError = (err: unknown) => (err instanceof Error ? err : new Error(String
  * everything they accept. Each target has a circuit breaker: after `failures` failed batches
  * in a row, or one batch unanswered for `timeoutMs`, it is open and its records go to the
  * others by weight; after `openMs` one probe batch is let through. A batch part belongs to one
- * target at a time: it moves on only once its target's `write` has rejected, so nothing is
- * doubled. With every candidate down, records go to a candidate's spool (`writeSync`, such as
- * a spooled `httpSink`) or are counted lost as `all-targets-down`.
+ * target at a time: it moves on only once its target's `write` has rejected (or before it was
+ * called), so nothing is doubled. Each target takes one write at a time, and the router does not
+ * wait for one before handing the next batch to the others: a slow target holds up only its own
+ * parts (at most `maxQueuedRecords` are handed out unwritten). With every candidate down,
+ * records go to a candidate's spool (`writeSync`, such as a spooled `httpSink`) or are counted
+ * lost as `all-targets-down`.
  *
  * Give targets a sink whose failures surface quickly (an `httpSink` with a short `timeoutMs`
  * and few retries): a spooled `httpSink` keeps a failed batch in its own spool for that
@@ -52,6 +55,9 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
   const rr = new SmoothWeighted();
   const stats = { failedOver: 0, spooled: 0, unmatched: 0, reconfigured: 0, dropped: {} as RouteStats["dropped"] };
   const background = new Set<Promise<void>>();
+  /** Records of batches written to the router that its targets have not written or given up yet; past `maxQueuedRecords`, `write` waits. */
+  let unsettled = 0;
+  const maxUnsettled = options.maxQueuedRecords ?? 10_000;
   let hooks: SinkHooks | undefined;
   const report = (err: Error) => hooks?.report(err);
 
@@ -68,15 +74,52 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     hooks?.lost(n, err);
   };
 
-  /** One write of `records` to `t`; resolves true when written. A slow answer trips the breaker; the part stays with `t`. */
-  const attempt = async (t: Target, records: LogRecord[]): Promise<boolean> => {
+  /**
+   * `records` to `t` in its turn: a target takes one write at a time, so a slow one holds only
+   * its own parts. Resolves true when written; false when the write failed, or when `t`'s
+   * breaker did not let the part through once its turn came or opened while it waited (then it
+   * was never sent, so it can move on without being doubled).
+   */
+  const turn = (t: Target, records: LogRecord[]): Promise<boolean> => {
     t.inflight += records.length;
-    const timer = setTimeout(() => t.breaker.failure(true), table.timeoutMs);
+    let finish!: (written: boolean) => void;
+    const done = new Promise<boolean>((resolve) => (finish = (written) => {
+      t.inflight -= records.length;
+      t.pending.delete(done);
+      resolve(written);
+    }));
+    t.pending.add(done);
+    t.waiting.push({ records, resolve: finish });
+    pump(t);
+    return done;
+  };
+
+  /** Starts `t`'s next waiting part when it has no write in flight and its breaker lets it (a half-open one takes one probe). */
+  const pump = (t: Target): void => {
+    while (!t.busy && t.waiting.length > 0) {
+      const next = t.waiting.shift()!;
+      if (!t.breaker.allow()) {
+        next.resolve(false);
+        continue;
+      }
+      t.busy = true;
+      void attempt(t, next.records).then((ok) => {
+        t.busy = false;
+        next.resolve(ok);
+        pump(t);
+      });
+    }
+  };
+
+  /** One write of `records` to `t`; resolves true when written. A slow answer trips the breaker and moves the parts waiting for `t` on; the part written stays with `t`. */
+  const attempt = async (t: Target, records: LogRecord[]): Promise<boolean> => {
+    const timer = setTimeout(() => {
+      t.breaker.failure(true);
+      for (const w of t.waiting.splice(0)) w.resolve(false);
+    }, table.timeoutMs);
     hooks?.unrefTimer(timer);
-    const writing = Promise.resolve().then(() => t.spec.sink.write(t.spec.sink.encode(records)));
-    t.pending.add(writing);
     try {
-      await writing;
+      await t.spec.sink.write(t.spec.sink.encode(records));
       t.breaker.success();
       t.written += records.length;
       return true;
@@ -87,8 +130,6 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
       return false;
     } finally {
       clearTimeout(timer);
-      t.pending.delete(writing);
-      t.inflight -= records.length;
     }
   };
 
@@ -104,9 +145,9 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     return { parts, nowhere };
   };
 
-  /** Sends each part to its target when its breaker lets it (a half-open one takes one probe), else on to another. */
+  /** Hands each part to its target. */
   const dispatch = (parts: Map<Target, LogRecord[]>, tried: ReadonlySet<Target>): Promise<void>[] =>
-    [...parts].map(([t, rs]) => (t.breaker.allow() ? deliver(t, rs, tried) : reroute(rs, new Set(tried).add(t))));
+    [...parts].map(([t, rs]) => deliver(t, rs, tried));
 
   /** Routes `records` among the targets not in `tried`; what has none goes to a spool or is lost. */
   const reroute = async (records: LogRecord[], tried: ReadonlySet<Target>): Promise<void> => {
@@ -115,9 +156,9 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     await Promise.all(dispatch(parts, tried));
   };
 
-  /** Writes `records` to `t`; when it fails, they move on to the targets not tried yet. */
+  /** Writes `records` to `t`; when it fails or does not let them through, they move on to the targets not tried yet. */
   const deliver = async (t: Target, records: LogRecord[], tried: ReadonlySet<Target>): Promise<void> => {
-    if (await attempt(t, records)) return;
+    if (await turn(t, records)) return;
     stats.failedOver += records.length;
     await reroute(records, new Set(tried).add(t));
   };
@@ -145,16 +186,17 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
 
   /** Writes a copy to a fan-out target; a failure is counted, not moved (the records went to their distribution target). */
   const copyTo = async (t: Target, records: LogRecord[]) => {
-    if (!t.breaker.allow()) return void (stats.dropped["copy-failed"] = (stats.dropped["copy-failed"] ?? 0) + records.length);
-    if (!(await attempt(t, records))) stats.dropped["copy-failed"] = (stats.dropped["copy-failed"] ?? 0) + records.length;
+    if (!(await turn(t, records))) stats.dropped["copy-failed"] = (stats.dropped["copy-failed"] ?? 0) + records.length;
   };
 
   /**
-   * A target a reconfiguration removed: it takes no new records; the writes it has in flight
-   * finish with it (a failed one moves on to the current targets), then it is flushed and closed.
+   * A target a reconfiguration removed: it takes no new records, the parts waiting for it move on
+   * to the current targets (a copy target still writes its copies), the write it has in flight
+   * finishes with it (if it fails, it moves on too), then it is flushed and closed.
    */
   const retire = (t: Target) => {
     retiring.add(t);
+    if (!t.spec.copy) for (const w of t.waiting.splice(0)) w.resolve(false);
     track((async () => {
       while (t.pending.size > 0) await Promise.allSettled([...t.pending]);
       try {
@@ -185,15 +227,6 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     return tracked;
   };
 
-  /** Waits for `work`, or for `timeoutMs`: a part still unanswered then finishes in the background (flush waits for it). */
-  const bounded = (work: Promise<void>) => {
-    const tracked = track(work);
-    let timer: unknown;
-    return Promise.race([tracked, new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, table.timeoutMs);
-      hooks?.unrefTimer(timer);
-    })]).finally(() => clearTimeout(timer as number));
-  };
 
   return {
     name: options.name ?? "route",
@@ -218,7 +251,10 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
       spoolOrLose(nowhere);
       const work = dispatch(parts, new Set());
       for (const [c, rs] of copied) work.push(copyTo(c, rs));
-      await Promise.all(work.map(bounded));
+      // the batch is the targets' now: the next one need not wait for a slow target, only for room
+      unsettled += records.length;
+      track(Promise.all(work).then(() => {}, (err) => report(asError(err))).finally(() => (unsettled -= records.length)));
+      while (unsettled > maxUnsettled && background.size > 0) await Promise.race(background);
     },
     reconfigure(next) {
       const old = table;

@@ -29,8 +29,12 @@ export interface Target {
   written: number;
   inflight: number;
   failures: number;
-  /** Writes to it not answered yet (a removed target closes once they are). */
+  /** Parts handed to it and not answered yet, waiting or being written (a removed target closes once they are). */
   readonly pending: Set<Promise<unknown>>;
+  /** Parts waiting for its write in flight: one at a time per target. */
+  readonly waiting: { records: LogRecord[]; resolve(written: boolean): void }[];
+  /** True while a write to it is in flight. */
+  busy: boolean;
 }
 
 /**
@@ -85,7 +89,7 @@ export function makeTable(options: RouteSinkOptions, previous: TargetTable | und
     }
     return {
       spec, name: spec.name, weight, minLevel, breaker: new Breaker(breaker, now),
-      current: 0, written: 0, inflight: 0, failures: 0, pending: new Set(),
+      current: 0, written: 0, inflight: 0, failures: 0, pending: new Set(), waiting: [], busy: false,
     };
   });
   const distributed = all.filter((t) => !t.spec.copy);

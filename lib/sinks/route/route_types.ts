@@ -59,7 +59,7 @@ export interface RouteSinkOptions {
   name?: string;
   /** Batch limits of the router's queue. */
   batch?: BatchLimits<LogRecord>;
-  /** Records waiting in the router's queue before `onFull` (`drop-newest`, counted `queue-full`). @default 10000 */
+  /** Records waiting in the router's queue before `onFull` (`drop-newest`, counted `queue-full`); also the most records handed to targets and not yet written before the router waits. @default 10000 */
   maxQueuedRecords?: number;
   /** The clock, in milliseconds. @default Date.now */
   now?: () => number;
@@ -88,7 +88,7 @@ export interface RouteTargetStats {
   written: number;
   /** Its part of the records written by distribution targets (0..1; 0 for copies). */
   share: number;
-  /** Records handed to it and not answered yet. */
+  /** Records handed to it and not answered yet: being written, or waiting for its write in flight. */
   inflight: number;
   /** Batches that failed (rejected or timed out). */
   failures: number;
