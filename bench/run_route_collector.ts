@@ -6,14 +6,16 @@
 // (bench/workloads/analyzers.ts, their own process).
 //   failures  2 of 8 analyzers killed at a third and restarted at two thirds: the collector's
 //             breakers must move their share (redistributed: from the kill until /metrics shows
-//             both not closed)
+//             both not closed). FAIL=hang: they stop answering instead (take requests, answer
+//             none until two thirds; their targets' timeoutMs is longer than that, so what they
+//             took is written by them once, not retried elsewhere)
 //   scaling   routes.json rewritten (atomically) from 4 to 20 targets in steps while the rate
 //             grows; the collector reloads it (its poll, every second)
 // Lost and doubled are counted by record id at the analyzers; end to end is from the log call to
 // the analyzer's receipt. Peak RSS is VmHWM from /proc/<pid>/status. Every child is killed at
 // the end, on error too. Exits 1 if a record was lost or doubled or a share was off by > 5%.
 // Env: RATE (records/s, 10000), SECONDS (per scenario, 20), SCENARIOS, PRODUCERS (2),
-// EMITTERS (5 per producer), COLLECTOR (bun | node). Smoke: RATE=1000 SECONDS=3 bun bench/run_route_collector.ts
+// EMITTERS (5 per producer), COLLECTOR (bun | node), FAIL (kill | hang). Smoke: RATE=1000 SECONDS=3 bun bench/run_route_collector.ts
 import type { Subprocess } from "bun";
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,6 +27,7 @@ const PRODUCERS = Number(process.env.PRODUCERS ?? 2);
 const EMITTERS = Number(process.env.EMITTERS ?? 5);
 const TOKEN = `bench-${crypto.randomUUID()}`;
 const BREAKER = { failures: 3, openMs: 1000, timeoutMs: 1000 };
+const FAIL = process.env.FAIL === "hang" ? "hang" : "stop";
 const children = new Set<Subprocess>();
 const spawn = (cmd: string[], env: Record<string, string> = {}) => {
   const child = Bun.spawn(cmd, { cwd: root, stdout: "pipe", stderr: "inherit", env: { ...process.env, ...env } });
@@ -32,7 +35,14 @@ const spawn = (cmd: string[], env: Record<string, string> = {}) => {
   return child;
 };
 const killAll = () => { for (const c of children) c.kill("SIGKILL"); };
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => (killAll(), process.exit(130)));
+const dirs = new Set<string>();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    killAll();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
 
 /** A value of the collector's /metrics: the line `name{labels} value`. */
 const metric = (text: string, name: string, labels = "") =>
@@ -43,7 +53,7 @@ async function runScenario(sc: Scenario, dir: string): Promise<Record<string, st
   children.add(a.child);
   const routesFile = join(dir, "routes.json");
   const writeRoutes = (n: number) => {
-    const targets = a.ports.slice(0, n).map((p) => ({ name: `a${p}`, url: `http://127.0.0.1:${p}/ingest` }));
+    const targets = a.ports.slice(0, n).map((p) => ({ name: `a${p}`, url: `http://127.0.0.1:${p}/ingest`, ...(FAIL === "hang" ? { timeoutMs: 60_000 } : {}) }));
     writeFileSync(`${routesFile}.tmp`, JSON.stringify({ breaker: BREAKER, targets }));
     renameSync(`${routesFile}.tmp`, routesFile); // a reader sees the old file or the new one, never half
   };
@@ -73,9 +83,9 @@ async function runScenario(sc: Scenario, dir: string): Promise<Record<string, st
   let redistributedMs: number | string = "";
   for (let t = 0; t < SECONDS; t = (Date.now() - startAt) / 1000) {
     if (sc.killAt !== undefined && t >= sc.killAt && killedAt === 0) {
-      for (const p of killed) await a.call(`/stop?port=${p}`);
+      for (const p of killed) await a.call(`/${FAIL}?port=${p}`);
       killedAt = performance.now();
-      events.push(`killed 2 at ${t.toFixed(1)} s`);
+      events.push(`${FAIL === "hang" ? "hung" : "killed"} 2 at ${t.toFixed(1)} s`);
     }
     if (killedAt > 0 && redistributedMs === "") {
       const m = await metrics();
@@ -90,7 +100,9 @@ async function runScenario(sc: Scenario, dir: string): Promise<Record<string, st
     await sleep(50);
   }
   if (killedAt > 0 && redistributedMs === "") redistributedMs = "not within the run";
-  const made = (await Promise.all(outputs)).map((text, i) => {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("the producers did not finish within 30 s of the run's end")), 30_000)));
+  const made = (await Promise.race([Promise.all(outputs), late]).finally(() => clearTimeout(timer))).map((text, i) => {
     const last = text.trim().split("\n").at(-1) ?? "";
     if (!last.startsWith("{")) throw new Error(`producer ${i} printed no result (exit ${producers[i].exitCode})`);
     return JSON.parse(last) as { logged: number; dropped: Record<string, number>; peakRssMb: number };
@@ -119,6 +131,7 @@ const results: Record<string, string | number>[] = [];
 try {
   for (const name of SCENARIOS) {
     const dir = mkdtempSync(join(tmpdir(), "sluice-route-bench-"));
+    dirs.add(dir);
     try {
       results.push(await runScenario(scenario(name), dir));
     } finally {
@@ -126,6 +139,7 @@ try {
       await Promise.all([...children].map((c) => c.exited));
       children.clear();
       rmSync(dir, { recursive: true, force: true });
+      dirs.delete(dir);
     }
   }
 } finally {

@@ -164,6 +164,28 @@ test("a slow target holds up only its own part: the others get new records at on
   expect(b.state.writes).toBe(1);
 });
 
+test("a target whose write hangs past timeoutMs takes no new parts, half-open or not, until that write ends", async () => {
+  const [a, b] = [memory("a"), memory("b")];
+  let release!: () => void;
+  b.state.hang = new Promise((r) => (release = r));
+  const route = routeSink({ targets: [a, b].map((t) => ({ name: t.sink.name, sink: t.sink })), breaker: { timeoutMs: 50, openMs: 50 } });
+  const log = createLogger({ sinks: [route], batch: { maxRecords: 10, maxAgeMs: 1 } });
+  for (let n = 0; n < 10; n++) log.info("m", { n });
+  await until(() => b.state.writes === 1);
+  await sleep(150); // b's breaker opened at 50 ms and is half-open now, its write still hanging
+  expect(route.routeStats().targets[1].state).toBe("half-open");
+  for (let n = 10; n < 110; n++) log.info("m", { n });
+  await until(() => a.got.length === 105, 500);
+  expect(a.got.length).toBe(105); // none of them waits behind b's hung write
+  expect(route.routeStats().targets[1].inflight).toBe(5);
+  b.state.hang = undefined;
+  release();
+  await log.close();
+  expectEachOnce([...a.got, ...b.got], 110);
+  expect(b.got).toEqual([1, 3, 5, 7, 9]);
+  expect(b.state.writes).toBe(1);
+});
+
 test("targets slower than the records: the router holds at most maxQueuedRecords handed to them (plus a batch), the rest waits in its queue or is dropped as queue-full", async () => {
   const a = memory("a");
   let release!: () => void;

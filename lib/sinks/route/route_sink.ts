@@ -111,9 +111,14 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     }
   };
 
-  /** One write of `records` to `t`; resolves true when written. A slow answer trips the breaker and moves the parts waiting for `t` on; the part written stays with `t`. */
+  /**
+   * One write of `records` to `t`; resolves true when written. An answer slower than `timeoutMs`
+   * trips the breaker, and until it comes `t` is stuck: the parts waiting for it move on and it
+   * is picked for none (a half-open probe could not be sent behind it); the part written stays with `t`.
+   */
   const attempt = async (t: Target, records: LogRecord[]): Promise<boolean> => {
     const timer = setTimeout(() => {
+      t.stuck = true;
       t.breaker.failure(true);
       for (const w of t.waiting.splice(0)) w.resolve(false);
     }, table.timeoutMs);
@@ -130,15 +135,16 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
       return false;
     } finally {
       clearTimeout(timer);
+      t.stuck = false;
     }
   };
 
-  /** Groups records by target, picked among those not in `tried` and not open. */
+  /** Groups records by target, picked among those not in `tried`, not open and not stuck. */
   const group = (records: readonly LogRecord[], tried: ReadonlySet<Target>) => {
     const parts = new Map<Target, LogRecord[]>();
     const nowhere: LogRecord[] = [];
     for (const r of records) {
-      const t = pick(r, tried, (c) => c.breaker.state !== "open");
+      const t = pick(r, tried, (c) => c.breaker.state !== "open" && !c.stuck);
       if (t === undefined) nowhere.push(r);
       else (parts.get(t) ?? parts.set(t, []).get(t)!).push(r);
     }

@@ -35,6 +35,8 @@ export interface Target {
   readonly waiting: { records: LogRecord[]; resolve(written: boolean): void }[];
   /** True while a write to it is in flight. */
   busy: boolean;
+  /** True while that write is unanswered past `timeoutMs`: it is picked for nothing until it ends. */
+  stuck: boolean;
 }
 
 /**
@@ -89,7 +91,7 @@ export function makeTable(options: RouteSinkOptions, previous: TargetTable | und
     }
     return {
       spec, name: spec.name, weight, minLevel, breaker: new Breaker(breaker, now),
-      current: 0, written: 0, inflight: 0, failures: 0, pending: new Set(), waiting: [], busy: false,
+      current: 0, written: 0, inflight: 0, failures: 0, pending: new Set(), waiting: [], busy: false, stuck: false,
     };
   });
   const distributed = all.filter((t) => !t.spec.copy);
