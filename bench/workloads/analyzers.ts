@@ -1,7 +1,8 @@
 // The seed-004 scenarios' analyzers: small HTTP servers in one process (started by
 // bench/workloads/route_scenarios.ts for bench/run_route.ts and bench/run_route_collector.ts),
 // each counting the records it receives by id. A record's `t` is when it was logged (ms since
-// the epoch): its end-to-end latency is the time of receipt minus `t`. A control server answers
+// the epoch): its end-to-end latency is the time of receipt minus `t` (not kept for records
+// marked `warm: 1`). A control server answers
 // GET /stats (per analyzer counts, duplicates, end-to-end latency percentiles), GET /counts
 // (the counts and duplicates alone, cheap enough to poll), POST /stop?port=P (kill one analyzer),
 // /hang?port=P (it takes requests and answers none) and /start?port=P (answer again, or start it
@@ -26,7 +27,7 @@ function analyzer(port = 0) {
         if (!line) continue;
         const r = JSON.parse(line);
         if (seen[r.id]++ > 0) duplicates++;
-        latencies.push(now - r.t);
+        if (r.warm !== 1) latencies.push(now - r.t);
         n++;
       }
       counts.set(s.port, (counts.get(s.port) ?? 0) + n);

@@ -6,6 +6,8 @@ import { readFileSync } from "node:fs";
 
 export const RATE = Number(process.env.RATE ?? 10_000);
 export const SECONDS = Number(process.env.SECONDS ?? 20);
+/** Seconds of records before the scenario's clock starts, counted but not timed (bench/run_route_collector.ts). */
+export const WARMUP = Number(process.env.WARMUP ?? 1);
 export const SCENARIOS = (process.env.SCENARIOS ?? "steady,bursts,failures,scaling").split(",");
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
