@@ -95,7 +95,18 @@ export class DiskWriter {
    */
   write(records: readonly LogRecord[], key: ScopedKey | undefined): void {
     const routed = routeLines(records, this.#format, (c) => this.#keyOf(c));
-    const parts = routed.map(([k, text]) => [k, utf8.encode(text)] as [string, Uint8Array]);
+    this.#append(routed.map(([k, text]) => [k, utf8.encode(text)]), records.length, key);
+  }
+
+  /**
+   * Appends `count` records of one category that are already lines in sluice's form (`data`,
+   * each `\n`-terminated), as they are, all or nothing like {@linkcode DiskWriter.write}.
+   */
+  writeLines(category: string | undefined, data: Uint8Array, count: number, key: ScopedKey | undefined): void {
+    this.#append([[this.#keyOf(category), data]], count, key);
+  }
+
+  #append(parts: [string, Uint8Array][], count: number, key: ScopedKey | undefined): void {
     const start = performance.now();
     try {
       this.#checkDir();
@@ -110,13 +121,13 @@ export class DiskWriter {
       this.#keys.abort();
       this.#failure = describe(err);
       this.#probedAt = Date.now();
-      this.counts.refused += records.length;
+      this.counts.refused += count;
       throw new DiskWriteError(this.#failure, { cause: err });
     }
     this.latency.record(performance.now() - start);
     this.#keys.commit(key);
     this.#failure = undefined;
-    this.counts.written += records.length;
+    this.counts.written += count;
   }
 
   /** Why writes fail, or undefined when they do not; while failing, probes the disk (at most once a second). */

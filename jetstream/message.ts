@@ -191,18 +191,80 @@ export function decodeMessage(data: Uint8Array): LogRecord[] {
 
 /** One line back into the record whose `json` it is. */
 function decodeLine(line: string): LogRecord {
-  const v = JSON.parse(line) as Record<string, unknown>;
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error("not a JSON object");
-  const { time, level, category, msg } = v;
-  if (typeof time !== "string" || typeof level !== "string" || !LEVELS.has(level) || typeof msg !== "string" || (category !== undefined && typeof category !== "string")) {
-    throw new Error("not a sluice record (time, level, msg)");
-  }
-  const ms = Date.parse(time);
+  const v = recordFields(JSON.parse(line));
+  const ms = Date.parse(v.time);
   if (Number.isNaN(ms)) throw new Error("time is not an ISO-8601 time");
-  const head = '{"time":"' + isoTime(ms) + recordPrefix(level as LevelName, category) + JSON.stringify(msg);
+  const head = '{"time":"' + isoTime(ms) + recordPrefix(v.level, v.category) + JSON.stringify(v.msg);
   // sluice's own form (always, for what a publisher wrote): the line is the record's text
-  if (line.startsWith(head)) return { time: ms, level: level as LevelName, category, msg, json: line, fieldsAt: head.length };
+  if (line.startsWith(head)) return { time: ms, level: v.level, category: v.category, msg: v.msg, json: line, fieldsAt: head.length };
   const r = toRecord(v, undefined, ms);
   if (typeof r === "string") throw new Error(r);
   return r;
+}
+
+/** A parsed line's record fields, checked; throws when it is not a sluice record. */
+function recordFields(v: unknown): Record<string, unknown> & { time: string; level: LevelName; category: string | undefined; msg: string } {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error("not a JSON object");
+  const { time, level, category, msg } = v as Record<string, unknown>;
+  if (typeof time !== "string" || typeof level !== "string" || !LEVELS.has(level) || typeof msg !== "string" || (category !== undefined && typeof category !== "string")) {
+    throw new Error("not a sluice record (time, level, msg)");
+  }
+  return v as ReturnType<typeof recordFields>;
+}
+
+/**
+ * The category and record count of a message that can be appended to its file as it is: every
+ * line a sluice record in sluice's own form (`{"time":"<ISO time>","level":...,"msg":"...`,
+ * what `encodeBatch` writes), all for one category file. Undefined for any other message, which
+ * {@linkcode decodeMessage} then reads (rewriting its records in sluice's form) or refuses with
+ * the reason. Checking a line costs its `JSON.parse`; no record is rebuilt, so a consumer
+ * writes the message's bytes unchanged.
+ *
+ * @param data The message's payload.
+ * @returns `{ category, count }`, or undefined.
+ * @example
+ * ```ts
+ * import { appendableLines } from "./message.ts";
+ * const data = new TextEncoder().encode('{"time":"1970-01-01T00:00:00.000Z","level":"info","msg":"a"}\n');
+ * appendableLines(data); // { category: undefined, count: 1 }
+ * ```
+ */
+export function appendableLines(data: Uint8Array): { category: string | undefined; count: number } | undefined {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(data);
+  } catch {
+    return undefined;
+  }
+  if (text.length === 0 || text.charCodeAt(text.length - 1) !== 10) return undefined;
+  let category: string | undefined;
+  let count = 0;
+  let checkedTime = "";
+  let level = "";
+  let prefixCategory: string | undefined;
+  let prefix = "";
+  for (let at = 0; at < text.length; count++) {
+    const end = text.indexOf("\n", at);
+    const line = text.slice(at, end);
+    at = end + 1;
+    let v: ReturnType<typeof recordFields>;
+    try {
+      v = recordFields(JSON.parse(line));
+    } catch {
+      return undefined;
+    }
+    // one file: the same category, or another name for its file ("" and none are both default)
+    if (count === 0) category = v.category;
+    else if (v.category !== category && categoryFileName(v.category) !== categoryFileName(category)) return undefined;
+    // a time in sluice's form is its own round trip (one check per distinct time: a batch's records share few)
+    if (v.time !== checkedTime) {
+      const ms = Date.parse(v.time);
+      if (Number.isNaN(ms) || isoTime(ms) !== v.time) return undefined;
+      checkedTime = v.time;
+    }
+    if (v.level !== level || v.category !== prefixCategory || prefix === "") prefix = recordPrefix((level = v.level), (prefixCategory = v.category));
+    const msgAt = 9 + v.time.length + prefix.length;
+    if (!line.startsWith('{"time":"') || !line.startsWith(v.time, 9) || !line.startsWith(prefix, 9 + v.time.length) || line.charCodeAt(msgAt) !== 34) return undefined;
+  }
+  return { category, count };
 }

@@ -108,6 +108,21 @@ describe.skipIf(!run)("sluice consume against nats-server", () => {
     expect([info.num_pending, info.num_ack_pending, info.ack_floor.stream_seq]).toEqual([0, 0, 60]);
   }, 60_000);
 
+  test("a message in another writer's form (other key order, another time form, mixed categories) is written in sluice's form", async () => {
+    await stream("FOREIGN");
+    const dir = temp();
+    const own = '{"time":"1970-01-01T00:00:00.000Z","level":"info","category":"x","msg":"own","n":1}\n';
+    await js.publish("sluice.foreign.x", own);
+    await js.publish("sluice.foreign.x", '{"level":"warn","msg":"keys","time":"1970-01-01T00:00:01Z","category":"x"}\n');
+    await js.publish("sluice.foreign.x", own + '{"time":"1970-01-01T00:00:02.000Z","level":"info","category":"y","msg":"mixed"}\n');
+    const consume = await startConsume(["--jetstream", server.url, "--stream", "FOREIGN", "--dir", dir]);
+    await waitFor(() => existsSync(join(dir, "y.ndjson")), 15_000, "y.ndjson");
+    expect(await consume.stop("SIGTERM")).toBe(0);
+    expect(readFileSync(join(dir, "x.ndjson"), "utf8")).toBe(own + '{"time":"1970-01-01T00:00:01.000Z","level":"warn","category":"x","msg":"keys"}\n' + own);
+    expect(readFileSync(join(dir, "y.ndjson"), "utf8")).toBe('{"time":"1970-01-01T00:00:02.000Z","level":"info","category":"y","msg":"mixed"}\n');
+    expect(consume.output()).toContain("wrote 4 records in 3 messages");
+  }, 60_000);
+
   test("a consumer that was down catches up, and its restart writes nothing twice", async () => {
     await stream("CATCHUP");
     const dir = temp();

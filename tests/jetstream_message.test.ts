@@ -2,7 +2,7 @@
 // and sluice consume: subjects, msgIDs, one message per category, and the round trip of records.
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { batchId, categorySubject, decodeMessage, encodeBatch, MessageDecodeError, subjectPrefix } from "../jetstream/message.ts";
+import { appendableLines, batchId, categorySubject, decodeMessage, encodeBatch, MessageDecodeError, subjectPrefix } from "../jetstream/message.ts";
 import { createRecord, type LogRecord } from "../mod.ts";
 import { parseNdjson } from "../lib/format/ndjson_decode.ts";
 import { LEVEL_NAMES } from "../lib/levels.ts";
@@ -89,8 +89,62 @@ describe("encode and decode", () => {
       const sortKey = (r: LogRecord) => r.json;
       expect(back.map(sortKey).sort()).toEqual(records.map(sortKey).sort());
       expect(back.map((r) => r.fieldsAt)).toEqual(back.map((r) => records.find((x) => x.json === r.json)!.fieldsAt));
-      for (const m of msgs) expect(validSubject(m.subject)).toBe(true);
+      for (const m of msgs) {
+        expect(validSubject(m.subject)).toBe(true);
+        // what a publisher writes, sluice consume appends as it is
+        const decoded = decodeMessage(m.data);
+        expect(appendableLines(m.data)).toEqual({ category: decoded[0].category, count: decoded.length });
+      }
     }), { seed: 42, numRuns: 300 });
+  });
+
+  test("a message appended as it is holds exactly the lines decoding and rewriting it would write (seeded fuzz)", () => {
+    const times = fc.oneof(fc.integer({ min: -8.64e15, max: 8.64e15 }).map((t) => new Date(t).toISOString()), fc.constantFrom("2026-02-30T00:00:00.000Z", "1970-01-01T00:00:00Z", "1970-01-01T00:00:00.000+00:00", " 1970-01-01T00:00:00.000Z", "+001970-01-01T00:00:00.000Z", "x"), fc.integer());
+    const field = fc.constantFrom("time", "level", "category", "msg", "n");
+    const values = { time: times, level: fc.oneof(fc.constantFrom(...LEVEL_NAMES), fc.constantFrom("loud", "")), category: fc.oneof(fc.constantFrom("http", "db", "a.b", ""), fc.string({ maxLength: 3 }), fc.integer()), msg: fc.oneof(fc.string({ unit: "binary", maxLength: 6 }), fc.integer()), n: fc.jsonValue({ maxDepth: 1 }) };
+    // a line: some of the fields in some order (duplicates too), then maybe an edit of its text
+    const line = fc.tuple(fc.array(fc.tuple(field, fc.nat()), { minLength: 0, maxLength: 6 }), fc.array(fc.oneof(times, values.level, values.category, values.msg), { minLength: 6, maxLength: 6 }), fc.option(fc.tuple(fc.nat(), fc.constantFrom(" ", "\\u0041", ",", "}", "\"", "A")), { nil: undefined })).map(([fields, vals, edit]) => {
+      const members = fields.map(([f], i) => `${JSON.stringify(f)}:${JSON.stringify(f === "n" ? 1 : vals[i])}`);
+      let s = `{${members.join(",")}}`;
+      if (edit) s = s.slice(0, edit[0] % (s.length + 1)) + edit[1] + s.slice(edit[0] % (s.length + 1));
+      return s;
+    });
+    const canonical = fc.record({ time: fc.integer({ min: 0, max: 4e12 }), level: fc.constantFrom(...LEVEL_NAMES), msg: fc.string({ unit: "binary", maxLength: 6 }) }).map((r) => createRecord(r.time, r.level, "http", r.msg, ',"n":1}').json);
+    let appended = 0;
+    fc.assert(fc.property(fc.array(fc.oneof({ weight: 3, arbitrary: canonical }, { weight: 1, arbitrary: line }), { minLength: 1, maxLength: 5 }), (lines) => {
+      const data = enc.encode(lines.join("\n") + "\n");
+      const lines2 = appendableLines(data);
+      if (lines2 === undefined) {
+        // read into records instead: each one's text is a JSON object with its fields
+        let records: LogRecord[] = [];
+        try {
+          records = decodeMessage(data);
+        } catch (err) {
+          expect(err).toBeInstanceOf(MessageDecodeError);
+        }
+        for (const r of records) expect(JSON.parse(r.json)).toMatchObject({ level: r.level, msg: r.msg });
+        return;
+      }
+      appended++;
+      const records = decodeMessage(data);
+      expect(records.map((r) => r.json + "\n").join("")).toBe(text(data));
+      expect(lines2.count).toBe(records.length);
+      for (const r of records) expect(r.category).toBe(lines2.category);
+    }), { seed: 23, numRuns: 3000 });
+    expect(appended).toBeGreaterThan(500); // the property was exercised, not vacuous
+  });
+
+  test("appendableLines refuses what must be rewritten or refused: mixed categories, other field order, foreign times, bad lines", () => {
+    const line = (category?: string) => createRecord(0, "info", category, "a", "}").json + "\n";
+    expect(appendableLines(enc.encode(line("http") + line("http")))).toEqual({ category: "http", count: 2 });
+    expect(appendableLines(enc.encode(line("http") + line("db")))).toBeUndefined();
+    expect(appendableLines(enc.encode(line() + line("db")))).toBeUndefined();
+    expect(appendableLines(enc.encode('{"level":"info","time":"1970-01-01T00:00:00.000Z","msg":"a"}\n'))).toBeUndefined();
+    expect(appendableLines(enc.encode('{"time":"1970-01-01T00:00:00Z","level":"info","msg":"a"}\n'))).toBeUndefined();
+    expect(appendableLines(enc.encode('{"time":"1970-01-01T00:00:00.000Z","level":"info","msg":5}\n'))).toBeUndefined();
+    expect(appendableLines(enc.encode(line().slice(0, -1)))).toBeUndefined();
+    expect(appendableLines(enc.encode(""))).toBeUndefined();
+    expect(appendableLines(new Uint8Array([0xff, 0x0a]))).toBeUndefined();
   });
 
   test("a message that is not sluice NDJSON is a MessageDecodeError saying why", () => {

@@ -97,7 +97,7 @@ export function toRecord(value: unknown, producer: string | undefined, now: numb
   if (!(Math.abs(ms) <= MAX_TIME_MS)) return "time must be an ISO-8601 string or epoch milliseconds within ±8.64e15 (years -271821 to 275760)";
   if (tagged) fields.producer = producer;
   const obj = serializeObject(fields);
-  return createRecord(ms, (level ?? "info") as LevelName, category as string | undefined, msg, "," + obj.slice(1));
+  return createRecord(ms, (level ?? "info") as LevelName, category as string | undefined, msg, obj === "{}" ? "}" : "," + obj.slice(1));
 }
 
 /** The largest epoch milliseconds a `Date` holds. */
