@@ -71,6 +71,29 @@ export function parseTokens(text: string): TokenEntry[] {
 }
 
 /**
+ * The tokens of `SLUICE_TOKENS` as {@linkcode parseTokens} lines: entries separated by commas
+ * (or newlines), where a comma inside a `producers=` list continues the list: a piece after
+ * `:producers=…` that has no colon (or only a `:role=…`) is one more producer name.
+ *
+ * @param value The variable's value.
+ * @returns The entries.
+ * @example
+ * ```ts
+ * import { parseTokenEnv } from "./auth.ts";
+ * parseTokenEnv("edge:s3cret:producers=edge-*,web,ops:t2"); // [{ name: "edge", token: "s3cret", producers: ["edge-*", "web"] }, { name: "ops", token: "t2" }]
+ * ```
+ */
+export function parseTokenEnv(value: string): TokenEntry[] {
+  const lines: string[] = [];
+  for (const piece of value.split(/[,\n]/)) {
+    const last = lines.length - 1;
+    if (last >= 0 && /:producers=[^:]*$/.test(lines[last]) && /^[^:]*(:role=[^:]*)?$/.test(piece)) lines[last] += "," + piece;
+    else lines.push(piece);
+  }
+  return parseTokens(lines.join("\n"));
+}
+
+/**
  * Finds the entry whose token matches the `Authorization: Bearer …` header. Every token is
  * compared in full, in time that depends only on the lengths, so timing does not tell how
  * much of a guess was right.

@@ -2,10 +2,12 @@
 // the reserved collector name, caps on producers and categories, heartbeats only for its own
 // producers, /metrics and /producers behind a token.
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createIngestApp, type IngestOptions, parseTokens } from "../server.ts";
+import { parseTokenEnv } from "../collector/auth.ts";
+import { exited, serveRuntimes, startServe } from "./helpers/serve_process.ts";
 
 const apps: { close(): Promise<void> }[] = [];
 afterEach(async () => { for (const a of apps.splice(0)) await a.close(); });
@@ -45,6 +47,30 @@ describe("tokens file", () => {
       { name: "i", token: "t", producers: ["y"], role: "read" },
     ]);
     expect(() => parseTokens("ok:t\nops:t:role=admin")).toThrow(/token "ops" has role "admin"; the only role is "read"/);
+  });
+
+  test("SLUICE_TOKENS: commas separate entries, except inside a producers= list", () => {
+    expect(parseTokenEnv("edge:s3cret:producers=edge-*,web,ops:t2,bare")).toEqual([
+      { name: "edge", token: "s3cret", producers: ["edge-*", "web"] },
+      { name: "ops", token: "t2" },
+      { name: "token-3", token: "bare" },
+    ]);
+    expect(parseTokenEnv("h:t:producers=x,y:role=read\ng:r")).toEqual([{ name: "h", token: "t", producers: ["x", "y"], role: "read" }, { name: "g", token: "r" }]);
+    expect(parseTokenEnv("a:1,b:2")).toEqual([{ name: "a", token: "1" }, { name: "b", token: "2" }]);
+    expect(() => parseTokenEnv(",,")).toThrow(/holds no token/);
+  });
+
+  test("sluice serve with SLUICE_TOKENS: a token's producers= list holds every name after its commas", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-tokenenv-"));
+    const serve = await startServe(serveRuntimes[0][1], dir, [], { SLUICE_TOKENS: "edge:s3cret:producers=edge-*,web,ops:t2" });
+    try {
+      const post = (token: string, producer: string) => fetch(`${serve.url}/ingest`, { method: "POST", headers: { authorization: `Bearer ${token}`, "x-sluice-producer": producer, "content-type": "application/x-ndjson" }, body: '{"msg":"x"}\n' }).then((r) => r.status);
+      expect([await post("s3cret", "web"), await post("s3cret", "edge-2"), await post("s3cret", "ops"), await post("t2", "ops")]).toEqual([200, 200, 403, 200]);
+    } finally {
+      serve.proc.kill();
+      await exited(serve.proc);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { errorMessage } from "../lib/errors.ts";
 import { parseTokens, serve, type TokenEntry } from "../server.ts";
+import { parseTokenEnv } from "../collector/auth.ts";
 import { type CommandSpec, natsServers, positiveDuration, wholeNumber } from "./flags.ts";
 import { generatedTokens } from "./tokens_file.ts";
 import { parseRouteFile } from "../lib/sinks/route/route_config.ts";
@@ -73,7 +74,7 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   let tokens: TokenEntry[] = [];
   let generated: ReturnType<typeof generatedTokens> | undefined;
   if (str("tokens")) tokens = parseTokens(read("tokens"));
-  else if (proc.env.SLUICE_TOKENS) tokens = parseTokens(proc.env.SLUICE_TOKENS.split(",").join("\n"));
+  else if (proc.env.SLUICE_TOKENS) tokens = parseTokenEnv(proc.env.SLUICE_TOKENS);
   else if (!noAuth) tokens = (generated = generatedTokens(fs, dir)).tokens;
   if ((str("tls-cert") === undefined) !== (str("tls-key") === undefined)) throw new TypeError("sluice serve: --tls-cert and --tls-key go together");
   const tls = str("tls-cert") ? { cert: read("tls-cert"), key: read("tls-key") } : undefined;
