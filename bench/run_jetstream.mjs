@@ -11,7 +11,7 @@
 // Without `sluice consume` (not built) only the publish leg of js1/js2 is measured.
 // Env: T (5), C (8), RATE (10000), DURATION (10), SCENARIOS (file,js1,js2).
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, openSync, readdirSync, readSync, closeSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, openSync, readdirSync, readFileSync, readSync, closeSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -111,7 +111,17 @@ async function load(urls) {
     p.once("exit", () => resolve(JSON.parse(out.trim().split("\n").at(-1))));
   }));
   const results = await Promise.all(runs);
-  return { recordsPerSec: results.reduce((n, r) => n + r.recordsPerSec, 0), p99ms: Math.max(...results.map((r) => Number(r.p99ms))) };
+  return { cpuSeconds: +results.reduce((n, r) => n + r.cpuSeconds, 0).toFixed(2), records: results.reduce((n, r) => n + r.records, 0), recordsPerSec: results.reduce((n, r) => n + r.recordsPerSec, 0), p99ms: Math.max(...results.map((r) => Number(r.p99ms))) };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; 0 once it is gone. */
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 /** Waits until `count()` reaches `n` (or 60 s): the ms it took from `since`. */
@@ -122,11 +132,21 @@ async function onDisk(count, n, since) {
 }
 
 /** `sluice load --target` at RATE for DURATION s; each line's log-call-to-on-disk latency from the files in `dir`. */
-async function latency(url, dir) {
+async function latency(url, dir, jetstream) {
   const lat = [];
-  const tail = tailer(dir, (l) => lat.push(Date.now() - Date.parse(JSON.parse(l).time)));
+  // only the load's records (bound to event "a"): a line of the throughput phase still on its
+  // way would count its age as latency
+  const tail = tailer(dir, (l) => {
+    const r = JSON.parse(l);
+    if (r.event !== "a") return;
+    const t = Date.parse(r.time);
+    lat.push(Date.now() - t);
+    logged.push(t);
+  });
+  const logged = [];
   tail(); // what is there already is not counted
   lat.length = 0;
+  logged.length = 0;
   let polling = true;
   const poll = (async () => {
     while (polling) (tail(), await sleep(5));
@@ -142,9 +162,18 @@ async function latency(url, dir) {
   while (lat.length < report.written && Date.now() < end) await sleep(20);
   polling = false;
   await poll;
+  // where the slow ones were: 250 ms windows of log time whose worst record took over 250 ms
+  const slow = new Map();
+  lat.forEach((ms, i) => {
+    if (ms <= 250) return;
+    const w = Math.floor((logged[i] - logged[0]) / 250) / 4;
+    const s = slow.get(w) ?? { records: 0, maxMs: 0 };
+    slow.set(w, { records: s.records + 1, maxMs: Math.max(s.maxMs, ms) });
+  });
+  const publish = jetstream ? (await (await fetch(`${url}/metrics`)).text()).split("\n").filter((l) => l.startsWith("sluice_jetstream_publish")).join("; ") : undefined;
   lat.sort((a, b) => a - b);
   const q = (x) => lat[Math.min(lat.length - 1, Math.floor(lat.length * x))];
-  return { written: report.written, seen: lat.length, p50ms: q(0.5), p99ms: q(0.99) };
+  return { written: report.written, seen: lat.length, p50ms: q(0.5), p99ms: q(0.99), maxMs: lat.at(-1), slowWindows: Object.fromEntries(slow), sender: report.endToEndMs, publish };
 }
 
 const results = {};
@@ -164,14 +193,26 @@ try {
       if (hasConsume) await consume(nats.url, stream, dir);
     }
     const count = tailer(dir);
+    const roles = children.map((c) => [c === nats ? "nats-server" : /consume/.test(c.proc.spawnargs.join(" ")) ? "consume" : "serve", c.proc.pid]);
+    const cpu0 = roles.map(([, pid]) => cpuSeconds(pid));
     const t0 = Date.now();
     const tput = await load(urls);
-    const accepted = tput.recordsPerSec * T;
+    const accepted = tput.records;
     const diskMs = s === "file" || hasConsume ? await onDisk(count, accepted, t0) : NaN;
-    const lat = s === "file" || hasConsume ? await latency(urls[0], dir) : undefined;
-    results[s] = { collectors: urls.length, acceptedPerSec: tput.recordsPerSec, requestP99ms: tput.p99ms, onDiskPerSec: Number.isNaN(diskMs) ? null : Math.round(accepted / (diskMs / 1000)), endToEnd: lat };
+    // CPU seconds each part used from the start of the load until every record was on disk
+    const cpu = {};
+    roles.forEach(([role, pid], i) => (cpu[role] = +((cpu[role] ?? 0) + cpuSeconds(pid) - cpu0[i]).toFixed(2)));
+    cpu.producers = tput.cpuSeconds;
+    const lat = s === "file" || hasConsume ? await latency(urls[0], dir, s !== "file") : undefined;
+    results[s] = { collectors: urls.length, acceptedPerSec: tput.recordsPerSec, requestP99ms: tput.p99ms, onDiskPerSec: Number.isNaN(diskMs) ? null : Math.round(accepted / (diskMs / 1000)), cpuSeconds: cpu, endToEnd: lat };
     process.stderr.write(`${s}: ${JSON.stringify(results[s])}\n`);
     for (const c of children.filter((c) => c !== nats)) await stop(c);
+    // the next scenario starts on a quiet disk: this one's files removed and the rest written
+    // back now, not 30 s later in the middle of its latency run (which it stalls for ~1 s)
+    if (process.env.KEEP_DISK !== "1") {
+      for (const d of readdirSync(tmpdir()).filter((d) => d.startsWith("sluice-jsbench-") && !d.startsWith("sluice-jsbench-nats"))) rmSync(join(tmpdir(), d), { recursive: true, force: true });
+      spawnSync("sync");
+    }
   }
 } finally {
   for (const c of children) await stop(c).catch(() => {});
@@ -180,11 +221,11 @@ try {
 
 const f = results.file?.onDiskPerSec;
 console.log(`\nBun ${spawnSync(bun, ["--version"], { encoding: "utf8" }).stdout.trim()}, loopback, nats-server R=1, ingest-load C=${C} B=1000 T=${T}s (Idempotency-Key per request)${hasConsume ? "" : "; sluice consume missing: publish leg only"}\n`);
-console.log("| path | collectors | accepted records/s | on disk records/s | × file path | request p99 ms | end-to-end p50 / p99 ms at " + RATE + "/s |");
-console.log("| --- | --- | --- | --- | --- | --- | --- |");
+console.log("| path | collectors | accepted records/s | on disk records/s | × file path | request p99 ms | CPU s: producers · serve · nats-server · consume | end-to-end p50 / p99 ms at " + RATE + "/s |");
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const [k, r] of Object.entries(results)) {
   const ratio = f && r.onDiskPerSec ? (r.onDiskPerSec / f).toFixed(2) : "-";
-  console.log(`| ${k} | ${r.collectors} | ${r.acceptedPerSec} | ${r.onDiskPerSec ?? "-"} | ${ratio} | ${r.requestP99ms} | ${r.endToEnd ? `${r.endToEnd.p50ms} / ${r.endToEnd.p99ms} (${r.endToEnd.seen}/${r.endToEnd.written} seen)` : "-"} |`);
+  console.log(`| ${k} | ${r.collectors} | ${r.acceptedPerSec} | ${r.onDiskPerSec ?? "-"} | ${ratio} | ${r.requestP99ms} | ${["producers", "serve", "nats-server", "consume"].map((k) => r.cpuSeconds[k] ?? "-").join(" · ")} | ${r.endToEnd ? `${r.endToEnd.p50ms} / ${r.endToEnd.p99ms} (${r.endToEnd.seen}/${r.endToEnd.written} seen)` : "-"} |`);
 }
 if (results.js1 && results.js2) console.log(`\n2 collectors vs 1 (accepted): ${(results.js2.acceptedPerSec / results.js1.acceptedPerSec).toFixed(2)}×`);
 console.log("\n" + JSON.stringify(results));

@@ -1,5 +1,5 @@
 // Ingest load (Bun): C loops POST B-record NDJSON batches (the floor's records) to URL for T
-// seconds; prints one JSON line: records/s, batches, p50/p99 request latency, body bytes. KEYS=1
+// seconds; prints one JSON line: records accepted (2xx), records/s, batches, p50/p99 request latency, body bytes. KEYS=1
 // sends an Idempotency-Key per request (a JetStream collector names a batch by its key, else by
 // its body, and this workload's bodies are all alike).
 const url = process.env.URL ?? "http://127.0.0.1:18080/ingest";
@@ -26,4 +26,5 @@ await Promise.all(Array.from({ length: loops }, async () => {
 }));
 latencies.sort((a, b) => a - b);
 const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))]?.toFixed(1);
-console.log(JSON.stringify({ recordsPerSec: Math.round(sent / seconds), batches: latencies.length, p50ms: at(0.5), p99ms: at(0.99), bodyBytes: body.length }));
+const usage = process.resourceUsage();
+console.log(JSON.stringify({ cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6, records: sent, recordsPerSec: Math.round(sent / seconds), batches: latencies.length, p50ms: at(0.5), p99ms: at(0.99), bodyBytes: body.length }));
