@@ -10,6 +10,7 @@ import { batchId } from "../jetstream/message.ts";
 import type { LogRecord } from "../lib/record.ts";
 import type { Sink } from "../lib/sink.ts";
 import { type RecordStore, StoreRefusedError } from "./store.ts";
+import { family, latencyFamily } from "./prometheus.ts";
 
 /** Retry-After on a 503 while JetStream is away, slow or refusing: the client reconnects in the meantime. */
 export const JETSTREAM_RETRY_AFTER_S = 2;
@@ -77,21 +78,10 @@ export async function jetstreamStore(options: PublisherOptions): Promise<RecordS
  * ```
  */
 export function publisherMetrics(p: Publisher): string[] {
-  const latency = p.latency();
   return [
-    "# HELP sluice_jetstream_messages_total Messages JetStream acknowledged: stored, or duplicate (its Nats-Msg-Id was stored before, within the duplicate window).",
-    "# TYPE sluice_jetstream_messages_total counter",
-    `sluice_jetstream_messages_total{result="stored"} ${p.counts.stored}`,
-    `sluice_jetstream_messages_total{result="duplicate"} ${p.counts.duplicate}`,
-    "# HELP sluice_jetstream_publish_failures_total Batches JetStream did not acknowledge whole (unreachable, timed out, refused): answered 503.",
-    "# TYPE sluice_jetstream_publish_failures_total counter",
-    `sluice_jetstream_publish_failures_total ${p.counts.failed}`,
-    "# HELP sluice_jetstream_connected 1 while connected to NATS, 0 while reconnecting (see /readyz for why).",
-    "# TYPE sluice_jetstream_connected gauge",
-    `sluice_jetstream_connected ${p.failure() === undefined ? 1 : 0}`,
-    "# HELP sluice_jetstream_publish_latency_ms A batch's publish until JetStream acknowledged its last message.",
-    "# TYPE sluice_jetstream_publish_latency_ms summary",
-    ...(["p50", "p95", "p99"] as const).map((q) => `sluice_jetstream_publish_latency_ms{quantile="0.${q.slice(1)}"} ${latency[q]}`),
-    `sluice_jetstream_publish_latency_ms_count ${latency.count}`,
+    ...family("sluice_jetstream_messages_total", "counter", "Messages JetStream acknowledged: stored, or duplicate (its Nats-Msg-Id was stored before, within the duplicate window).", [[{ result: "stored" }, p.counts.stored], [{ result: "duplicate" }, p.counts.duplicate]]),
+    ...family("sluice_jetstream_publish_failures_total", "counter", "Batches JetStream did not acknowledge whole (unreachable, timed out, refused): answered 503.", p.counts.failed),
+    ...family("sluice_jetstream_connected", "gauge", "1 while connected to NATS, 0 while reconnecting (see /readyz for why).", p.failure() === undefined ? 1 : 0),
+    ...latencyFamily("sluice_jetstream_publish_latency_ms", "A batch's publish until JetStream acknowledged its last message.", p.latency()),
   ];
 }
