@@ -72,7 +72,7 @@ async function runScenario(sc: Scenario, dir: string): Promise<Record<string, st
   const producers = Array.from({ length: PRODUCERS }, (_, i) =>
     spawn([process.execPath, join(root, "bench/workloads/route_producer.ts")], {
       URL: `${url}/ingest`, TOKEN, SCENARIO: sc.name, INDEX: String(i), PRODUCERS: String(PRODUCERS), EMITTERS: String(EMITTERS), START_AT: String(startAt),
-      RATE: String(RATE), SECONDS: String(SECONDS),
+      RATE: String(RATE), SECONDS: String(SECONDS), WARMUP: String(WARMUP),
     })
   );
   const outputs = producers.map((p) => new Response(p.stdout).text());
