@@ -50,15 +50,41 @@ interface CallSite {
 const structured = (_: unknown, sites: CallSite[]) => sites;
 const baseNames = new Map<string, string>();
 
+/**
+ * Where code transformed by `sluice/caller` leaves a log call's location, shared by every copy
+ * of the library through the global registry: `t` the logger the call is made on, `a` the
+ * location as JSON text (`"app.ts:12"`). Written right before the call, after its arguments.
+ */
+// deno-lint-ignore no-explicit-any -- a slot on globalThis
+const slot: { t?: unknown; a?: string } = ((globalThis as any)[Symbol.for("sluice.caller")] ??= {});
+
+/**
+ * Empties the slot and returns the logger a location was left for, if any. It is also what a
+ * disabled level method of a logger with `caller: true` does: a location left for a call that
+ * writes nothing is forgotten, and no later call can take it.
+ *
+ * @returns The logger the slot named, or undefined.
+ * @example
+ * ```ts
+ * import { forgetCaller } from "./caller.ts";
+ * forgetCaller(); // undefined: the slot is empty
+ * ```
+ */
+export const forgetCaller = (): unknown => {
+  const t = slot.t;
+  slot.t = undefined;
+  return t;
+};
+
 /** The object the stack is captured on, reused: a capture allocates no holder. */
 const holder: { stack?: unknown } = {};
 
-/** The member's start for a file: `,"caller":"routes.ts:` of `file:///app/src/routes.ts`, cached. */
-function memberOf(file: string): string {
+/** The location's start for a file, as JSON text: `"routes.ts:` of `file:///app/src/routes.ts`, cached. */
+function quotedBase(file: string): string {
   let start = baseNames.get(file);
   if (start === undefined) {
     if (baseNames.size >= CALLER_CACHE_MAX) baseNames.clear();
-    start = ',"caller":' + JSON.stringify(file.slice(Math.max(file.lastIndexOf("/"), file.lastIndexOf("\\")) + 1) + ":").slice(0, -1);
+    start = JSON.stringify(file.replace(/.*[/\\]/, "") + ":").slice(0, -1);
     baseNames.set(file, start);
   }
   return start;
@@ -66,7 +92,9 @@ function memberOf(file: string): string {
 
 /**
  * The `"caller"` member of a record: where `method` (the level method the user called) was
- * called from. Called by the logger only. The stack is captured from `method`'s caller down,
+ * called from. Called by the logger only, before anything of the call runs. A location that
+ * code transformed by `sluice/caller` left for a call on `logger` is taken (and the slot
+ * emptied, whoever it was for) without any capture. Otherwise the stack is captured from `method`'s caller down,
  * one frame deep (`Error.captureStackTrace(holder, method)` with `Error.stackTraceLimit = 1`),
  * so the engine walks past the logger's own frames without recording them and resolves a
  * single frame to file and line: the cost of a capture grows with each recorded frame
@@ -76,29 +104,31 @@ function memberOf(file: string): string {
  * `return log.info(...)` on Bun, whose tail calls drop frames, is reported one level up.
  *
  * @param method The level method that was called (`Logger#info`, ...), the frame to start from.
+ * @param logger The logger it was called on.
  * @returns `,"caller":"file.ts:12"`.
  * @example
  * ```ts
  * import { callerMember } from "./caller.ts";
- * // inside Logger#log: head += callerMember(LEVEL_METHODS[level]);
+ * // inside Logger#log: head += callerMember(LEVEL_METHODS[level], this);
  * ```
  */
-export function callerMember(method: (...args: never[]) => unknown): string {
+export function callerMember(method: (...args: never[]) => unknown, logger: object): string {
+  if (forgetCaller() === logger) return ',"caller":' + slot.a;
   const limit = ErrorCtor.stackTraceLimit;
   const prepare = ErrorCtor.prepareStackTrace;
-  let member = ',"caller":"unknown"';
+  let at: string;
   try {
     ErrorCtor.stackTraceLimit = 1;
     ErrorCtor.prepareStackTrace = structured;
     ErrorCtor.captureStackTrace?.(holder, method);
     const stack = holder.stack;
     const file = Array.isArray(stack) ? (stack[0] as CallSite | undefined)?.getScriptNameOrSourceURL() : undefined;
-    if (file) member = memberOf(file) + (stack as CallSite[])[0].getLineNumber() + '"';
-    else if (typeof stack === "string") member = ',"caller":' + JSON.stringify(locationOf(stack));
+    // no call sites: the stack's text if the engine made one ("unknown" without Error.captureStackTrace)
+    at = file ? quotedBase(file) + (stack as CallSite[])[0].getLineNumber() + '"' : JSON.stringify(locationOf(typeof stack === "string" ? stack : ""));
   } finally {
     ErrorCtor.stackTraceLimit = limit;
     ErrorCtor.prepareStackTrace = prepare;
     holder.stack = undefined;
   }
-  return member;
+  return ',"caller":' + at;
 }

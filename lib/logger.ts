@@ -13,10 +13,12 @@ import type { LoggerOptions } from "./logger_options.ts";
 import type { LoggerStats } from "./logger_stats.ts";
 import { contextInUse, scopeMembers } from "./context.ts";
 import { activeSpanMembers, otelRegistered } from "./trace_context.ts";
-import { callerMember } from "./caller.ts";
+import { callerMember, forgetCaller } from "./caller.ts";
 import type { ChildOptions, Fields, LogMethod, Message } from "./log_call.ts";
 
 const NOOP: LogMethod = () => {};
+/** `v` as the core's redaction leaves it. */
+const redacted = <T extends object>(core: LoggerCore, v: T): T => core.redact ? core.redact(v) : v;
 /** The enabled method of each level, filled from the levels table by {@linkcode Logger}'s static block. */
 const LEVEL_METHODS = {} as Record<LevelName, LogMethod>;
 
@@ -36,21 +38,18 @@ const LEVEL_METHODS = {} as Record<LevelName, LogMethod>;
 export class Logger {
   readonly #core: LoggerCore;
   readonly #category: string | undefined;
-  readonly #prefixes: Record<LevelName, string>;
+  readonly #prefixes = {} as Record<LevelName, string>;
   readonly #bindings: string;
-  #level: LevelThreshold;
-  #threshold: number;
+  #level!: LevelThreshold;
+  #threshold!: number;
 
   /** @internal Use {@linkcode createLogger}. */
   constructor(core: LoggerCore, category: string | undefined, bindings: string, level: LevelThreshold) {
     this.#core = core;
     this.#category = category;
-    this.#prefixes = {} as Record<LevelName, string>;
     for (const name of LEVEL_NAMES) this.#prefixes[name] = recordPrefix(name, category);
     this.#bindings = bindings;
-    this.#level = level;
-    this.#threshold = Math.max(levelValue(level), core.minSinkLevel);
-    this.#applyThreshold();
+    this.level = level;
   }
 
   /** The lowest level this logger writes; settable at run time. */
@@ -58,10 +57,14 @@ export class Logger {
     return this.#level;
   }
 
+  /**
+   * Sets the level and points each level's method at the logging path or at a shared no-op: a
+   * disabled call is an empty call (with `caller: true`, one that forgets a location left for it).
+   */
   set level(level: LevelThreshold) {
-    this.#threshold = Math.max(levelValue(level), this.#core.minSinkLevel);
+    const threshold = this.#threshold = Math.max(levelValue(level), this.#core.minSinkLevel);
     this.#level = level;
-    this.#applyThreshold();
+    for (const name of LEVEL_NAMES) this[name] = threshold <= LEVEL_VALUES[name] ? LEVEL_METHODS[name] : this.#core.caller ? forgetCaller : NOOP;
   }
 
   /** This logger's category, or `undefined`. */
@@ -75,22 +78,18 @@ export class Logger {
   }
 
   /** Logs at `trace` (a no-op function while trace is below the threshold). @example `log.trace("cache probe", { key })` */
-  trace: LogMethod = NOOP;
+  declare trace: LogMethod;
   /** Logs at `debug`. @example `log.debug(() => "expensive " + dump(state))` */
-  debug: LogMethod = NOOP;
+  declare debug: LogMethod;
   /** Logs at `info`. @example `log.info("request handled", { route: "/api/items", ms: 12 })` */
-  info: LogMethod = NOOP;
+  declare info: LogMethod;
   /** Logs at `warn`. @example `log.warn("slow query", { ms: 950 })` */
-  warn: LogMethod = NOOP;
+  declare warn: LogMethod;
   /** Logs at `error`. @example `log.error("upstream failed", { err })` or `log.error(err)` */
-  error: LogMethod = NOOP;
+  declare error: LogMethod;
   /** Logs at `fatal`. @example `log.fatal("cannot start", { err })` */
-  fatal: LogMethod = NOOP;
+  declare fatal: LogMethod;
 
-  /** Points each level's method at the logging path or at a shared no-op: a disabled call is an empty call. */
-  #applyThreshold(): void {
-    for (const name of LEVEL_NAMES) this[name] = this.#threshold <= LEVEL_VALUES[name] ? LEVEL_METHODS[name] : NOOP;
-  }
 
   /** One logging method per level, made from the levels table: it logs at that level's name and value. */
   static {
@@ -141,7 +140,7 @@ export class Logger {
     const category = options.category === undefined
       ? this.#category
       : this.#category === undefined ? options.category : this.#category + "." + options.category;
-    const data = this.#bindings + serializeMembers(core.redact ? core.redact(bindings) : bindings);
+    const data = this.#bindings + serializeMembers(redacted(core, bindings));
     return new Logger(core, category, data, options.level ?? this.#level);
   }
 
@@ -196,6 +195,9 @@ export class Logger {
   #log(level: LevelName, value: number, msg: Message, fields: Fields | undefined): void {
     const core = this.#core;
     try {
+      // the caller first: a message or fields function that logs must not take this call's location
+      let head = this.#bindings;
+      if (core.caller) head += callerMember(LEVEL_METHODS[level], this);
       if (typeof msg !== "string") {
         if (typeof msg === "function") msg = msg();
         else if (msg instanceof Error) {
@@ -204,10 +206,8 @@ export class Logger {
         } else msg = String(msg);
       }
       if (typeof fields === "function") fields = fields();
-      const obj = fields === undefined || fields === null ? "{}" : serializeObject(core.redact ? core.redact(fields) : fields);
+      const obj = fields == null ? "{}" : serializeObject(redacted(core, fields));
       // outside any context and without OpenTelemetry, two flag reads: nothing is looked up
-      let head = this.#bindings;
-      if (core.caller) head += callerMember(LEVEL_METHODS[level]);
       if (contextInUse) head += scopeMembers(core.redact);
       else if (otelRegistered) head += activeSpanMembers();
       const tail = obj.length > 2 ? head + "," + obj.slice(1) : head + "}";
@@ -233,6 +233,6 @@ export class Logger {
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const core = new LoggerCore(options);
-  const bindings = options.bindings ? serializeMembers(core.redact ? core.redact(options.bindings) : options.bindings) : "";
+  const bindings = options.bindings ? serializeMembers(redacted(core, options.bindings)) : "";
   return new Logger(core, options.category, bindings, options.level ?? "info");
 }
