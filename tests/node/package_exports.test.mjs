@@ -28,7 +28,7 @@ test("package.json exports point at built files; the library imports no package,
   const pkg = JSON.parse(readFileSync(new URL("package.json", root), "utf8"));
   assert.equal(pkg.name, "sluice");
   assert.deepEqual(Object.keys(pkg.dependencies ?? {}), ["@nats-io/jetstream", "@nats-io/transport-node", "hono"]);
-  for (const sub of [".", "./server", "./jetstream"]) {
+  for (const sub of [".", "./server", "./jetstream", "./caller", "./caller/register"]) {
     assert.ok(existsSync(new URL(pkg.exports[sub].default, root)), sub);
     assert.ok(existsSync(new URL(pkg.exports[sub].types, root)), sub);
   }
@@ -41,6 +41,7 @@ test("package.json exports point at built files; the library imports no package,
   assert.deepEqual(lib, [], "mod.js reaches no package and no node: module");
   const server = new Set([...graph("dist/server.js").values()].flat());
   assert.deepEqual([...server], ["hono"]);
+  assert.deepEqual([...graph("dist/caller.js").values(), ...graph("dist/caller/register.js").values()].flat(), [], "sluice/caller reaches no package");
   const nats = new Set([...graph("dist/jetstream.js").values()].flat());
   assert.deepEqual([...nats].sort(), ["@nats-io/jetstream", "@nats-io/transport-node"]);
   const self = await import("sluice");

@@ -1,0 +1,37 @@
+// sluice/caller's transform on Bun: the run-time scenario (tests/scenarios/caller_transform.mjs,
+// also run on Deno and Node), and what the transform leaves alone. The TypeScript-parser fuzz is
+// tests/node/caller_fuzz.test.mjs (the typescript package's API runs on Node).
+import { expect, test } from "bun:test";
+import * as sluice from "../mod.ts";
+import { callerTransform } from "../caller.ts";
+import { callerSites } from "../caller/transform.ts";
+import { callerTransformScenario } from "./scenarios/caller_transform.mjs";
+
+test("transformed code: exact lines without a stack capture; other receivers, nested calls, throws, disabled levels and untransformed calls unaffected", async () => {
+  await callerTransformScenario(sluice, callerTransform);
+});
+
+test("calls left to the stack capture: super, computed names, optional chains inside the receiver, type arguments, new", () => {
+  const left = [
+    "class A extends B { m() { super.info(1); } }",
+    'log["info"](1);',
+    "a?.b.info(1); a?.[0].warn(1); f?.().error(1);",
+    "log.info<string>(1); f<T>(x).info(1);",
+    "new Foo.info(1); import.meta.info(1); import('x').info(1);",
+    "`log.info(1)`; 'log.info(1)'; /log.info(1)/; // log.info(1)\n/* log.info(1) */",
+  ];
+  for (const source of left) {
+    expect(callerSites(source)).toEqual([]);
+    expect(callerTransform(source, "a.ts")).toBe(source);
+  }
+});
+
+test("the definitions go on the first line, after a #! line or a directive, and no line is added", () => {
+  const shebang = callerTransform("#!/usr/bin/env node\nlog.info(1);\n", "cli.js").split("\n");
+  expect(shebang[0]).toBe("#!/usr/bin/env node");
+  expect(shebang[1]).toStartWith(";var __sluiceS");
+  expect(shebang).toHaveLength(3);
+  const directive = callerTransform("'use strict'\nlog.info(1);", "a.js");
+  expect(directive).toStartWith("'use strict';var __sluiceS");
+  expect(callerTransform("x = 1;\n\nlog\n  .warn(1);", "/a/b.ts")).toContain('"\\"b.ts:4\\""');
+});
