@@ -36,6 +36,7 @@ for (const [name, rt] of Object.entries(runtimes)) {
         let code = block.code
           .replace(/from "sluice\/server"/g, `from "${rt.entry("server")}"`)
           .replace(/from "sluice\/hono"/g, `from "${rt.entry("hono")}"`)
+          .replace(/from "sluice\/caller"/g, `from "${rt.entry("caller")}"`)
           .replace(/from "sluice"/g, `from "${rt.entry("mod")}"`)
           .replace(/from "hono"/g, `from "${hono}"`);
         if (name === "node") code = transpiler.transformSync(code);
