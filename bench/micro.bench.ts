@@ -1,5 +1,6 @@
 // mitata micro-benchmarks of the log call (ns per call): a disabled level, an enabled call
-// into a file sink in async mode, the same through a child with bindings, with caller: true,
+// into a file sink in async mode, the same through a child with bindings, with caller: true
+// (from the stack, and in code transformed by sluice/caller),
 // and inside a withContext scope (a call outside any scope is the plain enabled line: it must
 // cost what it did before withContext existed; compare with the same line on the previous commit); beside them, in the
 // same run, the work itself with no logger (the floor's loop body), its two largest
@@ -17,13 +18,20 @@ import { configure, dispose, getLogger, jsonLinesFormatter } from "@logtape/logt
 import { getFileSink } from "@logtape/file";
 import { AsyncLocalStorage } from "node:async_hooks";
 import process from "node:process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createLogger, fileSink, withContext } from "../mod.ts";
+import { callerTransform } from "../caller.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "sluice-micro-"));
 const log = createLogger({ level: "info", sinks: [fileSink(join(dir, "sluice.ndjson"))] });
 const child = log.child({ reqId: "r1" }, { category: "http" });
 const located = createLogger({ level: "info", caller: true, sinks: [fileSink(join(dir, "caller.ndjson"))] });
 located.info("warm-up");
+// the same call in a module loaded through sluice/caller's transform (what callerPlugin does)
+const site = new URL("workloads/caller_site.mjs", import.meta.url);
+writeFileSync(join(dir, "caller_site.mjs"), callerTransform(readFileSync(site, "utf8"), site.pathname));
+const { logTransformed } = await import(join(dir, "caller_site.mjs"));
+logTransformed(located, -1);
 log.info("warm-up");
 await log.flush();
 
@@ -81,6 +89,7 @@ group("log call", () => {
     bench("sluice: enabled, file sink, async", () => log.info("request handled", { i: i++, user: "alice", route: "/api/items" }));
     bench("sluice: enabled, child with bindings", () => child.info("request handled", { i: i++, user: "alice", route: "/api/items" }));
     bench("sluice: enabled, caller: true (file:line from the stack)", () => located.info("request handled", { i: i++, user: "alice", route: "/api/items" }));
+    bench("sluice: enabled, caller: true, transformed (sluice/caller: no stack capture)", () => logTransformed(located, i++));
     bench("part of it: the line of the caller's frame (one-frame captureStackTrace)", () => do_not_optimize(callerLine()));
     bench("sluice: enabled, inside a withContext scope (via snapshot)", () => inScope(() => log.info("request handled", { i: i++, user: "alice", route: "/api/items" })));
     bench("part of it: AsyncLocalStorage.snapshot() run, empty", () => inScope(() => 0));
