@@ -17,7 +17,7 @@ import { callerTransform } from "./transform.ts";
  * ```
  */
 export interface CallerPluginOptions {
-  /** The files to transform, by path. Default: `.js`, `.mjs`, `.cjs`, `.ts`, `.mts`, `.cts` (not JSX/TSX). */
+  /** The files to transform, by path. Default: `.js`, `.mjs`, `.cjs`, `.jsx`, `.ts`, `.mts`, `.cts`, `.tsx`. */
   filter?: RegExp;
   /** Paths left as they are even when `filter` matches. Default: anything under `node_modules`. */
   exclude?: RegExp;
@@ -36,7 +36,7 @@ export interface CallerLoadResult {
   /** The transformed source. */
   contents: string;
   /** How the bundler reads it: the file's own language. */
-  loader: "js" | "ts";
+  loader: "js" | "jsx" | "ts" | "tsx";
 }
 
 /**
@@ -55,6 +55,8 @@ export interface CallerPluginBuild {
   onLoad(options: { filter: RegExp }, load: (args: { path: string }) => Promise<CallerLoadResult | undefined>): unknown;
 }
 
+const LOADERS: Record<string, CallerLoadResult["loader"]> = { ts: "ts", mts: "ts", cts: "ts", tsx: "tsx", jsx: "jsx" };
+
 /**
  * A plugin that writes each log call's location into the user's files as they are loaded, so
  * a logger with `caller: true` needs no stack capture (see {@linkcode callerTransform}).
@@ -72,7 +74,7 @@ export interface CallerPluginBuild {
  * ```
  */
 export function callerPlugin(options: CallerPluginOptions = {}): { name: string; setup(build: CallerPluginBuild): void } {
-  const filter = options.filter ?? /\.[cm]?[jt]s$/;
+  const filter = options.filter ?? /\.(?:[cm]?[jt]s|[jt]sx)$/;
   const exclude = options.exclude ?? /[\\/]node_modules[\\/]/;
   return {
     name: "sluice-caller",
@@ -80,7 +82,7 @@ export function callerPlugin(options: CallerPluginOptions = {}): { name: string;
       build.onLoad({ filter }, async ({ path }) => {
         if (exclude.test(path) || !filter.test(path)) return undefined;
         const contents = callerTransform(await readText(path), path);
-        return { contents, loader: /\.[cm]?ts$/.test(path) ? "ts" : "js" };
+        return { contents, loader: LOADERS[path.slice(path.lastIndexOf(".") + 1)] ?? "js" };
       });
     },
   };

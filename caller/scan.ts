@@ -1,10 +1,12 @@
 /**
  * A JavaScript and TypeScript tokenizer just deep enough for `sluice/caller`'s transform: it
  * tells code from strings, template literals (with `${}` nested to any depth), comments and
- * regular expression literals, and pairs every bracket. JSX text is not understood.
+ * regular expression literals (and, asked to, JSX markup), and pairs every bracket.
  *
  * @module
  */
+
+import { type JsxState, skipJsx, startsJsx } from "./jsx.ts";
 
 /** What a token is: a name (identifier or keyword), a number, a string, a template part, a regex, or a punctuator. */
 export type TokenKind = "name" | "num" | "str" | "tmpl" | "regex" | "punct";
@@ -60,9 +62,11 @@ const NUMBER = /(?:0[xXoObB][\da-fA-F_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE]
  * is a regex where an expression may start (after an operator, `(`, `,`, a keyword such as
  * `return`, the `)` of an `if (...)`, a `}`), a division elsewhere; a regex that would run
  * past its line is read as a division instead. Never throws: an unterminated string or
- * comment ends at its line's or the source's end.
+ * comment ends at its line's or the source's end. With `jsx`, an element's markup is one `str`
+ * token (and each expression container's code is tokenized).
  *
  * @param source JavaScript or TypeScript.
+ * @param options `jsx: true` for JSX and TSX.
  * @returns The tokens and their partners.
  * @example
  * ```ts
@@ -70,8 +74,9 @@ const NUMBER = /(?:0[xXoObB][\da-fA-F_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE]
  * tokenize("x = a / b / c; y = /re/g").tokens.filter((t) => t.kind === "regex").length; // 1
  * ```
  */
-export function tokenize(source: string): Scan {
+export function tokenize(source: string, options: { jsx?: boolean } = {}): Scan {
   const tokens: Token[] = [];
+  const jsxAt = new Map<number, JsxState>(); // a container's { token: where its markup resumes
   const partner: (number | undefined)[] = [];
   const open: number[] = []; // indices of unclosed ( [ { and template heads
   const n = source.length;
@@ -83,6 +88,18 @@ export function tokenize(source: string): Scan {
   const pair = (closer: number) => {
     const opener = open.pop();
     if (opener !== undefined) (partner[opener] = closer), (partner[closer] = opener);
+    return opener;
+  };
+  /** Reads JSX markup from `from` as one token; an expression container's `{` is a token of its own. */
+  const markup = (start: number, from: number, state: JsxState) => {
+    const { end, container } = skipJsx(source, from, state);
+    if ((container ? end - 1 : end) > start) push("str", start, container ? end - 1 : end);
+    if (container) {
+      push("punct", end - 1, end);
+      open.push(tokens.length - 1);
+      jsxAt.set(tokens.length - 1, state);
+    }
+    i = end;
   };
   /** Reads a template from `from` (just after a backquote or a substitution's `}`) to its end or next `${`. */
   const template = (start: number, from: number) => {
@@ -124,6 +141,8 @@ export function tokenize(source: string): Scan {
       const j = Math.max(i + 1, NUMBER.lastIndex);
       push("num", i, j);
       i = j;
+    } else if (c === "<" && options.jsx && regexAllowed(tokens, partner, source) && startsJsx(source, i)) {
+      markup(i, i + 1, { depth: 1, inTag: true });
     } else if (c === "/" && regexAllowed(tokens, partner, source)) {
       const j = regexEnd(source, i);
       if (j < 0) (push("punct", i, i + 1), (i += 1));
@@ -132,9 +151,12 @@ export function tokenize(source: string): Scan {
       const p = PUNCTUATORS.find((q) => source.startsWith(q, i) && !(q === "?." && /\d/.test(source[i + 2] ?? "")));
       const len = p?.length ?? 1;
       push("punct", i, i + len);
-      if (c === "(" || c === "[" || c === "{") open.push(tokens.length - 1);
-      else if (c === ")" || c === "]" || c === "}") pair(tokens.length - 1);
       i += len;
+      if (c === "(" || c === "[" || c === "{") open.push(tokens.length - 1);
+      else if (c === ")" || c === "]" || c === "}") {
+        const state = jsxAt.get(pair(tokens.length - 1) ?? -1);
+        if (state !== undefined) markup(i, i, state);
+      }
     }
   }
   return { tokens, partner };

@@ -42,9 +42,10 @@ const LEVELS = new Set<string>(LEVEL_NAMES);
  * `X?.info(...)`, `X.info?.(...)`, where X is a name, `this`, a member chain, a call, a
  * parenthesized expression or `new C()`. Left out (they keep the stack capture): `super.info(`,
  * computed `X["info"](`, a receiver with its own `?.` (`a?.b.info(`: wrapping it would end
- * the optional chain early), type arguments (`X.info<T>(`), and calls in JSX text.
+ * the optional chain early), type arguments (`X.info<T>(`).
  *
  * @param source JavaScript or TypeScript.
+ * @param jsx Whether `source` is JSX or TSX (its markup is not code; its `{...}` are).
  * @returns The sites, in source order of their method names.
  * @example
  * ```ts
@@ -52,8 +53,8 @@ const LEVELS = new Set<string>(LEVEL_NAMES);
  * callerSites("console.info(`log.warn(x)`); super.error(e)").length; // 1
  * ```
  */
-export function callerSites(source: string): CallerSite[] {
-  const scan = tokenize(source);
+export function callerSites(source: string, jsx = false): CallerSite[] {
+  const scan = tokenize(source, { jsx });
   const { tokens, partner } = scan;
   const sites: CallerSite[] = [];
   let line = 1, counted = 0;
@@ -155,8 +156,9 @@ function receiverStart(scan: Scan, k: number): number | undefined {
  * `__sluiceAt` and `__sluiceArm` go on the first line (after a `#!` line and the directive
  * prologue). A source without such calls is returned as is.
  *
- * @param source A JavaScript or TypeScript module (or CommonJS file); not JSX.
- * @param fileName Its path or URL: the location is its base name and the line.
+ * @param source A JavaScript or TypeScript module (or CommonJS file), JSX or TSX.
+ * @param fileName Its path or URL: the location is its base name and the line; a name ending
+ *   in `.jsx` or `.tsx` reads the source as JSX.
  * @returns The transformed source.
  * @example
  * ```ts
@@ -166,7 +168,7 @@ function receiverStart(scan: Scan, k: number): number | undefined {
  * ```
  */
 export function callerTransform(source: string, fileName: string): string {
-  const sites = callerSites(source);
+  const sites = callerSites(source, /\.[jt]sx(?:[?#]|$)/.test(fileName));
   if (sites.length === 0) return source;
   const base = fileName.replace(/[?#].*$/, "").replace(/.*[/\\]/, "");
   const wraps: Wrap[] = [];

@@ -35,3 +35,13 @@ test("the definitions go on the first line, after a #! line or a directive, and 
   expect(directive).toStartWith("'use strict';var __sluiceS");
   expect(callerTransform("x = 1;\n\nlog\n  .warn(1);", "/a/b.ts")).toContain('"\\"b.ts:4\\""');
 });
+
+test("JSX and TSX (by file name): markup that looks like code is left alone, calls in {...} are rewritten, the output compiles", () => {
+  const source = `const A = () => <p title="it's log.info(x)">it's log.warn(y) {log.info("in")}</p>;\nconst g = <T,>(x: T) => log.error(x);\n`;
+  const out = callerTransform(source, "/app/view.tsx");
+  expect(callerSites(source, true).map((s) => s.line)).toEqual([1, 2]);
+  expect(out).toContain(`<p title="it's log.info(x)">it's log.warn(y) {__sluiceAt(log, 0).info(`);
+  expect(out.split("\n")).toHaveLength(3);
+  expect(() => new Bun.Transpiler({ loader: "tsx" }).transformSync(out)).not.toThrow();
+  expect(callerTransform(source, "/app/view.ts")).not.toContain("__sluiceAt(log, 0).info("); // as TypeScript it is not JSX
+});

@@ -74,7 +74,7 @@ function excluded(call, recv) {
 function walk(sf, text) {
   const sites = [], rewritten = new Map(), literals = [];
   const visit = (n) => {
-    if ([K.StringLiteral, K.NoSubstitutionTemplateLiteral, K.TemplateHead, K.TemplateMiddle, K.TemplateTail, K.RegularExpressionLiteral].includes(n.kind)) {
+    if ([K.StringLiteral, K.NoSubstitutionTemplateLiteral, K.TemplateHead, K.TemplateMiddle, K.TemplateTail, K.RegularExpressionLiteral, K.JsxText].includes(n.kind)) {
       literals.push(text.slice(start(n, text), n.end));
     }
     if (n.kind === K.CallExpression && n.expression.kind === K.PropertyAccessExpression && n.expression.name.kind === K.Identifier && LEVELS.has(n.expression.name.text)) {
@@ -128,7 +128,7 @@ function check(files) {
     const src = parsed[name], out = parsed[outName], output = outputs[outName];
     const where = `${name}:\n${text}\n=>\n${output}`;
     assert.equal(src.errors, 0, `the source parses: ${where}`);
-    assert.deepEqual(callerSites(text).map((s) => s.name), src.sites.map((s) => s.name), `the calls found are the AST's: ${where}`);
+    assert.deepEqual(callerSites(text, /\.[jt]sx$/.test(name)).map((s) => s.name), src.sites.map((s) => s.name), `the calls found are the AST's: ${where}`);
     assert.equal(output.split("\n").length, text.split("\n").length, `same line count: ${where}`);
     assert.equal(out.errors, 0, `the output parses: ${where}`);
     const inserted = src.sites.map((s) => JSON.stringify(JSON.stringify(`${name}:${s.line}`)));
@@ -159,7 +159,7 @@ test("every source file of the repository: the AST's level calls are rewritten, 
   assert.ok(check(files) > 100, "the repository has level calls to check");
 });
 
-// generated snippets: pieces that fool a naive scanner, composed at random (seeded)
+// generated snippets (TypeScript, and TSX): pieces that fool a naive scanner, composed at random (seeded)
 const word = fc.constantFrom("a", "log", "b1", "$x", "_y");
 const receiver = fc.oneof(word, fc.constantFrom("this.log", "a.b.c", "getLog()", "arr[0]", "(x || y)", "new Foo()", "a!.b", "req.log.child({ id: 1 })", "`t`", "'s'", "/r/", "a?.[0]", "cb?.()", "a?.b", "f<T>(x)", "new Map<K, V>()", "tag`t${1}`", "import.meta", "[1, 2]"));
 const level = fc.constantFrom(...LEVELS);
@@ -184,15 +184,25 @@ const statement = fc.oneof(
   expr.e.map((e) => `class C extends B { m() { super.info(${e}); } }`),
 );
 const program = fc.array(statement, { minLength: 1, maxLength: 6 }).map((ss) => `function f() {\n${ss.join("\n")}\n}\n`);
+// TSX: markup whose text and attributes look like code, with level calls in its {...}
+const element = fc.letrec((tie) => ({
+  el: fc.oneof({ depthSize: "small" },
+    fc.tuple(expr.e, expr.e).map(([a, b]) => `<div title="it's log.info(x)" data-x={${a}}>it's {${b}} // /* text\n</div>`),
+    fc.tuple(expr.e, tie("el")).map(([a, c]) => `<>{${a}}{/* c5 */}<Foo.Bar {...p} a='b' />${c}</>`),
+    expr.e.map((a) => `<ul>{items.map((i) => <li key={i}>{${a}}</li>)}</ul>`)),
+}));
+const tsx = fc.array(fc.oneof(statement, element.el.map((e) => `const el = ${e};`)), { minLength: 1, maxLength: 5 })
+  .map((ss) => `function f() {\n${ss.join("\n")}\n}\nconst g = <T,>(x: T) => log.info(x);\n`);
 
 test("generated snippets (seeded): the AST's level calls are rewritten, comments and literals kept, the output parses", () => {
   const samples = fc.sample(program, { seed: 1307, numRuns: 300 });
-  const files = Object.fromEntries(samples.map((s, i) => [`gen${i}.ts`, s]));
+  const jsx = fc.sample(tsx, { seed: 1308, numRuns: 150 });
+  const files = Object.fromEntries([...samples.map((s, i) => [`gen${i}.ts`, s]), ...jsx.map((s, i) => [`jsx${i}.tsx`, s])]);
   const calls = check(files);
   assert.ok(calls > 300, `${calls} level calls checked`);
   console.log(`${calls} level calls checked`);
-  for (const s of samples) {
-    const out = callerTransform(s, "gen.ts");
+  for (const [name, s] of Object.entries(files)) {
+    const out = callerTransform(s, name);
     for (const c of s.match(/\/\* c\d[^*]*\*\/|\/\/ c\d[^\n]*/g) ?? []) assert.ok(out.includes(c), `comment kept: ${c}`);
   }
 });
