@@ -2,7 +2,7 @@
 // stack captures off) run transformed three ways — bundled by Bun.build with callerPlugin, loaded
 // through a Bun.plugin preload, and on Node with `node --import sluice/caller/register` (from the
 // built package) — names each log call's exact line; a non-logger `.info(` gets its own arguments;
-// a nested call and a call whose arguments throw are handled.
+// a nested call and a call whose arguments throw are handled; the Node hook takes CommonJS too.
 import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -53,4 +53,18 @@ test("a Bun.plugin preload: the app's records name its lines; untransformed, the
 test("node --import sluice/caller/register (the built package): the app's records name its lines", () => {
   const out = spawnSync("node", ["--import", join(root, "dist/caller/register.js"), app, join(root, "dist/mod.js")], { encoding: "utf8" });
   expectRecords(out);
+});
+
+test("node --import sluice/caller/register transforms CommonJS files too (require and __filename still work)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "sluice-caller-cjs-"));
+  const file = join(dir, "app.cjs");
+  writeFileSync(file, [
+    'const { basename } = require("node:path");',
+    "const slot = (globalThis[Symbol.for(\"sluice.caller\")] ??= {});",
+    "const log = { info(...args) { console.log(JSON.stringify({ args, at: slot.a, mine: slot.t === log, file: basename(__filename) })); } };",
+    'log.info("x", 1);',
+  ].join("\n"));
+  const out = spawnSync("node", ["--import", join(root, "dist/caller/register.js"), file], { encoding: "utf8" });
+  expect(out.stderr).toBe("");
+  expect(JSON.parse(out.stdout)).toEqual({ args: ["x", 1], at: '"app.cjs:4"', mine: true, file: "app.cjs" });
 });
