@@ -1,6 +1,7 @@
 /**
  * Caller location for `caller: true`: the file and line of the code that called the log
- * method, from that code's one stack frame, with a bounded cache of file names.
+ * method, left in a shared slot by code that `sluice/caller` transformed at build time, or
+ * else from that code's one stack frame, with a bounded cache of file names.
  *
  * @module
  */

@@ -60,8 +60,9 @@ export interface LoggerOptions extends QueueOptions {
   /** The runtime adapter; detected when absent. */
   runtime?: Runtime;
   /**
-   * Adds `caller: "file.ts:12"`, where the log method was called, to every record (from a
-   * short stack trace; parsed locations are cached, at most 1000).
+   * Adds `caller: "file.ts:12"`, where the log method was called, to every record: written
+   * into the code by `sluice/caller` at build time, or else from a one-frame stack capture
+   * (file names cached, at most 1000).
    * @default false
    */
   caller?: boolean;
