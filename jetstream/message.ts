@@ -1,7 +1,8 @@
 /**
  * The JetStream message format shared by `serve --jetstream`, `jetstreamSink` and
  * `sluice consume`: one message per (batch, category), its subject `<prefix>.<category>`, a
- * `Nats-Msg-Id` that makes a retried batch stored once, and the category's records as NDJSON.
+ * `Nats-Msg-Id` that makes a retried batch stored once, and the category's records as NDJSON
+ * (gzipped from 1 KiB: jetstream/compression.ts).
  *
  * @module
  */
@@ -12,6 +13,7 @@ import { toRecord } from "../lib/format/ndjson_decode.ts";
 import { isoTime } from "../lib/iso_time.ts";
 import { LEVEL_NAMES, type LevelName } from "../lib/levels.ts";
 import { type LogRecord, recordPrefix } from "../lib/record.ts";
+import { packPayload, unpackPayload } from "./compression.ts";
 
 /**
  * Who sent a batch and its id: what the headers and `Nats-Msg-Id` carry.
@@ -45,9 +47,9 @@ export interface JsMessage {
   subject: string;
   /** `<batch id>:<categoryFileName>`, also in `headers["Nats-Msg-Id"]`. */
   msgID: string;
-  /** `Nats-Msg-Id`, `Sluice-Producer`, `Content-Type`, and `Sluice-Token` from a collector. */
+  /** `Nats-Msg-Id`, `Sluice-Producer`, `Content-Type`, `Content-Encoding: gzip` when gzipped, and `Sluice-Token` from a collector. */
   headers: Record<string, string>;
-  /** The category's records as NDJSON, one `\n`-terminated line each. */
+  /** The category's records as NDJSON, one `\n`-terminated line each; gzipped from 1 KiB. */
   data: Uint8Array;
 }
 
@@ -151,7 +153,9 @@ export function encodeBatch(prefix: string, records: readonly LogRecord[], meta:
     const msgID = `${meta.id}:${name}`;
     const headers: Record<string, string> = { "Nats-Msg-Id": msgID, "Sluice-Producer": meta.producer, "Content-Type": "application/x-ndjson" };
     if (meta.token !== undefined) headers["Sluice-Token"] = meta.token;
-    out.push({ subject: categorySubject(prefix, g.category), msgID, headers, data: enc.encode(g.lines.join("\n") + "\n") });
+    const payload = packPayload(enc.encode(g.lines.join("\n") + "\n"));
+    if (payload.encoding !== undefined) headers["Content-Encoding"] = payload.encoding;
+    out.push({ subject: categorySubject(prefix, g.category), msgID, headers, data: payload.data });
   }
   return out;
 }
@@ -159,8 +163,28 @@ export function encodeBatch(prefix: string, records: readonly LogRecord[], meta:
 const LEVELS = new Set<string>(LEVEL_NAMES);
 
 /**
+ * A message's NDJSON bytes: its payload, inflated when gzipped. Throws
+ * {@linkcode MessageDecodeError} for a gzipped payload that is not valid gzip or inflates past
+ * 64 MiB.
+ *
+ * @param data The message's payload.
+ * @returns The NDJSON bytes.
+ * @example
+ * ```ts
+ * import { messageText } from "./message.ts";
+ * messageText(new TextEncoder().encode("{}\n")).length; // 3
+ * ```
+ */
+export function messageText(data: Uint8Array): Uint8Array {
+  const text = unpackPayload(data);
+  if (typeof text === "string") throw new MessageDecodeError(text);
+  return text;
+}
+
+/**
  * A message's records, read back exactly as written (trusted input: the publisher validated
- * them). Throws {@linkcode MessageDecodeError} for a message that is not sluice NDJSON.
+ * them). Throws {@linkcode MessageDecodeError} for a message that is not sluice NDJSON
+ * (gzipped or not).
  *
  * @param data The message's payload.
  * @returns The records, in order.
@@ -174,8 +198,9 @@ const LEVELS = new Set<string>(LEVEL_NAMES);
 export function decodeMessage(data: Uint8Array): LogRecord[] {
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(data);
-  } catch {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(messageText(data));
+  } catch (err) {
+    if (err instanceof MessageDecodeError) throw err;
     throw new MessageDecodeError("the message is not UTF-8 text");
   }
   const lines = text.split("\n");
@@ -220,7 +245,7 @@ function recordFields(v: unknown): Record<string, unknown> & { time: string; lev
  * the reason. Checking a line costs its `JSON.parse`; no record is rebuilt, so a consumer
  * writes the message's bytes unchanged.
  *
- * @param data The message's payload.
+ * @param data The message's NDJSON ({@linkcode messageText}: a gzipped payload is undefined here).
  * @returns `{ category, count }`, or undefined.
  * @example
  * ```ts

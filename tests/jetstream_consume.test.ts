@@ -146,6 +146,7 @@ describe.skipIf(!run)("sluice consume against nats-server", () => {
     const dir = temp();
     await publishBatch(js, "sluice.poison", 0, 9);
     const bad = await js.publish("sluice.poison.a", new TextEncoder().encode('{"msg":"torn'), { msgID: "bad:a" });
+    const badGzip = await js.publish("sluice.poison.b", new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3]), { msgID: "bad:b" });
     await publishBatch(js, "sluice.poison", 9, 9);
     const consume = await startConsume(["--jetstream", server.url, "--stream", "POISON", "--dir", dir]);
     await waitFor(() => recordsOnDisk(dir).length === 18, 15_000, "18 records");
@@ -156,7 +157,8 @@ describe.skipIf(!run)("sluice consume against nats-server", () => {
     expect(reason).toContain("subject: sluice.poison.a");
     expect(reason).toContain("Nats-Msg-Id: bad:a");
     expect(consume.output()).toContain(`message ${bad.seq} (sluice.poison.a) does not decode, dead-lettered to ${dir}/.sluice/dead/${bad.seq}.msg`);
-    expect(consume.output()).toContain("wrote 18 records in 6 messages, skipped 0 already on disk, dead-lettered 1");
+    expect(consume.output()).toContain(`message ${badGzip.seq} (sluice.poison.b) does not decode, dead-lettered to ${dir}/.sluice/dead/${badGzip.seq}.msg: the message is not valid gzip`);
+    expect(consume.output()).toContain("wrote 18 records in 6 messages, skipped 0 already on disk, dead-lettered 2");
     expect((await consumerInfo("POISON")).num_ack_pending).toBe(0);
   }, 60_000);
 

@@ -2,7 +2,9 @@
 // and sluice consume: subjects, msgIDs, one message per category, and the round trip of records.
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { appendableLines, batchId, categorySubject, decodeMessage, encodeBatch, MessageDecodeError, subjectPrefix } from "../jetstream/message.ts";
+import { appendableLines, batchId, categorySubject, decodeMessage, encodeBatch, MessageDecodeError, messageText, subjectPrefix } from "../jetstream/message.ts";
+import { GZIP_FROM_BYTES, MAX_INFLATED_BYTES } from "../jetstream/compression.ts";
+import { gzipSync } from "node:zlib";
 import { createRecord, type LogRecord } from "../mod.ts";
 import { parseNdjson } from "../lib/format/ndjson_decode.ts";
 import { LEVEL_NAMES } from "../lib/levels.ts";
@@ -147,6 +149,40 @@ describe("encode and decode", () => {
     expect(appendableLines(new Uint8Array([0xff, 0x0a]))).toBeUndefined();
   });
 
+  test("a message from 1 KiB is gzipped (Content-Encoding: gzip) and reads back exactly; a smaller one stays plain", () => {
+    const records = Array.from({ length: 200 }, (_, i) => rec("http", `request ${i}`, `,"i":${i},"route":"/api/items"}`));
+    const [big] = encodeBatch("sluice.logs", records, { id: "G", producer: "api-1" });
+    const lines = records.map((r) => r.json + "\n").join("");
+    expect(lines.length).toBeGreaterThan(GZIP_FROM_BYTES);
+    expect(big.headers["Content-Encoding"]).toBe("gzip");
+    expect([big.data[0], big.data[1]]).toEqual([0x1f, 0x8b]);
+    expect(big.data.length).toBeLessThan(lines.length / 5);
+    expect(text(messageText(big.data))).toBe(lines);
+    expect(decodeMessage(big.data)).toEqual(records);
+    expect(appendableLines(messageText(big.data))).toEqual({ category: "http", count: 200 });
+    const [small] = encodeBatch("sluice.logs", records.slice(0, 2), { id: "S", producer: "api-1" });
+    expect(small.headers["Content-Encoding"]).toBeUndefined();
+    expect(text(small.data)).toBe(records[0].json + "\n" + records[1].json + "\n");
+  });
+
+  test("a gzipped message that is not gzip, or inflates past 64 MiB, is a MessageDecodeError, not inflated", () => {
+    const reason = (data: Uint8Array) => {
+      try {
+        decodeMessage(data);
+      } catch (err) {
+        expect(err).toBeInstanceOf(MessageDecodeError);
+        return (err as Error).message;
+      }
+      throw new Error("decoded");
+    };
+    expect(reason(new Uint8Array([0x1f, 0x8b, 1, 2, 3]))).toBe("the message is not valid gzip");
+    const line = enc.encode(rec(undefined, "x").json + "\n");
+    const bomb = new Uint8Array(MAX_INFLATED_BYTES + line.length);
+    for (let at = 0; at + line.length <= bomb.length; at += line.length) bomb.set(line, at);
+    expect(reason(gzipSync(bomb, { level: 1 }))).toBe(`the gzipped message inflates past ${MAX_INFLATED_BYTES} bytes`);
+    expect(() => messageText(gzipSync(bomb, { level: 1 }))).toThrow(MessageDecodeError);
+  });
+
   test("a message that is not sluice NDJSON is a MessageDecodeError saying why", () => {
     const bad = (s: string | Uint8Array) => {
       try {
@@ -167,7 +203,8 @@ describe("encode and decode", () => {
   });
 
   test("any bytes either decode to records or throw MessageDecodeError, never anything else (seeded fuzz)", () => {
-    fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.string().map((s) => enc.encode(s + "\n")), fc.jsonValue().map((v) => enc.encode(JSON.stringify(v) + "\n"))), (data) => {
+    const gzipped = fc.oneof(fc.uint8Array({ maxLength: 64 }).map((b) => new Uint8Array([0x1f, 0x8b, ...b])), fc.string().map((s) => new Uint8Array(gzipSync(enc.encode(s + "\n")))));
+    fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.string().map((s) => enc.encode(s + "\n")), fc.jsonValue().map((v) => enc.encode(JSON.stringify(v) + "\n")), gzipped), (data) => {
       try {
         for (const r of decodeMessage(data)) expect(typeof r.json).toBe("string");
       } catch (err) {

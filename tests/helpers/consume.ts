@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
-import { encodeBatch } from "../../jetstream/message.ts";
+import { encodeBatch, messageText } from "../../jetstream/message.ts";
 import { createRecord, type LogRecord } from "../../lib/record.ts";
 
 /** A running `sluice consume`: its output so far, and how to stop it. */
@@ -50,7 +50,7 @@ export function numberedRecords(from: number, n: number): LogRecord[] {
 /**
  * Publishes records `from`..`from+n-1` as one batch, as the collectors do (`encodeBatch`: one
  * message per category on `<prefix>.<category>`, msgID `b<from>:<category>`). Returns each
- * category's NDJSON.
+ * category's NDJSON (inflated: a message from 1 KiB is gzipped).
  */
 export async function publishBatch(js: JetStreamClient, prefix: string, from: number, n: number): Promise<Map<string, string>> {
   const messages = encodeBatch(prefix, numberedRecords(from, n), { id: `b${from}`, producer: "test" });
@@ -59,7 +59,7 @@ export async function publishBatch(js: JetStreamClient, prefix: string, from: nu
     for (const [k, v] of Object.entries(m.headers)) if (k !== "Nats-Msg-Id") h.set(k, v);
     return js.publish(m.subject, m.data, { msgID: m.msgID, headers: h });
   }));
-  return new Map(messages.map((m) => [m.subject.slice(prefix.length + 1), new TextDecoder().decode(m.data)]));
+  return new Map(messages.map((m) => [m.subject.slice(prefix.length + 1), new TextDecoder().decode(messageText(m.data))]));
 }
 
 /** Resolves once `check()` is true, polling every 50 ms; throws with `what` after `ms`. */

@@ -16,7 +16,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type Consumer, type ConsumerMessages, jetstream, type JetStreamManager, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
 import { DiskWriter } from "../../collector/disk_writer.ts";
 import { DiskWriteError } from "../../collector/errors.ts";
-import { appendableLines, decodeMessage, MessageDecodeError } from "../../jetstream/message.ts";
+import { appendableLines, decodeMessage, MessageDecodeError, messageText } from "../../jetstream/message.ts";
 import type { ScopedKey } from "../../collector/dedup.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import type { LogRecord } from "../../lib/record.ts";
@@ -163,24 +163,25 @@ function run(nc: NatsConnection, jsm: JetStreamManager, consumer: Consumer, disk
       counts.skipped++;
       return;
     }
-    // a message in sluice's own form is appended as it is; any other is read into records
-    const lines = appendableLines(m.data);
+    // a message in sluice's own form is appended as it is (inflated when gzipped); any other is read into records
+    let text: Uint8Array;
+    let lines: ReturnType<typeof appendableLines>;
     let records: LogRecord[] | undefined;
-    if (lines === undefined) {
-      try {
-        records = decodeMessage(m.data);
-      } catch (err) {
-        if (!(err instanceof MessageDecodeError)) throw err;
-        deadLetter(options.dir, m, errorMessage(err));
-        print(`sluice consume: message ${m.seq} (${m.subject}) does not decode, dead-lettered to ${options.dir}/.sluice/dead/${m.seq}.msg: ${errorMessage(err)}`);
-        m.ack();
-        counts.deadLettered++;
-        return;
-      }
+    try {
+      text = messageText(m.data);
+      lines = appendableLines(text);
+      if (lines === undefined) records = decodeMessage(text);
+    } catch (err) {
+      if (!(err instanceof MessageDecodeError)) throw err;
+      deadLetter(options.dir, m, errorMessage(err));
+      print(`sluice consume: message ${m.seq} (${m.subject}) does not decode, dead-lettered to ${options.dir}/.sluice/dead/${m.seq}.msg: ${errorMessage(err)}`);
+      m.ack();
+      counts.deadLettered++;
+      return;
     }
     for (;;) {
       try {
-        if (records === undefined) disk.writeLines(lines!.category, m.data, lines!.count, key);
+        if (records === undefined) disk.writeLines(lines!.category, text, lines!.count, key);
         else disk.write(records, key);
         break;
       } catch (err) {
