@@ -45,7 +45,7 @@ const MAGIC = [0x53, 0x4c, 0x46]; // "SLF"
 const NEWLINE = 10;
 
 const utf8 = new TextEncoder();
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const strictUtf8 = /* @__PURE__ */ new TextDecoder("utf-8", { fatal: true });
 
 /**
  * Wraps NDJSON lines in one frame.
