@@ -16,10 +16,9 @@ import { denoRuntime } from "./deno.ts";
 import { registerServerRuntimes } from "../lib/runtime/detect.ts";
 import { nodeRuntime } from "./node.ts";
 import { registerHttpServerParts } from "../lib/sinks/http_sink.ts";
-import { spooledDelivery } from "../lib/sinks/http_resend.ts";
-import { heartbeats } from "../lib/sinks/http_heartbeat.ts";
+import { httpServerParts } from "../lib/sinks/http_server_parts.ts";
 
-registerHttpServerParts({ spooledDelivery, heartbeats });
+registerHttpServerParts(httpServerParts);
 
 registerServerRuntimes(() => {
   // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)

@@ -40,7 +40,7 @@ export interface SpooledDelivery {
  * any other failure leaves it for `resend`, which runs at start, every `retryMs` after a
  * failure, and soon after a synchronous `saveSync` (a full queue, exit).
  *
- * Registered for `httpSink` by the server entries (`registerHttpServerParts` in `http_sink.ts`).
+ * Added to `httpSink` by the server entries (`httpServerParts` in `http_server_parts.ts`).
  *
  * @param target The collector's URL, for messages.
  * @param options The sink's options: `spool` (the directory), `spoolRetryMs`, `runtime`.

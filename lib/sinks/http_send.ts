@@ -28,7 +28,7 @@ export interface Answer {
  * @example
  * ```ts
  * import type { HttpSinkState } from "./http_send.ts";
- * const state: HttpSinkState = { hooks: { report() {}, lost() {}, unrefTimer() {} }, closing: false, unrefTimer: () => {}, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+ * const state: HttpSinkState = { hooks: { report() {}, lost() {}, unrefTimer() {} }, closing: false, unrefTimer: () => {}, backoff: (ms) => new Promise((r) => setTimeout(r, ms)) };
  * ```
  */
 export interface HttpSinkState {
@@ -38,8 +38,12 @@ export interface HttpSinkState {
   closing: boolean;
   /** Makes a timer not keep the process alive. */
   unrefTimer(timer: unknown): void;
-  /** Waits `ms`, or less when the logger starts closing. */
-  sleep(ms: number): Promise<unknown>;
+  /**
+   * Waits `ms` before `batch` is sent again (`last` says how its last try failed). With a
+   * spool it waits less when the logger starts closing, and then throws: the batch stays in
+   * the spool for the next start.
+   */
+  backoff(ms: number, batch: HttpBatch, last: string): Promise<void>;
 }
 
 /** Statuses worth trying again: a timeout, a rate limit, and any server error. */
@@ -192,8 +196,7 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
       if (givesUp(policy, attempt)) {
         throw new HttpSendError("gave-up", target, batch.records, res?.status, last, policy.maxAttempts, away || res === undefined);
       }
-      if (!state.closing) await state.sleep(retryDelay(policy, attempt, retryAfter));
-      if (state.closing) throw new Error(`sluice: closing; a batch of ${batch.records} records for ${target} stays in ${options.spool} for the next start: ${last}`);
+      await state.backoff(retryDelay(policy, attempt, retryAfter), batch, last);
     }
   };
   return { post, send };

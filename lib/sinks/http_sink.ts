@@ -12,7 +12,6 @@ import type { BatchLimits } from "../stream/batcher.ts";
 import type { RecordStage } from "../stream/stage.ts";
 import { withThrough } from "../stream/through.ts";
 import { createSender, type HttpSinkState, type Sender } from "./http_send.ts";
-import type { SpooledDelivery } from "./http_resend.ts";
 
 /**
  * Options of {@linkcode httpSink}.
@@ -123,39 +122,31 @@ export interface HttpBatch {
 }
 
 /**
- * The parts of `httpSink` that only a long-lived process with files uses: the spool's delivery
- * and heartbeats.
+ * What `httpSink` gains in a long-lived process with files, as its options ask: delivery
+ * through a spool and heartbeats. Takes the sink `httpSink` made and returns it with them.
  *
  * @example
  * ```ts
  * import type { HttpServerParts } from "./http_sink.ts";
- * import { spooledDelivery } from "./http_resend.ts";
- * import { heartbeats } from "./http_heartbeat.ts";
- * const parts: HttpServerParts = { spooledDelivery, heartbeats };
+ * import { httpServerParts } from "./http_server_parts.ts";
+ * const parts: HttpServerParts = httpServerParts;
  * ```
  */
-export interface HttpServerParts {
-  /** Makes a sink's delivery through its spool. */
-  spooledDelivery(target: string, options: HttpSinkOptions, sender: Sender, state: HttpSinkState): SpooledDelivery;
-  /** Makes a sink's heartbeats. */
-  heartbeats(target: string, options: HttpSinkOptions, sender: Sender, state: HttpSinkState): { start(): void; stop(): Promise<void> };
-}
+export type HttpServerParts = (sink: Sink<HttpBatch>, target: string, options: HttpSinkOptions, sender: Sender, state: HttpSinkState) => Sink<HttpBatch>;
 let serverParts: HttpServerParts | undefined;
 
 /**
- * Gives `httpSink` its spool and heartbeats (`lib/sinks/http_resend.ts`,
- * `lib/sinks/http_heartbeat.ts`). They belong to long-lived processes with files, so the server
+ * Gives `httpSink` its spool and heartbeats (`lib/sinks/http_server_parts.ts`). They belong to long-lived processes with files, so the server
  * entries register them (`adapters/server_runtimes.ts`, imported by `mod.ts` and `server.ts`)
  * and the web entry does not: a worker bundle carries neither, and a `spool` or `heartbeat`
  * option there is a `TypeError` that says so.
  *
- * @param parts The spool's delivery and the heartbeats.
+ * @param parts Adds the spool's delivery and the heartbeats to a sink.
  * @example
  * ```ts
  * import { registerHttpServerParts } from "./http_sink.ts";
- * import { spooledDelivery } from "./http_resend.ts";
- * import { heartbeats } from "./http_heartbeat.ts";
- * registerHttpServerParts({ spooledDelivery, heartbeats });
+ * import { httpServerParts } from "./http_server_parts.ts";
+ * registerHttpServerParts(httpServerParts);
  * ```
  */
 export function registerHttpServerParts(parts: HttpServerParts): void {
@@ -189,53 +180,37 @@ export function registerHttpServerParts(parts: HttpServerParts): void {
  */
 export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpBatch> {
   const target = new URL(url).href;
-  let wake = () => {};
-  const closed = new Promise<void>((resolve) => (wake = resolve));
   const state: HttpSinkState = {
     hooks: { report: () => {}, lost: () => {}, unrefTimer: (t) => (t as { unref?: () => void })?.unref?.() },
     closing: false,
     /** The option's unref when given, else the logger's (from `connect`), else `unref()`. */
     unrefTimer: (t) => (options.unrefTimer ?? state.hooks.unrefTimer)(t),
-    sleep: (ms) => Promise.race([sleep(ms, state.unrefTimer), closed]),
+    backoff: (ms) => sleep(ms, state.unrefTimer),
   };
   const sender = createSender(target, options, state);
-  if ((options.spool ?? options.heartbeat) !== undefined && serverParts === undefined) {
-    throw new TypeError("sluice: httpSink's spool and heartbeat need a server runtime; the web entry (sluice/web) has neither");
-  }
-  const delivery = options.spool === undefined ? undefined : serverParts!.spooledDelivery(target, options, sender, state);
-  const beats = options.heartbeat && serverParts!.heartbeats(target, options, sender, state);
-
-  return withThrough({
+  let sink: Sink<HttpBatch> = {
     name: options.name ?? `http:${target}`,
     level: options.level,
     sync: false,
-    // with a spool a full queue is written to it (a synchronous file write): nothing is dropped
-    defaultOnFull: options.onFull ?? (delivery === undefined ? "drop-newest" : "block"),
+    defaultOnFull: options.onFull ?? "drop-newest",
     batch: { maxRecords: 1000, maxBytes: 1 << 20, maxAgeMs: 1000, ...options.batch },
     queue: { maxQueuedRecords: options.maxQueuedRecords ?? 10_000 },
     connect(h) {
       state.hooks = h;
-      beats?.start();
-      void delivery?.resend();
     },
     encode(records) {
       let body = "";
       for (const r of records) body += r.json + "\n";
       return { body, key: crypto.randomUUID(), records: records.length, oldestMs: records[0]?.time ?? Date.now() };
     },
-    write: delivery === undefined ? (batch) => sender.send(batch) : (batch) => delivery.write(batch),
-    ...(delivery === undefined ? {} : {
-      writeSync: (batch: HttpBatch) => delivery.saveSync(batch),
-      /** Waits for spooled batches being sent again, so `log.flush()` covers them too. */
-      flush: () => delivery.resending,
-      closing() {
-        state.closing = true;
-        wake();
-      },
-    }),
-    async close() {
-      delivery?.stop();
-      await beats?.stop();
-    },
-  }, options.through);
+    write: (batch) => sender.send(batch),
+    async close() {},
+  };
+  if ((options.spool ?? options.heartbeat) !== undefined) {
+    if (serverParts === undefined) {
+      throw new TypeError("sluice: httpSink's spool and heartbeat need a server runtime; the web entry (sluice/web) has neither");
+    }
+    sink = serverParts(sink, target, options, sender, state);
+  }
+  return withThrough(sink, options.through);
 }
