@@ -221,7 +221,7 @@ function decodeLine(line: string): LogRecord {
   if (Number.isNaN(ms)) throw new Error("time is not an ISO-8601 time");
   const head = '{"time":"' + isoTime(ms) + recordPrefix(v.level, v.category) + JSON.stringify(v.msg);
   // sluice's own form (always, for what a publisher wrote): the line is the record's text
-  if (line.startsWith(head)) return { time: ms, level: v.level, category: v.category, msg: v.msg, json: line, fieldsAt: head.length };
+  if (line.startsWith(head) && line.charCodeAt(line.length - 1) === 125) return { time: ms, level: v.level, category: v.category, msg: v.msg, json: line, fieldsAt: head.length };
   const r = toRecord(v, undefined, ms);
   if (typeof r === "string") throw new Error(r);
   return r;
@@ -257,7 +257,7 @@ function recordFields(v: unknown): Record<string, unknown> & { time: string; lev
 export function appendableLines(data: Uint8Array): { category: string | undefined; count: number } | undefined {
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(data);
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(data); // a BOM kept: it fails the check, as it would be written
   } catch {
     return undefined;
   }
@@ -268,6 +268,7 @@ export function appendableLines(data: Uint8Array): { category: string | undefine
   let level = "";
   let prefixCategory: string | undefined;
   let prefix = "";
+  let [lastMsg, lastMsgJson] = ["", '""'];
   for (let at = 0; at < text.length; count++) {
     const end = text.indexOf("\n", at);
     const line = text.slice(at, end);
@@ -289,7 +290,10 @@ export function appendableLines(data: Uint8Array): { category: string | undefine
     }
     if (v.level !== level || v.category !== prefixCategory || prefix === "") prefix = recordPrefix((level = v.level), (prefixCategory = v.category));
     const msgAt = 9 + v.time.length + prefix.length;
-    if (!line.startsWith('{"time":"') || !line.startsWith(v.time, 9) || !line.startsWith(prefix, 9 + v.time.length) || line.charCodeAt(msgAt) !== 34) return undefined;
+    if (!line.startsWith('{"time":"') || !line.startsWith(v.time, 9) || !line.startsWith(prefix, 9 + v.time.length)) return undefined;
+    // the message as sluice writes it (not "\u0041", not followed by a second "msg" that JSON.parse would take), and nothing after the closing brace ("\r", spaces)
+    if (v.msg !== lastMsg) (lastMsgJson = JSON.stringify(v.msg)), (lastMsg = v.msg);
+    if (!line.startsWith(lastMsgJson, msgAt) || line.charCodeAt(line.length - 1) !== 125) return undefined;
   }
   return { category, count };
 }

@@ -129,11 +129,46 @@ describe("encode and decode", () => {
       }
       appended++;
       const records = decodeMessage(data);
-      expect(records.map((r) => r.json + "\n").join("")).toBe(text(data));
+      expect(enc.encode(records.map((r) => r.json + "\n").join(""))).toEqual(data);
       expect(lines2.count).toBe(records.length);
       for (const r of records) expect(r.category).toBe(lines2.category);
     }), { seed: 23, numRuns: 3000 });
     expect(appended).toBeGreaterThan(500); // the property was exercised, not vacuous
+  });
+
+  test("a message in sluice's form with one edit a publisher could make (an escape, a BOM, a second msg, \\r, a space) is appended only when rewriting gives the same bytes (seeded fuzz)", () => {
+    const record = fc.record({ time: fc.integer({ min: 0, max: 4e12 }), level: fc.constantFrom(...LEVEL_NAMES), category: fc.constantFrom(undefined, "http", "a.b"), msg: fc.string({ unit: "binary", minLength: 1, maxLength: 6 }) })
+      .map((r) => createRecord(r.time, r.level, r.category, r.msg, ',"n":1}'));
+    // each edit keeps the line JSON with the same time, level and category
+    const edits: ((r: LogRecord) => string)[] = [
+      (r) => r.json.replace('"msg":"', '"msg":"\\u0041'),
+      (r) => r.json.slice(0, -1) + ',"msg":"other"}',
+      (r) => r.json.slice(0, -1) + ',"msg":' + JSON.stringify(r.msg) + "}",
+      (r) => r.json + "\r",
+      (r) => r.json + " ",
+      (r) => r.json.slice(0, -1) + ' }',
+      (r) => r.json.replace(/\//g, "\\/"),
+    ];
+    let appended = 0, refused = 0;
+    fc.assert(fc.property(fc.array(record, { minLength: 1, maxLength: 4 }), fc.nat(), fc.nat({ max: edits.length }), fc.boolean(), (records, which, edit, bom) => {
+      const lines = records.map((r) => r.json);
+      const i = which % lines.length;
+      if (edit < edits.length) lines[i] = edits[edit](records[i]);
+      const data = enc.encode((bom ? "\ufeff" : "") + lines.join("\n") + "\n");
+      const edited = JSON.parse(lines[i]);
+      expect([edited.level, edited.category]).toEqual([records[i].level, records[i].category]);
+      const take = appendableLines(data);
+      let rewritten: Uint8Array | undefined;
+      try {
+        rewritten = enc.encode(decodeMessage(data).map((r) => r.json + "\n").join(""));
+      } catch (err) {
+        expect(err).toBeInstanceOf(MessageDecodeError);
+      }
+      if (take === undefined) return void refused++;
+      appended++;
+      expect(rewritten).toEqual(data); // what is appended as it is, byte for byte
+    }), { seed: 29, numRuns: 3000 });
+    expect([appended > 200, refused > 1000]).toEqual([true, true]); // both sides exercised
   });
 
   test("appendableLines refuses what must be rewritten or refused: mixed categories, other field order, foreign times, bad lines", () => {
@@ -147,6 +182,13 @@ describe("encode and decode", () => {
     expect(appendableLines(enc.encode(line().slice(0, -1)))).toBeUndefined();
     expect(appendableLines(enc.encode(""))).toBeUndefined();
     expect(appendableLines(new Uint8Array([0xff, 0x0a]))).toBeUndefined();
+    // the message is compared as written: an escape sluice does not write, or a second msg that JSON.parse takes
+    expect(appendableLines(enc.encode('{"time":"1970-01-01T00:00:00.000Z","level":"info","msg":"\\u0041"}\n'))).toBeUndefined();
+    expect(appendableLines(enc.encode('{"time":"1970-01-01T00:00:00.000Z","level":"info","msg":"a","msg":"b"}\n'))).toBeUndefined();
+    expect(appendableLines(enc.encode("\ufeff" + line()))).toBeUndefined();
+    expect(appendableLines(enc.encode(line().slice(0, -1) + "\r\n"))).toBeUndefined();
+    expect(decodeMessage(enc.encode('{"time":"1970-01-01T00:00:00.000Z","level":"info","msg":"a","msg":"b"}\n'))[0].json).toBe('{"time":"1970-01-01T00:00:00.000Z","level":"info","msg":"b"}');
+    expect(decodeMessage(enc.encode("\ufeff" + line().slice(0, -1) + "\r\n"))[0].json + "\n").toBe(line());
   });
 
   test("a message from 1 KiB is gzipped (Content-Encoding: gzip) and reads back exactly; a smaller one stays plain", () => {
