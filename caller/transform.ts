@@ -8,8 +8,8 @@
  * `globalThis[Symbol.for("sluice.caller")]` and returns the arguments, and the call follows at
  * once. A logger with `caller: true` takes the location only when the slot names itself
  * (lib/caller.ts), so another receiver (`console.info`, a `Map`) sees the same arguments and
- * leaves a location no logger takes. The definitions go on the file's first line; no line is
- * added or removed.
+ * leaves a location no logger takes. The definitions go on the file's first line (after its
+ * directives); no line is added or removed.
  *
  * @module
  */
@@ -154,7 +154,7 @@ function receiverStart(scan: Scan, k: number): number | undefined {
  * are untouched; the receiver and the arguments are evaluated once, in their order, and the
  * method is called on the same `this` with the same arguments. The definitions of
  * `__sluiceAt` and `__sluiceArm` go on the first line (after a `#!` line and the directive
- * prologue). A source without such calls is returned as is.
+ * prologue, on the last directive's line). A source without such calls is returned as is.
  *
  * @param source A JavaScript or TypeScript module (or CommonJS file), JSX or TSX.
  * @param fileName Its path or URL: the location is its base name and the line; a name ending
@@ -170,7 +170,8 @@ function receiverStart(scan: Scan, k: number): number | undefined {
 export function callerTransform(source: string, fileName: string): string {
   const sites = callerSites(source, /\.[jt]sx(?:[?#]|$)/.test(fileName));
   if (sites.length === 0) return source;
-  const base = fileName.replace(/[?#].*$/, "").replace(/.*[/\\]/, "");
+  // a URL's query and hash are not its name; a path's '#' is (a directory "C#"), its '?...' a bundler's query
+  const base = fileName.replace(/^[a-z][a-z\d+.-]+:/i.test(fileName) ? /[?#].*$/ : /\?.*$/, "").replace(/.*[/\\]/, "");
   const wraps: Wrap[] = [];
   sites.forEach((s, i) => {
     wraps.push({ start: s.receiverStart, end: s.receiverEnd, open: "__sluiceAt(", close: `, ${i})` });
@@ -220,12 +221,13 @@ const PRELUDE = ";var __sluiceS, __sluiceT; " +
   "function __sluiceArm(a, i, at) { const s = __sluiceS ??= globalThis[Symbol.for(\"sluice.caller\")] ??= {}; " +
   "s.t = __sluiceT[i]; __sluiceT[i] = undefined; s.a = at; return a; }";
 
-/** Where the prelude goes: after a `#!` line and a directive prologue (`"use strict";`) on the first line. */
+/**
+ * Where the prelude goes: after a `#!` line and the whole directive prologue, past comments and
+ * line breaks (`// license` then `"use strict";`, `"use client";` then `"use strict"`), on the
+ * last directive's line: code before a directive would make it a plain string, and the file
+ * sloppy (or a client component a server one).
+ */
 function preludeOffset(source: string): number {
-  if (source.startsWith("#!")) {
-    const e = source.indexOf("\n");
-    return e < 0 ? source.length : e + 1;
-  }
-  const m = /^(?:\ufeff)?(?:[ \t]*(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")[ \t]*(?:;|(?=\r?\n)|$))*/.exec(source)!;
-  return m[0].length;
+  return PROLOGUE.exec(source)![0].length;
 }
+const PROLOGUE = /^\ufeff?(?:#![^\n]*(?:\n|$))?(?:(?:\s|\/\/[^\n\r\u2028\u2029]*|\/\*[\s\S]*?\*\/)*(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")[ \t]*(?:;|(?=\r?\n)|$))*/;

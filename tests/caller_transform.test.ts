@@ -36,6 +36,28 @@ test("the definitions go on the first line, after a #! line or a directive, and 
   expect(callerTransform("x = 1;\n\nlog\n  .warn(1);", "/a/b.ts")).toContain('"\\"b.ts:4\\""');
 });
 
+test("the definitions go after the whole directive prologue (past comments, line breaks and a #! line): a strict file stays strict, \"use client\" stays a directive", () => {
+  const body = "\nlog.info(1);\nreturn (function () { return this; })() === undefined;";
+  for (const head of ['"use strict";', "// license\n'use strict';", '/* a */ "use client";\n"use strict"', "/**\n * doc\n */\n\n  'use strict'\t;"]) {
+    const out = callerTransform(head + body, "a.js");
+    expect(out.split("\n")).toHaveLength((head + body).split("\n").length);
+    expect(out).toContain('"\\"a.js:' + (head.split("\n").length + 1));
+    expect([head, new Function("log", out)({ info() {} })]).toEqual([head, true]); // strict: `this` is undefined
+  }
+  expect(callerTransform('#!/usr/bin/env node\n"use strict";\nlog.info(1);', "cli.js").split("\n")[1]).toStartWith('"use strict";;var __sluiceS');
+  const client = callerTransform('// (c) us\n"use client";\nlog.info(1);', "a.js");
+  expect(client.indexOf('"use client"')).toBeLessThan(client.indexOf("var __sluiceS"));
+  expect(callerTransform('"not a directive".length;\nlog.info(1);', "a.js")).toStartWith(";var __sluiceS");
+});
+
+test("the location names the file: a path's directory may hold '#' (C#), a bundler's ?query and a URL's ?query and #hash are left out", () => {
+  const at = (name: string) => /__sluiceArm\(\[1\], 0, "\\"(.*?)\\""\)/.exec(callerTransform("log.info(1);", name))?.[1];
+  expect(at("/home/u/C#/app/x.js")).toBe("x.js:1");
+  expect(at("/app/x.ts?v=3")).toBe("x.ts:1");
+  expect(at("file:///app/x.mjs?v=2#h")).toBe("x.mjs:1");
+  expect(at("C:\\app\\x.js")).toBe("x.js:1");
+});
+
 test("JSX and TSX (by file name): markup that looks like code is left alone, calls in {...} are rewritten, the output compiles", () => {
   const source = `const A = () => <p title="it's log.info(x)">it's log.warn(y) {log.info("in")}</p>;\nconst g = <T,>(x: T) => log.error(x);\n`;
   const out = callerTransform(source, "/app/view.tsx");
