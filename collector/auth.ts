@@ -72,8 +72,9 @@ export function parseTokens(text: string): TokenEntry[] {
 
 /**
  * The tokens of `SLUICE_TOKENS` as {@linkcode parseTokens} lines: entries separated by commas
- * (or newlines), where a comma inside a `producers=` list continues the list: a piece after
- * `:producers=…` that has no colon (or only a `:role=…`) is one more producer name.
+ * or newlines, where a comma inside a `producers=` list continues the list: a piece after
+ * `:producers=…` on the same line that has no colon (or only a `:role=…`) is one more producer
+ * name. A bare token that follows a `producers=` list goes on the next line.
  *
  * @param value The variable's value.
  * @returns The entries.
@@ -85,10 +86,13 @@ export function parseTokens(text: string): TokenEntry[] {
  */
 export function parseTokenEnv(value: string): TokenEntry[] {
   const lines: string[] = [];
-  for (const piece of value.split(/[,\n]/)) {
-    const last = lines.length - 1;
-    if (last >= 0 && /:producers=[^:]*$/.test(lines[last]) && /^[^:]*(:role=[^:]*)?$/.test(piece)) lines[last] += "," + piece;
-    else lines.push(piece);
+  for (const row of value.split("\n")) {
+    const first = lines.length; // a newline always ends an entry, as in a tokens file
+    for (const piece of row.split(",")) {
+      const last = lines.length - 1;
+      if (last >= first && /:producers=[^:]*$/.test(lines[last]) && /^[^:]*(:role=[^:]*)?$/.test(piece)) lines[last] += "," + piece;
+      else lines.push(piece);
+    }
   }
   return parseTokens(lines.join("\n"));
 }

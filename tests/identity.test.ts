@@ -2,6 +2,7 @@
 // the reserved collector name, caps on producers and categories, heartbeats only for its own
 // producers, /metrics and /producers behind a token.
 import { afterEach, describe, expect, test } from "bun:test";
+import fc from "fast-check";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,6 +59,31 @@ describe("tokens file", () => {
     expect(parseTokenEnv("h:t:producers=x,y:role=read\ng:r")).toEqual([{ name: "h", token: "t", producers: ["x", "y"], role: "read" }, { name: "g", token: "r" }]);
     expect(parseTokenEnv("a:1,b:2")).toEqual([{ name: "a", token: "1" }, { name: "b", token: "2" }]);
     expect(() => parseTokenEnv(",,")).toThrow(/holds no token/);
+    // a newline always ends an entry, as in a tokens file: a bare token or a comment on the next line is not a producer name
+    expect(parseTokenEnv("edge:s3cret:producers=edge-*\n# the ops token\nb4re")).toEqual([{ name: "edge", token: "s3cret", producers: ["edge-*"] }, { name: "token-2", token: "b4re" }]);
+  });
+
+  test("SLUICE_TOKENS reads back every list of entries written with commas and newlines, a newline before a bare token that follows a producers= list (seeded fuzz)", () => {
+    const word = (re: RegExp) => fc.stringMatching(re);
+    const entry = fc.record({
+      name: fc.option(word(/^[a-z][a-z0-9-]{0,5}$/), { nil: undefined }),
+      token: word(/^[A-Za-z0-9_.=*-]{1,8}$/),
+      producers: fc.option(fc.array(word(/^[a-z*-]{1,5}$/), { minLength: 1, maxLength: 3 }), { nil: undefined }),
+      read: fc.boolean(),
+      roleFirst: fc.boolean(),
+    });
+    fc.assert(fc.property(fc.array(entry, { minLength: 1, maxLength: 5 }), fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }), (entries, newline) => {
+      let text = "";
+      const expected = entries.map((e, i) => {
+        const bare = e.name === undefined;
+        const producers = bare || e.producers === undefined ? "" : `:producers=${e.producers.join(",")}`;
+        const role = !bare && e.read ? ":role=read" : "";
+        const sep = i === 0 ? "" : newline[i] || (bare && /:producers=[^:]*$/.test(text)) ? "\n" : ",";
+        text += sep + (bare ? e.token : `${e.name}:${e.token}${e.roleFirst ? role + producers : producers + role}`);
+        return { name: e.name ?? `token-${i + 1}`, token: e.token, ...(producers ? { producers: e.producers } : {}), ...(role ? { role: "read" } : {}) };
+      });
+      expect(parseTokenEnv(text)).toEqual(expected);
+    }), { seed: 31, numRuns: 2000 });
   });
 
   test("sluice serve with SLUICE_TOKENS: a token's producers= list holds every name after its commas", async () => {
