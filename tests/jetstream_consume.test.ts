@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, type JetStreamClient, jetstreamManager } from "@nats-io/jetstream";
 import { ensureStream } from "../jetstream.ts";
@@ -147,6 +148,8 @@ describe.skipIf(!run)("sluice consume against nats-server", () => {
     await publishBatch(js, "sluice.poison", 0, 9);
     const bad = await js.publish("sluice.poison.a", new TextEncoder().encode('{"msg":"torn'), { msgID: "bad:a" });
     const badGzip = await js.publish("sluice.poison.b", new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3]), { msgID: "bad:b" });
+    // gzip of gzip: inflated once, as decodeMessage does, it is not text (consume once inflated it twice and wrote it)
+    const twice = await js.publish("sluice.poison.c", gzipSync(gzipSync('{"time":"1970-01-01T00:00:00.000Z","level":"info","category":"c","msg":"zz"}\n')), { msgID: "bad:c" });
     await publishBatch(js, "sluice.poison", 9, 9);
     const consume = await startConsume(["--jetstream", server.url, "--stream", "POISON", "--dir", dir]);
     await waitFor(() => recordsOnDisk(dir).length === 18, 15_000, "18 records");
@@ -158,7 +161,8 @@ describe.skipIf(!run)("sluice consume against nats-server", () => {
     expect(reason).toContain("Nats-Msg-Id: bad:a");
     expect(consume.output()).toContain(`message ${bad.seq} (sluice.poison.a) does not decode, dead-lettered to ${dir}/.sluice/dead/${bad.seq}.msg`);
     expect(consume.output()).toContain(`message ${badGzip.seq} (sluice.poison.b) does not decode, dead-lettered to ${dir}/.sluice/dead/${badGzip.seq}.msg: the message is not valid gzip`);
-    expect(consume.output()).toContain("wrote 18 records in 6 messages, skipped 0 already on disk, dead-lettered 2");
+    expect(consume.output()).toContain(`message ${twice.seq} (sluice.poison.c) does not decode, dead-lettered to ${dir}/.sluice/dead/${twice.seq}.msg: the message is not UTF-8 text`);
+    expect(consume.output()).toContain("wrote 18 records in 6 messages, skipped 0 already on disk, dead-lettered 3");
     expect((await consumerInfo("POISON")).num_ack_pending).toBe(0);
   }, 60_000);
 

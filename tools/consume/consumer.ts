@@ -170,7 +170,7 @@ function run(nc: NatsConnection, jsm: JetStreamManager, consumer: Consumer, disk
     try {
       text = messageText(m.data);
       lines = appendableLines(text);
-      if (lines === undefined) records = decodeMessage(text);
+      if (lines === undefined) records = decodeMessage(m.data); // from the payload: the text is inflated already, once is all
     } catch (err) {
       if (!(err instanceof MessageDecodeError)) throw err;
       deadLetter(options.dir, m, errorMessage(err));
