@@ -203,15 +203,17 @@ export function decodeMessage(data: Uint8Array): LogRecord[] {
     if (err instanceof MessageDecodeError) throw err;
     throw new MessageDecodeError("the message is not UTF-8 text");
   }
-  const lines = text.split("\n");
-  if (lines.pop() !== "" || lines.length === 0) throw new MessageDecodeError("the message is not NDJSON lines ending in a newline");
-  return lines.map((line, i) => {
+  if (!text.endsWith("\n")) throw new MessageDecodeError("the message is not NDJSON lines ending in a newline");
+  const records: LogRecord[] = []; // line by line, stopping at the first bad one (64 MiB of "\n" split at once took 1.5 GB)
+  for (let at = 0, end; at < text.length; at = end + 1) {
+    end = text.indexOf("\n", at);
     try {
-      return decodeLine(line);
+      records.push(decodeLine(text.slice(at, end)));
     } catch (err) {
-      throw new MessageDecodeError(`line ${i + 1}: ${errorMessage(err)}`);
+      throw new MessageDecodeError(`line ${records.length + 1}: ${errorMessage(err)}`);
     }
-  });
+  }
+  return records;
 }
 
 /** One line back into the record whose `json` it is. */
@@ -263,11 +265,8 @@ export function appendableLines(data: Uint8Array): { category: string | undefine
   }
   if (text.length === 0 || text.charCodeAt(text.length - 1) !== 10) return undefined;
   let category: string | undefined;
-  let count = 0;
-  let checkedTime = "";
-  let level = "";
   let prefixCategory: string | undefined;
-  let prefix = "";
+  let [count, checkedTime, level, prefix] = [0, "", "", ""];
   let [lastMsg, lastMsgJson] = ["", '""'];
   for (let at = 0; at < text.length; count++) {
     const end = text.indexOf("\n", at);

@@ -5,6 +5,8 @@ import fc from "fast-check";
 import { appendableLines, batchId, categorySubject, decodeMessage, encodeBatch, MessageDecodeError, messageText, subjectPrefix } from "../jetstream/message.ts";
 import { GZIP_FROM_BYTES, MAX_INFLATED_BYTES } from "../jetstream/compression.ts";
 import { gzipSync } from "node:zlib";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { createRecord, type LogRecord } from "../mod.ts";
 import { parseNdjson } from "../lib/format/ndjson_decode.ts";
 import { LEVEL_NAMES } from "../lib/levels.ts";
@@ -223,6 +225,23 @@ describe("encode and decode", () => {
     for (let at = 0; at + line.length <= bomb.length; at += line.length) bomb.set(line, at);
     expect(reason(gzipSync(bomb, { level: 1 }))).toBe(`the gzipped message inflates past ${MAX_INFLATED_BYTES} bytes`);
     expect(() => messageText(gzipSync(bomb, { level: 1 }))).toThrow(MessageDecodeError);
+  });
+
+  test("a message of 64 MiB of newlines (65 KB gzipped) is refused at its first line in bounded memory (VmHWM)", () => {
+    const code = `import { decodeMessage } from "./jetstream/message.ts";
+      import { gzipSync } from "node:zlib";
+      import { readFileSync } from "node:fs";
+      const hwm = () => Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync("/proc/self/status", "utf8"))[1]) * 1024;
+      const payload = gzipSync(new Uint8Array(${MAX_INFLATED_BYTES} - 1).fill(10));
+      const before = hwm();
+      let reason = "";
+      try { decodeMessage(payload); } catch (e) { reason = e.message; }
+      console.log(JSON.stringify({ size: payload.length, reason, grew: hwm() - before }));`;
+    const r = spawnSync(process.execPath, ["-e", code], { encoding: "utf8", cwd: join(import.meta.dir, "..") });
+    const out = JSON.parse(r.stdout);
+    expect([out.size < 100_000, out.reason]).toEqual([true, 'line 1: JSON Parse error: Unexpected EOF']);
+    // the inflated bytes and their text, not an array of 64 M lines (1.4 GB more before)
+    expect(out.grew).toBeLessThan(5 * MAX_INFLATED_BYTES);
   });
 
   test("a message that is not sluice NDJSON is a MessageDecodeError saying why", () => {
