@@ -60,21 +60,18 @@ const baseNames = new Map<string, string>();
 const slot: { t?: unknown; a?: string } = ((globalThis as any)[Symbol.for("sluice.caller")] ??= {});
 
 /**
- * Empties the slot and returns the logger a location was left for, if any. It is also what a
- * disabled level method of a logger with `caller: true` does: a location left for a call that
- * writes nothing is forgotten, and no later call can take it.
+ * Empties the slot. It is also what a disabled level method of a logger with `caller: true`
+ * is: a location left for a call that writes nothing is forgotten, and no later call can take
+ * it. Like any level method, it returns nothing (not the slot's logger).
  *
- * @returns The logger the slot named, or undefined.
  * @example
  * ```ts
  * import { forgetCaller } from "./caller.ts";
- * forgetCaller(); // undefined: the slot is empty
+ * forgetCaller(); // undefined
  * ```
  */
-export const forgetCaller = (): unknown => {
-  const t = slot.t;
+export const forgetCaller = (): void => {
   slot.t = undefined;
-  return t;
 };
 
 /** The object the stack is captured on, reused: a capture allocates no holder. */
@@ -114,7 +111,9 @@ function quotedBase(file: string): string {
  * ```
  */
 export function callerMember(method: (...args: never[]) => unknown, logger: object): string {
-  if (forgetCaller() === logger) return ',"caller":' + slot.a;
+  const t = slot.t;
+  forgetCaller();
+  if (t === logger) return ',"caller":' + slot.a;
   const limit = ErrorCtor.stackTraceLimit;
   const prepare = ErrorCtor.prepareStackTrace;
   let at: string;

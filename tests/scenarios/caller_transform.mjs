@@ -18,13 +18,13 @@ const APP = [
   /* 6 */ '  inner: log.error("inner") });',
   /* 7 */ 'try { log.info("thrown", boom()); } catch {}',
   /* 8 */ 'after();',
-  /* 9 */ 'log.debug("disabled"); after();',
+  /* 9 */ 'fake.info(0); const quiet = log.debug("disabled"); after();',
   /* 10 */ 'plain.info("plain"); after();',
   /* 11 */ 'log.child({ c: 1 }).info("child");',
   /* 12 */ 'order.push("x"); getLog().info(next("a"), next("b")); const none = missing?.info(next("never"));',
   /* 13 */ 'log.info(() => (untransformed(), "message function"));',
   /* 14 */ 'fake.info(`${log.info("in a template")}`);',
-  /* 15 */ 'return [got, none, this === undefined];',
+  /* 15 */ 'return [got, none, this === undefined, quiet];',
 ].join("\n");
 
 export async function callerTransformScenario(sluice, callerTransform) {
@@ -82,8 +82,10 @@ export async function callerTransformScenario(sluice, callerTransform) {
   if (untransformedAt.some((c) => c.startsWith("app.js") || c === "unknown")) throw new Error(`untransformed calls took a transformed location: ${untransformedAt}`);
   // only the four untransformed calls captured a stack
   assertEqual(captures, 4, "stack captures");
-  assertEqual(calls, [{ self: true, args: [1, 2, 3] }, { self: true, args: [] }, { self: true, args: ["undefined"] }], "another receiver's this and arguments");
+  assertEqual(calls, [{ self: true, args: [1, 2, 3] }, { self: true, args: [] }, { self: true, args: [0] }, { self: true, args: ["undefined"] }], "another receiver's this and arguments");
   assertEqual(order, ["x", "getLog", "a", "b"], "evaluation order; an optional call on undefined evaluates nothing");
-  assertEqual(result, ["v", undefined, true], "results, and the directive still applies");
+  // a disabled call returns nothing, as without caller: true (not the receiver a call before left in the slot)
+  assertEqual(result, ["v", undefined, true, undefined], "results, and the directive still applies");
+  if (result[3] !== undefined) throw new Error("a disabled call returned a value");
   return records;
 }
