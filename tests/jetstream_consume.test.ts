@@ -13,7 +13,7 @@ import { gzipSync } from "node:zlib";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, type JetStreamClient, jetstreamManager } from "@nats-io/jetstream";
 import { ensureStream } from "../jetstream.ts";
-import { checkFilters, filtersOverlap } from "../tools/consume/subjects.ts";
+import { checkFilters, filtersOverlap, subjectCheck } from "../tools/consume/subjects.ts";
 import { recordsOnDisk } from "./helpers/disk_records.ts";
 import { publishBatch, startConsume, waitFor } from "./helpers/consume.ts";
 import { natsSuitesRun, type NatsServer, startNats } from "./helpers/nats.ts";
@@ -23,6 +23,17 @@ const dirs: string[] = [];
 const temp = () => (dirs.push(mkdtempSync(join(tmpdir(), "sluice-consume-"))), dirs.at(-1)!);
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+test("subjectCheck: each record's category must be its message's subject under the stream's prefix", () => {
+  const check = subjectCheck(["sluice.logs.>"]);
+  expect(check("sluice.logs.http", ["http"])).toBeUndefined();
+  expect(check("sluice.logs.http.db", ["http.db"])).toBeUndefined();
+  expect(check("sluice.logs.default", [undefined, ""])).toBeUndefined();
+  expect(check("sluice.logs.http", ["http", "db"])).toMatch(/^a record of category "db" belongs on sluice.logs.db, not on sluice.logs.http/);
+  expect(check("sluice.logs.http", [undefined])).toMatch(/belongs on sluice.logs.default/);
+  expect(check("other.subject", ["db"])).toBeUndefined(); // outside the stream's <prefix>.> subjects: not checked
+  expect(subjectCheck(["app.logs"])("app.logs", ["db"])).toBeUndefined();
+});
 
 test("subject filters: overlap as NATS matches them; a bad, outside or doubled filter is a one-line error", () => {
   expect(filtersOverlap("sluice.logs.http.>", "sluice.logs.*.db")).toBe(true);
@@ -109,19 +120,25 @@ describe.skipIf(!run)("sluice consume against nats-server", () => {
     expect([info.num_pending, info.num_ack_pending, info.ack_floor.stream_seq]).toEqual([0, 0, 60]);
   }, 60_000);
 
-  test("a message in another writer's form (other key order, another time form, mixed categories) is written in sluice's form", async () => {
+  test("a message in another writer's form (other key order, another time form) is written in sluice's form; one whose records are not its subject's category is dead-lettered", async () => {
     await stream("FOREIGN");
     const dir = temp();
     const own = '{"time":"1970-01-01T00:00:00.000Z","level":"info","category":"x","msg":"own","n":1}\n';
     await js.publish("sluice.foreign.x", own);
     await js.publish("sluice.foreign.x", '{"level":"warn","msg":"keys","time":"1970-01-01T00:00:01Z","category":"x"}\n');
-    await js.publish("sluice.foreign.x", own + '{"time":"1970-01-01T00:00:02.000Z","level":"info","category":"y","msg":"mixed"}\n');
+    // a record of category y on x's subject: a consumer of sluice.foreign.x alone would write y.ndjson beside y's own consumer
+    const mixed = await js.publish("sluice.foreign.x", own + '{"time":"1970-01-01T00:00:02.000Z","level":"info","category":"y","msg":"mixed"}\n');
+    const elsewhere = await js.publish("sluice.foreign.x", '{"time":"1970-01-01T00:00:03.000Z","level":"info","category":"y","msg":"elsewhere"}\n');
+    await js.publish("sluice.foreign.y", '{"time":"1970-01-01T00:00:04.000Z","level":"info","category":"y","msg":"right"}\n');
     const consume = await startConsume(["--jetstream", server.url, "--stream", "FOREIGN", "--dir", dir]);
     await waitFor(() => existsSync(join(dir, "y.ndjson")), 15_000, "y.ndjson");
     expect(await consume.stop("SIGTERM")).toBe(0);
-    expect(readFileSync(join(dir, "x.ndjson"), "utf8")).toBe(own + '{"time":"1970-01-01T00:00:01.000Z","level":"warn","category":"x","msg":"keys"}\n' + own);
-    expect(readFileSync(join(dir, "y.ndjson"), "utf8")).toBe('{"time":"1970-01-01T00:00:02.000Z","level":"info","category":"y","msg":"mixed"}\n');
-    expect(consume.output()).toContain("wrote 4 records in 3 messages");
+    expect(readFileSync(join(dir, "x.ndjson"), "utf8")).toBe(own + '{"time":"1970-01-01T00:00:01.000Z","level":"warn","category":"x","msg":"keys"}\n');
+    expect(readFileSync(join(dir, "y.ndjson"), "utf8")).toBe('{"time":"1970-01-01T00:00:04.000Z","level":"info","category":"y","msg":"right"}\n');
+    for (const m of [mixed, elsewhere]) {
+      expect(consume.output()).toContain(`message ${m.seq} (sluice.foreign.x) does not decode, dead-lettered to ${dir}/.sluice/dead/${m.seq}.msg: a record of category "y" belongs on sluice.foreign.y, not on sluice.foreign.x`);
+    }
+    expect(consume.output()).toContain("wrote 3 records in 3 messages, skipped 0 already on disk, dead-lettered 2");
   }, 60_000);
 
   test("a consumer that was down catches up, and its restart writes nothing twice", async () => {

@@ -23,7 +23,7 @@ import type { LogRecord } from "../../lib/record.ts";
 import type { Runtime } from "../../lib/runtime/runtime.ts";
 import { deadLetter } from "./dead_letter.ts";
 import { openConsumeState } from "./state.ts";
-import { checkFilters } from "./subjects.ts";
+import { checkFilters, subjectCheck } from "./subjects.ts";
 import { openDurable } from "./durable.ts";
 
 /**
@@ -135,7 +135,7 @@ export async function startConsumer(options: ConsumeOptions, runtime: Runtime): 
     for (const part of disk.keys.undone) print(`sluice consume: cut off the part of a write a crash left unfinished: ${part}`);
     const consumer = await jetstream(nc).consumers.get(options.stream, options.name);
     print(`sluice consume: consumer ${options.name} on stream ${options.stream} (${writes.join(",")}), writing to ${options.dir}${options.durable ? " (durable)" : ""}; ${made}`);
-    return run(nc, jsm, consumer, disk, state, streamId, options, print);
+    return run(nc, jsm, consumer, disk, state, streamId, subjectCheck(info.config.subjects), options, print);
   } catch (err) {
     await disk?.close();
     state?.release();
@@ -144,7 +144,7 @@ export async function startConsumer(options: ConsumeOptions, runtime: Runtime): 
   }
 }
 
-function run(nc: NatsConnection, jsm: JetStreamManager, consumer: Consumer, disk: DiskWriter, state: NonNullable<ReturnType<typeof openConsumeState>>, streamId: string, options: ConsumeOptions, print: (line: string) => void): RunningConsumer {
+function run(nc: NatsConnection, jsm: JetStreamManager, consumer: Consumer, disk: DiskWriter, state: NonNullable<ReturnType<typeof openConsumeState>>, streamId: string, onSubject: ReturnType<typeof subjectCheck>, options: ConsumeOptions, print: (line: string) => void): RunningConsumer {
   const counts: ConsumeCounts = { messages: 0, records: 0, skipped: 0, deadLettered: 0, diskRetries: 0 };
   let floor = state.floor;
   let stopping = false;
@@ -171,6 +171,8 @@ function run(nc: NatsConnection, jsm: JetStreamManager, consumer: Consumer, disk
       text = messageText(m.data);
       lines = appendableLines(text);
       if (lines === undefined) records = decodeMessage(m.data); // from the payload: the text is inflated already, once is all
+      const wrong = onSubject(m.subject, records === undefined ? [lines!.category] : new Set(records.map((r) => r.category)));
+      if (wrong !== undefined) throw new MessageDecodeError(wrong);
     } catch (err) {
       if (!(err instanceof MessageDecodeError)) throw err;
       deadLetter(options.dir, m, errorMessage(err));

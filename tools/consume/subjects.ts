@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { categorySubject } from "../../jetstream/message.ts";
 
 /**
  * True when some subject matches both filters (`*` is one token, `>` one or more at the end).
@@ -53,4 +54,35 @@ export function checkFilters(filters: readonly string[], streamSubjects: readonl
     out.push(f);
   }
   return out;
+}
+
+/**
+ * A check that a message's records belong on its subject: the subject of each record's category
+ * under the stream's prefix (`sluice.logs.<category>`) must be the message's own. Consumers split
+ * by subject rely on it: a record of category `db` sent on `sluice.logs.http` would otherwise
+ * be written to `db.ndjson` by the `http` consumer, beside the `db` consumer's own writes, each
+ * with a journal of its own. What the collectors and `jetstreamSink` publish always belongs; a
+ * message on a subject outside the stream's `<prefix>.>` subjects is not checked.
+ *
+ * @param streamSubjects The stream's subjects.
+ * @returns `(subject, categories) => reason | undefined`.
+ * @example
+ * ```ts
+ * import { subjectCheck } from "./subjects.ts";
+ * const check = subjectCheck(["sluice.logs.>"]);
+ * check("sluice.logs.http", ["http"]); // undefined
+ * check("sluice.logs.http", ["db"]);   // 'a record of category "db" belongs on sluice.logs.db, not on sluice.logs.http ...'
+ * ```
+ */
+export function subjectCheck(streamSubjects: readonly string[]): (subject: string, categories: Iterable<string | undefined>) => string | undefined {
+  const prefixes = streamSubjects.filter((s) => s.endsWith(".>")).map((s) => s.slice(0, -2));
+  return (subject, categories) => {
+    const prefix = prefixes.find((p) => subject.startsWith(p + "."));
+    if (prefix === undefined) return undefined;
+    for (const c of categories) {
+      const own = categorySubject(prefix, c);
+      if (own !== subject) return `a record of category ${JSON.stringify(c ?? "")} belongs on ${own}, not on ${subject} (a message carries its subject's category only, so consumers split by subject never write one file)`;
+    }
+    return undefined;
+  };
 }
