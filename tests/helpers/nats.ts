@@ -135,12 +135,15 @@ export async function startNatsCluster(): Promise<NatsCluster> {
 
 /** Every record in the stream, by its `id` field: how many times each is stored. */
 export async function storedIds(nc: NatsConnection, stream: string): Promise<Map<string, number>> {
-  // just after a restart the test's own connection may still be reconnecting: ask again, bounded
-  for (let attempt = 1; ; attempt++) {
+  // just after a restart the test's own connection may still be reconnecting, and while a
+  // cluster elects a stream leader reads answer "JetStream system temporarily unavailable"
+  // (once in CI for more than 5 s): ask again, for at most 30 s
+  const end = Date.now() + 30_000;
+  for (;;) {
     try {
       return await readIds(nc, stream);
     } catch (err) {
-      if (attempt === 10) throw err;
+      if (Date.now() > end) throw err;
       await new Promise((r) => setTimeout(r, 500));
     }
   }
