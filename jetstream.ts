@@ -17,7 +17,8 @@
  */
 export { defaultSubject, ensureStream, streamConfig } from "./jetstream/stream.ts";
 export type { EnsureResult, StreamSettings } from "./jetstream/stream.ts";
-export { batchId, categorySubject, decodeMessage, encodeBatch, MessageDecodeError, subjectPrefix } from "./jetstream/message.ts";
+export { batchId, categorySubject, encodeBatch, subjectPrefix } from "./jetstream/message.ts";
+export { decodeMessage, MessageDecodeError } from "./jetstream/message_read.ts";
 export type { BatchMeta, JsMessage } from "./jetstream/message.ts";
 export { Publisher, PublishError } from "./jetstream/publisher.ts";
 export type { PublisherOptions } from "./jetstream/publisher.ts";

@@ -2,18 +2,14 @@
  * The JetStream message format shared by `serve --jetstream`, `jetstreamSink` and
  * `sluice consume`: one message per (batch, category), its subject `<prefix>.<category>`, a
  * `Nats-Msg-Id` that makes a retried batch stored once, and the category's records as NDJSON
- * (gzipped from 1 KiB: jetstream/compression.ts).
+ * (gzipped from 1 KiB: jetstream/compression.ts); reading it back is jetstream/message_read.ts.
  *
  * @module
  */
-import { errorMessage } from "../lib/errors.ts";
 import { categoryFileName } from "../lib/files/category_name.ts";
 import { formatNdjson } from "../lib/format/ndjson.ts";
-import { toRecord } from "../lib/format/ndjson_decode.ts";
-import { isoTime } from "../lib/iso_time.ts";
-import { LEVEL_NAMES, type LevelName } from "../lib/levels.ts";
-import { type LogRecord, recordPrefix } from "../lib/record.ts";
-import { packPayload, unpackPayload } from "./compression.ts";
+import type { LogRecord } from "../lib/record.ts";
+import { packPayload } from "./compression.ts";
 
 /**
  * Who sent a batch and its id: what the headers and `Nats-Msg-Id` carry.
@@ -51,24 +47,6 @@ export interface JsMessage {
   headers: Record<string, string>;
   /** The category's records as NDJSON, one `\n`-terminated line each; gzipped from 1 KiB. */
   data: Uint8Array;
-}
-
-/**
- * A message that does not hold sluice records; `consume` dead-letters it with this reason.
- *
- * @example
- * ```ts
- * import { decodeMessage, MessageDecodeError } from "./message.ts";
- * try {
- *   decodeMessage(new TextEncoder().encode("nope\n"));
- * } catch (err) {
- *   if (!(err instanceof MessageDecodeError)) throw err;
- * }
- * ```
- */
-export class MessageDecodeError extends Error {
-  /** `MessageDecodeError`. */
-  override name = "MessageDecodeError";
 }
 
 /**
@@ -158,141 +136,4 @@ export function encodeBatch(prefix: string, records: readonly LogRecord[], meta:
     out.push({ subject: categorySubject(prefix, g.category), msgID, headers, data: payload.data });
   }
   return out;
-}
-
-const LEVELS = new Set<string>(LEVEL_NAMES);
-
-/**
- * A message's NDJSON bytes: its payload, inflated when gzipped. Throws
- * {@linkcode MessageDecodeError} for a gzipped payload that is not valid gzip or inflates past
- * 64 MiB.
- *
- * @param data The message's payload.
- * @returns The NDJSON bytes.
- * @example
- * ```ts
- * import { messageText } from "./message.ts";
- * messageText(new TextEncoder().encode("{}\n")).length; // 3
- * ```
- */
-export function messageText(data: Uint8Array): Uint8Array {
-  const text = unpackPayload(data);
-  if (typeof text === "string") throw new MessageDecodeError(text);
-  return text;
-}
-
-/**
- * A message's records, read back exactly as written (trusted input: the publisher validated
- * them). Throws {@linkcode MessageDecodeError} for a message that is not sluice NDJSON
- * (gzipped or not).
- *
- * @param data The message's payload.
- * @returns The records, in order.
- * @example
- * ```ts
- * import { decodeMessage } from "./message.ts";
- * const data = new TextEncoder().encode('{"time":"1970-01-01T00:00:00.000Z","level":"info","msg":"a"}\n');
- * decodeMessage(data)[0].msg; // "a" (a message that is not sluice NDJSON throws MessageDecodeError)
- * ```
- */
-export function decodeMessage(data: Uint8Array): LogRecord[] {
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(messageText(data));
-  } catch (err) {
-    if (err instanceof MessageDecodeError) throw err;
-    throw new MessageDecodeError("the message is not UTF-8 text");
-  }
-  if (!text.endsWith("\n")) throw new MessageDecodeError("the message is not NDJSON lines ending in a newline");
-  const records: LogRecord[] = []; // line by line, stopping at the first bad one (64 MiB of "\n" split at once took 1.5 GB)
-  for (let at = 0, end; at < text.length; at = end + 1) {
-    end = text.indexOf("\n", at);
-    try {
-      records.push(decodeLine(text.slice(at, end)));
-    } catch (err) {
-      throw new MessageDecodeError(`line ${records.length + 1}: ${errorMessage(err)}`);
-    }
-  }
-  return records;
-}
-
-/** One line back into the record whose `json` it is. */
-function decodeLine(line: string): LogRecord {
-  const v = recordFields(JSON.parse(line));
-  const ms = Date.parse(v.time);
-  if (Number.isNaN(ms)) throw new Error("time is not an ISO-8601 time");
-  const head = '{"time":"' + isoTime(ms) + recordPrefix(v.level, v.category) + JSON.stringify(v.msg);
-  // sluice's own form (always, for what a publisher wrote): the line is the record's text
-  if (line.startsWith(head) && line.charCodeAt(line.length - 1) === 125) return { time: ms, level: v.level, category: v.category, msg: v.msg, json: line, fieldsAt: head.length };
-  const r = toRecord(v, undefined, ms);
-  if (typeof r === "string") throw new Error(r);
-  return r;
-}
-
-/** A parsed line's record fields, checked; throws when it is not a sluice record. */
-function recordFields(v: unknown): Record<string, unknown> & { time: string; level: LevelName; category: string | undefined; msg: string } {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error("not a JSON object");
-  const { time, level, category, msg } = v as Record<string, unknown>;
-  if (typeof time !== "string" || typeof level !== "string" || !LEVELS.has(level) || typeof msg !== "string" || (category !== undefined && typeof category !== "string")) {
-    throw new Error("not a sluice record (time, level, msg)");
-  }
-  return v as ReturnType<typeof recordFields>;
-}
-
-/**
- * The category and record count of a message that can be appended to its file as it is: every
- * line a sluice record in sluice's own form (`{"time":"<ISO time>","level":...,"msg":"...`,
- * what `encodeBatch` writes), all for one category file. Undefined for any other message, which
- * {@linkcode decodeMessage} then reads (rewriting its records in sluice's form) or refuses with
- * the reason. Checking a line costs its `JSON.parse`; no record is rebuilt, so a consumer
- * writes the message's bytes unchanged.
- *
- * @param data The message's NDJSON ({@linkcode messageText}: a gzipped payload is undefined here).
- * @returns `{ category, count }`, or undefined.
- * @example
- * ```ts
- * import { appendableLines } from "./message.ts";
- * const data = new TextEncoder().encode('{"time":"1970-01-01T00:00:00.000Z","level":"info","msg":"a"}\n');
- * appendableLines(data); // { category: undefined, count: 1 }
- * ```
- */
-export function appendableLines(data: Uint8Array): { category: string | undefined; count: number } | undefined {
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(data); // a BOM kept: it fails the check, as it would be written
-  } catch {
-    return undefined;
-  }
-  if (text.length === 0 || text.charCodeAt(text.length - 1) !== 10) return undefined;
-  let category: string | undefined;
-  let prefixCategory: string | undefined;
-  let [count, checkedTime, level, prefix] = [0, "", "", ""];
-  let [lastMsg, lastMsgJson] = ["", '""'];
-  for (let at = 0; at < text.length; count++) {
-    const end = text.indexOf("\n", at);
-    const line = text.slice(at, end);
-    at = end + 1;
-    let v: ReturnType<typeof recordFields>;
-    try {
-      v = recordFields(JSON.parse(line));
-    } catch {
-      return undefined;
-    }
-    // one file: the same category, or another name for its file ("" and none are both default)
-    if (count === 0) category = v.category;
-    else if (v.category !== category && categoryFileName(v.category) !== categoryFileName(category)) return undefined;
-    // a time in sluice's form is its own round trip (one check per distinct time: a batch's records share few)
-    if (v.time !== checkedTime) {
-      const ms = Date.parse(v.time);
-      if (Number.isNaN(ms) || isoTime(ms) !== v.time) return undefined;
-      checkedTime = v.time;
-    }
-    if (v.level !== level || v.category !== prefixCategory || prefix === "") prefix = recordPrefix((level = v.level), (prefixCategory = v.category));
-    const msgAt = 9 + v.time.length + prefix.length;
-    if (!line.startsWith('{"time":"') || !line.startsWith(v.time, 9) || !line.startsWith(prefix, 9 + v.time.length)) return undefined;
-    // the message as sluice writes it (not "\u0041", not followed by a second "msg" that JSON.parse would take), and nothing after the closing brace ("\r", spaces)
-    if (v.msg !== lastMsg) (lastMsgJson = JSON.stringify(v.msg)), (lastMsg = v.msg);
-    if (!line.startsWith(lastMsgJson, msgAt) || line.charCodeAt(line.length - 1) !== 125) return undefined;
-  }
-  return { category, count };
 }

@@ -2,7 +2,8 @@
 // and sluice consume: subjects, msgIDs, one message per category, and the round trip of records.
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { appendableLines, batchId, categorySubject, decodeMessage, encodeBatch, MessageDecodeError, messageText, subjectPrefix } from "../jetstream/message.ts";
+import { batchId, categorySubject, encodeBatch, subjectPrefix } from "../jetstream/message.ts";
+import { appendableLines, decodeMessage, MessageDecodeError, messageText } from "../jetstream/message_read.ts";
 import { GZIP_FROM_BYTES, MAX_INFLATED_BYTES } from "../jetstream/compression.ts";
 import { gzipSync } from "node:zlib";
 import { spawnSync } from "node:child_process";
@@ -228,7 +229,7 @@ describe("encode and decode", () => {
   });
 
   test("a message of 64 MiB of newlines (65 KB gzipped) is refused at its first line in bounded memory (VmHWM)", () => {
-    const code = `import { decodeMessage } from "./jetstream/message.ts";
+    const code = `import { decodeMessage } from "./jetstream/message_read.ts";
       import { gzipSync } from "node:zlib";
       import { readFileSync } from "node:fs";
       const hwm = () => Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync("/proc/self/status", "utf8"))[1]) * 1024;

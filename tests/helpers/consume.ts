@@ -3,7 +3,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
-import { encodeBatch, messageText } from "../../jetstream/message.ts";
+import { encodeBatch } from "../../jetstream/message.ts";
+import { messageText } from "../../jetstream/message_read.ts";
 import { createRecord, type LogRecord } from "../../lib/record.ts";
 
 /** A running `sluice consume`: its output so far, and how to stop it. */

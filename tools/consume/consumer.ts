@@ -16,7 +16,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type Consumer, type ConsumerMessages, jetstream, type JetStreamManager, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
 import { DiskWriter } from "../../collector/disk_writer.ts";
 import { DiskWriteError } from "../../collector/errors.ts";
-import { appendableLines, decodeMessage, MessageDecodeError, messageText } from "../../jetstream/message.ts";
+import { appendableLines, decodeMessage, MessageDecodeError, messageText } from "../../jetstream/message_read.ts";
 import type { ScopedKey } from "../../collector/dedup.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import type { LogRecord } from "../../lib/record.ts";
