@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { DEPENDENCIES } from "./plugin.ts";
 import { readText } from "./read.ts";
 import { callerTransform } from "./transform.ts";
 
@@ -36,7 +37,7 @@ const FORMATS = new Set(["module", "commonjs", "module-typescript", "commonjs-ty
  */
 export async function load(url: string, context: object, nextLoad: (url: string, context: object) => Promise<Loaded>): Promise<Loaded> {
   const loaded = await nextLoad(url, context);
-  if (!url.startsWith("file:") || /[\\/]node_modules[\\/]/.test(url) || !FORMATS.has(loaded.format ?? "")) return loaded;
+  if (!url.startsWith("file:") || DEPENDENCIES.test(url) || !FORMATS.has(loaded.format ?? "")) return loaded;
   const source = loaded.source ?? await readText(new URL(url));
   const text = typeof source === "string" ? source : new TextDecoder().decode(source as ArrayBufferView);
   return { ...loaded, source: callerTransform(text, url) };

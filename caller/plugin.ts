@@ -55,6 +55,18 @@ export interface CallerPluginBuild {
   onLoad(options: { filter: RegExp }, load: (args: { path: string }) => Promise<CallerLoadResult | undefined>): unknown;
 }
 
+/**
+ * What is not the app's own code: paths under `node_modules` (the plugin's default `exclude`,
+ * and what the Node hook leaves alone).
+ *
+ * @example
+ * ```ts
+ * import { DEPENDENCIES } from "./plugin.ts";
+ * DEPENDENCIES.test("/app/node_modules/pino/lib/tools.js"); // true
+ * ```
+ */
+export const DEPENDENCIES = /[\\/]node_modules[\\/]/;
+
 const LOADERS: Record<string, CallerLoadResult["loader"]> = { ts: "ts", mts: "ts", cts: "ts", tsx: "tsx", jsx: "jsx" };
 
 /**
@@ -75,7 +87,7 @@ const LOADERS: Record<string, CallerLoadResult["loader"]> = { ts: "ts", mts: "ts
  */
 export function callerPlugin(options: CallerPluginOptions = {}): { name: string; setup(build: CallerPluginBuild): void } {
   const filter = options.filter ?? /\.(?:[cm]?[jt]s|[jt]sx)$/;
-  const exclude = options.exclude ?? /[\\/]node_modules[\\/]/;
+  const exclude = options.exclude ?? DEPENDENCIES;
   return {
     name: "sluice-caller",
     setup(build) {

@@ -4,14 +4,14 @@
  *
  * @module
  */
-import { type CommandSpec, natsServers, positiveDuration, wholeNumber } from "./flags.ts";
+import { type CommandSpec, NATS_SERVERS_FLAG, natsServers, positiveDuration, wholeNumber } from "./flags.ts";
 
 /** The flags of `sluice consume`. */
 export const CONSUME: CommandSpec = {
   name: "consume",
   summary: "Write the JetStream stream's records to <dir>/<category>.ndjson with a durable consumer, each record once\n(acked only once written; a restart after a crash neither loses nor repeats one).",
   flags: {
-    jetstream: { type: "string", value: "URL", help: "NATS servers, comma-separated, such as nats://127.0.0.1:4222 (required)" },
+    jetstream: NATS_SERVERS_FLAG,
     stream: { type: "string", value: "NAME", default: "LOGS", help: "the stream (sluice jetstream init makes it)" },
     dir: { type: "string", value: "DIR", default: "./logs", help: "where files go" },
     name: { type: "string", value: "NAME", default: "sluice-consume", help: "the durable consumer's name; one process per name and --dir" },

@@ -177,6 +177,18 @@ export function positiveDuration(text: string, flag: string): number {
 }
 
 /**
+ * The `--jetstream URL` flag of the commands that need NATS (`consume`, `jetstream init`; read
+ * with {@linkcode natsServers}).
+ *
+ * @example
+ * ```ts
+ * import { NATS_SERVERS_FLAG } from "./flags.ts";
+ * const flags = { jetstream: NATS_SERVERS_FLAG };
+ * ```
+ */
+export const NATS_SERVERS_FLAG: FlagSpec = { type: "string", value: "URL", help: "NATS servers, comma-separated, such as nats://127.0.0.1:4222 (required)" };
+
+/**
  * The NATS servers of a `--jetstream URL[,URL...]` flag, each `nats://host[:port]`,
  * `tls://host[:port]` or `host:port`; one place for `serve`, `consume` and `jetstream init`.
  *

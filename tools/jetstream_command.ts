@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type CommandSpec, natsServers, parseDuration } from "./flags.ts";
+import { type CommandSpec, NATS_SERVERS_FLAG, natsServers, parseDuration } from "./flags.ts";
 
 /** The flags of `sluice jetstream init`. */
 export const JETSTREAM: CommandSpec = {
@@ -13,7 +13,7 @@ export const JETSTREAM: CommandSpec = {
   summary: "`sluice jetstream init`: create the JetStream stream, or check an existing one (never changed;\nexit 3 when its settings differ from the flags).",
   positionals: "init",
   flags: {
-    jetstream: { type: "string", value: "URL", help: "NATS servers, comma-separated, such as nats://127.0.0.1:4222 (required)" },
+    jetstream: NATS_SERVERS_FLAG,
     stream: { type: "string", value: "NAME", default: "LOGS", help: "the stream's name; its subject is sluice.<name lower-cased>.>" },
     replicas: { type: "string", value: "N", default: "1", help: "copies on different servers (3 on a 3-node cluster)" },
     "duplicate-window": { type: "string", value: "DURATION", default: "1d", help: "how long a batch id (the Idempotency-Key) is remembered" },
