@@ -21,6 +21,8 @@ interface DenoGlobal {
   mkdirSync(path: string, options: { recursive: true }): void;
   unrefTimer(id: number): void;
   stdout: { isTerminal(): boolean };
+  env: { get(name: string): string | undefined };
+  permissions: { querySync(descriptor: { name: "env"; variable: string }): { state: string } };
 }
 
 const utf8 = new TextEncoder();
@@ -87,5 +89,24 @@ export function denoRuntime(deno: DenoGlobal, proc: ProcessLike): Runtime {
     openFile: (path) => openDenoFile(path, deno),
     isTerminal: () => deno.stdout.isTerminal(),
     contextStorage: () => new ((proc as unknown as { getBuiltinModule(id: string): { AsyncLocalStorage: new () => never } }).getBuiltinModule("node:async_hooks").AsyncLocalStorage)(),
+    env: (name) => denoEnv(deno, name),
   };
+}
+
+/**
+ * A variable's value when this process may read it, else `undefined`: the permission is
+ * queried first, so a Deno run without `--allow-env` neither prompts nor throws.
+ *
+ * @example
+ * ```ts
+ * import { denoEnv } from "./deno.ts";
+ * denoEnv(Deno, "SLUICE_LEVEL"); // undefined under `deno run` without --allow-env
+ * ```
+ */
+export function denoEnv(deno: Pick<DenoGlobal, "env" | "permissions">, name: string): string | undefined {
+  try {
+    return deno.permissions.querySync({ name: "env", variable: name }).state === "granted" ? deno.env.get(name) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -23,6 +23,7 @@ interface NodeProcess extends ProcessLike {
   // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
   getBuiltinModule(id: string): any;
   stdout?: { isTTY?: boolean };
+  env?: Record<string, string | undefined>;
 }
 
 /**
@@ -109,5 +110,6 @@ export function nodeRuntime(proc: NodeProcess): Runtime {
     },
     isTerminal: () => proc.stdout?.isTTY === true,
     contextStorage: () => new (proc.getBuiltinModule("node:async_hooks").AsyncLocalStorage)(),
+    env: (name) => proc.env?.[name],
   };
 }

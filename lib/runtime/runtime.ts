@@ -62,6 +62,12 @@ export interface Runtime {
   fs?: FsOps;
   /** Makes an AsyncLocalStorage for `withContext`; absent where the runtime has none. */
   contextStorage?<T>(): ContextStorage<T>;
+  /**
+   * An environment variable's value, or `undefined` when it is unset or the runtime does not let
+   * this code read it (Deno without `--allow-env`); never throws, never prompts. Absent on the web
+   * runtime (workerd, browsers): their environment comes as bindings, not as a global.
+   */
+  env?(name: string): string | undefined;
 }
 
 /**
