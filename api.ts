@@ -25,7 +25,7 @@ export { LEVEL_NAMES, levelValue } from "./lib/levels.ts";
 export type { LevelName, LevelThreshold } from "./lib/levels.ts";
 export { createRecord, recordFields } from "./lib/record.ts";
 export type { LogRecord } from "./lib/record.ts";
-export type { AsyncStages, OnFull, Sink, SinkHooks } from "./lib/sink.ts";
+export type { AsyncStages, OnFull, RoutedPolicy, Sink, SinkHooks } from "./lib/sink.ts";
 export type { SinkStats } from "./lib/channel.ts";
 export type { QueueOptions } from "./lib/queue_options.ts";
 export type { LatencySummary } from "./lib/latency.ts";

@@ -50,6 +50,21 @@ export interface SinkHooks {
 }
 
 /**
+ * What a router ({@linkcode Sink.routed}) tells a target sink: its breaker is the retry policy, so
+ * each write is tried once and fails within `timeoutMs`.
+ *
+ * @example
+ * ```ts
+ * import type { RoutedPolicy } from "./sink.ts";
+ * const policy: RoutedPolicy = { timeoutMs: 2_000 }; // routeSink's breaker.timeoutMs
+ * ```
+ */
+export interface RoutedPolicy {
+  /** The router's breaker timeout: a write not answered within it has failed. */
+  readonly timeoutMs: number;
+}
+
+/**
  * A sink's stages that have no synchronous form (`TransformStream`s in its `through` option),
  * which its channel runs on each batch, one batch at a time, before `encode`. Made by
  * `withThrough`.
@@ -138,6 +153,13 @@ export interface Sink<C = unknown> {
    * elsewhere (an HTTP sink's spool) stops waiting on retries and keeps them there.
    */
   closing?(): void;
+  /**
+   * Told by a router (`routeSink`) that owns failover for this sink: the router's breaker is the
+   * retry policy. The sink then tries each write once, fails it within `policy.timeoutMs`, and
+   * keeps no failed batch of its own (the router moves it to another target). `httpSink`
+   * implements it; a sink without it keeps its own policy.
+   */
+  routed?(policy: RoutedPolicy): void;
   /** Releases the sink's handles. */
   close(): void | Promise<void>;
   /**

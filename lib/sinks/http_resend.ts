@@ -22,7 +22,10 @@ import { Spool } from "./http_spool.ts";
  * ```
  */
 export interface SpooledDelivery {
-  /** Saves a batch, sends it, removes it once accepted; a refused batch goes to the dead letters (and throws). */
+  /**
+   * Saves a batch, sends it, removes it once accepted; a refused batch goes to the dead letters
+   * (and throws). Under a router (`state.routed`) a batch that fails is removed and the error thrown.
+   */
   write(batch: HttpBatch): Promise<void>;
   /** Saves a batch synchronously (a full queue, exit) and sends it from there soon. */
   saveSync(batch: HttpBatch): void;
@@ -124,6 +127,11 @@ export function spooledDelivery(target: string, options: HttpSinkOptions, sender
         await sender.send(batch);
         spool.remove(file);
       } catch (err) {
+        if (state.routed) {
+          // a router owns failover: it moves this batch to another target, so the spool lets go of it
+          spool.remove(file);
+          throw err;
+        }
         if (undeliverable(err)) {
           // the collector will never take this batch: counted as sink-error, kept aside, out of the way
           throw new Error(`${errorMessage(err)}; moved to ${spool.deadLetter(file, errorMessage(err))}`);

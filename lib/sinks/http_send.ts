@@ -7,7 +7,7 @@
 import { encodeFrame, FRAME_CONTENT_TYPE } from "../format/frame.ts";
 import { errorMessage, HttpSendError } from "../errors.ts";
 import { givesUp, retryAfterMs, retryDelay, type RetryPolicy } from "../retry.ts";
-import type { SinkHooks } from "../sink.ts";
+import type { RoutedPolicy, SinkHooks } from "../sink.ts";
 import type { HttpBatch, HttpSinkOptions } from "./http_sink.ts";
 
 /** What a POST keeps of a response. */
@@ -36,6 +36,11 @@ export interface HttpSinkState {
   hooks: SinkHooks;
   /** True once the logger closes with a spool: no more retries, batches stay in the spool. */
   closing: boolean;
+  /**
+   * Set when a router owns failover for this sink (`Sink.routed`): one attempt per batch, each
+   * request bounded by the router's breaker timeout, no failed batch kept in the spool.
+   */
+  routed?: RoutedPolicy;
   /** Makes a timer not keep the process alive. */
   unrefTimer(timer: unknown): void;
   /**
@@ -138,14 +143,15 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
     jitter: true,
   };
   const post = async (to: string, body: BodyInit, extra: Record<string, string>): Promise<Answer> => {
+    const ms = Math.min(timeoutMs, state.routed?.timeoutMs ?? timeoutMs);
     const controller = new AbortController();
     let timer: unknown;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const err = new Error(`timed out after ${timeoutMs} ms`);
+        const err = new Error(`timed out after ${ms} ms`);
         controller.abort(err);
         reject(err);
-      }, timeoutMs);
+      }, ms);
       state.unrefTimer(timer);
     });
     timedOut.catch(() => {});
@@ -193,8 +199,8 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
         if (res.status < 500 || AWAY.has(res.status)) away = true;
         retryAfter = retryAfterMs(res.retryAfter);
       }
-      if (givesUp(policy, attempt)) {
-        throw new HttpSendError("gave-up", target, batch.records, res?.status, last, policy.maxAttempts, away || res === undefined);
+      if (state.routed || givesUp(policy, attempt)) {
+        throw new HttpSendError("gave-up", target, batch.records, res?.status, last, attempt, away || res === undefined);
       }
       await state.backoff(retryDelay(policy, attempt, retryAfter), batch, last);
     }

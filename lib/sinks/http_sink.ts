@@ -53,9 +53,16 @@ export interface HttpSinkOptions {
    * NDJSON): how `otlpSink` sends OTLP. Replaces `body`.
    */
   wire?: { contentType: string; encode(ndjson: string, records: number): string | Uint8Array };
-  /** Per-request timeout in milliseconds, covering the response's headers and, on a refusal, its body. @default 10000 */
+  /**
+   * Per-request timeout in milliseconds, covering the response's headers and, on a refusal, its
+   * body. Under a `routeSink`, the router's `breaker.timeoutMs` when that is shorter. @default 10000
+   */
   timeoutMs?: number;
-  /** Retries on network errors, timeouts, 408, 429 and 5xx, with exponential backoff and full jitter, honouring `Retry-After`. */
+  /**
+   * Retries on network errors, timeouts, 408, 429 and 5xx, with exponential backoff and full
+   * jitter, honouring `Retry-After`. Not used under a `routeSink`: there each batch is tried once
+   * and the router's breaker and failover are the retry policy (see `Sink.routed`).
+   */
   retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
   /** Batch limits. @default { maxRecords: 1000, maxBytes: 1 MiB, maxAgeMs: 1000 } */
   batch?: BatchLimits<LogRecord>;
@@ -82,7 +89,9 @@ export interface HttpSinkOptions {
   /**
    * A directory where each batch is kept until the collector accepts it: batches that run out of
    * retries, and batches queued when the process exits, are sent again (same key) by the next
-   * sink made with this directory, or every `spoolRetryMs`. Needs a file system.
+   * sink made with this directory, or every `spoolRetryMs`. Needs a file system. Under a
+   * `routeSink`, a batch that fails is taken out of the spool and moved to another target by the
+   * router; the spool keeps what the router gives it when no target is up (`writeSync`).
    */
   spool?: string;
   /** How often spooled batches are tried again. @default 5000 */
@@ -204,6 +213,9 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
       return { body, key: crypto.randomUUID(), records: records.length, oldestMs: records[0]?.time ?? Date.now() };
     },
     write: (batch) => sender.send(batch),
+    routed(policy) {
+      state.routed = policy;
+    },
     async close() {},
   };
   if ((options.spool ?? options.heartbeat) !== undefined) {

@@ -29,7 +29,11 @@ export interface BreakerOptions {
   failures?: number;
   /** How long an open breaker stays open before one probe batch is let through. @default 5000 */
   openMs?: number;
-  /** A batch not answered within this opens the breaker at once (the batch stays with its target). @default 2000 */
+  /**
+   * A batch not answered within this opens the breaker at once. The batch stays with its target,
+   * unless the target was told `routed` (an `httpSink`): it then aborts the request at this
+   * timeout and the router moves the batch. @default 2000
+   */
   timeoutMs?: number;
 }
 

@@ -27,9 +27,11 @@ const asError = (err: unknown) => (err instanceof Error ? err : new Error(String
  * records go to a candidate's spool (`writeSync`, such as a spooled `httpSink`) or are counted
  * lost as `all-targets-down`.
  *
- * Give targets a sink whose failures surface quickly (an `httpSink` with a short `timeoutMs`
- * and few retries): a spooled `httpSink` keeps a failed batch in its own spool for that
- * target instead of failing it, so that batch is not moved to another.
+ * The router owns failover: it tells each distribution target (`Sink.routed`) that its breaker
+ * is the retry policy, so an `httpSink` target with default options tries each batch once,
+ * within `breaker.timeoutMs`, and a spooled one lets go of a failed batch for the router to move
+ * (its spool keeps only what finds no target up). One retry policy per path: the breaker's.
+ * Copy targets keep their own retries (a failed copy is not moved).
  *
  * @param options The targets, key, and breaker.
  * @returns The sink; its `routeStats()` gives each target's share and state.
@@ -38,8 +40,8 @@ const asError = (err: unknown) => (err instanceof Error ? err : new Error(String
  * import { createLogger, httpSink, routeSink } from "../../../api.ts";
  * const route = routeSink({
  *   targets: [
- *     { name: "a1", weight: 3, sink: httpSink("http://10.0.0.1/ingest", { timeoutMs: 2000, retry: { maxAttempts: 2 } }) },
- *     { name: "a2", weight: 1, sink: httpSink("http://10.0.0.2/ingest", { timeoutMs: 2000, retry: { maxAttempts: 2 } }) },
+ *     { name: "a1", weight: 3, sink: httpSink("http://10.0.0.1/ingest") },
+ *     { name: "a2", weight: 1, sink: httpSink("http://10.0.0.2/ingest") },
  *   ],
  *   key: (r) => r.category,
  *   breaker: { failures: 5, openMs: 5_000 },
@@ -50,12 +52,21 @@ const asError = (err: unknown) => (err instanceof Error ? err : new Error(String
 export function routeSink(options: RouteSinkOptions): RouteSink {
   const now = options.now ?? Date.now;
   let table = makeTable(options, undefined, now);
+  /** Tells the distribution targets that this router's breaker is their retry policy (`Sink.routed`); copies keep their own. */
+  const own = () => {
+    for (const t of table.distributed) t.spec.sink.routed?.({ timeoutMs: table.timeoutMs });
+  };
+  own();
   /** Targets a reconfiguration removed, until their writes in flight are answered. */
   const retiring = new Set<Target>();
   const rr = new SmoothWeighted();
   const stats = { failedOver: 0, spooled: 0, unmatched: 0, reconfigured: 0, dropped: {} as RouteStats["dropped"] };
   const background = new Set<Promise<void>>();
-  /** Records of batches written to the router that its targets have not written or given up yet; past `maxQueuedRecords`, `write` waits. */
+  /**
+   * Records in parts handed to targets that are not written or given up yet (counted per part, so
+   * a batch whose other parts were written holds only its slow target's part); past
+   * `maxQueuedRecords`, `write` waits.
+   */
   let unsettled = 0;
   const maxUnsettled = options.maxQueuedRecords ?? 10_000;
   let hooks: SinkHooks | undefined;
@@ -226,6 +237,12 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     };
   };
 
+  /** A part of `n` records handed to its target: counted in `unsettled` and tracked until `work` settles. */
+  const hand = (n: number, work: Promise<void>) => {
+    unsettled += n;
+    track(work.then(() => {}, (err) => report(asError(err))).finally(() => (unsettled -= n)));
+  };
+
   /** Keeps `work` in `background` until it settles, so flush and close wait for it. */
   const track = (work: Promise<void>) => {
     const tracked = work.finally(() => background.delete(tracked));
@@ -255,16 +272,15 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
       }
       const { parts, nowhere } = group(routed, new Set());
       spoolOrLose(nowhere);
-      const work = dispatch(parts, new Set());
-      for (const [c, rs] of copied) work.push(copyTo(c, rs));
-      // the batch is the targets' now: the next one need not wait for a slow target, only for room
-      unsettled += records.length;
-      track(Promise.all(work).then(() => {}, (err) => report(asError(err))).finally(() => (unsettled -= records.length)));
+      // each part is its target's now: the next batch need not wait for a slow target, only for room
+      for (const [t, rs] of parts) hand(rs.length, deliver(t, rs, new Set()));
+      for (const [c, rs] of copied) hand(rs.length, copyTo(c, rs));
       while (unsettled > maxUnsettled && background.size > 0) await Promise.race(background);
     },
     reconfigure(next) {
       const old = table;
       table = makeTable(next, old, now); // throws on a bad configuration: the old one stays
+      own();
       stats.reconfigured++;
       const staying = new Set(table.all);
       for (const t of table.all) if (!old.all.includes(t)) hooks && t.spec.sink.connect?.(hooks);

@@ -16,13 +16,16 @@ import type { BreakerOptions, BreakerState } from "./breaker.ts";
  * ```ts
  * import type { RouteTarget } from "./route_types.ts";
  * import { httpSink } from "../http_sink.ts";
- * const a1: RouteTarget = { name: "a1", weight: 3, sink: httpSink("http://127.0.0.1:9001/ingest", { retry: { maxAttempts: 2 } }) };
+ * const a1: RouteTarget = { name: "a1", weight: 3, sink: httpSink("http://127.0.0.1:9001/ingest") };
  * ```
  */
 export interface RouteTarget {
   /** A unique name, for stats and the hash ring. */
   name: string;
-  /** The sink that writes this target's batches; its `write` rejecting is what counts as a failure. */
+  /**
+   * The sink that writes this target's batches; its `write` rejecting is what counts as a failure.
+   * A distribution target is told through `routed` that the router's breaker is its retry policy.
+   */
   // deno-lint-ignore no-explicit-any -- each target's chunk type is its own
   sink: Sink<any>;
   /** Its share of the records. @default 1 */

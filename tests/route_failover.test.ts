@@ -1,0 +1,131 @@
+// The router owns failover (issue 18): routeSink tells its distribution targets (Sink.routed)
+// that its breaker is the retry policy, so httpSink targets with default options fail over
+// within the breaker's bounds, a spooled one lets go of a failed batch, and copies keep their
+// own retries. Real HTTP servers on 127.0.0.1; the full-size figure is bench/run_route_failover.ts.
+import { afterEach, expect, test } from "bun:test";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLogger, httpSink, type LogRecord, routeSink, type RoutedPolicy, type Sink } from "../api.ts";
+import { runFailover } from "./helpers/route_failover.ts";
+import { cleanup, runCleanup, sleep, until } from "./helpers/http.ts";
+
+afterEach(runCleanup);
+
+test("three default httpSink targets, one answering 503: every refused record is accepted elsewhere within 5 s, none lost or doubled", async () => {
+  const r = await runFailover({ records: 20_000, rate: 10_000, bad: "503" });
+  expect(r.refused).toBeGreaterThan(0);
+  expect(r.lost).toBe(0);
+  expect(r.doubled).toBe(0);
+  expect(r.worstMs).toBeLessThan(5_000);
+  expect(r.accepted[0]).toBe(0);
+  expect(r.accepted[1] + r.accepted[2]).toBe(20_000);
+  expect(r.failedOver).toBe(r.refused);
+  expect(r.dropped).toEqual({});
+}, 30_000);
+
+test("a default httpSink target that never answers gives its batch up at the breaker's timeoutMs (2 s), not its own 10 s: nothing lost or doubled", async () => {
+  const r = await runFailover({ records: 20_000, rate: 10_000, bad: "hang" });
+  expect(r.refused).toBeGreaterThan(0);
+  expect(r.lost).toBe(0);
+  expect(r.doubled).toBe(0);
+  expect(r.worstMs).toBeGreaterThanOrEqual(1_900);
+  expect(r.worstMs).toBeLessThan(4_000);
+  expect(r.dropped).toEqual({});
+}, 30_000);
+
+test("an httpSink's own retry and timeout options do not apply under a router: one attempt each, within the breaker's timeout", async () => {
+  const r = await runFailover({
+    records: 5_000, rate: 10_000, bad: "503",
+    target: () => ({ retry: { maxAttempts: 8, baseDelayMs: 2_000 }, timeoutMs: 60_000 }),
+  });
+  expect({ lost: r.lost, doubled: r.doubled }).toEqual({ lost: 0, doubled: 0 });
+  expect(r.worstMs).toBeLessThan(1_000); // a second attempt would have waited for Retry-After: 1
+}, 30_000);
+
+test("a spooled httpSink under a router lets go of a refused batch: it moves to another target and its spool is left empty", async () => {
+  const dirs = [0, 1, 2].map(() => mkdtempSync(join(tmpdir(), "sluice-route-spool-")));
+  const r = await runFailover({ records: 5_000, rate: 10_000, bad: "503", target: (_, i) => ({ spool: dirs[i] }) });
+  expect({ lost: r.lost, doubled: r.doubled }).toEqual({ lost: 0, doubled: 0 });
+  expect(r.refused).toBeGreaterThan(0);
+  expect(r.worstMs).toBeLessThan(5_000);
+  for (const d of dirs) expect(readdirSync(d).filter((n) => n.endsWith(".batch"))).toEqual([]);
+}, 30_000);
+
+/** A server answering 503 until `up()`, then 200; keeps every accepted `n`. */
+function flaky() {
+  const got: number[] = [];
+  let isUp = false;
+  let requests = 0;
+  const server = Bun.serve({
+    port: 0, hostname: "127.0.0.1",
+    async fetch(req) {
+      requests++;
+      const text = await new Response(req.body!.pipeThrough(new DecompressionStream("gzip"))).text();
+      if (!isUp) return new Response("busy", { status: 503 });
+      for (const l of text.split("\n")) if (l) got.push(JSON.parse(l).n);
+      return new Response("{}");
+    },
+  });
+  cleanup.push(() => server.stop(true));
+  return { url: `http://127.0.0.1:${server.port}/ingest`, got, up: () => void (isUp = true), requests: () => requests };
+}
+
+test("with its only target down, a spooled httpSink under a router keeps the records in its spool and delivers each once when the target is back", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "sluice-route-spool-"));
+  const a = flaky();
+  const route = routeSink({ targets: [{ name: "a", sink: httpSink(a.url, { spool: dir, spoolRetryMs: 50 }) }] });
+  const log = createLogger({ sinks: [route], onError: () => {} });
+  for (let n = 0; n < 500; n++) log.info("m", { n });
+  await log.flush();
+  await until(() => readdirSync(dir).some((f) => f.endsWith(".batch")));
+  expect(a.got).toEqual([]);
+  a.up();
+  await until(() => a.got.length >= 500, 5_000);
+  await log.close();
+  expect(a.got.slice().sort((x, y) => x - y)).toEqual(Array.from({ length: 500 }, (_, i) => i));
+  expect(readdirSync(dir).filter((f) => f.endsWith(".batch"))).toEqual([]);
+  expect(route.routeStats().spooled).toBe(500);
+});
+
+test("a copy target keeps its own retries (a failed copy is not moved): its 503s are retried and it gets every copy", async () => {
+  const archive = flaky();
+  const got: number[] = [];
+  const main: Sink<LogRecord[]> = { name: "main", sync: false, defaultOnFull: "drop-newest", encode: (rs) => rs.slice(), write: (rs) => void got.push(...rs.map((r) => JSON.parse(r.json).n)), close() {} };
+  const route = routeSink({
+    targets: [{ name: "main", sink: main }, { name: "archive", copy: true, sink: httpSink(archive.url, { retry: { baseDelayMs: 20, maxDelayMs: 50 } }) }],
+  });
+  const log = createLogger({ sinks: [route], onError: () => {} });
+  for (let n = 0; n < 100; n++) log.info("m", { n });
+  await until(() => archive.requests() >= 2);
+  archive.up();
+  await log.close();
+  expect(got.length).toBe(100);
+  expect(archive.got.slice().sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  expect(route.routeStats().dropped).toEqual({});
+});
+
+test("routed: each distribution target is told the breaker's timeoutMs, again after reconfigure; copy targets and sinks without the hook are left alone", () => {
+  const told: Record<string, RoutedPolicy[]> = { a: [], b: [], copy: [] };
+  const sink = (name: string, hook = true): Sink<LogRecord[]> => ({
+    name, sync: false, defaultOnFull: "drop-newest", encode: (rs) => rs.slice(), write() {}, close() {},
+    ...(hook ? { routed: (p: RoutedPolicy) => void told[name].push(p) } : {}),
+  });
+  const [a, b, copy, plain] = [sink("a"), sink("b"), sink("copy"), sink("plain", false)];
+  const route = routeSink({ targets: [{ name: "a", sink: a }, { name: "plain", sink: plain }, { name: "copy", sink: copy, copy: true }] });
+  expect(told).toEqual({ a: [{ timeoutMs: 2_000 }], b: [], copy: [] });
+  route.reconfigure({ targets: [{ name: "a", sink: a }, { name: "b", sink: b }], breaker: { timeoutMs: 300 } });
+  expect(told).toEqual({ a: [{ timeoutMs: 2_000 }, { timeoutMs: 300 }], b: [{ timeoutMs: 300 }], copy: [] });
+});
+
+test("a routed httpSink times a request out at the router's timeoutMs when it is shorter than its own", async () => {
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Promise<Response>(() => {}) });
+  cleanup.push(() => server.stop(true));
+  const sink = httpSink(`http://127.0.0.1:${server.port}/ingest`, { timeoutMs: 30_000 });
+  sink.routed!({ timeoutMs: 150 });
+  const started = performance.now();
+  const err = await Promise.resolve(sink.write(sink.encode([]))).catch((e: Error) => e);
+  expect(String(err)).toMatch(/after 1 attempts: network error: timed out after 150 ms/);
+  expect(performance.now() - started).toBeLessThan(1_000);
+  await sleep(0);
+});
