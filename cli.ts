@@ -15,6 +15,7 @@
 import { CONSUME, consumeCommand } from "./tools/consume_command.ts";
 import { type CommandSpec, commandHelp, parseCommand } from "./tools/flags.ts";
 import { JETSTREAM, jetstreamCommand } from "./tools/jetstream_command.ts";
+import { POSTGRES, postgresCommand } from "./tools/postgres_command.ts";
 import { load, LOAD } from "./tools/load_command.ts";
 import { SERVE, serveCommand } from "./tools/serve_command.ts";
 import { tail, TAIL } from "./tools/tail_command.ts";
@@ -23,7 +24,7 @@ import { VERSION } from "./tools/version.ts";
 import { errorMessage } from "./lib/errors.ts";
 
 type Run = (flags: Record<string, string | boolean | undefined>, positionals: string[]) => unknown;
-const COMMANDS: [CommandSpec, Run][] = [[SERVE, serveCommand], [LOAD, load], [TAIL, tail], [TOKEN, token], [JETSTREAM, jetstreamCommand], [CONSUME, consumeCommand]];
+const COMMANDS: [CommandSpec, Run][] = [[SERVE, serveCommand], [LOAD, load], [TAIL, tail], [TOKEN, token], [JETSTREAM, jetstreamCommand], [POSTGRES, postgresCommand], [CONSUME, consumeCommand]];
 
 const USAGE = `usage: sluice <command> [flags]
 

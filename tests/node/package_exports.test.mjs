@@ -1,6 +1,6 @@
 // The npm package as a user installs it: "sluice" and "sluice/server" resolve to the built
 // output with types; the library itself depends on nothing, the collector on hono alone, and
-// only "sluice/jetstream" reaches the NATS client.
+// only "sluice/jetstream" reaches the NATS client, only "sluice/postgres" the PostgreSQL driver.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -27,8 +27,8 @@ function graph(entry) {
 test("package.json exports point at built files; the library imports no package, the collector only hono, the NATS client only sluice/jetstream", async () => {
   const pkg = JSON.parse(readFileSync(new URL("package.json", root), "utf8"));
   assert.equal(pkg.name, "sluice");
-  assert.deepEqual(Object.keys(pkg.dependencies ?? {}), ["@nats-io/jetstream", "@nats-io/transport-node", "hono"]);
-  for (const sub of [".", "./server", "./jetstream", "./caller", "./caller/register"]) {
+  assert.deepEqual(Object.keys(pkg.dependencies ?? {}), ["@nats-io/jetstream", "@nats-io/transport-node", "hono", "postgres"]);
+  for (const sub of [".", "./server", "./jetstream", "./postgres", "./caller", "./caller/register"]) {
     assert.ok(existsSync(new URL(pkg.exports[sub].default, root)), sub);
     assert.ok(existsSync(new URL(pkg.exports[sub].types, root)), sub);
   }
@@ -44,6 +44,8 @@ test("package.json exports point at built files; the library imports no package,
   assert.deepEqual([...graph("dist/caller.js").values(), ...graph("dist/caller/register.js").values()].flat(), [], "sluice/caller reaches no package");
   const nats = new Set([...graph("dist/jetstream.js").values()].flat());
   assert.deepEqual([...nats].sort(), ["@nats-io/jetstream", "@nats-io/transport-node"]);
+  assert.deepEqual([...new Set([...graph("dist/postgres.js").values()].flat())], ["postgres"], "sluice/postgres reaches the driver and nothing else");
+  assert.ok(![...graph("dist/server.js").keys(), ...graph("dist/mod.js").keys()].some((f) => /\/postgres/.test(f)), "neither the library nor the collector loads the driver");
   const self = await import("sluice");
   assert.equal(typeof self.createLogger, "function");
   const collector = await import("sluice/server");

@@ -1,0 +1,68 @@
+/**
+ * The one write every way into the table shares (the collector's store, `postgresSink`, `sluice
+ * consume --postgres`): batches of records and their keys in one transaction, the rows with
+ * `COPY`, so a batch is committed whole with its key or not at all.
+ *
+ * @module
+ */
+import type { Sql } from "postgres";
+import type { LogRecord } from "../lib/record.ts";
+import { copyRow, ROW_COLUMNS } from "./rows.ts";
+import type { TableNames } from "./table.ts";
+
+/**
+ * One batch to commit: its records and, when it has one, its key (an Idempotency-Key's digest,
+ * a stream sequence): a batch whose key is in the key table already is not written again.
+ *
+ * @example
+ * ```ts
+ * import type { KeyedBatch } from "./write.ts";
+ * const b: KeyedBatch = { records: [], key: { token: "edge", hash: "9f86d081" } };
+ * ```
+ */
+export interface KeyedBatch {
+  /** The records, committed whole or not at all. */
+  records: readonly LogRecord[];
+  /** The batch's key: a token (or stream) and a hash (or sequence). */
+  key?: { token: string; hash: string };
+}
+
+/**
+ * Commits the batches in one transaction: their keys first (a key already there marks its
+ * batch a duplicate, left out), then every other batch's rows with one `COPY`. Two writers
+ * with the same key wait on each other at the key's row, so one of them writes it.
+ *
+ * @param sql A postgres.js pool.
+ * @param names The table's names.
+ * @param batches The batches.
+ * @returns For each batch, whether it was a duplicate.
+ * @throws The driver's error when the transaction failed (then nothing of it was committed).
+ * @example
+ * ```ts ignore
+ * const [dup] = await commitBatches(sql, tableNames("logs"), [{ records, key }]);
+ * ```
+ */
+export async function commitBatches(sql: Sql, names: TableNames, batches: readonly KeyedBatch[]): Promise<boolean[]> {
+  return await sql.begin(async (tx) => {
+    const duplicate = batches.map(() => false);
+    const keyed = batches.map((b, i) => [b, i] as const).filter(([b]) => b.key !== undefined);
+    if (keyed.length > 0) {
+      const tokens = keyed.map(([b]) => b.key!.token);
+      const hashes = keyed.map(([b]) => b.key!.hash);
+      const fresh = await tx.unsafe(`insert into ${names.keys} (token, hash) select * from unnest($1::text[], $2::text[]) on conflict do nothing returning token, hash`, [tokens, hashes] as never);
+      const made = new Set(fresh.map((r) => `${r.token}\n${r.hash}`));
+      for (const [b, i] of keyed) duplicate[i] = !made.has(`${b.key!.token}\n${b.key!.hash}`);
+    }
+    let text = "";
+    for (let i = 0; i < batches.length; i++) if (!duplicate[i]) for (const r of batches[i].records) text += copyRow(r);
+    if (text.length > 0) {
+      const copy = await tx.unsafe(`copy ${names.table} ${ROW_COLUMNS} from stdin`).writable();
+      await new Promise<void>((resolve, reject) => {
+        copy.once("error", reject);
+        copy.once("finish", resolve);
+        copy.end(text);
+      });
+    }
+    return duplicate;
+  });
+}

@@ -1,0 +1,138 @@
+// sluice's PostgreSQL table against a real PostgreSQL (a throwaway cluster): `sluice postgres
+// init` creates it, checks it again unchanged, and says what differs with exit 3 without
+// changing it; a bad table name is refused before any SQL; a record at any time lands (the
+// default partition, moved into a day partition when that day's is made); --retention drops
+// whole partitions; hostile text (NUL, lone surrogates, backslashes, tabs, $1, quotes, 10 KB
+// categories) is stored as data, never a database error (a seeded fuzz), and read back as sent.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import fc from "fast-check";
+import postgres from "postgres";
+import { commitBatches, ensureTable, maintain, tableNames } from "../postgres.ts";
+import { createRecord } from "../lib/record.ts";
+import { type PostgresServer, postgresSuitesRun, startPostgres } from "./helpers/postgres.ts";
+import { serveRuntimes } from "./helpers/serve_process.ts";
+
+const run = postgresSuitesRun("postgres table suite (tests/postgres_table.test.ts)");
+const bun = serveRuntimes[0][1];
+const DAY = 86_400_000;
+
+test("a table name that is not a plain identifier is refused before any SQL", () => {
+  for (const bad of ['logs"; drop table x; --', "Logs", "1logs", "", "a".repeat(41), "logs.x", "lo gs", "$1"]) {
+    expect(() => tableNames(bad)).toThrow(/table name must be lower-case letters/);
+  }
+  expect(tableNames("app_logs2").keys).toBe('"app_logs2_keys"');
+  const cli = spawnSync(bun[0], [...bun.slice(1), "postgres", "init", "--postgres", "postgres://x@127.0.0.1:1/db", "--table", 'x"y'], { encoding: "utf8" });
+  expect([cli.status, cli.stderr.trim()]).toEqual([1, 'sluice: the table name must be lower-case letters, digits and _ (at most 40, not starting with a digit), got "x\\"y"']);
+  const url = spawnSync(bun[0], [...bun.slice(1), "postgres", "init", "--postgres", "http://x/y"], { encoding: "utf8" });
+  expect([url.status, url.stderr.trim()]).toEqual([1, 'sluice: --postgres must be a URL such as postgres://user@127.0.0.1:5432/db, got "http://x/y"']);
+});
+
+describe.skipIf(!run)("the table in a real PostgreSQL", () => {
+  let pg: PostgresServer;
+  let sql: postgres.Sql;
+  beforeAll(async () => {
+    pg = await startPostgres();
+    sql = postgres(pg.url, { onnotice: () => {} });
+  });
+  afterAll(async () => {
+    await sql?.end();
+    await pg?.stop();
+  });
+  const init = (...args: string[]) => spawnSync(bun[0], [...bun.slice(1), "postgres", "init", "--postgres", pg.url, ...args], { encoding: "utf8", timeout: 20_000 });
+
+  test("sluice postgres init creates the table, finds it unchanged the second time, and says what differs (exit 3) without changing it", () => {
+    const made = init("--table", "t_init");
+    expect([made.status, made.stdout.trim()]).toEqual([0, "created table t_init (partitioned by day on time, a default partition, indexes on time and category, key table t_init_keys)"]);
+    expect(pg.psql("select pg_get_partkeydef('t_init'::regclass)")).toBe('RANGE ("time")');
+    const parts = pg.psql("select string_agg(c.relname, ',' order by c.relname) from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 't_init'::regclass").split(",");
+    expect(parts).toContain("t_init_default");
+    expect(parts).toContain(tableNames("t_init").day(Date.now()));
+    expect(parts).toContain(tableNames("t_init").day(Date.now() + 2 * DAY));
+    expect(pg.psql("select string_agg(indexdef, ' | ') from pg_indexes where tablename = 't_init'")).toMatch(/\(left\(category, 200\), "time"\).*|.*\("time"\)/);
+    const again = init("--table", "t_init");
+    expect([again.status, again.stdout.trim()]).toEqual([0, "table t_init exists as sluice makes it (left unchanged)"]);
+    pg.psql("alter table t_init drop column producer; alter table t_init add column extra int; drop index t_init_time");
+    const differs = init("--table", "t_init");
+    expect(differs.status).toBe(3);
+    expect(differs.stdout.trim().split("\n")).toEqual([
+      "table t_init exists (left unchanged):",
+      "  differs from sluice's: column producer text is missing",
+      "  differs from sluice's: column extra integer is not sluice's",
+      "  differs from sluice's: index on (time) is missing",
+    ]);
+    expect(pg.psql("select count(*) from information_schema.columns where table_name = 't_init' and column_name = 'extra'")).toBe("1");
+    pg.psql("create table t_plain (time timestamptz)");
+    const plain = init("--table", "t_plain");
+    expect(plain.status).toBe(3);
+    expect(plain.stdout).toContain("it is not partitioned by range on time (not partitioned)");
+  });
+
+  test("PostgreSQL unreachable: init says so in one line, exit 1", () => {
+    const r = spawnSync(bun[0], [...bun.slice(1), "postgres", "init", "--postgres", "postgres://postgres@127.0.0.1:1/postgres"], { encoding: "utf8", timeout: 20_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^sluice postgres init: cannot reach PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/postgres: .*ECONNREFUSED/);
+  });
+
+  test("a record at any time lands: far future and far past go to the default partition, and a day partition made later takes its rows from it", async () => {
+    const names = tableNames("t_time");
+    await ensureTable(sql, names);
+    const far = Date.now() + 30 * DAY;
+    const times = [far, 8.64e15, -8.64e15, -1e14, 0, Date.now()];
+    await commitBatches(sql, names, [{ records: times.map((t, i) => createRecord(t, "info", "c", `r${i}`, "}")) }]);
+    expect(Number(pg.psql("select count(*) from t_time"))).toBe(times.length);
+    expect(Number(pg.psql("select count(*) from t_time_default"))).toBe(times.length - 1);
+    // thirty days on: the partitions made then take the record of that day out of the default
+    await maintain(sql, names, undefined, DAY, far);
+    expect(pg.psql(`select tableoid::regclass from t_time where msg = 'r0'`)).toBe(names.day(far));
+    expect(Number(pg.psql("select count(*) from t_time"))).toBe(times.length);
+    // each record's own time is kept exactly in record
+    expect(pg.psql("select record->>'time' from t_time where msg = 'r2'")).toBe("-271821-04-20T00:00:00.000Z");
+  });
+
+  test("--retention drops whole day partitions past it and the default partition's older records; keys past their TTL are forgotten", async () => {
+    const names = tableNames("t_ret");
+    await ensureTable(sql, names);
+    const now = Date.now();
+    // partitions from 20 days ago (made as if then), and records in them and in the default
+    await maintain(sql, names, undefined, DAY, now - 20 * DAY);
+    await commitBatches(sql, names, [
+      { records: [createRecord(now - 20 * DAY, "info", "c", "old", "}"), createRecord(now - 40 * DAY, "info", "c", "older", "}"), createRecord(now, "info", "c", "new", "}")], key: { token: "t", hash: "k" } },
+    ]);
+    pg.psql("update t_ret_keys set time = now() - interval '2 days'");
+    const dropped = await maintain(sql, names, 14 * DAY, DAY, now);
+    expect(dropped).toContain(names.day(now - 20 * DAY));
+    expect(dropped).not.toContain(names.day(now - DAY));
+    expect(pg.psql("select string_agg(msg, ',') from t_ret")).toBe("new");
+    expect(pg.psql("select count(*) from t_ret_keys")).toBe("0");
+  });
+
+  test("hostile text is stored as data, never a database error, and read back as sent (seeded fuzz)", async () => {
+    const names = tableNames("t_fuzz");
+    await ensureTable(sql, names);
+    const hostile = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 40 }),
+      fc.constantFrom("\0", "a\0b", "\ud800", "x\udc00y", "\ud83d\ude00", "\\", "\\u0000", "'; drop table t_fuzz; --", "$1", '"', "\t\n\r", "%_", "\\N"),
+      fc.string({ unit: fc.constantFrom("\\", "\0", "\ud800", "\udfff", "'", '"', "$", "1", "\t", "\n", "a"), maxLength: 30 }),
+    );
+    // what PostgreSQL holds for a text: NUL as the six characters \u0000, a lone surrogate as U+FFFD
+    const stored = (s: string) => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd").replaceAll("\0", "\\u0000");
+    let n = 0;
+    await fc.assert(fc.asyncProperty(fc.array(fc.record({ cat: hostile, msg: hostile, field: hostile, value: hostile }), { minLength: 1, maxLength: 8 }), async (rows) => {
+      const recs = rows.map((r) => createRecord(Date.now(), "warn", r.cat, r.msg, `,${JSON.stringify(r.field)}:${JSON.stringify(r.value)},"n":${++n}}`));
+      await commitBatches(sql, names, [{ records: recs }]);
+      const back = await sql.unsafe(`select category, msg, record from ${names.table} where (record->>'n')::int = any($1::int[]) order by (record->>'n')::int`, [recs.map((_, i) => n - recs.length + 1 + i)] as never);
+      expect(back.length).toBe(recs.length);
+      for (let i = 0; i < rows.length; i++) {
+        expect(back[i].category).toBe(stored(rows[i].cat));
+        expect(back[i].msg).toBe(stored(rows[i].msg));
+        expect(back[i].record.msg).toBe(stored(rows[i].msg));
+        if (!["time", "level", "category", "msg", "n"].includes(rows[i].field)) expect(back[i].record[stored(rows[i].field)]).toBe(stored(rows[i].value));
+      }
+    }), { seed: 20, numRuns: 150 });
+    const long = createRecord(Date.now(), "info", "c".repeat(10_240), "m", ',"k":"' + "v".repeat(10_240) + '"}');
+    const random = createRecord(Date.now(), "info", Array.from({ length: 10_240 }, (_, i) => String.fromCharCode(0x4e00 + ((i * 7919) % 20000))).join(""), "m", "}");
+    await commitBatches(sql, names, [{ records: [long, random] }]);
+    expect(Number(pg.psql("select count(*) from t_fuzz where length(category) = 10240"))).toBe(2);
+  });
+});
