@@ -8,6 +8,7 @@ import { parseTokens, serve, type TokenEntry } from "../server.ts";
 import { parseTokenEnv } from "../collector/auth.ts";
 import { type CommandSpec, natsServers, positiveDuration, wholeNumber } from "./flags.ts";
 import { generatedTokens } from "./tokens_file.ts";
+import { POSTGRES_SERVE_FLAGS, postgresServeStore } from "./postgres_command.ts";
 import { parseRouteFile } from "../lib/sinks/route/route_config.ts";
 
 /** The flags of `sluice serve`. */
@@ -41,6 +42,7 @@ export const SERVE: CommandSpec = {
     jetstream: { type: "string", value: "URL", help: "store accepted records in a NATS JetStream stream instead of <dir> (nats://host:port, comma-separated for a cluster); 2xx only once JetStream acknowledged them" },
     stream: { type: "string", value: "NAME", default: "LOGS", help: "the JetStream stream (with --jetstream); created with sluice jetstream init's defaults when missing" },
     "publish-timeout": { type: "string", value: "5s", default: "5s", help: "a batch JetStream has not acknowledged by then is answered 503 (with --jetstream)" },
+    ...POSTGRES_SERVE_FLAGS,
   },
 };
 
@@ -93,7 +95,7 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
       return 2;
     }
   }
-  const store = await jetstreamFlags(str);
+  const store = (await postgresServeStore(str)) ?? (await jetstreamFlags(str));
   let server;
   try {
     server = await serve({
@@ -127,7 +129,7 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
     throw err;
   }
   generated?.save();
-  const to = store === undefined ? `writing to ${dir}` : `publishing to JetStream stream ${str("stream") ?? "LOGS"} at ${str("jetstream")}`;
+  const to = store === undefined ? `writing to ${dir}` : str("postgres") !== undefined ? `storing in PostgreSQL table ${str("table") ?? "logs"}${store.failure() ? ` (${store.failure()}; answering 503 until it is reached)` : ""}` : `publishing to JetStream stream ${str("stream") ?? "LOGS"} at ${str("jetstream")}`;
   console.log(`sluice collector listening on ${server.url}, ${to}${forward ? `, forwarding to ${forward}` : ""}${route ? `, routing by ${route}` : ""}`);
   if (forward !== undefined && !forwardToken) {
     console.warn("warning: --forward without --forward-token or SLUICE_FORWARD_TOKEN: a collector that needs a token will refuse every batch (they wait in the spool)");

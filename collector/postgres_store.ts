@@ -1,0 +1,219 @@
+/**
+ * The collector's store in PostgreSQL (`sluice serve --postgres`): a request's records and its
+ * Idempotency-Key are committed in one transaction, and the producer is answered only after
+ * the commit.
+ *
+ * @module
+ */
+import type { Sql } from "postgres";
+import { errorMessage } from "../lib/errors.ts";
+import { LatencyRecorder } from "../lib/latency.ts";
+import type { LogRecord } from "../lib/record.ts";
+import type { Sink } from "../lib/sink.ts";
+import { openPostgres, safeUrl } from "../postgres/connect.ts";
+import { ensureTable, maintain, type TableNames, tableNames } from "../postgres/table.ts";
+import { commitBatches } from "../postgres/write.ts";
+import { family, latencyFamily } from "./prometheus.ts";
+import { type RecordStore, StoreRefusedError } from "./store.ts";
+
+/** Retry-After on a 503 while PostgreSQL is away, slow or refusing. */
+export const POSTGRES_RETRY_AFTER_S = 2;
+
+/**
+ * Options of {@linkcode postgresStore}.
+ *
+ * @example
+ * ```ts
+ * import type { PostgresStoreOptions } from "./postgres_store.ts";
+ * const o: PostgresStoreOptions = { url: "postgres://logs@127.0.0.1/logs", retentionMs: 14 * 86_400_000 };
+ * ```
+ */
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/db`. */
+  url: string;
+  /** The table. @default "logs" */
+  table?: string;
+  /** A commit not done by then is answered 503 (it may still commit: a retry is then `duplicate: true`). @default 5000 */
+  writeTimeoutMs?: number;
+  /** Day partitions ending longer ago than this are dropped (checked at start and hourly). @default keep everything */
+  retentionMs?: number;
+  /** How long an Idempotency-Key is remembered. @default 86400000 (a day) */
+  keyTtlMs?: number;
+  /** Connections in the pool. @default 8 */
+  maxConnections?: number;
+}
+
+/**
+ * A running PostgreSQL store's counts, beside the {@linkcode RecordStore} interface.
+ *
+ * @example
+ * ```ts ignore
+ * const store = await postgresStore({ url });
+ * store.counts.commits;
+ * ```
+ */
+export interface PostgresStore extends RecordStore {
+  /** Transactions committed, requests found duplicate, writes failed. */
+  readonly counts: { commits: number; duplicates: number; failures: number };
+  /** Whether the table is checked and writes can go in. */
+  readonly ready: boolean;
+  /** The table's names. */
+  readonly names: TableNames;
+  /** The pool (for searches). */
+  readonly sql: Sql;
+}
+
+const RECONNECT_MS = 1000;
+const MAINTAIN_MS = 3_600_000;
+
+/**
+ * Opens the store: connects, creates the table when it is missing, and refuses (throws) a table
+ * that differs from sluice's shape. PostgreSQL away at the start is no error: the store answers
+ * every write with a 503 and `/readyz` says why, trying again every second until it can check
+ * the table. While PostgreSQL is away later, writes are refused the same way and it is probed
+ * every second.
+ *
+ * @param options The URL, table, timeout, retention.
+ * @returns The store for `createIngestApp({ store })`.
+ * @example
+ * ```ts ignore
+ * import { serve } from "sluice/server";
+ * import { postgresStore } from "sluice/postgres";
+ * const store = await postgresStore({ url: "postgres://logs@127.0.0.1/logs" });
+ * await serve({ port: 8080, dir: "./logs", tokens: [{ name: "edge", token: "s3cret" }], store });
+ * ```
+ */
+export async function postgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
+  const names = tableNames(options.table ?? "logs");
+  const sql = openPostgres(options.url, { maxConnections: options.maxConnections });
+  const timeoutMs = options.writeTimeoutMs ?? 5000;
+  const keyTtlMs = options.keyTtlMs ?? 86_400_000;
+  const counts = { commits: 0, duplicates: 0, failures: 0 };
+  const latency = new LatencyRecorder();
+  let ready = false;
+  let away: string | undefined = "PostgreSQL has not been reached yet";
+  let closed = false;
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const schedule = (f: () => Promise<void>, ms: number) => {
+    if (closed) return;
+    const timer = setTimeout(() => (timers.delete(timer), void f()), ms);
+    timers.add(timer);
+    (timer as { unref?: () => void }).unref?.();
+  };
+  const runMaintenance = async () => {
+    try {
+      await maintain(sql, names, options.retentionMs, keyTtlMs, Date.now());
+    } catch { /* away: the next round tries again */ }
+    schedule(runMaintenance, MAINTAIN_MS);
+  };
+  // connects and checks the table; a table that differs is fatal, PostgreSQL away is not
+  const check = async (): Promise<void> => {
+    try {
+      const r = await ensureTable(sql, names);
+      if (r.differences.length) throw new PostgresTableError(`sluice: the table ${names.name} at ${safeUrl(options.url)} is not as sluice makes it (left unchanged; sluice postgres init says the same): ${r.differences.join("; ")}`);
+      ready = true;
+      away = undefined;
+      void runMaintenance();
+    } catch (err) {
+      if (err instanceof PostgresTableError) throw err;
+      away = `PostgreSQL at ${safeUrl(options.url)} is away: ${errorMessage(err)}`;
+      schedule(() => check().catch((e) => void (away = errorMessage(e))), RECONNECT_MS);
+    }
+  };
+  const probe = async () => {
+    try {
+      await sql`select 1`;
+      away = undefined;
+    } catch (err) {
+      away = `PostgreSQL at ${safeUrl(options.url)} is away: ${errorMessage(err)}`;
+      schedule(probe, RECONNECT_MS);
+    }
+  };
+  try {
+    await check();
+  } catch (err) {
+    await sql.end({ timeout: 1 });
+    throw err;
+  }
+
+  const commit = async (records: readonly LogRecord[], key: { token: string; hash: string } | undefined): Promise<boolean> => {
+    if (!ready || closed) throw new StoreRefusedError(`${away ?? "the store is closed"}; nothing of this request was written; retry later`, POSTGRES_RETRY_AFTER_S);
+    const start = performance.now();
+    let t: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const [duplicate] = await Promise.race([
+        commitBatches(sql, names, [{ records, key }]),
+        new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`no commit within ${timeoutMs} ms`)), timeoutMs))),
+      ]);
+      latency.record(performance.now() - start);
+      if (duplicate) counts.duplicates++;
+      else counts.commits++;
+      return duplicate;
+    } catch (err) {
+      counts.failures++;
+      if (away === undefined) {
+        away = `PostgreSQL at ${safeUrl(options.url)} failed a commit: ${errorMessage(err)}`;
+        schedule(probe, RECONNECT_MS);
+      }
+      throw new StoreRefusedError(`PostgreSQL did not commit the records (${errorMessage(err)}); nothing of this request counts as written; retry later`, POSTGRES_RETRY_AFTER_S, { cause: err });
+    } finally {
+      clearTimeout(t);
+    }
+  };
+
+  return {
+    counts,
+    names,
+    sql,
+    get ready() {
+      return ready;
+    },
+    has: () => false,
+    async write(records, key) {
+      return { duplicate: await commit(records, key) };
+    },
+    failure: () => away,
+    retryAfterS: POSTGRES_RETRY_AFTER_S,
+    sink(): Sink<{ id: string; records: readonly LogRecord[] }> {
+      return {
+        name: "collector-postgres",
+        sync: false,
+        retry: true,
+        // an async sink cannot block the caller; past the queue the collector's own records are counted as lost
+        defaultOnFull: "drop-newest",
+        // the key is made once per batch, so the logger's retries of it are committed once
+        encode: (records) => ({ id: crypto.randomUUID(), records }),
+        write: async (c) => void (await commit(c.records, { token: "sluice", hash: c.id })),
+        close: () => {},
+      };
+    },
+    metricLines: () => [
+      ...family("sluice_postgres_commits_total", "counter", "Requests committed to PostgreSQL: written, or duplicate (their Idempotency-Key was committed before).", [[{ result: "written" }, counts.commits], [{ result: "duplicate" }, counts.duplicates]]),
+      ...family("sluice_postgres_failures_total", "counter", "Commits that failed or timed out (answered 503).", counts.failures),
+      ...family("sluice_postgres_connected", "gauge", "1 while PostgreSQL takes writes, 0 while it is away (see /readyz for why).", ready && away === undefined ? 1 : 0),
+      ...latencyFamily("sluice_postgres_commit_latency_ms", "A request's transaction, from its start to its commit.", latency.summary()),
+    ],
+    async close() {
+      closed = true;
+      for (const t of timers) clearTimeout(t);
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+/**
+ * The table exists with another shape than sluice's: the collector refuses to start on it.
+ *
+ * @example
+ * ```ts
+ * import { PostgresTableError } from "./postgres_store.ts";
+ * new PostgresTableError("the table logs differs").name; // "PostgresTableError"
+ * ```
+ */
+export class PostgresTableError extends Error {
+  /** Makes the error. @param message What differs. */
+  constructor(message: string) {
+    super(message);
+    this.name = "PostgresTableError";
+  }
+}
