@@ -21,6 +21,11 @@ import { mountIngest } from "./routes/ingest_route.ts";
 import { mountOtlp } from "./routes/otlp_route.ts";
 import { mountHeartbeat } from "./routes/heartbeat_route.ts";
 import { mountOperations } from "./routes/operations_route.ts";
+import { mountRead } from "./routes/read_route.ts";
+import { mountConsole } from "./routes/console_route.ts";
+import { ProducerActivity } from "./producer_activity.ts";
+import { TailHub } from "./tail/tail_hub.ts";
+import { queryFilter } from "./tail/query_filter.ts";
 
 export type { ForwardOptions, IngestOptions, RouteOptions } from "./options.ts";
 
@@ -42,7 +47,9 @@ export type IngestApp = Hono & {
   readonly forwarder: Logger | undefined;
   /** The routing table of `route`: `reload()` reads its file again now; `counts` of reloads taken and files rejected. */
   readonly routing: { reload(): Promise<void>; counts: { reloads: number; rejected: number } } | undefined;
-  /** Stops the heartbeat checks, flushes and closes the files. */
+  /** The live tail's hub (`/api/tail`): its ring, clients and counts. */
+  readonly tail: TailHub;
+  /** Stops the heartbeat checks, ends the tail streams, flushes and closes the files. */
   close(): Promise<void>;
 };
 
@@ -133,6 +140,13 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     identities: new Identities(options),
     limiter: new RateLimiter(options.rateLimit?.recordsPerSec ?? 100_000, options.rateLimit?.burst ?? 200_000),
     producers,
+    activity: new ProducerActivity(),
+    tail: new TailHub({
+      maxRecords: options.tailBufferRecords ?? 10_000,
+      maxBytes: options.tailBufferBytes ?? 16 << 20,
+      heartbeatMs: options.tailHeartbeatMs ?? 15_000,
+      maxClients: options.maxTailClients ?? 64,
+    }),
     trusted: new Set(options.trustedForwarders ?? []),
     writer,
     internal,
@@ -143,13 +157,17 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   mountOtlp(app, exchange);
   mountHeartbeat(app, exchange);
   mountOperations(app, exchange);
+  mountRead(app, exchange, queryFilter);
+  if (options.console !== false) mountConsole(app, exchange);
 
   return Object.assign(app, {
     writer,
     forwarder,
     routing,
+    tail: exchange.parts.tail,
     async close() {
       clearInterval(checker);
+      exchange.parts.tail.close();
       // first: what it reports on the way out is written
       if (routing !== undefined) await routing.close(async () => await forwarder?.close());
       else await forwarder?.close();

@@ -16,6 +16,8 @@ import type { ScopedKey } from "./dedup.ts";
 import type { DiskWriter } from "./disk_writer.ts";
 import type { IngestMetrics } from "./metrics.ts";
 import type { ProducerRegistry } from "./producers.ts";
+import type { ProducerActivity } from "./producer_activity.ts";
+import type { TailHub } from "./tail/tail_hub.ts";
 import { ANONYMOUS, type Identities } from "./identity.ts";
 import type { RateLimiter } from "./rate_limit.ts";
 import type { IngestOptions } from "./options.ts";
@@ -44,6 +46,10 @@ export interface CollectorParts {
   identities: Identities;
   limiter: RateLimiter;
   producers: ProducerRegistry;
+  /** Each producer's counts, for `/api/producers`. */
+  activity: ProducerActivity;
+  /** Where written records are published for `/api/tail`. */
+  tail: TailHub;
   trusted: ReadonlySet<string>;
   /** The logger of the collector's own records. */
   writer: Logger;
@@ -102,6 +108,17 @@ export class Exchange {
     return entry instanceof Response ? entry : undefined;
   }
 
+  /**
+   * `/api/*` answers only read tokens (`role=read`): a 401 without a valid token, a 403 for a
+   * token that sends records, so a token shipped to a producer can never read logs. With
+   * `noAuth` and no tokens, anyone reads. The refusal, or undefined.
+   */
+  refuseNonReader(c: Context): Response | undefined {
+    const entry = this.#token(c);
+    if (entry instanceof Response || entry === ANONYMOUS || entry.role === "read") return entry instanceof Response ? entry : undefined;
+    return this.answer(c, 403, { error: `token ${JSON.stringify(entry.name)} sends records; reading logs takes a read token (role=read)` });
+  }
+
   /** The request's token (anonymous with `noAuth` and no tokens), or the 401. */
   #token(c: Context): TokenEntry | Response {
     const { options, tokens } = this.parts;
@@ -115,6 +132,12 @@ export class Exchange {
    * and /v1/logs.
    */
   async accept<B extends string | Uint8Array = string>(c: Context, caller: Caller, parse: (body: B) => ParsedBody, ok: (p: ParsedBody) => unknown, decode: (bytes: Uint8Array) => B = utf8Text as (bytes: Uint8Array) => B, key?: ScopedKey): Promise<Response> {
+    const res = await this.#accept(c, caller, parse, ok, decode, key);
+    if (res.status === 429 || res.status === 503) this.parts.activity.refused(caller.producer, res.status);
+    return res;
+  }
+
+  async #accept<B extends string | Uint8Array>(c: Context, caller: Caller, parse: (body: B) => ParsedBody, ok: (p: ParsedBody) => unknown, decode: (bytes: Uint8Array) => B, key?: ScopedKey): Promise<Response> {
     const { metrics, limits, maxConcurrentBodies, limiter, identities, store, forwarder } = this.parts;
     // bodies read at once are bounded: each may take up to maxDecompressedBytes while it is parsed
     if (this.#reading >= maxConcurrentBodies) {
@@ -138,6 +161,7 @@ export class Exchange {
       this.#reading--;
     }
     metrics.count("rejected", parsed.rejected);
+    this.parts.activity.batch(caller.producer, 0, parsed.rejected);
     // invalid lines cost the token's rate as valid ones do
     const wait = limiter.take(caller.token, parsed.records.length + parsed.rejected);
     if (wait > 0) {
@@ -157,6 +181,10 @@ export class Exchange {
     }
     // forwarded once written here: a batch the producer must send again is not forwarded twice
     if (forwarder !== undefined && !duplicate) for (const r of parsed.records) forwarder.emit(r);
+    if (!duplicate) {
+      this.parts.tail.publish(parsed.records);
+      this.parts.activity.batch(caller.producer, parsed.records.length, 0);
+    }
     metrics.count(duplicate ? "deduplicated" : "accepted", parsed.records.length);
     const reply = ok(parsed);
     if (reply instanceof Response) {

@@ -88,7 +88,8 @@ export async function serve(options: ServeOptions): Promise<Server> {
     throw err;
   }
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= listener.stop().then(() => app.close()));
+  // the tail's event streams end first: a listener waits for the requests it is serving
+  const close = () => (closing ??= (app.tail.close(), listener.stop()).then(() => app.close()));
   if (options.handleSignals ?? true) {
     const proc = g.process;
     const onSignal = () => void close().then(() => proc.exit(0));
@@ -139,8 +140,7 @@ async function listenNode(proc: any, fetch: Fetch, port: number, hostname: strin
       } as RequestInit);
       const response = await fetch(request);
       res.writeHead(response.status, Object.fromEntries(response.headers));
-      // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
-      if (response.body) for await (const chunk of response.body as any) res.write(chunk);
+      if (response.body) await pipeToNode(response.body, res);
       res.end();
     } catch (err) {
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
@@ -155,4 +155,31 @@ async function listenNode(proc: any, fetch: Fetch, port: number, hostname: strin
     port: server.address().port,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * Copies a response body to a node:http response as the socket takes it (a stream such as
+ * `/api/tail`'s is read only as fast as the client reads), and cancels the body when the
+ * client goes away.
+ */
+// deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
+async function pipeToNode(body: ReadableStream<Uint8Array>, res: any): Promise<void> {
+  const reader = body.getReader();
+  const gone = () => void reader.cancel().catch(() => {});
+  res.once("close", gone);
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done || res.destroyed) return;
+      if (!res.write(value)) {
+        await new Promise<void>((resolve) => {
+          const on = () => (res.off("drain", on), res.off("close", on), resolve());
+          res.on("drain", on);
+          res.on("close", on);
+        });
+      }
+    }
+  } finally {
+    res.off("close", gone);
+  }
 }

@@ -91,6 +91,16 @@ export interface IngestOptions {
   maxCategoriesPerToken?: number;
   /** Answer `GET /metrics` and `GET /producers` without a token. @default false */
   publicMetrics?: boolean;
+  /** Serve the console at `GET /` (static files; its data needs a read token). @default true */
+  console?: boolean;
+  /** Recent records kept for `/api/tail` clients that resume with `Last-Event-ID` or fall behind. @default 10000 */
+  tailBufferRecords?: number;
+  /** Bytes of those records' lines kept at most (their encoded events cost about as much again). @default 16777216 (16 MiB) */
+  tailBufferBytes?: number;
+  /** `/api/tail` sends a heartbeat comment when nothing else was sent for this long, ms. @default 15000 */
+  tailHeartbeatMs?: number;
+  /** `/api/tail` clients at once; past it a new one gets 503 with Retry-After. @default 64 */
+  maxTailClients?: number;
 }
 
 /**

@@ -27,7 +27,7 @@ export function mountOperations(app: Hono, x: Exchange): void {
     const refused = x.refuseReader(c);
     if (refused) return refused;
     metrics.answered(200);
-    return c.text(metrics.render(disk, writer.stats(), forwarder?.stats(), identities, store.metricLines()), 200, { "content-type": "text/plain; version=0.0.4" });
+    return c.text(metrics.render(disk, writer.stats(), forwarder?.stats(), identities, [...store.metricLines(), ...x.parts.tail.metricLines()]), 200, { "content-type": "text/plain; version=0.0.4" });
   });
   app.onError((err, c) => {
     internal.error("ingest request failed", { err, path: c.req.path });

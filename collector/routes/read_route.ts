@@ -1,0 +1,90 @@
+/**
+ * The read API under `/api/*`, for read tokens only: `GET /api/tail` (Server-Sent Events fed
+ * from ingest) and `GET /api/producers` (each producer's health and counts, and the totals).
+ *
+ * @module
+ */
+import type { Context, Hono } from "hono";
+import type { LogRecord } from "../../lib/record.ts";
+import { BadCursorError } from "../tail/tail_hub.ts";
+import type { Exchange } from "../exchange.ts";
+
+/**
+ * Makes a record filter from the `q` parameter, or throws an error whose message is the 400's
+ * (its `position` and `expected`, when it has them, go into the answer too).
+ */
+export type TailFilterOf = (query: string) => (record: LogRecord) => boolean;
+
+const everything = () => true;
+
+/**
+ * Mounts the read-token check on `/api/*` (so any route mounted under it later is behind it
+ * too), `GET /api/tail` and `GET /api/producers`.
+ *
+ * @param app The collector's app.
+ * @param x Its parts.
+ * @param filterOf Compiles `q` (the query language) into a record filter.
+ * @example
+ * ```ts
+ * mountRead(app, exchange, (q) => compileQuery(q).matches);
+ * ```
+ */
+export function mountRead(app: Hono, x: Exchange, filterOf: TailFilterOf): void {
+  const { tail, producers, activity, metrics } = x.parts;
+  app.use("/api/*", async (c, next) => {
+    const refused = x.refuseNonReader(c);
+    if (refused !== undefined) return refused;
+    await next();
+  });
+  app.get("/api/tail", (c) => {
+    const q = (c.req.query("q") ?? "").trim();
+    let filter: (record: LogRecord) => boolean = everything;
+    if (q !== "") {
+      try {
+        filter = filterOf(q);
+      } catch (err) {
+        return badQuery(x, c, err);
+      }
+    }
+    let body: ReadableStream<Uint8Array> | undefined;
+    try {
+      body = tail.open(filter, c.req.header("last-event-id"));
+    } catch (err) {
+      if (err instanceof BadCursorError) return x.answer(c, 400, { error: err.message });
+      throw err;
+    }
+    if (body === undefined) {
+      metrics.refuse("tail-clients");
+      return x.answer(c, 503, { error: `${tail.options.maxClients} tail clients follow already (--max-tail-clients); retry later` }, { "Retry-After": "5" });
+    }
+    metrics.answered(200);
+    return new Response(body, {
+      headers: {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-store",
+        // proxies (nginx) must not hold the events back
+        "x-accel-buffering": "no",
+      },
+    });
+  });
+  app.get("/api/producers", (c) => {
+    return x.answer(c, 200, {
+      producers: activity.health(producers.list()),
+      totals: {
+        accepted: metrics.records.accepted,
+        rejected: metrics.records.rejected,
+        refused: activity.refusedByStatus,
+        tailDropped: tail.counts.dropped,
+        tailClients: tail.clients,
+      },
+    });
+  });
+}
+
+/** A 400 for a query that does not parse: the message, and where and what was expected when the error says. */
+function badQuery(x: Exchange, c: Context, err: unknown): Response {
+  if (!(err instanceof Error)) throw err;
+  const e = err as Error & { position?: number; expected?: unknown };
+  if (err.name !== "QueryError") throw err;
+  return x.answer(c, 400, { error: err.message, ...(e.position === undefined ? {} : { position: e.position }), ...(e.expected === undefined ? {} : { expected: e.expected }) });
+}

@@ -1,0 +1,143 @@
+/**
+ * One `/api/tail` client: its position in the ring and its Server-Sent Events stream.
+ *
+ * @module
+ */
+import type { LogRecord } from "../../lib/record.ts";
+import type { TailHub } from "./tail_hub.ts";
+
+const utf8 = new TextEncoder();
+/** Sent at once on connect: the client knows it is connected before the first record. */
+const HELLO = utf8.encode(": connected\nretry: 2000\n\n");
+const HEARTBEAT = utf8.encode(": heartbeat\n\n");
+/** Bytes of events gathered into one chunk at most (one record's event may be larger). */
+const CHUNK_BYTES = 64 << 10;
+
+/**
+ * A client following the hub: it holds only the sequence of the next record to look at; each
+ * time its stream is read (the runtime reads as the socket drains) it gathers the matching
+ * records from there. A client that stops reading falls behind without holding anything, and
+ * when it reads again is told with `event: dropped` how many records the ring let go first.
+ *
+ * @example
+ * ```ts
+ * const sub = new TailSubscriber(hub, (r) => r.level === "error", hub.ring.next, () => {});
+ * const reader = sub.stream.getReader();
+ * ```
+ */
+export class TailSubscriber {
+  /** The SSE bytes: a first comment, then events and heartbeats. */
+  readonly stream: ReadableStream<Uint8Array>;
+  #next: number;
+  #ended = false;
+  #waiter: (() => void) | undefined;
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  readonly #leave: () => void;
+
+  /**
+   * @param hub The hub (its ring, ids, heartbeat, counts).
+   * @param filter Which records this client is sent.
+   * @param next The first sequence to look at.
+   * @param gone Called once when the client goes away or the stream ends.
+   */
+  constructor(readonly hub: TailHub, readonly filter: (record: LogRecord) => boolean, next: number, gone: () => void) {
+    this.#next = next;
+    let left = false;
+    const leave = this.#leave = () => {
+      if (left) return;
+      left = true;
+      this.#ended = true;
+      this.wake();
+      gone();
+    };
+    this.stream = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        this.#controller = c;
+        c.enqueue(HELLO);
+      },
+      pull: async (c) => {
+        for (;;) {
+          if (this.#ended) {
+            leave();
+            try {
+              return c.close();
+            } catch {
+              return; // cancelled by the client already
+            }
+          }
+          const chunk = this.#gather();
+          if (chunk !== undefined) return c.enqueue(chunk);
+          if (!(await this.#wait())) return c.enqueue(HEARTBEAT);
+        }
+      },
+      cancel: leave,
+    }, { highWaterMark: 0 });
+  }
+
+  /** New records are in the ring (or the stream ends): a waiting read looks again. */
+  wake(): void {
+    const w = this.#waiter;
+    this.#waiter = undefined;
+    w?.();
+  }
+
+  /** Ends the stream: at once when no read waits, else when the waiting read looks again. */
+  end(): void {
+    this.#ended = true;
+    if (this.#waiter !== undefined) return this.wake();
+    // no read in progress (reads only pause in #wait): close here, or a client that stopped reading would hold it
+    try {
+      this.#controller.close();
+    } catch {
+      // closed already
+    }
+    this.#leave();
+  }
+
+  /** Waits for new records (true) or the heartbeat interval (false). */
+  #wait(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#waiter = undefined;
+        resolve(false);
+      }, this.hub.options.heartbeatMs);
+      this.#waiter = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+    });
+  }
+
+  /** The events from the position on, up to a chunk's worth, or undefined when there are none. */
+  #gather(): Uint8Array | undefined {
+    const { ring, counts } = this.hub;
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    if (this.#next < ring.first) {
+      const dropped = ring.first - this.#next;
+      counts.dropped += dropped;
+      this.#next = ring.first;
+      parts.push(utf8.encode(`event: dropped\ndata: {"dropped":${dropped}}\n\n`));
+      size += parts[0].length;
+    }
+    while (this.#next < ring.next && size < CHUNK_BYTES) {
+      const seq = this.#next++;
+      if (!this.filter(ring.record(seq)!)) continue;
+      const event = ring.event(seq, this.#encode)!;
+      parts.push(event);
+      size += event.length;
+      counts.sent++;
+    }
+    if (parts.length === 0) return undefined;
+    if (parts.length === 1) return parts[0];
+    const out = new Uint8Array(size);
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+
+  readonly #encode = (record: LogRecord, seq: number): Uint8Array => utf8.encode(`id: ${this.hub.id(seq)}\ndata: ${record.json}\n\n`);
+}

@@ -1,0 +1,199 @@
+// The read API: read tokens only, /api/tail (SSE from ingest: first comment at once, ids,
+// Last-Event-ID, heartbeats, dropped, client bound), /api/producers, the console's files.
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { serve, type ServeOptions, type Server } from "../server.ts";
+import { RecordRing } from "../collector/tail/record_ring.ts";
+import { TailHub } from "../collector/tail/tail_hub.ts";
+import { createRecord } from "../lib/record.ts";
+import { SseReader } from "./helpers/sse.ts";
+
+const INGEST = "in-token";
+const READ = "read-token";
+const open: Server[] = [];
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.close();
+});
+
+async function collector(extra: Partial<ServeOptions> = {}): Promise<Server> {
+  const dir = mkdtempSync(join(tmpdir(), "sluice-tail-"));
+  const s = await serve({ port: 0, dir, handleSignals: false, tokens: [{ name: "edge", token: INGEST, producers: ["edge-*"] }, { name: "ops", token: READ, role: "read" }], ...extra });
+  open.push(s);
+  return s;
+}
+const auth = (t: string) => ({ authorization: `Bearer ${t}` });
+const post = (s: Server, lines: string[], headers: Record<string, string> = {}) =>
+  fetch(`${s.url}/ingest`, { method: "POST", headers: { ...auth(INGEST), "content-type": "application/x-ndjson", ...headers }, body: lines.join("\n") + "\n" });
+async function follow(s: Server, opts: { q?: string; last?: string } = {}): Promise<{ res: Response; sse: SseReader }> {
+  const res = await fetch(`${s.url}/api/tail${opts.q ? `?q=${encodeURIComponent(opts.q)}` : ""}`, { headers: { ...auth(READ), ...(opts.last ? { "last-event-id": opts.last } : {}) } });
+  expect(res.status).toBe(200);
+  const sse = new SseReader(res.body!);
+  expect((await sse.next(2000)).comment).toBe("connected"); // at once, before any record
+  return { res, sse };
+}
+const rec = (i: number, extra = "") => `{"level":"info","msg":"m${i}"${extra}}`;
+
+describe("read tokens", () => {
+  test("/api/* takes read tokens only: none 401, an ingest token 403, a read token 200", async () => {
+    const s = await collector();
+    for (const path of ["/api/tail", "/api/producers", "/api/search", "/api/anything"]) {
+      expect((await fetch(s.url + path)).status).toBe(401);
+      const refused = await fetch(s.url + path, { headers: auth(INGEST) });
+      expect(refused.status).toBe(403);
+      expect((await refused.json()).error).toContain("read token");
+    }
+    expect((await fetch(s.url + "/api/producers", { headers: auth(READ) })).status).toBe(200);
+    // and a read token cannot send
+    expect((await fetch(`${s.url}/ingest`, { method: "POST", headers: { ...auth(READ), "content-type": "application/x-ndjson" }, body: rec(1) })).status).toBe(403);
+  });
+});
+
+describe("GET /api/tail", () => {
+  test("records written after connect arrive as events, with the stored line and an id; the query filters", async () => {
+    const s = await collector();
+    const all = await follow(s);
+    const warn = await follow(s, { q: "boom" });
+    expect(all.res.headers.get("content-type")).toStartWith("text/event-stream");
+    expect((await post(s, [rec(1), rec(2, ',"k":"boom"'), '{"level":"info"'])).status).toBe(200);
+    const got = await all.sse.records(2);
+    expect(got.map((e) => JSON.parse(e.data).msg)).toEqual(["m1", "m2"]);
+    expect(got.every((e) => e.event === "message" && /^[0-9a-z]{6}-\d+$/.test(e.id!))).toBe(true);
+    expect(JSON.parse(got[0].data).producer).toBe("edge");
+    const filtered = await warn.sse.records(1);
+    expect(JSON.parse(filtered[0].data).msg).toBe("m2");
+    await all.sse.cancel();
+    await warn.sse.cancel();
+  });
+
+  test("Last-Event-ID resumes strictly after that id; an id of another run replays the ring; a bad id is a 400", async () => {
+    const s = await collector();
+    const a = await follow(s);
+    await post(s, [rec(1), rec(2), rec(3)]);
+    const first = await a.sse.records(3);
+    await a.sse.cancel();
+    await post(s, [rec(4)]);
+    const b = await follow(s, { last: first[1].id });
+    expect((await b.sse.records(2)).map((e) => JSON.parse(e.data).msg)).toEqual(["m3", "m4"]);
+    await b.sse.cancel();
+    const c = await follow(s, { last: "zzzzzz-2" });
+    expect((await c.sse.records(4)).map((e) => JSON.parse(e.data).msg)).toEqual(["m1", "m2", "m3", "m4"]);
+    await c.sse.cancel();
+    const bad = await fetch(`${s.url}/api/tail`, { headers: { ...auth(READ), "last-event-id": "<script>" } });
+    expect(bad.status).toBe(400);
+  });
+
+  test("a duplicate batch (Idempotency-Key sent again) is not shown twice", async () => {
+    const s = await collector();
+    const a = await follow(s);
+    await post(s, [rec(1)], { "idempotency-key": "k1" });
+    await post(s, [rec(1)], { "idempotency-key": "k1" });
+    await post(s, [rec(2)]);
+    expect((await a.sse.records(2)).map((e) => JSON.parse(e.data).msg)).toEqual(["m1", "m2"]);
+    await a.sse.cancel();
+  });
+
+  test("heartbeat comments while nothing comes", async () => {
+    const s = await collector({ tailHeartbeatMs: 100 });
+    const a = await follow(s);
+    expect((await a.sse.next(1000)).comment).toBe("heartbeat");
+    expect((await a.sse.next(1000)).comment).toBe("heartbeat");
+    await a.sse.cancel();
+  });
+
+  test("past --max-tail-clients a new client gets 503 with Retry-After; ingest and the followers go on; a client that leaves frees its place", async () => {
+    const s = await collector({ maxTailClients: 2 });
+    const a = await follow(s);
+    const b = await follow(s);
+    const third = await fetch(`${s.url}/api/tail`, { headers: auth(READ) });
+    expect(third.status).toBe(503);
+    expect(third.headers.get("retry-after")).toBe("5");
+    expect((await post(s, [rec(1)])).status).toBe(200);
+    expect(JSON.parse((await a.sse.records(1))[0].data).msg).toBe("m1");
+    await b.sse.cancel();
+    const deadline = Date.now() + 2000;
+    while (s.app.tail.clients > 1 && Date.now() < deadline) await Bun.sleep(10);
+    const c = await follow(s);
+    await c.sse.cancel();
+    await a.sse.cancel();
+    expect(await (await fetch(`${s.url}/metrics`, { headers: auth(READ) })).text()).toContain('sluice_ingest_refused_total{bound="tail-clients"} 1');
+  });
+
+  test("closing the collector ends the streams (close does not wait on followers)", async () => {
+    const s = await collector();
+    const a = await follow(s);
+    open.splice(0);
+    await s.close();
+    await expect(a.sse.next(2000)).rejects.toThrow("the stream ended");
+  });
+});
+
+describe("the ring and slow clients", () => {
+  const r = (i: number, pad = 0) => createRecord(0, "info", undefined, `m${i}`, `,"pad":"${"x".repeat(pad)}"}`);
+
+  test("the ring keeps the newest maxRecords records and at most maxBytes of lines", () => {
+    const ring = new RecordRing(3, 1 << 20);
+    ring.push([r(1), r(2), r(3), r(4), r(5)]);
+    expect([ring.first, ring.next]).toEqual([3, 6]);
+    expect(ring.line(3)).toContain('"m3"');
+    expect(ring.line(2)).toBeUndefined();
+    const bytes = new RecordRing(100, 1000);
+    for (let i = 0; i < 50; i++) bytes.push([r(i, 300)]);
+    expect(bytes.bytes).toBeLessThanOrEqual(1000);
+    expect(bytes.next - bytes.first).toBe(2);
+    // one record larger than the bound is still kept alone (a client can be sent the newest)
+    bytes.push([r(99, 5000)]);
+    expect(bytes.next - bytes.first).toBe(1);
+  });
+
+  test("a client that reads after the ring moved on gets event: dropped with the count, then the rest", async () => {
+    const hub = new TailHub({ maxRecords: 10, maxBytes: 1 << 20, heartbeatMs: 60_000, maxClients: 4 });
+    const sse = new SseReader(hub.open(() => true, undefined)!);
+    expect((await sse.next()).comment).toBe("connected");
+    for (let i = 1; i <= 25; i++) hub.publish([r(i)]);
+    const dropped = await sse.next();
+    expect(dropped.event).toBe("dropped");
+    expect(JSON.parse(dropped.data)).toEqual({ dropped: 15 });
+    expect((await sse.records(10)).map((e) => JSON.parse(e.data).msg)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i + 16}`));
+    expect(hub.counts.dropped).toBe(15);
+    await sse.cancel();
+    expect(hub.clients).toBe(0);
+  });
+});
+
+describe("GET /api/producers", () => {
+  test("each producer's status, last seen, records per minute, rejected and refused; late after a missed check-in", async () => {
+    const s = await collector({ heartbeatCheckMs: 20, rateLimit: { recordsPerSec: 1, burst: 3 } });
+    await post(s, [rec(1), "not json"], { "x-sluice-producer": "edge-a" });
+    expect((await post(s, [rec(2), rec(3)], { "x-sluice-producer": "edge-a" })).status).toBe(429);
+    await fetch(`${s.url}/heartbeat`, { method: "POST", headers: { ...auth(INGEST), "content-type": "application/json" }, body: JSON.stringify({ producer: "edge-b", nextCheckInMs: 50, graceMs: 0 }) });
+    await Bun.sleep(200);
+    const body = await (await fetch(`${s.url}/api/producers`, { headers: auth(READ) })).json();
+    const a = body.producers.find((p: { producer: string }) => p.producer === "edge-a");
+    const b = body.producers.find((p: { producer: string }) => p.producer === "edge-b");
+    expect(a).toMatchObject({ status: "ok", accepted: 1, rejected: 1, refused: 1, recordsPerMinute: 1 });
+    expect(Date.parse(a.lastSeen)).toBeGreaterThan(Date.now() - 5000);
+    expect(b.status).toBe("late");
+    expect(body.totals).toMatchObject({ accepted: 1, rejected: 1, refused: { 429: 1, 503: 0 } });
+  });
+});
+
+describe("the console's files", () => {
+  test("/ serves the page with a CSP (no inline script or style), its script and style; nothing writes; --no-console is a 404", async () => {
+    const s = await collector();
+    const page = await fetch(s.url + "/");
+    expect(page.status).toBe(200);
+    const csp = page.headers.get("content-security-policy")!;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain("unsafe-inline");
+    const html = await page.text();
+    expect(html).not.toMatch(/<script>|<script(?![^>]*\bsrc=)[^>]*>|\sstyle=|\son[a-z]+=/i);
+    const js = await (await fetch(s.url + "/console/app.js")).text();
+    expect(js).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/);
+    expect(js).not.toMatch(/method:\s*"(POST|PUT|DELETE|PATCH)"|\/ingest|\/heartbeat/);
+    expect((await fetch(s.url + "/console/app.css")).headers.get("content-type")).toStartWith("text/css");
+    const off = await collector({ console: false });
+    expect((await fetch(off.url + "/")).status).toBe(404);
+  });
+});
