@@ -57,12 +57,43 @@ function store(): ContextStorage<Scope> {
  */
 export function withContext<T>(fields: Record<string, unknown>, fn: () => T): T {
   const s = store();
+  return s.run(scopeOf(s, fields), fn);
+}
+
+/** The scope `fields` make inside the current one (merged with it), serialized once. */
+function scopeOf(s: ContextStorage<Scope>, fields: Record<string, unknown>): Scope {
   const parent = s.getStore();
   const { traceparent, ...rest } = fields;
   const merged = parent === undefined ? rest : { ...parent.fields, ...rest };
   const trace = typeof traceparent === "string" ? traceparentMembers(traceparent) : "";
   contextInUse = true;
-  return s.run({ fields: merged, members: serializeMembers(merged), trace: trace || (parent?.trace ?? "") }, fn);
+  return { fields: merged, members: serializeMembers(merged), trace: trace || (parent?.trace ?? "") };
+}
+
+/**
+ * One `withContext` scope made now and entered as often as needed: `run(fn)` runs `fn` inside
+ * it, as `withContext(fields, fn)` would, without serializing the fields again (a request's
+ * handler, then its closing log line from an event callback). `undefined` where the runtime has
+ * no AsyncLocalStorage (then pass a child logger instead).
+ *
+ * @param fields Fields for every record logged inside the scope (a `traceparent` as in `withContext`).
+ * @returns The runner, or `undefined` without AsyncLocalStorage.
+ * @example
+ * ```ts
+ * import { createLogger } from "../mod.ts";
+ * import { contextRunner } from "./context.ts";
+ * const log = createLogger();
+ * const run = contextRunner({ reqId: "r1" });
+ * run?.(() => log.info("inside")); // …"msg":"inside","reqId":"r1"
+ * await log.close();
+ * ```
+ */
+export function contextRunner(fields: Record<string, unknown>): (<T>(fn: () => T) => T) | undefined {
+  storage ??= detectRuntime().contextStorage?.<Scope>() ?? null;
+  const s = storage;
+  if (s === null) return undefined;
+  const scope = scopeOf(s, fields);
+  return (fn) => s.run(scope, fn);
 }
 
 /**

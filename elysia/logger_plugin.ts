@@ -1,0 +1,90 @@
+/**
+ * `sluiceLogger(log)`: the Elysia plugin giving each request `log` on the handler's context and
+ * one log line.
+ *
+ * @module
+ */
+import type { Elysia } from "elysia";
+import { finishWebResponse, type HttpLogOptions, httpRequestLog, type RequestLog } from "../lib/http_request_log.ts";
+import type { Logger } from "../lib/logger.ts";
+
+/**
+ * Options of {@linkcode sluiceLogger}: the request id header and maker, the children's
+ * category, and `skip` (paths or a predicate) for requests whose line is not written.
+ *
+ * @example
+ * ```ts
+ * import type { SluiceElysiaOptions } from "./logger_plugin.ts";
+ * const options: SluiceElysiaOptions = { skip: ["/health"], category: "http" };
+ * ```
+ */
+export type SluiceElysiaOptions = HttpLogOptions;
+
+/**
+ * What the plugin adds to a handler's context: the request's logger and id.
+ *
+ * @example
+ * ```ts
+ * import type { SluiceContext } from "./logger_plugin.ts";
+ * const handler = ({ log, requestId }: SluiceContext) => { log.info("hello", { requestId }); return "ok"; };
+ * ```
+ */
+export type SluiceContext = { log: Logger; requestId: string };
+
+/** An Elysia app with {@linkcode SluiceContext} on every handler's context. */
+// deno-lint-ignore no-explicit-any -- Elysia's own generic slots, passed through as they are
+export type WithSluice<App> = App extends Elysia<infer P, infer S, infer D, infer Def, infer M, infer R, infer E> ? Elysia<P, S & { derive: SluiceContext }, D, Def, M, R, E> : never;
+
+/** The part of an Elysia app the plugin calls, as it calls it. */
+interface HookedApp {
+  wrap(fn: (handle: (request: Request) => Response | Promise<Response>) => (request: Request) => Promise<Response>): HookedApp;
+  derive(options: { as: "global" }, fn: (ctx: { request: Request }) => SluiceContext): HookedApp;
+  onError(options: { as: "global" }, fn: (ctx: { code: unknown; error: unknown; request: Request }) => void): HookedApp;
+}
+
+/**
+ * The Elysia plugin (`app.use(sluiceLogger(log))`): each handler gets `log`, whose records carry
+ * `reqId` (from `X-Request-Id`, else made, and answered in `X-Request-Id`) and the
+ * `traceparent` header's `trace_id`/`span_id`/`trace_flags`, and `requestId`; the request is
+ * handled inside `withContext` with them, so every logger called in the handler carries them
+ * too; a thrown error is logged at `error` with its stack; one line per request (`method`,
+ * `path`, `status`, `duration_ms`, `bytes`; `info` below 400, `warn` for 4xx, `error` for 5xx)
+ * when the body has been sent, unless `skip` says otherwise. It applies to the whole app,
+ * routes of plugins used later included. Only Elysia's types are imported.
+ *
+ * @param log The logger to write to.
+ * @param options Request id header and maker, category, skip.
+ * @returns The plugin, a function of the app.
+ * @example
+ * ```ts
+ * import { Elysia } from "elysia";
+ * import { createLogger } from "sluice";
+ * import { sluiceLogger } from "sluice/elysia";
+ * const app = new Elysia()
+ *   .use(sluiceLogger(createLogger(), { skip: ["/health"] }))
+ *   .get("/items", ({ log }) => { log.info("listing"); return []; });
+ * ```
+ */
+// deno-lint-ignore no-explicit-any -- any Elysia app, whatever its generic slots
+export function sluiceLogger(log: Logger, options: SluiceElysiaOptions = {}): <App extends Elysia<any, any, any, any, any, any, any>>(app: App) => WithSluice<App> {
+  const begin = httpRequestLog(log, options);
+  const requests = new WeakMap<Request, RequestLog>();
+  return (app) =>
+    (app as unknown as HookedApp)
+      .wrap((handle) => async (request) => {
+        const url = request.url;
+        const start = url.indexOf("/", url.indexOf("//") + 2);
+        const q = url.indexOf("?", start);
+        const req = begin(request.method, start === -1 ? "/" : url.slice(start, q === -1 ? undefined : q), (name) => request.headers.get(name));
+        requests.set(request, req);
+        return finishWebResponse(req, await req.run(() => handle(request))).response;
+      })
+      .derive({ as: "global" }, ({ request }) => {
+        const req = requests.get(request);
+        return { log: req?.log ?? log, requestId: req?.reqId ?? "" };
+      })
+      .onError({ as: "global" }, ({ code, error, request }) => {
+        // a route that threw (not a 404, a validation or a parse error: their status says it)
+        if (code === "UNKNOWN" || code === "INTERNAL_SERVER_ERROR") requests.get(request)?.error(error);
+      }) as never;
+}

@@ -1,0 +1,196 @@
+/**
+ * One HTTP request's logging, whatever the framework: the request id (from a header, else
+ * made), trace ids from `traceparent`, the child logger, the `withContext` scope the handler runs
+ * in, a thrown error with its stack, and the one `request` line at a level by status. The
+ * framework entries (`sluice/hono`, `sluice/elysia`, `sluice/express`, `sluice/fastify`) only
+ * read their request and response into it.
+ *
+ * @module
+ */
+import { contextRunner } from "./context.ts";
+import type { Logger } from "./logger.ts";
+import { parseTraceparent } from "./trace_context.ts";
+
+/** What a `skip` predicate sees: the request, and the status it was answered with. */
+export interface SkipRequest {
+  /** The method, upper case. */
+  readonly method: string;
+  /** The path, without the query. */
+  readonly path: string;
+  /** The response's status. */
+  readonly status: number;
+}
+
+/**
+ * Options every framework entry's `sluiceLogger(log, options)` takes.
+ *
+ * @example
+ * ```ts
+ * import type { HttpLogOptions } from "./http_request_log.ts";
+ * const options: HttpLogOptions = { skip: ["/health"], category: "http" };
+ * ```
+ */
+export interface HttpLogOptions {
+  /**
+   * The header a request id is taken from (and answered in); one is made when it is absent,
+   * empty or longer than 200 characters.
+   * @default "x-request-id"
+   */
+  requestIdHeader?: string;
+  /** Makes a request id. @default crypto.randomUUID() */
+  makeRequestId?: () => string;
+  /** The child loggers' category (appended to the logger's). */
+  category?: string;
+  /**
+   * Requests whose `request` line is not written: paths (exact, without the query), or a
+   * predicate called when the response is known. The child logger, the request id, the scope
+   * and a thrown error's record stay.
+   */
+  skip?: readonly string[] | ((request: SkipRequest) => boolean);
+}
+
+/** One request being logged: made by {@linkcode httpRequestLog}'s `begin`. */
+export interface RequestLog {
+  /** The request's logger: its records carry `reqId` and the trace ids. */
+  readonly log: Logger;
+  /** The request id (answered in {@linkcode RequestLog.header}). */
+  readonly reqId: string;
+  /** The header name the id is answered in, lower case. */
+  readonly header: string;
+  /** Runs `fn` inside the request's `withContext` scope (or just runs it where there is none). */
+  run<T>(fn: () => T): T;
+  /** Logs a thrown error at `error` with its stack (`err`), once. */
+  error(err: unknown): void;
+  /** Writes the `request` line, once: `info` below 400, `warn` for 4xx, `error` for 5xx. */
+  end(status: number, bytes: number | undefined): void;
+}
+
+/**
+ * The request logging of one app: `begin(method, path, header)` for each request.
+ *
+ * @param log The logger to make children of.
+ * @param options Request id header and maker, category, skip.
+ * @returns `begin`, which reads the request's headers through `header(name)` (lower-case name).
+ * @example
+ * ```ts
+ * import { createLogger } from "../mod.ts";
+ * import { httpRequestLog } from "./http_request_log.ts";
+ * const log = createLogger();
+ * const begin = httpRequestLog(log, { skip: ["/health"] });
+ * const req = begin("GET", "/items", (name) => (name === "x-request-id" ? "r-1" : undefined));
+ * req.run(() => req.log.info("listing"));
+ * req.end(200, 2);
+ * await log.close();
+ * ```
+ */
+export function httpRequestLog(
+  log: Logger,
+  options: HttpLogOptions = {},
+): (method: string, path: string, header: (name: string) => string | null | undefined) => RequestLog {
+  const header = (options.requestIdHeader ?? "x-request-id").toLowerCase();
+  const makeId = options.makeRequestId ?? (() => crypto.randomUUID());
+  const childOptions = options.category === undefined ? undefined : { category: options.category };
+  const skip = skipOf(options.skip);
+  return (method, path, get) => {
+    const start = performance.now();
+    const given = get(header);
+    const reqId = typeof given === "string" && given !== "" && given.length <= 200 ? given : makeId();
+    const traceparent = get("traceparent") ?? undefined;
+    // with AsyncLocalStorage the scope carries reqId and the trace ids (once per record, for every
+    // logger the handler calls); without it, the child has them bound
+    const runner = contextRunner(traceparent === undefined ? { reqId } : { reqId, traceparent });
+    let child: Logger;
+    if (runner !== undefined) child = childOptions === undefined ? log : log.child({}, childOptions);
+    else {
+      const trace = traceparent === undefined ? undefined : parseTraceparent(traceparent);
+      child = log.child(trace === undefined ? { reqId } : { reqId, ...trace }, childOptions);
+    }
+    const run = runner ?? ((fn) => fn());
+    let errored = false, ended = false;
+    return {
+      log: child,
+      reqId,
+      header,
+      run,
+      error(err) {
+        if (errored) return;
+        errored = true;
+        run(() => child.error(err instanceof Error ? err : String(err), { err }));
+      },
+      end(status, bytes) {
+        if (ended) return;
+        ended = true;
+        if (skip?.({ method, path, status })) return;
+        const fields = { method, path, status, duration_ms: Math.round((performance.now() - start) * 1000) / 1000, bytes };
+        run(() => {
+          if (status >= 500) child.error("request", fields);
+          else if (status >= 400) child.warn("request", fields);
+          else child.info("request", fields);
+        });
+      },
+    };
+  };
+}
+
+function skipOf(skip: HttpLogOptions["skip"]): ((request: SkipRequest) => boolean) | undefined {
+  if (skip === undefined) return undefined;
+  if (typeof skip === "function") return skip;
+  if (!Array.isArray(skip) || skip.some((p) => typeof p !== "string")) {
+    throw new TypeError(`sluice: skip must be an array of paths or a function, got ${JSON.stringify(skip)}`);
+  }
+  const paths = new Set(skip);
+  return (r) => paths.has(r.path);
+}
+
+/**
+ * Finishes a request answered with a web `Response` (Hono, Elysia): answers the request id,
+ * and writes the `request` line when the body has been sent: at once for no body or a
+ * declared `Content-Length`, else when a streamed body ends (or the client goes away), its
+ * bytes counted as they pass.
+ *
+ * @param req The request's log.
+ * @param res The response.
+ * @returns The response to send (the same one, or one around the counted body) and a promise
+ *   settled when the line is written.
+ * @example
+ * ```ts
+ * import { createLogger } from "../mod.ts";
+ * import { finishWebResponse, httpRequestLog } from "./http_request_log.ts";
+ * const log = createLogger();
+ * const req = httpRequestLog(log)("GET", "/", () => undefined);
+ * const { response } = finishWebResponse(req, new Response("ok"));
+ * await response.text();
+ * await log.close();
+ * ```
+ */
+export function finishWebResponse(req: RequestLog, res: Response): { response: Response; done: Promise<void> } {
+  try {
+    res.headers.set(req.header, req.reqId);
+  } catch {
+    // immutable headers (a fetched response passed on): answer through a copy
+    res = new Response(res.body, res);
+    res.headers.set(req.header, req.reqId);
+  }
+  const declared = res.headers.get("content-length");
+  if (res.body === null || declared !== null) {
+    req.end(res.status, res.body === null ? 0 : Number(declared));
+    return { response: res, done: Promise.resolve() };
+  }
+  let bytes = 0;
+  let ended!: () => void;
+  const done = new Promise<void>((r) => (ended = r));
+  const finish = () => {
+    req.end(res.status, bytes);
+    ended();
+  };
+  const counted = res.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, ctl) {
+      bytes += chunk.byteLength;
+      ctl.enqueue(chunk);
+    },
+    flush: finish,
+    // the client went away: the line says how much was sent (where the runtime calls this)
+    cancel: finish,
+  } as Transformer<Uint8Array, Uint8Array>));
+  return { response: new Response(counted, res), done };
+}
