@@ -43,6 +43,13 @@ export { encodeLines, LineEncoderStream, NdjsonEncoderStream, TextFormatEncoderS
 export { syncStage } from "./lib/stream/stage.ts";
 export type { RecordStage, SyncStage } from "./lib/stream/stage.ts";
 export { withThrough } from "./lib/stream/through.ts";
+export type { CountingStage, StageHooks, StageStats } from "./lib/stream/counting_stage.ts";
+export { throttle } from "./lib/stream/throttle.ts";
+export type { ThrottleOptions, ThrottleStats } from "./lib/stream/throttle.ts";
+export { sample } from "./lib/stream/sample.ts";
+export type { SampleOptions, SampleStats } from "./lib/stream/sample.ts";
+export { fingersCrossed } from "./lib/stream/fingers_crossed.ts";
+export type { FingersCrossedOptions, FingersCrossedStats } from "./lib/stream/fingers_crossed.ts";
 export { FrameDecoderStream, FrameEncoderStream, recordsFrame } from "./lib/stream/frame_stream.ts";
 export { decodeFrames, encodeFrame, FRAME_CONTENT_TYPE, FrameError } from "./lib/format/frame.ts";
 export { consoleSink } from "./lib/sinks/console_sink.ts";

@@ -14,6 +14,7 @@ import { type QueueOptions, resolveQueue } from "./queue_options.ts";
 import { type BatchLimits, Batcher } from "./stream/batcher.ts";
 import { ChannelLedger, type SinkStats } from "./channel_ledger.ts";
 import { BatchWrites } from "./channel_writes.ts";
+import { noteScope, scopesTracked } from "./context.ts";
 
 export type { SinkStats } from "./channel_ledger.ts";
 
@@ -123,6 +124,7 @@ export class Channel<C = unknown> {
 
   /** Queues one record, applying the full-queue policy. Never throws. */
   push(record: LogRecord): void {
+    if (scopesTracked) noteScope(record); // still inside the log call: its withContext scope is the current one
     if (this.#closed) return this.#ledger.lose("closed", 1);
     if (this.#queued >= this.#maxQueued || this.#queuedBytes >= this.#maxBytes) {
       if (this.#onFull === "block") this.drainSync();
@@ -230,7 +232,9 @@ export class Channel<C = unknown> {
 
   /** This channel's counters. */
   stats(): SinkStats {
-    return { ...this.#ledger.stats(this.#queued, this.#queuedBytes), details: this.sink.details?.() };
+    const stats: SinkStats = { ...this.#ledger.stats(this.#queued, this.#queuedBytes), details: this.sink.details?.() };
+    if (this.sink.stageStats !== undefined) stats.stages = this.sink.stageStats();
+    return stats;
   }
 
   #onDue(): void {

@@ -6,6 +6,7 @@
  */
 import { DrainTimeoutError, type LossReason, LogLossError } from "./errors.ts";
 import { LatencyRecorder, type LatencySummary } from "./latency.ts";
+import type { StageStats } from "./stream/counting_stage.ts";
 
 /**
  * One sink's counters.
@@ -37,6 +38,8 @@ export interface SinkStats {
   flushLatencyMs: LatencySummary;
   /** The sink's own counters, when it has any (`routeSink`: each target's share, state and queue; the alert sinks: folds, digests, 429s). */
   details?: object;
+  /** What each counting stage in the sink's `through` option did (`throttle`: suppressed, `sample`: sampled out, `fingersCrossed`: released and discarded), in order. */
+  stages?: StageStats[];
 }
 
 /**

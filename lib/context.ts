@@ -16,6 +16,8 @@ interface Scope {
   readonly members: string;
   /** `trace_id`, `span_id`, `trace_flags` from a `traceparent` field, as JSON members, or `""`. */
   readonly trace: string;
+  /** The enclosing scope, if any. */
+  readonly parent: Scope | undefined;
 }
 
 let storage: ContextStorage<Scope> | null | undefined;
@@ -67,7 +69,7 @@ function scopeOf(s: ContextStorage<Scope>, fields: Record<string, unknown>): Sco
   const merged = parent === undefined ? rest : { ...parent.fields, ...rest };
   const trace = typeof traceparent === "string" ? traceparentMembers(traceparent) : "";
   contextInUse = true;
-  return { fields: merged, members: serializeMembers(merged), trace: trace || (parent?.trace ?? "") };
+  return { fields: merged, members: serializeMembers(merged), trace: trace || (parent?.trace ?? ""), parent };
 }
 
 /**
@@ -131,4 +133,61 @@ export function scopeMembers(redact: (<T extends object>(v: T) => T) | undefined
   const scope = storage?.getStore();
   if (scope === undefined) return span;
   return (redact ? serializeMembers(redact(scope.fields)) : scope.members) + (span || scope.trace);
+}
+
+/**
+ * True once a stage asked for records' scopes ({@linkcode trackScopes}): from then on each record
+ * logged inside a scope is noted with it.
+ */
+export let scopesTracked = false;
+const recordScopes = new WeakMap<object, Scope>();
+
+/**
+ * Asks that records logged from now on remember their `withContext` scope (for
+ * {@linkcode recordScope}); `fingersCrossed` does it when made.
+ *
+ * @example
+ * ```ts
+ * import { trackScopes } from "./context.ts";
+ * trackScopes();
+ * ```
+ */
+export function trackScopes(): void {
+  scopesTracked = true;
+}
+
+/**
+ * Notes that `record` was logged in the current `withContext` scope (called by the logger while
+ * scopes are tracked).
+ *
+ * @param record The record just made.
+ * @example
+ * ```ts
+ * import { noteScope, scopesTracked } from "./context.ts";
+ * import { createRecord } from "./record.ts";
+ * const r = createRecord(Date.now(), "info", undefined, "hi", "}");
+ * if (scopesTracked) noteScope(r);
+ * ```
+ */
+export function noteScope(record: object): void {
+  const scope = storage?.getStore();
+  if (scope !== undefined) recordScopes.set(record, scope);
+}
+
+/**
+ * The `withContext` scope a record was logged in, as an opaque object whose `parent` is the
+ * enclosing scope's; `undefined` for a record logged outside any scope, made elsewhere, or
+ * logged before scopes were tracked.
+ *
+ * @param record A record.
+ * @returns Its scope.
+ * @example
+ * ```ts
+ * import { recordScope } from "./context.ts";
+ * import { createRecord } from "./record.ts";
+ * recordScope(createRecord(0, "info", undefined, "made by hand", "}")); // undefined
+ * ```
+ */
+export function recordScope(record: object): { readonly parent: object | undefined } | undefined {
+  return recordScopes.get(record);
 }

@@ -7,6 +7,7 @@ import type { LevelName } from "./levels.ts";
 import type { LogRecord } from "./record.ts";
 import type { QueueOptions } from "./queue_options.ts";
 import type { BatchLimits } from "./stream/batcher.ts";
+import type { StageStats } from "./stream/counting_stage.ts";
 
 /**
  * What a full queue does with the next record:
@@ -167,4 +168,6 @@ export interface Sink<C = unknown> {
    * its entry of `log.stats().sinks` and by the collector's `/metrics`.
    */
   details?(): object;
+  /** The counters of the counting stages in its `through` option (`throttle`, `sample`, ...), in order; set by `withThrough`. */
+  stageStats?(): StageStats[];
 }

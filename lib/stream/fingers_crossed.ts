@@ -1,0 +1,230 @@
+/**
+ * `fingersCrossed`: holds a request's quiet records and writes them only if it fails.
+ *
+ * @module
+ */
+import { recordScope, trackScopes } from "../context.ts";
+import { type LevelName, levelValue } from "../levels.ts";
+import type { LogRecord } from "../record.ts";
+import { type CountingStage, countingStage } from "./counting_stage.ts";
+
+/**
+ * Options of {@linkcode fingersCrossed}.
+ *
+ * @example
+ * ```ts
+ * import type { FingersCrossedOptions } from "./fingers_crossed.ts";
+ * const options: FingersCrossedOptions = { trigger: "error", bufferSize: 200, scope: "context" };
+ * ```
+ */
+export interface FingersCrossedOptions {
+  /**
+   * A record at this level or above releases what its scope holds.
+   * @default "error"
+   */
+  trigger?: LevelName;
+  /**
+   * Records held per scope; beyond it the oldest is let go (counted as `overflow`).
+   * @default 100
+   */
+  bufferSize?: number;
+  /**
+   * `"context"`: each `withContext` scope holds its own records (records logged outside any
+   * scope share one more); `"none"`: one buffer for all records.
+   * @default "context"
+   */
+  scope?: "context" | "none";
+  /**
+   * Scopes held at once; a new one lets the least recently used go (its records counted as `evicted`).
+   * @default 1000
+   */
+  maxScopes?: number;
+  /**
+   * A scope with nothing logged for this long is let go (its records counted as `expired`): a
+   * `withContext` scope's end cannot be seen, only its silence.
+   * @default 60000
+   */
+  idleMs?: number;
+  /**
+   * The clock, in milliseconds.
+   * @default Date.now
+   */
+  now?: () => number;
+}
+
+/**
+ * A fingersCrossed stage's counters in `log.stats().sinks[i].stages`. `discarded` is the sum of
+ * the four reasons a held record was never released.
+ *
+ * @example
+ * ```ts
+ * import type { FingersCrossedStats } from "./fingers_crossed.ts";
+ * const s: FingersCrossedStats = { stage: "fingersCrossed", passed: 1, released: 3, held: 0, scopes: 1, discarded: 0, overflow: 0, evicted: 0, expired: 0, closed: 0 };
+ * ```
+ */
+export interface FingersCrossedStats {
+  readonly stage: "fingersCrossed";
+  /** Records passed at once: triggers, and records of a scope after its trigger. */
+  readonly passed: number;
+  /** Held records written because a trigger came in their scope. */
+  readonly released: number;
+  /** Records held now. */
+  readonly held: number;
+  /** Scopes tracked now. */
+  readonly scopes: number;
+  /** Held records never released: `overflow + evicted + expired + closed`. */
+  readonly discarded: number;
+  /** Let go because their scope held `bufferSize` newer ones. */
+  readonly overflow: number;
+  /** Let go with their scope, pushed out by `maxScopes` newer scopes. */
+  readonly evicted: number;
+  /** Let go with their scope, silent for `idleMs`. */
+  readonly expired: number;
+  /** Still held when the logger closed. */
+  readonly closed: number;
+  readonly [counter: string]: unknown;
+}
+
+interface Entry {
+  readonly scope: object;
+  held: { record: LogRecord; seq: number }[];
+  triggered: boolean;
+  last: number;
+}
+
+/** The scope of records logged outside any `withContext`. */
+const NO_SCOPE: { readonly parent: undefined } = { parent: undefined };
+type ScopeLike = { readonly parent: object | undefined };
+
+/**
+ * A stage that holds records below `trigger` per `withContext` scope and writes them, in order,
+ * just before a record at `trigger` or above logged in the same scope; after that the scope's
+ * records pass at once. A scope's records include those of scopes nested in it, and a trigger
+ * in a nested scope releases what the enclosing scopes logged themselves, but never what a
+ * sibling scope holds: two concurrent requests never release each other's records. Held
+ * records that are never released are counted by reason (`overflow`, `evicted`, `expired`,
+ * `closed`). Put it first in `through`: a stage before it that makes new records loses their scope.
+ *
+ * @param options The trigger level and the bounds.
+ * @returns The stage, for a sink's `through` option.
+ * @example Debug lines of a request only when it fails
+ * ```ts
+ * import { createLogger, fileSink, fingersCrossed, withContext } from "../../mod.ts";
+ * const log = createLogger({ level: "debug", sinks: [fileSink("./logs/app.ndjson", { through: [fingersCrossed({ trigger: "error" })] })] });
+ * await withContext({ reqId: "r1" }, async () => {
+ *   log.debug("cache miss");        // held
+ *   log.error("upstream failed");   // writes "cache miss", then this
+ * });
+ * await log.close();
+ * ```
+ */
+export function fingersCrossed(options: FingersCrossedOptions = {}): CountingStage {
+  const trigger = levelValue(options.trigger ?? "error");
+  const bufferSize = options.bufferSize ?? 100;
+  const maxScopes = options.maxScopes ?? 1000;
+  const idleMs = options.idleMs ?? 60_000;
+  if (!Number.isInteger(bufferSize) || bufferSize < 0) throw new TypeError(`sluice: fingersCrossed's bufferSize must be a whole number, 0 or more, got ${bufferSize}`);
+  if (!Number.isInteger(maxScopes) || maxScopes < 1) throw new TypeError(`sluice: fingersCrossed's maxScopes must be a whole number above 0, got ${maxScopes}`);
+  if (!(idleMs > 0)) throw new TypeError(`sluice: fingersCrossed's idleMs must be a number above 0, got ${idleMs}`);
+  const byContext = (options.scope ?? "context") === "context";
+  if (options.scope !== undefined && options.scope !== "context" && options.scope !== "none") {
+    throw new TypeError(`sluice: fingersCrossed's scope must be "context" or "none", got ${JSON.stringify(options.scope)}`);
+  }
+  if (byContext) trackScopes();
+  const now = options.now ?? Date.now;
+  /** Least recently used first: an entry is moved to the end each time its scope logs. */
+  const entries = new Map<object, Entry>();
+  let seq = 0, held = 0;
+  let passed = 0, released = 0, overflow = 0, evicted = 0, expired = 0, closed = 0;
+
+  const drop = (e: Entry) => {
+    entries.delete(e.scope);
+    held -= e.held.length;
+    return e.held.length;
+  };
+  const touch = (scope: object, t: number) => {
+    let e = entries.get(scope);
+    if (e !== undefined) entries.delete(scope);
+    else {
+      if (entries.size >= maxScopes) evicted += drop(entries.values().next().value!);
+      e = { scope, held: [], triggered: false, last: t };
+    }
+    e.last = t;
+    entries.set(scope, e);
+    return e;
+  };
+  const within = (scope: ScopeLike | undefined, outer: object) => {
+    for (let s = scope; s !== undefined; s = s.parent as ScopeLike | undefined) if (s === outer) return true;
+    return false;
+  };
+  /** Held records of the scope, the scopes around it and those nested in it, in the order they were logged. */
+  const release = (scope: ScopeLike, out: LogRecord[]) => {
+    const freed: { record: LogRecord; seq: number }[] = [];
+    for (const e of entries.values()) {
+      if (e.held.length === 0 || !(within(scope, e.scope) || within(e.scope as ScopeLike, scope))) continue;
+      freed.push(...e.held);
+      held -= e.held.length;
+      e.held = [];
+    }
+    freed.sort((a, b) => a.seq - b.seq);
+    for (const f of freed) out.push(f.record);
+    released += freed.length;
+  };
+  const triggered = (scope: ScopeLike) => {
+    for (let s: ScopeLike | undefined = scope; s !== undefined; s = s.parent as ScopeLike | undefined) if (entries.get(s)?.triggered) return true;
+    return false;
+  };
+
+  return countingStage({
+    transform(batch) {
+      const t = now();
+      for (const e of entries.values()) {
+        if (e.last + idleMs > t) break;
+        expired += drop(e);
+      }
+      const out: LogRecord[] = [];
+      for (let i = 0; i < batch.length; i++) {
+        const r = batch[i];
+        const scope = (byContext ? recordScope(r) : undefined) ?? NO_SCOPE;
+        if (levelValue(r.level) >= trigger) {
+          release(scope, out);
+          out.push(r);
+          passed++;
+          touch(scope, t).triggered = true;
+        } else if (triggered(scope)) {
+          out.push(r);
+          passed++;
+          touch(scope, t);
+        } else {
+          const e = touch(scope, t);
+          e.held.push({ record: r, seq: seq++ });
+          held++;
+          if (e.held.length > bufferSize) {
+            e.held.shift();
+            held--;
+            overflow++;
+          }
+        }
+      }
+      return out;
+    },
+    drain(final) {
+      if (final) {
+        for (const e of [...entries.values()]) closed += drop(e);
+      }
+      return [];
+    },
+    stats: (): FingersCrossedStats => ({
+      stage: "fingersCrossed",
+      passed,
+      released,
+      held,
+      scopes: entries.size,
+      discarded: overflow + evicted + expired + closed,
+      overflow,
+      evicted,
+      expired,
+      closed,
+    }),
+  });
+}
