@@ -1,0 +1,192 @@
+// `sluice serve --postgres` against a real PostgreSQL (a throwaway cluster): a request is
+// answered 2xx only once committed, a retried Idempotency-Key is `duplicate: true` and written
+// once, text jsonb refuses is stored escaped (never a 5xx); PostgreSQL SIGKILLed mid-load is 503
+// + Retry-After and /readyz 503 with the reason, then every record once; a collector started
+// while PostgreSQL is away listens and answers 503 until it is reached; a table that differs
+// stops the start; the collector SIGKILLed repeatedly while a spooled httpSink producer sends:
+// every record in the table once. Counted against the table.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServer } from "node:net";
+import { createLogger, httpSink } from "../mod.ts";
+import { type PostgresServer, postgresSuitesRun, startPostgres } from "./helpers/postgres.ts";
+import { exited, type ServeProcess, serveRuntimes, startServe } from "./helpers/serve_process.ts";
+
+const run = postgresSuitesRun("postgres serve suite (tests/postgres_serve.test.ts)");
+const bun = serveRuntimes[0][1];
+const TOKEN = "pg-t0ken";
+const work = mkdtempSync(join(tmpdir(), "sluice-pg-serve-"));
+const tokens = join(work, "tokens");
+writeFileSync(tokens, `edge:${TOKEN}\n`);
+
+async function until(what: string, ok: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function freePort(): Promise<number> {
+  return await new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const ingest = (url: string, body: string, key?: string) => fetch(`${url}/ingest`, {
+  method: "POST",
+  body,
+  headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/x-ndjson", ...(key ? { "idempotency-key": key } : {}) },
+});
+
+describe.skipIf(!run)("sluice serve --postgres against a real PostgreSQL", () => {
+  let pg: PostgresServer;
+  const started: ServeProcess[] = [];
+  const serveOn = async (table: string, extra: string[] = []) => {
+    const s = await startServe(bun, join(work, "logs"), ["--tokens", tokens, "--postgres", pg.url, "--table", table, ...extra]);
+    started.push(s);
+    return s;
+  };
+  /** How many times each `i` is in the table. */
+  const counts = (table: string) => new Map(pg.psql(`select record->>'i', count(*) from ${table} where record ? 'i' group by 1`).split("\n").filter(Boolean).map((l) => l.split("|")).map(([i, n]) => [Number(i), Number(n)]));
+  const expectOnce = (table: string, n: number) => {
+    const seen = counts(table);
+    const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !seen.has(i));
+    const doubled = [...seen].filter(([, c]) => c !== 1);
+    expect({ missing: missing.length, doubled: doubled.length, rows: seen.size }).toEqual({ missing: 0, doubled: 0, rows: n });
+  };
+  beforeAll(async () => {
+    pg = await startPostgres();
+  });
+  afterAll(async () => {
+    for (const s of started) s.proc.kill("SIGKILL");
+    await pg?.stop();
+  });
+
+  test("2xx after the commit; a retried Idempotency-Key is duplicate: true and written once; NUL and lone surrogates are stored escaped, never a 5xx; /metrics counts", async () => {
+    const s = await serveOn("t_serve");
+    expect(s.output()).toContain("storing in PostgreSQL table t_serve");
+    const body = '{"msg":"one","i":0}\n{"msg":"two","i":1,"level":"warn","category":"http"}\n';
+    const first = await ingest(s.url, body, "k1");
+    expect([first.status, await first.json()]).toEqual([200, { accepted: 2, rejected: 0, errors: [] }]);
+    expect(pg.psql("select count(*) from t_serve where producer = 'edge'")).toBe("2");
+    const again = await ingest(s.url, body, "k1");
+    expect([again.status, await again.json()]).toEqual([200, { accepted: 2, rejected: 0, errors: [], duplicate: true }]);
+    expect(pg.psql("select count(*) from t_serve")).toBe("2");
+    const hostile = '{"msg":"nul\\u0000 here","i":2,"\\u0000key":"\\ud800"}\n{"msg":"\\udfff","i":3,"category":"a\\u0000b"}\n';
+    const h = await ingest(s.url, hostile, "k2");
+    expect([h.status, (await h.json()).accepted]).toEqual([200, 2]);
+    expect(pg.psql("select msg || '|' || (record->>'\\u0000key') from t_serve where record->>'i' = '2'")).toBe("nul\\u0000 here|\ufffd");
+    expect(pg.psql("select category || '|' || msg from t_serve where record->>'i' = '3'")).toBe("a\\u0000b|\ufffd");
+    const metrics = await (await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    expect(metrics).toContain('sluice_postgres_commits_total{result="written"} 2');
+    expect(metrics).toContain('sluice_postgres_commits_total{result="duplicate"} 1');
+    expect(metrics).toContain("sluice_postgres_connected 1");
+    expect(metrics).toMatch(/sluice_postgres_commit_latency_ms_count \d+/);
+    s.proc.kill("SIGTERM");
+    expect(await exited(s.proc)).toBe(0);
+  }, 30_000);
+
+  test("PostgreSQL SIGKILLed and restarted mid-load: 503 + Retry-After and /readyz 503 with the reason while away, then every record once", async () => {
+    const s = await serveOn("t_crash", ["--write-timeout", "2s"]);
+    const spool = mkdtempSync(join(work, "spool-crash-"));
+    const log = createLogger({
+      sinks: [httpSink(`${s.url}/ingest`, { token: TOKEN, spool, spoolRetryMs: 100, batch: { maxRecords: 50, maxAgeMs: 5 }, retry: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 100 } })],
+      onError: () => {},
+    });
+    const N = 6000;
+    let i = 0;
+    const produce = async (to: number) => {
+      while (i < to) {
+        for (let k = 0; k < 50 && i < to; k++) log.info("r", { i: i++ });
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    await produce(2000);
+    await pg.down();
+    const refused = await ingest(s.url, '{"msg":"while away"}\n', "away-1").catch((err) => {
+      throw new Error(`the collector is gone (${err}):\n${s.output()}`);
+    });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("2");
+    const ready = await fetch(`${s.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect((await ready.json()).reason).toMatch(/^PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres (is away|failed a commit)/);
+    await produce(4000);
+    await pg.up();
+    await until("/readyz 200 again", async () => (await fetch(`${s.url}/readyz`)).status === 200);
+    await produce(N);
+    await log.flush();
+    await until("every record in the table", () => counts("t_crash").size >= N, 60_000);
+    await log.close();
+    expectOnce("t_crash", N);
+    const metrics = await (await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    expect(Number(/sluice_postgres_failures_total (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0);
+    s.proc.kill("SIGTERM");
+    await exited(s.proc);
+  }, 90_000);
+
+  test("started while PostgreSQL is away: it listens, answers 503 with the reason, and takes records once PostgreSQL is up", async () => {
+    await pg.down();
+    const s = await serveOn("t_late").catch(async (err) => {
+      await pg.up();
+      throw err;
+    });
+    expect(s.output()).toMatch(/storing in PostgreSQL table t_late \(PostgreSQL at .* is away: .*; answering 503 until it is reached\)/);
+    const r = await ingest(s.url, '{"msg":"early","i":0}\n', "e1");
+    expect([r.status, r.headers.get("retry-after")]).toEqual([503, "2"]);
+    expect((await r.json()).error).toMatch(/is away/);
+    expect((await fetch(`${s.url}/readyz`)).status).toBe(503);
+    await pg.up();
+    await until("the table is made and /readyz is 200", async () => (await fetch(`${s.url}/readyz`)).status === 200);
+    const ok = await ingest(s.url, '{"msg":"early","i":0}\n', "e1");
+    expect(ok.status).toBe(200);
+    expectOnce("t_late", 1);
+    s.proc.kill("SIGTERM");
+    await exited(s.proc);
+  }, 60_000);
+
+  test("a table that differs from sluice's stops the start with what differs, and is left unchanged", async () => {
+    pg.psql("create table t_other (time timestamptz not null, level text not null, category text, producer text, msg text, record jsonb not null)");
+    await expect(startServe(bun, join(work, "logs"), ["--tokens", tokens, "--postgres", pg.url, "--table", "t_other"])).rejects.toThrow(/exited 1: sluice: the table t_other at postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres is not as sluice makes it \(left unchanged; sluice postgres init says the same\): it is not partitioned by range on time/);
+    expect(pg.psql("select count(*) from pg_inherits where inhparent = 't_other'::regclass")).toBe("0");
+  }, 30_000);
+
+  test("the collector SIGKILLed 5 times while a spooled httpSink producer sends: every record in the table once", async () => {
+    const port = await freePort();
+    const args = ["--port", String(port)];
+    let s = await serveOn("t_kill", args);
+    const spool = mkdtempSync(join(work, "spool-kill-"));
+    const log = createLogger({
+      sinks: [httpSink(`${s.url}/ingest`, { token: TOKEN, spool, spoolRetryMs: 100, batch: { maxRecords: 100, maxAgeMs: 5 }, retry: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 100 } })],
+      onError: () => {},
+    });
+    const N = 10_000;
+    let i = 0;
+    const produce = async (to: number) => {
+      while (i < to) {
+        for (let k = 0; k < 100 && i < to; k++) log.info("r", { i: i++ });
+        await new Promise((r) => setTimeout(r, 3));
+      }
+    };
+    for (let kill = 1; kill <= 5; kill++) {
+      await produce((N * kill) / 6);
+      s.proc.kill("SIGKILL");
+      await exited(s.proc);
+      await produce((N * kill) / 6 + N / 24); // sent while it is down: they wait in the spool
+      s = await serveOn("t_kill", args);
+    }
+    await produce(N);
+    await log.flush();
+    await until("every record in the table", () => counts("t_kill").size >= N, 60_000);
+    await log.close();
+    expectOnce("t_kill", N);
+    s.proc.kill("SIGTERM");
+    await exited(s.proc);
+  }, 120_000);
+});
