@@ -11,5 +11,5 @@
  * @module
  */
 export { sluiceErrorLogger, sluiceLogger } from "./express/logger_middleware.ts";
-export type { SluiceExpressOptions } from "./express/logger_middleware.ts";
+export type { SluiceExpressOptions, SluiceRequest } from "./express/logger_middleware.ts";
 export type { SkipRequest } from "./lib/http_request_log.ts";

@@ -14,5 +14,5 @@
 export { sluiceLogger } from "./fastify/logger_instance.ts";
 export type { SluiceFastifyLogger, SluiceFastifyOptions } from "./fastify/logger_instance.ts";
 export { formatMessage, PinoShapedLogger } from "./fastify/pino_logger.ts";
-export type { Serializers } from "./fastify/pino_logger.ts";
+export type { PinoLevels, Serializers } from "./fastify/pino_logger.ts";
 export type { SkipRequest } from "./lib/http_request_log.ts";

@@ -32,7 +32,6 @@ export type SluiceElysiaOptions = HttpLogOptions;
 export type SluiceContext = { log: Logger; requestId: string };
 
 /** An Elysia app with {@linkcode SluiceContext} on every handler's context. */
-// deno-lint-ignore no-explicit-any -- Elysia's own generic slots, passed through as they are
 export type WithSluice<App> = App extends Elysia<infer P, infer S, infer D, infer Def, infer M, infer R, infer E> ? Elysia<P, S & { derive: SluiceContext }, D, Def, M, R, E> : never;
 
 /** The part of an Elysia app the plugin calls, as it calls it. */

@@ -4,21 +4,29 @@
  *
  * @module
  */
-import type { ErrorRequestHandler, RequestHandler } from "express";
+import type { ErrorRequestHandler, Request, RequestHandler } from "express";
 import { type HttpLogOptions, httpRequestLog, type RequestLog } from "../lib/http_request_log.ts";
 import type { Logger } from "../lib/logger.ts";
 
-declare global {
-  // deno-lint-ignore no-namespace -- Express's own way to type what middleware adds to req
-  namespace Express {
-    interface Request {
-      /** The request's logger (sluice/express): its records carry `reqId` and the trace ids. */
-      log: Logger;
-      /** The request id (sluice/express), answered in `X-Request-Id`. */
-      requestId: string;
-    }
-  }
-}
+/**
+ * An Express request after {@linkcode sluiceLogger}: `req.log` and `req.requestId`. In
+ * TypeScript, declare them on Express's `Request` once in the app, as pino-http's types do
+ * (`declare global { namespace Express { interface Request { log: Logger; requestId: string } } }`),
+ * or read them through this type.
+ *
+ * @example
+ * ```ts
+ * import type { Request } from "express";
+ * import type { SluiceRequest } from "./logger_middleware.ts";
+ * const handler = (req: Request) => (req as SluiceRequest).log.info("hello");
+ * ```
+ */
+export type SluiceRequest = Request & {
+  /** The request's logger: its records carry `reqId` and the trace ids. */
+  log: Logger;
+  /** The request id, answered in `X-Request-Id`. */
+  requestId: string;
+};
 
 /**
  * Options of {@linkcode sluiceLogger}: the request id header and maker, the children's
@@ -52,10 +60,10 @@ type WithRequestLog = { [REQUEST_LOG]?: RequestLog };
  * ```ts
  * import express from "express";
  * import { createLogger } from "sluice";
- * import { sluiceErrorLogger, sluiceLogger } from "sluice/express";
+ * import { sluiceErrorLogger, sluiceLogger, type SluiceRequest } from "sluice/express";
  * const app = express();
  * app.use(sluiceLogger(createLogger(), { skip: ["/health"] }));
- * app.get("/items", (req, res) => { req.log.info("listing"); res.json([]); });
+ * app.get("/items", (req, res) => { (req as SluiceRequest).log.info("listing"); res.json([]); });
  * app.use(sluiceErrorLogger());
  * ```
  */
@@ -68,9 +76,10 @@ export function sluiceLogger(log: Logger, options: SluiceExpressOptions = {}): R
       const v = request.headers[name];
       return Array.isArray(v) ? v[0] : v;
     });
-    request.log = req.log;
-    request.requestId = req.reqId;
-    (request as WithRequestLog)[REQUEST_LOG] = req;
+    const r = request as SluiceRequest & WithRequestLog;
+    r.log = req.log;
+    r.requestId = req.reqId;
+    r[REQUEST_LOG] = req;
     res.setHeader(req.header, req.reqId);
     // "close" comes after "finish", and alone when the client went away
     res.once("close", () => {

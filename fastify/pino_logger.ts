@@ -54,8 +54,16 @@ function json(value: unknown): string {
   }
 }
 
+/** pino's level tables: numbers by name and names by number. */
+export interface PinoLevels {
+  /** The number of each level name. */
+  readonly values: Readonly<Record<string, number>>;
+  /** The name of each level number. */
+  readonly labels: Readonly<Record<number, string>>;
+}
+
 /** pino's level numbers, which Fastify reads to check a route's `logLevel`. */
-const LEVELS = Object.freeze({
+const LEVELS: PinoLevels = Object.freeze({
   values: Object.freeze({ ...LEVEL_VALUES }),
   labels: Object.freeze(Object.fromEntries(Object.entries(LEVEL_VALUES).map(([k, v]) => [v, k]))),
 });
@@ -78,9 +86,11 @@ export class PinoShapedLogger {
   /** The serializers applied to fields and bindings by name. */
   readonly serializers: Serializers;
   /** pino's level tables (Fastify checks a route's `logLevel` against them). */
-  readonly levels: typeof LEVELS = LEVELS;
+  readonly levels: PinoLevels = LEVELS;
 
   /**
+   * Wraps a sluice logger.
+   *
    * @param log The sluice logger written to.
    * @param serializers Serializers by field name.
    */
