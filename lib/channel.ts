@@ -14,7 +14,7 @@ import { type QueueOptions, resolveQueue } from "./queue_options.ts";
 import { type BatchLimits, Batcher } from "./stream/batcher.ts";
 import { ChannelLedger, type SinkStats } from "./channel_ledger.ts";
 import { BatchWrites } from "./channel_writes.ts";
-import { noteScope, scopesTracked } from "./context.ts";
+import { scopeNote } from "./context.ts";
 
 export type { SinkStats } from "./channel_ledger.ts";
 
@@ -124,7 +124,7 @@ export class Channel<C = unknown> {
 
   /** Queues one record, applying the full-queue policy. Never throws. */
   push(record: LogRecord): void {
-    if (scopesTracked) noteScope(record); // still inside the log call: its withContext scope is the current one
+    scopeNote?.(record); // still inside the log call: its withContext scope is the current one
     if (this.#closed) return this.#ledger.lose("closed", 1);
     if (this.#queued >= this.#maxQueued || this.#queuedBytes >= this.#maxBytes) {
       if (this.#onFull === "block") this.drainSync();
@@ -232,9 +232,7 @@ export class Channel<C = unknown> {
 
   /** This channel's counters. */
   stats(): SinkStats {
-    const stats: SinkStats = { ...this.#ledger.stats(this.#queued, this.#queuedBytes), details: this.sink.details?.() };
-    if (this.sink.stageStats !== undefined) stats.stages = this.sink.stageStats();
-    return stats;
+    return { ...this.#ledger.stats(this.#queued, this.#queuedBytes), details: this.sink.details?.(), stages: this.sink.stageStats?.() };
   }
 
   #onDue(): void {

@@ -136,58 +136,38 @@ export function scopeMembers(redact: (<T extends object>(v: T) => T) | undefined
 }
 
 /**
- * True once a stage asked for records' scopes ({@linkcode trackScopes}): from then on each record
- * logged inside a scope is noted with it.
+ * Called by each channel with each record it queues, while a stage wants records' scopes (set
+ * once by {@linkcode trackScopes}); `undefined` until then, so a log call pays one check.
  */
-export let scopesTracked = false;
-const recordScopes = new WeakMap<object, Scope>();
+export let scopeNote: ((record: object) => void) | undefined;
 
 /**
- * Asks that records logged from now on remember their `withContext` scope (for
- * {@linkcode recordScope}); `fingersCrossed` does it when made.
+ * Makes every record queued from now on go to `note` while it is still inside its log call
+ * (`fingersCrossed` uses it to learn records' `withContext` scopes).
  *
+ * @param note Receives each record.
  * @example
  * ```ts
- * import { trackScopes } from "./context.ts";
- * trackScopes();
+ * import { currentScope, trackScopes } from "./context.ts";
+ * const scopes = new WeakMap<object, object>();
+ * trackScopes((r) => { const s = currentScope(); if (s) scopes.set(r, s); });
  * ```
  */
-export function trackScopes(): void {
-  scopesTracked = true;
+export function trackScopes(note: (record: object) => void): void {
+  scopeNote = note;
 }
 
 /**
- * Notes that `record` was logged in the current `withContext` scope (called by the logger while
- * scopes are tracked).
+ * The current `withContext` scope as an opaque object whose `parent` is the enclosing scope's, or
+ * `undefined` outside any scope.
  *
- * @param record The record just made.
+ * @returns The scope.
  * @example
  * ```ts
- * import { noteScope, scopesTracked } from "./context.ts";
- * import { createRecord } from "./record.ts";
- * const r = createRecord(Date.now(), "info", undefined, "hi", "}");
- * if (scopesTracked) noteScope(r);
+ * import { currentScope, withContext } from "./context.ts";
+ * withContext({ reqId: "r1" }, () => currentScope()?.parent); // undefined: no enclosing scope
  * ```
  */
-export function noteScope(record: object): void {
-  const scope = storage?.getStore();
-  if (scope !== undefined) recordScopes.set(record, scope);
-}
-
-/**
- * The `withContext` scope a record was logged in, as an opaque object whose `parent` is the
- * enclosing scope's; `undefined` for a record logged outside any scope, made elsewhere, or
- * logged before scopes were tracked.
- *
- * @param record A record.
- * @returns Its scope.
- * @example
- * ```ts
- * import { recordScope } from "./context.ts";
- * import { createRecord } from "./record.ts";
- * recordScope(createRecord(0, "info", undefined, "made by hand", "}")); // undefined
- * ```
- */
-export function recordScope(record: object): { readonly parent: object | undefined } | undefined {
-  return recordScopes.get(record);
+export function currentScope(): { readonly parent: object | undefined } | undefined {
+  return storage?.getStore();
 }

@@ -5,8 +5,10 @@
  *
  * @module
  */
+import { errorMessage } from "../errors.ts";
 import type { LogRecord } from "../record.ts";
-import type { SyncStage } from "./stage.ts";
+import type { Sink, SinkHooks } from "../sink.ts";
+import type { RecordStage, SyncStage } from "./stage.ts";
 
 /**
  * One stage's counters, as `log.stats().sinks[i].stages` shows them: `stage` names it, the
@@ -66,6 +68,13 @@ export interface CountingStage extends SyncStage<readonly LogRecord[], LogRecord
   stats(): StageStats;
   /** Receives the sink's hooks once a logger starts it (synchronous sinks only). */
   connect?(hooks: StageHooks): void;
+  /**
+   * Wires the counting stages of a sink's `through` into it (called by `withThrough`, as
+   * {@linkcode wireCountingStages}): `staged` is the sink with the stages in its path, `sink` the
+   * sink without them, `pass` runs records through the stages from an index on (absent when the
+   * stages run as streams).
+   */
+  wire<C>(staged: Sink<C>, sink: Sink<C>, through: readonly RecordStage[], pass?: (from: number, batch: readonly LogRecord[]) => readonly LogRecord[]): Sink<C>;
 }
 
 /**
@@ -80,9 +89,10 @@ export interface CountingStage extends SyncStage<readonly LogRecord[], LogRecord
  * const all = countingStage({ transform: (b) => [...b], drain: () => [], stats: () => ({ stage: "all" }) });
  * ```
  */
-export function countingStage(parts: Omit<CountingStage, "stream">): CountingStage {
+export function countingStage(parts: Omit<CountingStage, "stream" | "wire">): CountingStage {
   return {
     ...parts,
+    wire: wireCountingStages,
     stream: () =>
       new TransformStream({
         transform: (batch, controller) => controller.enqueue(parts.transform(batch)),
@@ -107,4 +117,82 @@ export function countingStage(parts: Omit<CountingStage, "stream">): CountingSta
 export function isCountingStage(stage: unknown): stage is CountingStage {
   const s = stage as Partial<CountingStage> | undefined;
   return typeof s?.transform === "function" && typeof s.drain === "function" && typeof s.stats === "function";
+}
+
+/**
+ * Wires the counting stages of a sink's `through` into it: `stageStats` gives their counters;
+ * when they run synchronously (`pass` given), at each flush (and at close, `final`) what they
+ * hand on goes through the stages after them and is written before the sink flushes, and on a
+ * synchronous sink they may write on their own (`StageHooks.emit`). With streams, what they hold
+ * is handed on when the streams end, at close.
+ *
+ * @param staged The sink with the stages in its path.
+ * @param sink The sink without them.
+ * @param through The stages.
+ * @param pass Runs records through the stages from an index on; absent when they run as streams.
+ * @returns The sink with the wiring.
+ * @example
+ * ```ts
+ * import { throttle } from "./throttle.ts";
+ * import { withThrough } from "./through.ts";
+ * import { streamSink } from "../sinks/stream_sink.ts";
+ * const sink = withThrough(streamSink(new WritableStream()), [throttle({ max: 5, windowMs: 1000 })]); // calls wireCountingStages
+ * sink.stageStats?.();
+ * ```
+ */
+export function wireCountingStages<C>(
+  staged: Sink<C>,
+  sink: Sink<C>,
+  through: readonly RecordStage[],
+  pass?: (from: number, batch: readonly LogRecord[]) => readonly LogRecord[],
+): Sink<C> {
+  const counting = through.filter(isCountingStage);
+  const stageStats = () => counting.map((s) => s.stats());
+  if (pass === undefined) return { ...staged, stageStats };
+  let final = false;
+  let hooks: SinkHooks | undefined;
+  /** Writes records made by the stages themselves; a failure is reported, the records named. */
+  const write = (records: readonly LogRecord[]): void | Promise<void> => {
+    if (records.length === 0) return;
+    const failed = (err: unknown) => {
+      const e = new Error(`sluice: ${records.length} records from ${sink.name}'s stages (${records.map((r) => r.msg).join(", ").slice(0, 200)}) could not be written: ${errorMessage(err)}`, { cause: err });
+      if (hooks === undefined) throw e;
+      hooks.report(e);
+    };
+    try {
+      const done = sink.write(sink.encode(records));
+      if (done !== undefined && typeof done.then === "function") return done.then(undefined, failed);
+    } catch (err) {
+      failed(err);
+    }
+  };
+  /** What each stage hands on now, in stage order, each through the stages after it (which may hold it in turn). */
+  const drainAll = () => {
+    const out: LogRecord[] = [];
+    through.forEach((stage, i) => {
+      if (isCountingStage(stage)) out.push(...pass(i + 1, stage.drain(final)));
+    });
+    return out;
+  };
+  return {
+    ...staged,
+    stageStats,
+    connect(h) {
+      hooks = h;
+      sink.connect?.(h);
+      if (!sink.sync) return;
+      through.forEach((stage, i) => {
+        if (isCountingStage(stage)) stage.connect?.({ emit: (records) => void write(pass(i + 1, records)), unrefTimer: h.unrefTimer });
+      });
+    },
+    closing() {
+      final = true;
+      sink.closing?.();
+    },
+    flush() {
+      const done = write(drainAll());
+      if (done !== undefined) return done.then(() => sink.flush?.());
+      return sink.flush?.();
+    },
+  };
 }

@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { recordScope, trackScopes } from "../context.ts";
 import { type LevelName, levelValue } from "../levels.ts";
 import type { LogRecord } from "../record.ts";
 import { type CountingStage, countingStage } from "./counting_stage.ts";
+import { followScopes, recordScope, type ScopeRef } from "./record_scope.ts";
 
 /**
  * Options of {@linkcode fingersCrossed}.
@@ -93,8 +93,7 @@ interface Entry {
 }
 
 /** The scope of records logged outside any `withContext`. */
-const NO_SCOPE: { readonly parent: undefined } = { parent: undefined };
-type ScopeLike = { readonly parent: object | undefined };
+const NO_SCOPE: ScopeRef = { parent: undefined };
 
 /**
  * A stage that holds records below `trigger` per `withContext` scope and writes them, in order,
@@ -130,7 +129,7 @@ export function fingersCrossed(options: FingersCrossedOptions = {}): CountingSta
   if (options.scope !== undefined && options.scope !== "context" && options.scope !== "none") {
     throw new TypeError(`sluice: fingersCrossed's scope must be "context" or "none", got ${JSON.stringify(options.scope)}`);
   }
-  if (byContext) trackScopes();
+  if (byContext) followScopes();
   const now = options.now ?? Date.now;
   /** Least recently used first: an entry is moved to the end each time its scope logs. */
   const entries = new Map<object, Entry>();
@@ -153,15 +152,15 @@ export function fingersCrossed(options: FingersCrossedOptions = {}): CountingSta
     entries.set(scope, e);
     return e;
   };
-  const within = (scope: ScopeLike | undefined, outer: object) => {
-    for (let s = scope; s !== undefined; s = s.parent as ScopeLike | undefined) if (s === outer) return true;
+  const within = (scope: ScopeRef | undefined, outer: object) => {
+    for (let s = scope; s !== undefined; s = s.parent as ScopeRef | undefined) if (s === outer) return true;
     return false;
   };
   /** Held records of the scope, the scopes around it and those nested in it, in the order they were logged. */
-  const release = (scope: ScopeLike, out: LogRecord[]) => {
+  const release = (scope: ScopeRef, out: LogRecord[]) => {
     const freed: { record: LogRecord; seq: number }[] = [];
     for (const e of entries.values()) {
-      if (e.held.length === 0 || !(within(scope, e.scope) || within(e.scope as ScopeLike, scope))) continue;
+      if (e.held.length === 0 || !(within(scope, e.scope) || within(e.scope as ScopeRef, scope))) continue;
       freed.push(...e.held);
       held -= e.held.length;
       e.held = [];
@@ -170,8 +169,8 @@ export function fingersCrossed(options: FingersCrossedOptions = {}): CountingSta
     for (const f of freed) out.push(f.record);
     released += freed.length;
   };
-  const triggered = (scope: ScopeLike) => {
-    for (let s: ScopeLike | undefined = scope; s !== undefined; s = s.parent as ScopeLike | undefined) if (entries.get(s)?.triggered) return true;
+  const triggered = (scope: ScopeRef) => {
+    for (let s: ScopeRef | undefined = scope; s !== undefined; s = s.parent as ScopeRef | undefined) if (entries.get(s)?.triggered) return true;
     return false;
   };
 

@@ -5,9 +5,8 @@
  * @module
  */
 import type { LogRecord } from "../record.ts";
-import { errorMessage } from "../errors.ts";
-import type { AsyncStages, Sink, SinkHooks } from "../sink.ts";
-import { isCountingStage } from "./counting_stage.ts";
+import type { AsyncStages, Sink } from "../sink.ts";
+import type { CountingStage } from "./counting_stage.ts";
 import type { RecordStage } from "./stage.ts";
 
 type Batches = TransformStream<readonly LogRecord[], LogRecord[]>;
@@ -41,84 +40,26 @@ export function withThrough<C>(sink: Sink<C>, through: readonly RecordStage[] | 
     if (typeof s?.transform === "function") fns.push(s.transform);
     else if (!(s?.writable instanceof WritableStream)) throw new TypeError("sluice: a through stage is a TransformStream of record batches or a syncStage");
   }
-  const counting = through.filter(isCountingStage);
-  const stageStats = counting.length === 0 ? {} : { stageStats: () => counting.map((s) => s.stats()) };
+  // a counting stage (throttle, sample, ...) brings the wiring for all of them: sinks without one carry none of it
+  const wire = (through.find((s) => "wire" in s) as CountingStage | undefined)?.wire;
   if (fns.length === through.length) {
     /** The records `batch` becomes through the stages from `from` on. */
     const pass = (from: number, batch: readonly LogRecord[]) => {
       for (let i = from; i < fns.length; i++) batch = fns[i](batch);
       return batch;
     };
-    const piped: Sink<C> = { ...sink, ...stageStats, encode: (records) => sink.encode(pass(0, records)) };
-    return counting.length === 0 ? piped : withCounting(piped, sink, through, pass);
+    const piped: Sink<C> = { ...sink, encode: (records) => sink.encode(pass(0, records)) };
+    return wire ? wire(piped, sink, through, pass) : piped;
   }
   const streams = through.map((s) => ("stream" in s ? s.stream() : s) as Batches);
-  return {
+  const staged: Sink<C> = {
     ...sink,
-    ...stageStats,
     sync: false,
     writeSync: undefined,
     defaultOnFull: sink.defaultOnFull === "block" ? "drop-newest" : sink.defaultOnFull,
     stages: stagePipe(streams),
   };
-}
-
-/**
- * Wires synchronous counting stages into a sink: at each flush (and at close, `final`) what they
- * hand on goes through the stages after them and is written before the sink flushes; on a
- * synchronous sink they may also write on their own (`StageHooks.emit`).
- */
-function withCounting<C>(
-  piped: Sink<C>,
-  sink: Sink<C>,
-  through: readonly RecordStage[],
-  pass: (from: number, batch: readonly LogRecord[]) => readonly LogRecord[],
-): Sink<C> {
-  let final = false;
-  let hooks: SinkHooks | undefined;
-  /** Writes records made by the stages themselves; a failure is reported, the records named. */
-  const write = (records: readonly LogRecord[]): void | Promise<void> => {
-    if (records.length === 0) return;
-    const failed = (err: unknown) => {
-      const e = new Error(`sluice: ${records.length} records from ${sink.name}'s stages (${records.map((r) => r.msg).join(", ").slice(0, 200)}) could not be written: ${errorMessage(err)}`, { cause: err });
-      if (hooks === undefined) throw e;
-      hooks.report(e);
-    };
-    try {
-      const done = sink.write(sink.encode(records));
-      if (done !== undefined && typeof done.then === "function") return done.then(undefined, failed);
-    } catch (err) {
-      failed(err);
-    }
-  };
-  /** What each stage hands on now, in stage order, each through the stages after it (which may hold it in turn). */
-  const drainAll = () => {
-    const out: LogRecord[] = [];
-    through.forEach((stage, i) => {
-      if (isCountingStage(stage)) out.push(...pass(i + 1, stage.drain(final)));
-    });
-    return out;
-  };
-  return {
-    ...piped,
-    connect(h) {
-      hooks = h;
-      sink.connect?.(h);
-      if (!sink.sync) return;
-      through.forEach((stage, i) => {
-        if (isCountingStage(stage)) stage.connect?.({ emit: (records) => void write(pass(i + 1, records)), unrefTimer: h.unrefTimer });
-      });
-    },
-    closing() {
-      final = true;
-      sink.closing?.();
-    },
-    flush() {
-      const done = write(drainAll());
-      if (done !== undefined) return done.then(() => sink.flush?.());
-      return sink.flush?.();
-    },
-  };
+  return wire ? wire(staged, sink, through) : staged;
 }
 
 /**
