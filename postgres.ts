@@ -1,6 +1,7 @@
 /**
  * sluice on PostgreSQL: the table (`ensureTable`, `maintain`), the collector's store
- * (`postgresStore`, for `serve({ store })`), and the write they share. A separate entry
+ * (`postgresStore`, for `serve({ store })`), a sink for services writing to the table
+ * themselves (`postgresSink`), and the write they share. A separate entry
  * (`sluice/postgres`) because it depends on the driver (`postgres`, postgres.js); the core
  * stays dependency-free.
  *
@@ -21,6 +22,8 @@ export { copyRow, copyText, jsonbSafe, pgTime, recordProducer } from "./postgres
 export { commitBatches } from "./postgres/write.ts";
 export type { KeyedBatch } from "./postgres/write.ts";
 export { openPostgres, safeUrl } from "./postgres/connect.ts";
+export { postgresSink } from "./postgres/sink.ts";
+export type { PostgresBatch, PostgresSinkOptions } from "./postgres/sink.ts";
 export type { ConnectOptions } from "./postgres/connect.ts";
 export { POSTGRES_RETRY_AFTER_S, postgresStore, PostgresTableError } from "./collector/postgres_store.ts";
 export type { PostgresStore, PostgresStoreOptions } from "./collector/postgres_store.ts";

@@ -58,7 +58,7 @@ export async function commitBatches(sql: Sql, names: TableNames, batches: readon
     if (text.length > 0) {
       const copy = await tx.unsafe(`copy ${names.table} ${ROW_COLUMNS} from stdin`).writable();
       await new Promise<void>((resolve, reject) => {
-        copy.once("error", reject);
+        copy.on("error", reject);
         copy.once("finish", resolve);
         copy.end(text);
       });
