@@ -287,3 +287,43 @@ describe("fingersCrossed", () => {
     await log.close();
   });
 });
+
+describe("counting stages beside a TransformStream stage (the sink writes asynchronously)", () => {
+  test("throttle's count comes out when the streams end at close; stats are there", async () => {
+    const c = clock(0);
+    const { lines, sink } = memory([throttle({ max: 2, windowMs: 1000, now: c.now }), new TransformStream<readonly LogRecord[], LogRecord[]>({ transform: (b, ctl) => ctl.enqueue([...b]) })]);
+    expect(sink.sync).toBe(false);
+    const log = createLogger({ sinks: [sink] });
+    for (let i = 0; i < 10; i++) log.info("again");
+    await log.flush();
+    expect(lines.map((l) => l.msg)).toEqual(["again", "again"]);
+    await log.close();
+    expect(lines.map((l) => l.msg)).toEqual(["again", "again", "suppressed"]);
+    expect(lines[2].suppressed).toBe(8);
+    expect(log.stats().sinks[0].stages).toEqual([{ stage: "throttle", passed: 2, suppressed: 8, summaries: 1, keys: 1 }]);
+  });
+});
+
+describe("fingersCrossed under a flood of scopes", () => {
+  test("10,000 requests that never fail hold at most maxScopes x bufferSize records; a request after the flood is whole", async () => {
+    const { lines, sink } = memory([fingersCrossed({ maxScopes: 1000, bufferSize: 4 })]);
+    const log = createLogger({ level: "debug", sinks: [sink] });
+    for (let i = 0; i < 10_000; i++) withContext({ reqId: `flood-${i}` }, () => {
+      for (let j = 0; j < 6; j++) log.debug("probe", { j });
+    });
+    await log.flush();
+    const s = log.stats().sinks[0].stages![0] as Record<string, number>;
+    expect(s.held).toBe(4000);
+    expect(s.scopes).toBe(1000);
+    expect(s.overflow).toBe(10_000 * 2);
+    expect(s.evicted).toBe(9_000 * 4);
+    expect(s.held + s.discarded).toBe(60_000); // every record held is accounted for
+    await withContext({ reqId: "legit" }, async () => {
+      log.debug("a");
+      log.debug("b");
+      log.error("failed");
+    });
+    await log.close();
+    expect(lines.map((l) => l.msg)).toEqual(["a", "b", "failed"]);
+  });
+});
