@@ -23,6 +23,8 @@ export type { LoggerStats } from "./lib/logger_stats.ts";
 export type { LoggerOptions } from "./lib/logger_options.ts";
 export { LEVEL_NAMES, levelValue } from "./lib/levels.ts";
 export type { LevelName, LevelThreshold } from "./lib/levels.ts";
+export { parseLevels } from "./lib/level_spec.ts";
+export type { LevelSpec } from "./lib/level_spec.ts";
 export { createRecord, recordFields } from "./lib/record.ts";
 export type { LogRecord } from "./lib/record.ts";
 export type { AsyncStages, OnFull, RoutedPolicy, Sink, SinkHooks } from "./lib/sink.ts";

@@ -1,7 +1,8 @@
 /**
- * Registers the Bun, Deno and Node adapters with runtime detection, and `httpSink`'s spool and
- * heartbeats, which belong to long-lived processes with files. Imported for its effect by
- * `mod.ts` and `server.ts`.
+ * Registers the Bun, Deno and Node adapters with runtime detection, `httpSink`'s spool and
+ * heartbeats, which belong to long-lived processes with files, and the levels parser (so
+ * `levels`, `SLUICE_LEVEL` and `setLevels` take text; a worker's bundle goes without it).
+ * Imported for its effect by `mod.ts` and `server.ts`.
  *
  * @example
  * ```ts
@@ -17,8 +18,11 @@ import { registerServerRuntimes } from "../lib/runtime/detect.ts";
 import { nodeRuntime } from "./node.ts";
 import { registerHttpServerParts } from "../lib/sinks/http_sink.ts";
 import { httpServerParts } from "../lib/sinks/http_server_parts.ts";
+import { registerLevelParser } from "../lib/logger_core.ts";
+import { parseLevels } from "../lib/level_spec.ts";
 
 registerHttpServerParts(httpServerParts);
+registerLevelParser(parseLevels);
 
 registerServerRuntimes(() => {
   // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)

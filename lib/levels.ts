@@ -84,11 +84,24 @@ export function levelOfSeverity(severityNumber: number): LevelName | undefined {
  * ```
  */
 export function levelValue(level: LevelThreshold): number {
-  const v = VALUES[level];
-  if (v === undefined || !Object.hasOwn(VALUES, level)) {
+  if (!isLevelThreshold(level)) {
     throw new TypeError(
       `sluice: unknown level ${JSON.stringify(level)}; expected one of ${[...LEVEL_NAMES, "silent"].join(", ")}`,
     );
   }
-  return v;
+  return VALUES[level];
+}
+
+/**
+ * Whether `word` is a level name or `"silent"` (exactly: names are lower case).
+ *
+ * @example
+ * ```ts
+ * import { isLevelThreshold } from "./levels.ts";
+ * isLevelThreshold("warn");    // true
+ * isLevelThreshold("verbose"); // false
+ * ```
+ */
+export function isLevelThreshold(word: string): word is LevelThreshold {
+  return Object.hasOwn(VALUES, word);
 }

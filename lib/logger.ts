@@ -15,12 +15,12 @@ import { contextInUse, scopeMembers } from "./context.ts";
 import { activeSpanMembers, otelRegistered } from "./trace_context.ts";
 import { callerMember, forgetCaller } from "./caller.ts";
 import type { ChildOptions, Fields, LogMethod, Message } from "./log_call.ts";
+import type { LevelSpec } from "./level_spec.ts";
 
-const NOOP: LogMethod = () => {};
 /** `v` as the core's redaction leaves it. */
 const redacted = <T extends object>(core: LoggerCore, v: T): T => core.redact ? core.redact(v) : v;
-/** The enabled method of each level, filled from the levels table by {@linkcode Logger}'s static block. */
-const LEVEL_METHODS = {} as Record<LevelName, LogMethod>;
+/** Each level's enabled and disabled methods, made from the levels table by {@linkcode Logger}'s static block. */
+const LEVEL_METHODS = {} as Record<LevelName, LogMethod>, OFF = {} as typeof LEVEL_METHODS;
 
 
 /**
@@ -40,31 +40,73 @@ export class Logger {
   readonly #category: string | undefined;
   readonly #prefixes = {} as Record<LevelName, string>;
   readonly #bindings: string;
+  /** The core's generation (count of `setLevels`) that the level, threshold and methods were set for. */
+  #generation = -1;
+  /** The level was set in code (`level` option or setter) in this generation: children keep it. */
+  #pinned = false;
   #level!: LevelThreshold;
   #threshold!: number;
 
   /** @internal Use {@linkcode createLogger}. */
-  constructor(core: LoggerCore, category: string | undefined, bindings: string, level: LevelThreshold) {
+  constructor(core: LoggerCore, category: string | undefined, bindings: string, level: LevelThreshold, pinned: boolean) {
     this.#core = core;
     this.#category = category;
     for (const name of LEVEL_NAMES) this.#prefixes[name] = recordPrefix(name, category);
     this.#bindings = bindings;
-    this.level = level;
+    this.#apply(level);
+    this.#pinned = pinned;
   }
 
-  /** The lowest level this logger writes; settable at run time. */
+  /** The lowest level this logger writes; settable at run time (until the next `setLevels`). */
   get level(): LevelThreshold {
+    this.#current();
     return this.#level;
   }
 
-  /**
-   * Sets the level and points each level's method at the logging path or at a shared no-op: a
-   * disabled call is an empty call (with `caller: true`, one that forgets a location left for it).
-   */
+  /** Sets this logger's level (and that of children it makes afterwards), over `levels`, until the next `setLevels`. */
   set level(level: LevelThreshold) {
-    const threshold = this.#threshold = Math.max(levelValue(level), this.#core.minSinkLevel);
+    this.#apply(level);
+    this.#pinned = true;
+  }
+
+  /** Points each level's method at the logging path or the disabled one (a call and a generation check). */
+  #apply(level: LevelThreshold): void {
+    const core = this.#core;
+    const threshold = this.#threshold = Math.max(levelValue(level), core.minSinkLevel);
     this.#level = level;
-    for (const name of LEVEL_NAMES) this[name] = threshold <= LEVEL_VALUES[name] ? LEVEL_METHODS[name] : this.#core.caller ? forgetCaller : NOOP;
+    this.#generation = core.generation;
+    this.#pinned = false;
+    for (const name of LEVEL_NAMES) this[name] = threshold <= LEVEL_VALUES[name] ? LEVEL_METHODS[name] : OFF[name];
+  }
+
+  /** After a `setLevels`, sets the level its category now gets. */
+  #current(): void {
+    if (this.#generation !== this.#core.generation) this.#apply(this.#core.levelOf(this.#category));
+  }
+
+  /** After a `setLevels`: whether a call at `value` is now enabled (a disabled one forgets its location). */
+  #enabledNow(value: number): boolean {
+    this.#current();
+    if (value >= this.#threshold) return true;
+    if (this.#core.caller) forgetCaller();
+    return false;
+  }
+
+  /**
+   * Replaces the levels of this logger, its root and every logger made from them, children
+   * already made included, as `createLogger({ levels: spec })` would have set them (levels set in
+   * code with `level` give way too). A malformed spec throws a `TypeError` and changes nothing.
+   *
+   * @param spec A levels spec such as `"info,db=debug,http.*=warn,-noisy"` (on the web entry, `parseLevels(spec)`).
+   * @example
+   * ```ts
+   * import { createLogger } from "../mod.ts";
+   * const log = createLogger(), db = log.child({}, { category: "db" });
+   * log.setLevels("info,db=debug"); // db.debug(…) is now written
+   * ```
+   */
+  setLevels(spec: string | LevelSpec): void {
+    this.#core.setLevels(spec);
   }
 
   /** This logger's category, or `undefined`. */
@@ -74,6 +116,7 @@ export class Logger {
 
   /** True when a record at `level` would be written by at least one sink. */
   isLevelEnabled(level: LevelName): boolean {
+    this.#current();
     return levelValue(level) >= this.#threshold;
   }
 
@@ -91,12 +134,18 @@ export class Logger {
   declare fatal: LogMethod;
 
 
-  /** One logging method per level, made from the levels table: it logs at that level's name and value. */
+  /** Three methods per level from the levels table; each looks its level up again only after a `setLevels`. */
   static {
     for (const name of LEVEL_NAMES) {
       const value = LEVEL_VALUES[name];
-      LEVEL_METHODS[name] = function (this: Logger, msg: Message, fields?: Fields): void {
-        this.#log(name, value, msg, fields);
+      const on = LEVEL_METHODS[name] = function (this: Logger, msg: Message, fields?: Fields): void {
+        if (this.#generation === this.#core.generation || this.#enabledNow(value)) this.#log(name, value, msg, fields, on);
+      };
+      // with caller: true, a disabled call forgets a location left for it
+      const off = OFF[name] = function (this: Logger, msg: Message, fields?: Fields): void {
+        if (this.#generation !== this.#core.generation) {
+          if (this.#enabledNow(value)) this.#log(name, value, msg, fields, off);
+        } else if (this.#core.caller) forgetCaller();
       };
     }
   }
@@ -116,6 +165,7 @@ export class Logger {
   emit(record: LogRecord): void {
     try {
       const value = levelValue(record.level);
+      this.#current();
       if (value >= this.#threshold) this.#core.emit(record, value);
     } catch (err) {
       this.#core.report(toError(err));
@@ -124,7 +174,9 @@ export class Logger {
 
   /**
    * A logger that adds `bindings` to each record and, optionally, a category and its own
-   * level. It shares its parent's sinks and queues.
+   * level. It shares its parent's sinks and queues. Its level: its own `level`, else the one set
+   * on its parent in code (unless a `levels` pattern names its new category), else the one its
+   * category gets from `levels`.
    *
    * @example
    * ```ts
@@ -141,7 +193,11 @@ export class Logger {
       ? this.#category
       : this.#category === undefined ? options.category : this.#category + "." + options.category;
     const data = this.#bindings + serializeMembers(redacted(core, bindings));
-    return new Logger(core, category, data, options.level ?? this.#level);
+    if (options.level !== undefined) return new Logger(core, category, data, options.level, true);
+    this.#current();
+    // the parent's level set in code holds, unless a pattern names the child's new category
+    const pinned = this.#pinned && (options.category === undefined || core.levels?.ruleLevel(category) === undefined);
+    return new Logger(core, category, data, pinned || options.category === undefined ? this.#level : core.levelOf(category), pinned);
   }
 
   /** Resolves when every record logged before the call is written (and fsync'd where durable). */
@@ -192,12 +248,12 @@ export class Logger {
     return this.#core.stats();
   }
 
-  #log(level: LevelName, value: number, msg: Message, fields: Fields | undefined): void {
+  #log(level: LevelName, value: number, msg: Message, fields: Fields | undefined, method: LogMethod): void {
     const core = this.#core;
     try {
       // the caller first: a message or fields function that logs must not take this call's location
       let head = this.#bindings;
-      if (core.caller) head += callerMember(LEVEL_METHODS[level], this);
+      if (core.caller) head += callerMember(method, this);
       if (typeof msg !== "string") {
         if (typeof msg === "function") msg = msg();
         else if (msg instanceof Error) {
@@ -234,5 +290,5 @@ export class Logger {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const core = new LoggerCore(options);
   const bindings = options.bindings ? serializeMembers(redacted(core, options.bindings)) : "";
-  return new Logger(core, options.category, bindings, options.level ?? "info");
+  return new Logger(core, options.category, bindings, core.levelOf(options.category), false);
 }

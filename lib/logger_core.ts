@@ -10,6 +10,26 @@ import type { LoggerOptions } from "./logger_options.ts";
 import { type LoggerStats, sumStats } from "./logger_stats.ts";
 import type { LogRecord } from "./record.ts";
 import { createRedactor } from "./redact.ts";
+import type { LevelSpec } from "./level_spec.ts";
+import { type LevelThreshold, levelValue } from "./levels.ts";
+
+/** `parseLevels`, registered by the server entries; the web entry leaves it out of a worker's bundle. */
+let parser: ((spec: string, source: string) => LevelSpec) | undefined;
+
+/**
+ * Lets `levels`, `SLUICE_LEVEL` and `setLevels` take a spec as text (done by
+ * `adapters/server_runtimes.ts`; on the web entry, pass `parseLevels(spec)` instead).
+ *
+ * @example
+ * ```ts
+ * import { parseLevels } from "./level_spec.ts";
+ * import { registerLevelParser } from "./logger_core.ts";
+ * registerLevelParser(parseLevels);
+ * ```
+ */
+export function registerLevelParser(parse: (spec: string, source: string) => LevelSpec): void {
+  parser = parse;
+}
 import { QUEUE_NAMES } from "./queue_options.ts";
 import { consoleSink } from "./sinks/console_sink.ts";
 import { watchOtelRegistry } from "./trace_context.ts";
@@ -37,6 +57,12 @@ export class LoggerCore {
   readonly report: (err: Error) => void;
   logged = 0;
   closed = false;
+  /** The levels per category; replaced by {@linkcode LoggerCore.setLevels}. */
+  levels: LevelSpec | undefined;
+  /** Counts `setLevels` calls: a logger whose methods were set for an older generation sets them again. */
+  generation = 0;
+  /** The `level` option: the level of a category the levels spec gives none. */
+  readonly level: LevelThreshold;
   #unhook: (() => void)[] = [];
 
   constructor(options: LoggerOptions) {
@@ -54,6 +80,9 @@ export class LoggerCore {
       throw new TypeError(`sluice: mode must be "async" or "sync", got ${JSON.stringify(options.mode)}`);
     }
     this.redact = options.redact?.length ? createRedactor(options.redact) : undefined;
+    levelValue(this.level = options.level ?? "info");
+    if (options.levels !== undefined) this.setLevels(options.levels, "levels");
+    else if (options.level === undefined) this.setLevels(runtime.env?.("SLUICE_LEVEL"), "SLUICE_LEVEL");
     watchOtelRegistry();
     const sinks = options.sinks ?? [consoleSink({ runtime })];
     this.#channels = sinks.map((sink) => {
@@ -69,6 +98,25 @@ export class LoggerCore {
         for (const c of this.#channels) if (!c.sink.sync) c.expedite();
       }));
     }
+  }
+
+  /**
+   * Replaces the levels of every logger sharing this core, as `levels: spec` would have set them
+   * at creation (levels set in code included); a malformed spec throws and changes nothing.
+   */
+  setLevels(spec: string | LevelSpec | undefined, source = "setLevels"): void {
+    if (typeof spec === "string") {
+      if (!parser) throw new TypeError("sluice: on the web entry, levels take parseLevels(spec)");
+      spec = parser(spec, source);
+    }
+    this.levels = spec;
+    this.generation++;
+  }
+
+  /** The level of a logger of `category`: its pattern's, else the spec's default, else the `level` option. */
+  levelOf(category: string | undefined): LevelThreshold {
+    const levels = this.levels;
+    return levels?.ruleLevel(category) ?? levels?.base ?? this.level;
   }
 
   /** Hands a record at level `value` to every sink that takes that level. */

@@ -4,6 +4,7 @@
  * @module
  */
 import type { LevelThreshold } from "./levels.ts";
+import type { LevelSpec } from "./level_spec.ts";
 import type { QueueOptions } from "./queue_options.ts";
 import type { LogRecord } from "./record.ts";
 import type { Runtime } from "./runtime/runtime.ts";
@@ -23,10 +24,20 @@ import type { BatchLimits } from "./stream/batcher.ts";
  */
 export interface LoggerOptions extends QueueOptions {
   /**
-   * The lowest level logged.
+   * The lowest level logged (the default level of `levels` when it names none).
    * @default "info"
    */
   level?: LevelThreshold;
+  /**
+   * Levels per category: `"info,db=debug,http.*=warn,-noisy"`. A part without `=` is the default
+   * level; `pattern=level` sets a category and its descendants (`*` matches any characters);
+   * `-pattern` silences; a bare pattern means `pattern=debug`. The most specific pattern wins.
+   * When neither `level` nor `levels` is given, the `SLUICE_LEVEL` environment variable is read
+   * with the same grammar (where the runtime lets it be read). A malformed spec throws. On the
+   * web entry (`sluice/web`, workers), pass `parseLevels(spec)`: the parser stays out of the
+   * bundle unless used.
+   */
+  levels?: string | LevelSpec;
   /**
    * Where records go.
    * @default [consoleSink()]

@@ -1,0 +1,93 @@
+/**
+ * Levels per category: a spec such as `"info,db=debug,http.*=warn,-noisy"` (the `levels` option,
+ * `SLUICE_LEVEL`, `log.setLevels`) parsed once into rules, and the level each category gets.
+ *
+ * @module
+ */
+import { isLevelThreshold, type LevelThreshold, levelValue } from "./levels.ts";
+
+/**
+ * A parsed levels spec: its default level and the level of each category a pattern names.
+ *
+ * @example
+ * ```ts
+ * import { parseLevels } from "./level_spec.ts";
+ * const levels = parseLevels("info,db=debug,http.*=warn,-noisy");
+ * levels.ruleLevel("db.pool"); // "debug"
+ * levels.ruleLevel("noisy");   // "silent"
+ * levels.ruleLevel("api");     // undefined: no pattern names it (it gets levels.base, "info")
+ * ```
+ */
+export interface LevelSpec {
+  /** The spec's text. */
+  readonly spec: string;
+  /** Its default level (the part without `=`), if it has one. */
+  readonly base?: LevelThreshold;
+  /** The level of the most specific pattern that names `category` (a logger without one is `""`), or `undefined`. */
+  ruleLevel(category?: string): LevelThreshold | undefined;
+}
+
+/** How many categories' answers a spec keeps; past it the cache starts over. */
+const CACHE_MAX = 1000;
+
+/**
+ * Parses a levels spec. Parts are separated by commas or white space:
+ * - `info`: the default level, for every category no pattern names (at most one);
+ * - `db=debug`: category `db` and its descendants (`db.pool`) at debug;
+ * - `http.*=warn`: `*` stands for any run of characters, dots included;
+ * - `-noisy` is `noisy=silent`, and a bare `app.*` is `app.*=debug` (the `DEBUG=app:*,-app:x` habit).
+ *
+ * The most specific pattern wins: the one with the most characters besides `*`, then a pattern
+ * without `*`, then the later part. Level names are case-insensitive; patterns are not.
+ *
+ * @param spec The spec.
+ * @param source What the spec came from, for error messages.
+ * @returns The parsed spec; a malformed part throws a `TypeError` that quotes the spec and the part.
+ * @example
+ * ```ts
+ * import { parseLevels } from "./level_spec.ts";
+ * parseLevels("app.*,-app.secret").ruleLevel("app.secret"); // "silent"
+ * parseLevels("db=verbose"); // TypeError: sluice: levels "db=verbose", part "db=verbose": unknown level "verbose"; …
+ * ```
+ */
+export function parseLevels(spec: string, source = "levels"): LevelSpec {
+  const rules: { match: RegExp; level: LevelThreshold; rank: number }[] = [];
+  const cache = new Map<string, LevelThreshold | undefined>();
+  let base: LevelThreshold | undefined;
+  for (const part of String(spec).split(/[\s,]+/)) {
+    const fail = (why: string) => new TypeError(`sluice: ${source} ${JSON.stringify(spec)}, part ${JSON.stringify(part)}: ${why}`);
+    const [pattern, word, extra] = part.split("=");
+    const name = pattern.replace(/^-/, "");
+    const level = (word ?? (name === pattern ? "debug" : "silent")).toLowerCase() as LevelThreshold;
+    if (!part) continue;
+    if (extra !== undefined) throw fail('more than one "="');
+    if (word === undefined && name === pattern && isLevelThreshold(name.toLowerCase())) {
+      if (base) throw fail(`a second default level (the first is "${base}")`);
+      base = name.toLowerCase() as LevelThreshold;
+      continue;
+    }
+    if (!name) throw fail("no category");
+    if (word !== undefined && name !== pattern) throw fail('"-" silences and takes no level');
+    try {
+      levelValue(level);
+    } catch (err) {
+      throw fail((err as Error).message.slice(8));
+    }
+    const literal = name.replaceAll("*", "");
+    const regex = name.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*");
+    rules.push({ match: new RegExp(`^${regex}(\\..*)?$`, "s"), level, rank: literal.length * 2 + +(literal === name) });
+  }
+  // most specific first; among equals, the later part (sort is stable, so reverse first)
+  rules.reverse().sort((a, b) => b.rank - a.rank);
+  return {
+    spec,
+    base,
+    ruleLevel(category = "") {
+      if (!cache.has(category)) {
+        if (cache.size >= CACHE_MAX) cache.clear();
+        cache.set(category, rules.find((r) => r.match.test(category))?.level);
+      }
+      return cache.get(category);
+    },
+  };
+}
