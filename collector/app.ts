@@ -137,7 +137,8 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     metrics: new IngestMetrics(routing?.counts),
     store,
     disk,
-    identities: new Identities(options),
+    // what each token created is kept in <dir>/.sluice/token-names: a restart does not reset its caps
+    identities: new Identities(options, tokens, { path: `${options.dir}/.sluice/token-names`, runtime }),
     limiter: new RateLimiter(options.rateLimit?.recordsPerSec ?? 100_000, options.rateLimit?.burst ?? 200_000),
     producers,
     activity: new ProducerActivity(),
@@ -173,6 +174,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
       else await forwarder?.close();
       await writer.close();
       await store.close();
+      exchange.parts.identities.close();
     },
   });
 }

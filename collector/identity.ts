@@ -6,7 +6,9 @@
  * @module
  */
 import { buildRecord, type LogRecord, recordPrefix } from "../lib/record.ts";
+import type { Runtime } from "../lib/runtime/runtime.ts";
 import type { TokenEntry } from "./auth.ts";
+import { TokenNames } from "./token_names.ts";
 
 /** The collector's own producer and category: nobody else speaks under them. */
 export const RESERVED_NAME = "sluice";
@@ -21,15 +23,20 @@ const PRODUCER_NAME = /^[A-Za-z0-9._\-:@/]{1,128}$/;
 export interface IdentityLimits {
   /** Producer names one token may use. @default 1000 */
   maxProducersPerToken?: number;
+  /** Producer names the token of a trusted forwarding collector may use (it speaks for many). @default 100000 */
+  maxProducersPerForwarder?: number;
   /** Categories one token may create; records in further new ones go to `overflow`. @default 1000 */
   maxCategoriesPerToken?: number;
+  /** Names of the tokens of trusted forwarding collectors: `maxProducersPerForwarder` is their cap. */
+  trustedForwarders?: readonly string[];
 }
 
 /** Why a producer name is refused, or `undefined` when the token may use it. */
 export type ProducerRefusal = string | undefined;
 
 /**
- * Checks producer names against tokens and counts what each token has created.
+ * Checks producer names against tokens and counts what each token has created. With a file
+ * (`<dir>/.sluice/token-names`), what each token has created survives a restart, so the caps do too.
  *
  * @example
  * ```ts
@@ -40,16 +47,37 @@ export type ProducerRefusal = string | undefined;
  */
 export class Identities {
   readonly #maxProducers: number;
+  readonly #maxForwarded: number;
   readonly #maxCategories: number;
-  readonly #producers = new Map<string, Set<string>>();
-  readonly #categories = new Map<string, Set<string>>();
+  readonly #forwarders: ReadonlySet<string>;
+  readonly #names: TokenNames;
+  /** Each token's `producers=` patterns as one expression, compiled once per entry. */
+  readonly #patterns = new WeakMap<TokenEntry, RegExp>();
   /** Refusals by bound, for `/metrics`. */
   readonly refused = { identity: 0, producers: 0, categories: 0, reserved: 0 };
 
-  /** @param limits The caps (defaults above). */
-  constructor(limits: IdentityLimits = {}) {
+  /**
+   * @param limits The caps (defaults above).
+   * @param tokens The tokens, whose `producers=` patterns are compiled here, once.
+   * @param file Where the names each token created are kept across restarts; in memory only without it.
+   */
+  constructor(limits: IdentityLimits = {}, tokens: readonly TokenEntry[] = [], file?: { path: string; runtime: Runtime }) {
     this.#maxProducers = positive(limits.maxProducersPerToken ?? 1000, "maxProducersPerToken");
+    this.#maxForwarded = positive(limits.maxProducersPerForwarder ?? 100_000, "maxProducersPerForwarder");
     this.#maxCategories = positive(limits.maxCategoriesPerToken ?? 1000, "maxCategoriesPerToken");
+    this.#forwarders = new Set(limits.trustedForwarders ?? []);
+    for (const t of tokens) this.#pattern(t);
+    this.#names = new TokenNames(file?.path, file?.runtime, (kind, token) => kind === "C" ? this.#maxCategories : this.#producerCap(token));
+  }
+
+  /** Lines of the names file skipped at start (corrupt, or past a cap lowered since). */
+  get skipped(): number {
+    return this.#names.skipped;
+  }
+
+  /** Closes the names file. */
+  close(): void {
+    this.#names.close();
   }
 
   /**
@@ -62,18 +90,19 @@ export class Identities {
       this.refused.identity++;
       return `producer names are 1 to 128 characters of A-Z a-z 0-9 . _ - : @ /`;
     }
-    if (!trusted && (producer === RESERVED_NAME || !allows(token, producer))) {
+    if (!trusted && (producer === RESERVED_NAME || !this.#allows(token, producer))) {
       this.refused.identity++;
       return `token ${JSON.stringify(token.name)} may not speak as producer ${JSON.stringify(producer)}` +
         (producer === RESERVED_NAME ? " (reserved for the collector)" : `; it may use ${[token.name, ...(token.producers ?? [])].join(", ")}`);
     }
-    const seen = this.#seen(this.#producers, token.name);
-    if (!seen.has(producer)) {
-      if (seen.size >= this.#maxProducers) {
+    if (!this.#names.has("P", token.name, producer)) {
+      const cap = this.#producerCap(token.name);
+      if (this.#names.count("P", token.name) >= cap) {
         this.refused.producers++;
-        return `token ${JSON.stringify(token.name)} has used its ${this.#maxProducers} producer names (--max-producers-per-token)`;
+        const flag = this.#forwarders.has(token.name) ? "--max-producers-per-forwarder" : "--max-producers-per-token";
+        return `token ${JSON.stringify(token.name)} has used its ${cap} producer names (${flag})`;
       }
-      seen.add(producer);
+      this.#names.add("P", token.name, producer);
     }
     return undefined;
   }
@@ -86,15 +115,14 @@ export class Identities {
    */
   admitCategories(token: string, records: LogRecord[], trusted: boolean): LogRecord[] {
     if (trusted) return records; // a forwarding collector's own producers were capped where they logged
-    const seen = this.#seen(this.#categories, token);
     let out: LogRecord[] | undefined;
     for (let i = 0; i < records.length; i++) {
       const c = records[i].category;
       if (c === undefined) continue;
       if (isReserved(c)) this.refused.reserved++;
-      else if (seen.has(c)) continue;
-      else if (seen.size < this.#maxCategories) {
-        seen.add(c);
+      else if (this.#names.has("C", token, c)) continue;
+      else if (this.#names.count("C", token) < this.#maxCategories) {
+        this.#names.add("C", token, c);
         continue;
       } else this.refused.categories++;
       out ??= records.slice();
@@ -103,21 +131,29 @@ export class Identities {
     return out ?? records;
   }
 
-  #seen(map: Map<string, Set<string>>, token: string): Set<string> {
-    let set = map.get(token);
-    if (set === undefined) map.set(token, (set = new Set()));
-    return set;
+  #producerCap(token: string): number {
+    return this.#forwarders.has(token) ? this.#maxForwarded : this.#maxProducers;
+  }
+
+  /** Whether the token's name or one of its patterns (`*` matches any run of characters) allows `producer`. */
+  #allows(token: TokenEntry, producer: string): boolean {
+    return producer === token.name || this.#pattern(token).test(producer);
+  }
+
+  /** The token's patterns as one expression: compiled the first time (for the configured tokens, in the constructor), then reused. */
+  #pattern(token: TokenEntry): RegExp {
+    let re = this.#patterns.get(token);
+    if (re === undefined) {
+      const alternatives = (token.producers ?? []).map((p) => p.split("*").map(escape).join(".*"));
+      re = alternatives.length === 0 ? /(?!)/ : new RegExp(`^(?:${alternatives.join("|")})$`);
+      this.#patterns.set(token, re);
+    }
+    return re;
   }
 }
 
 function isReserved(category: string): boolean {
   return category === RESERVED_NAME || category.startsWith(RESERVED_NAME + ".");
-}
-
-/** Whether the token's name or one of its patterns (`*` matches any run of characters) allows `producer`. */
-function allows(token: TokenEntry, producer: string): boolean {
-  if (producer === token.name) return true;
-  return (token.producers ?? []).some((p) => new RegExp("^" + p.split("*").map(escape).join(".*") + "$").test(producer));
 }
 
 const escape = (s: string) => s.replace(/[.+?^${}()|[\]\\/-]/g, "\\$&");

@@ -49,6 +49,10 @@ export interface IngestOptions {
   maxIdempotencyKeys?: number;
   /** How often heartbeats are checked, ms. @default 1000 */
   heartbeatCheckMs?: number;
+  /** The longest check-in interval (`nextCheckInMs`) a heartbeat may announce; longer is a 400. @default 604800000 (a week) */
+  maxCheckInMs?: number;
+  /** The longest grace (`graceMs`) a heartbeat may ask for; longer is a 400. @default 86400000 (a day) */
+  maxGraceMs?: number;
   /** Rotation of the category files. */
   rotate?: RotateOptions;
   /** The most category files open at once. @default 64 */
@@ -85,9 +89,14 @@ export interface IngestOptions {
    * own `producer` instead of being tagged with the caller's name.
    */
   trustedForwarders?: readonly string[];
-  /** Producer names one token may use (`X-Sluice-Producer`, heartbeats); past it a new name gets 403. @default 1000 */
+  /**
+   * Producer names one token may use (`X-Sluice-Producer`, heartbeats); past it a new name gets
+   * 403. Kept in `dir/.sluice/token-names`, so a restart does not reset it. @default 1000
+   */
   maxProducersPerToken?: number;
-  /** Categories one token may create; records in further new ones go to the `overflow` category. @default 1000 */
+  /** The same cap for the token of a trusted forwarding collector (`trustedForwarders`), which speaks for many producers. @default 100000 */
+  maxProducersPerForwarder?: number;
+  /** Categories one token may create; records in further new ones go to the `overflow` category. Kept across restarts as the producer names are. @default 1000 */
   maxCategoriesPerToken?: number;
   /** Answer `GET /metrics` and `GET /producers` without a token. @default false */
   publicMetrics?: boolean;

@@ -4,29 +4,48 @@
  * @module
  */
 
-/** The longest check-in interval a heartbeat may announce: a week. */
+/** The longest check-in interval a heartbeat may announce unless `maxCheckInMs` says otherwise: a week. */
 export const MAX_CHECK_IN_MS = 7 * 86_400_000;
-/** The longest grace a heartbeat may ask for: a day. */
+/** The longest grace a heartbeat may ask for unless `maxGraceMs` says otherwise: a day. */
 export const MAX_GRACE_MS = 86_400_000;
 
 /**
+ * The bounds of a heartbeat's announcements (`sluice serve --max-check-in`, `--max-grace`).
+ *
+ * @example
+ * ```ts
+ * import type { HeartbeatBounds } from "./producers.ts";
+ * const bounds: HeartbeatBounds = { maxCheckInMs: 3_600_000, maxGraceMs: 60_000 };
+ * ```
+ */
+export interface HeartbeatBounds {
+  /** The longest `nextCheckInMs`. @default 604800000 (a week) */
+  maxCheckInMs?: number;
+  /** The longest `graceMs`. @default 86400000 (a day) */
+  maxGraceMs?: number;
+}
+
+/**
  * What is wrong with a heartbeat body, or `undefined` when it is well formed: a JSON object
- * with optional `producer` (string), `nextCheckInMs` (0 to a week), `graceMs` (0 to a day) and
- * `shutdown` (boolean).
+ * with optional `producer` (string), `nextCheckInMs` (0 to `maxCheckInMs`, a week by default),
+ * `graceMs` (0 to `maxGraceMs`, a day by default) and `shutdown` (boolean).
  *
  * @example
  * ```ts
  * import { heartbeatError } from "./producers.ts";
- * heartbeatError({ nextCheckInMs: 1e16 }); // "nextCheckInMs must be a number of milliseconds from 0 to 604800000"
+ * heartbeatError({ nextCheckInMs: 1e16 }); // "nextCheckInMs must be a number of milliseconds from 0 to 604800000 (--max-check-in)"
+ * heartbeatError({ graceMs: 120_000 }, { maxGraceMs: 60_000 }); // "graceMs must be ... from 0 to 60000 (--max-grace)"
  * ```
  */
-export function heartbeatError(beat: unknown): string | undefined {
+export function heartbeatError(beat: unknown, bounds: HeartbeatBounds = {}): string | undefined {
   if (typeof beat !== "object" || beat === null || Array.isArray(beat)) return "a heartbeat is a JSON object: { producer?, nextCheckInMs?, graceMs?, shutdown? }";
   const b = beat as Record<string, unknown>;
   const within = (v: unknown, max: number) => v === undefined || (typeof v === "number" && v >= 0 && v <= max);
+  const maxCheckIn = bounds.maxCheckInMs ?? MAX_CHECK_IN_MS;
+  const maxGrace = bounds.maxGraceMs ?? MAX_GRACE_MS;
   if (b.producer !== undefined && typeof b.producer !== "string") return "producer must be a string";
-  if (!within(b.nextCheckInMs, MAX_CHECK_IN_MS)) return `nextCheckInMs must be a number of milliseconds from 0 to ${MAX_CHECK_IN_MS}`;
-  if (!within(b.graceMs, MAX_GRACE_MS)) return `graceMs must be a number of milliseconds from 0 to ${MAX_GRACE_MS}`;
+  if (!within(b.nextCheckInMs, maxCheckIn)) return `nextCheckInMs must be a number of milliseconds from 0 to ${maxCheckIn} (--max-check-in)`;
+  if (!within(b.graceMs, maxGrace)) return `graceMs must be a number of milliseconds from 0 to ${maxGrace} (--max-grace)`;
   if (b.shutdown !== undefined && typeof b.shutdown !== "boolean") return "shutdown must be true or false";
   return undefined;
 }

@@ -1,6 +1,9 @@
 // The stages for volume: throttle, sample, fingersCrossed. What they pass, hold, drop and say,
 // what stats() counts, and their bounds (a fake clock wherever time matters).
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   createLogger, createRecord, fingersCrossed, type LogRecord, recordFields, sample, type Sink, throttle, withContext, withThrough,
   type RecordStage,
@@ -325,5 +328,21 @@ describe("fingersCrossed under a flood of scopes", () => {
     });
     await log.close();
     expect(lines.map((l) => l.msg)).toEqual(["a", "b", "failed"]);
+  });
+});
+
+describe("at exit", () => {
+  test("a throttle's count is written by the exit drain of a file sink (process.exit without close)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-volume-"));
+    writeFileSync(`${dir}/app.ts`, `
+      import { createLogger, fileSink, throttle } from ${JSON.stringify(new URL("../mod.ts", import.meta.url).pathname)};
+      const log = createLogger({ sinks: [fileSink(${JSON.stringify(dir + "/out.ndjson")}, { through: [throttle({ max: 2, windowMs: 60_000 })] })] });
+      for (let i = 0; i < 10; i++) log.warn("again", { i });
+      process.exit(0);
+    `);
+    const r = Bun.spawnSync([process.execPath, `${dir}/app.ts`]);
+    expect(r.exitCode).toBe(0);
+    const lines = readFileSync(`${dir}/out.ndjson`, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.msg, l.i ?? l.suppressed])).toEqual([["again", 0], ["again", 1], ["suppressed", 8]]);
   });
 });

@@ -33,6 +33,9 @@ export const SERVE: CommandSpec = {
     "max-idempotency-keys": { type: "string", value: "N", default: "100000", help: "Idempotency-Keys remembered per token; past it the oldest is forgotten" },
     "max-producers-per-token": { type: "string", value: "N", default: "1000", help: "producer names one token may use; a new one past it gets 403" },
     "max-categories-per-token": { type: "string", value: "N", default: "1000", help: "categories one token may create; later ones go to overflow.ndjson" },
+    "max-producers-per-forwarder": { type: "string", value: "N", default: "100000", help: "producer names the token of a --trust-forwarder collector may use (instead of --max-producers-per-token)" },
+    "max-check-in": { type: "string", value: "DURATION", default: "7d", help: "the longest nextCheckInMs a heartbeat may announce; longer is a 400" },
+    "max-grace": { type: "string", value: "DURATION", default: "1d", help: "the longest graceMs a heartbeat may ask for; longer is a 400" },
     "public-metrics": { type: "boolean", help: "answer GET /metrics and /producers without a token" },
     forward: { type: "string", value: "URL", help: "also forward every record to another collector's /ingest" },
     "forward-token": { type: "string", value: "TOKEN", help: "its token (or env SLUICE_FORWARD_TOKEN)" },
@@ -119,6 +122,9 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
       maxIdempotencyKeys: num("max-idempotency-keys", 1),
       maxProducersPerToken: num("max-producers-per-token", 1),
       maxCategoriesPerToken: num("max-categories-per-token", 1),
+      maxProducersPerForwarder: num("max-producers-per-forwarder", 1),
+      maxCheckInMs: str("max-check-in") === undefined ? undefined : positiveDuration(str("max-check-in")!, "sluice serve: --max-check-in"),
+      maxGraceMs: str("max-grace") === undefined ? undefined : positiveDuration(str("max-grace")!, "sluice serve: --max-grace"),
       publicMetrics: flags["public-metrics"] === true,
     });
   } catch (err) {

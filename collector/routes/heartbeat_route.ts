@@ -33,7 +33,7 @@ export function mountHeartbeat(app: Hono, x: Exchange): void {
       if (err instanceof BodyTimeoutError) return x.answer(c, 408, { error: err.message }, { Connection: "close" });
       beat = undefined;
     }
-    const invalid = heartbeatError(beat);
+    const invalid = heartbeatError(beat, x.parts.options);
     if (invalid !== undefined) return x.answer(c, 400, { error: invalid });
     const b = beat as { producer?: string; nextCheckInMs?: number; graceMs?: number; shutdown?: boolean };
     // a heartbeat speaks for one producer: the caller's, or one its token may speak as
