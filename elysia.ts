@@ -11,5 +11,5 @@
  * @module
  */
 export { sluiceLogger } from "./elysia/logger_plugin.ts";
-export type { SluiceContext, SluiceElysiaOptions, WithSluice } from "./elysia/logger_plugin.ts";
+export type { SluiceContext, SluiceElysiaOptions, SluicePlugin } from "./elysia/logger_plugin.ts";
 export type { SkipRequest } from "./lib/http_request_log.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Elysia } from "elysia";
+import type { AnyElysia, Elysia } from "elysia";
 import { finishWebResponse, type HttpLogOptions, httpRequestLog, type RequestLog } from "../lib/http_request_log.ts";
 import type { Logger } from "../lib/logger.ts";
 
@@ -31,8 +31,22 @@ export type SluiceElysiaOptions = HttpLogOptions;
  */
 export type SluiceContext = { log: Logger; requestId: string };
 
-/** An Elysia app with {@linkcode SluiceContext} on every handler's context. */
-export type WithSluice<App> = App extends Elysia<infer P, infer S, infer D, infer Def, infer M, infer R, infer E> ? Elysia<P, S & { derive: SluiceContext }, D, Def, M, R, E> : never;
+/**
+ * The plugin {@linkcode sluiceLogger} returns: a function of the app, whose result tells Elysia
+ * that every handler's context has {@linkcode SluiceContext}.
+ *
+ * @example
+ * ```ts
+ * import { Elysia } from "elysia";
+ * import { createLogger } from "../mod.ts";
+ * import { sluiceLogger, type SluicePlugin } from "./logger_plugin.ts";
+ * const plugin: SluicePlugin = sluiceLogger(createLogger());
+ * new Elysia().use(plugin).get("/", ({ log }) => { log.info("hi"); return "ok"; });
+ * ```
+ */
+export type SluicePlugin = (
+  app: AnyElysia,
+) => Elysia<"", { decorator: Record<never, never>; store: Record<never, never>; derive: SluiceContext; resolve: Record<never, never> }>;
 
 /** The part of an Elysia app the plugin calls, as it calls it. */
 interface HookedApp {
@@ -64,8 +78,7 @@ interface HookedApp {
  *   .get("/items", ({ log }) => { log.info("listing"); return []; });
  * ```
  */
-// deno-lint-ignore no-explicit-any -- any Elysia app, whatever its generic slots
-export function sluiceLogger(log: Logger, options: SluiceElysiaOptions = {}): <App extends Elysia<any, any, any, any, any, any, any>>(app: App) => WithSluice<App> {
+export function sluiceLogger(log: Logger, options: SluiceElysiaOptions = {}): SluicePlugin {
   const begin = httpRequestLog(log, options);
   const requests = new WeakMap<Request, RequestLog>();
   return (app) =>

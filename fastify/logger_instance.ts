@@ -56,19 +56,20 @@ type WithRequestLog = { [REQUEST_LOG]?: RequestLog };
  * `withContext` (every logger called in the handler carries `reqId`), a thrown error at `error`
  * with its stack, and one `request` line (`method`, `path`, `status`, `duration_ms`, `bytes`
  * when `Content-Length` is set; `info` below 400, `warn` for 4xx, `error` for 5xx) unless
- * `skip` says otherwise. With the plugin, `disableRequestLogging: true` leaves that one line
- * per request instead of Fastify's two more.
+ * `skip` says otherwise. With the plugin, `logController: new LogController({
+ * disableRequestLogging: true })` leaves that one line per request instead of Fastify's two more
+ * (its own error record too: the plugin logs the error).
  *
  * @param log The logger to write to.
  * @param options Request id header and maker, category, skip.
  * @returns The logger, with its `plugin`.
  * @example
  * ```ts
- * import Fastify from "fastify";
+ * import Fastify, { LogController } from "fastify";
  * import { createLogger } from "sluice";
  * import { sluiceLogger } from "sluice/fastify";
  * const logger = sluiceLogger(createLogger(), { skip: ["/health"] });
- * const app = Fastify({ loggerInstance: logger, disableRequestLogging: true });
+ * const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) });
  * app.register(logger.plugin);
  * app.get("/items", (request) => { request.log.info("listing"); return []; });
  * ```

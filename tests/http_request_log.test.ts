@@ -1,0 +1,183 @@
+// lib/http_request_log.ts, the piece every framework entry uses, and the details of each entry
+// a user meets beyond the shared scenario (tests/frameworks.test.ts): skip by predicate, bad
+// options, ids the header cannot give, Express's errors and aborted requests, Elysia's plugin
+// reaching routes of plugins used later.
+import { describe, expect, test } from "bun:test";
+import { Elysia } from "elysia";
+import express from "express";
+import { Hono } from "hono";
+import { createLogger, streamSink } from "../mod.ts";
+import { httpRequestLog } from "../lib/http_request_log.ts";
+import { sluiceLogger as elysiaLogger } from "../elysia.ts";
+import { sluiceErrorLogger, sluiceLogger as expressLogger } from "../express.ts";
+import { sluiceLogger as honoLogger } from "../hono.ts";
+import { memoryLogger } from "./scenarios/http_logging.mjs";
+
+async function recordsOf(m: ReturnType<typeof memoryLogger>) {
+  await m.log.flush();
+  return m.lines().map((l) => JSON.parse(l));
+}
+
+describe("httpRequestLog", () => {
+  test("skip as a predicate sees method, path and status when the response is known", async () => {
+    const m = memoryLogger(createLogger, streamSink);
+    const seen: unknown[] = [];
+    const begin = httpRequestLog(m.log, { skip: (r) => (seen.push(r), r.status < 400) });
+    begin("GET", "/a", () => undefined).end(200, 1);
+    begin("POST", "/b", () => undefined).end(503, 0);
+    expect(seen).toEqual([{ method: "GET", path: "/a", status: 200 }, { method: "POST", path: "/b", status: 503 }]);
+    expect((await recordsOf(m)).map((r) => [r.path, r.level])).toEqual([["/b", "error"]]);
+    await m.log.close();
+  });
+
+  test("a skip that is neither paths nor a function is a clear error when the middleware is made", () => {
+    const log = createLogger({ exitHooks: false, sinks: [] });
+    for (const bad of ["/health", [1], { path: "/health" }]) {
+      expect(() => httpRequestLog(log, { skip: bad as never })).toThrow(/skip must be an array of paths or a function/);
+    }
+  });
+
+  test("a request id that is empty or over 200 characters is replaced by a made one; the header name is any case", async () => {
+    const m = memoryLogger(createLogger, streamSink);
+    let n = 0;
+    const begin = httpRequestLog(m.log, { requestIdHeader: "X-Correlation-Id", makeRequestId: () => `made-${++n}`, category: "http" });
+    const ids = ["", "x".repeat(201), "x".repeat(200)].map((given) => begin("GET", "/", (name) => (name === "x-correlation-id" ? given : null)).reqId);
+    expect(ids).toEqual(["made-1", "made-2", "x".repeat(200)]);
+    const req = begin("GET", "/", () => undefined);
+    expect(req.header).toBe("x-correlation-id");
+    req.run(() => req.log.info("inside"));
+    req.end(200, 0);
+    req.end(200, 0);
+    req.error("not an Error");
+    req.error(new Error("second"));
+    const recs = await recordsOf(m);
+    expect(recs.map((r) => [r.category, r.msg, r.reqId])).toEqual([["http", "inside", "made-3"], ["http", "request", "made-3"], ["http", "not an Error", "made-3"]]);
+    await m.log.close();
+  });
+
+  test("a malformed traceparent adds nothing", async () => {
+    const m = memoryLogger(createLogger, streamSink);
+    const req = httpRequestLog(m.log)("GET", "/", (name) => (name === "traceparent" ? "00-zzz-1-01" : undefined));
+    req.end(200, 0);
+    const [r] = await recordsOf(m);
+    expect(r.trace_id).toBeUndefined();
+    expect(typeof r.reqId).toBe("string");
+    await m.log.close();
+  });
+});
+
+describe("sluice/express", () => {
+  async function listen(app: ReturnType<typeof express>) {
+    const server = await new Promise<import("node:http").Server>((resolve) => {
+      const s = app.listen(0, "127.0.0.1", () => resolve(s));
+    });
+    return { base: `http://127.0.0.1:${(server.address() as { port: number }).port}`, stop: () => new Promise((r) => server.close(r)) };
+  }
+
+  test("sluiceErrorLogger passes the error on: Express's own handler still answers 500, the error is logged once", async () => {
+    const m = memoryLogger(createLogger, streamSink);
+    const app = express();
+    app.set("env", "test"); // Express's final handler prints the stack otherwise
+    app.use(expressLogger(m.log));
+    app.get("/boom", async () => {
+      await Promise.resolve();
+      throw new Error("async kaboom");
+    });
+    app.use(sluiceErrorLogger());
+    const s = await listen(app);
+    try {
+      const res = await fetch(`${s.base}/boom`, { headers: { "x-request-id": "e-1" } });
+      expect(res.status).toBe(500);
+      await res.text();
+      for (let i = 0; i < 50 && !m.lines().some((l) => l.includes('"msg":"request"')); i++) await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      await s.stop();
+    }
+    const recs = await recordsOf(m);
+    expect(recs.map((r) => [r.msg, r.reqId, r.level])).toEqual([["async kaboom", "e-1", "error"], ["request", "e-1", "error"]]);
+    expect(recs[0].err.stack).toContain("async kaboom");
+    await m.log.close();
+  });
+
+  test("a client that goes away mid-response still gets its line", async () => {
+    const m = memoryLogger(createLogger, streamSink);
+    const app = express();
+    app.use(expressLogger(m.log));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    app.get("/hang", async (_req, res) => {
+      res.write("partial");
+      await released;
+      res.end();
+    });
+    const s = await listen(app);
+    try {
+      const ac = new AbortController();
+      const res = await fetch(`${s.base}/hang`, { signal: ac.signal });
+      const reader = res.body!.getReader();
+      await reader.read();
+      ac.abort();
+      for (let i = 0; i < 100 && !m.lines().some((l) => l.includes('"msg":"request"')); i++) await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      release();
+      await s.stop();
+    }
+    const lines = (await recordsOf(m)).filter((r) => r.msg === "request");
+    expect(lines.map((r) => [r.path, r.status])).toEqual([["/hang", 200]]);
+    await m.log.close();
+  });
+
+  test("path is originalUrl's, without the query, also inside a mounted router", async () => {
+    const m = memoryLogger(createLogger, streamSink);
+    const app = express();
+    const router = express.Router();
+    router.use(expressLogger(m.log, { skip: ["/api/health"] }));
+    router.get("/items", (_req, res) => {
+      res.json([1]);
+    });
+    router.get("/health", (_req, res) => {
+      res.send("ok");
+    });
+    app.use("/api", router);
+    const s = await listen(app);
+    try {
+      await (await fetch(`${s.base}/api/items?page=2`)).text();
+      await (await fetch(`${s.base}/api/health`)).text();
+      for (let i = 0; i < 50 && !m.lines().some((l) => l.includes('"msg":"request"')); i++) await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      await s.stop();
+    }
+    expect((await recordsOf(m)).map((r) => [r.path, r.bytes])).toEqual([["/api/items", 3]]);
+    await m.log.close();
+  });
+});
+
+test("sluice/elysia reaches the routes of plugins used after it; its context has log and requestId", async () => {
+  const m = memoryLogger(createLogger, streamSink);
+  const users = new Elysia({ prefix: "/users" }).get("/:id", ({ params }) => ({ id: params.id }));
+  const app = new Elysia().use(elysiaLogger(m.log)).get("/id", ({ requestId, log }) => {
+    log.info("here");
+    return requestId;
+  }).use(users);
+  expect(await (await app.handle(new Request("http://localhost/id", { headers: { "x-request-id": "q-1" } }))).text()).toBe("q-1");
+  const res = await app.handle(new Request("http://localhost/users/7", { headers: { "x-request-id": "u-7" } }));
+  expect(res.headers.get("x-request-id")).toBe("u-7");
+  expect(await res.json()).toEqual({ id: "7" }); // the line is written once the body has been sent
+  expect((await recordsOf(m)).map((r) => [r.msg, r.reqId, r.path])).toEqual([["here", "q-1", undefined], ["request", "q-1", "/id"], ["request", "u-7", "/users/7"]]);
+  await m.log.close();
+});
+
+test("sluice/hono: skip by predicate (only failures logged) keeps c.var.log and the answered id", async () => {
+  const m = memoryLogger(createLogger, streamSink);
+  const app = new Hono();
+  app.use(honoLogger(m.log, { skip: ({ status }) => status < 400 }));
+  app.get("/ok", (c) => {
+    c.var.log.info("handled");
+    return c.text("ok");
+  });
+  const ok = await app.request("/ok", { headers: { "x-request-id": "h-1" } });
+  expect(ok.headers.get("x-request-id")).toBe("h-1");
+  await (await app.request("/nope")).text();
+  expect((await recordsOf(m)).map((r) => [r.msg, r.status ?? r.reqId])).toEqual([["handled", "h-1"], ["request", 404]]);
+  await m.log.close();
+});
