@@ -54,17 +54,21 @@ describe("GET /api/tail", () => {
   test("records written after connect arrive as events, with the stored line and an id; the query filters", async () => {
     const s = await collector();
     const all = await follow(s);
-    const warn = await follow(s, { q: "boom" });
+    const warn = await follow(s, { q: "level:>=warn k:boo* -skip" });
     expect(all.res.headers.get("content-type")).toStartWith("text/event-stream");
-    expect((await post(s, [rec(1), rec(2, ',"k":"boom"'), '{"level":"info"'])).status).toBe(200);
-    const got = await all.sse.records(2);
-    expect(got.map((e) => JSON.parse(e.data).msg)).toEqual(["m1", "m2"]);
+    const lines = [rec(1, ',"k":"boom"'), '{"level":"error","msg":"m2","k":"boom"}', '{"level":"warn","msg":"skip","k":"boom"}', '{"level":"info"'];
+    expect((await post(s, lines)).status).toBe(200);
+    const got = await all.sse.records(3);
+    expect(got.map((e) => JSON.parse(e.data).msg)).toEqual(["m1", "m2", "skip"]);
     expect(got.every((e) => e.event === "message" && /^[0-9a-z]{6}-\d+$/.test(e.id!))).toBe(true);
     expect(JSON.parse(got[0].data).producer).toBe("edge");
     const filtered = await warn.sse.records(1);
     expect(JSON.parse(filtered[0].data).msg).toBe("m2");
     await all.sse.cancel();
     await warn.sse.cancel();
+    const bad = await fetch(`${s.url}/api/tail?q=${encodeURIComponent("(level:warn")}`, { headers: auth(READ) });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ position: 11, expected: '")"' });
   });
 
   test("Last-Event-ID resumes strictly after that id; an id of another run replays the ring; a bad id is a 400", async () => {

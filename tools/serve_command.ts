@@ -37,6 +37,10 @@ export const SERVE: CommandSpec = {
     "max-check-in": { type: "string", value: "DURATION", default: "7d", help: "the longest nextCheckInMs a heartbeat may announce; longer is a 400" },
     "max-grace": { type: "string", value: "DURATION", default: "1d", help: "the longest graceMs a heartbeat may ask for; longer is a 400" },
     "public-metrics": { type: "boolean", help: "answer GET /metrics and /producers without a token" },
+    "no-console": { type: "boolean", help: "do not serve the console at / (the /api/* read API stays, for read tokens)" },
+    "tail-buffer": { type: "string", value: "N", default: "10000", help: "recent records kept for /api/tail clients that resume (Last-Event-ID) or fall behind" },
+    "tail-buffer-bytes": { type: "string", value: "BYTES", default: "16777216", help: "bytes of those records' lines kept at most" },
+    "max-tail-clients": { type: "string", value: "N", default: "64", help: "/api/tail clients at once; past it 503 Retry-After: 5" },
     forward: { type: "string", value: "URL", help: "also forward every record to another collector's /ingest" },
     "forward-token": { type: "string", value: "TOKEN", help: "its token (or env SLUICE_FORWARD_TOKEN)" },
     "forward-spool": { type: "string", value: "DIR", default: "<dir>/.sluice/forward-spool", help: "where batches wait while it is away" },
@@ -126,6 +130,10 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
       maxCheckInMs: str("max-check-in") === undefined ? undefined : positiveDuration(str("max-check-in")!, "sluice serve: --max-check-in"),
       maxGraceMs: str("max-grace") === undefined ? undefined : positiveDuration(str("max-grace")!, "sluice serve: --max-grace"),
       publicMetrics: flags["public-metrics"] === true,
+      console: flags["no-console"] !== true,
+      tailBufferRecords: num("tail-buffer", 1),
+      tailBufferBytes: num("tail-buffer-bytes", 1),
+      maxTailClients: num("max-tail-clients", 1),
     });
   } catch (err) {
     await store?.close();
@@ -145,6 +153,12 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   }
   if (generated?.generated) console.log(`generated a token (kept in ${dir}/.sluice/tokens; \`sluice token --dir ${dir}\` shows it again): ${generated.generated}`);
   else if (generated) console.log(`using the tokens in ${dir}/.sluice/tokens (\`sluice token --dir ${dir}\` shows them)`);
+  if (generated?.generatedRead) console.log(`generated a read token for the console and /api/* (same file): ${generated.generatedRead}`);
+  const readable = noAuth || tokens.some((t) => t.role === "read");
+  if (flags["no-console"] !== true) {
+    const how = generated?.generatedRead ? "open it with the read token above" : readable ? "open it with a read token" : "it needs a read token: add name:token:role=read to the tokens";
+    console.log(`console ${server.url}/  (${how})`);
+  } else if (!readable) console.log("note: no read token (role=read) among the tokens: /api/* answers 403 to every token");
   const auth = noAuth ? "" : ` -H "Authorization: Bearer ${generated?.generated ?? "<token>"}"`;
   console.log(`try: curl -sS${auth} -H "Content-Type: application/x-ndjson" --data-binary '{"msg":"hello","level":"info"}' ${server.url}/ingest`);
 }

@@ -9,13 +9,14 @@ import { detectRuntime } from "../lib/runtime/detect.ts";
 import { textFormatter } from "../lib/format/text.ts";
 import { type CommandSpec, positiveDuration, wholeNumber } from "./flags.ts";
 import { FileTail } from "./tail/file_tail.ts";
-import type { TailLine } from "./tail/tail_line.ts";
+import { readTailLine, type TailLine } from "./tail/tail_line.ts";
+import { followRemote } from "./tail/remote_tail.ts";
 
 /** The flags of `sluice tail`. */
 export const TAIL: CommandSpec = {
   name: "tail",
-  summary: "Show the last records of log files (files, or directories of .ndjson files; default ./logs), merged by time, and follow them.",
-  positionals: "[PATH...]",
+  summary: "Show the last records of log files (files, or directories of .ndjson files; default ./logs), merged by time, and follow them;\nor, with --remote URL --token T [QUERY], follow a collector's /api/tail (reconnecting from the last record seen).",
+  positionals: "[PATH... | QUERY]",
   flags: {
     lines: { type: "string", value: "N", default: "10", help: "records shown first" },
     follow: { type: "boolean", short: "f", help: "keep showing records as they are written (across rotation)" },
@@ -24,8 +25,32 @@ export const TAIL: CommandSpec = {
     producer: { type: "string", value: "NAME", help: "only that producer's records" },
     json: { type: "boolean", help: "print the lines as written (default: text, colour on a TTY)" },
     interval: { type: "string", value: "250ms", default: "250ms", help: "how often to look when following" },
+    remote: { type: "string", value: "URL", help: "follow this collector's /api/tail instead of files; the arguments are the query" },
+    token: { type: "string", value: "TOKEN", help: "a read token for --remote (or env SLUICE_READ_TOKEN)" },
   },
 };
+
+/** `--remote URL --token T [QUERY]`: follows the collector until SIGINT or SIGTERM. */
+async function tailRemote(flags: Record<string, string | boolean | undefined>, query: string, show: (l: TailLine) => void): Promise<void> {
+  // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
+  const proc = (globalThis as any).process;
+  const url = flags.remote as string;
+  if (!/^https?:\/\/[^/]/.test(url)) throw new TypeError(`sluice tail: --remote must be the collector's URL, such as http://127.0.0.1:8080, got ${JSON.stringify(url)}`);
+  const token = (flags.token as string | undefined) ?? proc.env.SLUICE_READ_TOKEN;
+  if (!token) throw new TypeError("sluice tail: --remote needs --token (a read token: `sluice token --dir DIR` on the collector shows it) or env SLUICE_READ_TOKEN");
+  for (const f of ["lines", "level", "category", "producer"]) if (flags[f] !== undefined) throw new TypeError(`sluice tail: --${f} is for files; with --remote, say it in the query (level:>=warn category:http producer:edge-1)`);
+  const stop = new AbortController();
+  proc.once("SIGINT", () => stop.abort());
+  proc.once("SIGTERM", () => stop.abort());
+  await followRemote({
+    url,
+    token,
+    query,
+    signal: stop.signal,
+    onLine: (raw) => show(readTailLine(raw, {})!),
+    onNotice: (m) => console.error(m),
+  });
+}
 
 /**
  * Runs `sluice tail`.
@@ -45,8 +70,10 @@ export async function tail(flags: Record<string, string | boolean | undefined>, 
   const interval = positiveDuration((flags.interval as string | undefined) ?? "250ms", "sluice tail: --interval");
   const runtime = detectRuntime();
   const text = textFormatter({ color: runtime.isTerminal() });
-  const json = flags.json === true;
+  // --remote: the lines as stored when piped (NDJSON), readable text on a terminal
+  const json = flags.json === true || (flags.remote !== undefined && !runtime.isTerminal());
   const print = (l: TailLine) => (json || l.record === undefined ? l.raw : text(l.record));
+  if (flags.remote !== undefined) return await tailRemote(flags, paths.join(" "), (line) => proc.stdout.write(print(line) + "\n"));
   let out: string[] = [];
   const t = new FileTail(paths.length ? paths : ["./logs"], {
     fs: runtime.fs!,

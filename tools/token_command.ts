@@ -5,7 +5,7 @@
  */
 import { parseTokens } from "../collector/auth.ts";
 import type { CommandSpec } from "./flags.ts";
-import { newToken, tokensPath, writeTokens } from "./tokens_file.ts";
+import { newToken, tokenLine, tokensPath, writeTokens } from "./tokens_file.ts";
 
 /** The flags of `sluice token`. */
 export const TOKEN: CommandSpec = {
@@ -36,9 +36,9 @@ export function token(flags: Record<string, string | boolean | undefined>): void
   if (flags.rotate === true) {
     const others = exists ? parseTokens(fs.readFileSync(file, "utf8")).filter((t) => t.name !== "default") : [];
     const fresh = newToken();
-    writeTokens(fs, dir, [`default:${fresh}`, ...others.map((t) => `${t.name}:${t.token}${t.producers ? `:producers=${t.producers.join(",")}` : ""}`)].join("\n") + "\n");
+    writeTokens(fs, dir, [`default:${fresh}`, ...others.map(tokenLine)].join("\n") + "\n");
     console.log(`new token for "default" in ${file} (restart the collector to use it): ${fresh}`);
     return;
   }
-  for (const t of parseTokens(fs.readFileSync(file, "utf8"))) console.log(`${t.name}: ${t.token}`);
+  for (const t of parseTokens(fs.readFileSync(file, "utf8"))) console.log(`${t.name}: ${t.token}${t.role === "read" ? " (read: the console and /api/*)" : ""}`);
 }

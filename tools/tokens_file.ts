@@ -12,10 +12,27 @@ export const tokensPath = (dir: string): string => `${dir}/.sluice/tokens`;
 /** A fresh random token: 32 hex digits. */
 export const newToken = (): string => crypto.randomUUID().replaceAll("-", "");
 
+/** The name of the read token `sluice serve` generates for the console and `/api/*`. */
+export const READ_TOKEN_NAME = "reader";
+
 /**
- * The tokens of `<dir>/.sluice/tokens`, or a new `default` token when there is none yet; a
- * new one is written only by `save()`, which the caller runs once the collector is up, so a
- * start that fails leaves nothing behind.
+ * One tokens-file line for an entry: `name:token`, then `:producers=…` and `:role=read` when set.
+ *
+ * @example
+ * ```ts
+ * import { tokenLine } from "./tokens_file.ts";
+ * tokenLine({ name: "ops", token: "r34d", role: "read" }); // "ops:r34d:role=read"
+ * ```
+ */
+export function tokenLine(t: TokenEntry): string {
+  return `${t.name}:${t.token}${t.producers ? `:producers=${t.producers.join(",")}` : ""}${t.role ? `:role=${t.role}` : ""}`;
+}
+
+/**
+ * The tokens of `<dir>/.sluice/tokens`, or a new `default` token (records) and a new `reader`
+ * token (`role=read`: the console and `/api/*`) when there is none yet; a file without a read
+ * token gets one. What is new is written only by `save()`, which the caller runs once the
+ * collector is up, so a start that fails leaves nothing behind.
  *
  * @example
  * ```ts
@@ -26,14 +43,20 @@ export const newToken = (): string => crypto.randomUUID().replaceAll("-", "");
  * ```
  */
 // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
-export function generatedTokens(fs: any, dir: string): { tokens: TokenEntry[]; generated?: string; save(): void } {
+export function generatedTokens(fs: any, dir: string): { tokens: TokenEntry[]; generated?: string; generatedRead?: string; save(): void } {
   const file = tokensPath(dir);
-  if (fs.existsSync(file)) return { tokens: parseTokens(fs.readFileSync(file, "utf8")), save: () => {} };
-  const generated = newToken();
+  const tokens = fs.existsSync(file) ? parseTokens(fs.readFileSync(file, "utf8")) : [];
+  const generated = tokens.length === 0 ? newToken() : undefined;
+  if (generated !== undefined) tokens.push({ name: "default", token: generated });
+  const generatedRead = tokens.some((t) => t.role === "read") ? undefined : newToken();
+  if (generatedRead !== undefined) tokens.push({ name: tokens.some((t) => t.name === READ_TOKEN_NAME) ? `${READ_TOKEN_NAME}-${generatedRead.slice(0, 6)}` : READ_TOKEN_NAME, token: generatedRead, role: "read" });
   return {
-    tokens: [{ name: "default", token: generated }],
+    tokens,
     generated,
-    save: () => writeTokens(fs, dir, `default:${generated}\n`),
+    generatedRead,
+    save: () => {
+      if (generated !== undefined || generatedRead !== undefined) writeTokens(fs, dir, tokens.map(tokenLine).join("\n") + "\n");
+    },
   };
 }
 

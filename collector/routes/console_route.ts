@@ -23,6 +23,8 @@ export const CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'se
  * ```
  */
 export function mountConsole(app: Hono, x: Exchange): void {
+  // browsers ask for it on every page: nothing, rather than a 404 in the console's log
+  app.get("/favicon.ico", () => new Response(null, { status: 204 }));
   for (const [path, file] of Object.entries(CONSOLE_FILES)) {
     app.get(path, () => {
       x.parts.metrics.answered(200);

@@ -7,12 +7,10 @@
 import type { Context, Hono } from "hono";
 import type { LogRecord } from "../../lib/record.ts";
 import { BadCursorError } from "../tail/tail_hub.ts";
+import { QueryError } from "../../lib/query/query_error.ts";
 import type { Exchange } from "../exchange.ts";
 
-/**
- * Makes a record filter from the `q` parameter, or throws an error whose message is the 400's
- * (its `position` and `expected`, when it has them, go into the answer too).
- */
+/** Makes a record filter from the `q` parameter, or throws `QueryError` (a 400 with its position and what was expected). */
 export type TailFilterOf = (query: string) => (record: LogRecord) => boolean;
 
 const everything = () => true;
@@ -81,10 +79,8 @@ export function mountRead(app: Hono, x: Exchange, filterOf: TailFilterOf): void 
   });
 }
 
-/** A 400 for a query that does not parse: the message, and where and what was expected when the error says. */
+/** A 400 for a query that does not parse: where, and what was expected there. */
 function badQuery(x: Exchange, c: Context, err: unknown): Response {
-  if (!(err instanceof Error)) throw err;
-  const e = err as Error & { position?: number; expected?: unknown };
-  if (err.name !== "QueryError") throw err;
-  return x.answer(c, 400, { error: err.message, ...(e.position === undefined ? {} : { position: e.position }), ...(e.expected === undefined ? {} : { expected: e.expected }) });
+  if (!(err instanceof QueryError)) throw err;
+  return x.answer(c, 400, { error: `the query does not parse: ${err.message}`, position: err.position, expected: err.expected });
 }
