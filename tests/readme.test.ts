@@ -1,7 +1,8 @@
 // Every ```ts block of the README runs as written, on Bun, Deno and Node: each block is written
-// to a file in a fresh directory (its imports of "sluice", "sluice/server", "sluice/hono" and "hono" pointed at
-// this checkout) and run there; it must exit 0. A block that is a
-// fragment (it needs a worker, a socket, a platform's `env`) says so in its fence: ```ts no-run.
+// to a file in a fresh directory (its imports of "sluice", "sluice/server", "sluice/hono" and the other
+// framework entries, and of the frameworks themselves, pointed at this checkout) and run there; it must
+// exit 0. A block that is a fragment (it needs a worker, a socket, a platform's `env`) says so in its
+// fence: ```ts no-run.
 import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -14,7 +15,7 @@ const blocks = [...readme.matchAll(/^```(ts[^\n]*)\n([\s\S]*?)^```$/gm)]
   .map((m) => ({ info: m[1].trim(), code: m[2], line: readme.slice(0, m.index).split("\n").length }))
   .filter((b) => !b.info.split(/\s+/).includes("no-run"));
 const bin = (name: string) => join(root, "node_modules/.bin", name);
-const hono = import.meta.resolve("hono");
+const frameworks = { hono: import.meta.resolve("hono"), elysia: import.meta.resolve("elysia"), express: import.meta.resolve("express"), fastify: import.meta.resolve("fastify") };
 
 const runtimes = {
   bun: { ext: "ts", entry: (m: string) => `${root}${m}.ts`, cmd: (f: string) => [bin("bun"), f] },
@@ -35,10 +36,10 @@ for (const [name, rt] of Object.entries(runtimes)) {
         const dir = mkdtempSync(join(tmpdir(), `sluice-readme-${name}-`));
         let code = block.code
           .replace(/from "sluice\/server"/g, `from "${rt.entry("server")}"`)
-          .replace(/from "sluice\/hono"/g, `from "${rt.entry("hono")}"`)
+          .replace(/from "sluice\/(hono|elysia|express|fastify)"/g, (_, entry) => `from "${rt.entry(entry)}"`)
           .replace(/from "sluice\/caller"/g, `from "${rt.entry("caller")}"`)
           .replace(/from "sluice"/g, `from "${rt.entry("mod")}"`)
-          .replace(/from "hono"/g, `from "${hono}"`);
+          .replace(/from "(hono|elysia|express|fastify)"/g, (_, pkg) => `from "${frameworks[pkg as keyof typeof frameworks]}"`);
         if (name === "node") code = transpiler.transformSync(code);
         const file = join(dir, `block.${rt.ext}`);
         writeFileSync(file, code);
