@@ -1,16 +1,19 @@
 // The router owns failover (issue 18): routeSink tells its distribution targets (Sink.routed)
 // that its breaker is the retry policy, so httpSink targets with default options fail over
 // within the breaker's bounds, a spooled one lets go of a failed batch, and copies keep their
-// own retries. Real HTTP servers on 127.0.0.1; the full-size figure is bench/run_route_failover.ts.
+// own retries. Real HTTP servers on 127.0.0.1 (tests/scenarios/route_failover.mjs, also run on Deno
+// and Node); the full-size figure is bench/run_route_failover.ts.
 import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger, httpSink, type LogRecord, routeSink, type RoutedPolicy, type Sink } from "../api.ts";
-import { runFailover } from "./helpers/route_failover.ts";
+import * as sluice from "../mod.ts";
+import { createLogger, httpSink, type LogRecord, routeSink, type RoutedPolicy, type Sink } from "../mod.ts";
+import { runFailover as run } from "./scenarios/route_failover.mjs";
 import { cleanup, runCleanup, sleep, until } from "./helpers/http.ts";
 
 afterEach(runCleanup);
+const runFailover = (options: Parameters<typeof run>[1]) => run(sluice, options);
 
 test("three default httpSink targets, one answering 503: every refused record is accepted elsewhere within 5 s, none lost or doubled", async () => {
   const r = await runFailover({ records: 20_000, rate: 10_000, bad: "503" });
@@ -20,7 +23,7 @@ test("three default httpSink targets, one answering 503: every refused record is
   expect(r.worstMs).toBeLessThan(5_000);
   expect(r.accepted[0]).toBe(0);
   expect(r.accepted[1] + r.accepted[2]).toBe(20_000);
-  expect(r.failedOver).toBe(r.refused);
+  expect(r.failedOver).toBeGreaterThanOrEqual(r.refused); // and the parts that waited for it when its breaker opened
   expect(r.dropped).toEqual({});
 }, 30_000);
 
@@ -45,7 +48,7 @@ test("an httpSink's own retry and timeout options do not apply under a router: o
 
 test("a spooled httpSink under a router lets go of a refused batch: it moves to another target and its spool is left empty", async () => {
   const dirs = [0, 1, 2].map(() => mkdtempSync(join(tmpdir(), "sluice-route-spool-")));
-  const r = await runFailover({ records: 5_000, rate: 10_000, bad: "503", target: (_, i) => ({ spool: dirs[i] }) });
+  const r = await runFailover({ records: 5_000, rate: 10_000, bad: "503", target: (i) => ({ spool: dirs[i] }) });
   expect({ lost: r.lost, doubled: r.doubled }).toEqual({ lost: 0, doubled: 0 });
   expect(r.refused).toBeGreaterThan(0);
   expect(r.worstMs).toBeLessThan(5_000);
