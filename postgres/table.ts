@@ -207,7 +207,8 @@ export async function maintain(sql: Sql, names: TableNames, retentionMs: number 
   return await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtext(${"sluice:" + names.name}))`;
     await makePartitions(tx, names, now);
-    await tx.unsafe(`delete from ${names.keys} where time < $1`, [new Date(now - keyTtlMs).toISOString()]);
+    // a stream's sequences are kept by the consumer as long as its stream keeps the messages
+    await tx.unsafe(`delete from ${names.keys} where time < $1 and token not like 'stream:%'`, [new Date(now - keyTtlMs).toISOString()]);
     if (retentionMs === undefined) return [];
     const cutoff = now - retentionMs;
     const parts = await tx`select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = to_regclass(${names.table})`;

@@ -19,6 +19,8 @@ export const CONSUME: CommandSpec = {
     durable: { type: "boolean", help: "fsync the records and the journal before acking" },
     "ack-wait": { type: "string", value: "DURATION", default: "3s", help: "how long JetStream waits for an ack before delivering a message again (also how long a message lost in flight with a NATS node waits)" },
     "max-keys": { type: "string", value: "N", default: "100000", help: "written messages remembered against a late redelivery (see README, exactly once)" },
+    postgres: { type: "string", value: "URL", help: "commit the records into a PostgreSQL table instead of files (each message's stream sequence in the same transaction; --dir then only holds dead letters)" },
+    table: { type: "string", value: "NAME", default: "logs", help: "the table (with --postgres)" },
   },
 };
 
@@ -56,16 +58,20 @@ export async function consumeCommand(flags: Record<string, string | boolean | un
     maxKeys: wholeNumber(str("max-keys") ?? "100000", "sluice consume: --max-keys", 1),
     print,
   };
+  if (str("postgres") === undefined && str("table") !== undefined) throw new TypeError("sluice consume: --table goes with --postgres URL");
+  if (str("postgres") !== undefined && flags.durable === true) throw new TypeError("sluice consume: --durable is for files; a PostgreSQL commit is durable as the server is configured");
   const { startConsumer } = await import("./consume/consumer.ts");
   const { detectRuntime } = await import("../lib/runtime/detect.ts");
   const { faultHook } = await import("../collector/fault_hook.ts");
   await import("../adapters/server_runtimes.ts");
-  const consumer = await startConsumer(options, faultHook(detectRuntime()));
+  const pg = str("postgres");
+  const consumer = pg === undefined ? await startConsumer(options, faultHook(detectRuntime())) : await (await import("./consume/postgres_consumer.ts")).startPostgresConsumer({ ...options, postgres: pg, table: str("table") });
   const stop = () => void consumer.stop();
   proc.once("SIGTERM", stop);
   proc.once("SIGINT", stop);
   await consumer.done;
   const c = consumer.counts;
-  print(`sluice consume: stopped; wrote ${c.records} records in ${c.messages} messages, skipped ${c.skipped} already on disk, dead-lettered ${c.deadLettered}, disk retries ${c.diskRetries}`);
+  const where = pg === undefined ? ["on disk", "disk"] : ["in the table", "commit"];
+  print(`sluice consume: stopped; wrote ${c.records} records in ${c.messages} messages, skipped ${c.skipped} already ${where[0]}, dead-lettered ${c.deadLettered}, ${where[1]} retries ${c.diskRetries}`);
   return 0;
 }
