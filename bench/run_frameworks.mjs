@@ -1,0 +1,71 @@
+// Requests per second with a request logger ÷ without, the same handler, per framework:
+// sluice/elysia vs @bogeychan/elysia-logger (pino) on Bun, sluice/express vs pino-http on Node,
+// Fastify with sluice as loggerInstance vs Fastify's own pino (logger.file) on Node, and Fastify
+// with sluice's plugin and Fastify's own request lines off. Each variant is a server process
+// (bench/framework_server.mjs) on 127.0.0.1 loaded by autocannon in this process; the variants of
+// a framework run one after another in each round, the order rotated each round, and each
+// figure is the median over the rounds. Cost per request = 1e6/rps(logger) - 1e6/rps(bare) µs.
+//
+//   node bench/run_frameworks.mjs [--rounds 3] [--seconds 5] [--connections 10] [--only express]
+// (after `npx tsc -p tsconfig.build.json`: Node runs the built dist/)
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+
+const { values } = parseArgs({
+  options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "5" }, connections: { type: "string", default: "10" }, only: { type: "string" } },
+});
+const rounds = Number(values.rounds), seconds = Number(values.seconds), connections = Number(values.connections);
+const bun = new URL("../node_modules/.bin/bun", import.meta.url).pathname;
+const groups = [
+  { framework: "elysia", runtime: bun, variants: ["bare", "sluice", "pino"] },
+  { framework: "express", runtime: process.execPath, variants: ["bare", "sluice", "pino"] },
+  { framework: "fastify", runtime: process.execPath, variants: ["bare", "sluice", "pino", "sluiceplugin"] },
+].filter((g) => values.only === undefined || g.framework === values.only);
+
+async function measure(runtime, variant) {
+  const child = spawn(runtime, [new URL("framework_server.mjs", import.meta.url).pathname, variant], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.setEncoding("utf8");
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /port (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`${variant} exited with ${code} before listening`)));
+  });
+  const url = `http://127.0.0.1:${port}/items`;
+  await autocannon({ url, connections, duration: 1 }); // warm-up, not counted
+  const result = await autocannon({ url, connections, duration: seconds });
+  child.kill("SIGTERM");
+  await once(child, "exit");
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${variant}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return result.requests.average;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const samples = new Map();
+for (let r = 0; r < rounds; r++) {
+  for (const g of groups) {
+    const order = g.variants.map((_, i) => g.variants[(i + r) % g.variants.length]);
+    for (const v of order) {
+      const name = `${g.framework}-${v}`;
+      const rps = await measure(g.runtime, name);
+      samples.set(name, [...(samples.get(name) ?? []), rps]);
+      console.error(`round ${r + 1} ${name}: ${Math.round(rps)} req/s`);
+    }
+  }
+}
+
+console.log(`| framework (runtime) | logger | req/s (median of ${rounds}) | ÷ bare | µs per request |`);
+console.log("| --- | --- | ---: | ---: | ---: |");
+for (const g of groups) {
+  const bare = median(samples.get(`${g.framework}-bare`));
+  for (const v of g.variants) {
+    const rps = median(samples.get(`${g.framework}-${v}`));
+    const cost = v === "bare" ? "" : (1e6 / rps - 1e6 / bare).toFixed(1);
+    console.log(`| ${g.framework} (${g.runtime === bun ? "Bun" : "Node"}) | ${v} | ${Math.round(rps)} | ${(rps / bare).toFixed(3)} | ${cost} |`);
+  }
+}
