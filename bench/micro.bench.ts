@@ -25,6 +25,11 @@ import { callerTransform } from "../caller.ts";
 const dir = mkdtempSync(join(tmpdir(), "sluice-micro-"));
 const log = createLogger({ level: "info", sinks: [fileSink(join(dir, "sluice.ndjson"))] });
 const child = log.child({ reqId: "r1" }, { category: "http" });
+// levels per category with 20 patterns (a default and 19 rules); the timed logger is a child whose
+// category one of them names, at a level it disables
+const patterns = Array.from({ length: 18 }, (_, i) => `svc${i}.*=${i % 2 ? "warn" : "trace"}`);
+const leveled = createLogger({ levels: ["info", ...patterns, "app.web=info"].join(","), sinks: [fileSink(join(dir, "leveled.ndjson"))] })
+  .child({ reqId: "r1" }, { category: "app" }).child({}, { category: "web" });
 const located = createLogger({ level: "info", caller: true, sinks: [fileSink(join(dir, "caller.ndjson"))] });
 located.info("warm-up");
 // the same call in a module loaded through sluice/caller's transform (what callerPlugin does)
@@ -86,6 +91,7 @@ group("log call", () => {
   summary(() => {
     bench("baseline: an empty function, same arguments", () => noop("x", { a: 1 }));
     bench("sluice: disabled level (debug at info)", () => log.debug("x", { a: 1 }));
+    bench("sluice: disabled level under levels with 20 patterns (debug at info)", () => leveled.debug("x", { a: 1 }));
     bench("sluice: enabled, file sink, async", () => log.info("request handled", { i: i++, user: "alice", route: "/api/items" }));
     bench("sluice: enabled, child with bindings", () => child.info("request handled", { i: i++, user: "alice", route: "/api/items" }));
     bench("sluice: enabled, caller: true (file:line from the stack)", () => located.info("request handled", { i: i++, user: "alice", route: "/api/items" }));
@@ -101,8 +107,11 @@ group("log call", () => {
   });
 });
 
-await run({ filter: new RegExp(process.env.BENCH_FILTER ?? "") });
+const result = await run({ filter: new RegExp(process.env.BENCH_FILTER ?? "") });
+// BENCH_P50=1 adds each line's median, tab-separated, for A/B scripts to read
+if (process.env.BENCH_P50) for (const b of result.benchmarks) console.log(`p50\t${b.alias}\t${b.runs[0].stats?.p50.toFixed(3)}`);
 await log.close();
+await leveled.close();
 await located.close();
 dest.flushSync();
 dest.end();

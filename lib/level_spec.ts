@@ -7,24 +7,26 @@
 import { isLevelThreshold, type LevelThreshold, levelValue } from "./levels.ts";
 
 /**
- * A parsed levels spec: its default level and the level of each category a pattern names.
+ * A parsed levels spec: the level it gives each category.
  *
  * @example
  * ```ts
  * import { parseLevels } from "./level_spec.ts";
  * const levels = parseLevels("info,db=debug,http.*=warn,-noisy");
- * levels.ruleLevel("db.pool"); // "debug"
- * levels.ruleLevel("noisy");   // "silent"
- * levels.ruleLevel("api");     // undefined: no pattern names it (it gets levels.base, "info")
+ * levels.levelOf("db.pool"); // "debug"
+ * levels.levelOf("noisy");   // "silent"
+ * levels.levelOf("api");     // "info": no pattern names it, the default level
+ * parseLevels("db=debug").levelOf("api"); // undefined: the logger's `level` option decides
  * ```
  */
 export interface LevelSpec {
   /** The spec's text. */
   readonly spec: string;
-  /** Its default level (the part without `=`), if it has one. */
-  readonly base?: LevelThreshold;
-  /** The level of the most specific pattern that names `category` (a logger without one is `""`), or `undefined`. */
-  ruleLevel(category?: string): LevelThreshold | undefined;
+  /**
+   * The level of the most specific pattern that names `category` (a logger without one is
+   * `""`), else the spec's default level (its part without `=`), else `undefined`.
+   */
+  levelOf(category?: string): LevelThreshold | undefined;
 }
 
 /** How many categories' answers a spec keeps; past it the cache starts over. */
@@ -46,7 +48,7 @@ const CACHE_MAX = 1000;
  * @example
  * ```ts
  * import { parseLevels } from "./level_spec.ts";
- * parseLevels("app.*,-app.secret").ruleLevel("app.secret"); // "silent"
+ * parseLevels("app.*,-app.secret").levelOf("app.secret"); // "silent"
  * parseLevels("db=verbose"); // TypeError: sluice: levels "db=verbose", part "db=verbose": unknown level "verbose"; …
  * ```
  */
@@ -81,11 +83,10 @@ export function parseLevels(spec: string, source = "levels"): LevelSpec {
   rules.reverse().sort((a, b) => b.rank - a.rank);
   return {
     spec,
-    base,
-    ruleLevel(category = "") {
+    levelOf(category = "") {
       if (!cache.has(category)) {
         if (cache.size >= CACHE_MAX) cache.clear();
-        cache.set(category, rules.find((r) => r.match.test(category))?.level);
+        cache.set(category, rules.find((r) => r.match.test(category))?.level ?? base);
       }
       return cache.get(category);
     },

@@ -61,6 +61,6 @@ export type LogMethod = (msg: Message, fields?: Fields) => void;
 export interface ChildOptions {
   /** Appended to the parent's category with a dot (`"http"` → `"http.db"`). */
   category?: string;
-  /** The child's own lowest level. */
+  /** The child's own lowest level (until the next `setLevels`). */
   level?: LevelThreshold;
 }

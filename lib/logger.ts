@@ -19,8 +19,8 @@ import type { LevelSpec } from "./level_spec.ts";
 
 /** `v` as the core's redaction leaves it. */
 const redacted = <T extends object>(core: LoggerCore, v: T): T => core.redact ? core.redact(v) : v;
-/** Each level's enabled and disabled methods, made from the levels table by {@linkcode Logger}'s static block. */
-const LEVEL_METHODS = {} as Record<LevelName, LogMethod>, OFF = {} as typeof LEVEL_METHODS;
+/** Each level's method, made from the levels table by {@linkcode Logger}'s static block. */
+const LEVEL_METHODS = {} as Record<LevelName, LogMethod>;
 
 
 /**
@@ -40,21 +40,18 @@ export class Logger {
   readonly #category: string | undefined;
   readonly #prefixes = {} as Record<LevelName, string>;
   readonly #bindings: string;
-  /** The core's generation (count of `setLevels`) that the level, threshold and methods were set for. */
-  #generation = -1;
-  /** The level was set in code (`level` option or setter) in this generation: children keep it. */
-  #pinned = false;
+  /** The core's generation (count of `setLevels`) that the level and threshold were set for. */
+  #generation = 0;
   #level!: LevelThreshold;
   #threshold!: number;
 
   /** @internal Use {@linkcode createLogger}. */
-  constructor(core: LoggerCore, category: string | undefined, bindings: string, level: LevelThreshold, pinned: boolean) {
+  constructor(core: LoggerCore, category: string | undefined, bindings: string, level: LevelThreshold) {
     this.#core = core;
     this.#category = category;
     for (const name of LEVEL_NAMES) this.#prefixes[name] = recordPrefix(name, category);
     this.#bindings = bindings;
-    this.#apply(level);
-    this.#pinned = pinned;
+    this.level = level;
   }
 
   /** The lowest level this logger writes; settable at run time (until the next `setLevels`). */
@@ -63,33 +60,16 @@ export class Logger {
     return this.#level;
   }
 
-  /** Sets this logger's level (and that of children it makes afterwards), over `levels`, until the next `setLevels`. */
+  /** Sets this logger's level (and that of children it makes of its category), until the next `setLevels`. */
   set level(level: LevelThreshold) {
-    this.#apply(level);
-    this.#pinned = true;
-  }
-
-  /** Points each level's method at the logging path or the disabled one (a call and a generation check). */
-  #apply(level: LevelThreshold): void {
-    const core = this.#core;
-    const threshold = this.#threshold = Math.max(levelValue(level), core.minSinkLevel);
+    this.#threshold = Math.max(levelValue(level), this.#core.minSinkLevel);
     this.#level = level;
-    this.#generation = core.generation;
-    this.#pinned = false;
-    for (const name of LEVEL_NAMES) this[name] = threshold <= LEVEL_VALUES[name] ? LEVEL_METHODS[name] : OFF[name];
+    this.#generation = this.#core.generation;
   }
 
   /** After a `setLevels`, sets the level its category now gets. */
   #current(): void {
-    if (this.#generation !== this.#core.generation) this.#apply(this.#core.levelOf(this.#category));
-  }
-
-  /** After a `setLevels`: whether a call at `value` is now enabled (a disabled one forgets its location). */
-  #enabledNow(value: number): boolean {
-    this.#current();
-    if (value >= this.#threshold) return true;
-    if (this.#core.caller) forgetCaller();
-    return false;
+    if (this.#generation !== this.#core.generation) this.level = this.#core.levelOf(this.#category);
   }
 
   /**
@@ -134,18 +114,18 @@ export class Logger {
   declare fatal: LogMethod;
 
 
-  /** Three methods per level from the levels table; each looks its level up again only after a `setLevels`. */
+  /**
+   * One method per level from the levels table, on the prototype: a disabled call is a call and
+   * two comparisons (the level is looked up again only after a `setLevels`); with
+   * `caller: true` it forgets a location left for it.
+   */
   static {
     for (const name of LEVEL_NAMES) {
       const value = LEVEL_VALUES[name];
-      const on = LEVEL_METHODS[name] = function (this: Logger, msg: Message, fields?: Fields): void {
-        if (this.#generation === this.#core.generation || this.#enabledNow(value)) this.#log(name, value, msg, fields, on);
-      };
-      // with caller: true, a disabled call forgets a location left for it
-      const off = OFF[name] = function (this: Logger, msg: Message, fields?: Fields): void {
-        if (this.#generation !== this.#core.generation) {
-          if (this.#enabledNow(value)) this.#log(name, value, msg, fields, off);
-        } else if (this.#core.caller) forgetCaller();
+      Logger.prototype[name] = LEVEL_METHODS[name] = function (this: Logger, msg: Message, fields?: Fields): void {
+        if (this.#generation !== this.#core.generation) this.#current();
+        if (value >= this.#threshold) this.#log(name, value, msg, fields);
+        else if (this.#core.caller) forgetCaller();
       };
     }
   }
@@ -174,9 +154,8 @@ export class Logger {
 
   /**
    * A logger that adds `bindings` to each record and, optionally, a category and its own
-   * level. It shares its parent's sinks and queues. Its level: its own `level`, else the one set
-   * on its parent in code (unless a `levels` pattern names its new category), else the one its
-   * category gets from `levels`.
+   * level. It shares its parent's sinks and queues. Its level: its own `level`, else its
+   * parent's when it keeps the parent's category, else the one its category gets from `levels`.
    *
    * @example
    * ```ts
@@ -193,11 +172,7 @@ export class Logger {
       ? this.#category
       : this.#category === undefined ? options.category : this.#category + "." + options.category;
     const data = this.#bindings + serializeMembers(redacted(core, bindings));
-    if (options.level !== undefined) return new Logger(core, category, data, options.level, true);
-    this.#current();
-    // the parent's level set in code holds, unless a pattern names the child's new category
-    const pinned = this.#pinned && (options.category === undefined || core.levels?.ruleLevel(category) === undefined);
-    return new Logger(core, category, data, pinned || options.category === undefined ? this.#level : core.levelOf(category), pinned);
+    return new Logger(core, category, data, options.level ?? (options.category === undefined ? this.level : core.levelOf(category)));
   }
 
   /** Resolves when every record logged before the call is written (and fsync'd where durable). */
@@ -248,12 +223,12 @@ export class Logger {
     return this.#core.stats();
   }
 
-  #log(level: LevelName, value: number, msg: Message, fields: Fields | undefined, method: LogMethod): void {
+  #log(level: LevelName, value: number, msg: Message, fields: Fields | undefined): void {
     const core = this.#core;
     try {
       // the caller first: a message or fields function that logs must not take this call's location
       let head = this.#bindings;
-      if (core.caller) head += callerMember(method, this);
+      if (core.caller) head += callerMember(LEVEL_METHODS[level], this);
       if (typeof msg !== "string") {
         if (typeof msg === "function") msg = msg();
         else if (msg instanceof Error) {
@@ -290,5 +265,5 @@ export class Logger {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const core = new LoggerCore(options);
   const bindings = options.bindings ? serializeMembers(redacted(core, options.bindings)) : "";
-  return new Logger(core, options.category, bindings, core.levelOf(options.category), false);
+  return new Logger(core, options.category, bindings, core.levelOf(options.category));
 }

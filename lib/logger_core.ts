@@ -81,8 +81,8 @@ export class LoggerCore {
     }
     this.redact = options.redact?.length ? createRedactor(options.redact) : undefined;
     levelValue(this.level = options.level ?? "info");
-    if (options.levels !== undefined) this.setLevels(options.levels, "levels");
-    else if (options.level === undefined) this.setLevels(runtime.env?.("SLUICE_LEVEL"), "SLUICE_LEVEL");
+    const levels = options.levels ?? (options.level ? undefined : runtime.env?.("SLUICE_LEVEL"));
+    if (levels !== undefined) this.setLevels(levels, options.levels === undefined ? "SLUICE_LEVEL" : "levels");
     watchOtelRegistry();
     const sinks = options.sinks ?? [consoleSink({ runtime })];
     this.#channels = sinks.map((sink) => {
@@ -104,19 +104,18 @@ export class LoggerCore {
    * Replaces the levels of every logger sharing this core, as `levels: spec` would have set them
    * at creation (levels set in code included); a malformed spec throws and changes nothing.
    */
-  setLevels(spec: string | LevelSpec | undefined, source = "setLevels"): void {
+  setLevels(spec: string | LevelSpec, source = "setLevels"): void {
     if (typeof spec === "string") {
-      if (!parser) throw new TypeError("sluice: on the web entry, levels take parseLevels(spec)");
+      if (!parser) throw new TypeError("sluice: levels as text needs the server entry (web: parseLevels)");
       spec = parser(spec, source);
     }
     this.levels = spec;
     this.generation++;
   }
 
-  /** The level of a logger of `category`: its pattern's, else the spec's default, else the `level` option. */
+  /** The level of a logger of `category`: the spec's for it, else the `level` option. */
   levelOf(category: string | undefined): LevelThreshold {
-    const levels = this.levels;
-    return levels?.ruleLevel(category) ?? levels?.base ?? this.level;
+    return this.levels?.levelOf(category) ?? this.level;
   }
 
   /** Hands a record at level `value` to every sink that takes that level. */

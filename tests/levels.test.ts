@@ -24,10 +24,7 @@ function logger(options: Parameters<typeof createLogger>[0] = {}) {
   const runtime = { ...detectRuntime(), env: () => undefined };
   return { m, log: createLogger({ runtime, mode: "sync", exitHooks: false, sinks: [m.sink], ...options }) };
 }
-const levelOf = (spec: string, category?: string) => {
-  const p = parseLevels(spec);
-  return p.ruleLevel(category) ?? p.base ?? "info";
-};
+const levelOf = (spec: string, category?: string) => parseLevels(spec).levelOf(category) ?? "info";
 
 describe("the spec", () => {
   test("a default level, patterns with their descendants, wildcards, -silence, bare patterns at debug", () => {
@@ -51,8 +48,8 @@ describe("the spec", () => {
     expect(levelOf(" WARN ,, db=Debug\n http=ERROR\t", "db")).toBe("debug");
     expect(levelOf(" WARN ,, db=Debug\n http=ERROR\t", "http")).toBe("error");
     expect(levelOf(" WARN ,, db=Debug\n http=ERROR\t", "x")).toBe("warn");
-    expect(parseLevels("").base).toBeUndefined();
-    expect(parseLevels("").ruleLevel("x")).toBeUndefined();
+    expect(parseLevels("").levelOf("x")).toBeUndefined();
+    expect(parseLevels("db=warn").levelOf("x")).toBeUndefined();
   });
 
   test("the most specific pattern wins, whatever the order; among equals the later part", () => {
@@ -132,30 +129,37 @@ describe("the spec", () => {
           expect(spec.split(/[\s,]+/)).toContain(JSON.parse(`"${m![1]}"`));
           return;
         }
-        for (const c of categories) expect(parsed.ruleLevel(c) ?? null).toBe(reference(spec, c));
+        for (const c of categories) expect(parsed.levelOf(c) ?? null).toBe(reference(spec, c));
       }),
       { seed: 21, numRuns: 3000 },
     );
   });
 
   test("past the cache's bound (1000 categories) every answer is still right", () => {
-    const p = parseLevels("info,c.1*=debug,-c.2*");
+    const p = parseLevels("c.1*=debug,-c.2*");
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < 2500; i++) {
         const want = String(i).startsWith("1") ? "debug" : String(i).startsWith("2") ? "silent" : undefined;
-        expect(p.ruleLevel(`c.${i}`)).toBe(want);
+        expect(p.levelOf(`c.${i}`)).toBe(want);
       }
     }
   });
 });
 
-/** The rules as a plain matcher: a glob per pattern (plus descendants), the longest literal text, then no wildcard, then the last part. */
+/**
+ * The rules as a plain matcher: a glob per pattern (plus descendants), the longest literal text,
+ * then no wildcard, then the last part; else the default level.
+ */
 function reference(spec: string, category: string): string | null {
   let best: { rank: number; index: number; level: string } | null = null;
+  let base: string | null = null;
   spec.split(/[\s,]+/).filter(Boolean).forEach((part, index) => {
     const [pattern, word] = part.split("=");
     const name = pattern.startsWith("-") ? pattern.slice(1) : pattern;
-    if (word === undefined && name === pattern && ["trace", "debug", "info", "warn", "error", "fatal", "silent"].includes(name.toLowerCase())) return;
+    if (word === undefined && name === pattern && ["trace", "debug", "info", "warn", "error", "fatal", "silent"].includes(name.toLowerCase())) {
+      base = name.toLowerCase();
+      return;
+    }
     const glob = (text: string, p: string): boolean => {
       if (p === "") return text === "";
       if (p[0] === "*") return [...Array(text.length + 1).keys()].some((k) => glob(text.slice(k), p.slice(1)));
@@ -167,7 +171,7 @@ function reference(spec: string, category: string): string | null {
     const rank = literal * 2 + (name.includes("*") ? 0 : 1);
     if (!best || rank >= best.rank) best = { rank, index, level: word === undefined ? (name === pattern ? "debug" : "silent") : word.toLowerCase() };
   });
-  return (best as { level: string } | null)?.level ?? null;
+  return (best as { level: string } | null)?.level ?? base;
 }
 
 describe("loggers", () => {
@@ -233,11 +237,11 @@ describe("loggers", () => {
     const { m, log } = logger({ levels: "info,db=debug" });
     const quiet = log.child({}, { level: "error" });
     const quietReq = quiet.child({ reqId: "r" });
-    const quietDb = quiet.child({}, { category: "db" }); // a pattern names the new category: it wins
-    const quietWeb = quiet.child({}, { category: "web" }); // none does: the parent's level holds
+    const quietDb = quiet.child({}, { category: "db" }); // a new category: its own level
+    const quietWeb = quiet.child({}, { category: "web" });
     quietReq.warn("no");
     quietDb.debug("db debug");
-    quietWeb.warn("no either");
+    quietWeb.debug("no either");
     log.level = "trace";
     const tracing = log.child({ n: 1 });
     tracing.trace("trace");
@@ -326,8 +330,8 @@ console.log(records.map((r) => r.msg).join(","));`);
     const r = spawnSync(process.execPath, [script], { cwd: dir, encoding: "utf8", env: { ...process.env, SLUICE_LEVEL: "fatal" } });
     expect(r.stderr).toBe("");
     expect(r.stdout.trim().split("\n")).toEqual([
-      "sluice: on the web entry, levels take parseLevels(spec)",
-      "sluice: on the web entry, levels take parseLevels(spec)",
+      "sluice: levels as text needs the server entry (web: parseLevels)",
+      "sluice: levels as text needs the server entry (web: parseLevels)",
       "db debug,trace",
     ]);
   });
