@@ -23,6 +23,8 @@ import { mountHeartbeat } from "./routes/heartbeat_route.ts";
 import { mountOperations } from "./routes/operations_route.ts";
 import { mountRead } from "./routes/read_route.ts";
 import { mountConsole } from "./routes/console_route.ts";
+import { mountSearch } from "./routes/search_route.ts";
+import { FileSearcher } from "./search/file_searcher.ts";
 import { ProducerActivity } from "./producer_activity.ts";
 import { TailHub } from "./tail/tail_hub.ts";
 import { queryFilter } from "./tail/query_filter.ts";
@@ -159,6 +161,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   mountHeartbeat(app, exchange);
   mountOperations(app, exchange);
   mountRead(app, exchange, queryFilter);
+  mountSearch(app, exchange, options.searcher ?? new FileSearcher(options.dir), { maxConcurrent: options.maxConcurrentSearches });
   if (options.console !== false) mountConsole(app, exchange);
 
   return Object.assign(app, {

@@ -8,6 +8,7 @@ import type { Runtime } from "../lib/runtime/runtime.ts";
 import type { HttpSinkOptions } from "../lib/sinks/http_sink.ts";
 import type { RotateOptions } from "../lib/files/rotating_file.ts";
 import type { TokenEntry } from "./auth.ts";
+import type { RecordSearcher } from "./search/searcher.ts";
 
 /**
  * Options of {@linkcode createIngestApp}.
@@ -110,6 +111,13 @@ export interface IngestOptions {
   tailHeartbeatMs?: number;
   /** `/api/tail` clients at once; past it a new one gets 503 with Retry-After. @default 64 */
   maxTailClients?: number;
+  /**
+   * What answers `/api/search` and `/api/histogram` (and `sluice search`): another store's
+   * searcher (PostgreSQL). @default a `FileSearcher` over `dir`
+   */
+  searcher?: RecordSearcher;
+  /** Searches and histograms running at once; past it a request gets 503 with Retry-After. @default 2 */
+  maxConcurrentSearches?: number;
 }
 
 /**

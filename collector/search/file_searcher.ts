@@ -1,0 +1,191 @@
+/**
+ * Search and histograms over a collector's record files.
+ *
+ * @module
+ */
+import { errorMessage } from "../../lib/errors.ts";
+import type { CompiledQuery } from "../../lib/query/compile.ts";
+import { coverPattern } from "../../lib/query/prefilter.ts";
+import { LineBlockReader } from "./line_blocks.ts";
+import { lineLevel, lineTime, recordLevel, recordTime } from "./line_fields.ts";
+import { logFiles, mayHold } from "./log_files.ts";
+import { countInto, type Histogram, histogramFrame, type RecordSearcher, type SearchPage } from "./searcher.ts";
+import type { HistogramRequest, SearchRequest } from "./search_input.ts";
+import { type SearchFs, searchFs } from "./search_fs.ts";
+import { decodeCursor, TopRecords } from "./top_records.ts";
+
+/**
+ * Options of {@linkcode FileSearcher}.
+ *
+ * @example
+ * ```ts
+ * const options: FileSearcherOptions = { blockBytes: 1 << 20 };
+ * ```
+ */
+export interface FileSearcherOptions {
+  /** File operations. @default node:fs */
+  fs?: SearchFs;
+  /** The read buffer's size. @default 4 MiB */
+  blockBytes?: number;
+  /** The longest line read; longer ones are skipped and counted. @default 16 MiB */
+  maxLineBytes?: number;
+}
+
+/** Called with a line's bounds in the block's text; `t` when read from the line's start. */
+type Visit = (text: string, a: number, b: number, t: number | undefined) => void;
+
+// deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
+const g = globalThis as any;
+const yieldNow = (): Promise<void> => new Promise((resolve) => (g.setImmediate ?? setTimeout)(resolve));
+
+/**
+ * Searches the record files of a directory as the collector writes them: live category files,
+ * rotated and gzipped ones, newest first. Files whose write span (from their names and mtimes)
+ * cannot hold the range are not read; lines are found with the query's raw-line prefilter and
+ * parsed only when they may match. Reads a block at a time (memory stays a few MB whatever the
+ * files' size) and lets other work run between blocks.
+ *
+ * @example
+ * ```ts
+ * import { FileSearcher } from "./file_searcher.ts";
+ * import { histogramRequest, searchRequest } from "./search_input.ts";
+ * const searcher = new FileSearcher("./logs");
+ * const page = await searcher.search(searchRequest({ q: "timeout", from: "2h" }, Date.now()));
+ * const hits = await searcher.histogram(histogramRequest({ q: "level:>=warn" }, Date.now()));
+ * ```
+ */
+export class FileSearcher implements RecordSearcher {
+  readonly #dir: string;
+  readonly #fs: SearchFs;
+  readonly #options: FileSearcherOptions;
+
+  /**
+   * @param dir The collector's directory.
+   * @param options File operations and buffer sizes.
+   */
+  constructor(dir: string, options: FileSearcherOptions = {}) {
+    this.#dir = dir;
+    this.#fs = options.fs ?? searchFs();
+    this.#options = options;
+  }
+
+  /** One page of matches, newest first. */
+  async search(request: SearchRequest): Promise<SearchPage> {
+    const after = request.cursor === undefined ? undefined : decodeCursor(request.cursor);
+    const top = new TopRecords(request.limit, after);
+    const from = request.from;
+    const to = after === undefined ? request.to : Math.min(request.to, after.t + 1);
+    const { query } = request;
+    const parse = query.node.kind !== "all";
+    let badLines = 0;
+    const visit: Visit = (text, a, b, t) => {
+      if (t !== undefined && (t < from || t >= to || !top.admits(t))) return;
+      const line = this.#fs.utf8(this.#bytes!, a, b);
+      if (t !== undefined && !parse) return top.offer(t, line);
+      const rec = parseRecord(line);
+      if (rec === undefined) return void badLines++;
+      t ??= recordTime(rec);
+      if (t === undefined || t < from || t >= to || !top.admits(t) || !query.matches(rec)) return;
+      top.offer(t, line);
+    };
+    const scanned = await this.#scan(request, from, to, visit, () => top.floor);
+    return { ...top.page(), scanned: { ...scanned, badLines: badLines + scanned.badLines } };
+  }
+
+  /** Matches counted by time bucket and level. */
+  async histogram(request: HistogramRequest): Promise<Histogram> {
+    const h = histogramFrame(request);
+    const { from, to, query } = request;
+    const all = query.node.kind === "all";
+    const visit: Visit = (text, a, b, t) => {
+      if (t !== undefined && (t < from || t >= to)) return;
+      if (all && t !== undefined) {
+        const level = lineLevel(text, a);
+        if (level !== undefined) return countInto(h, from, t, level);
+      }
+      const rec = parseRecord(this.#fs.utf8(this.#bytes!, a, b));
+      if (rec === undefined) return;
+      t ??= recordTime(rec);
+      if (t === undefined || t < from || t >= to || !query.matches(rec)) return;
+      countInto(h, from, t, recordLevel(rec));
+    };
+    await this.#scan(request, from, to, visit, () => -Infinity);
+    return h;
+  }
+
+  #bytes: Uint8Array | undefined;
+
+  /** Reads every file that may hold `[from, to)` (and records at or after `floor()`), visiting the lines that may match. */
+  async #scan(
+    request: { query: CompiledQuery; signal?: AbortSignal; onProgress?: (read: number, total: number) => void },
+    from: number,
+    to: number,
+    visit: Visit,
+    floor: () => number,
+  ): Promise<{ bytes: number; files: number; badLines: number; problems: string[] }> {
+    const files = logFiles(this.#fs.list(this.#dir)).filter((f) => mayHold(f, from, to));
+    const total = files.reduce((n, f) => n + f.size, 0);
+    const reader = new LineBlockReader(this.#fs, this.#options);
+    const { cover } = request.query;
+    const pattern = cover === undefined ? undefined : coverPattern(cover, true);
+    const out = { bytes: 0, files: 0, badLines: 0, problems: [] as string[] };
+    const onBytes = (n: number) => {
+      out.bytes += n;
+      request.onProgress?.(out.bytes, total);
+    };
+    for (const f of files) {
+      if (request.signal?.aborted) break;
+      if (!mayHold(f, Math.max(from, floor()), to)) continue;
+      out.files++;
+      try {
+        const counts = await reader.read(`${this.#dir}/${f.name}`, f.gzip, (bytes, end) => {
+          this.#bytes = bytes;
+          this.#visitBlock(bytes, end, pattern, visit);
+          return request.signal?.aborted !== true;
+        }, onBytes, yieldNow);
+        out.badLines += counts.longLines;
+      } catch (err) {
+        out.problems.push(`${f.name}: ${errorMessage(err)}`);
+      }
+    }
+    this.#bytes = undefined;
+    return out;
+  }
+
+  /** Finds the lines of a block that may match (all of them without a prefilter) and visits them. */
+  #visitBlock(bytes: Uint8Array, end: number, pattern: RegExp | undefined, visit: Visit): void {
+    const text = this.#fs.latin1(bytes, 0, end);
+    if (pattern !== undefined) {
+      pattern.lastIndex = 0;
+      for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+        const a = text.lastIndexOf("\n", m.index) + 1;
+        let b = text.indexOf("\n", m.index);
+        if (b < 0) b = end;
+        visit(text, a, trimCr(text, a, b), lineTime(text, a));
+        pattern.lastIndex = b + 1;
+      }
+      return;
+    }
+    for (let a = 0; a < end;) {
+      let b = text.indexOf("\n", a);
+      if (b < 0) b = end;
+      const e = trimCr(text, a, b);
+      if (e > a) visit(text, a, e, lineTime(text, a));
+      a = b + 1;
+    }
+  }
+}
+
+function trimCr(text: string, a: number, b: number): number {
+  return b > a && text.charCodeAt(b - 1) === 13 ? b - 1 : b;
+}
+
+/** A line as a record object, or undefined when it is not a JSON object. */
+function parseRecord(line: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(line);
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * What searching the files needs from the file system, over `node:fs` and `node:buffer` (which
+ * Bun, Deno and Node all provide; loaded with `process.getBuiltinModule`, never imported at the
+ * top level): a directory's entries with size and mtime, positional reads, and byte-to-text
+ * decoding without copies.
+ *
+ * @module
+ */
+
+/** One directory entry that is a file. */
+export interface FileEntry {
+  name: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * The file operations of search.
+ *
+ * @example
+ * ```ts
+ * import { searchFs } from "./search_fs.ts";
+ * const files = searchFs().list("./logs");
+ * ```
+ */
+export interface SearchFs {
+  /** The files directly in `dir` (not directories, not hidden); [] when `dir` does not exist. */
+  list(dir: string): FileEntry[];
+  /** Opens a file for reading; undefined when it is gone. */
+  open(path: string): number | undefined;
+  /** Reads up to `length` bytes at `position` into `buf` at `offset`; returns how many. */
+  read(fd: number, buf: Uint8Array, offset: number, length: number, position: number): number;
+  close(fd: number): void;
+  /** A buffer of `size` bytes, for {@linkcode SearchFs.latin1} and {@linkcode SearchFs.utf8}. */
+  alloc(size: number): Uint8Array;
+  /** Bytes of a buffer from `alloc` as one character each: ASCII stays ASCII, other bytes become non-ASCII characters. */
+  latin1(buf: Uint8Array, start: number, end: number): string;
+  /** Bytes of a buffer from `alloc` decoded as UTF-8. */
+  utf8(buf: Uint8Array, start: number, end: number): string;
+}
+
+let cached: SearchFs | undefined;
+
+/**
+ * The file operations, made once.
+ *
+ * @returns Them.
+ * @example
+ * ```ts
+ * import { searchFs } from "./search_fs.ts";
+ * const fs = searchFs();
+ * const fd = fs.open("./logs/http.ndjson");
+ * if (fd !== undefined) fs.close(fd);
+ * ```
+ */
+export function searchFs(): SearchFs {
+  if (cached !== undefined) return cached;
+  // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
+  const proc = (globalThis as any).process;
+  const fs = proc.getBuiltinModule("node:fs");
+  const { Buffer } = proc.getBuiltinModule("node:buffer");
+  const missing = (err: unknown) => (err as { code?: string }).code === "ENOENT";
+  cached = {
+    list(dir) {
+      let names: string[];
+      try {
+        names = fs.readdirSync(dir);
+      } catch (err) {
+        if (missing(err)) return [];
+        throw err;
+      }
+      const out: FileEntry[] = [];
+      for (const name of names) {
+        if (name.startsWith(".")) continue;
+        try {
+          const st = fs.statSync(`${dir}/${name}`);
+          if (st.isFile()) out.push({ name, size: st.size, mtimeMs: st.mtimeMs });
+        } catch (err) {
+          if (!missing(err)) throw err;
+        }
+      }
+      return out;
+    },
+    open(path) {
+      try {
+        return fs.openSync(path, "r");
+      } catch (err) {
+        if (missing(err)) return undefined;
+        throw err;
+      }
+    },
+    read: (fd, buf, offset, length, position) => fs.readSync(fd, buf, offset, length, position),
+    close: (fd) => fs.closeSync(fd),
+    alloc: (size) => Buffer.allocUnsafe(size),
+    latin1: (buf, start, end) => (buf as typeof Buffer).toString("latin1", start, end),
+    utf8: (buf, start, end) => (buf as typeof Buffer).toString("utf8", start, end),
+  };
+  return cached;
+}
