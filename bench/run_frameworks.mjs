@@ -4,11 +4,14 @@
 // with sluice's plugin and Fastify's own request lines off. Each variant is a server process
 // (bench/framework_server.mjs) on 127.0.0.1 loaded by autocannon in this process; the variants of
 // a framework run one after another in each round, the order rotated each round, and each
-// figure is the median over the rounds. Cost per request = 1e6/rps(logger) - 1e6/rps(bare) µs.
+// figure is the median over the rounds. Cost per request = 1e6/rps(logger) - 1e6/rps(bare) µs;
+// beside it the server's own CPU time per request (utime + stime from /proc/<pid>/stat over the
+// measured run ÷ requests), which other load on the machine disturbs far less than req/s.
 //
 //   node bench/run_frameworks.mjs [--rounds 3] [--seconds 5] [--connections 10] [--only express]
 // (after `npx tsc -p tsconfig.build.json`: Node runs the built dist/)
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { once } from "node:events";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
@@ -18,6 +21,7 @@ const { values } = parseArgs({
 });
 const rounds = Number(values.rounds), seconds = Number(values.seconds), connections = Number(values.connections);
 const bun = new URL("../node_modules/.bin/bun", import.meta.url).pathname;
+const TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }));
 const groups = [
   { framework: "elysia", runtime: bun, variants: ["bare", "sluice", "pino"] },
   { framework: "express", runtime: process.execPath, variants: ["bare", "sluice", "pino"] },
@@ -38,11 +42,20 @@ async function measure(runtime, variant) {
   });
   const url = `http://127.0.0.1:${port}/items`;
   await autocannon({ url, connections, duration: 1 }); // warm-up, not counted
+  const cpu0 = cpuTicks(child.pid);
   const result = await autocannon({ url, connections, duration: seconds });
+  const cpu = cpuTicks(child.pid) - cpu0;
   child.kill("SIGTERM");
   await once(child, "exit");
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${variant}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result.requests.average;
+  return { rps: result.requests.average, cpuUs: (cpu * 1e6) / TICKS / result.requests.total };
+}
+
+/** The server's CPU time so far (user + system, all threads), in clock ticks, from /proc. */
+function cpuTicks(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -52,20 +65,23 @@ for (let r = 0; r < rounds; r++) {
     const order = g.variants.map((_, i) => g.variants[(i + r) % g.variants.length]);
     for (const v of order) {
       const name = `${g.framework}-${v}`;
-      const rps = await measure(g.runtime, name);
-      samples.set(name, [...(samples.get(name) ?? []), rps]);
-      console.error(`round ${r + 1} ${name}: ${Math.round(rps)} req/s`);
+      const m = await measure(g.runtime, name);
+      samples.set(name, [...(samples.get(name) ?? []), m]);
+      console.error(`round ${r + 1} ${name}: ${Math.round(m.rps)} req/s, server CPU ${m.cpuUs.toFixed(1)} µs/request`);
     }
   }
 }
 
-console.log(`| framework (runtime) | logger | req/s (median of ${rounds}) | ÷ bare | µs per request |`);
-console.log("| --- | --- | ---: | ---: | ---: |");
+console.log(`| framework (runtime) | logger | req/s (median of ${rounds}) | ÷ bare | µs per request (from req/s) | server CPU µs/request | logger's CPU µs/request |`);
+console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
 for (const g of groups) {
-  const bare = median(samples.get(`${g.framework}-bare`));
+  const bare = median(samples.get(`${g.framework}-bare`).map((m) => m.rps));
+  const bareCpu = median(samples.get(`${g.framework}-bare`).map((m) => m.cpuUs));
   for (const v of g.variants) {
-    const rps = median(samples.get(`${g.framework}-${v}`));
+    const rps = median(samples.get(`${g.framework}-${v}`).map((m) => m.rps));
+    const cpu = median(samples.get(`${g.framework}-${v}`).map((m) => m.cpuUs));
     const cost = v === "bare" ? "" : (1e6 / rps - 1e6 / bare).toFixed(1);
-    console.log(`| ${g.framework} (${g.runtime === bun ? "Bun" : "Node"}) | ${v} | ${Math.round(rps)} | ${(rps / bare).toFixed(3)} | ${cost} |`);
+    const cpuCost = v === "bare" ? "" : (cpu - bareCpu).toFixed(1);
+    console.log(`| ${g.framework} (${g.runtime === bun ? "Bun" : "Node"}) | ${v} | ${Math.round(rps)} | ${(rps / bare).toFixed(3)} | ${cost} | ${cpu.toFixed(1)} | ${cpuCost} |`);
   }
 }

@@ -93,12 +93,6 @@ export function sluiceLogger(log: Logger, options: SluiceFastifyOptions = {}): S
       reply.header(req.header, req.reqId);
       req.run(next);
     });
-    // a body is read between the two: the handler runs in the scope again
-    app.addHook("preHandler", (request: WithRequestLog, _reply: unknown, next: () => void) => {
-      const req = request[REQUEST_LOG];
-      if (req === undefined) next();
-      else req.run(next);
-    });
     app.addHook("onError", (request: WithRequestLog, _reply: unknown, error: unknown, next: () => void) => {
       request[REQUEST_LOG]?.error(error);
       next();

@@ -27,7 +27,7 @@ for (const f of frameworks) {
     const server = await f.start(logger);
     try {
       const records = await httpLoggingScenario({ base: server.base, log: logger.log, lines: logger.lines, streamBytes: f.streamBytes });
-      expect(records.filter((r) => r.msg === "request").length).toBe(7);
+      expect(records.filter((r) => r.msg === "request").length).toBe(8);
     } finally {
       await server.stop();
       await logger.log.close();

@@ -19,7 +19,7 @@ for (const [name, start] of [
     const server = await start(logger);
     try {
       const records = await httpLoggingScenario({ base: server.base, log: logger.log, lines: logger.lines, streamBytes: false });
-      assert.equal(records.filter((r) => r.msg === "request").length, 7);
+      assert.equal(records.filter((r) => r.msg === "request").length, 8);
     } finally {
       await server.stop();
       await logger.log.close();

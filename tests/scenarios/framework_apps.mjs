@@ -26,6 +26,10 @@ export async function startExpress({ express, sluiceLogger, sluiceErrorLogger },
     throw new Error("kaboom");
   });
   app.get("/health", (_req, res) => res.send("ok"));
+  app.post("/echo", express.json(), (req, res) => {
+    db.info("body", { a: req.body.a });
+    res.json(req.body.a);
+  });
   app.get("/stream", (_req, res) => {
     Readable.fromWeb(streamedBody()).pipe(res);
   });
@@ -58,6 +62,10 @@ export async function startFastify({ Fastify, sluiceLogger }, { log, db }) {
     throw new Error("kaboom");
   });
   app.get("/health", () => "ok");
+  app.post("/echo", (request) => {
+    db.info("body", { a: request.body.a });
+    return request.body.a;
+  });
   app.get("/stream", (_request, reply) => reply.send(Readable.fromWeb(streamedBody())));
   await app.listen({ port: 0, host: "127.0.0.1" });
   return { app, base: `http://127.0.0.1:${app.server.address().port}`, stop: () => app.close() };
@@ -81,6 +89,10 @@ export function startElysia({ Elysia, sluiceLogger }, { log, db }) {
       throw new Error("kaboom");
     })
     .get("/health", () => "ok")
+    .post("/echo", ({ body }) => {
+      db.info("body", { a: body.a });
+      return body.a;
+    })
     .get("/stream", () => new Response(streamedBody()))
     .listen({ port: 0, hostname: "127.0.0.1" });
   return { base: `http://127.0.0.1:${app.server.port}`, stop: () => app.stop() };
@@ -105,6 +117,11 @@ export function startHono({ Hono, sluiceLogger }, { log, db }) {
     throw new Error("kaboom");
   });
   app.get("/health", (c) => c.text("ok"));
+  app.post("/echo", async (c) => {
+    const { a } = await c.req.json();
+    db.info("body", { a });
+    return c.json(a);
+  });
   app.get("/stream", (c) => c.body(streamedBody()));
   const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: app.fetch });
   return { base: `http://127.0.0.1:${server.port}`, stop: () => server.stop(true) };

@@ -7,6 +7,7 @@
 //   GET /boom     throws Error("kaboom")
 //   GET /health   answers "ok" (its line is skipped)
 //   GET /stream   a streamed body "abc" "defg" "hi" without Content-Length
+//   POST /echo    a JSON body {"a":n}, read by the framework; logs "body" on `db` with a, answers it
 //   anything else 404
 // Throws on the first broken expectation; resolves with the records.
 
@@ -58,10 +59,12 @@ export async function httpLoggingScenario({ base, log, lines, streamBytes }) {
   check((await r5.text()) === "abcdefghi", "a streamed body passes unchanged");
   const r6 = await get("/health", { "x-request-id": "health-1" });
   check((await r6.text()) === "ok" && r6.headers.get("x-request-id") === "health-1", "a skipped request is answered, with its id");
+  const r7 = await fetch(base + "/echo", { method: "POST", headers: { "content-type": "application/json", "x-request-id": "p-1" }, body: JSON.stringify({ a: 5 }) });
+  check(r7.status === 200 && (await r7.text()) === "5", "a JSON body is read", r7.status);
   const [s1, s2] = await Promise.all([get("/slow?n=1", { "x-request-id": "s-1" }), get("/slow?n=2", { "x-request-id": "s-2" })]);
   await Promise.all([s1.text(), s2.text()]);
   // the line is written when the response is done: give the server a moment to finish
-  for (let i = 0; i < 50 && lines().filter((l) => l.includes('"msg":"request"')).length < 7; i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 50 && lines().filter((l) => l.includes('"msg":"request"')).length < 8; i++) await new Promise((r) => setTimeout(r, 10));
   await log.flush();
 
   const text = lines();
@@ -69,7 +72,7 @@ export async function httpLoggingScenario({ base, log, lines, streamBytes }) {
   const recs = text.map((l) => JSON.parse(l));
   const lineOf = (reqId) => recs.find((r) => r.msg === "request" && r.reqId === reqId);
   const requestLines = recs.filter((r) => r.msg === "request");
-  check(requestLines.length === 7, "one line per request, none for the skipped one", requestLines.map((r) => r.path));
+  check(requestLines.length === 8, "one line per request, none for the skipped one", requestLines.map((r) => r.path));
   check(!requestLines.some((r) => r.path === "/health"), "the skipped path has no line");
 
   check(recs.find((r) => r.msg === "listing")?.reqId === "abc-1", "the request's logger carries the request id");
@@ -89,6 +92,9 @@ export async function httpLoggingScenario({ base, log, lines, streamBytes }) {
   const l5 = requestLines.find((r) => r.path === "/stream");
   check(l5?.status === 200 && (streamBytes ? l5.bytes === 9 : l5.bytes === undefined), "a streamed body's bytes are counted (or left out)", l5);
   check(l5.trace_id === "0af7651916cd43dd8448eb211c80319c" && l5.span_id === "b7ad6b7169203331" && l5.trace_flags === "01", "traceparent ids are on the request's records", l5);
+  const body = recs.find((r) => r.msg === "body");
+  check(body?.a === 5 && body.reqId === "p-1", "the handler still runs in the request's context after the body was read", body);
+  check(lineOf("p-1")?.method === "POST", "the POST's line", lineOf("p-1"));
   const slow = recs.filter((r) => r.msg === "slow");
   check(slow.length === 2 && slow.every((r) => r.reqId === `s-${r.n}`), "two concurrent requests keep their own ids", slow);
   check(lineOf("s-1")?.path === "/slow" && lineOf("s-2")?.path === "/slow", "the concurrent requests' lines");
