@@ -18,10 +18,13 @@ import { registerServerRuntimes } from "../lib/runtime/detect.ts";
 import { nodeRuntime } from "./node.ts";
 import { registerHttpServerParts } from "../lib/sinks/http_sink.ts";
 import { httpServerParts } from "../lib/sinks/http_server_parts.ts";
+import { registerConsoleTerminal } from "../lib/sinks/console_sink.ts";
+import { consoleTerminal } from "../lib/sinks/console_terminal.ts";
 import { registerLevelParser } from "../lib/logger_core.ts";
 import { parseLevels } from "../lib/level_spec.ts";
 
 registerHttpServerParts(httpServerParts);
+registerConsoleTerminal(consoleTerminal);
 registerLevelParser(parseLevels);
 
 registerServerRuntimes(() => {

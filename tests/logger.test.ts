@@ -142,12 +142,12 @@ describe("sinks", () => {
     expect(readFileSync(file, "utf8")).toBe("WARN careful\n");
   });
 
-  test("the console sink writes each record with its level's console method", async () => {
+  test("the console sink writes each record with its level's console method (a format named; \"auto\" piped writes NDJSON to stdout: tests/pretty.test.ts)", async () => {
     const calls: [string, string][] = [];
     for (const m of ["debug", "info", "warn", "error"] as const) {
       spies.push(spyOn(console, m).mockImplementation((line: string) => void calls.push([m, line])));
     }
-    const log = createLogger({ level: "trace", sinks: [consoleSink({ color: false })] });
+    const log = createLogger({ level: "trace", sinks: [consoleSink({ format: "text", color: false })] });
     log.trace("t");
     log.info("i", { n: 1 });
     log.warn("w");

@@ -8,7 +8,16 @@ import type { LevelName } from "../levels.ts";
 import { recordFields, type LogRecord } from "../record.ts";
 import type { Formatter } from "./formatter.ts";
 
-const COLORS: Record<LevelName, string> = {
+/**
+ * Each level's ANSI colour, shared by the text and pretty formats.
+ *
+ * @example
+ * ```ts
+ * import { LEVEL_COLORS, RESET } from "./text.ts";
+ * LEVEL_COLORS.error + "ERROR" + RESET;
+ * ```
+ */
+export const LEVEL_COLORS: Record<LevelName, string> = {
   trace: "\x1b[90m",
   debug: "\x1b[36m",
   info: "\x1b[32m",
@@ -16,7 +25,16 @@ const COLORS: Record<LevelName, string> = {
   error: "\x1b[31m",
   fatal: "\x1b[35m",
 };
-const RESET = "\x1b[0m";
+/**
+ * The ANSI escape that ends a colour.
+ *
+ * @example
+ * ```ts
+ * import { RESET } from "./text.ts";
+ * "\x1b[31m" + "red" + RESET;
+ * ```
+ */
+export const RESET = "\x1b[0m";
 
 /**
  * Options of {@linkcode textFormatter}.
@@ -55,7 +73,7 @@ export function textFormatter(options: TextFormatOptions = {}): Formatter {
   const color = options.color ?? false;
   return (r: LogRecord) => {
     const lvl = r.level.toUpperCase().padEnd(5);
-    let line = isoTime(r.time) + " " + (color ? COLORS[r.level] + lvl + RESET : lvl) + " ";
+    let line = isoTime(r.time) + " " + (color ? LEVEL_COLORS[r.level] + lvl + RESET : lvl) + " ";
     if (r.category !== undefined) line += "[" + r.category + "] ";
     line += r.msg;
     if (r.json.length - r.fieldsAt > 1) {

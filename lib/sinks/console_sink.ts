@@ -10,6 +10,7 @@ import type { Runtime } from "../runtime/runtime.ts";
 import type { Sink } from "../sink.ts";
 import type { RecordStage } from "../stream/stage.ts";
 import { withThrough } from "../stream/through.ts";
+import type { ConsoleTerminal } from "./console_terminal.ts";
 import { type FormatOption, resolveFormat } from "./format_option.ts";
 
 /**
@@ -24,13 +25,16 @@ export interface ConsoleSinkOptions {
   /** The lowest level written to the console. */
   level?: LevelName;
   /**
-   * The line format.
-   * @default "text"
+   * The line format. `"auto"`: on Bun, Deno and Node, the pretty format (aligned, coloured,
+   * errors with their stack) when standard output is a terminal or `FORCE_COLOR` is set, else
+   * NDJSON, every level to standard output (so `app | sluice pretty` sees errors too); in a
+   * browser or worker, the text format without colour.
+   * @default "auto"
    */
-  format?: FormatOption;
+  format?: FormatOption | "auto";
   /**
-   * Colour the level.
-   * @default true when standard output is a terminal
+   * Colour the text and pretty formats.
+   * @default on a terminal, unless `NO_COLOR` is set; always with `FORCE_COLOR` (Bun, Deno, Node)
    */
   color?: boolean;
   /**
@@ -53,10 +57,31 @@ const METHOD: Record<LevelName, "debug" | "info" | "warn" | "error"> = {
   fatal: "error",
 };
 
+let terminal: ConsoleTerminal | undefined;
+
+/**
+ * Gives `consoleSink` what it knows of terminals in a server runtime (done once, by
+ * `server_runtimes.ts`), for its `"auto"` format and colour.
+ *
+ * @param t The terminal knowledge.
+ * @example
+ * ```ts
+ * import { registerConsoleTerminal } from "./console_sink.ts";
+ * import { consoleTerminal } from "./console_terminal.ts";
+ * registerConsoleTerminal(consoleTerminal);
+ * ```
+ */
+export function registerConsoleTerminal(t: ConsoleTerminal): void {
+  terminal = t;
+}
+
 /**
  * Writes each record to the console with the method of its level (`console.debug` for trace
  * and debug, `info`, `warn`, `error` for error and fatal), so browsers and edge runtimes show
- * levels too. Synchronous, so its default queue policy is `"block"`.
+ * levels too. Its default format, `"auto"`, writes aligned, coloured lines on a terminal and
+ * NDJSON, every level to standard output, when piped (Bun, Deno, Node; `NO_COLOR` and
+ * `FORCE_COLOR` honoured), and the text format without colour in a browser or worker.
+ * Synchronous, so its default queue policy is `"block"`.
  *
  * @param options Level, format and colour.
  * @returns The sink.
@@ -67,8 +92,11 @@ const METHOD: Record<LevelName, "debug" | "info" | "warn" | "error"> = {
  * ```
  */
 export function consoleSink(options: ConsoleSinkOptions = {}): Sink<[LevelName, string][]> {
-  const color = options.color ?? (options.runtime ?? detectRuntime()).isTerminal();
-  const format = resolveFormat(options.format ?? "text", color);
+  const runtime = options.runtime ?? detectRuntime();
+  const t = terminal?.(runtime, options.color) ?? { color: options.color ?? runtime.isTerminal() };
+  const f = options.format ?? "auto";
+  const format = resolveFormat(f === "auto" ? t.auto ?? "text" : f, t.color);
+  const stdout = f === "auto" && t.stdout;
   return withThrough({
     name: "console",
     level: options.level,
@@ -76,7 +104,7 @@ export function consoleSink(options: ConsoleSinkOptions = {}): Sink<[LevelName, 
     defaultOnFull: "block",
     encode: (records: readonly LogRecord[]) => records.map((r) => [r.level, format(r)]),
     write(lines) {
-      for (const [level, line] of lines) console[METHOD[level]](line);
+      for (const [level, line] of lines) console[stdout ? "log" : METHOD[level]](line);
     },
     close() {},
   }, options.through);
