@@ -82,6 +82,7 @@ test("with its only target down, a spooled httpSink under a router keeps the rec
   for (let n = 0; n < 500; n++) log.info("m", { n });
   await log.flush();
   await until(() => readdirSync(dir).some((f) => f.endsWith(".batch")));
+  expect(readdirSync(dir).some((f) => f.endsWith(".batch"))).toBe(true);
   expect(a.got).toEqual([]);
   a.up();
   await until(() => a.got.length >= 500, 5_000);
@@ -101,6 +102,7 @@ test("a copy target keeps its own retries (a failed copy is not moved): its 503s
   const log = createLogger({ sinks: [route], onError: () => {} });
   for (let n = 0; n < 100; n++) log.info("m", { n });
   await until(() => archive.requests() >= 2);
+  expect(archive.requests()).toBeGreaterThanOrEqual(2); // refused (503) before it was up, and tried again
   archive.up();
   await log.close();
   expect(got.length).toBe(100);
@@ -131,4 +133,42 @@ test("a routed httpSink times a request out at the router's timeoutMs when it is
   expect(String(err)).toMatch(/after 1 attempts: network error: timed out after 150 ms/);
   expect(performance.now() - started).toBeLessThan(1_000);
   await sleep(0);
+});
+
+test("while a half-open target's probe is out, new records go to the others instead of waiting behind it", async () => {
+  const got = { a: [] as number[], b: [] as number[] };
+  let bDown = true;
+  let hold: Promise<void> | undefined;
+  let release = () => {};
+  const target = (name: "a" | "b"): Sink<LogRecord[]> => ({
+    name, sync: false, defaultOnFull: "drop-newest", encode: (rs) => rs.slice(), close() {},
+    async write(rs) {
+      if (name === "b") {
+        if (hold) await hold;
+        if (bDown) throw new Error("b is down");
+      }
+      got[name].push(...rs.map((r) => JSON.parse(r.json).n));
+    },
+  });
+  const route = routeSink({ targets: [{ name: "a", sink: target("a") }, { name: "b", sink: target("b") }], breaker: { failures: 1, openMs: 50, timeoutMs: 10_000 } });
+  const log = createLogger({ sinks: [route], batch: { maxRecords: 10, maxAgeMs: 1 }, onError: () => {} });
+  let n = 0;
+  for (; n < 20; n++) log.info("m", { n });
+  await log.flush();
+  expect(route.routeStats().targets[1].state).toBe("open");
+  await sleep(60);
+  hold = new Promise<void>((r) => (release = r));
+  for (; n < 30; n++) log.info("m", { n }); // its part for b is the probe, and hangs
+  await sleep(20);
+  for (; n < 230; n++) {
+    log.info("m", { n });
+    if (n % 10 === 0) await sleep(1);
+  }
+  await until(() => got.a.filter((x) => x >= 30).length === 200, 1_000);
+  expect(got.a.filter((x) => x >= 30).length).toBe(200); // none waited behind the probe (before: half of them)
+  bDown = false;
+  release();
+  await log.close();
+  expect([...got.a, ...got.b].sort((x, y) => x - y)).toEqual(Array.from({ length: 230 }, (_, i) => i));
+  expect(route.routeStats().targets[1].state).toBe("closed");
 });

@@ -82,6 +82,15 @@ export class Breaker {
     return this.#state;
   }
 
+  /**
+   * True when new records may be handed to its target: closed, or half-open with its probe not
+   * out yet (records that would only wait behind a probe go elsewhere).
+   */
+  get takesRecords(): boolean {
+    const state = this.state;
+    return state === "closed" || (state === "half-open" && !this.#probing);
+  }
+
   /** True when a batch may be sent now; in `half-open`, true once, for the probe. */
   allow(): boolean {
     const state = this.state;

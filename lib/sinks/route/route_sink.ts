@@ -150,12 +150,12 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     }
   };
 
-  /** Groups records by target, picked among those not in `tried`, not open and not stuck. */
+  /** Groups records by target, picked among those not in `tried` that take records (closed, or half-open before its probe) and are not stuck. */
   const group = (records: readonly LogRecord[], tried: ReadonlySet<Target>) => {
     const parts = new Map<Target, LogRecord[]>();
     const nowhere: LogRecord[] = [];
     for (const r of records) {
-      const t = pick(r, tried, (c) => c.breaker.state !== "open" && !c.stuck);
+      const t = pick(r, tried, (c) => c.breaker.takesRecords && !c.stuck);
       if (t === undefined) nowhere.push(r);
       else (parts.get(t) ?? parts.set(t, []).get(t)!).push(r);
     }
