@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 const root = new URL("../", import.meta.url).pathname;
-const entries = ["mod.ts", "mod.web.ts", "server.ts", "hono.ts", "jetstream.ts", "postgres.ts", "caller.ts", "elysia.ts", "express.ts", "fastify.ts"];
+const entries = ["mod.ts", "mod.web.ts", "server.ts", "hono.ts", "jetstream.ts", "postgres.ts", "caller.ts", "testing.ts", "elysia.ts", "express.ts", "fastify.ts"];
 const r = spawnSync(`${root}node_modules/.bin/deno`, ["doc", "--lint", ...entries], { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
 const out = `${r.stdout ?? ""}${r.stderr ?? ""}`;
 const blocks = out.split(/\n(?=error\[)/).filter((b) => b.startsWith("error["));

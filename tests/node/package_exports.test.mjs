@@ -28,7 +28,7 @@ test("package.json exports point at built files; the library imports no package,
   const pkg = JSON.parse(readFileSync(new URL("package.json", root), "utf8"));
   assert.equal(pkg.name, "sluice");
   assert.deepEqual(Object.keys(pkg.dependencies ?? {}), ["@nats-io/jetstream", "@nats-io/transport-node", "hono", "postgres"]);
-  for (const sub of [".", "./server", "./jetstream", "./postgres", "./caller", "./caller/register", "./hono", "./elysia", "./express", "./fastify"]) {
+  for (const sub of [".", "./server", "./jetstream", "./postgres", "./caller", "./caller/register", "./testing", "./hono", "./elysia", "./express", "./fastify"]) {
     assert.ok(existsSync(new URL(pkg.exports[sub].default, root)), sub);
     assert.ok(existsSync(new URL(pkg.exports[sub].types, root)), sub);
   }
@@ -42,6 +42,7 @@ test("package.json exports point at built files; the library imports no package,
   const server = new Set([...graph("dist/server.js").values()].flat());
   assert.deepEqual([...server], ["hono"]);
   assert.deepEqual([...graph("dist/caller.js").values(), ...graph("dist/caller/register.js").values()].flat(), [], "sluice/caller reaches no package");
+  assert.deepEqual([...graph("dist/testing.js").values()].flat(), [], "sluice/testing reaches no package");
   // the framework entries import only their framework's types: the built code reaches no package
   for (const entry of ["hono", "elysia", "express", "fastify"]) assert.deepEqual([...graph(`dist/${entry}.js`).values()].flat(), [], `sluice/${entry} reaches no package`);
   const nats = new Set([...graph("dist/jetstream.js").values()].flat());
