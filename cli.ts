@@ -19,13 +19,14 @@ import { POSTGRES, postgresCommand } from "./tools/postgres_command.ts";
 import { load, LOAD } from "./tools/load_command.ts";
 import { SERVE, serveCommand } from "./tools/serve_command.ts";
 import { tail, TAIL } from "./tools/tail_command.ts";
+import { search, SEARCH } from "./tools/search_command.ts";
 import { pretty, PRETTY } from "./tools/pretty_command.ts";
 import { token, TOKEN } from "./tools/token_command.ts";
 import { VERSION } from "./tools/version.ts";
 import { errorMessage } from "./lib/errors.ts";
 
 type Run = (flags: Record<string, string | boolean | undefined>, positionals: string[]) => unknown;
-const COMMANDS: [CommandSpec, Run][] = [[SERVE, serveCommand], [LOAD, load], [TAIL, tail], [PRETTY, pretty], [TOKEN, token], [JETSTREAM, jetstreamCommand], [POSTGRES, postgresCommand], [CONSUME, consumeCommand]];
+const COMMANDS: [CommandSpec, Run][] = [[SERVE, serveCommand], [LOAD, load], [TAIL, tail], [SEARCH, search], [PRETTY, pretty], [TOKEN, token], [JETSTREAM, jetstreamCommand], [POSTGRES, postgresCommand], [CONSUME, consumeCommand]];
 
 const USAGE = `usage: sluice <command> [flags]
 

@@ -78,7 +78,7 @@ export class FileSearcher implements RecordSearcher {
     const { query } = request;
     const parse = query.node.kind !== "all";
     let badLines = 0;
-    const visit: Visit = (text, a, b, t) => {
+    const visit: Visit = (_text, a, b, t) => {
       if (t !== undefined && (t < from || t >= to || !top.admits(t))) return;
       const line = this.#fs.utf8(this.#bytes!, a, b);
       if (t !== undefined && !parse) return top.offer(t, line);
