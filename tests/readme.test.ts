@@ -38,6 +38,7 @@ for (const [name, rt] of Object.entries(runtimes)) {
           .replace(/from "sluice\/server"/g, `from "${rt.entry("server")}"`)
           .replace(/from "sluice\/(hono|elysia|express|fastify)"/g, (_, entry) => `from "${rt.entry(entry)}"`)
           .replace(/from "sluice\/caller"/g, `from "${rt.entry("caller")}"`)
+          .replace(/from "sluice\/testing"/g, `from "${rt.entry("testing")}"`)
           .replace(/from "sluice"/g, `from "${rt.entry("mod")}"`)
           .replace(/from "(hono|elysia|express|fastify)"/g, (_, pkg) => `from "${frameworks[pkg as keyof typeof frameworks]}"`);
         if (name === "node") code = transpiler.transformSync(code);
