@@ -58,7 +58,7 @@ export class Identities {
 
   /**
    * @param limits The caps (defaults above).
-   * @param tokens The tokens, whose `producers=` patterns are compiled here, once.
+   * @param tokens The tokens, whose `producers=` patterns are compiled here, once; the names file keeps only theirs.
    * @param file Where the names each token created are kept across restarts; in memory only without it.
    */
   constructor(limits: IdentityLimits = {}, tokens: readonly TokenEntry[] = [], file?: { path: string; runtime: Runtime }) {
@@ -67,7 +67,10 @@ export class Identities {
     this.#maxCategories = positive(limits.maxCategoriesPerToken ?? 1000, "maxCategoriesPerToken");
     this.#forwarders = new Set(limits.trustedForwarders ?? []);
     for (const t of tokens) this.#pattern(t);
-    this.#names = new TokenNames(file?.path, file?.runtime, (kind, token) => kind === "C" ? this.#maxCategories : this.#producerCap(token));
+    // names of tokens no longer configured are not read back
+    const known = new Set([ANONYMOUS.name, ...tokens.map((t) => t.name)]);
+    const cap = (kind: "P" | "C", token: string) => !known.has(token) ? 0 : kind === "C" ? this.#maxCategories : this.#producerCap(token);
+    this.#names = new TokenNames(file?.path, file?.runtime, cap);
   }
 
   /** Lines of the names file skipped at start (corrupt, or past a cap lowered since). */

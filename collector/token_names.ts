@@ -16,7 +16,8 @@ const MAX_FILE_BYTES = 64 << 20;
  * Producer names and categories per token, in memory and, with a file, on disk: one line per
  * name as it is first admitted (`P <token> <name>` or `C <token> <name>`, URI-encoded), appended
  * synchronously. At start the file is read back (at most `cap(kind, token)` names per token and
- * kind; a line that does not parse, or a last line without its newline, is skipped) and
+ * kind, so a token no longer configured, with a cap of 0, is dropped; a line that does not parse,
+ * or a last line without its newline, is skipped) and
  * rewritten from what was kept, so a truncated or garbage file is rebuilt, never a crash. A
  * failed append keeps the name in memory and rewrites the whole file at the next new name.
  *
@@ -133,7 +134,7 @@ const lineOf = (kind: NameKind, token: string, name: string) => `${kind} ${encod
 
 /** A line's kind, token and name, or undefined when it is not one. */
 function parseLine(line: string): [NameKind, string, string] | undefined {
-  const m = /^([PC]) (\S+) (\S+)$/.exec(line);
+  const m = /^([PC]) ([\w.!~*'()%-]+) ([\w.!~*'()%-]+)$/.exec(line); // what encodeURIComponent writes
   if (m === null) return undefined;
   try {
     return [m[1] as NameKind, decodeURIComponent(m[2]), decodeURIComponent(m[3])];

@@ -55,31 +55,40 @@ describe("caps kept across restarts", () => {
     await second.close();
   });
 
-  test("sluice serve killed with SIGKILL: the names it admitted are on disk, and the cap holds after the restart", async () => {
-    const dir = newDir();
-    const tokensFile = join(dir, "tokens");
-    writeFileSync(tokensFile, "edge:edge-token:producers=edge-*\n");
-    const args = ["--tokens", tokensFile, "--max-producers-per-token", "2"];
-    const post = (url: string, producer: string) =>
-      fetch(`${url}/ingest`, { method: "POST", headers: { authorization: "Bearer edge-token", "x-sluice-producer": producer, "content-type": "application/x-ndjson" }, body: '{"msg":"x"}\n' }).then((r) => r.status);
-    const one = await startServe(serveRuntimes[0][1], dir, args);
-    expect([await post(one.url, "edge-1"), await post(one.url, "edge-2"), await post(one.url, "edge-3")]).toEqual([200, 200, 403]);
-    one.proc.kill("SIGKILL");
-    await exited(one.proc);
-    const two = await startServe(serveRuntimes[0][1], dir, args);
-    try {
-      expect([await post(two.url, "edge-9"), await post(two.url, "edge-2")]).toEqual([403, 200]);
-    } finally {
-      two.proc.kill();
-      await exited(two.proc);
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 60_000);
+  for (const [runtime, cmd] of serveRuntimes) {
+    test(`${runtime}: sluice serve killed with SIGKILL keeps the names it admitted, the cap holds after the restart, and a garbage file is rebuilt at the next`, async () => {
+      const dir = newDir();
+      const tokensFile = join(dir, "tokens");
+      writeFileSync(tokensFile, "edge:edge-token:producers=edge-*\n");
+      const args = ["--tokens", tokensFile, "--max-producers-per-token", "2"];
+      const post = (url: string, producer: string) =>
+        fetch(`${url}/ingest`, { method: "POST", headers: { authorization: "Bearer edge-token", "x-sluice-producer": producer, "content-type": "application/x-ndjson" }, body: '{"msg":"x"}\n' }).then((r) => r.status);
+      const kill = async (p: Awaited<ReturnType<typeof startServe>>) => {
+        p.proc.kill("SIGKILL");
+        await exited(p.proc);
+      };
+      try {
+        const one = await startServe(cmd, dir, args);
+        expect([await post(one.url, "edge-1"), await post(one.url, "edge-2"), await post(one.url, "edge-3")]).toEqual([200, 200, 403]);
+        await kill(one);
+        const two = await startServe(cmd, dir, args);
+        expect([await post(two.url, "edge-9"), await post(two.url, "edge-2")]).toEqual([403, 200]);
+        await kill(two);
+        writeFileSync(namesFile(dir), new Uint8Array([0x50, 0x20, 0xff, 0xfe, 0x0a, 0x43, 0x20, 0xc3, 0x28, 0x20, 0x78, 0x0a, 0x50, 0x20, 0x65]));
+        const three = await startServe(cmd, dir, args);
+        expect([await post(three.url, "edge-7"), await post(three.url, "edge-8"), await post(three.url, "edge-9")]).toEqual([200, 200, 403]);
+        await kill(three);
+        expect(readFileSync(namesFile(dir), "utf8")).toBe("P edge edge-7\nP edge edge-8\n");
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 60_000);
+  }
 
-  test("a truncated file: the whole lines are kept, the torn one is dropped, and the file is rebuilt", async () => {
+  test("a truncated file: the whole lines are kept, the torn one and those of a token no longer configured are dropped, and the file is rebuilt", async () => {
     const dir = newDir();
     mkdirSync(join(dir, ".sluice"));
-    writeFileSync(namesFile(dir), "P edge edge-1\nP edge edge-2\nC edge c1\nP edge ed");
+    writeFileSync(namesFile(dir), "P edge edge-1\nP gone x\nP edge edge-2\nC edge c1\nP edge ed"); // "gone" is no longer a token
     const app = start(dir, { maxProducersPerToken: 3 });
     expect(await app.ingest("edge-token", "edge-3")).toBe(200); // "ed" was not counted
     expect(await app.ingest("edge-token", "edge-4")).toBe(403);
@@ -125,7 +134,7 @@ describe("caps kept across restarts", () => {
       const whole = text.split("\n").slice(0, -1); // a last line without its newline is torn
       const kept = new Map<string, string[]>();
       for (const l of whole) {
-        const m = /^([PC]) (\S+) (\S+)$/.exec(l);
+        const m = /^([PC]) ([\w.!~*'()%-]+) ([\w.!~*'()%-]+)$/.exec(l); // URI-encoded fields only
         if (!m) continue;
         let t: string, n: string;
         try {
