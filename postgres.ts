@@ -18,7 +18,7 @@
  */
 export { ensureTable, maintain, makePartitions, tableNames } from "./postgres/table.ts";
 export type { EnsureTableResult, TableNames } from "./postgres/table.ts";
-export { copyRow, copyText, jsonbSafe, pgTime, recordProducer } from "./postgres/rows.ts";
+export { copyRow, copyText, jsonbSafe, pgTime, recordProducer, storedText } from "./postgres/rows.ts";
 export { commitBatches } from "./postgres/write.ts";
 export type { KeyedBatch } from "./postgres/write.ts";
 export { openPostgres, safeUrl } from "./postgres/connect.ts";

@@ -59,7 +59,7 @@ export interface PostgresStore extends RecordStore {
   readonly ready: boolean;
   /** The table's names. */
   readonly names: TableNames;
-  /** The pool (for searches). */
+  /** The pool (a `PostgresSearcher` over it and `names` answers `/api/search`). */
   readonly sql: Sql;
 }
 

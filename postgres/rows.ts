@@ -85,13 +85,30 @@ export function recordProducer(json: string): string | undefined {
   }
 }
 
-const COPY_SPECIAL = /[\\\t\n\r\0]/;
+const COPY_SPECIAL = /[\\\t\n\r]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const LONE_SURROGATE_ALL = new RegExp(LONE_SURROGATE.source, "g");
 
 /**
- * Text as a COPY text-format field: backslash, tab, newline and carriage return escaped; a NUL
- * as the six characters `\u0000`; a lone surrogate as U+FFFD.
+ * Text as PostgreSQL keeps it: a NUL as the six characters `\u0000`, a lone surrogate as
+ * U+FFFD, anything else as it is. Queries look for what was stored this way.
+ *
+ * @param s The text.
+ * @returns The text stored.
+ * @example
+ * ```ts
+ * import { storedText } from "./rows.ts";
+ * storedText("a\0b"); // "a\\u0000b"
+ * ```
+ */
+export function storedText(s: string): string {
+  if (LONE_SURROGATE.test(s)) s = s.replace(LONE_SURROGATE_ALL, "\ufffd");
+  return s.includes("\0") ? s.replaceAll("\0", "\\u0000") : s;
+}
+
+/**
+ * Text as a COPY text-format field: {@linkcode storedText}, with backslash, tab, newline and
+ * carriage return escaped.
  *
  * @param s The text.
  * @returns The field.
@@ -102,9 +119,9 @@ const LONE_SURROGATE_ALL = new RegExp(LONE_SURROGATE.source, "g");
  * ```
  */
 export function copyText(s: string): string {
-  if (LONE_SURROGATE.test(s)) s = s.replace(LONE_SURROGATE_ALL, "\ufffd");
+  s = storedText(s);
   if (!COPY_SPECIAL.test(s)) return s;
-  return s.replace(/[\\\t\n\r\0]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : "\\\\u0000"));
+  return s.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"));
 }
 
 /**

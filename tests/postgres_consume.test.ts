@@ -25,7 +25,7 @@ describe.skipIf(!run)("sluice consume --postgres", () => {
     [nats, pg] = await Promise.all([startNats(), startPostgres()]);
     nc = await connect({ servers: nats.url });
     js = jetstream(nc);
-  });
+  }, 60_000);
   afterAll(async () => {
     await nc?.close();
     await nats?.stop();

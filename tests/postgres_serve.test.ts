@@ -6,6 +6,7 @@
 // stops the start; the collector SIGKILLed repeatedly while a spooled httpSink producer sends:
 // every record in the table once. Counted against the table.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,7 +20,8 @@ const bun = serveRuntimes[0][1];
 const TOKEN = "pg-t0ken";
 const work = mkdtempSync(join(tmpdir(), "sluice-pg-serve-"));
 const tokens = join(work, "tokens");
-writeFileSync(tokens, `edge:${TOKEN}\n`);
+const READ = "pg-r34d";
+writeFileSync(tokens, `edge:${TOKEN}\nreader:${READ}:role=read\n`);
 
 async function until(what: string, ok: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
@@ -62,7 +64,7 @@ describe.skipIf(!run)("sluice serve --postgres against a real PostgreSQL", () =>
   };
   beforeAll(async () => {
     pg = await startPostgres();
-  });
+  }, 60_000);
   afterAll(async () => {
     for (const s of started) s.proc.kill("SIGKILL");
     await pg?.stop();
@@ -88,6 +90,17 @@ describe.skipIf(!run)("sluice serve --postgres against a real PostgreSQL", () =>
     expect(metrics).toContain('sluice_postgres_commits_total{result="duplicate"} 1');
     expect(metrics).toContain("sluice_postgres_connected 1");
     expect(metrics).toMatch(/sluice_postgres_commit_latency_ms_count \d+/);
+    // read back from the table: /api/search and /api/histogram (read token), and sluice search --postgres
+    const read = (path: string, token = READ) => fetch(`${s.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const found = await read(`/api/search?q=${encodeURIComponent("level:>=warn OR i:>=2")}`);
+    expect(found.status).toBe(200);
+    expect((await found.text()).trim().split("\n").map((l) => JSON.parse(l).i)).toEqual([3, 2, 1]);
+    expect((await read("/api/search?q=i:1", TOKEN)).status).toBe(403);
+    expect((await read("/api/search?q=" + encodeURIComponent("i:>"))).status).toBe(400);
+    const hist = await (await read(`/api/histogram?q=i:*&from=1h&buckets=4`)).json();
+    expect(hist.buckets.reduce((n: number, b: { count: number }) => n + b.count, 0)).toBe(4);
+    const cli = spawnSync(bun[0], [...bun.slice(1), "search", "--postgres", pg.url, "--table", "t_serve", "--json", "category:http"], { encoding: "utf8", timeout: 20_000 });
+    expect([cli.status, cli.stdout.trim().split("\n").map((l) => JSON.parse(l).msg)]).toEqual([0, ["two"]]);
     s.proc.kill("SIGTERM");
     expect(await exited(s.proc)).toBe(0);
   }, 30_000);

@@ -16,7 +16,7 @@ describe.skipIf(!run)("postgresSink against a real PostgreSQL", () => {
   let pg: PostgresServer;
   beforeAll(async () => {
     pg = await startPostgres();
-  });
+  }, 60_000);
   afterAll(async () => {
     await pg?.stop();
   });

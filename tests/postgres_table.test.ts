@@ -34,7 +34,7 @@ describe.skipIf(!run)("the table in a real PostgreSQL", () => {
   beforeAll(async () => {
     pg = await startPostgres();
     sql = postgres(pg.url, { onnotice: () => {} });
-  });
+  }, 60_000);
   afterAll(async () => {
     await sql?.end();
     await pg?.stop();

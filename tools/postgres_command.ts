@@ -73,7 +73,7 @@ export const POSTGRES_SERVE_FLAGS: Record<string, FlagSpec> = {
 
 /**
  * `sluice serve --postgres URL [--table] [--retention] [--write-timeout]`: the PostgreSQL store,
- * its table checked (or created), or undefined without `--postgres`.
+ * its table checked (or created), with the searcher over it; or undefined without `--postgres`.
  *
  * @param str The flag's value by name.
  * @returns The store, or undefined.
@@ -82,7 +82,7 @@ export const POSTGRES_SERVE_FLAGS: Record<string, FlagSpec> = {
  * const store = await postgresServeStore((name) => flags[name] as string | undefined);
  * ```
  */
-export async function postgresServeStore(str: (name: string) => string | undefined): Promise<import("../collector/postgres_store.ts").PostgresStore | undefined> {
+export async function postgresServeStore(str: (name: string) => string | undefined): Promise<(import("../collector/postgres_store.ts").PostgresStore & { searcher: import("../postgres/search.ts").PostgresSearcher }) | undefined> {
   const url = str("postgres");
   if (url === undefined) {
     for (const f of ["table", "retention", "write-timeout"]) if (str(f) !== undefined) throw new TypeError(`sluice serve: --${f} goes with --postgres URL`);
@@ -94,5 +94,33 @@ export async function postgresServeStore(str: (name: string) => string | undefin
   const writeTimeoutMs = str("write-timeout") === undefined ? 5000 : positiveDuration(str("write-timeout")!, "sluice serve: --write-timeout");
   // loaded only with --postgres: the driver is not part of the plain collector
   const { postgresStore } = await import("../collector/postgres_store.ts");
-  return await postgresStore({ url, table: str("table") ?? "logs", retentionMs, writeTimeoutMs });
+  const { PostgresSearcher } = await import("../postgres/search.ts");
+  const store = await postgresStore({ url, table: str("table") ?? "logs", retentionMs, writeTimeoutMs });
+  // /api/search and /api/histogram answer from the table
+  return Object.assign(store, { searcher: new PostgresSearcher(store.sql, store.names) });
+}
+
+/**
+ * Runs `run` with a searcher over the table of `--postgres URL --table NAME` (`sluice search
+ * --postgres`), closing the pool after.
+ *
+ * @param flags The search's flags.
+ * @param run The search, given the searcher.
+ * @returns What `run` returns.
+ * @example
+ * ```ts ignore
+ * await withPostgresSearcher(flags, (searcher) => search(flags, positionals, searcher));
+ * ```
+ */
+export async function withPostgresSearcher<T>(flags: Record<string, string | boolean | undefined>, run: (searcher: import("../postgres/search.ts").PostgresSearcher) => Promise<T>): Promise<T> {
+  const { openPostgres } = await import("../postgres/connect.ts");
+  const { tableNames } = await import("../postgres/table.ts");
+  const { PostgresSearcher } = await import("../postgres/search.ts");
+  const names = tableNames((flags.table as string | undefined) ?? "logs");
+  const sql = openPostgres(flags.postgres as string, { maxConnections: 1 });
+  try {
+    return await run(new PostgresSearcher(sql, names));
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
 }

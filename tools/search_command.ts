@@ -11,6 +11,7 @@ import { FileSearcher } from "../collector/search/file_searcher.ts";
 import type { RecordSearcher } from "../collector/search/searcher.ts";
 import { MAX_SEARCH_LIMIT, SearchInputError, searchRequest } from "../collector/search/search_input.ts";
 import type { CommandSpec } from "./flags.ts";
+import { POSTGRES_URL_FLAG, TABLE_FLAG, withPostgresSearcher } from "./postgres_command.ts";
 
 /** The flags of `sluice search`. */
 export const SEARCH: CommandSpec = {
@@ -26,6 +27,8 @@ export const SEARCH: CommandSpec = {
     limit: { type: "string", value: "N", default: "100", help: `the newest N matches (at most ${MAX_SEARCH_LIMIT})` },
     json: { type: "boolean", help: "print the lines as stored (the default when stdout is not a terminal)" },
     progress: { type: "boolean", help: "report progress on stderr (the default on a terminal, for scans over a second)" },
+    postgres: { ...POSTGRES_URL_FLAG, help: "search this PostgreSQL database's table instead of --dir (where serve --postgres or consume --postgres store)" },
+    table: { ...TABLE_FLAG, help: "the table (with --postgres)" },
   },
 };
 
@@ -48,6 +51,7 @@ const PROGRESS_EVERY_MS = 250;
 export async function search(flags: Record<string, string | boolean | undefined>, positionals: string[], searcher?: RecordSearcher): Promise<number> {
   // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
   const proc = (globalThis as any).process;
+  if (searcher === undefined && flags.postgres !== undefined) return await withPostgresSearcher(flags, (s) => search(flags, positionals, s));
   const runtime = detectRuntime();
   const q = positionals.join(" ");
   const since = flags.since as string | undefined;

@@ -102,11 +102,13 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
       return 2;
     }
   }
-  const store = (await postgresServeStore(str)) ?? (await jetstreamFlags(str));
+  const pgStore = await postgresServeStore(str);
+  const store = pgStore ?? (await jetstreamFlags(str));
   let server;
   try {
     server = await serve({
       store,
+      searcher: pgStore?.searcher,
       port,
       hostname,
       dir,

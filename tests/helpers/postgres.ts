@@ -53,13 +53,8 @@ export async function startPostgres(): Promise<PostgresServer> {
   if (asRoot) chownSync(dir, NOBODY, NOBODY);
   const data = join(dir, "data");
   const initdb = runAs([join(postgresBin!, "initdb"), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
-  // initdb failed once on the loaded 2-core machine during post-bootstrap without a word: once more, in a fresh directory
-  for (let attempt = 1; ; attempt++) {
-    const init = spawnSync(initdb[0], initdb.slice(1), { encoding: "utf8" });
-    if (init.status === 0) break;
-    if (attempt === 2) throw new Error(`initdb failed (${init.status ?? init.signal}):\n${init.stdout}${init.stderr}`);
-    rmSync(data, { recursive: true, force: true });
-  }
+  const init = spawnSync(initdb[0], initdb.slice(1), { encoding: "utf8" });
+  if (init.status !== 0) throw new Error(`initdb failed (${init.status ?? init.signal}):\n${init.stdout}${init.stderr}`);
   const port = await freePort();
   let child: ChildProcess;
   const up = async () => {

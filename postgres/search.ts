@@ -1,0 +1,138 @@
+/**
+ * Searching sluice's PostgreSQL table with the query language: what answers `/api/search`,
+ * `/api/histogram` and `sluice search --postgres` when the records are in PostgreSQL.
+ *
+ * @module
+ */
+import type { Sql } from "postgres";
+import type { Histogram, RecordSearcher, SearchPage } from "../collector/search/searcher.ts";
+import { histogramFrame } from "../collector/search/searcher.ts";
+import { type HistogramRequest, SearchInputError, type SearchRequest } from "../collector/search/search_input.ts";
+import { querySql } from "./query_sql.ts";
+import type { TableNames } from "./table.ts";
+
+/**
+ * Searches a sluice table: records newest first (by `time`, then by where they are stored, so
+ * records that share a millisecond are neither skipped nor repeated across pages), each line
+ * the record with `time`, `level`, `category` and `msg` first, as sluice writes it (the other
+ * members in `jsonb`'s order). Every value of the query is a bound parameter.
+ *
+ * @example
+ * ```ts ignore
+ * import { PostgresSearcher, openPostgres, tableNames } from "sluice/postgres";
+ * const searcher = new PostgresSearcher(openPostgres("postgres://logs@127.0.0.1/logs"), tableNames("logs"));
+ * ```
+ */
+export class PostgresSearcher implements RecordSearcher {
+  readonly #sql: Sql;
+  readonly #names: TableNames;
+  /**
+   * Makes the searcher over a pool and a table.
+   *
+   * @param sql A postgres.js pool.
+   * @param names The table's names.
+   */
+  constructor(sql: Sql, names: TableNames) {
+    this.#sql = sql;
+    this.#names = names;
+  }
+
+  /**
+   * One page of matches, newest first.
+   *
+   * @param request The compiled query, the time range, the limit and the previous page's cursor.
+   * @returns The records' lines and the next page's cursor when more remain.
+   * @example
+   * ```ts ignore
+   * const page = await searcher.search(searchRequest({ q: "level:>=warn", from: "1h" }, Date.now()));
+   * ```
+   */
+  async search(request: SearchRequest): Promise<SearchPage> {
+    const params: (string | number)[] = [];
+    const where = [...timeRange(request.from, request.to, params)];
+    if (request.cursor !== undefined) {
+      const c = decodeCursor(request.cursor);
+      params.push(c.t, c.oid, c.ctid);
+      where.push(`(time, tableoid, ctid) < ($${params.length - 2}::timestamptz, $${params.length - 1}::oid, $${params.length}::tid)`);
+    }
+    where.push(querySql(request.query.node, params).sql);
+    params.push(request.limit + 1);
+    const rows = await this.#sql.unsafe(
+      `select time::text as t, tableoid::int8 as oid, ctid::text as ctid, record from ${this.#names.table} where ${where.join(" and ")} order by time desc, tableoid desc, ctid desc limit $${params.length}`,
+      params as never,
+    ).catch((err) => {
+      // a cursor's time that PostgreSQL cannot read (a data exception): not one of ours
+      if (request.cursor !== undefined && String((err as { code?: string }).code).startsWith("22")) throw new SearchInputError("cursor is not one this collector gave");
+      throw err;
+    });
+    const more = rows.length > request.limit;
+    const page = more ? rows.slice(0, request.limit) : rows;
+    const last = page.at(-1);
+    return {
+      lines: page.map((r) => recordLine(r.record)),
+      cursor: more && last ? encodeCursor({ t: last.t, oid: String(last.oid), ctid: last.ctid }) : undefined,
+    };
+  }
+
+  /**
+   * Matches counted by time bucket and level, counted by PostgreSQL.
+   *
+   * @param request The compiled query, the range and the number of buckets.
+   * @returns The histogram.
+   * @example
+   * ```ts ignore
+   * const h = await searcher.histogram(histogramRequest({ q: "level:>=warn" }, Date.now()));
+   * ```
+   */
+  async histogram(request: HistogramRequest): Promise<Histogram> {
+    const h = histogramFrame(request);
+    const params: (string | number)[] = [request.from, h.stepMs];
+    const where = [...timeRange(request.from, request.to, params), querySql(request.query.node, params).sql];
+    const rows = await this.#sql.unsafe(
+      `select floor((extract(epoch from time) * 1000 - $1::float8) / $2::float8)::int as b, level, count(*)::int as n from ${this.#names.table} where ${where.join(" and ")} group by 1, 2`,
+      params as never,
+    );
+    for (const r of rows) {
+      const b = h.buckets[r.b as number];
+      if (b === undefined) continue;
+      b.count += r.n as number;
+      b.levels[r.level as string] = (b.levels[r.level as string] ?? 0) + (r.n as number);
+    }
+    return h;
+  }
+}
+
+/** The time range's conditions on the `time` column (bound), none for an open end. */
+function timeRange(from: number, to: number, params: (string | number)[]): string[] {
+  const out: string[] = [];
+  if (Number.isFinite(from)) (params.push(new Date(from).toISOString()), out.push(`time >= $${params.length}::timestamptz`));
+  if (Number.isFinite(to)) (params.push(new Date(to).toISOString()), out.push(`time < $${params.length}::timestamptz`));
+  return out;
+}
+
+/** A stored record as the line sluice writes: time, level, category, msg first. */
+function recordLine(record: Record<string, unknown>): string {
+  const { time, level, category, msg, ...rest } = record;
+  return JSON.stringify({ time, level, ...(category === undefined ? {} : { category }), msg, ...rest });
+}
+
+interface Cursor {
+  t: string;
+  oid: string;
+  ctid: string;
+}
+
+function encodeCursor(c: Cursor): string {
+  return "pg." + btoa(JSON.stringify([c.t, c.oid, c.ctid])).replaceAll("=", "");
+}
+
+function decodeCursor(text: string): Cursor {
+  try {
+    if (!text.startsWith("pg.")) throw new Error();
+    const [t, oid, ctid] = JSON.parse(atob(text.slice(3)));
+    if (typeof t !== "string" || !/^[\w :.+-]{1,40}$/.test(t) || !/^\d{1,10}$/.test(oid) || !/^\(\d{1,10},\d{1,5}\)$/.test(ctid)) throw new Error();
+    return { t, oid, ctid };
+  } catch {
+    throw new SearchInputError("cursor is not one this collector gave");
+  }
+}
