@@ -13,7 +13,7 @@ import { Exchange } from "./exchange.ts";
 import { faultHook } from "./fault_hook.ts";
 import { IngestMetrics } from "./metrics.ts";
 import { ProducerRegistry } from "./producers.ts";
-import { Identities } from "./identity.ts";
+import { ANONYMOUS, Identities } from "./identity.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import type { IngestOptions } from "./options.ts";
 import { routeFromFile } from "./route_file.ts";
@@ -141,7 +141,10 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     disk,
     // what each token created is kept in <dir>/.sluice/token-names: a restart does not reset its caps
     identities: new Identities(options, tokens, { path: `${options.dir}/.sluice/token-names`, runtime }),
-    limiter: new RateLimiter(options.rateLimit?.recordsPerSec ?? 100_000, options.rateLimit?.burst ?? 200_000),
+    // and each token's rate-limit bucket in <dir>/.sluice/rate-buckets: a restart does not refill it
+    limiter: new RateLimiter(options.rateLimit?.recordsPerSec ?? 100_000, options.rateLimit?.burst ?? 200_000, {
+      path: `${options.dir}/.sluice/rate-buckets`, runtime, keep: (name) => name === ANONYMOUS.name || tokens.some((t) => t.name === name),
+    }),
     producers,
     activity: new ProducerActivity(),
     tail: new TailHub({
@@ -178,6 +181,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
       await writer.close();
       await store.close();
       exchange.parts.identities.close();
+      exchange.parts.limiter.close();
     },
   });
 }

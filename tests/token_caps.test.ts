@@ -153,6 +153,47 @@ describe("caps kept across restarts", () => {
   });
 });
 
+describe("rate-limit buckets kept across restarts", () => {
+  const rateLimit = { recordsPerSec: 1, burst: 5 };
+  const five = '{"msg":"a"}\n'.repeat(5);
+
+  test("a token that spent its burst gets 429 after a restart too (it got a fresh burst before)", async () => {
+    const dir = newDir();
+    const first = start(dir, { rateLimit });
+    expect(await first.ingest("edge-token", undefined, five)).toBe(200);
+    expect(await first.ingest("edge-token", undefined, '{"msg":"b"}\n{"msg":"c"}\n')).toBe(429);
+    await first.close();
+    const second = start(dir, { rateLimit });
+    const res = await second.post("/ingest", "edge-token", '{"msg":"b"}\n{"msg":"c"}\n');
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(await second.ingest("other-token", undefined, five)).toBe(200); // another token's bucket is its own
+  });
+
+  test("without a close (a crash), the buckets written within the last second count", async () => {
+    const dir = newDir();
+    const first = start(dir, { rateLimit });
+    expect(await first.ingest("edge-token", undefined, five)).toBe(200);
+    const file = join(dir, ".sluice", "rate-buckets");
+    const deadline = performance.now() + 3_000;
+    while (!(readFileSync(file, { encoding: "utf8", flag: "a+" }).startsWith("edge ")) && performance.now() < deadline) await Bun.sleep(50);
+    const second = start(dir, { rateLimit }); // the first one never closed
+    expect(await second.ingest("edge-token", undefined, '{"msg":"b"}\n{"msg":"c"}\n{"msg":"d"}\n')).toBe(429);
+  });
+
+  test("a garbage file leaves the buckets full and is rewritten; a line for a token no longer configured is dropped", async () => {
+    const dir = newDir();
+    mkdirSync(join(dir, ".sluice"));
+    const file = join(dir, ".sluice", "rate-buckets");
+    writeFileSync(file, "gone -1000 1\nedge NaN 1\n\xff\xfe garbage\nedge 1e999 1\nother -3 99999999999999");
+    const app = start(dir, { rateLimit });
+    expect(await app.ingest("edge-token", undefined, five)).toBe(200);
+    expect(await app.ingest("other-token", undefined, five)).toBe(200); // a torn last line is not read
+    await app.close();
+    expect(readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => l.split(" ")[0]).sort()).toEqual(["edge", "other"]);
+  });
+});
+
 describe("trusted forwarders", () => {
   test("a trusted forwarder's token has its own producer cap; other tokens keep theirs", async () => {
     const { ingest, post } = start(newDir(), { maxProducersPerToken: 2, maxProducersPerForwarder: 5, trustedForwarders: ["central"] });
