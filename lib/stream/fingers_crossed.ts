@@ -63,6 +63,7 @@ export interface FingersCrossedOptions {
  * ```
  */
 export interface FingersCrossedStats {
+  /** The stage's name. */
   readonly stage: "fingersCrossed";
   /** Records passed at once: triggers, and records of a scope after its trigger. */
   readonly passed: number;
@@ -82,6 +83,7 @@ export interface FingersCrossedStats {
   readonly expired: number;
   /** Still held when the logger closed. */
   readonly closed: number;
+  /** Room for counters added later. */
   readonly [counter: string]: unknown;
 }
 

@@ -47,11 +47,13 @@ export interface SampleOptions {
  * ```
  */
 export interface SampleStats {
+  /** The stage's name. */
   readonly stage: "sample";
   /** Records kept (by level or by the sample). */
   readonly kept: number;
   /** Records left out by the sample. */
   readonly sampledOut: number;
+  /** Room for counters added later. */
   readonly [counter: string]: unknown;
 }
 

@@ -50,6 +50,7 @@ export interface ThrottleOptions {
  * ```
  */
 export interface ThrottleStats {
+  /** The stage's name. */
   readonly stage: "throttle";
   /** Records passed on. */
   readonly passed: number;
@@ -59,6 +60,7 @@ export interface ThrottleStats {
   readonly summaries: number;
   /** Keys counted in the current window. */
   readonly keys: number;
+  /** Room for counters added later. */
   readonly [counter: string]: unknown;
 }
 
