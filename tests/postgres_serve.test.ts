@@ -17,6 +17,7 @@ import { exited, type ServeProcess, serveRuntimes, startServe } from "./helpers/
 
 const run = postgresSuitesRun("postgres serve suite (tests/postgres_serve.test.ts)");
 const bun = serveRuntimes[0][1];
+const root = new URL("..", import.meta.url).pathname;
 const TOKEN = "pg-t0ken";
 const work = mkdtempSync(join(tmpdir(), "sluice-pg-serve-"));
 const tokens = join(work, "tokens");
@@ -104,6 +105,29 @@ describe.skipIf(!run)("sluice serve --postgres against a real PostgreSQL", () =>
     s.proc.kill("SIGTERM");
     expect(await exited(s.proc)).toBe(0);
   }, 30_000);
+
+  for (const [name, cmd] of serveRuntimes.slice(1)) {
+    test(`on ${name}: serve --postgres commits and answers a retry duplicate; postgresSink writes from a ${name} process`, async () => {
+      const table = `t_${name}`;
+      const s = await startServe(cmd, join(work, "logs"), ["--tokens", tokens, "--postgres", pg.url, "--table", table]);
+      started.push(s);
+      const body = '{"msg":"a","i":0}\n{"msg":"b","i":1}\n';
+      expect((await (await ingest(s.url, body, "r1")).json()).accepted).toBe(2);
+      expect((await (await ingest(s.url, body, "r1")).json()).duplicate).toBe(true);
+      s.proc.kill("SIGTERM");
+      expect(await exited(s.proc)).toBe(0);
+      const entry = name === "node" ? "./dist/postgres.js" : "./postgres.ts";
+      const mod = name === "node" ? "./dist/mod.js" : "./mod.ts";
+      const script = `import { createLogger } from "${mod}"; import { postgresSink } from "${entry}";
+        const log = createLogger({ sinks: [postgresSink(${JSON.stringify(pg.url)}, { table: "${table}" })] });
+        for (let i = 2; i < 102; i++) log.info("s", { i });
+        await log.close(); console.log(JSON.stringify(log.stats().dropped));`;
+      const args = name === "node" ? [cmd[0], "--input-type=module", "-e", script] : [cmd[0], "eval", "--config", join(root, "deno.json"), script];
+      const r = spawnSync(args[0], args.slice(1), { cwd: root, encoding: "utf8", timeout: 30_000 });
+      expect([r.status, r.stdout.trim(), r.stderr]).toEqual([0, "{}", ""]);
+      expectOnce(table, 102);
+    }, 60_000);
+  }
 
   test("PostgreSQL SIGKILLed and restarted mid-load: 503 + Retry-After and /readyz 503 with the reason while away, then every record once", async () => {
     const s = await serveOn("t_crash", ["--write-timeout", "2s"]);
