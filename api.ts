@@ -37,6 +37,8 @@ export { formatLines } from "./lib/format/formatter.ts";
 export type { Formatter } from "./lib/format/formatter.ts";
 export { formatNdjson } from "./lib/format/ndjson.ts";
 export { textFormatter } from "./lib/format/text.ts";
+export { prettyFormatter } from "./lib/format/pretty.ts";
+export type { PrettyOptions } from "./lib/format/pretty.ts";
 export type { TextFormatOptions } from "./lib/format/text.ts";
 export type { BatchLimits } from "./lib/stream/batcher.ts";
 export { BatchStream } from "./lib/stream/batch_stream.ts";
