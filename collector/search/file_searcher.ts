@@ -5,8 +5,9 @@
  */
 import { errorMessage } from "../../lib/errors.ts";
 import type { CompiledQuery } from "../../lib/query/compile.ts";
-import { coverPattern } from "../../lib/query/prefilter.ts";
+import { CaseFolder } from "./case_fold.ts";
 import { LineBlockReader } from "./line_blocks.ts";
+import { LineCandidates } from "./line_candidates.ts";
 import { lineLevel, lineTime, recordLevel, recordTime } from "./line_fields.ts";
 import { logFiles, mayHold } from "./log_files.ts";
 import { countInto, type Histogram, histogramFrame, type RecordSearcher, type SearchPage } from "./searcher.ts";
@@ -31,8 +32,11 @@ export interface FileSearcherOptions {
   maxLineBytes?: number;
 }
 
-/** Called with a line's bounds in the block's text; `t` when read from the line's start. */
-type Visit = (text: string, a: number, b: number, t: number | undefined) => void;
+/**
+ * Called with each line that may match: `text` holds it from `at` (one character a byte), `a`
+ * and `b` are its bounds in the block's bytes; `t` its time when read from its start.
+ */
+type Visit = (text: string, at: number, a: number, b: number, t: number | undefined) => void;
 
 // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
 const g = globalThis as any;
@@ -58,6 +62,7 @@ export class FileSearcher implements RecordSearcher {
   readonly #dir: string;
   readonly #fs: SearchFs;
   readonly #options: FileSearcherOptions;
+  readonly #folder = new CaseFolder();
 
   /**
    * @param dir The collector's directory.
@@ -78,7 +83,7 @@ export class FileSearcher implements RecordSearcher {
     const { query } = request;
     const parse = query.node.kind !== "all";
     let badLines = 0;
-    const visit: Visit = (_text, a, b, t) => {
+    const visit: Visit = (_text, _at, a, b, t) => {
       if (t !== undefined && (t < from || t >= to || !top.admits(t))) return;
       const line = this.#fs.utf8(this.#bytes!, a, b);
       if (t !== undefined && !parse) return top.offer(t, line);
@@ -97,10 +102,10 @@ export class FileSearcher implements RecordSearcher {
     const h = histogramFrame(request);
     const { from, to, query } = request;
     const all = query.node.kind === "all";
-    const visit: Visit = (text, a, b, t) => {
+    const visit: Visit = (text, at, a, b, t) => {
       if (t !== undefined && (t < from || t >= to)) return;
       if (all && t !== undefined) {
-        const level = lineLevel(text, a);
+        const level = lineLevel(text, at);
         if (level !== undefined) return countInto(h, from, t, level);
       }
       const rec = parseRecord(this.#fs.utf8(this.#bytes!, a, b));
@@ -127,7 +132,7 @@ export class FileSearcher implements RecordSearcher {
     const total = files.reduce((n, f) => n + f.size, 0);
     const reader = new LineBlockReader(this.#fs, this.#options);
     const { cover } = request.query;
-    const pattern = cover === undefined ? undefined : coverPattern(cover, true);
+    const candidates = cover === undefined ? undefined : new LineCandidates(cover, this.#fs, this.#folder);
     const out = { bytes: 0, files: 0, badLines: 0, problems: [] as string[] };
     const onBytes = (n: number) => {
       out.bytes += n;
@@ -140,7 +145,7 @@ export class FileSearcher implements RecordSearcher {
       try {
         const counts = await reader.read(`${this.#dir}/${f.name}`, f.gzip, (bytes, end) => {
           this.#bytes = bytes;
-          this.#visitBlock(bytes, end, pattern, visit);
+          this.#visitBlock(bytes, end, candidates, visit);
           return request.signal?.aborted !== true;
         }, onBytes, yieldNow);
         out.badLines += counts.longLines;
@@ -152,25 +157,25 @@ export class FileSearcher implements RecordSearcher {
     return out;
   }
 
-  /** Finds the lines of a block that may match (all of them without a prefilter) and visits them. */
-  #visitBlock(bytes: Uint8Array, end: number, pattern: RegExp | undefined, visit: Visit): void {
-    const text = this.#fs.latin1(bytes, 0, end);
-    if (pattern !== undefined) {
-      pattern.lastIndex = 0;
-      for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
-        const a = text.lastIndexOf("\n", m.index) + 1;
-        let b = text.indexOf("\n", m.index);
-        if (b < 0) b = end;
-        visit(text, a, trimCr(text, a, b), lineTime(text, a));
-        pattern.lastIndex = b + 1;
+  /** Visits the lines of a block that may match: the prefilter's candidates, or every line. */
+  #visitBlock(bytes: Uint8Array, end: number, candidates: LineCandidates | undefined, visit: Visit): void {
+    const fs = this.#fs;
+    if (candidates !== undefined) {
+      const found = candidates.lines(bytes, end);
+      for (let i = 0; i < found.length; i += 2) {
+        const a = found[i];
+        const text = fs.latin1(bytes, a, found[i + 1]);
+        const e = trimCr(text, 0, text.length);
+        if (e > 0) visit(text, 0, a, a + e, lineTime(text, 0));
       }
       return;
     }
+    const text = fs.latin1(bytes, 0, end);
     for (let a = 0; a < end;) {
       let b = text.indexOf("\n", a);
       if (b < 0) b = end;
       const e = trimCr(text, a, b);
-      if (e > a) visit(text, a, e, lineTime(text, a));
+      if (e > a) visit(text, a, a, e, lineTime(text, a));
       a = b + 1;
     }
   }

@@ -15,6 +15,20 @@ export interface FileEntry {
 }
 
 /**
+ * Byte search over a buffer: a byte or a byte sequence, as `Buffer#indexOf` does it (natively).
+ *
+ * @example
+ * ```ts
+ * import { searchFs } from "./search_fs.ts";
+ * searchFs().view(new TextEncoder().encode("a\nb")).indexOf(10, 0); // 1
+ * ```
+ */
+export interface ByteSearch {
+  indexOf(value: number | Uint8Array, from: number): number;
+  lastIndexOf(value: number, from: number): number;
+}
+
+/**
  * The file operations of search.
  *
  * @example
@@ -37,6 +51,8 @@ export interface SearchFs {
   latin1(buf: Uint8Array, start: number, end: number): string;
   /** Bytes of a buffer from `alloc` decoded as UTF-8. */
   utf8(buf: Uint8Array, start: number, end: number): string;
+  /** A byte-search view of any bytes (no copy). */
+  view(bytes: Uint8Array): ByteSearch;
 }
 
 let cached: SearchFs | undefined;
@@ -94,6 +110,7 @@ export function searchFs(): SearchFs {
     alloc: (size) => Buffer.allocUnsafe(size),
     latin1: (buf, start, end) => (buf as typeof Buffer).toString("latin1", start, end),
     utf8: (buf, start, end) => (buf as typeof Buffer).toString("utf8", start, end),
+    view: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length),
   };
   return cached;
 }
