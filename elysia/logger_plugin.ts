@@ -5,7 +5,8 @@
  * @module
  */
 import type { AnyElysia, Elysia } from "elysia";
-import { finishWebResponse, type HttpLogOptions, httpRequestLog, type RequestLog } from "../lib/http_request_log.ts";
+import { type HttpLogOptions, httpRequestLog, type RequestLog } from "../lib/http_request_log.ts";
+import { finishWebResponse } from "../lib/web_response_log.ts";
 import type { Logger } from "../lib/logger.ts";
 
 /**
@@ -89,7 +90,7 @@ export function sluiceLogger(log: Logger, options: SluiceElysiaOptions = {}): Sl
         const q = url.indexOf("?", start);
         const req = begin(request.method, start === -1 ? "/" : url.slice(start, q === -1 ? undefined : q), (name) => request.headers.get(name));
         requests.set(request, req);
-        return finishWebResponse(req, await req.run(() => handle(request))).response;
+        return (await finishWebResponse(req, await req.run(() => handle(request)))).response;
       })
       .derive({ as: "global" }, ({ request }) => {
         const req = requests.get(request);

@@ -4,7 +4,8 @@
  * @module
  */
 import type { MiddlewareHandler } from "hono";
-import { finishWebResponse, type HttpLogOptions, httpRequestLog } from "../lib/http_request_log.ts";
+import { type HttpLogOptions, httpRequestLog } from "../lib/http_request_log.ts";
+import { finishWebResponse } from "../lib/web_response_log.ts";
 import type { Logger } from "../lib/logger.ts";
 
 /**
@@ -69,7 +70,7 @@ export function sluiceLogger(log: Logger, options: SluiceLoggerOptions = {}): Mi
     c.set("requestId", req.reqId);
     await req.run(next);
     if (c.error !== undefined) req.error(c.error);
-    const { response, done } = finishWebResponse(req, c.res);
+    const { response, done } = await finishWebResponse(req, c.res);
     if (response !== c.res) c.res = response;
     let waitUntil: ((p: Promise<unknown>) => void) | undefined;
     try {

@@ -8,6 +8,7 @@ import express from "express";
 import { Hono } from "hono";
 import { createLogger, streamSink } from "../mod.ts";
 import { httpRequestLog } from "../lib/http_request_log.ts";
+import { finishWebResponse } from "../lib/web_response_log.ts";
 import { sluiceLogger as elysiaLogger } from "../elysia.ts";
 import { sluiceErrorLogger, sluiceLogger as expressLogger } from "../express.ts";
 import { sluiceLogger as honoLogger } from "../hono.ts";
@@ -62,6 +63,96 @@ describe("httpRequestLog", () => {
     const [r] = await recordsOf(m);
     expect(r.trace_id).toBeUndefined();
     expect(typeof r.reqId).toBe("string");
+    await m.log.close();
+  });
+});
+
+describe("finishWebResponse", () => {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  const begin = (m: ReturnType<typeof memoryLogger>) => httpRequestLog(m.log)("GET", "/s", () => undefined);
+
+  test("a body in memory is answered as bytes with its Content-Length, the line at once", async () => {
+    const m = memoryLogger(createLogger, streamSink);
+    const app = new Hono();
+    app.use(honoLogger(m.log));
+    app.get("/j", (c) => c.json({ a: 1 }));
+    const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: app.fetch });
+    try {
+      const res = await fetch(`http://127.0.0.1:${server.port}/j`);
+      expect(res.headers.get("content-length")).toBe("7");
+      expect(res.headers.get("transfer-encoding")).toBeNull();
+      expect(await res.json()).toEqual({ a: 1 });
+    } finally {
+      server.stop(true);
+    }
+    expect((await recordsOf(m)).map((r) => r.bytes)).toEqual([7]);
+    await m.log.close();
+  });
+
+  test("a stream whose next chunk comes later is answered at once and counted as it passes", async () => {
+    const m = memoryLogger(createLogger, streamSink);
+    let more!: () => void;
+    const later = new Promise<void>((r) => (more = r));
+    const res = new Response(new ReadableStream({
+      async start(ctl) {
+        ctl.enqueue(enc("first"));
+        await later;
+        ctl.enqueue(enc("second"));
+        ctl.close();
+      },
+    }));
+    const { response, done } = await finishWebResponse(begin(m), res); // resolves before "second" exists
+    const reader = response.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("first");
+    expect((await recordsOf(m)).length).toBe(0);
+    more();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("second");
+    expect((await reader.read()).done).toBe(true);
+    await done;
+    expect((await recordsOf(m)).map((r) => r.bytes)).toEqual([11]);
+    await m.log.close();
+  });
+
+  test("a stream that never sends anything does not hold the response back; a client going away gets the line", async () => {
+    const m = memoryLogger(createLogger, streamSink);
+    let cancelled: unknown;
+    const res = new Response(new ReadableStream({ cancel(reason) { cancelled = reason; } }));
+    const { response, done } = await finishWebResponse(begin(m), res);
+    await response.body!.cancel("gone");
+    await done;
+    expect(cancelled).toBe("gone");
+    expect((await recordsOf(m)).map((r) => [r.msg, r.bytes])).toEqual([["request", 0]]);
+    await m.log.close();
+  });
+
+  test("a stream that fails mid-way ends the response with its error, and the line says what was sent", async () => {
+    const m = memoryLogger(createLogger, streamSink);
+    let fail!: (e: Error) => void;
+    const res = new Response(new ReadableStream({
+      async start(ctl) {
+        ctl.enqueue(enc("abc"));
+        await new Promise<void>((_r, reject) => (fail = reject)).catch((e) => ctl.error(e));
+      },
+    }));
+    const { response, done } = await finishWebResponse(begin(m), res);
+    const reader = response.body!.getReader();
+    await reader.read();
+    fail(new Error("upstream broke"));
+    await expect(reader.read()).rejects.toThrow("upstream broke");
+    await done;
+    expect((await recordsOf(m)).map((r) => r.bytes)).toEqual([3]);
+    await m.log.close();
+  });
+
+  test("an empty stream is 0 bytes; immutable headers are answered through a copy", async () => {
+    const m = memoryLogger(createLogger, streamSink);
+    const empty = await finishWebResponse(begin(m), new Response(new ReadableStream({ start: (c) => c.close() })));
+    expect(await empty.response.text()).toBe("");
+    const frozen = Response.redirect("http://127.0.0.1/elsewhere", 302); // its headers are immutable
+    const copied = await finishWebResponse(begin(m), frozen);
+    expect(copied.response.headers.get("x-request-id")).not.toBeNull();
+    expect([copied.response.status, copied.response.headers.get("location")]).toEqual([302, "http://127.0.0.1/elsewhere"]);
+    expect((await recordsOf(m)).map((r) => r.bytes)).toEqual([0, 0]);
     await m.log.close();
   });
 });
