@@ -152,6 +152,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
       maxBytes: options.tailBufferBytes ?? 16 << 20,
       heartbeatMs: options.tailHeartbeatMs ?? 15_000,
       maxClients: options.maxTailClients ?? 64,
+      maxEventsPerSec: options.tailEventsPerSec ?? 1000,
     }),
     trusted: new Set(options.trustedForwarders ?? []),
     writer,

@@ -111,6 +111,8 @@ export interface IngestOptions {
   tailHeartbeatMs?: number;
   /** `/api/tail` clients at once; past it a new one gets 503 with Retry-After. @default 64 */
   maxTailClients?: number;
+  /** Records one `/api/tail` client is sent a second at most; a client that would get more is told `event: dropped` (a console shows no more; `sluice tail --remote` into a file may want more). @default 1000 */
+  tailEventsPerSec?: number;
   /**
    * What answers `/api/search` and `/api/histogram` (and `sluice search`): another store's
    * searcher (PostgreSQL). @default a `FileSearcher` over `dir`

@@ -49,7 +49,11 @@ const CACHE_MAX = 1000;
  * ```ts
  * import { parseLevels } from "./level_spec.ts";
  * parseLevels("app.*,-app.secret").levelOf("app.secret"); // "silent"
- * parseLevels("db=verbose"); // TypeError: sluice: levels "db=verbose", part "db=verbose": unknown level "verbose"; …
+ * try {
+ *   parseLevels("db=verbose");
+ * } catch (err) {
+ *   console.log((err as Error).message); // sluice: levels "db=verbose", part "db=verbose": unknown level "verbose"; …
+ * }
  * ```
  */
 export function parseLevels(spec: string, source = "levels"): LevelSpec {
