@@ -14,7 +14,7 @@ import { drive, peakRssMb, report, row, SCENARIOS, scenario, SECONDS, settle, st
 
 function router(ports: number[]): RouteSink {
   return routeSink({
-    targets: ports.map((p) => ({ name: `a${p}`, sink: httpSink(`http://127.0.0.1:${p}/ingest`, { gzip: false, timeoutMs: 1000, retry: { maxAttempts: 1 }, batch: { maxRecords: 500, maxAgeMs: 20 } }) })),
+    targets: ports.map((p) => ({ name: `a${p}`, sink: httpSink(`http://127.0.0.1:${p}/ingest`, { gzip: false }) })), // the breaker is the retry policy
     breaker: { failures: 3, openMs: 1000, timeoutMs: 1000 },
     batch: { maxRecords: 500, maxAgeMs: 10 },
     maxQueuedRecords: 200_000,

@@ -265,7 +265,7 @@ test("real HTTP analyzers: one killed and restarted under load, every record arr
   const servers = [analyzer(), analyzer(), analyzer()];
   const ports = servers.map((s) => s.port);
   const route = routeSink({
-    targets: ports.map((p, i) => ({ name: `a${i}`, sink: httpSink(`http://127.0.0.1:${p}/ingest`, { gzip: false, timeoutMs: 1000, retry: { maxAttempts: 1 } }) })),
+    targets: ports.map((p, i) => ({ name: `a${i}`, sink: httpSink(`http://127.0.0.1:${p}/ingest`, { gzip: false }) })),
     breaker: { failures: 1, openMs: 200, timeoutMs: 1000 },
   });
   const log = createLogger({ sinks: [route], batch: { maxRecords: 100, maxAgeMs: 2 }, onError: () => {} });
