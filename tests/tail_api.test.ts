@@ -152,7 +152,7 @@ describe("the ring and slow clients", () => {
   });
 
   test("a client that reads after the ring moved on gets event: dropped with the count, then the rest", async () => {
-    const hub = new TailHub({ maxRecords: 10, maxBytes: 1 << 20, heartbeatMs: 60_000, maxClients: 4 });
+    const hub = new TailHub({ maxRecords: 10, maxBytes: 1 << 20, heartbeatMs: 60_000, maxClients: 4, maxEventsPerSec: 1000 });
     const sse = new SseReader(hub.open(() => true, undefined)!);
     expect((await sse.next()).comment).toBe("connected");
     for (let i = 1; i <= 25; i++) hub.publish([r(i)]);
@@ -163,6 +163,30 @@ describe("the ring and slow clients", () => {
     expect(hub.counts.dropped).toBe(15);
     await sse.cancel();
     expect(hub.clients).toBe(0);
+  });
+});
+
+describe("the per-client rate", () => {
+  test("a client is sent at most maxEventsPerSec (a second's worth at once); what it could not take is reported dropped", async () => {
+    const r = (i: number) => createRecord(0, "info", undefined, `m${i}`, "}");
+    const hub = new TailHub({ maxRecords: 200, maxBytes: 1 << 20, heartbeatMs: 60_000, maxClients: 4, maxEventsPerSec: 100 });
+    const sse = new SseReader(hub.open(() => true, undefined)!);
+    await sse.next(); // connected
+    const t0 = Date.now();
+    hub.publish(Array.from({ length: 1000 }, (_, i) => r(i)));
+    let events = 0;
+    let dropped = 0;
+    while (Date.now() - t0 < 300) {
+      const e = await sse.next(1000).catch(() => undefined);
+      if (e === undefined) break;
+      if (e.event === "dropped") dropped += JSON.parse(e.data).dropped;
+      else if (e.comment === undefined) events++;
+    }
+    const elapsed = (Date.now() - t0) / 1000;
+    expect(events).toBeGreaterThanOrEqual(100);
+    expect(events).toBeLessThanOrEqual(100 + Math.ceil(elapsed * 100) + 10);
+    expect(dropped).toBeGreaterThanOrEqual(700);
+    await sse.cancel();
   });
 });
 

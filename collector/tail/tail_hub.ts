@@ -14,7 +14,7 @@ import { family } from "../prometheus.ts";
  *
  * @example
  * ```ts
- * const options: TailOptions = { maxRecords: 10_000, maxBytes: 32 << 20, heartbeatMs: 15_000, maxClients: 64 };
+ * const options: TailOptions = { maxRecords: 10_000, maxBytes: 32 << 20, heartbeatMs: 15_000, maxClients: 64, maxEventsPerSec: 5000 };
  * ```
  */
 export interface TailOptions {
@@ -26,6 +26,12 @@ export interface TailOptions {
   heartbeatMs: number;
   /** Tail clients at once; past it `/api/tail` answers 503. */
   maxClients: number;
+  /**
+   * Events one client is sent a second at most (a second's worth at once): past it the client
+   * falls behind and is told `event: dropped`, so the tail's cost to ingest stays bounded
+   * whatever the ingest rate.
+   */
+  maxEventsPerSec: number;
 }
 
 /** A `Last-Event-ID` that is not one of the ids `/api/tail` sends. */
@@ -46,7 +52,7 @@ export class BadCursorError extends Error {
  * @example
  * ```ts
  * import { TailHub } from "./tail_hub.ts";
- * const hub = new TailHub({ maxRecords: 10_000, maxBytes: 32 << 20, heartbeatMs: 15_000, maxClients: 64 });
+ * const hub = new TailHub({ maxRecords: 10_000, maxBytes: 32 << 20, heartbeatMs: 15_000, maxClients: 64, maxEventsPerSec: 5000 });
  * const body = hub.open(() => true, undefined); // a ReadableStream of SSE bytes, or undefined when full
  * hub.publish(records);
  * ```

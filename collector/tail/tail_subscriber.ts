@@ -12,6 +12,8 @@ const HELLO = utf8.encode(": connected\nretry: 2000\n\n");
 const HEARTBEAT = utf8.encode(": heartbeat\n\n");
 /** Bytes of events gathered into one chunk at most (one record's event may be larger). */
 const CHUNK_BYTES = 64 << 10;
+/** A client over its rate sleeps this long before it is sent more. */
+const RATE_PAUSE_MS = 50;
 
 /**
  * A client following the hub: it holds only the sequence of the next record to look at; each
@@ -31,6 +33,11 @@ export class TailSubscriber {
   #next: number;
   #ended = false;
   #waiter: (() => void) | undefined;
+  /** Sleeping off its rate: new records do not wake it. */
+  #throttled = false;
+  /** Events it may still be sent now (refilled at the hub's maxEventsPerSec, up to a second's worth). */
+  #allowance: number;
+  #refilledAt = performance.now();
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   readonly #leave: () => void;
 
@@ -42,12 +49,13 @@ export class TailSubscriber {
    */
   constructor(readonly hub: TailHub, readonly filter: (record: LogRecord) => boolean, next: number, gone: () => void) {
     this.#next = next;
+    this.#allowance = hub.options.maxEventsPerSec;
     let left = false;
     const leave = this.#leave = () => {
       if (left) return;
       left = true;
       this.#ended = true;
-      this.wake();
+      this.#release();
       gone();
     };
     this.stream = new ReadableStream<Uint8Array>({
@@ -65,17 +73,28 @@ export class TailSubscriber {
               return; // cancelled by the client already
             }
           }
+          if (this.#refill() < 1) {
+            // over its rate: what comes meanwhile waits in the ring, or is reported dropped
+            this.#throttled = true;
+            await this.#wait(RATE_PAUSE_MS);
+            this.#throttled = false;
+            continue;
+          }
           const chunk = this.#gather();
           if (chunk !== undefined) return c.enqueue(chunk);
-          if (!(await this.#wait())) return c.enqueue(HEARTBEAT);
+          if (!(await this.#wait(this.hub.options.heartbeatMs))) return c.enqueue(HEARTBEAT);
         }
       },
       cancel: leave,
     }, { highWaterMark: 0 });
   }
 
-  /** New records are in the ring (or the stream ends): a waiting read looks again. */
+  /** New records are in the ring: a waiting read looks again (one sleeping off its rate does not). */
   wake(): void {
+    if (!this.#throttled) this.#release();
+  }
+
+  #release(): void {
     const w = this.#waiter;
     this.#waiter = undefined;
     w?.();
@@ -84,7 +103,7 @@ export class TailSubscriber {
   /** Ends the stream: at once when no read waits, else when the waiting read looks again. */
   end(): void {
     this.#ended = true;
-    if (this.#waiter !== undefined) return this.wake();
+    if (this.#waiter !== undefined) return this.#release();
     // no read in progress (reads only pause in #wait): close here, or a client that stopped reading would hold it
     try {
       this.#controller.close();
@@ -94,13 +113,22 @@ export class TailSubscriber {
     this.#leave();
   }
 
-  /** Waits for new records (true) or the heartbeat interval (false). */
-  #wait(): Promise<boolean> {
+  /** The events it may be sent now. */
+  #refill(): number {
+    const now = performance.now();
+    const rate = this.hub.options.maxEventsPerSec;
+    this.#allowance = Math.min(rate, this.#allowance + ((now - this.#refilledAt) * rate) / 1000);
+    this.#refilledAt = now;
+    return this.#allowance;
+  }
+
+  /** Waits for new records (true) or `ms` (false). */
+  #wait(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#waiter = undefined;
         resolve(false);
-      }, this.hub.options.heartbeatMs);
+      }, ms);
       this.#waiter = () => {
         clearTimeout(timer);
         resolve(true);
@@ -120,13 +148,14 @@ export class TailSubscriber {
       parts.push(utf8.encode(`event: dropped\ndata: {"dropped":${dropped}}\n\n`));
       size += parts[0].length;
     }
-    while (this.#next < ring.next && size < CHUNK_BYTES) {
+    while (this.#next < ring.next && size < CHUNK_BYTES && this.#allowance >= 1) {
       const seq = this.#next++;
       if (!this.filter(ring.record(seq)!)) continue;
       const event = ring.event(seq, this.#encode)!;
       parts.push(event);
       size += event.length;
       counts.sent++;
+      this.#allowance--;
     }
     if (parts.length === 0) return undefined;
     if (parts.length === 1) return parts[0];
