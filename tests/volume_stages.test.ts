@@ -109,6 +109,16 @@ describe("throttle", () => {
     expect(rest.map((r) => [recordFields(r).key, recordFields(r).suppressed])).toEqual([["steady", 1], ["(other keys)", 9_899]]);
   });
 
+  test("long keys are cut to 200 characters and a hash: messages differing only at their end keep their own budgets", () => {
+    const stage = throttle({ max: 1, windowMs: 1000, now: () => 0 });
+    const long = "y".repeat(5000);
+    const out = stage.transform([rec("info", long + "a"), rec("info", long + "b"), rec("info", long + "a")]);
+    expect(out.map((r) => r.msg.at(-1))).toEqual(["a", "b"]);
+    const [summary] = stage.drain(false);
+    expect(String(recordFields(summary).key)).toMatch(/^y{200}…#[0-9a-z]+$/);
+    expect(recordFields(summary).suppressed).toBe(1);
+  });
+
   test("a custom key; bad options are a TypeError naming the option", () => {
     const stage = throttle({ max: 1, windowMs: 1000, now: () => 0, key: (r) => String(recordFields(r).user) });
     const out = stage.transform([rec("info", "a", ',"user":1'), rec("warn", "b", ',"user":1'), rec("info", "c", ',"user":2')]);

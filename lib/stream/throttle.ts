@@ -6,6 +6,7 @@
  */
 import { LEVEL_VALUES, type LevelName } from "../levels.ts";
 import { createRecord, type LogRecord } from "../record.ts";
+import { hash32 } from "../sinks/route/hash_ring.ts";
 import { type CountingStage, countingStage, type StageHooks } from "./counting_stage.ts";
 
 /**
@@ -29,7 +30,8 @@ export interface ThrottleOptions {
   key?: (record: LogRecord) => string;
   /**
    * Keys counted in one window; records with further keys share one budget of `max` under the
-   * key `"(other keys)"`, so a flood of distinct messages cannot grow the table.
+   * key `"(other keys)"`, so a flood of distinct messages cannot grow the table. A key longer than
+   * 200 characters is kept as its first 200 and a hash of the whole.
    * @default 10000
    */
   maxKeys?: number;
@@ -75,6 +77,10 @@ interface KeyCount {
 }
 
 const OTHER_KEYS = "(other keys)";
+/** Keys and shown keys are cut to this many characters (a long key keeps a hash of the whole), so a key costs little whatever the message. */
+const KEY_CHARS = 200;
+// a copy, not a slice: a slice would keep the whole message alive
+const cut = (k: string) => (k.length > KEY_CHARS ? k.slice(0, KEY_CHARS).split("").join("") + "…#" + hash32(k).toString(36) : k);
 
 /**
  * A stage that passes at most `max` records per key in each window of `windowMs`. When a window
@@ -151,13 +157,13 @@ export function throttle(options: ThrottleOptions): CountingStage {
       const out = roll([], now());
       for (let i = 0; i < batch.length; i++) {
         const r = batch[i];
-        const k = key(r);
+        const k = cut(key(r));
         let c = counts.get(k);
         if (c === undefined) {
           const full = counts.size >= maxKeys;
           c = full ? counts.get(OTHER_KEYS) : undefined;
           if (c === undefined) {
-            c = { passed: 0, suppressed: 0, level: r.level, category: full ? undefined : r.category, shown: full ? OTHER_KEYS : custom ? k : r.msg };
+            c = { passed: 0, suppressed: 0, level: r.level, category: full ? undefined : r.category, shown: full ? OTHER_KEYS : custom ? k : cut(r.msg) };
             counts.set(full ? OTHER_KEYS : k, c);
           }
         }
