@@ -63,9 +63,11 @@ export interface PostgresBatch {
  * is not written twice. The table is checked (made when missing) on the first batch; a table
  * that differs fails every write, reported to `onError`.
  *
- * Exit: `await log.close()` (or `flush()`) waits for the commits; records the table has not
- * taken by then are counted lost (`sink-error`). At a hard exit (`process.exit()`, end of script)
- * what is still queued cannot be written synchronously: it is counted as `exit` in `stats()`.
+ * Exit: `await log.flush()` waits for the commits, retrying while PostgreSQL is away;
+ * `await log.close()` tries what is queued once more and counts what the table has not taken
+ * as lost (`sink-error`), so flush first when PostgreSQL may be restarting. At a hard exit
+ * (`process.exit()`, end of script) what is still queued cannot be written synchronously: it is
+ * counted as `exit` in `stats()`.
  *
  * @param url `postgres://user:password@host:port/db`.
  * @param options The table, producer, queue and batch limits.

@@ -39,6 +39,8 @@ describe.skipIf(!run)("postgresSink against a real PostgreSQL", () => {
     await new Promise((r) => setTimeout(r, 300));
     await pg.up();
     await produce(N);
+    // flush() waits through the retries (close() alone would count what PostgreSQL, still recovering, has not taken)
+    await log.flush();
     await log.close();
     const seen = counts("s_crash");
     expect(seen.size).toBe(N);
