@@ -6,21 +6,20 @@
  */
 import type { RequestLog } from "./http_request_log.ts";
 
-/** A read that settled within a few microtasks, or the read still pending. */
-type Read = { settled: true; result: ReadableStreamReadResult<Uint8Array> } | { settled: false; pending: Promise<ReadableStreamReadResult<Uint8Array>> };
+type Chunk = ReadableStreamReadResult<Uint8Array>;
 
 /**
- * Whether `read` settles within a few microtasks: a body already in memory does, on Bun, Deno
- * and Node; a stream still producing does not, and is not waited for.
+ * Whether `read` is fulfilled within a few microtasks: a body already in memory is, on Bun,
+ * Deno and Node; a stream still producing (or failing) is not, and is not waited for.
  */
-async function soon(read: Promise<ReadableStreamReadResult<Uint8Array>>): Promise<Read> {
-  let out: Read = { settled: false, pending: read };
-  read.then((result) => (out = { settled: true, result }), () => {});
+async function fulfilledSoon(read: Promise<Chunk>): Promise<boolean> {
+  let settled = false;
+  read.then(() => (settled = true), () => {});
   await null;
   await null;
   await null;
   await null;
-  return out;
+  return settled;
 }
 
 /**
@@ -59,31 +58,23 @@ export async function finishWebResponse(req: RequestLog, res: Response): Promise
     req.end(res.status, res.body === null ? 0 : Number(declared));
     return { response: res, done: Promise.resolve() };
   }
+  // two reads at once: a body in memory gives its bytes, then the end, within a few microtasks
   const reader = res.body.getReader();
-  const first = await soon(reader.read());
-  if (first.settled) {
-    if (first.result.done) {
-      req.end(res.status, 0);
-      return { response: new Response(null, res), done: Promise.resolve() };
+  const reads = [reader.read(), reader.read()];
+  for (const read of reads) read.catch(() => {}); // a failure surfaces when the body is read on
+  if (await fulfilledSoon(reads[1])) {
+    const [first, second] = await Promise.all(reads);
+    if (first.done || second.done) {
+      const bytes = first.done ? 0 : first.value.byteLength;
+      req.end(res.status, bytes);
+      return { response: new Response(first.done ? null : first.value as Uint8Array<ArrayBuffer>, res), done: Promise.resolve() };
     }
-    const second = await soon(reader.read());
-    if (second.settled && second.result.done) {
-      req.end(res.status, first.result.value.byteLength);
-      return { response: new Response(first.result.value as Uint8Array<ArrayBuffer>, res), done: Promise.resolve() };
-    }
-    return streamed(req, res, reader, [first.result.value], second.settled ? Promise.resolve(second.result) : second.pending);
   }
-  return streamed(req, res, reader, [], first.pending);
+  return streamed(req, res, reader, reads);
 }
 
-/** The rest of a streaming body, passed on and counted; the line when it ends. */
-function streamed(
-  req: RequestLog,
-  res: Response,
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  read: Uint8Array[],
-  next: Promise<ReadableStreamReadResult<Uint8Array>>,
-): { response: Response; done: Promise<void> } {
+/** A streaming body passed on as it comes (`reads` first, in order), counted; the line when it ends. */
+function streamed(req: RequestLog, res: Response, reader: ReadableStreamDefaultReader<Uint8Array>, reads: Promise<Chunk>[]): { response: Response; done: Promise<void> } {
   let bytes = 0;
   let ended!: () => void;
   const done = new Promise<void>((r) => (ended = r));
@@ -91,23 +82,15 @@ function streamed(
     req.end(res.status, bytes);
     ended();
   };
-  let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined = next;
   const body = new ReadableStream<Uint8Array>({
     async pull(ctl) {
-      const held = read.shift();
-      if (held !== undefined) {
-        bytes += held.byteLength;
-        ctl.enqueue(held);
-        return;
-      }
-      let r: ReadableStreamReadResult<Uint8Array>;
+      let r: Chunk;
       try {
-        r = await (pending ?? reader.read());
+        r = await (reads.shift() ?? reader.read());
       } catch (err) {
         finish();
         throw err;
       }
-      pending = undefined;
       if (r.done) {
         finish();
         ctl.close();

@@ -144,6 +144,16 @@ describe("finishWebResponse", () => {
     await m.log.close();
   });
 
+  test("a stream that fails at once: the response is still made, its body fails when read, the line is written", async () => {
+    const m = memoryLogger(createLogger, streamSink);
+    const res = new Response(new ReadableStream({ start: (c) => c.error(new Error("no data")) }));
+    const { response, done } = await finishWebResponse(begin(m), res);
+    await expect(response.text()).rejects.toThrow("no data");
+    await done;
+    expect((await recordsOf(m)).map((r) => r.bytes)).toEqual([0]);
+    await m.log.close();
+  });
+
   test("an empty stream is 0 bytes; immutable headers are answered through a copy", async () => {
     const m = memoryLogger(createLogger, streamSink);
     const empty = await finishWebResponse(begin(m), new Response(new ReadableStream({ start: (c) => c.close() })));
