@@ -109,6 +109,19 @@ describe("throttle", () => {
     expect(rest.map((r) => [recordFields(r).key, recordFields(r).suppressed])).toEqual([["steady", 1], ["(other keys)", 9_899]]);
   });
 
+  test("a window ends exactly at its edge; category, level and message each make a key (LogTape's fixed-window and grouping cases)", () => {
+    let now = 1000;
+    const stage = throttle({ max: 2, windowMs: 100, now: () => now });
+    const one = (r: LogRecord) => stage.transform([r]).filter((x) => x.msg !== "suppressed").length;
+    const r = rec("warn", "Database failed", "", "db");
+    expect([one(r), one(r), one(r)]).toEqual([1, 1, 0]);
+    now = 1099;
+    expect(one(r)).toBe(0);
+    now = 1100;
+    expect(one(r)).toBe(1);
+    expect([one(rec("warn", "Database failed", "", "other")), one(rec("error", "Database failed", "", "db")), one(rec("warn", "Other failure", "", "db"))]).toEqual([1, 1, 1]);
+  });
+
   test("long keys are cut to 200 characters and a hash: messages differing only at their end keep their own budgets", () => {
     const stage = throttle({ max: 1, windowMs: 1000, now: () => 0 });
     const long = "y".repeat(5000);
