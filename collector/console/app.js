@@ -15,6 +15,8 @@ function el(tag, cls, text) {
   return e;
 }
 
+const SHOWN = new Set(["time", "level", "category", "producer", "msg"]);
+
 /** One record as a list item: time, level, category, producer, message; the whole line on a click. */
 function row(line) {
   let r;
@@ -30,7 +32,10 @@ function row(line) {
   );
   if (r.category !== undefined) li.append(el("span", "t", `[${r.category}] `));
   if (r.producer !== undefined) li.append(el("span", "t", `${r.producer}: `));
-  li.append(el("span", "m", typeof r.msg === "string" ? r.msg : JSON.stringify(r.msg)), el("div", "raw", line));
+  li.append(el("span", "m", typeof r.msg === "string" ? r.msg : JSON.stringify(r.msg)));
+  const rest = Object.entries(r).filter(([k]) => !SHOWN.has(k));
+  if (rest.length) li.append(el("span", "t", " " + rest.map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ")));
+  li.append(el("div", "raw", line));
   return li;
 }
 
