@@ -1,0 +1,156 @@
+// Issue 20's targets, on Bun (run it with `node_modules/.bin/bun bench/run_postgres.mjs`: it
+// uses the tests' PostgreSQL and NATS helpers), against a throwaway PostgreSQL 15 (fsync off,
+// as in the tests) and nats-server on loopback:
+//   ingest   `sluice serve --postgres` fed by bench/workloads/ingest_load.ts (C loops of
+//            1,000-record NDJSON batches, an Idempotency-Key each, T s) against the by-hand
+//            floor bench/workloads/postgres_floor.mjs (the same rows with COPY, same driver,
+//            C loops); ROUNDS interleaved rounds, medians and the ratio
+//   e2e      `sluice load --target` at RATE records/s for DURATION s through serve --postgres:
+//            log call to 2xx (the oldest record of each batch); 2xx is sent after the commit,
+//            so each record was queryable by then
+//   consume  BACKLOG_S s of RATE records/s published to JetStream as the collectors publish
+//            them, then `sluice consume --postgres` started: time until every row is committed
+//   search   ROWS rows over 10 days made with generate_series server-side, then
+//            `producer:edge-7 level:>=error` over the last hour (limit 100, and a histogram)
+//            through PostgresSearcher: median of 5 after one warm-up
+// Env: T (5), C (8), ROUNDS (3), RATE (10000), DURATION (10), BACKLOG_S (5), ROWS (10000000),
+// PARTS (ingest,e2e,consume,search).
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect } from "@nats-io/transport-node";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import postgres from "postgres";
+import { startPostgres } from "../tests/helpers/postgres.ts";
+import { natsServerPath, startNats } from "../tests/helpers/nats.ts";
+import { publishBatch } from "../tests/helpers/consume.ts";
+import { ensureStream } from "../jetstream.ts";
+import { ensureTable, tableNames } from "../postgres.ts";
+import { PostgresSearcher } from "../postgres/search.ts";
+import { histogramRequest, searchRequest } from "../collector/search/search_input.ts";
+
+const root = new URL("../", import.meta.url).pathname;
+const bun = join(root, "node_modules/.bin/bun");
+const env = (k, d) => Number(process.env[k] ?? d);
+const [T, C, ROUNDS, RATE, DURATION, BACKLOG_S, ROWS] = [env("T", 5), env("C", 8), env("ROUNDS", 3), env("RATE", 10_000), env("DURATION", 10), env("BACKLOG_S", 5), env("ROWS", 10_000_000)];
+const PARTS = (process.env.PARTS ?? "ingest,e2e,consume,search").split(",");
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const children = [];
+
+/** Runs a command to its end; resolves with its last stdout line parsed as JSON. */
+function runJson(cmd, args, extraEnv = {}) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { cwd: root, env: { ...process.env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "", err = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (err += d));
+    p.once("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1))) : reject(new Error(`${args.join(" ")} exited ${code}: ${err}${out}`))));
+  });
+}
+
+/** Starts a child; resolves once `ready` matches its output. */
+function start(args, ready) {
+  const proc = spawn(bun, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(proc);
+  let out = "";
+  return new Promise((resolve, reject) => {
+    const look = (d) => {
+      out += d;
+      const m = ready.exec(out);
+      if (m) resolve({ proc, match: m, output: () => out });
+    };
+    proc.stdout.on("data", look);
+    proc.stderr.on("data", look);
+    proc.once("exit", (code) => reject(new Error(`${args.join(" ")} exited ${code}: ${out}`)));
+  });
+}
+const stop = async (c) => {
+  c.proc.removeAllListeners("exit");
+  if (c.proc.exitCode === null && c.proc.signalCode === null) {
+    const gone = new Promise((r) => c.proc.once("exit", r));
+    c.proc.kill("SIGTERM");
+    await gone;
+  }
+};
+const serve = (url, table) => start(["cli.ts", "serve", "--port", "0", "--no-auth", "--dir", mkdtempSync(join(tmpdir(), "sluice-pgbench-")), "--postgres", url, "--table", table], /listening on (http:\/\/[^,\s]+)/);
+
+const pg = await startPostgres();
+const sql = postgres(pg.url, { onnotice: () => {} });
+const results = {};
+try {
+  if (PARTS.includes("ingest")) {
+    const floor = [], subject = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const names = tableNames(`floor${r}`);
+      await ensureTable(sql, names);
+      floor.push((await runJson(process.execPath.includes("bun") ? process.execPath : bun, ["bench/workloads/postgres_floor.mjs"], { URL: pg.url, TABLE: names.name, C, B: 1000, T })).recordsPerSec);
+      const s = await serve(pg.url, `serve${r}`);
+      subject.push((await runJson(bun, ["bench/workloads/ingest_load.ts"], { URL: `${s.match[1]}/ingest`, KEYS: "1", C, B: 1000, T })).recordsPerSec);
+      await stop(s);
+      // the rows each side committed, counted in the table: the floor's and the collector's
+      const rows = pg.psql(`select (select count(*) from floor${r}) || ' ' || (select count(*) from serve${r})`);
+      console.error(`round ${r + 1}: floor ${floor.at(-1)}/s, serve --postgres ${subject.at(-1)}/s (rows ${rows})`);
+    }
+    results.ingest = { floorPerSec: floor, servePerSec: subject, medianFloor: median(floor), medianServe: median(subject), ratio: +(median(subject) / median(floor)).toFixed(2) };
+  }
+  if (PARTS.includes("e2e")) {
+    const s = await serve(pg.url, "e2e");
+    const report = await runJson(bun, ["cli.ts", "load", "--target", `${s.match[1]}/ingest`, "--json", "--events", `a=${RATE}`, "--duration", `${DURATION}s`]);
+    await stop(s);
+    results.e2e = { rate: RATE, written: report.written, rows: Number(pg.psql("select count(*) from e2e")), p50ms: report.endToEndMs.p50, p99ms: report.endToEndMs.p99, maxMs: report.endToEndMs.max };
+  }
+  if (PARTS.includes("consume") && natsServerPath) {
+    const nats = await startNats();
+    try {
+      const nc = await connect({ servers: nats.url });
+      await ensureStream(await jetstreamManager(nc), { name: "BENCH" });
+      const js = jetstream(nc);
+      const n = RATE * BACKLOG_S;
+      for (let from = 0; from < n; from += 1000) await publishBatch(js, "sluice.bench", from, 1000);
+      const t0 = performance.now();
+      const c = await start(["cli.ts", "consume", "--jetstream", nats.url, "--stream", "BENCH", "--postgres", pg.url, "--table", "consumed", "--dir", mkdtempSync(join(tmpdir(), "sluice-pgbench-"))], /sluice consume: consumer \S+ on stream/);
+      const t1 = performance.now();
+      while (Number(pg.psql("select count(*) from consumed")) < n) await sleep(20);
+      const t2 = performance.now();
+      await stop(c);
+      await nc.close();
+      results.consume = { backlogRecords: n, fromStartMs: Math.round(t2 - t0), fromReadyMs: Math.round(t2 - t1) };
+    } finally {
+      await nats.stop();
+    }
+  }
+  if (PARTS.includes("search")) {
+    const names = tableNames("big");
+    await ensureTable(sql, names);
+    const g0 = performance.now();
+    await sql.unsafe(`insert into big (time, level, category, producer, msg, record)
+      select t, lv, 'http', prod, 'request handled', jsonb_build_object('time', to_char(t at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'level', lv, 'category', 'http', 'msg', 'request handled', 'producer', prod, 'i', g, 'route', '/api/items', 'ms', g % 1000)
+      from (select g, now() - g * (interval '10 days' / $1::int) as t, (array['trace','debug','info','warn','error','fatal'])[1 + g % 6] as lv, 'edge-' || (g % 100) as prod from generate_series(1, $1::int) g) s`, [ROWS]);
+    await sql.unsafe("analyze big");
+    const genS = +((performance.now() - g0) / 1000).toFixed(1);
+    const searcher = new PostgresSearcher(sql, names);
+    const q = "producer:edge-7 level:>=error";
+    const timeIt = async (f) => {
+      await f();
+      const ms = [];
+      for (let i = 0; i < 5; i++) {
+        const t = performance.now();
+        await f();
+        ms.push(performance.now() - t);
+      }
+      return +median(ms).toFixed(1);
+    };
+    let hits = 0;
+    const searchMs = await timeIt(async () => (hits = (await searcher.search(searchRequest({ q, from: "1h", limit: "100" }, Date.now()))).lines.length));
+    const allMs = await timeIt(async () => (hits = (await searcher.search(searchRequest({ q, from: "1h", limit: "1000" }, Date.now()))).lines.length));
+    const histMs = await timeIt(() => searcher.histogram(histogramRequest({ q, from: "1h", buckets: "60" }, Date.now())));
+    results.search = { rows: ROWS, generateS: genS, query: q, lastHourLimit100Ms: searchMs, lastHourAllMs: allMs, hitsInHour: hits, histogramMs: histMs };
+  }
+} finally {
+  for (const p of children) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
+  await sql.end();
+  await pg.stop();
+}
+console.log(JSON.stringify(results, null, 2));
