@@ -60,11 +60,18 @@ export class Logger {
     return this.#level;
   }
 
-  /** Sets this logger's level (and that of children it makes of its category), until the next `setLevels`. */
+  /**
+   * Sets this logger's level (and that of children it makes of its category), until the next
+   * `setLevels`, and points each level's method at the logging path or at a disabled method.
+   */
   set level(level: LevelThreshold) {
-    this.#threshold = Math.max(levelValue(level), this.#core.minSinkLevel);
+    const core = this.#core;
+    const threshold = this.#threshold = Math.max(levelValue(level), core.minSinkLevel);
     this.#level = level;
-    this.#generation = this.#core.generation;
+    this.#generation = core.generation;
+    if (core.disabled?.generation !== core.generation) core.disabled = Logger.#disabled(core);
+    const off = core.disabled.methods;
+    for (const name of LEVEL_NAMES) this[name] = threshold <= LEVEL_VALUES[name] ? LEVEL_METHODS[name] : off[name];
   }
 
   /** After a `setLevels`, sets the level its category now gets. */
@@ -114,20 +121,40 @@ export class Logger {
   declare fatal: LogMethod;
 
 
-  /**
-   * One method per level from the levels table, on the prototype: a disabled call is a call and
-   * two comparisons (the level is looked up again only after a `setLevels`); with
-   * `caller: true` it forgets a location left for it.
-   */
+  /** The enabled method of each level, from the levels table: it logs, unless a `setLevels` since disabled it. */
   static {
     for (const name of LEVEL_NAMES) {
       const value = LEVEL_VALUES[name];
-      Logger.prototype[name] = LEVEL_METHODS[name] = function (this: Logger, msg: Message, fields?: Fields): void {
-        if (this.#generation !== this.#core.generation) this.#current();
-        if (value >= this.#threshold) this.#log(name, value, msg, fields);
-        else if (this.#core.caller) forgetCaller();
+      const on = LEVEL_METHODS[name] = function (this: Logger, msg: Message, fields?: Fields): void {
+        if (this.#generation === this.#core.generation) this.#log(name, value, msg, fields, on);
+        else this.#call(name, value, msg, fields, on);
       };
     }
+  }
+
+  /**
+   * The disabled methods of a core's current generation, shared by its loggers: a disabled call
+   * is one comparison of the core's generation with the one they were made for (then, with
+   * `caller: true`, it forgets a location left for it); after a `setLevels` it looks the level up.
+   */
+  static #disabled(core: LoggerCore): { generation: number; methods: Record<LevelName, LogMethod> } {
+    const { generation, caller } = core;
+    const methods = {} as Record<LevelName, LogMethod>;
+    for (const name of LEVEL_NAMES) {
+      const value = LEVEL_VALUES[name];
+      const off = methods[name] = function (this: Logger, msg: Message, fields?: Fields): void {
+        if (core.generation !== generation) this.#call(name, value, msg, fields, off);
+        else if (caller) forgetCaller();
+      };
+    }
+    return { generation, methods };
+  }
+
+  /** A call after a `setLevels`: the level looked up again, then the record logged or (with `caller: true`) its location forgotten. */
+  #call(level: LevelName, value: number, msg: Message, fields: Fields | undefined, method: LogMethod): void {
+    this.#current();
+    if (value >= this.#threshold) this.#log(level, value, msg, fields, method);
+    else if (this.#core.caller) forgetCaller();
   }
 
   /**
@@ -223,12 +250,12 @@ export class Logger {
     return this.#core.stats();
   }
 
-  #log(level: LevelName, value: number, msg: Message, fields: Fields | undefined): void {
+  #log(level: LevelName, value: number, msg: Message, fields: Fields | undefined, method: LogMethod): void {
     const core = this.#core;
     try {
       // the caller first: a message or fields function that logs must not take this call's location
       let head = this.#bindings;
-      if (core.caller) head += callerMember(LEVEL_METHODS[level], this);
+      if (core.caller) head += callerMember(method, this);
       if (typeof msg !== "string") {
         if (typeof msg === "function") msg = msg();
         else if (msg instanceof Error) {

@@ -11,7 +11,8 @@ import { type LoggerStats, sumStats } from "./logger_stats.ts";
 import type { LogRecord } from "./record.ts";
 import { createRedactor } from "./redact.ts";
 import type { LevelSpec } from "./level_spec.ts";
-import { type LevelThreshold, levelValue } from "./levels.ts";
+import { type LevelName, type LevelThreshold, levelValue } from "./levels.ts";
+import type { LogMethod } from "./log_call.ts";
 
 /** `parseLevels`, registered by the server entries; the web entry leaves it out of a worker's bundle. */
 let parser: ((spec: string, source: string) => LevelSpec) | undefined;
@@ -61,6 +62,8 @@ export class LoggerCore {
   levels: LevelSpec | undefined;
   /** Counts `setLevels` calls: a logger whose methods were set for an older generation sets them again. */
   generation = 0;
+  /** The disabled level methods of this generation, made by the Logger and shared by its loggers. */
+  disabled: { generation: number; methods: Record<LevelName, LogMethod> } | undefined;
   /** The `level` option: the level of a category the levels spec gives none. */
   readonly level: LevelThreshold;
   #unhook: (() => void)[] = [];
