@@ -11,7 +11,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
+import { gzipSync } from "node:zlib";
+import fc from "fast-check";
 import { createLogger, httpSink } from "../mod.ts";
+import { anyCase } from "./helpers/bad_bodies.ts";
 import { type PostgresServer, postgresSuitesRun, startPostgres } from "./helpers/postgres.ts";
 import { exited, type ServeProcess, serveRuntimes, startServe } from "./helpers/serve_process.ts";
 
@@ -105,6 +108,41 @@ describe.skipIf(!run)("sluice serve --postgres against a real PostgreSQL", () =>
     s.proc.kill("SIGTERM");
     expect(await exited(s.proc)).toBe(0);
   }, 30_000);
+
+  test("hostile categories, field names, bodies and queries are stored as data or refused with a 4xx, never a 5xx (seeded fuzz, counted against the table)", async () => {
+    const s = await serveOn("t_hostile");
+    const nasty = fc.oneof(fc.constantFrom("'", '"', "\\", "$1", "$$", "\0", "\ud800", "'); drop table t_hostile; --", "%", "_", "\t\n", "x".repeat(10_240), "é\u0000\udfff"), fc.string({ unit: "binary", maxLength: 30 }));
+    const line = fc.tuple(nasty, nasty, nasty, nasty).map(([category, key, value, msg]) => JSON.stringify({ msg, category, [key]: value, level: "warn" }));
+    let accepted = 0;
+    const post = async (body: Uint8Array | string, type: string, gzip: boolean, path = "/ingest") => {
+      const res = await fetch(`${s.url}${path}`, { method: "POST", body, headers: { authorization: `Bearer ${TOKEN}`, "content-type": type, ...(gzip ? { "content-encoding": "gzip" } : {}) } });
+      const text = await res.text();
+      expect({ status: res.status < 500 ? "not 5xx" : res.status, text: res.status < 500 ? "" : text }).toEqual({ status: "not 5xx", text: "" });
+      if (res.status === 200 && path === "/ingest") accepted += JSON.parse(text).duplicate ? 0 : JSON.parse(text).accepted;
+      return res.status;
+    };
+    await fc.assert(fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 6 }), fc.boolean(), async (lines, gzip) => {
+      const text = lines.join("\n") + "\n";
+      expect(await post(gzip ? gzipSync(text) : text, "application/x-ndjson", gzip)).toBe(200);
+    }), { seed: 20, numRuns: 60 });
+    await fc.assert(fc.asyncProperty(anyCase, async (c) => {
+      await post(c.body, c.type, c.gzip, c.path);
+    }), { seed: 20, numRuns: 150 });
+    // bytes that are not UTF-8, gzipped: 400
+    expect(await post(gzipSync(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d, 0x0a])), "application/x-ndjson", true)).toBe(400);
+    const rows = Number(pg.psql("select count(*) from t_hostile where producer = 'edge'"));
+    expect(rows).toBe(accepted);
+    // hostile queries: 200 or a 4xx, never a database error
+    await fc.assert(fc.asyncProperty(fc.array(fc.oneof(nasty, fc.constantFrom(":", ":>", ":*", "(", ")", " OR ", "-", "level:>=", "err.x:")), { maxLength: 8 }), async (parts) => {
+      // percent-encoded UTF-8 bytes (a lone surrogate is sent as U+FFFD, as a browser would)
+      const q = [...new TextEncoder().encode(parts.join(""))].map((b) => "%" + b.toString(16).padStart(2, "0")).join("");
+      const res = await fetch(`${s.url}/api/search?q=${q}&limit=5`, { headers: { authorization: `Bearer ${READ}` } });
+      await res.arrayBuffer();
+      expect(res.status).toBeLessThan(500); // 200, 400, or 431 for a URL past the server's limit
+    }), { seed: 20, numRuns: 120 });
+    s.proc.kill("SIGTERM");
+    await exited(s.proc);
+  }, 90_000);
 
   for (const [name, cmd] of serveRuntimes.slice(1)) {
     test(`on ${name}: serve --postgres commits and answers a retry duplicate; postgresSink writes from a ${name} process`, async () => {
