@@ -49,8 +49,8 @@ export type IngestApp = Hono & {
   readonly forwarder: Logger | undefined;
   /** The routing table of `route`: `reload()` reads its file again now; `counts` of reloads taken and files rejected. */
   readonly routing: { reload(): Promise<void>; counts: { reloads: number; rejected: number } } | undefined;
-  /** The live tail's hub (`/api/tail`): its ring, clients and counts. */
-  readonly tail: TailHub;
+  /** The live tail (`/api/tail`): clients following now; `close()` ends their streams (the listener's stop waits for them otherwise). */
+  readonly tail: { readonly clients: number; close(): void };
   /** Stops the heartbeat checks, ends the tail streams, flushes and closes the files. */
   close(): Promise<void>;
 };
