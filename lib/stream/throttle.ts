@@ -69,6 +69,8 @@ export interface ThrottleStats {
 interface KeyCount {
   passed: number;
   suppressed: number;
+  /** The level of the key's records (for the default key, part of it). */
+  readonly lvl: LevelName;
   /** The highest level left out since the last summary. */
   level: LevelName;
   category: string | undefined;
@@ -107,9 +109,11 @@ export function throttle(options: ThrottleOptions): CountingStage {
   const maxKeys = options.maxKeys ?? 10_000;
   if (!Number.isInteger(maxKeys) || maxKeys < 1) throw new TypeError(`sluice: throttle's maxKeys must be a whole number above 0, got ${maxKeys}`);
   const now = options.now ?? Date.now;
-  const key = options.key ?? ((r: LogRecord) => r.level + "\0" + (r.category ?? "") + "\0" + r.msg);
-  const custom = options.key !== undefined;
-  let counts = new Map<string, KeyCount>();
+  const key = options.key;
+  /** The keys counted this window: by the key's text (the message's for the default key, whose level and category are then matched in the list). */
+  let counts = new Map<string, KeyCount[]>();
+  let keys = 0;
+  let other: KeyCount | undefined;
   let windowEnd = -Infinity;
   let passed = 0, suppressed = 0, summaries = 0;
   let hooks: StageHooks | undefined;
@@ -118,7 +122,9 @@ export function throttle(options: ThrottleOptions): CountingStage {
   /** One `"suppressed"` record per key that left records out since the last, and their counts reset. */
   const summarize = (out: LogRecord[]) => {
     const t = now();
-    for (const c of counts.values()) {
+    const all = [...counts.values()].flat();
+    if (other !== undefined) all.push(other);
+    for (const c of all) {
       if (c.suppressed === 0) continue;
       out.push(createRecord(t, c.level, c.category, "suppressed", `,"key":${JSON.stringify(c.shown)},"suppressed":${c.suppressed},"windowMs":${windowMs}}`));
       summaries++;
@@ -131,6 +137,8 @@ export function throttle(options: ThrottleOptions): CountingStage {
     if (t < windowEnd) return out;
     summarize(out);
     counts = new Map();
+    keys = 0;
+    other = undefined;
     windowEnd = t - (t % windowMs) + windowMs;
     return out;
   };
@@ -157,14 +165,17 @@ export function throttle(options: ThrottleOptions): CountingStage {
       const out = roll([], now());
       for (let i = 0; i < batch.length; i++) {
         const r = batch[i];
-        const k = cut(key(r));
-        let c = counts.get(k);
+        // the default key is looked up by the message (a string the engine has hashed already), then level and category: no key string is built
+        const k = cut(key === undefined ? r.msg : key(r));
+        const list = counts.get(k);
+        let c = list === undefined ? undefined : key === undefined ? list.find((x) => x.lvl === r.level && x.category === r.category) : list[0];
         if (c === undefined) {
-          const full = counts.size >= maxKeys;
-          c = full ? counts.get(OTHER_KEYS) : undefined;
-          if (c === undefined) {
-            c = { passed: 0, suppressed: 0, level: r.level, category: full ? undefined : r.category, shown: full ? OTHER_KEYS : custom ? k : cut(r.msg) };
-            counts.set(full ? OTHER_KEYS : k, c);
+          if (keys >= maxKeys) c = other ??= { passed: 0, suppressed: 0, lvl: r.level, level: r.level, category: undefined, shown: OTHER_KEYS };
+          else {
+            c = { passed: 0, suppressed: 0, lvl: r.level, level: r.level, category: r.category, shown: k };
+            keys++;
+            if (list === undefined) counts.set(k, [c]);
+            else list.push(c);
           }
         }
         if (c.passed < max) {
@@ -188,6 +199,6 @@ export function throttle(options: ThrottleOptions): CountingStage {
     connect(h) {
       hooks = h;
     },
-    stats: (): ThrottleStats => ({ stage: "throttle", passed, suppressed, summaries, keys: counts.size }),
+    stats: (): ThrottleStats => ({ stage: "throttle", passed, suppressed, summaries, keys: keys + (other === undefined ? 0 : 1) }),
   });
 }

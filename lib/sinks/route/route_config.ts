@@ -5,6 +5,7 @@
  */
 import { LEVEL_NAMES, type LevelName } from "../../levels.ts";
 import type { LogRecord } from "../../record.ts";
+import { recordField } from "../../record_field.ts";
 import type { BreakerOptions } from "./breaker.ts";
 
 /**
@@ -144,10 +145,5 @@ export function keyByField(field: string): (record: LogRecord) => string | undef
   if (field === "category") return (r) => r.category;
   if (field === "level") return (r) => r.level;
   if (field === "msg") return (r) => r.msg;
-  const quoted = `${JSON.stringify(field)}:`;
-  return (r) => {
-    if (!r.json.includes(quoted, r.fieldsAt)) return undefined; // a quick miss before parsing
-    const v = (JSON.parse(r.json) as Record<string, unknown>)[field];
-    return v === undefined || v === null ? undefined : typeof v === "string" ? v : JSON.stringify(v);
-  };
+  return (r) => recordField(r, field);
 }
