@@ -16,7 +16,15 @@ import { commitBatches } from "../postgres/write.ts";
 import { family, latencyFamily } from "./prometheus.ts";
 import { type RecordStore, StoreRefusedError } from "./store.ts";
 
-/** Retry-After on a 503 while PostgreSQL is away, slow or refusing. */
+/**
+ * Retry-After on a 503 while PostgreSQL is away, slow or refusing.
+ *
+ * @example
+ * ```ts
+ * import { POSTGRES_RETRY_AFTER_S } from "./postgres_store.ts";
+ * POSTGRES_RETRY_AFTER_S; // 2
+ * ```
+ */
 export const POSTGRES_RETRY_AFTER_S = 2;
 
 /**

@@ -11,7 +11,7 @@ import { join, resolve } from "node:path";
 const root = resolve(import.meta.dir, "..");
 const deno = join(root, "node_modules/.bin/deno");
 const config = ["--config", "scripts/deno_doc.json"];
-const entries = ["mod.ts", "mod.web.ts", "server.ts", "hono.ts", "jetstream.ts", "caller.ts", "testing.ts"];
+const entries = ["mod.ts", "mod.web.ts", "server.ts", "hono.ts", "jetstream.ts", "postgres.ts", "caller.ts", "testing.ts"];
 
 interface Declaration { name: string; file: string; doc: string; examples: number }
 function publicDeclarations(): Declaration[] {
