@@ -227,3 +227,32 @@ test("seeded fuzz: the prefilter never refuses a line whose record matches", () 
   }
   expect(matched).toBeGreaterThan(300);
 });
+
+test("seeded fuzz: a line's verdict before parsing agrees with the parsed record whenever it is given", () => {
+  const rand = rng(21);
+  const pick = <T>(a: readonly T[]) => a[Math.floor(rand() * a.length)];
+  const levels = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
+  const values = [0, 12, 250, 250.5, -4, 1e21, "250", "ms", "timeout", null, true, { ms: 900 }, [1, 2]];
+  let decided = 0;
+  for (let i = 0; i < 4000; i++) {
+    const level = pick(levels);
+    const rec: Record<string, unknown> = { time: "2026-12-06T10:00:00.000Z", level, msg: pick(["ok", "slow timeout", "health check", "ms"]) };
+    for (let k = 0; k < 3; k++) rec[pick(["ms", "err", "n", "a/b"])] = rand() < 0.3 ? { ms: pick(values), message: pick(values) } : pick(values);
+    const text = [1, 2, 3].slice(0, 1 + Math.floor(rand() * 3)).map(() => pick([
+      `ms:${pick([">", ">=", "<", "<="])}${pick(["0", "100", "250", "-5", "1e20"])}`,
+      `level:${pick([">", ">=", "<", "<="])}${pick(levels)}`, "ms:*", "err:*", "err.ms:>1", "timeout", '"health check"', "a/b:*", "n:12",
+    ])).map((t) => (rand() < 0.3 ? "-" + t : t)).join(rand() < 0.3 ? " OR " : " ");
+    const q = compileQuery(text);
+    const lines = [JSON.stringify(rec), oddJson(rec, pick(ODD), rand)];
+    // the same key twice: JSON.parse takes the last
+    if ("ms" in rec) lines.push(JSON.stringify(rec).replace(/}$/, ',"ms":' + JSON.stringify(pick(values)) + "}"));
+    for (const line of lines) {
+      const parsed = JSON.parse(line);
+      const v = q.lineVerdict(line, parsed.level === level ? level : undefined);
+      if (v === undefined) continue;
+      decided++;
+      if (v !== q.matches(parsed)) throw new Error(`verdict ${v} for ${line} and ${text}`);
+    }
+  }
+  expect(decided).toBeGreaterThan(3000);
+});

@@ -127,7 +127,9 @@ export class CaseFolder {
   #capacity = 0;
   #js: Uint8Array = new Uint8Array(0);
 
-  constructor() {
+  /** @param simd Use the WebAssembly module when it runs (false: the JavaScript loop, which gives the same results). */
+  constructor(simd = true) {
+    if (!simd) return;
     try {
       const instance = new WebAssembly.Instance(new WebAssembly.Module(MODULE));
       this.#lower = instance.exports.lower as (src: number, dst: number, n: number) => number;

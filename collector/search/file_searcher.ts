@@ -5,6 +5,8 @@
  */
 import { errorMessage } from "../../lib/errors.ts";
 import type { CompiledQuery } from "../../lib/query/compile.ts";
+import type { LevelName } from "../../lib/levels.ts";
+import type { QueryNode } from "../../lib/query/ast.ts";
 import { CaseFolder } from "./case_fold.ts";
 import { LineBlockReader } from "./line_blocks.ts";
 import { LineCandidates } from "./line_candidates.ts";
@@ -81,12 +83,16 @@ export class FileSearcher implements RecordSearcher {
     const from = request.from;
     const to = after === undefined ? request.to : Math.min(request.to, after.t + 1);
     const { query } = request;
-    const parse = query.node.kind !== "all";
     let badLines = 0;
-    const visit: Visit = (_text, _at, a, b, t) => {
-      if (t !== undefined && (t < from || t >= to || !top.admits(t))) return;
+    const visit: Visit = (text, at, a, b, t) => {
+      let verdict: boolean | undefined;
+      if (t !== undefined) {
+        if (t < from || t >= to || !top.admits(t)) return;
+        verdict = this.#verdict(query, text, at, at + b - a);
+        if (verdict === false) return;
+      }
       const line = this.#fs.utf8(this.#bytes!, a, b);
-      if (t !== undefined && !parse) return top.offer(t, line);
+      if (verdict === true) return top.offer(t!, line);
       const rec = parseRecord(line);
       if (rec === undefined) return void badLines++;
       t ??= recordTime(rec);
@@ -101,12 +107,13 @@ export class FileSearcher implements RecordSearcher {
   async histogram(request: HistogramRequest): Promise<Histogram> {
     const h = histogramFrame(request);
     const { from, to, query } = request;
-    const all = query.node.kind === "all";
     const visit: Visit = (text, at, a, b, t) => {
-      if (t !== undefined && (t < from || t >= to)) return;
-      if (all && t !== undefined) {
-        const level = lineLevel(text, at);
-        if (level !== undefined) return countInto(h, from, t, level);
+      if (t !== undefined) {
+        if (t < from || t >= to) return;
+        const level = lineLevel(text, at, at + b - a);
+        const verdict = this.#verdict(query, text, at, at + b - a, level);
+        if (verdict === false) return;
+        if (verdict === true && level !== undefined) return countInto(h, from, t, level);
       }
       const rec = parseRecord(this.#fs.utf8(this.#bytes!, a, b));
       if (rec === undefined) return;
@@ -119,6 +126,13 @@ export class FileSearcher implements RecordSearcher {
   }
 
   #bytes: Uint8Array | undefined;
+
+  /** The query's verdict on the line in `text[at, end)` before any parse (the level read only for a query that has a level). */
+  #verdict(query: CompiledQuery, text: string, at: number, end: number, level?: LevelName): boolean | undefined {
+    if (query.node.kind === "all") return true;
+    if (level === undefined && usesLevel(query.node)) level = lineLevel(text, at, end);
+    return query.lineVerdict(at === 0 && end === text.length ? text : text.slice(at, end), level);
+  }
 
   /** Reads every file that may hold `[from, to)` (and records at or after `floor()`), visiting the lines that may match. */
   async #scan(
@@ -166,7 +180,7 @@ export class FileSearcher implements RecordSearcher {
         const a = found[i];
         const text = fs.latin1(bytes, a, found[i + 1]);
         const e = trimCr(text, 0, text.length);
-        if (e > 0) visit(text, 0, a, a + e, lineTime(text, 0));
+        if (e > 0) visit(text, 0, a, a + e, lineTime(text, 0, e));
       }
       return;
     }
@@ -175,10 +189,15 @@ export class FileSearcher implements RecordSearcher {
       let b = text.indexOf("\n", a);
       if (b < 0) b = end;
       const e = trimCr(text, a, b);
-      if (e > a) visit(text, a, a, e, lineTime(text, a));
+      if (e > a) visit(text, a, a, e, lineTime(text, a, e));
       a = b + 1;
     }
   }
+}
+
+/** Whether a query compares levels (only then is a line's level read for its verdict). */
+function usesLevel(n: QueryNode): boolean {
+  return n.kind === "level" || (n.kind === "not" ? usesLevel(n.node) : (n.kind === "and" || n.kind === "or") && n.nodes.some(usesLevel));
 }
 
 function trimCr(text: string, a: number, b: number): number {

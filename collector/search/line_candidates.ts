@@ -5,17 +5,13 @@
  *
  * @module
  */
-import type { LineCover } from "../../lib/query/prefilter.ts";
+import { coverHatches, type LineCover, NUMBER_FORMS } from "../../lib/query/prefilter.ts";
 import type { CaseFolder } from "./case_fold.ts";
 import type { SearchFs } from "./search_fs.ts";
 
 const NL = 10;
 const utf8 = new TextEncoder();
-// the prefilter's escape hatches (see lib/query/prefilter.ts), as bytes in the folded copy
-const ESCAPE = utf8.encode("\\u");
-const SLASH = utf8.encode("\\/");
-const NON_ASCII = ["\u0130", "\u212A"].map((s) => utf8.encode(s));
-const NUMERIC = /\d[eE]|\d{16}|\.0{6}/g;
+const NUMERIC = new RegExp(NUMBER_FORMS.source, "g");
 
 /**
  * The candidate lines of blocks, for one query's cover.
@@ -34,7 +30,9 @@ const NUMERIC = /\d[eE]|\d{16}|\.0{6}/g;
  */
 export class LineCandidates {
   readonly #needles: Uint8Array[];
-  readonly #slash: boolean;
+  /** The escape hatches beginning with a backslash, and the non-ASCII ones. */
+  readonly #escapes: Uint8Array[];
+  readonly #nonAscii: Uint8Array[];
   readonly #numeric: boolean;
   readonly #fs: SearchFs;
   readonly #folder: CaseFolder;
@@ -46,7 +44,9 @@ export class LineCandidates {
    */
   constructor(cover: LineCover, fs: SearchFs, folder: CaseFolder) {
     this.#needles = cover.needles.map((n) => utf8.encode(n));
-    this.#slash = cover.slash;
+    const hatches = coverHatches(cover);
+    this.#escapes = hatches.filter((h) => h.startsWith("\\")).map((h) => utf8.encode(h));
+    this.#nonAscii = hatches.filter((h) => !h.startsWith("\\")).map((h) => utf8.encode(h));
     this.#numeric = cover.numeric;
     this.#fs = fs;
     this.#folder = folder;
@@ -67,8 +67,8 @@ export class LineCandidates {
     // the hatches are searched only in blocks that have their first byte
     const needles = [
       ...this.#needles,
-      ...(folder.sawBackslash ? (this.#slash ? [ESCAPE, SLASH] : [ESCAPE]) : []),
-      ...(folder.sawNonAscii ? NON_ASCII : []),
+      ...(folder.sawBackslash ? this.#escapes : []),
+      ...(folder.sawNonAscii ? this.#nonAscii : []),
     ];
     const starts: number[] = [];
     let sources = 0;

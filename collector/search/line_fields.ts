@@ -1,7 +1,8 @@
 /**
  * A record's time and level, read from the start of its line when the line is in sluice's form
  * (`{"time":"2026-12-06T10:00:00.000Z","level":"info",...`) without parsing it, or from the
- * parsed record otherwise.
+ * parsed record otherwise. The time is the line's first `time` (it only orders and bounds); a line
+ * naming `level` again further on is left to the parse, which takes the last one.
  *
  * @module
  */
@@ -11,6 +12,12 @@ const HEAD = '{"time":"';
 const LEVEL_AT = '","level":"';
 let minuteKey = "";
 let minuteMs = NaN;
+
+/** Whether `key` occurs in the line again, in `[from, end)`. */
+const again = (text: string, key: string, from: number, end: number) => {
+  const i = text.indexOf(key, from);
+  return i >= 0 && i < end;
+};
 
 const digit = (s: string, i: number) => {
   const d = s.charCodeAt(i) - 48;
@@ -23,15 +30,17 @@ const digit = (s: string, i: number) => {
  *
  * @param text Text holding the line (ASCII positions as in the line: latin1 or UTF-16 text).
  * @param at Where the line starts.
+ * @param end Where it ends.
  * @returns Its time, or undefined.
  * @example
  * ```ts
  * import { lineTime } from "./line_fields.ts";
- * lineTime('{"time":"1970-01-01T00:00:01.500Z","level":"info","msg":"x"}', 0); // 1500
+ * const line = '{"time":"1970-01-01T00:00:01.500Z","level":"info","msg":"x"}';
+ * lineTime(line, 0, line.length); // 1500
  * ```
  */
-export function lineTime(text: string, at: number): number | undefined {
-  if (!text.startsWith(HEAD, at) || text.charCodeAt(at + 32) !== 90 /* Z */ || text.charCodeAt(at + 33) !== 34 /* " */) return undefined;
+export function lineTime(text: string, at: number, end: number): number | undefined {
+  if (!text.startsWith(HEAD, at) || end - at < 34 || text.charCodeAt(at + 32) !== 90 /* Z */ || text.charCodeAt(at + 33) !== 34 /* " */) return undefined;
   if (text.charCodeAt(at + 25) !== 58 /* : */ || text.charCodeAt(at + 28) !== 46 /* . */) return undefined;
   const key = text.slice(at + 9, at + 25); // 2026-12-06T10:00
   if (key !== minuteKey) {
@@ -51,15 +60,17 @@ export function lineTime(text: string, at: number): number | undefined {
  *
  * @param text Text holding the line.
  * @param at Where the line starts.
+ * @param end Where it ends.
  * @returns The level name.
  * @example
  * ```ts
  * import { lineLevel } from "./line_fields.ts";
- * lineLevel('{"time":"1970-01-01T00:00:01.500Z","level":"warn","msg":"x"}', 0); // "warn"
+ * const line = '{"time":"1970-01-01T00:00:01.500Z","level":"warn","msg":"x"}';
+ * lineLevel(line, 0, line.length); // "warn"
  * ```
  */
-export function lineLevel(text: string, at: number): LevelName | undefined {
-  if (!text.startsWith(LEVEL_AT, at + 33)) return undefined;
+export function lineLevel(text: string, at: number, end: number): LevelName | undefined {
+  if (!text.startsWith(LEVEL_AT, at + 33) || again(text, '"level"', at + 44, end)) return undefined;
   const from = at + 44;
   for (const name of LEVEL_NAMES) {
     if (text.startsWith(name, from) && text.charCodeAt(from + name.length) === 34) return name;

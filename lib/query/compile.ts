@@ -8,6 +8,7 @@ import type { QueryNode } from "./ast.ts";
 import { recordPredicate } from "./match.ts";
 import { parseQuery } from "./parse.ts";
 import { coverPattern, type LineCover, lineCover } from "./prefilter.ts";
+import { type LineVerdict, lineVerdict } from "./line_verdict.ts";
 
 /**
  * A compiled query.
@@ -34,6 +35,11 @@ export interface CompiledQuery {
   mayMatchLine(line: string): boolean;
   /** The needles of the prefilter, or undefined when every line may match. */
   readonly cover: LineCover | undefined;
+  /**
+   * What a line's text tells before it is parsed: true (matches), false (cannot), undefined
+   * (parse it); `level` is the level read from the line's start, when the reader read it.
+   */
+  readonly lineVerdict: LineVerdict;
 }
 
 /**
@@ -53,12 +59,13 @@ export interface CompiledQuery {
 export function compileQuery(text: string): CompiledQuery {
   const node = parseQuery(text);
   const cover = lineCover(node);
-  const pattern = cover === undefined ? undefined : new RegExp(coverPattern(cover, false).source, "i");
+  const pattern = cover === undefined ? undefined : coverPattern(cover);
   return {
     text,
     node,
     matches: recordPredicate(node),
     mayMatchLine: pattern === undefined ? () => true : (line) => pattern.test(line),
     cover,
+    lineVerdict: lineVerdict(node),
   };
 }

@@ -7,9 +7,7 @@
  * every matching line contains one of them, ignoring ASCII case: a word's or a value's text, a
  * field's key (`"ms"`). `AND` takes its most selective part's cover, `OR` the union; `-`, `level`
  * and `*` have none (every line passes). A line also passes, whatever its needles, when its text
- * could hide one: a `\u` or `\/` escape, `İ` or `K` (whose lower case is ASCII), and for needles
- * that read as numbers, a number JSON may write otherwise (`1e3`, 16 digits or more,
- * `0.0000001`).
+ * could hide one ({@linkcode coverHatches}, {@linkcode NUMBER_FORMS}).
  *
  * @module
  */
@@ -57,26 +55,56 @@ export function lineCover(node: QueryNode): LineCover | undefined {
 }
 
 /**
- * A regular expression finding, in a line or a block of lines, where a line may match: any
- * needle (ignoring ASCII case) or any escape hatch of the cover.
+ * The escape hatches of a cover: texts whose presence lets a line through whatever its needles,
+ * because the line could hold a needle in another form: a `\u` escape; `\/` when a needle has
+ * a `/`; `İ` when a needle has an `i`, `K` when one has a `k` (their lower case is ASCII).
  *
  * @param cover The cover.
- * @param latin1 `true` to search text decoded byte by byte (`latin1`) rather than as UTF-8, as
- *   a fast reader does: the hatches `İ` and `K` are then their UTF-8 bytes.
- * @returns A global, case-insensitive expression.
+ * @returns The texts.
+ * @example
+ * ```ts
+ * import { parseQuery } from "./parse.ts";
+ * import { coverHatches, lineCover } from "./prefilter.ts";
+ * coverHatches(lineCover(parseQuery("route:/api*"))!); // ["\\u", "\\/"]
+ * ```
+ */
+export function coverHatches(cover: LineCover): string[] {
+  const out = ["\\u"];
+  if (cover.slash) out.push("\\/");
+  if (cover.needles.some((n) => n.includes("i"))) out.push("\u0130");
+  if (cover.needles.some((n) => n.includes("k"))) out.push("\u212A");
+  return out;
+}
+
+/**
+ * The hatch of a cover whose needles read as numbers: a number JSON may write otherwise
+ * (`1e3`, 16 digits or more, `0.0000001`).
+ *
+ * @example
+ * ```ts
+ * import { NUMBER_FORMS } from "./prefilter.ts";
+ * NUMBER_FORMS.test('{"n":1e3}'); // true
+ * ```
+ */
+export const NUMBER_FORMS: RegExp = /\d[eE]|\d{16}|\.0{6}/;
+
+/**
+ * A regular expression finding, in a line, where it may match: any needle (ignoring ASCII
+ * case) or any escape hatch of the cover.
+ *
+ * @param cover The cover.
+ * @returns A case-insensitive expression.
  * @example
  * ```ts
  * import { parseQuery } from "./parse.ts";
  * import { coverPattern, lineCover } from "./prefilter.ts";
- * coverPattern(lineCover(parseQuery("timeout"))!, false).test('{"msg":"TimeOut"}'); // true
+ * coverPattern(lineCover(parseQuery("timeout"))!).test('{"msg":"TimeOut"}'); // true
  * ```
  */
-export function coverPattern(cover: LineCover, latin1: boolean): RegExp {
-  const parts = cover.needles.map(escape);
-  parts.push("\\\\u", latin1 ? "\xC4\xB0|\xE2\x84\xAA" : "[\u0130\u212A]");
-  if (cover.slash) parts.push("\\\\/");
-  if (cover.numeric) parts.push("\\d[eE]|\\d{16}|\\.0{6}");
-  return new RegExp(parts.join("|"), "gi");
+export function coverPattern(cover: LineCover): RegExp {
+  const parts = [...cover.needles, ...coverHatches(cover)].map(escape);
+  if (cover.numeric) parts.push(NUMBER_FORMS.source);
+  return new RegExp(parts.join("|"), "i");
 }
 
 function escape(s: string): string {
