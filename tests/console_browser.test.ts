@@ -92,6 +92,29 @@ describe.if(run)("the console in Chromium", () => {
     expect(await tailText()).not.toContain("quiet info line");
   }, 15_000);
 
+  test("scrolled up, new records do not move the view (a Follow button appears); Pause holds records until Resume", async () => {
+    await page.fill("#tail-q", "");
+    await page.click("#tail-form button[type=submit]");
+    await page.waitForSelector("#tail-status:has-text('every record')", { timeout: 5000 });
+    await post(Array.from({ length: 80 }, (_, i) => ({ level: "info", msg: `filler ${i}` })), "edge-1");
+    await page.waitForSelector("#tail-list li:has-text('filler 79')", { timeout: 3000 });
+    await page.evaluate(() => (document.getElementById("tail-list")!.scrollTop = 100));
+    const rows = await page.locator("#tail-list li").count();
+    await post(Array.from({ length: 5 }, (_, i) => ({ level: "info", msg: `while scrolled ${i}` })), "edge-1");
+    await page.waitForSelector("#tail-list li:has-text('while scrolled 4')", { state: "attached", timeout: 3000 });
+    expect(await page.locator("#tail-list li").count()).toBe(rows + 5);
+    expect(await page.evaluate(() => document.getElementById("tail-list")!.scrollTop)).toBe(100);
+    expect(await page.isVisible("#tail-follow")).toBe(true);
+    await page.click("#tail-follow");
+    expect(await page.evaluate(() => { const l = document.getElementById("tail-list")!; return l.scrollHeight - l.scrollTop - l.clientHeight; })).toBeLessThan(24);
+    await page.click("#tail-pause");
+    await post([{ level: "info", msg: "held while paused" }], "edge-1");
+    await page.waitForSelector("#tail-pause:has-text('Resume (1)')", { timeout: 3000 });
+    expect(await tailText()).not.toContain("held while paused");
+    await page.click("#tail-pause");
+    await page.waitForSelector("#tail-list li:has-text('held while paused')", { timeout: 1000 });
+  }, 15_000);
+
   test("a search finds an older record, and the histogram has bars", async () => {
     await page.click("#tabs button[data-tab=search]");
     await page.fill("#search-q", "needle");
