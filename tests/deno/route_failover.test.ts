@@ -15,11 +15,11 @@ Deno.test("three default httpSink targets, one answering 503: every refused reco
   if (!(r.worstMs < 5_000)) throw new Error(`worst ${r.worstMs} ms`);
 });
 
-Deno.test("a target that never answers gives its batches up at the breaker's timeoutMs; a spooled one keeps none of them", async () => {
+Deno.test("a target that never answers gives its batches up at the breaker's timeoutMs (2 s); a spooled one keeps none of them", async () => {
   const dirs = [0, 1, 2].map(() => Deno.makeTempDirSync({ prefix: "sluice-route-spool-" }));
-  const r = await runFailover(sluice, { records: 3_000, rate: 10_000, bad: "hang", breaker: { timeoutMs: 300 }, target: (i: number) => ({ spool: dirs[i] }) });
+  const r = await runFailover(sluice, { records: 3_000, rate: 10_000, bad: "hang", target: (i: number) => ({ spool: dirs[i] }) });
   if (!(r.refused > 0)) throw new Error("the bad target was sent nothing");
   same({ lost: r.lost, doubled: r.doubled }, { lost: 0, doubled: 0 });
-  if (!(r.worstMs >= 250 && r.worstMs < 2_000)) throw new Error(`worst ${r.worstMs} ms`);
+  if (!(r.worstMs >= 1_900 && r.worstMs < 4_000)) throw new Error(`worst ${r.worstMs} ms`);
   for (const d of dirs) same([...Deno.readDirSync(d)].filter((e) => e.name.endsWith(".batch")), []);
 });

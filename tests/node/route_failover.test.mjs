@@ -16,11 +16,11 @@ test("three default httpSink targets, one answering 503: every refused record ac
   assert.ok(r.worstMs < 5_000, `worst ${r.worstMs} ms`);
 });
 
-test("a target that never answers gives its batches up at the breaker's timeoutMs; a spooled one keeps none of them", async () => {
+test("a target that never answers gives its batches up at the breaker's timeoutMs (2 s); a spooled one keeps none of them", async () => {
   const dirs = [0, 1, 2].map(() => mkdtempSync(join(tmpdir(), "sluice-route-spool-")));
-  const r = await runFailover(sluice, { records: 3_000, rate: 10_000, bad: "hang", breaker: { timeoutMs: 300 }, target: (i) => ({ spool: dirs[i] }) });
+  const r = await runFailover(sluice, { records: 3_000, rate: 10_000, bad: "hang", target: (i) => ({ spool: dirs[i] }) });
   assert.ok(r.refused > 0);
   assert.deepEqual({ lost: r.lost, doubled: r.doubled }, { lost: 0, doubled: 0 });
-  assert.ok(r.worstMs >= 250 && r.worstMs < 2_000, `worst ${r.worstMs} ms`);
+  assert.ok(r.worstMs >= 1_900 && r.worstMs < 4_000, `worst ${r.worstMs} ms`);
   for (const d of dirs) assert.deepEqual(readdirSync(d).filter((n) => n.endsWith(".batch")), []);
 });
