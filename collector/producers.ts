@@ -28,7 +28,8 @@ export interface HeartbeatBounds {
 /**
  * What is wrong with a heartbeat body, or `undefined` when it is well formed: a JSON object
  * with optional `producer` (string), `nextCheckInMs` (0 to `maxCheckInMs`, a week by default),
- * `graceMs` (0 to `maxGraceMs`, a day by default) and `shutdown` (boolean).
+ * `graceMs` (0 to `maxGraceMs`, a day by default), `shutdown` (boolean) and `dropped` (the
+ * records the producer dropped so far, a whole number, shown by `/api/producers`).
  *
  * @example
  * ```ts
@@ -38,7 +39,7 @@ export interface HeartbeatBounds {
  * ```
  */
 export function heartbeatError(beat: unknown, bounds: HeartbeatBounds = {}): string | undefined {
-  if (typeof beat !== "object" || beat === null || Array.isArray(beat)) return "a heartbeat is a JSON object: { producer?, nextCheckInMs?, graceMs?, shutdown? }";
+  if (typeof beat !== "object" || beat === null || Array.isArray(beat)) return "a heartbeat is a JSON object: { producer?, nextCheckInMs?, graceMs?, shutdown?, dropped? }";
   const b = beat as Record<string, unknown>;
   const within = (v: unknown, max: number) => v === undefined || (typeof v === "number" && v >= 0 && v <= max);
   const maxCheckIn = bounds.maxCheckInMs ?? MAX_CHECK_IN_MS;
@@ -47,6 +48,7 @@ export function heartbeatError(beat: unknown, bounds: HeartbeatBounds = {}): str
   if (!within(b.nextCheckInMs, maxCheckIn)) return `nextCheckInMs must be a number of milliseconds from 0 to ${maxCheckIn} (--max-check-in)`;
   if (!within(b.graceMs, maxGrace)) return `graceMs must be a number of milliseconds from 0 to ${maxGrace} (--max-grace)`;
   if (b.shutdown !== undefined && typeof b.shutdown !== "boolean") return "shutdown must be true or false";
+  if (b.dropped !== undefined && !(Number.isSafeInteger(b.dropped) && (b.dropped as number) >= 0)) return "dropped must be a whole number ≥ 0 (the records the producer dropped so far)";
   return undefined;
 }
 

@@ -191,16 +191,19 @@ describe("the per-client rate", () => {
 });
 
 describe("GET /api/producers", () => {
-  test("each producer's status, last seen, records per minute, rejected and refused; late after a missed check-in", async () => {
+  test("each producer's status, last seen, records per minute, rejected, refused and reported dropped; late after a missed check-in", async () => {
     const s = await collector({ heartbeatCheckMs: 20, rateLimit: { recordsPerSec: 1, burst: 3 } });
     await post(s, [rec(1), "not json"], { "x-sluice-producer": "edge-a" });
     expect((await post(s, [rec(2), rec(3)], { "x-sluice-producer": "edge-a" })).status).toBe(429);
     await fetch(`${s.url}/heartbeat`, { method: "POST", headers: { ...auth(INGEST), "content-type": "application/json" }, body: JSON.stringify({ producer: "edge-b", nextCheckInMs: 50, graceMs: 0 }) });
+    const beat = (b: object) => fetch(`${s.url}/heartbeat`, { method: "POST", headers: { ...auth(INGEST), "content-type": "application/json" }, body: JSON.stringify(b) });
+    expect((await beat({ producer: "edge-a", nextCheckInMs: 60_000, dropped: 7 })).status).toBe(200);
+    for (const dropped of [-1, 1.5, "7"]) expect((await beat({ producer: "edge-a", dropped })).status).toBe(400);
     await Bun.sleep(200);
     const body = await (await fetch(`${s.url}/api/producers`, { headers: auth(READ) })).json();
     const a = body.producers.find((p: { producer: string }) => p.producer === "edge-a");
     const b = body.producers.find((p: { producer: string }) => p.producer === "edge-b");
-    expect(a).toMatchObject({ status: "ok", accepted: 1, rejected: 1, refused: 1, recordsPerMinute: 1 });
+    expect(a).toMatchObject({ status: "ok", accepted: 1, rejected: 1, refused: 1, recordsPerMinute: 1, dropped: 7 });
     expect(Date.parse(a.lastSeen)).toBeGreaterThan(Date.now() - 5000);
     expect(b.status).toBe("late");
     expect(body.totals).toMatchObject({ accepted: 1, rejected: 1, refused: { 429: 1, 503: 0 } });

@@ -35,11 +35,12 @@ export function mountHeartbeat(app: Hono, x: Exchange): void {
     }
     const invalid = heartbeatError(beat, x.parts.options);
     if (invalid !== undefined) return x.answer(c, 400, { error: invalid });
-    const b = beat as { producer?: string; nextCheckInMs?: number; graceMs?: number; shutdown?: boolean };
+    const b = beat as { producer?: string; nextCheckInMs?: number; graceMs?: number; shutdown?: boolean; dropped?: number };
     // a heartbeat speaks for one producer: the caller's, or one its token may speak as
     const speaker = b.producer === undefined ? caller : x.who(c, b.producer);
     if (speaker instanceof Response) return speaker;
     producers.heartbeat(speaker.producer, { nextCheckInMs: b.nextCheckInMs, graceMs: b.graceMs, shutdown: b.shutdown === true });
+    if (b.dropped !== undefined) x.parts.activity.dropped(speaker.producer, b.dropped);
     return x.answer(c, 200, { ok: true });
   });
 }
