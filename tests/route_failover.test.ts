@@ -138,13 +138,13 @@ test("a routed httpSink times a request out at the router's timeoutMs when it is
 test("while a half-open target's probe is out, new records go to the others instead of waiting behind it", async () => {
   const got = { a: [] as number[], b: [] as number[] };
   let bDown = true;
-  let hold: Promise<void> | undefined;
+  const gate: { hold?: Promise<void> } = {};
   let release = () => {};
   const target = (name: "a" | "b"): Sink<LogRecord[]> => ({
     name, sync: false, defaultOnFull: "drop-newest", encode: (rs) => rs.slice(), close() {},
     async write(rs) {
       if (name === "b") {
-        if (hold) await hold;
+        if (gate.hold) await gate.hold;
         if (bDown) throw new Error("b is down");
       }
       got[name].push(...rs.map((r) => JSON.parse(r.json).n));
@@ -157,7 +157,7 @@ test("while a half-open target's probe is out, new records go to the others inst
   await log.flush();
   expect(route.routeStats().targets[1].state).toBe("open");
   await sleep(60);
-  hold = new Promise<void>((r) => (release = r));
+  gate.hold = new Promise<void>((r) => (release = r));
   for (; n < 30; n++) log.info("m", { n }); // its part for b is the probe, and hangs
   await sleep(20);
   for (; n < 230; n++) {
