@@ -172,3 +172,28 @@ test("while a half-open target's probe is out, new records go to the others inst
   expect([...got.a, ...got.b].sort((x, y) => x - y)).toEqual(Array.from({ length: 230 }, (_, i) => i));
   expect(route.routeStats().targets[1].state).toBe("closed");
 });
+
+test("with every target down, records go to the spool of a target that answers rather than one whose write hangs", async () => {
+  const spooled = { a: 0, b: 0 };
+  let release = () => {};
+  const hang = new Promise<void>((r) => (release = r));
+  const target = (name: "a" | "b"): Sink<LogRecord[]> => ({
+    name, sync: false, defaultOnFull: "drop-newest", encode: (rs) => rs.slice(), close() {},
+    async write() {
+      if (name === "a") await hang; // a's write hangs, then fails
+      throw new Error(`${name} is down`);
+    },
+    writeSync: (rs) => void (spooled[name] += rs.length),
+  });
+  const route = routeSink({ targets: [{ name: "a", sink: target("a") }, { name: "b", sink: target("b") }], breaker: { failures: 1, openMs: 60_000, timeoutMs: 20 } });
+  const log = createLogger({ sinks: [route], batch: { maxRecords: 10, maxAgeMs: 1 }, onError: () => {} });
+  for (let n = 0; n < 10; n++) log.info("m", { n });
+  await sleep(50); // a is stuck past timeoutMs, b refused and is open
+  for (let n = 10; n < 210; n++) log.info("m", { n });
+  await sleep(50);
+  expect(spooled.a).toBe(0);
+  expect(spooled.b).toBeGreaterThanOrEqual(200);
+  release();
+  await log.close();
+  expect(spooled.a + spooled.b).toBe(210); // a's hung part failed at last and was spooled too
+});

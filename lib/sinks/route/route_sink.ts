@@ -180,13 +180,18 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     await reroute(records, new Set(tried).add(t));
   };
 
-  /** Records no target is up for: into a taking target's spool, else lost as `all-targets-down`. */
+  /**
+   * Records no target is up for: into a taking target's spool (one whose write is not hanging, when
+   * there is one), else lost as `all-targets-down`.
+   */
   const spoolOrLose = (records: LogRecord[]) => {
     if (records.length === 0) return;
     const parts = new Map<Target, LogRecord[]>();
     let lost = 0;
     for (const r of records) {
-      const t = pick(r, new Set(), (c) => c.spec.sink.writeSync !== undefined);
+      // a spool sends only to its own target: rather one that answers (refusing) than one that hangs
+      const spooled = (c: Target) => c.spec.sink.writeSync !== undefined;
+      const t = pick(r, new Set(), (c) => spooled(c) && !c.stuck) ?? pick(r, new Set(), spooled);
       if (t === undefined) lost++;
       else (parts.get(t) ?? parts.set(t, []).get(t)!).push(r);
     }
