@@ -7,7 +7,7 @@
 import type { LogRecord } from "../../record.ts";
 import type { SinkHooks } from "../../sink.ts";
 import type { RouteSink, RouteSinkOptions, RouteStats } from "./route_types.ts";
-import { makeTable, type Target, targetStats, takes } from "./route_targets.ts";
+import { makeTable, routeStatsOf, type Target, takes } from "./route_targets.ts";
 import { SmoothWeighted } from "./weighted.ts";
 
 const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
@@ -53,9 +53,7 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
   const now = options.now ?? Date.now;
   let table = makeTable(options, undefined, now);
   /** Tells the distribution targets that this router's breaker is their retry policy (`Sink.routed`); copies keep their own. */
-  const own = () => {
-    for (const t of table.distributed) t.spec.sink.routed?.({ timeoutMs: table.timeoutMs });
-  };
+  const own = () => table.distributed.forEach((t) => t.spec.sink.routed?.({ timeoutMs: table.timeoutMs }));
   own();
   /** Targets a reconfiguration removed, until their writes in flight are answered. */
   const retiring = new Set<Target>();
@@ -180,10 +178,7 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     await reroute(records, new Set(tried).add(t));
   };
 
-  /**
-   * Records no target is up for: into a taking target's spool (one whose write is not hanging, when
-   * there is one), else lost as `all-targets-down`.
-   */
+  /** Records no target is up for: into a taking target's spool (not a hanging one's, if it can), else lost as `all-targets-down`. */
   const spoolOrLose = (records: LogRecord[]) => {
     if (records.length === 0) return;
     const parts = new Map<Target, LogRecord[]>();
@@ -233,14 +228,7 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     })());
   };
 
-  /** Each target's counters (removed ones still finishing as `retiring`) and the router's. */
-  const snapshot = (): RouteStats => {
-    const total = table.distributed.reduce((n, t) => n + t.written, 0);
-    return {
-      targets: [...table.all.map((t) => targetStats(t, total, false)), ...[...retiring].map((t) => targetStats(t, total, true))],
-      failedOver: stats.failedOver, spooled: stats.spooled, unmatched: stats.unmatched, reconfigured: stats.reconfigured, dropped: { ...stats.dropped },
-    };
-  };
+  const snapshot = (): RouteStats => routeStatsOf(table, retiring, stats);
 
   /** A part of `n` records handed to its target: counted in `unsettled` and tracked until `work` settles. */
   const hand = (n: number, work: Promise<void>) => {
@@ -254,7 +242,6 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     background.add(tracked);
     return tracked;
   };
-
 
   return {
     name: options.name ?? "route",

@@ -8,7 +8,7 @@ import { levelValue } from "../../levels.ts";
 import type { LogRecord } from "../../record.ts";
 import { Breaker, type BreakerOptions } from "./breaker.ts";
 import { HashRing } from "./hash_ring.ts";
-import type { RouteSinkOptions, RouteTarget, RouteTargetStats } from "./route_types.ts";
+import type { RouteSinkOptions, RouteStats, RouteTarget, RouteTargetStats } from "./route_types.ts";
 
 /**
  * One target and its live state.
@@ -136,5 +136,25 @@ export function targetStats(t: Target, total: number, retiring: boolean): RouteT
     name: t.name, weight: t.weight, copy: t.spec.copy === true, state: retiring ? "retiring" : t.breaker.state, written: t.written,
     share: t.spec.copy || total === 0 ? 0 : t.written / total, inflight: t.inflight, failures: t.failures, opened: t.breaker.opened,
     spooled: t.spec.spooled?.() ?? 0,
+  };
+}
+
+/**
+ * A router's `routeStats()`: each target's counters (removed ones still finishing as `retiring`)
+ * and the router's own.
+ *
+ * @param table The targets now.
+ * @param retiring Targets a reconfiguration removed that still have writes in flight.
+ * @param counts The router's counters.
+ * @example
+ * ```ts
+ * routeStatsOf(table, retiring, { failedOver: 0, spooled: 0, unmatched: 0, reconfigured: 0, dropped: {} }).targets;
+ * ```
+ */
+export function routeStatsOf(table: TargetTable, retiring: Iterable<Target>, counts: Omit<RouteStats, "targets">): RouteStats {
+  const total = table.distributed.reduce((n, t) => n + t.written, 0);
+  return {
+    targets: [...table.all.map((t) => targetStats(t, total, false)), ...[...retiring].map((t) => targetStats(t, total, true))],
+    failedOver: counts.failedOver, spooled: counts.spooled, unmatched: counts.unmatched, reconfigured: counts.reconfigured, dropped: { ...counts.dropped },
   };
 }
