@@ -10,6 +10,8 @@ import { httpSink } from "../lib/sinks/http_sink.ts";
 import { DiskWriter } from "./disk_writer.ts";
 import { diskStore } from "./store.ts";
 import { Exchange } from "./exchange.ts";
+import { MemoryBudget } from "./memory_budget.ts";
+import { unreadBody } from "./body.ts";
 import { faultHook } from "./fault_hook.ts";
 import { IngestMetrics } from "./metrics.ts";
 import { ProducerRegistry } from "./producers.ts";
@@ -81,8 +83,11 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     maxBodyBytes: options.maxBodyBytes ?? 8 << 20,
     maxDecompressedBytes: options.maxDecompressedBytes ?? 64 << 20,
     bodyTimeoutMs: options.bodyTimeoutMs ?? 30_000,
+    minBodyBytesPerSec: options.minBodyBytesPerSec ?? 1024,
+    bodyGraceMs: options.bodyGraceMs ?? 5000,
   };
   if (!(limits.bodyTimeoutMs > 0)) throw new RangeError(`sluice: bodyTimeoutMs must be positive, got ${options.bodyTimeoutMs}`);
+  if (!(limits.minBodyBytesPerSec >= 0 && limits.bodyGraceMs >= 0)) throw new RangeError(`sluice: minBodyBytesPerSec and bodyGraceMs must be ≥ 0, got ${options.minBodyBytesPerSec} and ${options.bodyGraceMs}`);
   const maxQueued = options.maxQueuedRecords ?? 200_000;
   const maxKeys = options.maxIdempotencyKeys ?? 100_000;
   if (!(Number.isInteger(maxKeys) && maxKeys >= 1)) throw new RangeError(`sluice: maxIdempotencyKeys must be a whole number ≥ 1, got ${maxKeys}`);
@@ -129,6 +134,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   runtime.unrefTimer(checker);
   for (const part of disk?.keys.undone ?? []) internal.warn("cut off the part of a write a crash left unfinished", { part });
 
+  const memory = new MemoryBudget(options.maxMemoryBytes ?? 256 << 20);
   const exchange = new Exchange({
     options,
     tokens,
@@ -136,7 +142,8 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     maxLineBytes: options.maxLineBytes ?? 1 << 20,
     budget: { maxLines: options.maxLines ?? 100_000, maxErrors: options.maxErrors ?? 100 },
     maxConcurrentBodies: options.maxConcurrentBodies ?? 16,
-    metrics: new IngestMetrics(routing?.counts),
+    memory,
+    metrics: new IngestMetrics(routing?.counts, memory),
     store,
     disk,
     // what each token created is kept in <dir>/.sluice/token-names: a restart does not reset its caps
@@ -160,6 +167,13 @@ export function createIngestApp(options: IngestOptions): IngestApp {
     forwarder,
   });
   const app = new Hono();
+  // an answer given before its body was read whole (401, 413, 408, 503...) closes the
+  // connection, so a client that reuses connections never sends its next request after bytes
+  // the collector did not read
+  app.use(async (c, next) => {
+    await next();
+    if (unreadBody(c.req.raw)) c.res.headers.set("connection", "close");
+  });
   mountIngest(app, exchange);
   mountOtlp(app, exchange);
   mountHeartbeat(app, exchange);

@@ -69,6 +69,51 @@ export class BodyTimeoutError extends Error {
 }
 
 /**
+ * A request body that arrives slower than `--min-body-rate` once its grace is over; the
+ * collector answers 408 and closes the connection.
+ *
+ * @example
+ * ```ts
+ * import { BodyTooSlowError } from "./errors.ts";
+ * new BodyTooSlowError(1024, 20, 5000).message; // "the body arrived at 4 bytes/s (20 bytes in 5000 ms), under the 1024 bytes/s required"
+ * ```
+ */
+export class BodyTooSlowError extends BodyTimeoutError {
+  /** The rate required, bytes a second. */
+  readonly minBytesPerSec: number;
+  /** @param minBytesPerSec The rate required. @param received Bytes received. @param elapsedMs Time since the read began. */
+  constructor(minBytesPerSec: number, received: number, elapsedMs: number) {
+    super(elapsedMs);
+    this.message = `the body arrived at ${Math.floor((received * 1000) / elapsedMs)} bytes/s (${received} bytes in ${elapsedMs} ms), under the ${minBytesPerSec} bytes/s required`;
+    this.name = "BodyTooSlowError";
+    this.minBytesPerSec = minBytesPerSec;
+  }
+}
+
+/**
+ * The bytes requests hold at once (bodies buffered and inflated) would pass the collector's
+ * memory budget, or the token's share of it; the collector answers 503 with Retry-After.
+ *
+ * @example
+ * ```ts
+ * import { MemoryBudgetError } from "./errors.ts";
+ * new MemoryBudgetError("memory", 256 << 20).bound; // "memory"
+ * ```
+ */
+export class MemoryBudgetError extends Error {
+  /** Which bound: the whole collector's (`memory`) or one token's share (`token-memory`). */
+  readonly bound: "memory" | "token-memory";
+  /** @param bound Which bound. @param limit Its bytes. */
+  constructor(bound: "memory" | "token-memory", limit: number) {
+    super(bound === "memory"
+      ? `the collector holds as many request bytes as it may (--max-memory-bytes ${limit}); retry shortly`
+      : `this token's requests hold as many bytes as one token may (${limit}, half of --max-memory-bytes); retry shortly`);
+    this.name = "MemoryBudgetError";
+    this.bound = bound;
+  }
+}
+
+/**
  * Bytes that are not a well-formed protobuf message; the collector answers 400 (the exporter
  * must not send the same bytes again).
  *

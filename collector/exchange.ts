@@ -8,9 +8,10 @@
 import type { Context } from "hono";
 import type { Logger } from "../lib/logger.ts";
 import { authenticate, type TokenEntry } from "./auth.ts";
-import { type BodyLimits, readBodyBytes, utf8Text } from "./body.ts";
+import { type BodyHold, type BodyLimits, readBodyBytes, utf8Text } from "./body.ts";
 import { FrameError, TooManyLinesError } from "../lib/errors.ts";
-import { BadBodyError, BodyTimeoutError, BodyTooLargeError } from "./errors.ts";
+import { BadBodyError, BodyTimeoutError, BodyTooLargeError, BodyTooSlowError, MemoryBudgetError } from "./errors.ts";
+import type { MemoryBudget } from "./memory_budget.ts";
 import { type RecordStore, StoreRefusedError } from "./store.ts";
 import type { ScopedKey } from "./dedup.ts";
 import type { DiskWriter } from "./disk_writer.ts";
@@ -37,7 +38,10 @@ export interface CollectorParts {
   limits: BodyLimits;
   maxLineBytes: number;
   budget: { maxLines: number; maxErrors: number };
+  /** Bodies one token may read at once. */
   maxConcurrentBodies: number;
+  /** What all requests in flight may hold, bodies buffered and inflated. */
+  memory: MemoryBudget;
   metrics: IngestMetrics;
   /** Where accepted records go (the local files, or JetStream). */
   store: RecordStore;
@@ -68,8 +72,8 @@ export interface CollectorParts {
  * ```
  */
 export class Exchange {
-  /** Bodies being read and parsed now. */
-  #reading = 0;
+  /** Bodies being read and parsed now, by token. */
+  readonly #reading = new Map<string, number>();
 
   /** @param parts The collector's parts. */
   constructor(readonly parts: CollectorParts) {}
@@ -132,24 +136,41 @@ export class Exchange {
    * and /v1/logs.
    */
   async accept<B extends string | Uint8Array = string>(c: Context, caller: Caller, parse: (body: B) => ParsedBody, ok: (p: ParsedBody) => unknown, decode: (bytes: Uint8Array) => B = utf8Text as (bytes: Uint8Array) => B, key?: ScopedKey): Promise<Response> {
-    const res = await this.#accept(c, caller, parse, ok, decode, key);
+    const res = await this.#withinBudget(c, caller, parse, ok, decode, key);
     if (res.status === 429 || res.status === 503) this.parts.activity.refused(caller.producer, res.status);
     return res;
   }
 
-  async #accept<B extends string | Uint8Array>(c: Context, caller: Caller, parse: (body: B) => ParsedBody, ok: (p: ParsedBody) => unknown, decode: (bytes: Uint8Array) => B, key?: ScopedKey): Promise<Response> {
-    const { metrics, limits, maxConcurrentBodies, limiter, identities, store, forwarder } = this.parts;
-    // bodies read at once are bounded: each may take up to maxDecompressedBytes while it is parsed
-    if (this.#reading >= maxConcurrentBodies) {
-      metrics.refuse("concurrent-bodies");
-      return this.answer(c, 503, { error: `the collector is reading ${maxConcurrentBodies} bodies at once (--max-concurrent-bodies); retry shortly` }, { "Retry-After": "1" });
+  /** {@linkcode accept} within the token's turns and a memory hold. */
+  async #withinBudget<B extends string | Uint8Array>(c: Context, caller: Caller, parse: (body: B) => ParsedBody, ok: (p: ParsedBody) => unknown, decode: (bytes: Uint8Array) => B, key?: ScopedKey): Promise<Response> {
+    const { maxConcurrentBodies, memory } = this.parts;
+    // bodies one token reads at once are bounded (so its slow clients cannot take the others'
+    // turns), and so are the bytes they hold (memory), over all tokens and per token
+    const reading = this.#reading.get(caller.token) ?? 0;
+    if (reading >= maxConcurrentBodies) {
+      this.parts.metrics.refuse("concurrent-bodies");
+      return this.answer(c, 503, { error: `this token has ${maxConcurrentBodies} bodies being read at once (--max-concurrent-bodies); retry shortly` }, { "Retry-After": "1" });
     }
-    this.#reading++;
+    this.#reading.set(caller.token, reading + 1);
+    const hold = memory.hold(caller.token);
+    try {
+      return await this.#accept(c, caller, parse, ok, decode, key, hold);
+    } finally {
+      hold.release();
+      const left = this.#reading.get(caller.token)! - 1;
+      if (left > 0) this.#reading.set(caller.token, left);
+      else this.#reading.delete(caller.token);
+    }
+  }
+
+  /** {@linkcode accept}'s read, parse, rate and write. */
+  async #accept<B extends string | Uint8Array>(c: Context, caller: Caller, parse: (body: B) => ParsedBody, ok: (p: ParsedBody) => unknown, decode: (bytes: Uint8Array) => B, key: ScopedKey | undefined, hold: BodyHold): Promise<Response> {
+    const { metrics, limits, limiter, identities, store, forwarder } = this.parts;
     let text: B;
     let bytes: Uint8Array;
     let parsed: ParsedBody;
     try {
-      bytes = await readBodyBytes(c.req.raw, limits);
+      bytes = await readBodyBytes(c.req.raw, limits, hold);
       text = decode(bytes);
       metrics.bodyBytes += Number(c.req.header("content-length") ?? text.length);
       parsed = parse(text);
@@ -157,8 +178,6 @@ export class Exchange {
       const refused = this.#bodyRefused(c, err);
       if (refused === undefined) throw err;
       return refused;
-    } finally {
-      this.#reading--;
     }
     metrics.count("rejected", parsed.rejected);
     this.parts.activity.batch(caller.producer, 0, parsed.rejected);
@@ -206,7 +225,14 @@ export class Exchange {
       metrics.refuse(err.what === "decompressed body" ? "decompressed-bytes" : "body-bytes");
       return this.answer(c, 413, { error: err.message });
     }
-    if (err instanceof BodyTimeoutError) return this.answer(c, 408, { error: err.message }, { Connection: "close" });
+    if (err instanceof BodyTimeoutError) {
+      metrics.refuse(err instanceof BodyTooSlowError ? "body-rate" : "body-timeout");
+      return this.answer(c, 408, { error: err.message }, { Connection: "close" });
+    }
+    if (err instanceof MemoryBudgetError) {
+      metrics.refuse(err.bound);
+      return this.answer(c, 503, { error: err.message }, { "Retry-After": "1" });
+    }
     if (err instanceof BadBodyError) return this.answer(c, 400, { error: err.message });
     // damaged on the way: the sender's copy is whole, and httpSink sends it again on this header
     if (err instanceof FrameError) return this.answer(c, 400, { error: err.message }, { "X-Sluice-Damaged-Frame": "1" });

@@ -1,11 +1,13 @@
 /**
- * `serve()`: the ingest app on the current runtime's HTTP server (Bun.serve, Deno.serve, or
- * node:http with a small fetch bridge).
+ * `serve()`: the ingest app on the current runtime's HTTP server: Bun.serve, or node:http with a
+ * small fetch bridge (Node, and Deno, whose Deno.serve has no bound on the time a client takes
+ * to send its request headers).
  *
  * @module
  */
 import { errorMessage } from "../lib/errors.ts";
 import { createIngestApp, type IngestApp, type IngestOptions } from "./app.ts";
+import { lingerIfUnread, requestBody } from "./node_request.ts";
 
 /**
  * Options of {@linkcode serve}: the ingest app's, and where to listen.
@@ -22,6 +24,12 @@ export interface ServeOptions extends IngestOptions {
   port?: number;
   /** The interface to bind. @default "127.0.0.1" */
   hostname?: string;
+  /**
+   * Time a connection has to send a request's headers, from its start or from its previous
+   * answer; a connection idle that long between requests is closed too. Bun counts it in whole
+   * seconds and checks every few seconds. @default 5000
+   */
+  headerTimeoutMs?: number;
   /** PEM certificate and key: serve HTTPS. */
   tls?: { cert: string; key: string };
   /**
@@ -81,7 +89,6 @@ export async function serve(options: ServeOptions): Promise<Server> {
   let listener: Listener;
   try {
     if (g.Bun) listener = listenBun(g.Bun, fetch, options.port ?? 8080, hostname, options);
-    else if (g.Deno?.serve) listener = await listenDeno(g.Deno, fetch, options.port ?? 8080, hostname, options);
     else listener = await listenNode(g.process, fetch, options.port ?? 8080, hostname, options);
   } catch (err) {
     await app.close();
@@ -100,12 +107,39 @@ export async function serve(options: ServeOptions): Promise<Server> {
   return { url: `${scheme}://${hostname}:${listener.port}`, port: listener.port, app, close };
 }
 
+/** The header bound in ms, checked. */
+function headerTimeout(options: ServeOptions): number {
+  const ms = options.headerTimeoutMs ?? 5000;
+  if (!(ms > 0)) throw new RangeError(`sluice: headerTimeoutMs must be positive, got ${options.headerTimeoutMs}`);
+  return ms;
+}
+
 // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
 function listenBun(bun: any, fetch: Fetch, port: number, hostname: string, options: ServeOptions): Listener {
+  // idleTimeout bounds an idle keep-alive connection (uWebSockets closes a connection whose
+  // request head is not in after its own fixed 10 s, checked every 4 s). While a request with a
+  // body is the app's, its own bounds apply (--body-timeout, --min-body-rate) under a ceiling, and
+  // the idle bound is set back once the answer is made; an event stream has its heartbeats.
+  const ceiling = Math.ceil((options.bodyTimeoutMs ?? 30_000) / 1000) + 60;
+  const idle = Math.min(255, Math.ceil(headerTimeout(options) / 1000));
   const server = bun.serve({
     port,
     hostname,
-    fetch,
+    idleTimeout: idle,
+    // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
+    fetch: async (req: Request, srv: any) => {
+      const body = req.method !== "GET" && req.method !== "HEAD";
+      if (body) srv.timeout(req, ceiling);
+      let res: Response;
+      try {
+        res = await fetch(req);
+      } finally {
+        if (body) srv.timeout(req, idle);
+      }
+      // an event stream (/api/tail) is bounded by its heartbeats, not by the idle bound
+      if (res.headers.get("content-type")?.startsWith("text/event-stream")) srv.timeout(req, 0);
+      return res;
+    },
     maxRequestBodySize: (options.maxBodyBytes ?? 8 << 20) + 1024,
     ...(options.tls ? { tls: options.tls } : {}),
   });
@@ -113,33 +147,30 @@ function listenBun(bun: any, fetch: Fetch, port: number, hostname: string, optio
 }
 
 // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
-async function listenDeno(deno: any, fetch: Fetch, port: number, hostname: string, options: ServeOptions): Promise<Listener> {
-  let resolvePort!: (p: number) => void;
-  const listening = new Promise<number>((r) => (resolvePort = r));
-  const server = deno.serve(
-    { port, hostname, onListen: (addr: { port: number }) => resolvePort(addr.port), ...(options.tls ?? {}) },
-    fetch,
-  );
-  return { port: await listening, stop: () => server.shutdown() };
-}
-
-// deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
 async function listenNode(proc: any, fetch: Fetch, port: number, hostname: string, options: ServeOptions): Promise<Listener> {
   const http = proc.getBuiltinModule(options.tls ? "node:https" : "node:http");
-  const { Readable } = proc.getBuiltinModule("node:stream");
+  const headersTimeout = headerTimeout(options);
+  const bounds = {
+    headersTimeout,
+    // a backstop: the app answers a body that is late or too slow with 408 before this
+    requestTimeout: headersTimeout + (options.bodyTimeoutMs ?? 30_000) + 5000,
+    keepAliveTimeout: headersTimeout,
+    connectionsCheckingInterval: Math.min(1000, headersTimeout),
+  };
   // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
-  const server = http.createServer(options.tls ?? {}, async (req: any, res: any) => {
+  const server = http.createServer({ ...options.tls, ...bounds }, async (req: any, res: any) => {
     try {
       const url = `http://${req.headers.host ?? hostname}${req.url}`;
       const hasBody = req.method !== "GET" && req.method !== "HEAD";
       const request = new Request(url, {
         method: req.method,
         headers: req.headers,
-        body: hasBody ? Readable.toWeb(req) : undefined,
+        body: hasBody ? requestBody(req) : undefined,
         duplex: "half",
       } as RequestInit);
       const response = await fetch(request);
       res.writeHead(response.status, Object.fromEntries(response.headers));
+      lingerIfUnread(req, response.headers.get("connection") === "close");
       if (response.body) await pipeToNode(response.body, res);
       res.end();
     } catch (err) {
@@ -147,6 +178,7 @@ async function listenNode(proc: any, fetch: Fetch, port: number, hostname: strin
       res.end(JSON.stringify({ error: errorMessage(err) }));
     }
   });
+  Object.assign(server, bounds);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, hostname, () => resolve());

@@ -9,6 +9,7 @@ import type { Identities } from "./identity.ts";
 import type { RouteStats } from "../lib/sinks/route/route_types.ts";
 import { ROUTE_SINK_NAME } from "./route_file.ts";
 import { family, latencyFamily, type PromSample } from "./prometheus.ts";
+import type { MemoryBudget } from "./memory_budget.ts";
 
 /**
  * Counters of the ingest app. `render` adds the writer's queue depth and write latency, and the
@@ -29,8 +30,11 @@ export class IngestMetrics {
   readonly refused = new Map<string, number>();
   bodyBytes = 0;
 
-  /** @param routeFile The routes file's reloads taken and files rejected, with `--route`. */
-  constructor(readonly routeFile?: { reloads: number; rejected: number }) {}
+  /**
+   * @param routeFile The routes file's reloads taken and files rejected, with `--route`.
+   * @param memory The bytes requests in flight hold, and their bound.
+   */
+  constructor(readonly routeFile?: { reloads: number; rejected: number }, readonly memory?: MemoryBudget) {}
 
   /** Counts records by result. */
   count(result: keyof IngestMetrics["records"], n: number): void {
@@ -52,7 +56,12 @@ export class IngestMetrics {
     const lines = [
       ...family("sluice_ingest_records_total", "counter", "Records received, by result.", Object.entries(this.records).map(([k, n]) => [{ result: k }, n])),
       ...family("sluice_ingest_requests_total", "counter", "Requests answered, by status.", [...this.requests].map(([s, n]) => [{ status: s }, n])),
-      ...family("sluice_ingest_refused_total", "counter", "Requests refused by a bound: lines (--max-lines, 413), body-bytes (--max-body-bytes, 413), decompressed-bytes (413), concurrent-bodies (--max-concurrent-bodies, 503), rate (--rate-limit, 429).", [...this.refused].map(([b, n]) => [{ bound: b }, n])),
+      ...family("sluice_ingest_refused_total", "counter", "Requests refused by a bound: lines (--max-lines, 413), body-bytes (--max-body-bytes, 413), decompressed-bytes (413), concurrent-bodies (--max-concurrent-bodies, per token, 503), memory (--max-memory-bytes, 503), token-memory (half of it for one token, 503), body-timeout (--body-timeout, 408), body-rate (--min-body-rate, 408), rate (--rate-limit, 429).", [...this.refused].map(([b, n]) => [{ bound: b }, n])),
+      ...(this.memory === undefined ? [] : [
+        ...family("sluice_ingest_memory_bytes", "gauge", "Bytes the requests in flight hold now (bodies buffered and inflated, as reserved).", this.memory.held),
+        ...family("sluice_ingest_memory_peak_bytes", "gauge", "The most bytes requests in flight held at once since the start.", this.memory.peak),
+        ...family("sluice_ingest_memory_limit_bytes", "gauge", "--max-memory-bytes.", this.memory.maxBytes),
+      ]),
       ...family("sluice_ingest_body_bytes_total", "counter", "Request body bytes received (on the wire).", this.bodyBytes),
       ...(disk === undefined ? [] : diskLines(disk)),
       ...store,

@@ -36,10 +36,20 @@ export interface IngestOptions {
   maxLines?: number;
   /** Rejected lines reported with their reason in an answer's `errors`; the rest are counted in `rejected`. @default 100 */
   maxErrors?: number;
-  /** Request bodies read and parsed at once; past it a request is answered 503 with Retry-After: 1. @default 16 */
+  /** Request bodies one token reads and parses at once; past it that token's request is answered 503 with Retry-After: 1 (other tokens are not affected). @default 16 */
   maxConcurrentBodies?: number;
   /** Time allowed for a request's body to arrive; a client that stalls longer is answered 408. @default 30000 */
   bodyTimeoutMs?: number;
+  /** Past `bodyGraceMs`, a body must have averaged at least this many bytes a second since its request arrived, or it is answered 408 and its connection closed. @default 1024 */
+  minBodyBytesPerSec?: number;
+  /** Time a body has before `minBodyBytesPerSec` is checked, ms. @default 5000 */
+  bodyGraceMs?: number;
+  /**
+   * Bytes all requests in flight may hold at once: bodies as received plus what they inflate to.
+   * Each is reserved before it is kept (a declared Content-Length at once); past it, or past half
+   * of it for one token, the request is answered 503 with Retry-After: 1. @default 268435456 (256 MiB)
+   */
+  maxMemoryBytes?: number;
   /** Per-token limit: average records a second and burst. @default { recordsPerSec: 100000, burst: 200000 } */
   rateLimit?: { recordsPerSec: number; burst: number };
   /** Records the forwarder holds in memory before its spool. @default 200000 */

@@ -131,8 +131,8 @@ describe("POST /ingest", () => {
   test("readLimited keeps every byte in order whether the declared length is right, short or long", async () => {
     const { readLimited } = await import("../collector/body.ts");
     const stream = () => new ReadableStream<Uint8Array>({ start(c) { c.enqueue(new Uint8Array([1, 2])); c.enqueue(new Uint8Array([3, 4, 5])); c.close(); } });
-    for (const expected of [-1, 5, 3, 1, 10]) expect([...await readLimited(stream(), 100, "body", undefined, expected)]).toEqual([1, 2, 3, 4, 5]);
-    await expect(readLimited(stream(), 4, "body", undefined, 5)).rejects.toThrow("body is larger than 4 bytes");
+    for (const expected of [-1, 5, 3, 1, 10]) expect([...await readLimited(stream(), 100, "body", { expected })]).toEqual([1, 2, 3, 4, 5]);
+    await expect(readLimited(stream(), 4, "body", { expected: 5 })).rejects.toThrow("body is larger than 4 bytes");
   });
 
   test("415 for an unknown content type", async () => {

@@ -5,7 +5,7 @@
  */
 import type { Hono } from "hono";
 import { readBodyText } from "../body.ts";
-import { BodyTimeoutError } from "../errors.ts";
+import { BodyTimeoutError, MemoryBudgetError } from "../errors.ts";
 import { heartbeatError } from "../producers.ts";
 import type { Exchange } from "../exchange.ts";
 
@@ -22,16 +22,20 @@ const MAX_HEARTBEAT_BYTES = 64 << 10;
  * ```
  */
 export function mountHeartbeat(app: Hono, x: Exchange): void {
-  const { limits, producers } = x.parts;
+  const { limits, producers, memory } = x.parts;
   app.post("/heartbeat", async (c) => {
     const caller = x.who(c);
     if (caller instanceof Response) return caller;
     let beat: unknown;
+    const hold = memory.hold(caller.token);
     try {
-      beat = JSON.parse(await readBodyText(c.req.raw, { maxBodyBytes: MAX_HEARTBEAT_BYTES, maxDecompressedBytes: MAX_HEARTBEAT_BYTES, bodyTimeoutMs: limits.bodyTimeoutMs }));
+      beat = JSON.parse(await readBodyText(c.req.raw, { ...limits, maxBodyBytes: MAX_HEARTBEAT_BYTES, maxDecompressedBytes: MAX_HEARTBEAT_BYTES }, hold));
     } catch (err) {
       if (err instanceof BodyTimeoutError) return x.answer(c, 408, { error: err.message }, { Connection: "close" });
+      if (err instanceof MemoryBudgetError) return x.answer(c, 503, { error: err.message }, { "Retry-After": "1" });
       beat = undefined;
+    } finally {
+      hold.release();
     }
     const invalid = heartbeatError(beat, x.parts.options);
     if (invalid !== undefined) return x.answer(c, 400, { error: invalid });

@@ -1,4 +1,4 @@
-// The collector over HTTPS on Deno (serve() with a certificate and key, Deno.serve underneath).
+// The collector over HTTPS on Deno (serve() with a certificate and key, node:https underneath).
 import assert from "node:assert/strict";
 import { serve } from "../../server.ts";
 
