@@ -289,3 +289,28 @@ describe("sluice pretty", () => {
     expect(out).toBe("2026-12-06T17:14:28.123Z INFO  before\n2026-12-06T17:14:28.123Z WARN  after the signal\n");
   });
 });
+
+describe("sluice pretty's reader goes away", () => {
+  test("sluice pretty | head: once its output is closed it stops, though its input never ends", async () => {
+    const child = spawn(bin("bun"), [join(root, "cli.ts"), "pretty"], { stdio: ["pipe", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
+    const line = '{"time":"2026-12-06T17:14:28.123Z","level":"info","msg":"row"}\n'.repeat(100);
+    let writing = true;
+    child.stdin.on("error", () => {}); // it closes its input when it stops
+    const feed = async () => {
+      while (writing) {
+        if (!child.stdin.write(line)) await new Promise((r) => child.stdin.once("drain", r));
+        await Bun.sleep(1);
+      }
+    };
+    void feed();
+    await new Promise((r) => child.stdout.once("data", r));
+    child.stdout.destroy(); // head has read its line
+    const code = await Promise.race([new Promise((r) => child.on("close", r)), Bun.sleep(10_000).then(() => "still running")]);
+    writing = false;
+    child.kill();
+    expect(code).toBe(0);
+    expect(stderr).toBe("");
+  }, 20_000);
+});

@@ -57,10 +57,14 @@ export async function pretty(flags: Record<string, string | boolean | undefined>
     if (r === undefined) out.push(line);
     else if (levelValue(r.level) >= min) out.push(format(r));
   };
+  /** Set when the reader went away (`sluice pretty | head`): the run ends quietly. */
+  let gone = false;
   const write = (text: string) =>
     new Promise<void>((resolve, reject) => {
-      // resolves once written; a closed reader (pretty | head) ends the run quietly
-      proc.stdout.write(text, (err?: Error & { code?: string }) => (err && err.code !== "EPIPE" ? reject(err) : resolve()));
+      proc.stdout.write(text, (err?: Error & { code?: string }) => {
+        if (err?.code === "EPIPE") gone = true;
+        return err && !gone ? reject(err) : resolve();
+      });
     });
   proc.stdout.on?.("error", () => {}); // EPIPE is answered by the write callback
 
@@ -91,7 +95,9 @@ export async function pretty(flags: Record<string, string | boolean | undefined>
       }
       for (const l of lines) show(l.endsWith("\r") ? l.slice(0, -1) : l);
       if (out.length > 0) await write(out.splice(0).join("\n") + "\n");
+      if (gone) return;
     }
+    if (gone) return;
     rest += decoder.decode();
     if (rest !== "") show(rest); // the last line, even without a newline
     if (out.length > 0) await write(out.splice(0).join("\n") + "\n");
