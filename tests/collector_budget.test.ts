@@ -62,6 +62,37 @@ describe("per-request budgets", () => {
     expect(await metrics()).toContain('sluice_ingest_refused_total{bound="concurrent-bodies"} 1');
     void stalled;
   });
+
+  test("a token past its share of --max-memory-bytes gets 503 Retry-After while another token is served; a slow body 408s; every byte is given back", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-share-"));
+    const app = createIngestApp({ dir, tokens: [{ name: "a", token: "ta" }, { name: "b", token: "tb" }], maxMemoryBytes: 1 << 20, bodyGraceMs: 200, minBodyBytesPerSec: 1000 });
+    apps.push(app);
+    const post = (token: string, body: BodyInit, length?: number) => app.fetch(new Request("http://collector/ingest", {
+      method: "POST", body, duplex: "half",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/x-ndjson", ...(length === undefined ? {} : { "content-length": String(length) }) },
+    } as RequestInit));
+    const metric = async (name: string) => Number(new RegExp(`^${name} (\\d+)$`, "m").exec(await (await app.fetch(new Request("http://collector/metrics", { headers: { authorization: "Bearer tb" } }))).text())?.[1]);
+    // token a declares 400 KB and sends 1 KB: reserved before it is read, so a second one passes a's half (512 KiB)
+    const stalled = new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(new Uint8Array(1000).fill(32)) });
+    const first = post("ta", stalled as unknown as BodyInit, 400_000);
+    await new Promise((r) => setTimeout(r, 20));
+    const second = await post("ta", '{"msg":"a"}\n', 400_000);
+    expect(second.status).toBe(503);
+    expect(second.headers.get("retry-after")).toBe("1");
+    expect((await second.json()).error).toContain("half of --max-memory-bytes");
+    expect((await post("tb", '{"msg":"b"}\n')).status).toBe(200);
+    expect(await metric("sluice_ingest_memory_bytes")).toBe(400_000);
+    // the stalled body has sent 1000 bytes: under 1000 B/s once its 200 ms grace is over
+    const late = await first;
+    expect(late.status).toBe(408);
+    expect(late.headers.get("connection")).toBe("close");
+    expect((await late.json()).error).toContain("under the 1000 bytes/s required");
+    expect(await metric("sluice_ingest_memory_bytes")).toBe(0);
+    expect(await metric("sluice_ingest_memory_peak_bytes")).toBe(400_012); // a's 400 KB and b's 12 bytes
+    expect(await metric('sluice_ingest_refused_total\\{bound="token-memory"\\}')).toBe(1);
+    expect(await metric('sluice_ingest_refused_total\\{bound="body-rate"\\}')).toBe(1);
+    expect(() => createIngestApp({ dir, noAuth: true, maxMemoryBytes: 1000 })).toThrow("maxMemoryBytes must be a whole number ≥ 1 MiB");
+  });
 });
 
 describe("rate limits that can always be met", () => {
@@ -127,6 +158,7 @@ describe("memory: one budget for all requests in flight", () => {
         const refusedForMemory = [...metrics.matchAll(/sluice_ingest_refused_total\{bound="(?:token-)?memory"\} (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
         expect(refusedForMemory).toBe(answers.filter((a) => a.status === 503).length);
         expect(metrics).toMatch(/sluice_ingest_memory_peak_bytes \d+/);
+        expect(metrics).toMatch(/^sluice_ingest_memory_bytes 0$/m); // every reservation given back
       } finally {
         s.proc.kill("SIGTERM");
       }
