@@ -42,7 +42,8 @@ const recordSize = (r: LogRecord) => r.json.length;
 /**
  * Feeds one sink: records are queued, grouped by a {@linkcode Batcher}, and flow as batches
  * through a `ReadableStream` piped into a `WritableStream` that encodes and writes them. At
- * most one batch is in the pipe at a time, so batches grow while a sink is busy. Everything
+ * most one batch is in the pipe at a time, so batches grow while a sink is busy (up to its batch
+ * limits when it has `boundedBatches`: then the backlog goes as several batches). Everything
  * not yet written stays reachable, so {@linkcode Channel.drainSync} can write it in order on
  * exit or when a `"block"` queue is full.
  *
@@ -63,6 +64,8 @@ export class Channel<C = unknown> {
   readonly minLevel: number;
   readonly #maxQueued: number;
   readonly #maxBytes: number;
+  /** Records done with, in queue order: written, lost by their sink, or dropped as the oldest. */
+  #finished = 0;
   readonly #unrefTimer: (timer: unknown) => void;
   readonly #onFull: OnFull;
   readonly #onError: (err: Error) => void;
@@ -131,6 +134,7 @@ export class Channel<C = unknown> {
       else {
         const oldest = this.#onFull === "drop-oldest" ? this.#batcher.shift() : undefined;
         if (oldest === undefined) return this.#ledger.lose("queue-full", 1);
+        this.#finished++;
         this.#queued--;
         this.#queuedBytes -= recordSize(oldest);
         this.#ledger.lose("queue-full", 1);
@@ -150,9 +154,9 @@ export class Channel<C = unknown> {
   drainSync(final = false): boolean {
     if (!this.sink.sync && this.sink.writeSync === undefined) return false;
     this.#writes.takeOver();
-    if (this.#batcher.length > 0) {
+    while (this.#batcher.length > 0) {
       this.#ledger.enqueued++;
-      this.#writes.writeSync(this.#batcher.take(), undefined);
+      this.#writes.writeSync(this.#batcher.take(this.sink.boundedBatches), undefined);
     }
     if (final) {
       try {
@@ -170,9 +174,13 @@ export class Channel<C = unknown> {
    */
   async flush(): Promise<void> {
     const ledger = this.#ledger;
-    const target = ledger.enqueued + (this.#batcher.length > 0 ? 1 : 0);
-    this.#batcher.expedite();
-    await ledger.completed(target);
+    // records are done with in queue order; bounded batches take a backlog in several turns
+    const goal = this.#finished + this.#queued;
+    while (this.#finished < goal) {
+      const target = ledger.enqueued + (this.#batcher.length > 0 ? 1 : 0);
+      this.#batcher.expedite();
+      await ledger.completed(target);
+    }
     for (let attempt = 0; ; attempt++) {
       try {
         await this.sink.flush?.();
@@ -237,7 +245,7 @@ export class Channel<C = unknown> {
 
   #onDue(): void {
     if (this.#writes.busy || this.#closed) return;
-    const records = this.#batcher.take();
+    const records = this.#batcher.take(this.sink.boundedBatches);
     this.#writes.start(records);
     this.#ledger.enqueued++;
     this.#controller.enqueue(records);
@@ -245,6 +253,7 @@ export class Channel<C = unknown> {
 
   #complete(records: readonly LogRecord[], started: number, err?: unknown): void {
     const n = records.length;
+    this.#finished += n;
     this.#queued -= n;
     for (let i = 0; i < n; i++) this.#queuedBytes -= recordSize(records[i]);
     this.#ledger.complete(n, started, this.#queued, err);

@@ -113,6 +113,13 @@ export interface Sink<C = unknown> {
   readonly defaultOnFull: OnFull;
   /** Batch limits for this sink's pipeline; the logger's `batch` option overrides them. */
   readonly batch?: BatchLimits<LogRecord>;
+  /**
+   * True when the batch limits are also the most a batch may hold: records that piled up while
+   * the sink was busy go out as several batches of at most `maxRecords` records and `maxBytes`
+   * bytes (a receiver such as a collector refuses larger bodies). Otherwise a batch takes
+   * everything waiting, which saves writes for files.
+   */
+  readonly boundedBatches?: boolean;
   /** Queue limits for this sink (`maxQueuedRecords`, `maxQueuedBytes`, `onFull`); the logger's queue options override them. */
   readonly queue?: QueueOptions;
   /**

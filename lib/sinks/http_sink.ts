@@ -213,6 +213,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
       return { body, key: crypto.randomUUID(), records: records.length, oldestMs: records[0]?.time ?? Date.now() };
     },
     write: (batch) => sender.send(batch),
+    boundedBatches: true,
     routed(policy) {
       state.routed = policy;
     },

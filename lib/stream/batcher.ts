@@ -106,16 +106,20 @@ export class Batcher<T> {
     if (this.#items.length > 0 && !this.#due) this.#becomeDue();
   }
 
-  /** Removes and returns every waiting item, and starts a new batch. */
-  take(): T[] {
+  /**
+   * Removes and returns every waiting item, and starts a new batch. With `bounded`, takes only
+   * the items up to where the batch became due (`maxRecords` items or `maxBytes` bytes); the
+   * rest stays, due at once (the owner takes it next).
+   */
+  take(bounded = false): T[] {
     const items = this.#items;
-    this.#items = [];
-    this.#bytes = 0;
-    this.#due = false;
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    let n = items.length, bytes = this.#bytes;
+    if (bounded) for (n = bytes = 0; n < items.length && n < this.#maxRecords && bytes < this.#maxBytes;) bytes += this.#sizeOf?.(items[n++]) ?? 0;
+    this.#items = items.splice(n);
+    this.#bytes -= bytes;
+    this.#due = this.#items.length > 0;
     return items;
   }
 
