@@ -4,7 +4,8 @@
 // and a hash; untraced: the counter), fingersCrossed (held, no scope); then per record the
 // formats a console writes: text (the console's format before "auto", the anchor), pretty
 // (plain and coloured, with fields).
-// Run: bun bench/stages.bench.ts (also: deno run -A --config deno.json bench/stages.bench.ts)
+// Run: bun bench/stages.bench.ts (also: deno run -A --config deno.json bench/stages.bench.ts);
+// BENCH_P50=1 prints each line's median for scripts.
 import { bench, do_not_optimize, group, run, summary } from "mitata";
 import { createRecord, fingersCrossed, type LogRecord, prettyFormatter, sample, syncStage, textFormatter, throttle } from "../mod.ts";
 
@@ -45,4 +46,6 @@ summary(() => {
   });
 });
 
-await run();
+const result = await run();
+// BENCH_P50=1 adds each line's median (ns), tab-separated, for a script to take medians over runs
+if (process.env.BENCH_P50) for (const b of result.benchmarks) console.log(`p50\t${b.alias}\t${b.runs[0].stats?.p50.toFixed(1)}`);

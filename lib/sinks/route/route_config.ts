@@ -145,5 +145,6 @@ export function keyByField(field: string): (record: LogRecord) => string | undef
   if (field === "category") return (r) => r.category;
   if (field === "level") return (r) => r.level;
   if (field === "msg") return (r) => r.msg;
-  return (r) => recordField(r, field);
+  const quoted = JSON.stringify(field) + ":";
+  return (r) => recordField(r, field, quoted);
 }
