@@ -104,6 +104,8 @@ const MODULE = new Uint8Array([
 ]);
 
 const PAGE = 65536;
+let compiled: WebAssembly.Module | undefined;
+const round16 = (n: number) => Math.ceil(n / 16) * 16;
 
 /**
  * Lower-cases ASCII letters of byte blocks into its own buffer.
@@ -124,14 +126,15 @@ export class CaseFolder {
   #n = 0;
   #heap: Uint8Array = new Uint8Array(0);
   readonly #memory: WebAssembly.Memory | undefined;
-  #capacity = 0;
+  /** The size of the region at the memory's start handed out by `source`. */
+  #source = 0;
   #js: Uint8Array = new Uint8Array(0);
 
   /** @param simd Use the WebAssembly module when it runs (false: the JavaScript loop, which gives the same results). */
   constructor(simd = true) {
     if (!simd) return;
     try {
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(MODULE));
+      const instance = new WebAssembly.Instance(compiled ??= new WebAssembly.Module(MODULE));
       this.#lower = instance.exports.lower as (src: number, dst: number, n: number) => number;
       this.#find = instance.exports.find as (pos: number, end: number, first: number, last: number, k: number) => number;
       this.#memory = instance.exports.mem as WebAssembly.Memory;
@@ -146,30 +149,55 @@ export class CaseFolder {
   }
 
   /**
+   * A buffer of `size` bytes at the start of the module's memory, for a reader to read blocks
+   * into: folding a block from there needs no copy. Undefined without the module.
+   *
+   * @param size Its size.
+   * @returns The buffer.
+   */
+  source(size: number): Uint8Array | undefined {
+    const memory = this.#memory;
+    if (memory === undefined) return undefined;
+    this.#source = size;
+    this.#reserve(size);
+    return new Uint8Array(memory.buffer, 0, size);
+  }
+
+  /**
    * The first `n` bytes of `src`, ASCII letters lower-cased; valid until the next call.
    *
-   * @param src The bytes.
+   * @param src The bytes: the `source` buffer, or any other (copied in first).
    * @param n How many.
    * @returns The folded copy.
    */
   fold(src: Uint8Array, n: number): Uint8Array {
     const memory = this.#memory;
     if (memory === undefined) return this.#foldJs(src, n);
-    const half = Math.ceil((n + 16) / 16) * 16;
-    // room for the copy, and for find's 16-byte reads past its end
-    if (2 * half + 32 > this.#capacity) {
-      const need = Math.ceil((2 * half + 32 - memory.buffer.byteLength) / PAGE);
-      if (need > 0) memory.grow(need);
-      this.#capacity = memory.buffer.byteLength;
-    }
+    const inPlace = src.buffer === memory.buffer && src.byteOffset === 0;
+    // a copy from elsewhere may need more room, which moves the memory (and leaves `source` behind)
+    if (!inPlace) this.#reserve(n);
+    const dst = round16(Math.max(n, this.#source) + 16);
     const heap = new Uint8Array(memory.buffer);
-    heap.set(src.subarray(0, n), 0);
-    heap.fill(0, n, half); // the last 16-byte step reads past n
-    this.#seen = this.#lower!(0, half, n);
-    this.#at = half;
+    if (!inPlace) heap.set(src.subarray(0, n), 0);
+    const whole = n & ~15;
+    let seen = this.#lower!(0, dst, whole);
+    for (let i = whole; i < n; i++) {
+      const b = heap[i];
+      heap[dst + i] = b - 65 < 26 && b >= 65 ? b | 0x20 : b;
+      seen |= (b >> 7) | (b === 0x5c ? 2 : 0);
+    }
+    this.#seen = seen;
+    this.#at = dst;
     this.#n = n;
     this.#heap = heap;
-    return heap.subarray(half, half + n);
+    return heap.subarray(dst, dst + n);
+  }
+
+  /** Room for `n` bytes at the start, their folded copy after them, and find's 16-byte reads past its end. */
+  #reserve(n: number): void {
+    const memory = this.#memory!;
+    const need = round16(Math.max(n, this.#source) + 16) + n + 48;
+    if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
   }
 
   /**

@@ -64,7 +64,6 @@ export class FileSearcher implements RecordSearcher {
   readonly #dir: string;
   readonly #fs: SearchFs;
   readonly #options: FileSearcherOptions;
-  readonly #folder = new CaseFolder();
 
   /**
    * @param dir The collector's directory.
@@ -144,9 +143,12 @@ export class FileSearcher implements RecordSearcher {
   ): Promise<{ bytes: number; files: number; badLines: number; problems: string[] }> {
     const files = logFiles(this.#fs.list(this.#dir)).filter((f) => mayHold(f, from, to));
     const total = files.reduce((n, f) => n + f.size, 0);
-    const reader = new LineBlockReader(this.#fs, this.#options);
+    // one folder per scan: its memory is this scan's read buffer (searches run side by side)
+    const folder = new CaseFolder();
     const { cover } = request.query;
-    const candidates = cover === undefined ? undefined : new LineCandidates(cover, this.#fs, this.#folder);
+    const source = cover === undefined ? undefined : folder.source(this.#options.blockBytes ?? 4 << 20);
+    const reader = new LineBlockReader(this.#fs, this.#options, source && this.#fs.wrap(source));
+    const candidates = cover === undefined ? undefined : new LineCandidates(cover, this.#fs, folder);
     const out = { bytes: 0, files: 0, badLines: 0, problems: [] as string[] };
     const onBytes = (n: number) => {
       out.bytes += n;

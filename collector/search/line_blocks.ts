@@ -64,10 +64,11 @@ export class LineBlockReader {
   /**
    * @param fs File operations.
    * @param sizes Buffer sizes.
+   * @param buffer The buffer to read into at first (its size is the block size). @default one of `blockBytes`
    */
-  constructor(fs: SearchFs, sizes: BlockSizes = {}) {
+  constructor(fs: SearchFs, sizes: BlockSizes = {}, buffer?: Uint8Array) {
     this.#fs = fs;
-    this.#buf = fs.alloc(sizes.blockBytes ?? 4 << 20);
+    this.#buf = buffer ?? fs.alloc(sizes.blockBytes ?? 4 << 20);
     this.#max = Math.max(sizes.maxLineBytes ?? 16 << 20, this.#buf.length);
   }
 

@@ -53,6 +53,8 @@ export interface SearchFs {
   utf8(buf: Uint8Array, start: number, end: number): string;
   /** A byte-search view of any bytes (no copy). */
   view(bytes: Uint8Array): ByteSearch;
+  /** The same bytes as a buffer `latin1` and `utf8` take (no copy). */
+  wrap(bytes: Uint8Array): Uint8Array;
 }
 
 let cached: SearchFs | undefined;
@@ -111,6 +113,7 @@ export function searchFs(): SearchFs {
     latin1: (buf, start, end) => (buf as typeof Buffer).toString("latin1", start, end),
     utf8: (buf, start, end) => (buf as typeof Buffer).toString("utf8", start, end),
     view: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length),
+    wrap: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length),
   };
   return cached;
 }
