@@ -197,3 +197,27 @@ test("with every target down, records go to the spool of a target that answers r
   await log.close();
   expect(spooled.a + spooled.b).toBe(210); // a's hung part failed at last and was spooled too
 });
+
+test("a backlog behind a slow target drains in writes of up to its sink's batch limit, not one write per part; nothing lost or doubled", async () => {
+  const sizes: number[] = [];
+  const got: number[] = [];
+  const slow: Sink<LogRecord[]> = {
+    name: "slow", sync: false, defaultOnFull: "drop-newest", encode: (rs) => rs.slice(), close() {},
+    batch: { maxRecords: 500 },
+    async write(rs) {
+      sizes.push(rs.length);
+      await sleep(30);
+      got.push(...rs.map((r) => JSON.parse(r.json).n));
+    },
+  };
+  const route = routeSink({ targets: [{ name: "slow", sink: slow }] });
+  const log = createLogger({ sinks: [route], batch: { maxRecords: 10, maxAgeMs: 1 }, maxQueuedRecords: 10_000 });
+  for (let n = 0; n < 3000; n++) {
+    log.info("m", { n });
+    if (n % 10 === 9) await sleep(0); // parts of about 10 records
+  }
+  await log.close();
+  expect(got.slice().sort((a, b) => a - b)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+  expect(Math.max(...sizes)).toBeLessThanOrEqual(500);
+  expect(sizes.length).toBeLessThan(40); // one write per part would be about 300
+});

@@ -7,7 +7,7 @@
 import type { LogRecord } from "../../record.ts";
 import type { SinkHooks } from "../../sink.ts";
 import type { RouteSink, RouteSinkOptions, RouteStats } from "./route_types.ts";
-import { makeTable, routeStatsOf, type Target, takes } from "./route_targets.ts";
+import { makeTable, nextWrite, routeStatsOf, type Target, takes } from "./route_targets.ts";
 import { SmoothWeighted } from "./weighted.ts";
 
 const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
@@ -103,18 +103,21 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     return done;
   };
 
-  /** Starts `t`'s next waiting part when it has no write in flight and its breaker lets it (a half-open one takes one probe). */
+  /**
+   * Starts `t`'s next write when it has none in flight and its breaker lets it: its waiting parts
+   * within its sink's batch limits in one write (a half-open one takes one part, the probe).
+   */
   const pump = (t: Target): void => {
     while (!t.busy && t.waiting.length > 0) {
-      const next = t.waiting.shift()!;
       if (!t.breaker.allow()) {
-        next.resolve(false);
+        t.waiting.shift()!.resolve(false);
         continue;
       }
+      const parts = nextWrite(t, t.breaker.state === "closed");
       t.busy = true;
-      void attempt(t, next.records).then((ok) => {
+      void attempt(t, parts.length === 1 ? parts[0].records : parts.flatMap((p) => p.records)).then((ok) => {
         t.busy = false;
-        next.resolve(ok);
+        for (const p of parts) p.resolve(ok);
         pump(t);
       });
     }

@@ -158,3 +158,37 @@ export function routeStatsOf(table: TargetTable, retiring: Iterable<Target>, cou
     failedOver: counts.failedOver, spooled: counts.spooled, unmatched: counts.unmatched, reconfigured: counts.reconfigured, dropped: { ...counts.dropped },
   };
 }
+
+/**
+ * Takes the parts waiting for `t` that go into its next write: the first one and, with `merge`
+ * (a closed breaker: not a half-open probe), those after it while the write stays within the
+ * target sink's batch limits (`maxRecords`, `maxBytes`; 1000 records and 1 MiB by default). A
+ * backlog behind a slow target, or parts moved from a failed one, then drains in a few writes
+ * rather than one write per part.
+ *
+ * @param t The target; its first waiting part is always taken.
+ * @param merge Whether parts after the first may join it.
+ * @returns The parts, in order.
+ * @example
+ * ```ts
+ * const parts = nextWrite(t, t.breaker.state === "closed");
+ * ```
+ */
+export function nextWrite(t: Target, merge: boolean): Target["waiting"] {
+  const limits = t.spec.sink.batch;
+  const maxRecords = limits?.maxRecords ?? 1000;
+  const maxBytes = limits?.maxBytes ?? 1 << 20;
+  const bytes = (rs: LogRecord[]) => rs.reduce((n, r) => n + r.json.length + 1, 0);
+  const taken = [t.waiting.shift()!];
+  let records = taken[0].records.length;
+  let size = bytes(taken[0].records);
+  while (merge && t.waiting.length > 0) {
+    const next = t.waiting[0];
+    const more = bytes(next.records);
+    if (records + next.records.length > maxRecords || size + more > maxBytes) break;
+    taken.push(t.waiting.shift()!);
+    records += next.records.length;
+    size += more;
+  }
+  return taken;
+}
