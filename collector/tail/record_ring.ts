@@ -21,7 +21,6 @@ import type { LogRecord } from "../../lib/record.ts";
  */
 export class RecordRing {
   readonly #records: (LogRecord | undefined)[];
-  readonly #events: (Uint8Array | undefined)[];
   readonly #maxBytes: number;
   #bytes = 0;
   #first = 1;
@@ -29,13 +28,12 @@ export class RecordRing {
 
   /**
    * @param maxRecords The most records kept (at least 1).
-   * @param maxBytes The most bytes of their lines kept (each record's SSE event, once encoded, costs about as much again).
+   * @param maxBytes The most bytes of their lines kept.
    */
   constructor(readonly maxRecords: number, maxBytes: number) {
     if (!(Number.isInteger(maxRecords) && maxRecords >= 1)) throw new RangeError(`sluice: the tail buffer must hold at least 1 record, got ${maxRecords}`);
     if (!(Number.isInteger(maxBytes) && maxBytes >= 1)) throw new RangeError(`sluice: the tail buffer's bytes must be a whole number ≥ 1, got ${maxBytes}`);
     this.#records = new Array(maxRecords);
-    this.#events = new Array(maxRecords);
     this.#maxBytes = maxBytes;
   }
 
@@ -61,7 +59,6 @@ export class RecordRing {
       if (this.#next - this.#first === cap) this.#evict();
       const at = this.#next % cap;
       this.#records[at] = r;
-      this.#events[at] = undefined;
       this.#bytes += r.json.length;
       this.#next++;
       while (this.#bytes > this.#maxBytes && this.#next - this.#first > 1) this.#evict();
@@ -78,19 +75,10 @@ export class RecordRing {
     return this.record(seq)?.json;
   }
 
-  /** The encoded event of `seq`, made once by `make` and kept while the record is. */
-  event(seq: number, make: (record: LogRecord, seq: number) => Uint8Array): Uint8Array | undefined {
-    const r = this.record(seq);
-    if (r === undefined) return undefined;
-    const at = seq % this.maxRecords;
-    return (this.#events[at] ??= make(r, seq));
-  }
-
   #evict(): void {
     const at = this.#first % this.maxRecords;
     this.#bytes -= this.#records[at]!.json.length;
     this.#records[at] = undefined;
-    this.#events[at] = undefined;
     this.#first++;
   }
 }

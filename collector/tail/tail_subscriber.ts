@@ -13,7 +13,7 @@ const HEARTBEAT = utf8.encode(": heartbeat\n\n");
 /** Bytes of events gathered into one chunk at most (one record's event may be larger). */
 const CHUNK_BYTES = 64 << 10;
 /** A client over its rate sleeps this long before it is sent more. */
-const RATE_PAUSE_MS = 50;
+const RATE_PAUSE_MS = 250;
 
 /**
  * A client following the hub: it holds only the sequence of the next record to look at; each
@@ -138,35 +138,22 @@ export class TailSubscriber {
 
   /** The events from the position on, up to a chunk's worth, or undefined when there are none. */
   #gather(): Uint8Array | undefined {
-    const { ring, counts } = this.hub;
-    const parts: Uint8Array[] = [];
-    let size = 0;
+    const { ring, counts, boot } = this.hub;
+    let text = "";
     if (this.#next < ring.first) {
       const dropped = ring.first - this.#next;
       counts.dropped += dropped;
       this.#next = ring.first;
-      parts.push(utf8.encode(`event: dropped\ndata: {"dropped":${dropped}}\n\n`));
-      size += parts[0].length;
+      text = `event: dropped\ndata: {"dropped":${dropped}}\n\n`;
     }
-    while (this.#next < ring.next && size < CHUNK_BYTES && this.#allowance >= 1) {
+    while (this.#next < ring.next && text.length < CHUNK_BYTES && this.#allowance >= 1) {
       const seq = this.#next++;
-      if (!this.filter(ring.record(seq)!)) continue;
-      const event = ring.event(seq, this.#encode)!;
-      parts.push(event);
-      size += event.length;
+      const r = ring.record(seq)!;
+      if (!this.filter(r)) continue;
+      text += "id: " + boot + "-" + seq + "\ndata: " + r.json + "\n\n";
       counts.sent++;
       this.#allowance--;
     }
-    if (parts.length === 0) return undefined;
-    if (parts.length === 1) return parts[0];
-    const out = new Uint8Array(size);
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return text === "" ? undefined : utf8.encode(text);
   }
-
-  readonly #encode = (record: LogRecord, seq: number): Uint8Array => utf8.encode(`id: ${this.hub.id(seq)}\ndata: ${record.json}\n\n`);
 }
