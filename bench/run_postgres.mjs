@@ -74,7 +74,7 @@ const stop = async (c) => {
     await gone;
   }
 };
-const serve = (url, table) => start(["cli.ts", "serve", "--port", "0", "--no-auth", "--dir", mkdtempSync(join(tmpdir(), "sluice-pgbench-")), "--postgres", url, "--table", table], /listening on (http:\/\/[^,\s]+)/);
+const serve = (url, table) => start(["cli.ts", "serve", "--port", "0", "--no-auth", "--dir", mkdtempSync(join(tmpdir(), "sluice-pgbench-")), "--postgres", url, "--table", table, "--rate-limit", "100000000"], /listening on (http:\/\/[^,\s]+)/);
 
 const pg = await startPostgres();
 const sql = postgres(pg.url, { onnotice: () => {} });

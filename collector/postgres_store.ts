@@ -1,7 +1,7 @@
 /**
  * The collector's store in PostgreSQL (`sluice serve --postgres`): a request's records and its
  * Idempotency-Key are committed in one transaction, and the producer is answered only after
- * the commit.
+ * the commit. Requests that arrive while commits run share the next transaction.
  *
  * @module
  */
@@ -13,6 +13,7 @@ import type { Sink } from "../lib/sink.ts";
 import { openPostgres, safeUrl } from "../postgres/connect.ts";
 import { ensureTable, maintain, type TableNames, tableNames } from "../postgres/table.ts";
 import { commitBatches } from "../postgres/write.ts";
+import { GroupCommit } from "../postgres/group_commit.ts";
 import { family, latencyFamily } from "./prometheus.ts";
 import { type RecordStore, StoreRefusedError } from "./store.ts";
 
@@ -144,13 +145,15 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
     throw err;
   }
 
+  // requests that arrive while commits run share the next transaction (one COPY)
+  const group = new GroupCommit((batches) => commitBatches(sql, names, batches), Math.max(1, Math.floor((options.maxConnections ?? 8) / 2)));
   const commit = async (records: readonly LogRecord[], key: { token: string; hash: string } | undefined): Promise<boolean> => {
     if (!ready || closed) throw new StoreRefusedError(`${away ?? "the store is closed"}; nothing of this request was written; retry later`, POSTGRES_RETRY_AFTER_S);
     const start = performance.now();
     let t: ReturnType<typeof setTimeout> | undefined;
     try {
-      const [duplicate] = await Promise.race([
-        commitBatches(sql, names, [{ records, key }]),
+      const duplicate = await Promise.race([
+        group.add({ records, key }),
         new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`no commit within ${timeoutMs} ms`)), timeoutMs))),
       ]);
       latency.record(performance.now() - start);

@@ -45,6 +45,7 @@ export function copyRow(r: LogRecord): string {
  * ```
  */
 export function pgTime(ms: number): string {
+  if (ms >= YEAR_1 && ms < YEAR_10000) return isoTime(ms);
   const d = new Date(ms);
   const y = d.getUTCFullYear();
   if (y >= 1 && y <= 9999) return isoTime(ms);
@@ -54,6 +55,9 @@ export function pgTime(ms: number): string {
   return y > -4712 ? `${1 - y}-${rest}+00 BC` : "-infinity";
 }
 
+// the years ISO 8601 writes with four digits: 0001-01-01 and 10000-01-01
+const YEAR_1 = -62_135_596_800_000;
+const YEAR_10000 = 253_402_300_800_000;
 const PRODUCER_TAIL = ',"producer":"';
 const PLAIN = /^[^"\\]*$/;
 
@@ -70,13 +74,15 @@ const PLAIN = /^[^"\\]*$/;
  * ```
  */
 export function recordProducer(json: string): string | undefined {
-  const at = json.lastIndexOf(PRODUCER_TAIL);
-  if (at < 0 && !json.includes('"producer"')) return undefined;
-  if (at >= 0 && json.endsWith('"}')) {
+  if (json.endsWith('"}')) {
     // ,"producer":"..."} with nothing to unescape: a quote after a comma opens a string, so this is the top-level member
-    const value = json.slice(at + PRODUCER_TAIL.length, -2);
-    if (PLAIN.test(value)) return value;
+    const open = json.lastIndexOf('"', json.length - 3);
+    if (open > PRODUCER_TAIL.length && json.startsWith(PRODUCER_TAIL, open - PRODUCER_TAIL.length + 1)) {
+      const value = json.slice(open + 1, -2);
+      if (PLAIN.test(value)) return value;
+    }
   }
+  if (!json.includes('"producer"')) return undefined;
   try {
     const p = (JSON.parse(json) as { producer?: unknown }).producer;
     return typeof p === "string" ? p : undefined;
@@ -86,6 +92,8 @@ export function recordProducer(json: string): string | undefined {
 }
 
 const COPY_SPECIAL = /[\\\t\n\r]/;
+// anything copyText must look at: a COPY escape, a NUL, any surrogate (one in a pair is fine, but rare)
+const COPY_PLAIN = /^[^\\\t\n\r\0\ud800-\udfff]*$/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const LONE_SURROGATE_ALL = new RegExp(LONE_SURROGATE.source, "g");
 
@@ -119,6 +127,7 @@ export function storedText(s: string): string {
  * ```
  */
 export function copyText(s: string): string {
+  if (COPY_PLAIN.test(s)) return s;
   s = storedText(s);
   if (!COPY_SPECIAL.test(s)) return s;
   return s.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"));

@@ -51,7 +51,11 @@ export async function commitBatches(sql: Sql, names: TableNames, batches: readon
       const hashes = keyed.map(([b]) => b.key!.hash);
       const fresh = await tx.unsafe(`insert into ${names.keys} (token, hash) select * from unnest($1::text[], $2::text[]) on conflict do nothing returning token, hash`, [tokens, hashes] as never);
       const made = new Set(fresh.map((r) => `${r.token}\n${r.hash}`));
-      for (const [b, i] of keyed) duplicate[i] = !made.has(`${b.key!.token}\n${b.key!.hash}`);
+      // a key twice among the batches: the first is written, the second is its duplicate
+      for (const [b, i] of keyed) {
+        const k = `${b.key!.token}\n${b.key!.hash}`;
+        duplicate[i] = !made.delete(k);
+      }
     }
     let text = "";
     for (let i = 0; i < batches.length; i++) if (!duplicate[i]) for (const r of batches[i].records) text += copyRow(r);

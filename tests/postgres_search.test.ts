@@ -118,7 +118,7 @@ describe.skipIf(!run)("PostgresSearcher against a real PostgreSQL", () => {
       "level:>=warn route:/api* -\"health check\"", "nothing-here", "err.message.x:*", "route:*", "time:*", "category:*", "-category:*",
     ];
     for (const q of queries) expect({ q, ids: await found(q) }).toEqual({ q, ids: all(q) });
-  });
+  }, 30_000);
 
   test("the same records as the file matcher for a seeded fuzz of queries; none fails in PostgreSQL", async () => {
     const field = fc.constantFrom("i", "ms", "status", "route", "producer", "category", "level", "ok", "none", "err", "err.message", "err.code", "tags", "msg", "nope", "err.message.deeper");
@@ -164,7 +164,7 @@ describe.skipIf(!run)("PostgresSearcher against a real PostgreSQL", () => {
     for (const bad of ["nope", "pg.eyJ0Ijo", `pg.${btoa(JSON.stringify(["2026-13-45 99:99:99+00", "1", "(0,1)"]))}`, `pg.${btoa(JSON.stringify(["x'); drop", "1", "(0,1)"]))}`]) {
       await expect(searcher.search({ query, from: -Infinity, to: Infinity, limit: 5, cursor: bad })).rejects.toBeInstanceOf(SearchInputError);
     }
-  });
+  }, 30_000);
 
   test("a histogram counts as the matcher does, by bucket and level", async () => {
     const q = "route:/api* OR ms:>100";
@@ -178,5 +178,5 @@ describe.skipIf(!run)("PostgresSearcher against a real PostgreSQL", () => {
       b.levels[r.level] = (b.levels[r.level] ?? 0) + 1;
     }
     expect(h.buckets.map(({ count, levels }) => ({ count, levels }))).toEqual(want);
-  });
+  }, 30_000);
 });

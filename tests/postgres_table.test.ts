@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import fc from "fast-check";
 import postgres from "postgres";
-import { commitBatches, ensureTable, maintain, tableNames } from "../postgres.ts";
+import { commitBatches, ensureTable, maintain, recordProducer, tableNames } from "../postgres.ts";
 import { createRecord } from "../lib/record.ts";
 import { type PostgresServer, postgresSuitesRun, startPostgres } from "./helpers/postgres.ts";
 import { serveRuntimes } from "./helpers/serve_process.ts";
@@ -26,7 +26,17 @@ test("a table name that is not a plain identifier is refused before any SQL", ()
   expect([cli.status, cli.stderr.trim()]).toEqual([1, 'sluice: the table name must be lower-case letters, digits and _ (at most 40, not starting with a digit), got "x\\"y"']);
   const url = spawnSync(bun[0], [...bun.slice(1), "postgres", "init", "--postgres", "http://x/y"], { encoding: "utf8" });
   expect([url.status, url.stderr.trim()]).toEqual([1, 'sluice: --postgres must be a URL such as postgres://user@127.0.0.1:5432/db, got "http://x/y"']);
-});
+}, 30_000);
+
+test("recordProducer reads a record's top-level producer as JSON.parse does (seeded fuzz over where it is and what it holds)", () => {
+  const text = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('"', "\\", ',"producer":"x', "}", '"}'));
+  const value = fc.oneof(text, fc.integer(), fc.constant(null), fc.dictionary(fc.constantFrom("producer", "a"), text, { maxKeys: 2 }));
+  fc.assert(fc.property(fc.array(fc.tuple(fc.constantFrom("producer", "msg", "a", "x"), value), { maxLength: 5 }), (members) => {
+    const json = "{" + members.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(",") + "}";
+    const p = (JSON.parse(json) as { producer?: unknown }).producer;
+    expect(recordProducer(json)).toBe(typeof p === "string" ? p : undefined);
+  }), { seed: 20, numRuns: 3000 });
+}, 30_000);
 
 describe.skipIf(!run)("the table in a real PostgreSQL", () => {
   let pg: PostgresServer;
@@ -66,13 +76,13 @@ describe.skipIf(!run)("the table in a real PostgreSQL", () => {
     const plain = init("--table", "t_plain");
     expect(plain.status).toBe(3);
     expect(plain.stdout).toContain("it is not partitioned by range on time (not partitioned)");
-  });
+  }, 30_000);
 
   test("PostgreSQL unreachable: init says so in one line, exit 1", () => {
     const r = spawnSync(bun[0], [...bun.slice(1), "postgres", "init", "--postgres", "postgres://postgres@127.0.0.1:1/postgres"], { encoding: "utf8", timeout: 20_000 });
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toMatch(/^sluice postgres init: cannot reach PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/postgres: .*ECONNREFUSED/);
-  });
+  }, 30_000);
 
   test("a record at any time lands: far future and far past go to the default partition, and a day partition made later takes its rows from it", async () => {
     const names = tableNames("t_time");
@@ -88,7 +98,7 @@ describe.skipIf(!run)("the table in a real PostgreSQL", () => {
     expect(Number(pg.psql("select count(*) from t_time"))).toBe(times.length);
     // each record's own time is kept exactly in record
     expect(pg.psql("select record->>'time' from t_time where msg = 'r2'")).toBe("-271821-04-20T00:00:00.000Z");
-  });
+  }, 30_000);
 
   test("--retention drops whole day partitions past it and the default partition's older records; keys past their TTL are forgotten", async () => {
     const names = tableNames("t_ret");
@@ -105,7 +115,7 @@ describe.skipIf(!run)("the table in a real PostgreSQL", () => {
     expect(dropped).not.toContain(names.day(now - DAY));
     expect(pg.psql("select string_agg(msg, ',') from t_ret")).toBe("new");
     expect(pg.psql("select count(*) from t_ret_keys")).toBe("0");
-  });
+  }, 30_000);
 
   test("hostile text is stored as data, never a database error, and read back as sent (seeded fuzz)", async () => {
     const names = tableNames("t_fuzz");
@@ -134,5 +144,5 @@ describe.skipIf(!run)("the table in a real PostgreSQL", () => {
     const random = createRecord(Date.now(), "info", Array.from({ length: 10_240 }, (_, i) => String.fromCharCode(0x4e00 + ((i * 7919) % 20000))).join(""), "m", "}");
     await commitBatches(sql, names, [{ records: [long, random] }]);
     expect(Number(pg.psql("select count(*) from t_fuzz where length(category) = 10240"))).toBe(2);
-  });
+  }, 30_000);
 });
