@@ -100,6 +100,15 @@ describe.skipIf(!run)("the table in a real PostgreSQL", () => {
     expect(pg.psql("select record->>'time' from t_time where msg = 'r2'")).toBe("-271821-04-20T00:00:00.000Z");
   }, 30_000);
 
+  test("commitBatches: a key committed before, or twice in one call, is a duplicate and its rows are not written", async () => {
+    const names = tableNames("t_keys");
+    await ensureTable(sql, names);
+    const b = (msg: string, hash: string) => ({ records: [createRecord(Date.now(), "info", "c", msg, "}")], key: { token: "t", hash } });
+    expect(await commitBatches(sql, names, [b("one", "k1"), b("two", "k1"), b("three", "k2"), { records: [createRecord(Date.now(), "info", "c", "keyless", "}")] }])).toEqual([false, true, false, false]);
+    expect(await commitBatches(sql, names, [b("again", "k2"), b("four", "k3")])).toEqual([true, false]);
+    expect(pg.psql("select string_agg(msg, ',' order by msg) from t_keys")).toBe("four,keyless,one,three");
+  }, 30_000);
+
   test("--retention drops whole day partitions past it and the default partition's older records; keys past their TTL are forgotten", async () => {
     const names = tableNames("t_ret");
     await ensureTable(sql, names);
