@@ -50,6 +50,26 @@ const ingest = (url: string, body: string, key?: string) => fetch(`${url}/ingest
   headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/x-ndjson", ...(key ? { "idempotency-key": key } : {}) },
 });
 
+test("the PostgreSQL flags fail in one line, before anything starts", () => {
+  const cli = (...args: string[]) => spawnSync(bun[0], [...bun.slice(1), ...args], { encoding: "utf8", timeout: 20_000 });
+  const serve = (...args: string[]) => cli("serve", "--port", "0", "--no-auth", "--dir", work, ...args);
+  const cases: [string[], string][] = [
+    [["--table", "logs"], "sluice serve: --table goes with --postgres URL"],
+    [["--retention", "14d"], "sluice serve: --retention goes with --postgres URL"],
+    [["--postgres", "postgres://x@127.0.0.1:1/db", "--retention", "fortnight"], "sluice serve: --retention"],
+    [["--postgres", "mysql://x@127.0.0.1/db"], 'sluice: --postgres must be a URL such as postgres://user@127.0.0.1:5432/db, got "mysql://x@127.0.0.1/db"'],
+    [["--postgres", "postgres://x@127.0.0.1:1/db", "--jetstream", "nats://127.0.0.1:4222"], "sluice serve: --postgres and --jetstream are two stores; pick one"],
+  ];
+  for (const [args, message] of cases) {
+    const r = serve(...args);
+    expect({ args, status: r.status, starts: r.stderr.trim().startsWith(message), lines: r.stderr.trim().split("\n").length }).toEqual({ args, status: 1, starts: true, lines: 1 });
+  }
+  const consume = cli("consume", "--jetstream", "nats://127.0.0.1:1", "--table", "logs");
+  expect([consume.status, consume.stderr.trim()]).toEqual([1, "sluice consume: --table goes with --postgres URL"]);
+  const help = cli("serve", "--help").stdout + cli("consume", "--help").stdout + cli("search", "--help").stdout;
+  for (const f of ["--postgres URL", "--table NAME", "--retention DURATION", "--write-timeout"]) expect(help).toContain(f);
+}, 60_000);
+
 describe.skipIf(!run)("sluice serve --postgres against a real PostgreSQL", () => {
   let pg: PostgresServer;
   const started: ServeProcess[] = [];
