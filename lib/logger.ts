@@ -19,9 +19,8 @@ import type { LevelSpec } from "./level_spec.ts";
 
 /** `v` as the core's redaction leaves it. */
 const redacted = <T extends object>(core: LoggerCore, v: T): T => core.redact ? core.redact(v) : v;
-/** Each level's method, made from the levels table by {@linkcode Logger}'s static block. */
+/** Each level's enabled method, made from the levels table by {@linkcode Logger}'s static block. */
 const LEVEL_METHODS = {} as Record<LevelName, LogMethod>;
-
 
 /**
  * A structured logger. Make one with {@linkcode createLogger}; make children with
@@ -120,7 +119,6 @@ export class Logger {
   /** Logs at `fatal`. @example `log.fatal("cannot start", { err })` */
   declare fatal: LogMethod;
 
-
   /** The enabled method of each level, from the levels table: it logs, unless a `setLevels` since disabled it. */
   static {
     for (const name of LEVEL_NAMES) {
@@ -134,18 +132,23 @@ export class Logger {
 
   /**
    * The disabled methods of a core's current generation, shared by its loggers: a disabled call
-   * is one comparison of the core's generation with the one they were made for (then, with
-   * `caller: true`, it forgets a location left for it); after a `setLevels` it looks the level up.
+   * is one comparison of the core's generation with the one they were made for (then, in the
+   * second form, for `caller: true`, it forgets a location left for it); after a `setLevels` it
+   * looks the level up.
    */
   static #disabled(core: LoggerCore): { generation: number; methods: Record<LevelName, LogMethod> } {
-    const { generation, caller } = core;
+    const generation = core.generation;
     const methods = {} as Record<LevelName, LogMethod>;
     for (const name of LEVEL_NAMES) {
       const value = LEVEL_VALUES[name];
-      const off = methods[name] = function (this: Logger, msg: Message, fields?: Fields): void {
-        if (core.generation !== generation) this.#call(name, value, msg, fields, off);
-        else if (caller) forgetCaller();
-      };
+      const off = methods[name] = core.caller
+        ? function (this: Logger, msg: Message, fields?: Fields): void {
+          if (core.generation !== generation) this.#call(name, value, msg, fields, off);
+          else forgetCaller();
+        }
+        : function (this: Logger, msg: Message, fields?: Fields): void {
+          if (core.generation !== generation) this.#call(name, value, msg, fields, off);
+        };
     }
     return { generation, methods };
   }
