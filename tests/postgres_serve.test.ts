@@ -10,12 +10,11 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer } from "node:net";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { createLogger, httpSink } from "../mod.ts";
 import { anyCase } from "./helpers/bad_bodies.ts";
-import { type PostgresServer, postgresSuitesRun, startPostgres } from "./helpers/postgres.ts";
+import { freePort, type PostgresServer, postgresSuitesRun, startPostgres } from "./helpers/postgres.ts";
 import { exited, type ServeProcess, serveRuntimes, startServe } from "./helpers/serve_process.ts";
 
 const run = postgresSuitesRun("postgres serve suite (tests/postgres_serve.test.ts)");
@@ -33,15 +32,6 @@ async function until(what: string, ok: () => Promise<boolean> | boolean, ms = 30
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-async function freePort(): Promise<number> {
-  return await new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 const ingest = (url: string, body: string, key?: string) => fetch(`${url}/ingest`, {

@@ -119,7 +119,7 @@ export async function startPostgres(): Promise<PostgresServer> {
 }
 
 /** A free loopback port (bound, read, released). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return await new Promise((resolve) => {
     const s = createServer().listen(0, "127.0.0.1", () => {
       const port = (s.address() as { port: number }).port;
