@@ -89,7 +89,10 @@ export interface FingersCrossedStats {
 
 interface Entry {
   readonly scope: object;
-  held: { record: LogRecord; seq: number }[];
+  /** The records held, from `start` on (the slots before it were let go), and their order numbers. */
+  records: (LogRecord | undefined)[];
+  seqs: number[];
+  start: number;
   triggered: boolean;
   last: number;
 }
@@ -138,20 +141,29 @@ export function fingersCrossed(options: FingersCrossedOptions = {}): CountingSta
   let seq = 0, held = 0;
   let passed = 0, released = 0, overflow = 0, evicted = 0, expired = 0, closed = 0;
 
+  /** The entry moved to the end of `entries` last: touching it again needs no move. */
+  let newest: Entry | undefined;
+  const count = (e: Entry) => e.records.length - e.start;
   const drop = (e: Entry) => {
     entries.delete(e.scope);
-    held -= e.held.length;
-    return e.held.length;
+    if (newest === e) newest = undefined;
+    const n = count(e);
+    held -= n;
+    return n;
   };
   const touch = (scope: object, t: number) => {
-    let e = entries.get(scope);
-    if (e !== undefined) entries.delete(scope);
-    else {
-      if (entries.size >= maxScopes) evicted += drop(entries.values().next().value!);
-      e = { scope, held: [], triggered: false, last: t };
+    let e = newest !== undefined && newest.scope === scope ? newest : undefined;
+    if (e === undefined) {
+      e = entries.get(scope);
+      if (e !== undefined) entries.delete(scope);
+      else {
+        if (entries.size >= maxScopes) evicted += drop(entries.values().next().value!);
+        e = { scope, records: [], seqs: [], start: 0, triggered: false, last: t };
+      }
+      entries.set(scope, e);
+      newest = e;
     }
     e.last = t;
-    entries.set(scope, e);
     return e;
   };
   const within = (scope: ScopeRef | undefined, outer: object) => {
@@ -160,15 +172,17 @@ export function fingersCrossed(options: FingersCrossedOptions = {}): CountingSta
   };
   /** Held records of the scope, the scopes around it and those nested in it, in the order they were logged. */
   const release = (scope: ScopeRef, out: LogRecord[]) => {
-    const freed: { record: LogRecord; seq: number }[] = [];
+    const freed: [number, LogRecord][] = [];
     for (const e of entries.values()) {
-      if (e.held.length === 0 || !(within(scope, e.scope) || within(e.scope as ScopeRef, scope))) continue;
-      freed.push(...e.held);
-      held -= e.held.length;
-      e.held = [];
+      if (count(e) === 0 || !(within(scope, e.scope) || within(e.scope as ScopeRef, scope))) continue;
+      for (let i = e.start; i < e.records.length; i++) freed.push([e.seqs[i], e.records[i]!]);
+      held -= count(e);
+      e.records = [];
+      e.seqs = [];
+      e.start = 0;
     }
-    freed.sort((a, b) => a.seq - b.seq);
-    for (const f of freed) out.push(f.record);
+    freed.sort((a, b) => a[0] - b[0]);
+    for (const f of freed) out.push(f[1]);
     released += freed.length;
   };
   const triggered = (scope: ScopeRef) => {
@@ -198,10 +212,17 @@ export function fingersCrossed(options: FingersCrossedOptions = {}): CountingSta
           touch(scope, t);
         } else {
           const e = touch(scope, t);
-          e.held.push({ record: r, seq: seq++ });
+          e.records.push(r);
+          e.seqs.push(seq++);
           held++;
-          if (e.held.length > bufferSize) {
-            e.held.shift();
+          if (count(e) > bufferSize) {
+            // the oldest goes: its slot is emptied now, the array cut once a buffer's worth is empty
+            e.records[e.start++] = undefined;
+            if (e.start >= bufferSize) {
+              e.records = e.records.slice(e.start);
+              e.seqs = e.seqs.slice(e.start);
+              e.start = 0;
+            }
             held--;
             overflow++;
           }
