@@ -85,7 +85,7 @@ export function jetstreamSink(options: JetStreamSinkOptions): Sink<JetStreamBatc
     retry: true,
     defaultOnFull: options.onFull ?? "drop-newest",
     batch: { maxRecords: 1000, maxBytes: 1 << 20, maxAgeMs: 1000, ...options.batch },
-    boundedBatches: true, // a message must stay under the server's max_payload
+    maxBatch: { maxRecords: 10_000, maxBytes: 1 << 20 }, // a message must stay under the server's max_payload
     queue: { maxQueuedRecords: options.maxQueuedRecords ?? 10_000 },
     encode: (records) => ({ id: crypto.randomUUID(), records }),
     async write(batch) {

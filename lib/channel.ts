@@ -42,8 +42,8 @@ const recordSize = (r: LogRecord) => r.json.length;
 /**
  * Feeds one sink: records are queued, grouped by a {@linkcode Batcher}, and flow as batches
  * through a `ReadableStream` piped into a `WritableStream` that encodes and writes them. At
- * most one batch is in the pipe at a time, so batches grow while a sink is busy (up to its batch
- * limits when it has `boundedBatches`: then the backlog goes as several batches). Everything
+ * most one batch is in the pipe at a time, so batches grow while a sink is busy (up to the sink's
+ * `maxBatch` when it has one: then the backlog goes as several batches). Everything
  * not yet written stays reachable, so {@linkcode Channel.drainSync} can write it in order on
  * exit or when a `"block"` queue is full.
  *
@@ -156,7 +156,7 @@ export class Channel<C = unknown> {
     this.#writes.takeOver();
     while (this.#batcher.length > 0) {
       this.#ledger.enqueued++;
-      this.#writes.writeSync(this.#batcher.take(this.sink.boundedBatches), undefined);
+      this.#writes.writeSync(this.#batcher.take(this.sink.maxBatch), undefined);
     }
     if (final) {
       try {
@@ -245,7 +245,7 @@ export class Channel<C = unknown> {
 
   #onDue(): void {
     if (this.#writes.busy || this.#closed) return;
-    const records = this.#batcher.take(this.sink.boundedBatches);
+    const records = this.#batcher.take(this.sink.maxBatch);
     this.#writes.start(records);
     this.#ledger.enqueued++;
     this.#controller.enqueue(records);

@@ -114,12 +114,12 @@ export interface Sink<C = unknown> {
   /** Batch limits for this sink's pipeline; the logger's `batch` option overrides them. */
   readonly batch?: BatchLimits<LogRecord>;
   /**
-   * True when the batch limits are also the most a batch may hold: records that piled up while
-   * the sink was busy go out as several batches of at most `maxRecords` records and `maxBytes`
-   * bytes (a receiver such as a collector refuses larger bodies). Otherwise a batch takes
-   * everything waiting, which saves writes for files.
+   * The most one batch may hold: records that piled up while the sink was busy go out as several
+   * batches of at most `maxRecords` records and (beyond the first record) `maxBytes` bytes, as a
+   * receiver such as a collector refuses larger bodies. Without it a batch takes everything
+   * waiting, which saves writes for files.
    */
-  readonly boundedBatches?: boolean;
+  readonly maxBatch?: { readonly maxRecords: number; readonly maxBytes: number };
   /** Queue limits for this sink (`maxQueuedRecords`, `maxQueuedBytes`, `onFull`); the logger's queue options override them. */
   readonly queue?: QueueOptions;
   /**

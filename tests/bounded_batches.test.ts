@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { createLogger, httpSink, type Sink } from "../mod.ts";
 
 /** A sink whose first write waits for `release`, keeping the sizes of the batches it was given. */
-function stalledSink(bounded: boolean) {
+function stalledSink(maxBatch?: { maxRecords: number; maxBytes: number }) {
   const sizes: number[] = [];
   const seen: number[] = [];
   let release!: () => void;
@@ -19,7 +19,7 @@ function stalledSink(bounded: boolean) {
     sync: false,
     defaultOnFull: "drop-newest",
     batch: { maxRecords: 100, maxBytes: 1 << 20, maxAgeMs: 1 },
-    boundedBatches: bounded,
+    maxBatch,
     encode: (records) => records.map((r) => JSON.parse(r.json).n as number),
     async write(chunk) {
       if (sizes.length === 0) await gate;
@@ -33,7 +33,7 @@ function stalledSink(bounded: boolean) {
 
 describe("bounded batches", () => {
   test("a backlog goes out in batches of at most maxRecords, in order, and flush waits for all of it", async () => {
-    const { sink, sizes, seen, release } = stalledSink(true);
+    const { sink, sizes, seen, release } = stalledSink({ maxRecords: 100, maxBytes: 1 << 20 });
     const log = createLogger({ sinks: [sink], maxQueuedRecords: 10_000 });
     log.info("x", { n: 0 });
     await new Promise((r) => setTimeout(r, 20)); // the first batch is in the stalled write
@@ -49,8 +49,8 @@ describe("bounded batches", () => {
   });
 
   test("maxBytes bounds a batch too (a record over it goes alone)", async () => {
-    const { sink, sizes, seen, release } = stalledSink(true);
-    const log = createLogger({ sinks: [sink], batch: { maxRecords: 10_000, maxBytes: 2000, maxAgeMs: 1 }, maxQueuedRecords: 10_000 });
+    const { sink, sizes, seen, release } = stalledSink({ maxRecords: 10_000, maxBytes: 2000 });
+    const log = createLogger({ sinks: [sink], maxQueuedRecords: 10_000 });
     log.info("x", { n: 0 });
     await new Promise((r) => setTimeout(r, 20));
     for (let n = 1; n < 300; n++) log.info("x", { n, pad: n === 150 ? "p".repeat(5000) : "" });
@@ -62,8 +62,8 @@ describe("bounded batches", () => {
     await log.close();
   });
 
-  test("a sink without boundedBatches still takes everything waiting in one write (files)", async () => {
-    const { sink, sizes, seen, release } = stalledSink(false);
+  test("a sink without maxBatch still takes everything waiting in one write (files)", async () => {
+    const { sink, sizes, seen, release } = stalledSink();
     const log = createLogger({ sinks: [sink], maxQueuedRecords: 10_000 });
     log.info("x", { n: 0 });
     await new Promise((r) => setTimeout(r, 20));
@@ -75,7 +75,7 @@ describe("bounded batches", () => {
     await log.close();
   });
 
-  test("httpSink against a stalled collector: no request over batch.maxRecords lines, nothing lost", async () => {
+  test("httpSink against a stalled collector: no request over maxBatch.maxRecords lines, nothing lost", async () => {
     const lines: number[] = [];
     let stall: Promise<void> | undefined = new Promise((r) => setTimeout(r, 300));
     const server = Bun.serve({
@@ -92,7 +92,7 @@ describe("bounded batches", () => {
       },
     });
     try {
-      const log = createLogger({ sinks: [httpSink(`http://127.0.0.1:${server.port}/ingest`, { gzip: false, batch: { maxRecords: 50, maxAgeMs: 5 }, maxQueuedRecords: 100_000 })] });
+      const log = createLogger({ sinks: [httpSink(`http://127.0.0.1:${server.port}/ingest`, { gzip: false, batch: { maxAgeMs: 5 }, maxBatch: { maxRecords: 50 }, maxQueuedRecords: 100_000 })] });
       for (let i = 0; i < 5000; i++) {
         log.info("r", { i });
         if (i % 500 === 0) await new Promise((r) => setTimeout(r, 10));
@@ -107,12 +107,12 @@ describe("bounded batches", () => {
     }
   });
 
-  test("at exit a spooled httpSink's backlog is spooled as batches within the limits", () => {
+  test("at exit a spooled httpSink's backlog is spooled as batches within maxBatch", () => {
     const dir = mkdtempSync(join(tmpdir(), "sluice-bounded-spool-"));
     try {
       const script = `
         import { createLogger, httpSink } from ${JSON.stringify(join(import.meta.dir, "../mod.ts"))};
-        const log = createLogger({ sinks: [httpSink("http://127.0.0.1:1/ingest", { spool: ${JSON.stringify(dir)}, batch: { maxRecords: 40 }, maxQueuedRecords: 100_000 })], onError: () => {} });
+        const log = createLogger({ sinks: [httpSink("http://127.0.0.1:1/ingest", { spool: ${JSON.stringify(dir)}, maxBatch: { maxRecords: 40 }, maxQueuedRecords: 100_000 })], onError: () => {} });
         for (let i = 0; i < 1000; i++) log.info("r", { i });
         process.exit(0);
       `;

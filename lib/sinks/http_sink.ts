@@ -64,8 +64,14 @@ export interface HttpSinkOptions {
    * and the router's breaker and failover are the retry policy (see `Sink.routed`).
    */
   retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
-  /** Batch limits. @default { maxRecords: 1000, maxBytes: 1 MiB, maxAgeMs: 1000 } */
+  /** Batch limits: when a batch is sent. @default { maxRecords: 1000, maxBytes: 1 MiB, maxAgeMs: 1000 } */
   batch?: BatchLimits<LogRecord>;
+  /**
+   * The most one request carries when records piled up while the collector was slow (they go as
+   * several requests of at most this). Keep it within the collector's `--max-lines` and
+   * `--max-body-bytes` (100,000 and 8 MiB by default). @default { maxRecords: 50000, maxBytes: 4 MiB }
+   */
+  maxBatch?: { maxRecords?: number; maxBytes?: number };
   /** Records waiting before `onFull`. @default 10000 */
   maxQueuedRecords?: number;
   /** What a full queue drops. @default "drop-newest"; with a spool the default is to write a full queue to the spool, dropping nothing */
@@ -213,7 +219,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
       return { body, key: crypto.randomUUID(), records: records.length, oldestMs: records[0]?.time ?? Date.now() };
     },
     write: (batch) => sender.send(batch),
-    boundedBatches: true,
+    maxBatch: { maxRecords: 50_000, maxBytes: 4 << 20, ...options.maxBatch },
     routed(policy) {
       state.routed = policy;
     },

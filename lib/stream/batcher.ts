@@ -107,16 +107,16 @@ export class Batcher<T> {
   }
 
   /**
-   * Removes and returns every waiting item, and starts a new batch. With `bounded`, takes only
-   * the items up to where the batch became due (`maxRecords` items or `maxBytes` bytes); the
-   * rest stays, due at once (the owner takes it next).
+   * Removes and returns every waiting item, and starts a new batch. With `max`, takes only the
+   * items up to `max.maxRecords` items or `max.maxBytes` bytes; the rest stays, due at once (the
+   * owner takes it next).
    */
-  take(bounded = false): T[] {
+  take(max?: { maxRecords: number; maxBytes: number }): T[] {
     const items = this.#items;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     let n = items.length, bytes = this.#bytes;
-    if (bounded) for (n = bytes = 0; n < items.length && n < this.#maxRecords && bytes < this.#maxBytes;) bytes += this.#sizeOf?.(items[n++]) ?? 0;
+    if (max) for (n = bytes = 0; n < items.length && !(n > 0 && (n >= max.maxRecords || bytes >= max.maxBytes));) bytes += this.#sizeOf?.(items[n++]) ?? 0;
     this.#items = items.splice(n);
     this.#bytes -= bytes;
     this.#due = this.#items.length > 0;

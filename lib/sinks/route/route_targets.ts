@@ -162,7 +162,7 @@ export function routeStatsOf(table: TargetTable, retiring: Iterable<Target>, cou
 /**
  * Takes the parts waiting for `t` that go into its next write: the first one and, with `merge`
  * (a closed breaker: not a half-open probe), those after it while the write stays within the
- * target sink's batch limits (`maxRecords`, `maxBytes`; 1000 records and 1 MiB by default). A
+ * target sink's `maxBatch` (else its batch limits; 1000 records and 1 MiB by default). A
  * backlog behind a slow target, or parts moved from a failed one, then drains in a few writes
  * rather than one write per part.
  *
@@ -175,7 +175,7 @@ export function routeStatsOf(table: TargetTable, retiring: Iterable<Target>, cou
  * ```
  */
 export function nextWrite(t: Target, merge: boolean): Target["waiting"] {
-  const limits = t.spec.sink.batch;
+  const limits = t.spec.sink.maxBatch ?? t.spec.sink.batch;
   const maxRecords = limits?.maxRecords ?? 1000;
   const maxBytes = limits?.maxBytes ?? 1 << 20;
   const bytes = (rs: LogRecord[]) => rs.reduce((n, r) => n + r.json.length + 1, 0);
