@@ -14,7 +14,7 @@ import { lineLevel, lineTime, recordLevel, recordTime } from "./line_fields.ts";
 import { logFiles, mayHold } from "./log_files.ts";
 import { countInto, type Histogram, histogramFrame, type RecordSearcher, type SearchPage } from "./searcher.ts";
 import type { HistogramRequest, SearchRequest } from "./search_input.ts";
-import { type SearchFs, searchFs } from "./search_fs.ts";
+import { type ByteSearch, type SearchFs, searchFs } from "./search_fs.ts";
 import { decodeCursor, TopRecords } from "./top_records.ts";
 
 /**
@@ -34,14 +34,12 @@ export interface FileSearcherOptions {
   maxLineBytes?: number;
 }
 
-/**
- * Called with each line that may match: `text` holds it from `at` (one character a byte), `a`
- * and `b` are its bounds in the block's bytes; `t` its time when read from its start.
- */
-type Visit = (text: string, at: number, a: number, b: number, t: number | undefined) => void;
+/** Called with each line that may match: its bounds in the block, and its time when read from its start. */
+type Visit = (a: number, e: number, t: number | undefined) => void;
 
 // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
 const g = globalThis as any;
+const NL = 10;
 const yieldNow = (): Promise<void> => new Promise((resolve) => (g.setImmediate ?? setTimeout)(resolve));
 
 /**
@@ -82,15 +80,16 @@ export class FileSearcher implements RecordSearcher {
     const from = request.from;
     const to = after === undefined ? request.to : Math.min(request.to, after.t + 1);
     const { query } = request;
+    const withLevel = usesLevel(query.node);
     let badLines = 0;
-    const visit: Visit = (text, at, a, b, t) => {
+    const visit: Visit = (a, e, t) => {
       let verdict: boolean | undefined;
       if (t !== undefined) {
         if (t < from || t >= to || !top.admits(t)) return;
-        verdict = this.#verdict(query, text, at, at + b - a);
+        verdict = this.#verdict(query, a, e, withLevel ? lineLevel(this.#bytes!, a) : undefined);
         if (verdict === false) return;
       }
-      const line = this.#fs.utf8(this.#bytes!, a, b);
+      const line = this.#fs.utf8(this.#bytes!, a, e);
       if (verdict === true) return top.offer(t!, line);
       const rec = parseRecord(line);
       if (rec === undefined) return void badLines++;
@@ -106,15 +105,15 @@ export class FileSearcher implements RecordSearcher {
   async histogram(request: HistogramRequest): Promise<Histogram> {
     const h = histogramFrame(request);
     const { from, to, query } = request;
-    const visit: Visit = (text, at, a, b, t) => {
+    const visit: Visit = (a, e, t) => {
       if (t !== undefined) {
         if (t < from || t >= to) return;
-        const level = lineLevel(text, at, at + b - a);
-        const verdict = this.#verdict(query, text, at, at + b - a, level);
+        const level = lineLevel(this.#bytes!, a);
+        const verdict = this.#verdict(query, a, e, level);
         if (verdict === false) return;
         if (verdict === true && level !== undefined) return countInto(h, from, t, level);
       }
-      const rec = parseRecord(this.#fs.utf8(this.#bytes!, a, b));
+      const rec = parseRecord(this.#fs.utf8(this.#bytes!, a, e));
       if (rec === undefined) return;
       t ??= recordTime(rec);
       if (t === undefined || t < from || t >= to || !query.matches(rec)) return;
@@ -124,13 +123,14 @@ export class FileSearcher implements RecordSearcher {
     return h;
   }
 
+  /** The block being visited, and a byte search over it. */
   #bytes: Uint8Array | undefined;
+  #find: ByteSearch | undefined;
 
-  /** The query's verdict on the line in `text[at, end)` before any parse (the level read only for a query that has a level). */
-  #verdict(query: CompiledQuery, text: string, at: number, end: number, level?: LevelName): boolean | undefined {
+  /** The query's verdict on the line `[a, e)` before any parse, with the level read from its start (for a query that compares levels). */
+  #verdict(query: CompiledQuery, a: number, e: number, level: LevelName | undefined): boolean | undefined {
     if (query.node.kind === "all") return true;
-    if (level === undefined && usesLevel(query.node)) level = lineLevel(text, at, end);
-    return query.lineVerdict(at === 0 && end === text.length ? text : text.slice(at, end), level);
+    return query.lineVerdict(this.#fs.latin1(this.#bytes!, a, e), level);
   }
 
   /** Reads every file that may hold `[from, to)` (and records at or after `floor()`), visiting the lines that may match. */
@@ -149,6 +149,7 @@ export class FileSearcher implements RecordSearcher {
     const source = cover === undefined ? undefined : folder.source(this.#options.blockBytes ?? 4 << 20);
     const reader = new LineBlockReader(this.#fs, this.#options, source && this.#fs.wrap(source));
     const candidates = cover === undefined ? undefined : new LineCandidates(cover, this.#fs, folder);
+    let dense = false;
     const out = { bytes: 0, files: 0, badLines: 0, problems: [] as string[] };
     const onBytes = (n: number) => {
       out.bytes += n;
@@ -161,7 +162,9 @@ export class FileSearcher implements RecordSearcher {
       try {
         const counts = await reader.read(`${this.#dir}/${f.name}`, f.gzip, (bytes, end) => {
           this.#bytes = bytes;
-          this.#visitBlock(bytes, end, candidates, visit);
+          this.#find = this.#fs.view(bytes);
+          // a needle in nearly every line (a key): visiting every line costs less than finding them
+          if (this.#visitBlock(bytes, end, dense ? undefined : candidates, visit) > end / 512) dense = true;
           return request.signal?.aborted !== true;
         }, onBytes, yieldNow);
         out.badLines += counts.longLines;
@@ -174,26 +177,28 @@ export class FileSearcher implements RecordSearcher {
   }
 
   /** Visits the lines of a block that may match: the prefilter's candidates, or every line. */
-  #visitBlock(bytes: Uint8Array, end: number, candidates: LineCandidates | undefined, visit: Visit): void {
-    const fs = this.#fs;
+  /**
+   * Visits the lines of a block that may match: the prefilter's candidates (the verdict and the
+   * parse decide), or every line; returns how many candidates there were.
+   */
+  #visitBlock(bytes: Uint8Array, end: number, candidates: LineCandidates | undefined, visit: Visit): number {
     if (candidates !== undefined) {
       const found = candidates.lines(bytes, end);
       for (let i = 0; i < found.length; i += 2) {
-        const a = found[i];
-        const text = fs.latin1(bytes, a, found[i + 1]);
-        const e = trimCr(text, 0, text.length);
-        if (e > 0) visit(text, 0, a, a + e, lineTime(text, 0, e));
+        const a = found[i], e = trimCr(bytes, a, found[i + 1]);
+        if (e > a) visit(a, e, lineTime(bytes, a, e));
       }
-      return;
+      return found.length / 2;
     }
-    const text = fs.latin1(bytes, 0, end);
+    const find = this.#find!;
     for (let a = 0; a < end;) {
-      let b = text.indexOf("\n", a);
-      if (b < 0) b = end;
-      const e = trimCr(text, a, b);
-      if (e > a) visit(text, a, a, e, lineTime(text, a, e));
+      let b = find.indexOf(NL, a);
+      if (b < 0 || b > end) b = end;
+      const e = trimCr(bytes, a, b);
+      if (e > a) visit(a, e, lineTime(bytes, a, e));
       a = b + 1;
     }
+    return 0;
   }
 }
 
@@ -202,8 +207,8 @@ function usesLevel(n: QueryNode): boolean {
   return n.kind === "level" || (n.kind === "not" ? usesLevel(n.node) : (n.kind === "and" || n.kind === "or") && n.nodes.some(usesLevel));
 }
 
-function trimCr(text: string, a: number, b: number): number {
-  return b > a && text.charCodeAt(b - 1) === 13 ? b - 1 : b;
+function trimCr(bytes: Uint8Array, a: number, b: number): number {
+  return b > a && bytes[b - 1] === 13 ? b - 1 : b;
 }
 
 /** A line as a record object, or undefined when it is not a JSON object. */

@@ -1,80 +1,75 @@
 /**
  * A record's time and level, read from the start of its line when the line is in sluice's form
  * (`{"time":"2026-12-06T10:00:00.000Z","level":"info",...`) without parsing it, or from the
- * parsed record otherwise. The time is the line's first `time` (it only orders and bounds); a line
- * naming `level` again further on is left to the parse, which takes the last one.
+ * parsed record otherwise. sluice never writes a key twice (a field named `level` or `time` is
+ * written `_level`, `_time`), so the head of a line in its form is the record's.
  *
  * @module
  */
 import { LEVEL_NAMES, LEVEL_VALUES, type LevelName } from "../../lib/levels.ts";
 
-const HEAD = '{"time":"';
-const LEVEL_AT = '","level":"';
-let minuteKey = "";
+const ascii = (t: string) => Uint8Array.from(t, (c) => c.charCodeAt(0));
+const HEAD = ascii('{"time":"');
+const LEVEL_AT = ascii('","level":"');
+const NAMES = LEVEL_NAMES.map((n) => [n, ascii(n + '"')] as const);
+const minuteKey = new Uint8Array(16);
 let minuteMs = NaN;
 
-/** Whether `key` occurs in the line again, in `[from, end)`. */
-const again = (text: string, key: string, from: number, end: number) => {
-  const i = text.indexOf(key, from);
-  return i >= 0 && i < end;
+const startsWith = (bytes: Uint8Array, at: number, prefix: Uint8Array) => {
+  for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix[i]) return false;
+  return true;
 };
-
-const digit = (s: string, i: number) => {
-  const d = s.charCodeAt(i) - 48;
+const digit = (bytes: Uint8Array, i: number) => {
+  const d = bytes[i] - 48;
   return d >= 0 && d <= 9 ? d : NaN;
 };
 
 /**
- * The time (ms) of the line starting at `at` in `text`, when it begins in sluice's form;
- * otherwise undefined (parse the line and use {@linkcode recordTime}).
+ * The time (ms) of the line `bytes[a, e)`, when it begins in sluice's form; otherwise
+ * undefined (parse the line and use {@linkcode recordTime}).
  *
- * @param text Text holding the line (ASCII positions as in the line: latin1 or UTF-16 text).
- * @param at Where the line starts.
- * @param end Where it ends.
+ * @param bytes The block holding the line.
+ * @param a Where the line starts.
+ * @param e Where it ends.
  * @returns Its time, or undefined.
  * @example
  * ```ts
  * import { lineTime } from "./line_fields.ts";
- * const line = '{"time":"1970-01-01T00:00:01.500Z","level":"info","msg":"x"}';
+ * const line = new TextEncoder().encode('{"time":"1970-01-01T00:00:01.500Z","level":"info","msg":"x"}');
  * lineTime(line, 0, line.length); // 1500
  * ```
  */
-export function lineTime(text: string, at: number, end: number): number | undefined {
-  if (!text.startsWith(HEAD, at) || end - at < 34 || text.charCodeAt(at + 32) !== 90 /* Z */ || text.charCodeAt(at + 33) !== 34 /* " */) return undefined;
-  if (text.charCodeAt(at + 25) !== 58 /* : */ || text.charCodeAt(at + 28) !== 46 /* . */) return undefined;
-  const key = text.slice(at + 9, at + 25); // 2026-12-06T10:00
-  if (key !== minuteKey) {
-    const ms = Date.parse(`${key}:00.000Z`);
+export function lineTime(bytes: Uint8Array, a: number, e: number): number | undefined {
+  if (e - a < 34 || bytes[a + 32] !== 90 /* Z */ || bytes[a + 33] !== 34 /* " */ || !startsWith(bytes, a, HEAD)) return undefined;
+  if (bytes[a + 25] !== 58 /* : */ || bytes[a + 28] !== 46 /* . */) return undefined;
+  if (!startsWith(bytes, a + 9, minuteKey) || Number.isNaN(minuteMs)) {
+    const key = bytes.subarray(a + 9, a + 25); // 2026-12-06T10:00
+    const ms = Date.parse(`${String.fromCharCode(...key)}:00.000Z`);
     if (Number.isNaN(ms)) return undefined;
-    minuteKey = key;
+    minuteKey.set(key);
     minuteMs = ms;
   }
-  const s = digit(text, at + 26) * 10 + digit(text, at + 27);
-  const ms = digit(text, at + 29) * 100 + digit(text, at + 30) * 10 + digit(text, at + 31);
-  const t = minuteMs + s * 1000 + ms;
+  const s = digit(bytes, a + 26) * 10 + digit(bytes, a + 27);
+  const t = minuteMs + s * 1000 + digit(bytes, a + 29) * 100 + digit(bytes, a + 30) * 10 + digit(bytes, a + 31);
   return Number.isNaN(t) || s > 59 ? undefined : t;
 }
 
 /**
- * The level of a line in sluice's form (time, then level), or undefined.
+ * The level of the line `bytes[a, e)` in sluice's form (time, then level), or undefined.
  *
- * @param text Text holding the line.
- * @param at Where the line starts.
- * @param end Where it ends.
+ * @param bytes The block holding the line.
+ * @param a Where the line starts.
  * @returns The level name.
  * @example
  * ```ts
  * import { lineLevel } from "./line_fields.ts";
- * const line = '{"time":"1970-01-01T00:00:01.500Z","level":"warn","msg":"x"}';
- * lineLevel(line, 0, line.length); // "warn"
+ * const line = new TextEncoder().encode('{"time":"1970-01-01T00:00:01.500Z","level":"warn","msg":"x"}');
+ * lineLevel(line, 0); // "warn"
  * ```
  */
-export function lineLevel(text: string, at: number, end: number): LevelName | undefined {
-  if (!text.startsWith(LEVEL_AT, at + 33) || again(text, '"level"', at + 44, end)) return undefined;
-  const from = at + 44;
-  for (const name of LEVEL_NAMES) {
-    if (text.startsWith(name, from) && text.charCodeAt(from + name.length) === 34) return name;
-  }
+export function lineLevel(bytes: Uint8Array, a: number): LevelName | undefined {
+  if (!startsWith(bytes, a + 33, LEVEL_AT)) return undefined;
+  for (const [name, quoted] of NAMES) if (startsWith(bytes, a + 44, quoted)) return name;
   return undefined;
 }
 
