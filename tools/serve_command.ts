@@ -45,6 +45,7 @@ export const SERVE: CommandSpec = {
     "tail-buffer": { type: "string", value: "N", default: "10000", help: "recent records kept for /api/tail clients that resume (Last-Event-ID) or fall behind" },
     "tail-buffer-bytes": { type: "string", value: "BYTES", default: "16777216", help: "bytes of those records' lines kept at most" },
     "max-tail-clients": { type: "string", value: "N", default: "64", help: "/api/tail clients at once; past it 503 Retry-After: 5" },
+    "max-concurrent-searches": { type: "string", value: "N", default: "2", help: "/api/search and /api/histogram requests running at once; past it 503 Retry-After: 1" },
     "tail-rate": { type: "string", value: "N", default: "1000", help: "records one /api/tail client is sent a second at most; past it the client is told how many it missed" },
     forward: { type: "string", value: "URL", help: "also forward every record to another collector's /ingest" },
     "forward-token": { type: "string", value: "TOKEN", help: "its token (or env SLUICE_FORWARD_TOKEN)" },
@@ -145,6 +146,7 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
       tailBufferRecords: num("tail-buffer", 1),
       tailBufferBytes: num("tail-buffer-bytes", 1),
       maxTailClients: num("max-tail-clients", 1),
+      maxConcurrentSearches: num("max-concurrent-searches", 1),
       tailEventsPerSec: num("tail-rate", 1),
     });
   } catch (err) {
