@@ -34,11 +34,11 @@ export type LossReason = "queue-full" | "closed" | "sink-error" | "exit";
  */
 export class LogLossError extends Error {
   /** Why the records were lost. */
-  readonly reason: LossReason;
+  declare readonly reason: LossReason;
   /** The sink's name. */
-  readonly sink: string;
+  declare readonly sink: string;
   /** How many records. */
-  readonly records: number;
+  declare readonly records: number;
 
   /**
    * A loss report.
@@ -71,11 +71,11 @@ export class LogLossError extends Error {
  */
 export class DrainTimeoutError extends Error {
   /** The sink whose queue stayed full. */
-  readonly sink: string;
+  declare readonly sink: string;
   /** Records waiting in it when `drained()` gave up. */
-  readonly queued: number;
+  declare readonly queued: number;
   /** How long `drained()` waited, in ms. */
-  readonly timeoutMs: number;
+  declare readonly timeoutMs: number;
 
   /**
    * A queue that stayed full.
@@ -106,18 +106,18 @@ export class DrainTimeoutError extends Error {
  */
 export class HttpSendError extends Error {
   /** "refused": the collector said no (not retried); "gave-up": attempts ran out. */
-  readonly kind: "refused" | "gave-up";
+  declare readonly kind: "refused" | "gave-up";
   /** The URL the batch was sent to. */
-  readonly target: string;
+  declare readonly target: string;
   /** Records in the batch. */
-  readonly records: number;
+  declare readonly records: number;
   /** The last HTTP status, if there was an answer. */
-  readonly status: number | undefined;
+  declare readonly status: number | undefined;
   /**
    * Some attempt met the collector away (network error, timeout, 408, 429, 502, 503, 504), so
    * the batch itself may be fine and is worth sending later; false when every answer was about it.
    */
-  readonly away: boolean;
+  declare readonly away: boolean;
 
   /**
    * A batch not delivered.

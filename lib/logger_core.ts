@@ -136,12 +136,17 @@ export class LoggerCore {
 
   /** Resolves when every record handed over before the call is written. */
   flush(): Promise<void> {
-    return Promise.all(this.#channels.map((c) => c.flush())).then(() => {});
+    return this.#each((c) => c.flush());
+  }
+
+  /** Runs `f` on every channel at once; resolves when all are done. */
+  #each(f: (c: Channel) => Promise<void>): Promise<void> {
+    return Promise.all(this.#channels.map(f)).then(() => {});
   }
 
   /** Resolves when every queue has room; rejects with `DrainTimeoutError` after `timeoutMs`. */
   drained(timeoutMs: number): Promise<void> {
-    return Promise.all(this.#channels.map((c) => c.drained(timeoutMs))).then(() => {});
+    return this.#each((c) => c.drained(timeoutMs));
   }
 
   /** Reopens every sink's files; a sink that fails is reported, the others still reopen. */
@@ -169,7 +174,7 @@ export class LoggerCore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all(this.#channels.map((c) => c.close()));
+    await this.#each((c) => c.close());
     for (const u of this.#unhook) u();
   }
 }

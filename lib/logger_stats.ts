@@ -50,24 +50,17 @@ export interface LoggerStats {
  */
 export function sumStats(logged: number, sinks: SinkStats[]): LoggerStats {
   const dropped: Partial<Record<LossReason, number>> = {};
+  const lat: LatencySummary = { count: 0, avg: 0, p50: 0, p95: 0, p99: 0, max: 0 };
+  const total = { logged, written: 0, dropped, queued: 0, flushLatencyMs: lat, sinks };
   for (const s of sinks) {
+    total.written += s.written;
+    total.queued += s.queued;
     for (const [k, n] of Object.entries(s.dropped)) dropped[k as LossReason] = (dropped[k as LossReason] ?? 0) + n;
+    // the count adds up, the rest is the worst sink's
+    for (const k in lat) {
+      const key = k as keyof LatencySummary;
+      lat[key] = key === "count" ? lat[key] + s.flushLatencyMs[key] : Math.max(lat[key], s.flushLatencyMs[key]);
+    }
   }
-  const lat = sinks.map((s) => s.flushLatencyMs);
-  const worst = (pick: (l: LatencySummary) => number) => Math.max(0, ...lat.map(pick));
-  return {
-    logged,
-    written: sinks.reduce((n, s) => n + s.written, 0),
-    dropped,
-    queued: sinks.reduce((n, s) => n + s.queued, 0),
-    flushLatencyMs: {
-      count: lat.reduce((n, l) => n + l.count, 0),
-      avg: worst((l) => l.avg),
-      p50: worst((l) => l.p50),
-      p95: worst((l) => l.p95),
-      p99: worst((l) => l.p99),
-      max: worst((l) => l.max),
-    },
-    sinks,
-  };
+  return total;
 }

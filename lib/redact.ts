@@ -34,23 +34,17 @@ type PathTree = Map<string, PathTree | true>;
 export function createRedactor(paths: readonly string[]): <T extends object>(value: T) => T {
   const tree: PathTree = new Map();
   for (const path of paths) {
-    if (typeof path !== "string" || path === "" || path.split(".").includes("")) {
+    const keys = typeof path === "string" ? path.split(".") : [""];
+    if (keys.includes("")) {
       throw new TypeError(`sluice: invalid redact path ${JSON.stringify(path)}; use dot-separated keys like "user.password"`);
     }
-    let node = tree;
-    const keys = path.split(".");
-    keys.forEach((key, i) => {
-      if (i === keys.length - 1) node.set(key, true);
-      else {
-        let next = node.get(key);
-        if (next === undefined || next === true) {
-          if (next === true) return;
-          next = new Map();
-          node.set(key, next);
-        }
-        node = next;
-      }
-    });
+    let node: PathTree | true = tree;
+    // a shorter path already redacts the whole subtree: nothing below it to add
+    for (let i = 0; node !== true && i < keys.length; i++) {
+      const next: PathTree | true = i === keys.length - 1 ? true : node.get(keys[i]) ?? new Map();
+      node.set(keys[i], next);
+      node = next;
+    }
   }
   return <T extends object>(value: T) => apply(value, tree) as T;
 }

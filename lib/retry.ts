@@ -37,12 +37,12 @@ export interface RetryPolicy {
  * retryDelay(SINK_WRITE_RETRY, 1); // 10
  * ```
  */
-export const SINK_WRITE_RETRY: Readonly<RetryPolicy> = Object.freeze({
+export const SINK_WRITE_RETRY: Readonly<RetryPolicy> = {
   maxAttempts: Infinity,
   baseDelayMs: 10,
   maxDelayMs: 1000,
   jitter: false,
-});
+};
 
 /**
  * Milliseconds to wait after the `failures`-th failed attempt (1 for the first): the backoff,

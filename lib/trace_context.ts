@@ -97,7 +97,7 @@ export function activeSpanMembers(): string {
     const span = registry.context.active().getValue(SPAN_KEY) as SpanLike | undefined;
     if (span === undefined) return "";
     const sc = span.spanContext();
-    if (!/^[0-9a-f]{32}$/.test(sc.traceId) || sc.traceId === INVALID_TRACE || !/^[0-9a-f]{16}$/.test(sc.spanId)) return "";
+    if (!/^(?!0+$)[0-9a-f]{32}$/.test(sc.traceId) || !/^[0-9a-f]{16}$/.test(sc.spanId)) return ""; // all zeros: no trace
     return traceMembers(sc.traceId, sc.spanId, sc.traceFlags);
   } catch {
     return "";

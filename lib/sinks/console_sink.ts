@@ -48,14 +48,7 @@ export interface ConsoleSinkOptions {
   runtime?: Runtime;
 }
 
-const METHOD: Record<LevelName, "debug" | "info" | "warn" | "error"> = {
-  trace: "debug",
-  debug: "debug",
-  info: "info",
-  warn: "warn",
-  error: "error",
-  fatal: "error",
-};
+const method = (level: LevelName) => level === "trace" ? "debug" : level === "fatal" ? "error" : level;
 
 let terminal: ConsoleTerminal | undefined;
 
@@ -104,7 +97,7 @@ export function consoleSink(options: ConsoleSinkOptions = {}): Sink<[LevelName, 
     defaultOnFull: "block",
     encode: (records: readonly LogRecord[]) => records.map((r) => [r.level, format(r)]),
     write(lines) {
-      for (const [level, line] of lines) console[stdout ? "log" : METHOD[level]](line);
+      for (const [level, line] of lines) console[stdout ? "log" : method(level)](line);
     },
     close() {},
   }, options.through);
