@@ -369,3 +369,29 @@ describe("at exit", () => {
     expect(lines.map((l) => [l.msg, l.i ?? l.suppressed])).toEqual([["again", 0], ["again", 1], ["suppressed", 8]]);
   });
 });
+
+describe("fingersCrossed behind a framework adapter", () => {
+  test("sluice/hono: a failing request's debug lines come out before its error; a good request's never, though they ran at once", async () => {
+    const { Hono } = await import("hono");
+    const { sluiceLogger } = await import("../hono.ts");
+    const { lines, sink } = memory([fingersCrossed({ trigger: "error" })]);
+    const log = createLogger({ level: "debug", sinks: [sink] });
+    const app = new Hono();
+    app.use(sluiceLogger(log));
+    app.get("/work/:n", async (c) => {
+      log.debug("loaded", { n: c.req.param("n") });
+      await Bun.sleep(5);
+      if (c.req.param("n") === "2") throw new Error("boom");
+      return c.text("ok");
+    });
+    const answers = await Promise.all(["1", "2", "3"].map((n) => app.request(`/work/${n}`)));
+    expect(answers.map((a) => a.status)).toEqual([200, 500, 200]);
+    await log.flush();
+    expect(lines.map((l) => `${l.level} ${l.msg}${l.n ? " " + l.n : ""}`)).toEqual(expect.arrayContaining(["debug loaded 2"]));
+    expect(lines.some((l) => l.n === "1" || l.n === "3")).toBe(false);
+    const failed = lines.filter((l) => l.reqId === lines.find((x) => x.n === "2")!.reqId).map((l) => l.level);
+    expect(failed[0]).toBe("debug");
+    expect(failed).toContain("error");
+    await log.close();
+  });
+});
