@@ -190,6 +190,23 @@ describe("the per-client rate", () => {
   });
 });
 
+test("a filter that matches little looks at no more than 16 times the client's rate, and goes on at that pace", async () => {
+  const r = (i: number) => createRecord(0, "info", undefined, `m${i}`, "}");
+  const hub = new TailHub({ maxRecords: 6000, maxBytes: 64 << 20, heartbeatMs: 60_000, maxClients: 4, maxEventsPerSec: 100 });
+  const sse = new SseReader(hub.open((rec) => rec.msg === "m5999", undefined)!);
+  await sse.next(); // connected
+  const t0 = Date.now();
+  hub.publish(Array.from({ length: 6000 }, (_, i) => r(i)));
+  await expect(sse.next(400)).rejects.toThrow("no event");
+  const elapsed = (Date.now() - t0) / 1000;
+  expect(hub.counts.examined).toBeGreaterThanOrEqual(1500);
+  expect(hub.counts.examined).toBeLessThanOrEqual(16 * (100 + Math.ceil(elapsed * 100)) + 16);
+  // and it goes on looking, at its pace, with nothing more published: the match comes
+  const match = await sse.records(1, 8000);
+  expect(JSON.parse(match[0].data).msg).toBe("m5999");
+  await sse.cancel();
+}, 20_000);
+
 describe("GET /api/producers", () => {
   test("each producer's status, last seen, records per minute, rejected, refused and reported dropped; late after a missed check-in", async () => {
     const s = await collector({ heartbeatCheckMs: 20, rateLimit: { recordsPerSec: 1, burst: 3 } });

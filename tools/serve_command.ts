@@ -46,7 +46,7 @@ export const SERVE: CommandSpec = {
     "tail-buffer-bytes": { type: "string", value: "BYTES", default: "16777216", help: "bytes of those records' lines kept at most" },
     "max-tail-clients": { type: "string", value: "N", default: "64", help: "/api/tail clients at once; past it 503 Retry-After: 5" },
     "max-concurrent-searches": { type: "string", value: "N", default: "2", help: "/api/search and /api/histogram requests running at once; past it 503 Retry-After: 1" },
-    "tail-rate": { type: "string", value: "N", default: "1000", help: "records one /api/tail client is sent a second at most; past it the client is told how many it missed" },
+    "tail-rate": { type: "string", value: "N", default: "1000", help: "records one /api/tail client is sent a second at most (its query may look at 16 times as many); past it the client is told how many it missed" },
     forward: { type: "string", value: "URL", help: "also forward every record to another collector's /ingest" },
     "forward-token": { type: "string", value: "TOKEN", help: "its token (or env SLUICE_FORWARD_TOKEN)" },
     "forward-spool": { type: "string", value: "DIR", default: "<dir>/.sluice/forward-spool", help: "where batches wait while it is away" },

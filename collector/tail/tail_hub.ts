@@ -27,9 +27,10 @@ export interface TailOptions {
   /** Tail clients at once; past it `/api/tail` answers 503. */
   maxClients: number;
   /**
-   * Events one client is sent a second at most (a second's worth at once): past it the client
-   * falls behind and is told `event: dropped`, so the tail's cost to ingest stays bounded
-   * whatever the ingest rate.
+   * Events one client is sent a second at most (a second's worth at once), and 16 times as many
+   * records its filter may look at: past either the client falls behind and is told
+   * `event: dropped`, so the tail's cost to ingest stays bounded whatever the ingest rate and
+   * however little a client's query matches.
    */
   maxEventsPerSec: number;
 }
@@ -62,8 +63,8 @@ export class TailHub {
   readonly ring: RecordRing;
   /** This process's part of every id: an id of an earlier run resumes from the ring's start. */
   readonly boot: string = Math.floor(Math.random() * 36 ** 6).toString(36).padStart(6, "0");
-  /** Records clients missed because they read too slowly (each counted once per client), events sent. */
-  readonly counts = { dropped: 0, sent: 0 };
+  /** Records clients missed because they read too slowly (each counted once per client), records looked at by their filters, events sent. */
+  readonly counts = { dropped: 0, examined: 0, sent: 0 };
   readonly #subscribers = new Set<TailSubscriber>();
   #closed = false;
 

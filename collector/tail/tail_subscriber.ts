@@ -12,6 +12,11 @@ const HELLO = utf8.encode(": connected\nretry: 2000\n\n");
 const HEARTBEAT = utf8.encode(": heartbeat\n\n");
 /** Bytes of events gathered into one chunk at most (one record's event may be larger). */
 const CHUNK_BYTES = 64 << 10;
+/**
+ * What looking at a record the filter leaves out costs of a client's allowance (a record sent
+ * costs 1): a client may look at 16 times its rate.
+ */
+const LOOK_COST = 1 / 16;
 /** A client over its rate sleeps this long before it is sent more. */
 const RATE_PAUSE_MS = 250;
 
@@ -82,6 +87,8 @@ export class TailSubscriber {
           }
           const chunk = this.#gather();
           if (chunk !== undefined) return c.enqueue(chunk);
+          // its allowance ran out while looking at records its query leaves out: sleep it off above
+          if (this.#next < this.hub.ring.next) continue;
           if (!(await this.#wait(this.hub.options.heartbeatMs))) return c.enqueue(HEARTBEAT);
         }
       },
@@ -149,7 +156,12 @@ export class TailSubscriber {
     while (this.#next < ring.next && text.length < CHUNK_BYTES && this.#allowance >= 1) {
       const seq = this.#next++;
       const r = ring.record(seq)!;
-      if (!this.filter(r)) continue;
+      counts.examined++;
+      if (!this.filter(r)) {
+        // looking costs too: a filter that matches little cannot make a client scan everything ingested
+        this.#allowance -= LOOK_COST;
+        continue;
+      }
       text += "id: " + boot + "-" + seq + "\ndata: " + r.json + "\n\n";
       counts.sent++;
       this.#allowance--;

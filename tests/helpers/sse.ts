@@ -13,6 +13,8 @@ export class SseReader {
   readonly #reader: ReadableStreamDefaultReader<string>;
   #buf = "";
   readonly #events: SseEvent[] = [];
+  /** A read still pending when a wait timed out: the next wait takes its result (or a chunk would be lost). */
+  #pending: Promise<ReadableStreamReadResult<string>> | undefined;
 
   constructor(body: ReadableStream<Uint8Array>) {
     this.#reader = body.pipeThrough(new TextDecoderStream()).getReader();
@@ -25,12 +27,14 @@ export class SseReader {
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no event in ${ms} ms`);
       let timer: ReturnType<typeof setTimeout> | undefined;
+      const read = (this.#pending ??= this.#reader.read());
       const r = await Promise.race([
-        this.#reader.read(),
+        read,
         new Promise<"timeout">((res) => (timer = setTimeout(() => res("timeout"), left))),
       ]);
       clearTimeout(timer);
       if (r === "timeout") throw new Error(`no event in ${ms} ms`);
+      this.#pending = undefined;
       if (r.done) throw new Error("the stream ended");
       this.#buf += r.value;
       let end;
