@@ -26,8 +26,6 @@ import { decodeCursor, TopRecords } from "./top_records.ts";
  * ```
  */
 export interface FileSearcherOptions {
-  /** File operations. @default node:fs */
-  fs?: SearchFs;
   /** The read buffer's size. @default 4 MiB */
   blockBytes?: number;
   /** The longest line read; longer ones are skipped and counted. @default 16 MiB */
@@ -64,12 +62,14 @@ export class FileSearcher implements RecordSearcher {
   readonly #options: FileSearcherOptions;
 
   /**
+   * Searches `dir`.
+   *
    * @param dir The collector's directory.
-   * @param options File operations and buffer sizes.
+   * @param options Buffer sizes.
    */
   constructor(dir: string, options: FileSearcherOptions = {}) {
     this.#dir = dir;
-    this.#fs = options.fs ?? searchFs();
+    this.#fs = searchFs();
     this.#options = options;
   }
 

@@ -21,7 +21,11 @@ import { compileQuery, type CompiledQuery } from "../../lib/query/compile.ts";
  * ```
  */
 export class SearchInputError extends Error {
-  /** @param message What is wrong. */
+  /**
+   * Makes the error.
+   *
+   * @param message What is wrong.
+   */
   constructor(message: string) {
     super(message);
     this.name = "SearchInputError";
@@ -139,6 +143,7 @@ export interface SearchRequest {
  * ```
  */
 export interface HistogramRequest {
+  /** The compiled query. */
   query: CompiledQuery;
   /** From this time (ms, inclusive). */
   from: number;
@@ -146,16 +151,30 @@ export interface HistogramRequest {
   to: number;
   /** How many buckets, 1 to {@linkcode MAX_BUCKETS}. */
   buckets: number;
+  /** Stops the scan (a client gone). */
   signal?: AbortSignal;
 }
 
-/** The raw arguments, as strings (URL parameters or flags). */
+/**
+ * The raw arguments, as strings (URL parameters or flags).
+ *
+ * @example
+ * ```ts
+ * const args: SearchArgs = { q: "level:>=warn", from: "1h", limit: "50" };
+ * ```
+ */
 export interface SearchArgs {
+  /** The query. */
   q?: string;
+  /** ISO 8601, or a time ago (`15m`). */
   from?: string;
+  /** ISO 8601, or a time ago. */
   to?: string;
+  /** Records a page. */
   limit?: string;
+  /** The previous page's `Sluice-Cursor`. */
   cursor?: string;
+  /** A histogram's buckets. */
   buckets?: string;
 }
 

@@ -17,7 +17,9 @@ import type { HistogramRequest, SearchRequest } from "./search_input.ts";
  * ```
  */
 export interface SearchPage {
+  /** The records' lines as stored, newest first. */
   lines: string[];
+  /** The cursor of the next page, when more records match. */
   cursor: string | undefined;
   /** What was read: bytes, files, and lines that were not records (not JSON, too long). */
   scanned?: { bytes: number; files: number; badLines: number; problems: string[] };
@@ -36,9 +38,13 @@ export interface SearchPage {
  * ```
  */
 export interface Histogram {
+  /** The range's start, ISO 8601. */
   from: string;
+  /** The range's end, ISO 8601. */
   to: string;
+  /** Each bucket's width, ms. */
   stepMs: number;
+  /** The buckets, oldest first: start, count, count by level. */
   buckets: { t: string; count: number; levels: Record<string, number> }[];
 }
 

@@ -27,6 +27,8 @@ export class QueryError extends Error {
   readonly expected: string;
 
   /**
+   * Makes the error.
+   *
    * @param position Where, 0-based.
    * @param expected What was expected there.
    */
