@@ -13,6 +13,9 @@ import { createRedactor } from "./redact.ts";
 import type { LevelSpec } from "./level_spec.ts";
 import { type LevelName, type LevelThreshold, levelValue } from "./levels.ts";
 import type { LogMethod } from "./log_call.ts";
+import { QUEUE_NAMES } from "./queue_options.ts";
+import { consoleSink } from "./sinks/console_sink.ts";
+import { watchOtelRegistry } from "./trace_context.ts";
 
 /** `parseLevels`, registered by the server entries; the web entry leaves it out of a worker's bundle. */
 let parser: ((spec: string, source: string) => LevelSpec) | undefined;
@@ -31,9 +34,6 @@ let parser: ((spec: string, source: string) => LevelSpec) | undefined;
 export function registerLevelParser(parse: (spec: string, source: string) => LevelSpec): void {
   parser = parse;
 }
-import { QUEUE_NAMES } from "./queue_options.ts";
-import { consoleSink } from "./sinks/console_sink.ts";
-import { watchOtelRegistry } from "./trace_context.ts";
 
 /**
  * The state a logger and all its children share: the channels (one per sink), the exit hooks
