@@ -86,6 +86,13 @@ describe("GET /api/tail", () => {
     await c.sse.cancel();
     const bad = await fetch(`${s.url}/api/tail`, { headers: { ...auth(READ), "last-event-id": "<script>" } });
     expect(bad.status).toBe(400);
+    // backlog: a new client (no Last-Event-ID) starts that many records back
+    const res = await fetch(`${s.url}/api/tail?backlog=2`, { headers: auth(READ) });
+    const e = new SseReader(res.body!);
+    await e.next();
+    expect((await e.records(2)).map((x) => JSON.parse(x.data).msg)).toEqual(["m3", "m4"]);
+    await e.cancel();
+    expect((await fetch(`${s.url}/api/tail?backlog=-1`, { headers: auth(READ) })).status).toBe(400);
   });
 
   test("a duplicate batch (Idempotency-Key sent again) is not shown twice", async () => {

@@ -100,6 +100,15 @@ describe("sluice tail --remote", () => {
     expect(out.split("\n").filter(Boolean).every((l) => JSON.parse(l).producer === "default")).toBe(true);
     expect(err).toContain("connected again");
 
+    // --lines N: a new tail starts with the last N records the collector keeps
+    const second = spawn(process.execPath, [cli, "tail", "--remote", url, "--token", readToken, "--lines", "3", "--", "-probe:true"], { stdio: ["ignore", "pipe", "pipe"] });
+    children.push(second);
+    let out2 = "";
+    second.stdout!.on("data", (d) => (out2 += d));
+    await until("the last 3 records", () => out2.split("\n").filter(Boolean).length >= 3);
+    expect(out2.split("\n").filter(Boolean).map((l) => JSON.parse(l).seq)).toEqual([start + 97, start + 98, start + 99]);
+    second.kill("SIGTERM");
+
     // an ingest token is refused for good: one clear line, exit code 1, no retrying
     const refused = spawnSync(process.execPath, [cli, "tail", "--remote", url, "--token", ingestToken], { encoding: "utf8", timeout: 10_000 });
     expect(refused.status).toBe(1);

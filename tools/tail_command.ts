@@ -18,7 +18,7 @@ export const TAIL: CommandSpec = {
   summary: "Show the last records of log files (files, or directories of .ndjson files; default ./logs), merged by time, and follow them;\nor, with --remote URL --token T [QUERY], follow a collector's /api/tail (reconnecting from the last record seen).",
   positionals: "[PATH... | QUERY]",
   flags: {
-    lines: { type: "string", value: "N", default: "10", help: "records shown first" },
+    lines: { type: "string", value: "N", default: "10", help: "records shown first (with --remote: of those the collector keeps)" },
     follow: { type: "boolean", short: "f", help: "keep showing records as they are written (across rotation)" },
     level: { type: "string", value: "LEVEL", help: `only records at that level or above (${LEVEL_NAMES.join(", ")})` },
     category: { type: "string", value: "NAME", help: "only that category and those under it (http takes http.db)" },
@@ -31,14 +31,14 @@ export const TAIL: CommandSpec = {
 };
 
 /** `--remote URL --token T [QUERY]`: follows the collector until SIGINT or SIGTERM. */
-async function tailRemote(flags: Record<string, string | boolean | undefined>, query: string, show: (l: TailLine) => void): Promise<void> {
+async function tailRemote(flags: Record<string, string | boolean | undefined>, query: string, backlog: number, show: (l: TailLine) => void): Promise<void> {
   // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
   const proc = (globalThis as any).process;
   const url = flags.remote as string;
   if (!/^https?:\/\/[^/]/.test(url)) throw new TypeError(`sluice tail: --remote must be the collector's URL, such as http://127.0.0.1:8080, got ${JSON.stringify(url)}`);
   const token = (flags.token as string | undefined) ?? proc.env.SLUICE_READ_TOKEN;
   if (!token) throw new TypeError("sluice tail: --remote needs --token (a read token: `sluice token --dir DIR` on the collector shows it) or env SLUICE_READ_TOKEN");
-  for (const f of ["lines", "level", "category", "producer"]) if (flags[f] !== undefined) throw new TypeError(`sluice tail: --${f} is for files; with --remote, say it in the query (level:>=warn category:http producer:edge-1)`);
+  for (const f of ["level", "category", "producer"]) if (flags[f] !== undefined) throw new TypeError(`sluice tail: --${f} is for files; with --remote, say it in the query (level:>=warn category:http producer:edge-1)`);
   const stop = new AbortController();
   proc.once("SIGINT", () => stop.abort());
   proc.once("SIGTERM", () => stop.abort());
@@ -46,6 +46,7 @@ async function tailRemote(flags: Record<string, string | boolean | undefined>, q
     url,
     token,
     query,
+    backlog,
     signal: stop.signal,
     onLine: (raw) => show(readTailLine(raw, {})!),
     onNotice: (m) => console.error(m),
@@ -73,7 +74,7 @@ export async function tail(flags: Record<string, string | boolean | undefined>, 
   // --remote: the lines as stored when piped (NDJSON), readable text on a terminal
   const json = flags.json === true || (flags.remote !== undefined && !runtime.isTerminal());
   const print = (l: TailLine) => (json || l.record === undefined ? l.raw : text(l.record));
-  if (flags.remote !== undefined) return await tailRemote(flags, paths.join(" "), (line) => proc.stdout.write(print(line) + "\n"));
+  if (flags.remote !== undefined) return await tailRemote(flags, paths.join(" "), lines, (line) => proc.stdout.write(print(line) + "\n"));
   let out: string[] = [];
   const t = new FileTail(paths.length ? paths : ["./logs"], {
     fs: runtime.fs!,

@@ -87,7 +87,8 @@ function startTail() {
   tail.ctrl?.abort();
   const gen = ++tail.gen;
   const ctrl = (tail.ctrl = new AbortController());
-  const q = tail.query ? `?q=${encodeURIComponent(tail.query)}` : "";
+  // a new follow starts with the last records the collector keeps; a reconnect resumes after the last one shown
+  const q = `?backlog=${tail.lastId ? 0 : 100}${tail.query ? `&q=${encodeURIComponent(tail.query)}` : ""}`;
   const headers = tail.lastId ? { "last-event-id": tail.lastId } : {};
   api(`/api/tail${q}`, { signal: ctrl.signal, headers })
     .then(async (res) => {

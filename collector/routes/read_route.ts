@@ -44,9 +44,11 @@ export function mountRead(app: Hono, x: Exchange, filterOf: TailFilterOf): void 
         return badQuery(x, c, err);
       }
     }
+    const backlog = c.req.query("backlog") ?? "0";
+    if (!/^\d{1,9}$/.test(backlog)) return x.answer(c, 400, { error: `backlog must be a whole number of records, got ${JSON.stringify(backlog.slice(0, 40))}` });
     let body: ReadableStream<Uint8Array> | undefined;
     try {
-      body = tail.open(filter, c.req.header("last-event-id"));
+      body = tail.open(filter, c.req.header("last-event-id"), Number(backlog));
     } catch (err) {
       if (err instanceof BadCursorError) return x.answer(c, 400, { error: err.message });
       throw err;

@@ -85,11 +85,12 @@ export class TailHub {
   }
 
   /**
-   * A new client's event stream: records matching `filter` after `lastEventId` (or from now),
+   * A new client's event stream: records matching `filter` after `lastEventId`, or without one
+   * from now (with `backlog`, from that many records back, as far as the ring reaches),
    * or undefined when `maxClients` follow already. Throws {@linkcode BadCursorError}.
    */
-  open(filter: (record: LogRecord) => boolean, lastEventId: string | undefined): ReadableStream<Uint8Array> | undefined {
-    const start = this.#startAfter(lastEventId);
+  open(filter: (record: LogRecord) => boolean, lastEventId: string | undefined, backlog = 0): ReadableStream<Uint8Array> | undefined {
+    const start = lastEventId === undefined || lastEventId === "" ? Math.max(this.ring.first, this.ring.next - backlog) : this.#startAfter(lastEventId);
     if (this.#closed || this.#subscribers.size >= this.options.maxClients) return undefined;
     const sub = new TailSubscriber(this, filter, start, () => this.#subscribers.delete(sub));
     this.#subscribers.add(sub);

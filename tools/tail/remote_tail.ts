@@ -19,6 +19,8 @@ export interface RemoteTailOptions {
   token: string;
   /** The query (the same language as search); empty for every record. */
   query?: string;
+  /** Records shown first, of those the collector keeps (its tail buffer); on reconnects it resumes after the last one shown instead. @default 0 */
+  backlog?: number;
   /** Receives each record's line as stored. */
   onLine: (line: string) => void;
   /** Told of reconnects and of records skipped because this tail read too slowly. */
@@ -53,12 +55,14 @@ export class RemoteTailError extends Error {
 export async function followRemote(options: RemoteTailOptions): Promise<void> {
   const { signal, onNotice } = options;
   const get = options.fetch ?? fetch;
-  const url = `${options.url.replace(/\/+$/, "")}/api/tail${options.query ? `?q=${encodeURIComponent(options.query)}` : ""}`;
+  const base = `${options.url.replace(/\/+$/, "")}/api/tail?${options.query ? `q=${encodeURIComponent(options.query)}&` : ""}backlog=`;
   let last: string | undefined;
   let failures = 0;
   while (!signal?.aborted) {
     let wait: number | undefined;
     try {
+      // the backlog only without an id: after one, the collector resumes strictly after it
+      const url = base + (last === undefined ? options.backlog ?? 0 : 0);
       const res = await get(url, { signal, headers: { authorization: `Bearer ${options.token}`, accept: "text/event-stream", ...(last ? { "last-event-id": last } : {}) } });
       if (res.status === 400 || res.status === 401 || res.status === 403) {
         const body = await res.json().catch(() => ({})) as { error?: string; position?: number };
