@@ -153,6 +153,10 @@ describe("lines that are not records", () => {
     expect(page.scanned?.badLines).toBe(3); // not JSON, not an object, too long
     expect(page.scanned?.problems.length).toBe(1);
     expect(page.scanned?.problems[0]).toStartWith(`y.${stamp(T0 + 1000)}.ndjson.gz: `);
+    // a last line without its newline is still being written: only a whole record counts
+    put(d, "z.ndjson", line(T0 + 20, "info", "whole needle") + "\n" + line(T0 + 21, "info", "half needle").slice(0, -5));
+    expect(msgs((await s.search(searchRequest({ q: "needle", limit: "2" }, NOW))).lines)).toEqual(["whole needle", "last needle no newline"]);
+    expect((await s.search(searchRequest({ from: iso(T0 + 20), limit: "5" }, NOW))).lines.map((l) => JSON.parse(l).msg)).toEqual(["whole needle"]);
     // a line longer than one block but within the bound is read whole
     const wide = new FileSearcher(d, { blockBytes: 64 << 10, maxLineBytes: 1 << 20 });
     expect(msgs((await wide.search(searchRequest({ q: "long" }, NOW))).lines)).toEqual(["long needle"]);

@@ -186,7 +186,7 @@ export class FileSearcher implements RecordSearcher {
       const found = candidates.lines(bytes, end);
       for (let i = 0; i < found.length; i += 2) {
         const a = found[i], e = trimCr(bytes, a, found[i + 1]);
-        if (e > a) visit(a, e, lineTime(bytes, a, e));
+        if (e > a) visit(a, e, headTime(bytes, a, e, end));
       }
       return found.length / 2;
     }
@@ -195,7 +195,7 @@ export class FileSearcher implements RecordSearcher {
       let b = find.indexOf(NL, a);
       if (b < 0 || b > end) b = end;
       const e = trimCr(bytes, a, b);
-      if (e > a) visit(a, e, lineTime(bytes, a, e));
+      if (e > a) visit(a, e, headTime(bytes, a, e, end));
       a = b + 1;
     }
     return 0;
@@ -205,6 +205,14 @@ export class FileSearcher implements RecordSearcher {
 /** Whether a query compares levels (only then is a line's level read for its verdict). */
 function usesLevel(n: QueryNode): boolean {
   return n.kind === "level" || (n.kind === "not" ? usesLevel(n.node) : (n.kind === "and" || n.kind === "or") && n.nodes.some(usesLevel));
+}
+
+/**
+ * A line's time from its head, or undefined to make the visit parse it: always so for a last
+ * line without its newline, which a writer may still be appending (only a whole record counts).
+ */
+function headTime(bytes: Uint8Array, a: number, e: number, end: number): number | undefined {
+  return e >= end - 1 && bytes[end - 1] !== 10 ? undefined : lineTime(bytes, a, e);
 }
 
 function trimCr(bytes: Uint8Array, a: number, b: number): number {
