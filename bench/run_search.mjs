@@ -53,12 +53,13 @@ try {
     for (const [name, argv] of Object.entries(subjects)) runs[name].push(timed(argv));
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const grepMs = median(runs["grep -F -c (rare word)"].map((r) => r.ms));
-  console.log(`\n${ROUNDS} rounds, interleaved; medians:`);
+  const grep = runs["grep -F -c (rare word)"];
+  const grepMs = median(grep.map((r) => r.ms)), grepCpu = median(grep.map((r) => r.cpuMs));
+  console.log(`\n${ROUNDS} rounds, interleaved; medians (wall, and CPU = user + system, which a loaded machine inflates less):`);
   for (const [name, rs] of Object.entries(runs)) {
-    const ms = median(rs.map((r) => r.ms)), rss = median(rs.map((r) => r.rssKb)) / 1024;
-    const ratio = name.includes("rare word") ? `  ${(grepMs / ms).toFixed(2)}x grep's speed` : "";
-    console.log(`  ${name.padEnd(46)} ${String(Math.round(ms)).padStart(6)} ms  ${(total / 1e6 / (ms / 1000)).toFixed(0).padStart(5)} MB/s  peak RSS ${rss.toFixed(0).padStart(4)} MB${ratio}  (out: ${rs[0].out})`);
+    const ms = median(rs.map((r) => r.ms)), cpu = median(rs.map((r) => r.cpuMs)), rss = median(rs.map((r) => r.rssKb)) / 1024;
+    const ratio = name.includes("rare word") ? `  ${(grepMs / ms).toFixed(2)}x grep's speed (CPU ${(grepCpu / cpu).toFixed(2)}x)` : "";
+    console.log(`  ${name.padEnd(44)} ${String(Math.round(ms)).padStart(6)} ms ${(total / 1e6 / (ms / 1000)).toFixed(0).padStart(5)} MB/s  CPU ${String(Math.round(cpu)).padStart(5)} ms ${(total / 1e6 / (cpu / 1000)).toFixed(0).padStart(5)} MB/s  peak RSS ${rss.toFixed(0).padStart(4)} MB${ratio}  (${rs[0].out})`);
   }
   console.log(`\nuptime at end: ${sh("uptime", [])}`);
   console.log(`node ${process.version}, ${sh(bin("bun"), ["--version"])} (bun), ${sh("grep", ["--version"]).split("\n")[0]}${rg ? ", " + sh("rg", ["--version"]).split("\n")[0] : ""}`);
@@ -73,9 +74,11 @@ function timed(argv) {
   const r = spawnSync("/usr/bin/time", ["-v", "-o", report, ...argv], { encoding: "utf8", maxBuffer: 64 << 20 });
   const ms = performance.now() - start;
   if (r.status !== 0 && !(["grep", "rg"].includes(argv[0]) && r.status === 1)) throw new Error(`${argv.join(" ")}: status ${r.status}: ${r.stderr}`);
-  const rssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(readFileSync(report, "utf8"))?.[1] ?? NaN);
+  const t = readFileSync(report, "utf8");
+  const rssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(t)?.[1] ?? NaN);
+  const cpuMs = 1000 * (Number(/User time \(seconds\): ([\d.]+)/.exec(t)?.[1]) + Number(/System time \(seconds\): ([\d.]+)/.exec(t)?.[1]));
   const out = r.stdout.trim().split("\n");
-  return { ms, rssKb, out: `${out.length} lines, ${out[0].slice(0, 40)}` };
+  return { ms, cpuMs, rssKb, out: `${out.length} lines, ${out[0].slice(0, 40)}` };
 }
 
 /**
