@@ -36,6 +36,9 @@ test("piped: NDJSON lines as stored, newest first; --since, --from/--to, --limit
   expect(window.stdout.trim().split("\n").map((l) => JSON.parse(l).msg)).toEqual(["health check", "upstream timeout"]);
   expect(run("--dir", dir, "--limit", "1").stdout.trim().split("\n").map((l) => JSON.parse(l).msg)).toEqual(["slow"]);
   expect(run("--dir", dir, "nothing-matches").stdout).toBe("");
+  const none = run("--dir", join(dir, "missing"), "x");
+  expect(none.status).toBe(0);
+  expect(none.stderr).toBe(`sluice search: no record files in ${join(dir, "missing")} (the collector's --dir?)\n`);
   // --progress: a report of what was read, on stderr only
   const progress = run("--dir", dir, "--progress", "timeout");
   expect(progress.stderr).toMatch(/^sluice search: read [\d.]+ of [\d.]+ MB in [\d.]+ s$/m);

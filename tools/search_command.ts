@@ -83,6 +83,10 @@ export async function search(flags: Record<string, string | boolean | undefined>
   if (errTty && shownAt > 0) proc.stderr.write("\r\x1b[K");
   if (flags.progress === true) report(page.scanned?.bytes ?? total, total, true);
   for (const problem of page.scanned?.problems ?? []) proc.stderr.write(`sluice search: could not read all of ${problem}\n`);
+  if (page.scanned?.files === 0) {
+    const dir = (flags.dir as string | undefined) ?? "./logs";
+    proc.stderr.write(`sluice search: no record files in ${dir}${request.from > -Infinity || request.to < Infinity ? " for that time range" : ""} (the collector's --dir?)\n`);
+  }
   const text = flags.json !== true && runtime.isTerminal() ? textFormatter({ color: true }) : undefined;
   const out = page.lines.map((line) => {
     const record = text === undefined ? undefined : readTailLine(line, {})?.record;
