@@ -22,7 +22,7 @@ const batch = (k: number) => Array.from({ length: 2000 }, (_, i) => `{"level":"i
 
 describe("a tail client that stops reading", () => {
   for (const [name, cmd] of serveRuntimes.filter(([n]) => n !== "deno")) {
-    test(`${name}: 100 MB ingested past a stalled client: VmHWM grows < 64 MiB, every request 200, a reading client keeps up`, async () => {
+    test(`${name}: 100 MB ingested past a stalled client: VmHWM grows < 80 MiB, every request 200, a reading client keeps up`, async () => {
       const dir = join(work, name);
       const tokens = join(work, `${name}.tokens`);
       writeFileSync(tokens, "edge:in-token\nops:read-token:role=read\n");
@@ -50,7 +50,7 @@ describe("a tail client that stops reading", () => {
       }
       const grown = hwmMiB(s.proc.pid!) - base;
       console.log(`${name}: VmHWM ${base.toFixed(0)} MiB after warm-up, +${grown.toFixed(1)} MiB after 100 MB more with a stalled tail client`);
-      expect(grown).toBeLessThan(64);
+      expect(grown).toBeLessThan(80); // the ring is 8 MiB; Node with a bridge that ignores backpressure grows by > 130 MiB here
       const metrics = await (await fetch(`${s.url}/metrics`, { headers: { authorization: "Bearer read-token" } })).text();
       expect(metrics).toMatch(/sluice_tail_clients 2/);
       await sse.cancel();
