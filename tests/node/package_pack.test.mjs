@@ -11,7 +11,7 @@ import { join } from "node:path";
 const root = new URL("../../", import.meta.url).pathname;
 const npm = (args, cwd = root) => execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
 
-test("npm pack: dist built by prepack, the entries present, no binary, tests or benchmarks, under 1.5 MiB", () => {
+test("npm pack: dist built by prepack, the entries present, no binary, tests or benchmarks, under 3 MiB", () => {
   // a compiled binary lying in dist/ (npm run build:bin) must not go into the package
   const binary = join(root, "dist/sluice");
   const planted = !existsSync(binary);
@@ -23,9 +23,10 @@ test("npm pack: dist built by prepack, the entries present, no binary, tests or 
       assert.ok(files.includes(f), `${f} is in the package`);
     }
     assert.deepEqual(files.filter((f) => /^(tests|bench|scripts|node_modules)\/|^dist\/sluice$|\.tgz$/.test(f)), []);
-    // the whole package (sources, dist's .js and .d.ts, README) is about 1 MiB; the bound leaves room
-    // to grow by files of source and keeps out anything large (the planted 4 MiB binary, tests, benchmarks)
-    assert.ok(pack.unpackedSize < 1.5 * (1 << 20), `unpacked ${pack.unpackedSize} bytes`);
+    // the whole package (sources, dist's .js and .d.ts, README) is about 2.5 MiB since the console,
+    // search, PostgreSQL and framework entries (1 MiB before); the bound leaves room to grow by files
+    // of source and keeps out anything large (the planted 4 MiB binary, tests, benchmarks)
+    assert.ok(pack.unpackedSize < 3 * (1 << 20), `unpacked ${pack.unpackedSize} bytes`);
   } finally {
     if (planted) rmSync(binary);
   }
