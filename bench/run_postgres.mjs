@@ -11,13 +11,14 @@
 //            files, the anchor
 //   consume  BACKLOG_S s of RATE records/s published to JetStream as the collectors publish
 //            them, then `sluice consume --postgres` started: time until every row is committed
+//            (from its spawn and from its start line); first `sluice consume` to files, the anchor
 //   search   ROWS rows over 10 days made with generate_series server-side, then
 //            `producer:edge-7 level:>=error` over the last hour (limit 100, and a histogram)
 //            through PostgresSearcher: median of 5 after one warm-up
 // Env: T (5), C (8), ROUNDS (3), RATE (10000), DURATION (10), BACKLOG_S (5), ROWS (10000000),
 // PARTS (ingest,e2e,consume,search).
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
@@ -115,14 +116,22 @@ try {
       const js = jetstream(nc);
       const n = RATE * BACKLOG_S;
       for (let from = 0; from < n; from += 1000) await publishBatch(js, "sluice.bench", from, 1000);
-      const t0 = performance.now();
-      const c = await start(["cli.ts", "consume", "--jetstream", nats.url, "--stream", "BENCH", "--postgres", pg.url, "--table", "consumed", "--dir", mkdtempSync(join(tmpdir(), "sluice-pgbench-"))], /sluice consume: consumer \S+ on stream/);
-      const t1 = performance.now();
-      while (Number(pg.psql("select count(*) from consumed")) < n) await sleep(20);
-      const t2 = performance.now();
-      await stop(c);
+      // the anchor first: the same backlog written to files by sluice consume (its own durable)
+      const dir = mkdtempSync(join(tmpdir(), "sluice-pgbench-"));
+      const lines = () => readdirSync(dir).filter((f) => f.endsWith(".ndjson")).reduce((k, f) => k + readFileSync(join(dir, f), "utf8").split("\n").length - 1, 0);
+      const timed = async (args, count) => {
+        const t0 = performance.now();
+        const c = await start(["cli.ts", "consume", "--jetstream", nats.url, "--stream", "BENCH", ...args], /sluice consume: consumer \S+ on stream/);
+        const t1 = performance.now();
+        while (count() < n) await sleep(20);
+        const t2 = performance.now();
+        await stop(c);
+        return { fromStartMs: Math.round(t2 - t0), fromReadyMs: Math.round(t2 - t1) };
+      };
+      const files = await timed(["--name", "files", "--dir", dir], lines);
+      const table = await timed(["--name", "pg", "--postgres", pg.url, "--table", "consumed", "--dir", dir], () => Number(pg.psql("select count(*) from consumed")));
       await nc.close();
-      results.consume = { backlogRecords: n, fromStartMs: Math.round(t2 - t0), fromReadyMs: Math.round(t2 - t1) };
+      results.consume = { backlogRecords: n, ...table, filesFromStartMs: files.fromStartMs, filesFromReadyMs: files.fromReadyMs };
     } finally {
       await nats.stop();
     }
