@@ -5,6 +5,9 @@
 //            1,000-record NDJSON batches, an Idempotency-Key each, T s) against the by-hand
 //            floor bench/workloads/postgres_floor.mjs (the same rows with COPY, same driver,
 //            C loops); ROUNDS interleaved rounds, medians and the ratio
+//   store    the same rows through the store's own path in this process (parse as the collector
+//            does, then commitBatches with a key, C loops) against the floor: the store's cost
+//            without the collector's HTTP path
 //   e2e      `sluice load --target` at RATE records/s for DURATION s through serve --postgres:
 //            log call to 2xx (the oldest record of each batch); 2xx is sent after the commit,
 //            so each record was queryable by then; first the same through a collector writing
@@ -16,7 +19,7 @@
 //            `producer:edge-7 level:>=error` over the last hour (limit 100, and a histogram)
 //            through PostgresSearcher: median of 5 after one warm-up
 // Env: T (5), C (8), ROUNDS (3), RATE (10000), DURATION (10), BACKLOG_S (5), ROWS (10000000),
-// PARTS (ingest,e2e,consume,search).
+// PARTS (ingest,store,e2e,consume,search).
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,7 +31,8 @@ import { startPostgres } from "../tests/helpers/postgres.ts";
 import { natsServerPath, startNats } from "../tests/helpers/nats.ts";
 import { publishBatch } from "../tests/helpers/consume.ts";
 import { ensureStream } from "../jetstream.ts";
-import { ensureTable, tableNames } from "../postgres.ts";
+import { commitBatches, ensureTable, tableNames } from "../postgres.ts";
+import { parseNdjson } from "../lib/format/ndjson_decode.ts";
 import { PostgresSearcher } from "../postgres/search.ts";
 import { histogramRequest, searchRequest } from "../collector/search/search_input.ts";
 
@@ -36,7 +40,7 @@ const root = new URL("../", import.meta.url).pathname;
 const bun = join(root, "node_modules/.bin/bun");
 const env = (k, d) => Number(process.env[k] ?? d);
 const [T, C, ROUNDS, RATE, DURATION, BACKLOG_S, ROWS] = [env("T", 5), env("C", 8), env("ROUNDS", 3), env("RATE", 10_000), env("DURATION", 10), env("BACKLOG_S", 5), env("ROWS", 10_000_000)];
-const PARTS = (process.env.PARTS ?? "ingest,e2e,consume,search").split(",");
+const PARTS = (process.env.PARTS ?? "ingest,store,e2e,consume,search").split(",");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const children = [];
@@ -96,6 +100,31 @@ try {
       console.error(`round ${r + 1}: floor ${floor.at(-1)}/s, serve --postgres ${subject.at(-1)}/s (rows ${rows})`);
     }
     results.ingest = { floorPerSec: floor, servePerSec: subject, medianFloor: median(floor), medianServe: median(subject), ratio: +(median(subject) / median(floor)).toFixed(2) };
+  }
+  if (PARTS.includes("store")) {
+    // the store's own path in this process, without HTTP: the workload's body parsed as the
+    // collector parses it and committed with commitBatches (a key each, one transaction a
+    // batch), C loops, against the floor's script: what the store costs beside the collector
+    const body = Array.from({ length: 1000 }, (_, i) => JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "request handled", i, user: "alice", route: "/api/items" }) + "\n").join("");
+    const floor = [], store = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const f = tableNames(`sfloor${r}`), s = tableNames(`sstore${r}`);
+      await ensureTable(sql, f);
+      await ensureTable(sql, s);
+      floor.push((await runJson(bun, ["bench/workloads/postgres_floor.mjs"], { URL: pg.url, TABLE: f.name, C, B: 1000, T })).recordsPerSec);
+      let n = 0;
+      const end = Date.now() + T * 1000;
+      await Promise.all(Array.from({ length: C }, async () => {
+        while (Date.now() < end) {
+          const { records } = parseNdjson(body, "edge", 1 << 20, false, {});
+          await commitBatches(sql, s, [{ records, key: { token: "bench", hash: crypto.randomUUID() } }]);
+          n += records.length;
+        }
+      }));
+      store.push(Math.round(n / T));
+      console.error(`store round ${r + 1}: floor ${floor.at(-1)}/s, parse + commitBatches ${store.at(-1)}/s`);
+    }
+    results.store = { floorPerSec: floor, storePerSec: store, ratio: +(median(store) / median(floor)).toFixed(2) };
   }
   if (PARTS.includes("e2e")) {
     // the anchor first: the same load through a collector writing files, in the same session
