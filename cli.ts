@@ -12,29 +12,66 @@
  *
  * @module
  */
-import { CONSUME, consumeCommand } from "./tools/consume_command.ts";
+// the Bun, Deno and Node adapters (files, terminals) for whichever command runs
+import "./adapters/server_runtimes.ts";
 import { type CommandSpec, commandHelp, parseCommand } from "./tools/flags.ts";
-import { JETSTREAM, jetstreamCommand } from "./tools/jetstream_command.ts";
-import { POSTGRES, postgresCommand } from "./tools/postgres_command.ts";
-import { load, LOAD } from "./tools/load_command.ts";
-import { SERVE, serveCommand } from "./tools/serve_command.ts";
-import { tail, TAIL } from "./tools/tail_command.ts";
-import { search, SEARCH } from "./tools/search_command.ts";
-import { pretty, PRETTY } from "./tools/pretty_command.ts";
-import { token, TOKEN } from "./tools/token_command.ts";
 import { VERSION } from "./tools/version.ts";
 import { errorMessage } from "./lib/errors.ts";
 
 type Run = (flags: Record<string, string | boolean | undefined>, positionals: string[]) => unknown;
-const COMMANDS: [CommandSpec, Run][] = [[SERVE, serveCommand], [LOAD, load], [TAIL, tail], [SEARCH, search], [PRETTY, pretty], [TOKEN, token], [JETSTREAM, jetstreamCommand], [POSTGRES, postgresCommand], [CONSUME, consumeCommand]];
+type Command = [CommandSpec, Run];
+// each command's module is loaded when it runs: a command does not start up paying for the
+// others' dependencies (the collector's, the NATS and PostgreSQL clients')
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => {
+    const m = await import("./tools/serve_command.ts");
+    return [m.SERVE, m.serveCommand];
+  },
+  load: async () => {
+    const m = await import("./tools/load_command.ts");
+    return [m.LOAD, m.load];
+  },
+  tail: async () => {
+    const m = await import("./tools/tail_command.ts");
+    return [m.TAIL, m.tail];
+  },
+  search: async () => {
+    const m = await import("./tools/search_command.ts");
+    return [m.SEARCH, m.search];
+  },
+  pretty: async () => {
+    const m = await import("./tools/pretty_command.ts");
+    return [m.PRETTY, m.pretty];
+  },
+  token: async () => {
+    const m = await import("./tools/token_command.ts");
+    return [m.TOKEN, m.token];
+  },
+  jetstream: async () => {
+    const m = await import("./tools/jetstream_command.ts");
+    return [m.JETSTREAM, m.jetstreamCommand];
+  },
+  postgres: async () => {
+    const m = await import("./tools/postgres_command.ts");
+    return [m.POSTGRES, m.postgresCommand];
+  },
+  consume: async () => {
+    const m = await import("./tools/consume_command.ts");
+    return [m.CONSUME, m.consumeCommand];
+  },
+};
+const NAMES = Object.keys(COMMANDS);
 
-const USAGE = `usage: sluice <command> [flags]
+async function usage(): Promise<string> {
+  const specs = await Promise.all(NAMES.map((name) => COMMANDS[name]()));
+  return `usage: sluice <command> [flags]
 
 commands:
-${COMMANDS.map(([c]) => `  ${c.name.padEnd(9)} ${c.summary.split("\n")[0]}`).join("\n")}
+${specs.map(([c]) => `  ${c.name.padEnd(9)} ${c.summary.split("\n")[0]}`).join("\n")}
 
   sluice <command> --help   that command's flags
   sluice --version          ${VERSION}`;
+}
 
 // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
 const proc = (globalThis as any).process;
@@ -42,24 +79,23 @@ const proc = (globalThis as any).process;
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined) {
-    console.error(USAGE);
+    console.error(await usage());
     return 2;
   }
   if (command === "help" || command === "--help" || command === "-h") {
-    const spec = COMMANDS.find(([c]) => c.name === rest[0])?.[0];
-    console.log(spec ? commandHelp(spec) : USAGE);
+    const spec = Object.hasOwn(COMMANDS, rest[0] ?? "") ? (await COMMANDS[rest[0]]())[0] : undefined;
+    console.log(spec ? commandHelp(spec) : await usage());
     return 0;
   }
   if (command === "--version" || command === "-V" || command === "version") {
     console.log(VERSION);
     return 0;
   }
-  const entry = COMMANDS.find(([c]) => c.name === command);
-  if (entry === undefined) {
-    console.error(`sluice: unknown command ${JSON.stringify(command)}; commands: ${COMMANDS.map(([c]) => c.name).join(", ")} (see sluice --help)`);
+  if (!Object.hasOwn(COMMANDS, command)) {
+    console.error(`sluice: unknown command ${JSON.stringify(command)}; commands: ${NAMES.join(", ")} (see sluice --help)`);
     return 2;
   }
-  const [spec, run] = entry;
+  const [spec, run] = await COMMANDS[command]();
   try {
     const parsed = parseCommand(spec, rest);
     if (parsed.help) {
