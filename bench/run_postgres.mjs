@@ -20,7 +20,7 @@
 //            through PostgresSearcher: median of 5 after one warm-up
 // Env: T (5), C (8), ROUNDS (3), RATE (10000), DURATION (10), BACKLOG_S (5), ROWS (10000000),
 // PARTS (ingest,store,e2e,consume,search).
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -83,23 +83,50 @@ const stop = async (c) => {
 const serve = (url, table) => start(["cli.ts", "serve", "--port", "0", "--no-auth", "--dir", mkdtempSync(join(tmpdir(), "sluice-pgbench-")), "--postgres", url, "--table", table, "--rate-limit", "100000000"], /listening on (http:\/\/[^,\s]+)/);
 
 const pg = await startPostgres();
+/** CPU seconds of a process from /proc (its own, and its reaped children's with `children`). */
+const cpuOf = (pid, children = false) => {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ").map(Number);
+    return (f[11] + f[12] + (children ? f[13] + f[14] : 0)) / 100;
+  } catch {
+    return 0;
+  }
+};
+/** PostgreSQL's CPU seconds so far: the postmaster, its exited backends and the live ones. */
+const pgCpu = () => cpuOf(pg.pid(), true) + spawnSync("pgrep", ["-P", String(pg.pid())], { encoding: "utf8" }).stdout.split("\n").filter(Boolean).reduce((s, p) => s + cpuOf(Number(p)), 0);
 const sql = postgres(pg.url, { onnotice: () => {} });
 const results = {};
 try {
   if (PARTS.includes("ingest")) {
     const floor = [], subject = [];
+    const cpu = { floor: [], serve: [] }; // CPU µs per record: [the sender's, the collector's, PostgreSQL's]
     for (let r = 0; r < ROUNDS; r++) {
       const names = tableNames(`floor${r}`);
       await ensureTable(sql, names);
-      floor.push((await runJson(process.execPath.includes("bun") ? process.execPath : bun, ["bench/workloads/postgres_floor.mjs"], { URL: pg.url, TABLE: names.name, C, B: 1000, T })).recordsPerSec);
+      let p0 = pgCpu();
+      const fr = await runJson(bun, ["bench/workloads/postgres_floor.mjs"], { URL: pg.url, TABLE: names.name, C, B: 1000, T });
+      floor.push(fr.recordsPerSec);
+      cpu.floor.push([(fr.cpuSeconds * 1e6) / fr.records, 0, ((pgCpu() - p0) * 1e6) / fr.records]);
       const s = await serve(pg.url, `serve${r}`);
-      subject.push((await runJson(bun, ["bench/workloads/ingest_load.ts"], { URL: `${s.match[1]}/ingest`, KEYS: "1", C, B: 1000, T })).recordsPerSec);
+      p0 = pgCpu();
+      const s0 = cpuOf(s.proc.pid);
+      const lr = await runJson(bun, ["bench/workloads/ingest_load.ts"], { URL: `${s.match[1]}/ingest`, KEYS: "1", C, B: 1000, T });
+      subject.push(lr.recordsPerSec);
+      cpu.serve.push([(lr.cpuSeconds * 1e6) / lr.records, ((cpuOf(s.proc.pid) - s0) * 1e6) / lr.records, ((pgCpu() - p0) * 1e6) / lr.records]);
       await stop(s);
       // the rows each side committed, counted in the table: the floor's and the collector's
       const rows = pg.psql(`select (select count(*) from floor${r}) || ' ' || (select count(*) from serve${r})`);
       console.error(`round ${r + 1}: floor ${floor.at(-1)}/s, serve --postgres ${subject.at(-1)}/s (rows ${rows})`);
     }
-    results.ingest = { floorPerSec: floor, servePerSec: subject, medianFloor: median(floor), medianServe: median(subject), ratio: +(median(subject) / median(floor)).toFixed(2) };
+    const us = (xs) => [0, 1, 2].map((i) => +median(xs.map((x) => x[i])).toFixed(1));
+    const [f, v] = [us(cpu.floor), us(cpu.serve)];
+    const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+    results.ingest = {
+      floorPerSec: floor, servePerSec: subject, medianFloor: median(floor), medianServe: median(subject), ratio: +(median(subject) / median(floor)).toFixed(2),
+      // on a shared machine wall time follows the neighbours; CPU per record does not: the ratio of records per CPU second
+      cpuUsPerRecord: { floor: { sender: f[0], postgres: f[2] }, serve: { sender: v[0], collector: v[1], postgres: v[2] } },
+      cpuRatio: +(sum(f) / sum(v)).toFixed(2),
+    };
   }
   if (PARTS.includes("store")) {
     // the store's own path in this process, without HTTP: the workload's body parsed as the
@@ -107,12 +134,18 @@ try {
     // batch), C loops, against the floor's script: what the store costs beside the collector
     const body = Array.from({ length: 1000 }, (_, i) => JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "request handled", i, user: "alice", route: "/api/items" }) + "\n").join("");
     const floor = [], store = [];
+    const cpu = { floor: [], store: [] }; // [JS µs, PostgreSQL µs] per record
     for (let r = 0; r < ROUNDS; r++) {
       const f = tableNames(`sfloor${r}`), s = tableNames(`sstore${r}`);
       await ensureTable(sql, f);
       await ensureTable(sql, s);
-      floor.push((await runJson(bun, ["bench/workloads/postgres_floor.mjs"], { URL: pg.url, TABLE: f.name, C, B: 1000, T })).recordsPerSec);
+      let p0 = pgCpu();
+      const fr = await runJson(bun, ["bench/workloads/postgres_floor.mjs"], { URL: pg.url, TABLE: f.name, C, B: 1000, T });
+      floor.push(fr.recordsPerSec);
+      cpu.floor.push([(fr.cpuSeconds * 1e6) / fr.records, ((pgCpu() - p0) * 1e6) / fr.records]);
       let n = 0;
+      p0 = pgCpu();
+      const c0 = process.cpuUsage();
       const end = Date.now() + T * 1000;
       await Promise.all(Array.from({ length: C }, async () => {
         while (Date.now() < end) {
@@ -122,9 +155,12 @@ try {
         }
       }));
       store.push(Math.round(n / T));
+      const c1 = process.cpuUsage(c0);
+      cpu.store.push([(c1.user + c1.system) / n, ((pgCpu() - p0) * 1e6) / n]);
       console.error(`store round ${r + 1}: floor ${floor.at(-1)}/s, parse + commitBatches ${store.at(-1)}/s`);
     }
-    results.store = { floorPerSec: floor, storePerSec: store, ratio: +(median(store) / median(floor)).toFixed(2) };
+    const us = (xs, i) => +median(xs.map((x) => x[i])).toFixed(1);
+    results.store = { floorPerSec: floor, storePerSec: store, ratio: +(median(store) / median(floor)).toFixed(2), cpuUsPerRecord: { floorJs: us(cpu.floor, 0), floorPostgres: us(cpu.floor, 1), storeJs: us(cpu.store, 0), storePostgres: us(cpu.store, 1) } };
   }
   if (PARTS.includes("e2e")) {
     // the anchor first: the same load through a collector writing files, in the same session

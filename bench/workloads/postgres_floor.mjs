@@ -21,4 +21,5 @@ await Promise.all(Array.from({ length: C }, async () => {
   conn.release();
 }));
 await sql.end();
-console.log(JSON.stringify({ records: sent, recordsPerSec: Math.round(sent / T) }));
+const cpu = process.cpuUsage();
+console.log(JSON.stringify({ records: sent, recordsPerSec: Math.round(sent / T), cpuSeconds: (cpu.user + cpu.system) / 1e6 }));
