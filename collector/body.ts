@@ -8,8 +8,12 @@ import { BadBodyError, BodyTimeoutError, BodyTooLargeError, BodyTooSlowError, Me
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** What an inflater may produce from one 4 KiB slice before its output is counted (gzip inflates at most about 1032 to 1). */
-const INFLATE_HEADROOM = 4 << 20;
+/** Gzip inflates at most about 1032 to 1. */
+const MAX_INFLATE_RATIO = 1032;
+/** The slices inflation is fed (see {@linkcode slices}). */
+const SLICE_BYTES = 4096;
+/** Bytes inflated between two turns given to the event loop. */
+const YIELD_BYTES = 16 << 20;
 
 /** Requests whose body was read to its end: an answer to any other request with a body closes the connection. */
 const readWhole = new WeakSet<Request>();
@@ -81,6 +85,7 @@ export async function readLimited(stream: ReadableStream<Uint8Array>, limit: num
   let whole = expected >= 0 && expected <= Math.min(limit, 1 << 20) ? new Uint8Array(expected) : undefined;
   const parts: Uint8Array[] = [];
   let size = 0;
+  let nextTurn = YIELD_BYTES;
   let late: Error | undefined;
   // one timer checks the deadline and, past the grace, the rate; cancelling the reader ends a
   // read that is waiting, and tells the source (the connection)
@@ -119,6 +124,12 @@ export async function readLimited(stream: ReadableStream<Uint8Array>, limit: num
         parts.push(value);
       }
       size += value.length;
+      // an inflater's output comes as fast as it is asked for, all in one turn of the event loop:
+      // every 16 MiB the loop gets a turn, so timers and other connections are served meanwhile
+      if (what === "decompressed body" && size >= nextTurn) {
+        nextTurn += YIELD_BYTES;
+        await new Promise((r) => setTimeout(r, 0));
+      }
     }
   } finally {
     clearTimeout(timer);
@@ -186,8 +197,9 @@ export async function readBodyBytes(req: Request, limits: BodyLimits, hold?: Bod
   const encoding = (req.headers.get("content-encoding") ?? "identity").toLowerCase().trim();
   if (encoding === "identity") return raw;
   if (encoding !== "gzip") throw new BadBodyError(`unsupported Content-Encoding ${JSON.stringify(encoding)}; use gzip or none`);
-  hold?.take(INFLATE_HEADROOM);
-  const inflated = slices(raw, 4096).pipeThrough(new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
+  // what the inflater makes of its next slice before that output is counted
+  hold?.take(Math.min(SLICE_BYTES, raw.length) * MAX_INFLATE_RATIO);
+  const inflated = slices(raw, SLICE_BYTES).pipeThrough(new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
   try {
     return await readLimited(inflated, limits.maxDecompressedBytes, "decompressed body", { hold });
   } catch (err) {

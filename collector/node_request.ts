@@ -6,8 +6,12 @@
  * @module
  */
 
-/** How long a connection answered early keeps draining what the client still sends before it is closed. */
-const LINGER_MS = 2000;
+/**
+ * How long a connection answered early keeps draining what the client still sends before it is
+ * closed. Many clients (Bun's fetch among them) read the answer only once their upload is sent,
+ * and a collector busy inflating other bodies drains slowly: a short linger resets them.
+ */
+const LINGER_MS = 10_000;
 
 /**
  * A node:http request's body as a web stream. Cancelling it (the app answered without reading
@@ -50,7 +54,8 @@ export function requestBody(req: any): ReadableStream<Uint8Array> {
  * When an answer closes its connection (`Connection: close`) before the request's body was
  * read whole, the socket is half-closed and drained for up to {@link LINGER_MS} instead of
  * destroyed at once: a socket closed with unread bytes sends a reset, which can reach the client
- * before it has read the answer.
+ * before it has read the answer. The client closes its side once it has the answer; one that
+ * does not is closed after {@link LINGER_MS}.
  *
  * @param req The node:http request.
  * @param closes Whether the answer carries `Connection: close`.

@@ -27,7 +27,7 @@ for (const [name, cmd] of serveRuntimes) {
       const dir = mkdtempSync(join(tmpdir(), `sluice-slow-${name}-`));
       const tokens = join(dir, "tokens");
       writeFileSync(tokens, "a:token-a\nb:token-b\n");
-      const s = await startServe(cmd, join(dir, "logs"), ["--tokens", tokens, "--public-metrics", "--body-timeout", "3s", "--body-grace", "1s", "--min-body-rate", "100", "--header-timeout", "2s"]);
+      const s = await startServe(cmd, join(dir, "logs"), ["--tokens", tokens, "--public-metrics", "--body-timeout", "3s", "--body-grace", "2500ms", "--min-body-rate", "100", "--header-timeout", "2s"]);
       running.push(s);
       const port = Number(new URL(s.url).port);
       const pid = s.proc.pid!;
@@ -47,8 +47,11 @@ for (const [name, cmd] of serveRuntimes) {
         i % 3 === 0 ? rawConnection(port, head("token-a", "Content-Length: 100000\r\n"))
         : i % 3 === 1 ? rawConnection(port, head("token-a", "Content-Length: 100000\r\n") + "x".repeat(20))
         : rawConnection(port, head("token-a", "Transfer-Encoding: chunked\r\n") + "5\r\nhello\r\n"));
-      await sleep(300);
-
+      // the burst of 503s (token a past its --max-concurrent-bodies) is out; its 16 bodies and the
+      // trickles are still held when token b asks
+      let answered = 0;
+      for (const h of held) void h.answer.then(() => answered++);
+      await until(() => answered >= 184, 2000);
       const others = await Promise.all([0, 1, 2, 3, 4].map(async (i) => {
         const t = performance.now();
         const res = await fetch(`${s.url}/ingest`, { method: "POST", body: `{"msg":"b${i}"}\n`, headers: { authorization: "Bearer token-b", "content-type": "application/x-ndjson" } });
@@ -57,6 +60,7 @@ for (const [name, cmd] of serveRuntimes) {
       }));
       expect(others.map((o) => o.status)).toEqual([200, 200, 200, 200, 200]);
       expect(Math.max(...others.map((o) => o.ms))).toBeLessThan(1000);
+      expect(answered).toBeLessThan(200);
 
       for (const t of trickles) {
         const a = await t.answer;
