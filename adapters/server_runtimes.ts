@@ -1,7 +1,9 @@
 /**
  * Registers the Bun, Deno and Node adapters with runtime detection, `httpSink`'s spool and
  * heartbeats, which belong to long-lived processes with files, and the levels parser (so
- * `levels`, `SLUICE_LEVEL` and `setLevels` take text; a worker's bundle goes without it).
+ * `levels`, `SLUICE_LEVEL` and `setLevels` take text; a worker's bundle goes without it), the
+ * serializers that know the shape (lib/shape_serializer.ts), and
+ * the stack capture of `caller: true`.
  * Imported for its effect by `mod.ts` and `server.ts`.
  *
  * @example
@@ -22,10 +24,15 @@ import { registerConsoleTerminal } from "../lib/sinks/console_sink.ts";
 import { consoleTerminal } from "../lib/sinks/console_terminal.ts";
 import { registerLevelParser } from "../lib/logger_core.ts";
 import { parseLevels } from "../lib/level_spec.ts";
+import { registerFieldMembers } from "../lib/serialize.ts";
+import { shapeMembers } from "../lib/shape_serializer.ts";
+import { enableCallerCapture } from "../lib/caller_capture.ts";
 
 registerHttpServerParts(httpServerParts);
 registerConsoleTerminal(consoleTerminal);
 registerLevelParser(parseLevels);
+registerFieldMembers(shapeMembers);
+enableCallerCapture();
 
 registerServerRuntimes(() => {
   // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)

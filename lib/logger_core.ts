@@ -15,6 +15,7 @@ import { type LevelName, type LevelThreshold, levelValue } from "./levels.ts";
 import type { LogMethod } from "./log_call.ts";
 import { QUEUE_NAMES } from "./queue_options.ts";
 import { consoleSink } from "./sinks/console_sink.ts";
+import { callerCaptureRegistered } from "./caller.ts";
 import { watchOtelRegistry } from "./trace_context.ts";
 
 /** `parseLevels`, registered by the server entries; the web entry leaves it out of a worker's bundle. */
@@ -77,10 +78,12 @@ export class LoggerCore {
         onError(err);
       } catch { /* a throwing onError must not reach a log call */ }
     };
-    this.sync = (options.mode ?? "async") === "sync";
+    const mode = options.mode ?? "async";
+    if (mode !== "async" && mode !== "sync") throw new TypeError(`sluice: mode must be "async" or "sync", got ${JSON.stringify(mode)}`);
+    this.sync = mode === "sync";
     this.caller = options.caller === true;
-    if (options.mode !== undefined && options.mode !== "async" && options.mode !== "sync") {
-      throw new TypeError(`sluice: mode must be "async" or "sync", got ${JSON.stringify(options.mode)}`);
+    if (this.caller && !callerCaptureRegistered()) {
+      throw new TypeError("sluice: caller: true on the web entry needs enableCallerCapture() first");
     }
     this.redact = options.redact?.length ? createRedactor(options.redact) : undefined;
     levelValue(this.level = options.level ?? "info");

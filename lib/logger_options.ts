@@ -73,7 +73,8 @@ export interface LoggerOptions extends QueueOptions {
   /**
    * Adds `caller: "file.ts:12"`, where the log method was called, to every record: written
    * into the code by `sluice/caller` at build time, or else from a one-frame stack capture
-   * (file names cached, at most 1000).
+   * (file names cached, at most 1000). On the web entry the capture is left out of a worker's
+   * bundle: call `enableCallerCapture()` first, else `createLogger` throws a TypeError.
    * @default false
    */
   caller?: boolean;

@@ -4,7 +4,7 @@
 import { expect, test } from "bun:test";
 import * as sluice from "../mod.ts";
 import { callerScenario } from "./scenarios/caller.mjs";
-import { CALLER_CACHE_MAX, callerCacheSize, locationOf } from "../lib/caller.ts";
+import { CALLER_CACHE_MAX, callerCacheSize, locationOf } from "../lib/caller_capture.ts";
 
 test("each record names the file and line that logged it", async () => {
   await callerScenario(sluice);

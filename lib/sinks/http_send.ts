@@ -160,12 +160,10 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
         doFetch(to, { method: "POST", body, headers: { ...headers, ...extra }, signal: controller.signal }),
         timedOut,
       ]);
-      if (res.ok) {
-        res.body?.cancel().catch(() => {});
-        return { status: res.status, ok: true, retryAfter: null, damaged: false, text: "" };
-      }
-      const text = await Promise.race([res.text(), timedOut]).catch(() => "");
-      return { status: res.status, ok: false, retryAfter: res.headers.get("retry-after"), damaged: res.headers.has("x-sluice-damaged-frame"), text: text.slice(0, 200) };
+      const ok = res.ok;
+      if (ok) res.body?.cancel().catch(() => {});
+      const text = ok ? "" : await Promise.race([res.text(), timedOut]).catch(() => "");
+      return { status: res.status, ok, retryAfter: res.headers.get("retry-after"), damaged: res.headers.has("x-sluice-damaged-frame"), text: text.slice(0, 200) };
     } finally {
       clearTimeout(timer as number);
     }

@@ -67,9 +67,9 @@ export class Batcher<T> {
    * @param unrefTimer Makes a timer not keep the process alive (from the runtime adapter).
    */
   constructor(limits: BatchLimits<T>, onDue: () => void, unrefTimer: (timer: unknown) => void = () => {}) {
-    this.#maxRecords = positive(limits.maxRecords ?? 4096, "batch.maxRecords");
-    this.#maxBytes = positive(limits.maxBytes ?? 1 << 20, "batch.maxBytes");
-    this.#maxAgeMs = nonNegative(limits.maxAgeMs ?? 1, "batch.maxAgeMs");
+    this.#maxRecords = limit(limits.maxRecords ?? 4096, "maxRecords");
+    this.#maxBytes = limit(limits.maxBytes ?? 1 << 20, "maxBytes");
+    this.#maxAgeMs = limit(limits.maxAgeMs ?? 1, "maxAgeMs", true);
     this.#sizeOf = limits.sizeOf;
     this.#onDue = onDue;
     this.#unrefTimer = unrefTimer;
@@ -136,12 +136,10 @@ export class Batcher<T> {
   }
 }
 
-function positive(n: number, name: string): number {
-  if (!(n > 0) || !Number.isFinite(n)) throw new RangeError(`sluice: ${name} must be a positive number, got ${n}`);
-  return n;
-}
-
-function nonNegative(n: number, name: string): number {
-  if (!(n >= 0) || !Number.isFinite(n)) throw new RangeError(`sluice: ${name} must be zero or more, got ${n}`);
+/** `n` when it is a finite number above zero (or at least zero with `zero`), else a RangeError naming `batch.<name>`. */
+function limit(n: number, name: string, zero = false): number {
+  if (!(zero ? n >= 0 : n > 0) || !Number.isFinite(n)) {
+    throw new RangeError(`sluice: batch.${name} must be ${zero ? "zero or more" : "a positive number"}, got ${n}`);
+  }
   return n;
 }
