@@ -2,7 +2,7 @@
 // of NDJSON in sluice's form under a temporary directory, laid out as the collector writes it
 // (four categories, each a live file and three rotated ones, the last hour of records), then,
 // interleaved for ROUNDS rounds with the page cache warm:
-//   - a rare word: `sluice search zebrafish` (Node, and Bun) beside `grep -F -c` and, when
+//   - a rare word: `sluice search zebrafish` (Node on dist/cli.js, and Bun on cli.ts) beside `grep -F -c` and, when
 //     installed, `rg -F -c` over the same files;
 //   - a field query with a numeric comparison: `sluice search 'ms:>=995 status:>=500'`;
 //   - a histogram of the last hour (FileSearcher.histogram, 60 buckets) in its own process.
@@ -23,8 +23,9 @@ const sh = (cmd, args) => execFileSync(cmd, args, { encoding: "utf8" }).trim();
 
 try {
   console.log(`uptime at start: ${sh("uptime", [])}`);
-  // the commands under test, built once for Node (the npm package's runtime) into one file each
-  sh(bin("bun"), ["build", join(root, "cli.ts"), "--target", "node", "--outfile", join(dir, "cli.mjs")]);
+  // the command as the npm package runs it on Node (dist/cli.js, built here), and the histogram
+  // bundled for Node into one file
+  execFileSync(bin("tsc"), ["-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
   writeFileSync(join(dir, "histogram.ts"), `
     import { FileSearcher } from ${JSON.stringify(join(root, "collector/search/file_searcher.ts"))};
     import { histogramRequest } from ${JSON.stringify(join(root, "collector/search/search_input.ts"))};
@@ -42,9 +43,9 @@ try {
   const subjects = {
     "grep -F -c (rare word)": ["grep", "-F", "-c", "zebrafish", ...files],
     ...(rg ? { "rg -F -c (rare word)": ["rg", "-F", "-c", "zebrafish", ...files] } : {}),
-    "sluice search, Node (rare word)": [process.execPath, join(dir, "cli.mjs"), "search", "--dir", logs, "--json", "--limit", "1000", "zebrafish"],
+    "sluice search, Node (rare word)": [process.execPath, join(root, "dist/cli.js"), "search", "--dir", logs, "--json", "--limit", "1000", "zebrafish"],
     "sluice search, Bun (rare word)": [bin("bun"), join(root, "cli.ts"), "search", "--dir", logs, "--json", "--limit", "1000", "zebrafish"],
-    "sluice search, Node (ms:>=995 status:>=500)": [process.execPath, join(dir, "cli.mjs"), "search", "--dir", logs, "--json", "--limit", "1000", "ms:>=995 status:>=500"],
+    "sluice search, Node (ms:>=995 status:>=500)": [process.execPath, join(root, "dist/cli.js"), "search", "--dir", logs, "--json", "--limit", "1000", "ms:>=995 status:>=500"],
     "sluice search, Bun (ms:>=995 status:>=500)": [bin("bun"), join(root, "cli.ts"), "search", "--dir", logs, "--json", "--limit", "1000", "ms:>=995 status:>=500"],
     "histogram, last hour, Node": [process.execPath, join(dir, "histogram.mjs"), logs],
   };
