@@ -140,7 +140,7 @@ describe.skipIf(!run)("PostgresSearcher against a real PostgreSQL", () => {
         throw err;
       }
       expect({ q, ids: await found(q) }).toEqual({ q, ids: all(q) });
-    }), { seed: 20, numRuns: 120 });
+    }), { seed: 20, numRuns: 80 });
   }, 60_000);
 
   test("pages newest first: records sharing a millisecond are neither skipped nor repeated; a cursor not ours is a SearchInputError", async () => {

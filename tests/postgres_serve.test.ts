@@ -134,10 +134,10 @@ describe.skipIf(!run)("sluice serve --postgres against a real PostgreSQL", () =>
     await fc.assert(fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 6 }), fc.boolean(), async (lines, gzip) => {
       const text = lines.join("\n") + "\n";
       expect(await post(gzip ? gzipSync(text) : text, "application/x-ndjson", gzip)).toBe(200);
-    }), { seed: 20, numRuns: 60 });
+    }), { seed: 20, numRuns: 40 });
     await fc.assert(fc.asyncProperty(anyCase, async (c) => {
       await post(c.body, c.type, c.gzip, c.path);
-    }), { seed: 20, numRuns: 150 });
+    }), { seed: 20, numRuns: 100 });
     // bytes that are not UTF-8, gzipped: 400
     expect(await post(gzipSync(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d, 0x0a])), "application/x-ndjson", true)).toBe(400);
     const rows = Number(pg.psql("select count(*) from t_hostile where producer = 'edge'"));
@@ -149,7 +149,7 @@ describe.skipIf(!run)("sluice serve --postgres against a real PostgreSQL", () =>
       const res = await fetch(`${s.url}/api/search?q=${q}&limit=5`, { headers: { authorization: `Bearer ${READ}` } });
       await res.arrayBuffer();
       expect(res.status).toBeLessThan(500); // 200, 400, or 431 for a URL past the server's limit
-    }), { seed: 20, numRuns: 120 });
+    }), { seed: 20, numRuns: 80 });
     s.proc.kill("SIGTERM");
     await exited(s.proc);
   }, 90_000);
