@@ -9,7 +9,10 @@
 // measured run ÷ requests), which other load on the machine disturbs far less than req/s.
 //
 //   node bench/run_frameworks.mjs [--rounds 3] [--seconds 5] [--connections 10] [--only express]
-// (after `npx tsc -p tsconfig.build.json`: Node runs the built dist/)
+// (after `npx tsc -p tsconfig.build.json`: Node runs the built dist/). With `--inproc N` each
+// variant serves N requests in its own process without HTTP (app.handle, inject) and the table
+// gives its CPU µs per request (req/s there is 1e6 / that): the logger's own cost, far steadier
+// than a loopback run on a machine other work shares.
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { once } from "node:events";
@@ -17,7 +20,7 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 
 const { values } = parseArgs({
-  options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "5" }, connections: { type: "string", default: "10" }, only: { type: "string" } },
+  options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "5" }, connections: { type: "string", default: "10" }, only: { type: "string" }, inproc: { type: "string" } },
 });
 const rounds = Number(values.rounds), seconds = Number(values.seconds), connections = Number(values.connections);
 const bun = new URL("../node_modules/.bin/bun", import.meta.url).pathname;
@@ -28,7 +31,15 @@ const groups = [
   { framework: "fastify", runtime: process.execPath, variants: ["bare", "sluice", "pino", "sluiceplugin"] },
 ].filter((g) => values.only === undefined || g.framework === values.only);
 
+/** `--inproc N`: N requests served in the server's process, no HTTP; its CPU µs per request. */
+async function measureInProcess(runtime, variant) {
+  const out = execFileSync(runtime, [new URL("framework_server.mjs", import.meta.url).pathname, variant, "--inproc", values.inproc], { encoding: "utf8" });
+  const cpuUs = Number(/cpu ([\d.]+)/.exec(out)[1]);
+  return { rps: 1e6 / cpuUs, cpuUs };
+}
+
 async function measure(runtime, variant) {
+  if (values.inproc !== undefined) return measureInProcess(runtime, variant);
   const child = spawn(runtime, [new URL("framework_server.mjs", import.meta.url).pathname, variant], { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   child.stdout.setEncoding("utf8");
