@@ -102,11 +102,23 @@ export class PostgresSearcher implements RecordSearcher {
   }
 }
 
-/** The time range's conditions on the `time` column (bound), none for an open end. */
+/** PostgreSQL's earliest timestamptz (4714-11-24 BC), ms: no row is older. */
+const PG_EARLIEST_MS = -210_866_803_200_000;
+/** Years 1 to 9999: the ISO 8601 text PostgreSQL reads (year 0 and six-digit years it refuses). */
+const ISO_FIRST_MS = -62_135_596_800_000, ISO_LAST_MS = 253_402_300_799_999;
+
+/**
+ * The time range's conditions on the `time` column (bound), none for an open end or a start
+ * before any row PostgreSQL can hold; a time outside years 1 to 9999 goes as epoch seconds.
+ */
 function timeRange(from: number, to: number, params: (string | number)[]): string[] {
   const out: string[] = [];
-  if (Number.isFinite(from)) (params.push(new Date(from).toISOString()), out.push(`time >= $${params.length}::timestamptz`));
-  if (Number.isFinite(to)) (params.push(new Date(to).toISOString()), out.push(`time < $${params.length}::timestamptz`));
+  const bound = (ms: number) => {
+    if (ms >= ISO_FIRST_MS && ms <= ISO_LAST_MS) return params.push(new Date(ms).toISOString()), `$${params.length}::timestamptz`;
+    return params.push(ms / 1000), `to_timestamp($${params.length}::float8)`;
+  };
+  if (Number.isFinite(from) && from > PG_EARLIEST_MS) out.push(`time >= ${bound(from)}`);
+  if (Number.isFinite(to)) out.push(to > PG_EARLIEST_MS ? `time < ${bound(to)}` : "false");
   return out;
 }
 

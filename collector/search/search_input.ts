@@ -54,6 +54,8 @@ export const MAX_SEARCH_LIMIT = 10_000;
  */
 export const MAX_BUCKETS = 1000;
 
+/** The furthest a Date reaches either side of 1970, in ms. */
+const MAX_TIME_MS = 8.64e15;
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const ISO = /^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?(?:Z|[+-]\d\d:?\d\d)?)?$/;
 
@@ -75,7 +77,12 @@ const ISO = /^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?(?:Z|[+-]\d
  */
 export function parseTimeArg(text: string, name: string, now: number): number {
   const rel = /^(\d{1,12})(ms|s|m|h|d|w)$/.exec(text.trim());
-  if (rel !== null) return now - Number(rel[1]) * UNITS[rel[2]];
+  if (rel !== null) {
+    const ms = now - Number(rel[1]) * UNITS[rel[2]];
+    // 999999999999w ago is no time a Date (or a record) can hold: a 400, not a RangeError later
+    if (!(Math.abs(ms) <= MAX_TIME_MS)) throw new SearchInputError(`${name}: ${JSON.stringify(text.slice(0, 60))} is further back than any time a record can have`);
+    return ms;
+  }
   const t = text.trim();
   if (ISO.test(t)) {
     const utc = /[T ]\d\d:\d\d/.test(t) && !/(Z|[+-]\d\d:?\d\d)$/.test(t) ? t + "Z" : t;

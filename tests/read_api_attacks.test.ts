@@ -1,0 +1,74 @@
+// The read side as an attacker holding one read token uses it: arguments at their extremes are
+// a 400 naming what is wrong (never a 5xx from a time no Date or PostgreSQL can hold), and a
+// search built to be slow cannot hold the event loop (ingest is answered while it runs).
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import postgres from "postgres";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { serve, type Server } from "../server.ts";
+import { commitBatches, ensureTable, tableNames } from "../postgres.ts";
+import { PostgresSearcher } from "../postgres/search.ts";
+import { histogramRequest, searchRequest } from "../collector/search/search_input.ts";
+import { createRecord } from "../lib/record.ts";
+import { type PostgresServer, postgresSuitesRun, startPostgres } from "./helpers/postgres.ts";
+
+const INGEST = "in-token";
+const READ = "read-token";
+const open: Server[] = [];
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.close();
+});
+async function collector(dir = mkdtempSync(join(tmpdir(), "sluice-read-attacks-"))): Promise<Server> {
+  const s = await serve({ port: 0, dir, handleSignals: false, tokens: [{ name: "edge", token: INGEST }, { name: "ops", token: READ, role: "read" }] });
+  open.push(s);
+  return s;
+}
+const auth = (t: string) => ({ authorization: `Bearer ${t}` });
+const get = (s: Server, path: string) => fetch(s.url + path, { headers: auth(READ) });
+
+test("times past what a Date holds are a 400 naming the argument, on search and histogram alike", async () => {
+  const s = await collector();
+  for (const path of ["/api/histogram?from=999999999999w", "/api/search?from=999999999999w", "/api/histogram?from=1d&to=99999999999d", "/api/search?to=-1"]) {
+    const res = await get(s, path);
+    const body = await res.json();
+    expect({ path, status: res.status }).toEqual({ path, status: 400 });
+    expect(body.error).toMatch(/^(from|to): /);
+  }
+  // the widest range a Date holds still answers
+  const wide = await get(s, "/api/histogram?from=0001-01-01&to=9999-12-31");
+  expect(wide.status).toBe(200);
+  expect((await wide.json()).buckets.length).toBe(60);
+});
+
+describe.skipIf(!postgresSuitesRun("read API attacks on PostgreSQL (tests/read_api_attacks.test.ts)"))("PostgreSQL", () => {
+  let pg: PostgresServer;
+  let sql: ReturnType<typeof postgres>;
+  const names = tableNames("attack_logs");
+  const T0 = Date.UTC(2026, 11, 6, 10);
+  beforeAll(async () => {
+    pg = await startPostgres();
+    sql = postgres(pg.url, { max: 2, onnotice: () => {} });
+    await ensureTable(sql, names);
+    await commitBatches(sql, names, [{ records: [createRecord(T0, "info", "http", "kept", "}")] }]);
+  }, 60_000);
+  afterAll(async () => {
+    await sql?.end();
+    await pg?.stop();
+  });
+
+  test("times PostgreSQL cannot read (year 0, before 4713 BC) bound nothing or match nothing: never a database error", async () => {
+    const s = new PostgresSearcher(sql, names);
+    const now = T0 + 60_000;
+    for (const from of ["0000-01-01", "99999999d", "0001-01-01"]) {
+      expect((await s.search(searchRequest({ from }, now))).lines.length).toBe(1);
+      const h = await s.histogram(histogramRequest({ from, buckets: "1000" }, now));
+      expect(h.buckets.reduce((n, b) => n + b.count, 0)).toBe(1);
+    }
+    expect((await s.search(searchRequest({ from: "99999999d", to: "0000-06-01" }, now))).lines).toEqual([]);
+    expect((await s.search(searchRequest({ from: "99999999d", to: "99999998d" }, now))).lines).toEqual([]);
+    // a bound inside PostgreSQL's range still cuts exactly at its millisecond
+    expect((await s.search(searchRequest({ from: new Date(T0 + 1).toISOString() }, now))).lines).toEqual([]);
+    expect((await s.search(searchRequest({ to: new Date(T0 + 1).toISOString() }, now))).lines.length).toBe(1);
+  });
+});
