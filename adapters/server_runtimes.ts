@@ -2,8 +2,7 @@
  * Registers the Bun, Deno and Node adapters with runtime detection, `httpSink`'s spool and
  * heartbeats, which belong to long-lived processes with files, and the levels parser (so
  * `levels`, `SLUICE_LEVEL` and `setLevels` take text; a worker's bundle goes without it), the
- * serializers that know the shape (lib/shape_serializer.ts), and
- * the stack capture of `caller: true`.
+ * stack capture of `caller: true` and the loggers' exit hooks.
  * Imported for its effect by `mod.ts` and `server.ts`.
  *
  * @example
@@ -22,17 +21,16 @@ import { registerHttpServerParts } from "../lib/sinks/http_sink.ts";
 import { httpServerParts } from "../lib/sinks/http_server_parts.ts";
 import { registerConsoleTerminal } from "../lib/sinks/console_sink.ts";
 import { consoleTerminal } from "../lib/sinks/console_terminal.ts";
-import { registerLevelParser } from "../lib/logger_core.ts";
+import { registerExitHooks, registerLevelParser } from "../lib/logger_core.ts";
 import { parseLevels } from "../lib/level_spec.ts";
-import { registerFieldMembers } from "../lib/serialize.ts";
-import { shapeMembers } from "../lib/shape_serializer.ts";
 import { enableCallerCapture } from "../lib/caller_capture.ts";
+import { hookExit } from "../lib/exit_hooks.ts";
 
 registerHttpServerParts(httpServerParts);
 registerConsoleTerminal(consoleTerminal);
 registerLevelParser(parseLevels);
-registerFieldMembers(shapeMembers);
 enableCallerCapture();
+registerExitHooks(hookExit);
 
 registerServerRuntimes(() => {
   // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)

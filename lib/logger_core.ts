@@ -17,6 +17,23 @@ import { QUEUE_NAMES } from "./queue_options.ts";
 import { consoleSink } from "./sinks/console_sink.ts";
 import { callerCaptureRegistered } from "./caller.ts";
 import { watchOtelRegistry } from "./trace_context.ts";
+import type { hookExit } from "./exit_hooks.ts";
+
+/** `hookExit` (lib/exit_hooks.ts), registered by the server entries: a worker has no process exit. */
+let exitHooks: typeof hookExit | undefined;
+
+/**
+ * Lets loggers hook into the process's exit (done by `adapters/server_runtimes.ts`).
+ *
+ * @example
+ * ```ts
+ * import { hookExit } from "./exit_hooks.ts";
+ * registerExitHooks(hookExit);
+ * ```
+ */
+export function registerExitHooks(hooks: typeof hookExit): void {
+  exitHooks = hooks;
+}
 
 /** `parseLevels`, registered by the server entries; the web entry leaves it out of a worker's bundle. */
 let parser: ((spec: string, source: string) => LevelSpec) | undefined;
@@ -98,12 +115,7 @@ export class LoggerCore {
       return new Channel(sink, { queue: options, batch: options.batch, onError: this.report, unrefTimer: runtime.unrefTimer });
     });
     this.minSinkLevel = Math.min(...this.#channels.map((c) => c.minLevel));
-    if (options.exitHooks ?? true) {
-      this.#unhook.push(runtime.onExit(() => this.exitDrain()));
-      this.#unhook.push(runtime.onBeforeExit(() => {
-        for (const c of this.#channels) if (!c.sink.sync) c.expedite();
-      }));
-    }
+    if (options.exitHooks ?? true) this.#unhook = exitHooks?.(this.#channels, runtime) ?? [];
   }
 
   /**
@@ -166,11 +178,6 @@ export class LoggerCore {
   /** The counters of every sink, and their sums. */
   stats(): LoggerStats {
     return sumStats(this.logged, this.#channels.map((c) => c.stats()));
-  }
-
-  /** Writes what every synchronous sink holds, at exit; what cannot be written is counted as `exit`. */
-  exitDrain(): void {
-    for (const c of this.#channels) if (!c.drainSync(true)) c.abandon("exit");
   }
 
   /** Flushes, then releases every sink (once). */

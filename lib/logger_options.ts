@@ -64,7 +64,8 @@ export interface LoggerOptions extends QueueOptions {
    */
   onError?: (err: Error) => void;
   /**
-   * Write pending records synchronously when the process exits.
+   * Write pending records synchronously when the process exits (server entries: a worker or a
+   * browser has no process exit).
    * @default true
    */
   exitHooks?: boolean;
