@@ -4,7 +4,7 @@
 // (lines out of order on disk, identical lines); bad lines, long lines, a corrupt gzip; and the
 // memory of a child scanning a file far larger than its buffer (VmHWM).
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -82,6 +82,46 @@ describe("which files are read", () => {
     expect(early.scanned?.files).toBeLessThan(5);
     // without a range every file is read
     expect(msgs(await all(s, {}))).toEqual(["fresh", "old rotated", "old live", "c-old", "c-new-but-early"]);
+  });
+});
+
+describe("files that rotate during a search", () => {
+  test("a live file rotated and a rotated file gzipped after the listing: each record found once", async () => {
+    const d = dir();
+    const min = 60_000;
+    put(d, "a.ndjson", ndjson([line(NOW - 1000, "info", "a needle")]), NOW);
+    put(d, "http.ndjson", ndjson([line(NOW - 11 * min, "info", "before-rotation needle")]), NOW - 10 * min);
+    const rotated = `r.${stamp(NOW - 20 * min)}.ndjson`;
+    put(d, rotated, ndjson([line(NOW - 21 * min, "info", "compressed needle")]));
+    let moved = false;
+    const rotate = () => {
+      if (moved) return;
+      moved = true;
+      renameSync(join(d, "http.ndjson"), join(d, `http.${stamp(NOW - 5 * min)}.ndjson`));
+      put(d, "http.ndjson", ndjson([line(NOW - 4 * min, "info", "after-rotation needle")]), NOW - 4 * min);
+      writeFileSync(join(d, rotated + ".gz"), gzipSync(readFileSync(join(d, rotated))));
+      rmSync(join(d, rotated));
+    };
+    const s = new FileSearcher(d);
+    const page = await s.search({ ...searchRequest({ q: "needle" }, NOW), onProgress: rotate });
+    expect(moved).toBe(true);
+    expect(msgs(page.lines)).toEqual(["a needle", "after-rotation needle", "before-rotation needle", "compressed needle"]);
+    // a rotated file read plain, then gzipped before the search ends: its .gz is not read again
+    const e = dir();
+    const plain = `p.${stamp(NOW - min)}.ndjson`;
+    put(e, plain, ndjson([line(NOW - 2 * min, "info", "plain needle")]));
+    put(e, "b.ndjson", ndjson([line(NOW - 31 * min, "info", "b needle")]), NOW - 30 * min);
+    let calls = 0;
+    const compress = () => {
+      if (++calls !== 2) return; // while b.ndjson is read
+      writeFileSync(join(e, plain + ".gz"), gzipSync(readFileSync(join(e, plain))));
+      rmSync(join(e, plain));
+    };
+    const twice = await new FileSearcher(e).search({ ...searchRequest({ q: "needle" }, NOW), onProgress: compress });
+    expect(calls).toBe(2);
+    expect(msgs(twice.lines)).toEqual(["plain needle", "b needle"]);
+    // and with nothing moving, the second look reads nothing again
+    expect(msgs((await s.search(searchRequest({ q: "needle" }, NOW))).lines)).toEqual(["a needle", "after-rotation needle", "before-rotation needle", "compressed needle"]);
   });
 });
 

@@ -11,7 +11,7 @@ import { CaseFolder } from "./case_fold.ts";
 import { LineBlockReader } from "./line_blocks.ts";
 import { LineCandidates } from "./line_candidates.ts";
 import { lineLevel, lineTime, recordLevel, recordTime } from "./line_fields.ts";
-import { logFiles, mayHold } from "./log_files.ts";
+import { type LogFile, logFiles, mayHold } from "./log_files.ts";
 import { countInto, type Histogram, histogramFrame, type RecordSearcher, type SearchPage } from "./searcher.ts";
 import type { HistogramRequest, SearchRequest } from "./search_input.ts";
 import { type ByteSearch, type SearchFs, searchFs } from "./search_fs.ts";
@@ -155,23 +155,33 @@ export class FileSearcher implements RecordSearcher {
       out.bytes += n;
       request.onProgress?.(out.bytes, total);
     };
-    for (const f of files) {
-      if (request.signal?.aborted) break;
-      if (!mayHold(f, Math.max(from, floor()), to)) continue;
-      out.files++;
-      try {
-        const counts = await reader.read(`${this.#dir}/${f.name}`, f.gzip, (bytes, end) => {
-          this.#bytes = bytes;
-          this.#find = this.#fs.view(bytes);
-          // a needle in nearly every line (a key): visiting every line costs less than finding them
-          if (this.#visitBlock(bytes, end, dense ? undefined : candidates, visit) > end / 512) dense = true;
-          return request.signal?.aborted !== true;
-        }, onBytes, yieldNow);
-        out.badLines += counts.longLines;
-      } catch (err) {
-        out.problems.push(`${f.name}: ${errorMessage(err)}`);
+    const readIds = new Set<string>(), readNames = new Set<string>();
+    const scan = async (list: LogFile[]) => {
+      for (const f of list) {
+        if (request.signal?.aborted) break;
+        if (readIds.has(f.id) || (f.gzip && readNames.has(f.name.slice(0, -3))) || !mayHold(f, Math.max(from, floor()), to)) continue;
+        out.files++;
+        try {
+          const counts = await reader.read(`${this.#dir}/${f.name}`, f.gzip, (bytes, end) => {
+            this.#bytes = bytes;
+            this.#find = this.#fs.view(bytes);
+            // a needle in nearly every line (a key): visiting every line costs less than finding them
+            if (this.#visitBlock(bytes, end, dense ? undefined : candidates, visit) > end / 512) dense = true;
+            return request.signal?.aborted !== true;
+          }, onBytes, yieldNow);
+          out.badLines += counts.longLines;
+          if (counts.id !== undefined) readIds.add(counts.id), readNames.add(f.name);
+        } catch (err) {
+          out.problems.push(`${f.name}: ${errorMessage(err)}`);
+          readIds.add(f.id), readNames.add(f.name);
+        }
       }
-    }
+    };
+    await scan(files);
+    // a file rotated (or compressed) after the listing was opened under its old name as the new,
+    // empty file (or not found): read what the directory holds now that was not read, by identity,
+    // leaving out the gzipped copy of a file read plain
+    await scan(logFiles(this.#fs.list(this.#dir)));
     this.#bytes = undefined;
     return out;
   }

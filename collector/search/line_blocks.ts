@@ -33,6 +33,8 @@ export interface ReadCounts {
   bytes: number;
   /** Lines skipped for being longer than `maxLineBytes`. */
   longLines: number;
+  /** The identity of the file read, or undefined when it was gone. */
+  id?: string;
 }
 
 const NL = 10;
@@ -101,6 +103,7 @@ export class LineBlockReader {
     const fd = this.#fs.open(path);
     if (fd === undefined) return this.#counts;
     try {
+      this.#counts.id = this.#fs.idOf(fd);
       if (gzip) await this.#readGzip(fd, onBlock, onBytes);
       else await this.#readPlain(fd, onBlock, onBytes, pause);
       if (!this.#stopped && this.#used > 0 && !this.#skipping) onBlock(this.#buf, this.#used);

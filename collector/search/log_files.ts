@@ -37,11 +37,13 @@ export const WRITTEN_LATE_MS = 60 * 60_000;
  *
  * @example
  * ```ts
- * const f: LogFile = { name: "http.ndjson", gzip: false, size: 10, firstWrite: 0, lastWrite: 1 };
+ * const f: LogFile = { name: "http.ndjson", id: "2049:12", gzip: false, size: 10, firstWrite: 0, lastWrite: 1 };
  * ```
  */
 export interface LogFile {
   name: string;
+  /** Its identity (device and inode). */
+  id: string;
   gzip: boolean;
   size: number;
   /** No line was written before this (the previous rotation of the same file), or -Infinity. */
@@ -62,8 +64,8 @@ const ROTATED = /^(.+)\.(\d{4}-\d\d-\d\dT\d\d)-(\d\d)-(\d\d)-(\d{3})Z\.ndjson(\.
  * @example
  * ```ts
  * import { logFiles } from "./log_files.ts";
- * logFiles([{ name: "http.ndjson", size: 10, mtimeMs: 5 }, { name: "x.gz.tmp", size: 1, mtimeMs: 5 }]);
- * // [{ name: "http.ndjson", gzip: false, size: 10, firstWrite: -Infinity, lastWrite: 5 }]
+ * logFiles([{ name: "http.ndjson", size: 10, mtimeMs: 5, id: "1:2" }, { name: "x.gz.tmp", size: 1, mtimeMs: 5, id: "1:3" }]);
+ * // [{ name: "http.ndjson", id: "1:2", gzip: false, size: 10, firstWrite: -Infinity, lastWrite: 5 }]
  * ```
  */
 export function logFiles(entries: readonly FileEntry[]): LogFile[] {
@@ -87,6 +89,7 @@ export function logFiles(entries: readonly FileEntry[]): LogFile[] {
     const before = (rotations.get(stem) ?? []).filter((t) => rotatedAt === undefined || t < rotatedAt);
     return {
       name: e.name,
+      id: e.id,
       gzip,
       size: e.size,
       firstWrite: before.length === 0 ? -Infinity : Math.max(...before),
@@ -107,7 +110,7 @@ export function logFiles(entries: readonly FileEntry[]): LogFile[] {
  * @example
  * ```ts
  * import { mayHold } from "./log_files.ts";
- * mayHold({ name: "a.ndjson", gzip: false, size: 1, firstWrite: -Infinity, lastWrite: 0 }, 3_600_000, Infinity); // false
+ * mayHold({ name: "a.ndjson", id: "1:2", gzip: false, size: 1, firstWrite: -Infinity, lastWrite: 0 }, 3_600_000, Infinity); // false
  * ```
  */
 export function mayHold(f: LogFile, from: number, to: number): boolean {

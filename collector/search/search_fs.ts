@@ -12,6 +12,8 @@ export interface FileEntry {
   name: string;
   size: number;
   mtimeMs: number;
+  /** The file's identity (device and inode): the same file under a new name has the same. */
+  id: string;
 }
 
 /**
@@ -42,6 +44,8 @@ export interface SearchFs {
   list(dir: string): FileEntry[];
   /** Opens a file for reading; undefined when it is gone. */
   open(path: string): number | undefined;
+  /** An open file's identity, as {@linkcode FileEntry.id}. */
+  idOf(fd: number): string;
   /** Reads up to `length` bytes at `position` into `buf` at `offset`; returns how many. */
   read(fd: number, buf: Uint8Array, offset: number, length: number, position: number): number;
   close(fd: number): void;
@@ -92,7 +96,7 @@ export function searchFs(): SearchFs {
         if (name.startsWith(".")) continue;
         try {
           const st = fs.statSync(`${dir}/${name}`);
-          if (st.isFile()) out.push({ name, size: st.size, mtimeMs: st.mtimeMs });
+          if (st.isFile()) out.push({ name, size: st.size, mtimeMs: st.mtimeMs, id: `${st.dev}:${st.ino}` });
         } catch (err) {
           if (!missing(err)) throw err;
         }
@@ -106,6 +110,10 @@ export function searchFs(): SearchFs {
         if (missing(err)) return undefined;
         throw err;
       }
+    },
+    idOf(fd) {
+      const st = fs.fstatSync(fd);
+      return `${st.dev}:${st.ino}`;
     },
     read: (fd, buf, offset, length, position) => fs.readSync(fd, buf, offset, length, position),
     close: (fd) => fs.closeSync(fd),
