@@ -4,6 +4,7 @@
 // are all answered at once. Checked against a real `sluice serve` over real sockets, its
 // descriptors read from /proc.
 import { afterAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +21,19 @@ async function until(f: () => boolean, ms: number): Promise<boolean> {
   for (const end = Date.now() + ms; Date.now() < end; await sleep(100)) if (f()) return true;
   return f();
 }
+
+test("a bad --min-body-rate, --body-grace, --header-timeout or --max-memory-bytes stops the start with one line naming the flag", () => {
+  const [, bun] = serveRuntimes[0];
+  for (const [flag, value, says] of [
+    ["--min-body-rate", "fast", "--min-body-rate must be a whole number from 0 up"],
+    ["--body-grace", "0s", "--body-grace must be more than 0"],
+    ["--header-timeout", "5", "--header-timeout: bad duration"],
+    ["--max-memory-bytes", "1000", "--max-memory-bytes must be a whole number from 1048576 up"],
+  ]) {
+    const r = spawnSync(bun[0], [...bun.slice(1), "serve", "--port", "0", "--no-auth", "--dir", mkdtempSync(join(tmpdir(), "sluice-flags-")), flag, value], { encoding: "utf8", timeout: 20_000 });
+    expect({ flag, status: r.status, says: r.stderr.includes(says) }).toEqual({ flag, status: 1, says: true });
+  }
+});
 
 for (const [name, cmd] of serveRuntimes) {
   describe(`slow clients on ${name}`, () => {
