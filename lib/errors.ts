@@ -85,7 +85,7 @@ export class DrainTimeoutError extends Error {
    * @param timeoutMs How long `drained()` waited.
    */
   constructor(sink: string, queued: number, timeoutMs: number) {
-    super(`sluice: the queue of ${sink} still holds ${queued} records after ${timeoutMs} ms; its sink is not keeping up`);
+    super(`sluice: the queue of ${sink} still holds ${queued} records after ${timeoutMs} ms`);
     this.name = "DrainTimeoutError";
     this.sink = sink;
     this.queued = queued;

@@ -64,17 +64,14 @@ export class LatencyRecorder {
   /** The summary (zeros when there are no samples). */
   summary(): LatencySummary {
     const n = this.#count;
+    const max = this.#max;
+    // with no samples the rank is 0 and the first bucket gives min(0, ...): 0
     const at = (q: number) => {
-      if (n === 0) return 0;
-      const rank = Math.ceil(q * n);
       let seen = 0;
-      for (let i = 0; i < BUCKETS; i++) {
-        seen += this.#buckets[i];
-        if (seen >= rank) return round(Math.min(this.#max, GROWTH ** i / 1000));
-      }
-      return round(this.#max);
+      for (let i = 0; i < BUCKETS; i++) if ((seen += this.#buckets[i]) >= Math.ceil(q * n)) return round(Math.min(max, GROWTH ** i / 1000));
+      return round(max);
     };
-    return { count: n, avg: n === 0 ? 0 : round(this.#sum / n), p50: at(0.5), p95: at(0.95), p99: at(0.99), max: round(this.#max) };
+    return { count: n, avg: n && round(this.#sum / n), p50: at(0.5), p95: at(0.95), p99: at(0.99), max: round(max) };
   }
 }
 

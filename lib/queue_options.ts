@@ -89,7 +89,7 @@ export function resolveQueue(sink: Sink, given: QueueOptions | undefined): Queue
   }
   if (onFull === "block" && !sink.sync && sink.writeSync === undefined) {
     throw new TypeError(
-      `sluice: onFull "block" needs a sink that can write synchronously; ${sink.name} cannot. Use "drop-newest" or "drop-oldest".`,
+      `sluice: onFull "block" needs a sink that can write synchronously; ${sink.name} cannot`,
     );
   }
   return { maxRecords, maxBytes, onFull };
