@@ -47,6 +47,34 @@ export function serializeMembers(fields: object): string {
 }
 
 /**
+ * The renderer of a log call's fields, as members: {@linkcode serializeMembers}, unless the
+ * server entries registered a faster one with the same output ({@linkcode registerFieldMembers}).
+ *
+ * @example
+ * ```ts
+ * import { fieldMembers } from "./serialize.ts";
+ * fieldMembers({ a: 1 }); // ',"a":1'
+ * ```
+ */
+export let fieldMembers: (fields: object) => string = serializeMembers;
+
+/**
+ * Replaces {@linkcode fieldMembers} (done by `adapters/server_runtimes.ts` with the shape
+ * serializer); the replacement must render exactly as `serializeMembers` does.
+ *
+ * @param render The renderer.
+ * @example
+ * ```ts
+ * import { registerFieldMembers } from "./serialize.ts";
+ * import { shapeMembers } from "./shape_serializer.ts";
+ * registerFieldMembers(shapeMembers);
+ * ```
+ */
+export function registerFieldMembers(render: (fields: object) => string): void {
+  fieldMembers = render;
+}
+
+/**
  * Renders an object as JSON text (`{"a":1}`) with the safe renderings of this module: one
  * `JSON.stringify` for plain fields. Never throws.
  *
@@ -81,7 +109,7 @@ function keepRecordMembers(fields: object): object {
   let out: Record<string, unknown> | undefined;
   for (const k of ["time", "level", "msg", "category"]) {
     if (!Object.hasOwn(fields, k)) continue;
-    out ??= { ...fields };
+    out ??= ownProps(fields, {}, [fields], 1); // rendered as safeStringify would (a getter that throws is marked, not thrown)
     let name = "_" + k;
     while (Object.hasOwn(out, name)) name = "_" + name;
     out[name] = out[k];
@@ -110,8 +138,20 @@ export function safeStringify(value: unknown): string {
   }
 }
 
-/** True when `JSON.stringify` renders `v` the documented way (it may still throw on a cycle). */
-function isPlain(v: unknown, depth: number): boolean {
+/**
+ * True when `JSON.stringify` renders `v` the documented way (it may still throw on a cycle).
+ *
+ * @param v A value.
+ * @param depth Its depth in the fields (0: the fields themselves, whose record-member keys do not count as plain).
+ * @returns Whether one `JSON.stringify` renders it.
+ * @example
+ * ```ts
+ * import { isPlain } from "./serialize.ts";
+ * isPlain({ a: [1, "x"] }, 1); // true
+ * isPlain({ n: 1n }, 1); // false
+ * ```
+ */
+export function isPlain(v: unknown, depth: number): boolean {
   if (typeof v !== "object" || v === null) {
     const t = typeof v;
     return t !== "bigint" && t !== "function" && t !== "symbol";

@@ -81,6 +81,11 @@ describe("serializeMembers", () => {
     expect(members({ t: { toJSON() { throw new Error("nope"); } } })).toEqual({ t: "[Throws: nope]" });
   });
 
+  test("a throwing getter named like a record member (time, level, msg, category) is marked too, not thrown", () => {
+    const fields = Object.defineProperty({ n: 1 }, "time", { get() { throw new Error("no time"); }, enumerable: true });
+    expect(members(fields)).toEqual({ n: 1, _time: "[Throws: no time]" });
+  });
+
   test("very deep nesting is truncated, not a stack overflow", () => {
     let v: Record<string, unknown> = {};
     const root = v;
