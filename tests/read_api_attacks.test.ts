@@ -11,6 +11,8 @@ import { commitBatches, ensureTable, tableNames } from "../postgres.ts";
 import { PostgresSearcher } from "../postgres/search.ts";
 import { histogramRequest, searchRequest } from "../collector/search/search_input.ts";
 import { createRecord } from "../lib/record.ts";
+import { TailHub } from "../collector/tail/tail_hub.ts";
+import { TAIL_FILTER_MS_PER_SEC } from "../collector/tail/tail_subscriber.ts";
 import { type PostgresServer, postgresSuitesRun, startPostgres } from "./helpers/postgres.ts";
 
 const INGEST = "in-token";
@@ -72,3 +74,49 @@ describe.skipIf(!postgresSuitesRun("read API attacks on PostgreSQL (tests/read_a
     expect((await s.search(searchRequest({ to: new Date(T0 + 1).toISOString() }, now))).lines.length).toBe(1);
   });
 });
+
+test("a tail filter that is slow to run gets a bounded share of the collector's time, not 16 looks per event it may send", async () => {
+  // 8 clients whose filter costs 2 ms a record (as a query of hundreds of terms does at load):
+  // before, each could look at 16,000 records a second, and ingest fell from ~270,000 to ~400
+  // records/s with 8 of them; now all of them together run their filters TAIL_FILTER_MS_PER_SEC
+  // a second at most, and what they could not look at is reported dropped
+  const r = (i: number) => createRecord(0, "info", undefined, `m${i}`, "}");
+  const hub = new TailHub({ maxRecords: 500, maxBytes: 64 << 20, heartbeatMs: 60_000, maxClients: 8, maxEventsPerSec: 1000 });
+  let calls = 0;
+  const slow = () => {
+    calls++;
+    const until = performance.now() + 2;
+    while (performance.now() < until);
+    return false;
+  };
+  // 8 clients reading as fast as they are sent (the runtime reads as the socket drains)
+  const readers = Array.from({ length: 8 }, () => hub.open(slow, undefined)!.getReader());
+  let dropped = 0;
+  const reading = readers.map(async (reader) => {
+    for (;;) {
+      const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+      if (done) return;
+      const text = new TextDecoder().decode(value);
+      for (const m of text.matchAll(/"dropped":(\d+)/g)) dropped += Number(m[1]);
+    }
+  });
+  const t0 = performance.now();
+  const feeding = setInterval(() => hub.publish(Array.from({ length: 100 }, (_, i) => r(i))), 20);
+  // the event loop stays free for other work (ingest): a timer set for 10 ms runs within a slice
+  let worstLateMs = 0;
+  for (let i = 0; i < 20; i++) {
+    const set = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    worstLateMs = Math.max(worstLateMs, performance.now() - set - 10);
+  }
+  clearInterval(feeding);
+  const seconds = (performance.now() - t0) / 1000;
+  const filterMs = calls * 2;
+  expect(filterMs).toBeLessThanOrEqual((TAIL_FILTER_MS_PER_SEC * (seconds + 1)) + 8 * 2 * 16);
+  expect(worstLateMs).toBeLessThan(250);
+  for (const reader of readers) await reader.cancel();
+  await Promise.all(reading);
+  // what they could not look at was let go and told
+  expect(dropped).toBeGreaterThan(0);
+  expect(hub.clients).toBe(0);
+}, 20_000);

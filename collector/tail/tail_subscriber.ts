@@ -19,6 +19,22 @@ const CHUNK_BYTES = 64 << 10;
 const LOOK_COST = 1 / 16;
 /** A client over its rate sleeps this long before it is sent more. */
 const RATE_PAUSE_MS = 250;
+/**
+ * The time all tail clients together may spend running their queries' filters, in ms a second
+ * (shared equally among the clients following): what a record costs to look at depends on the
+ * query (a query of hundreds of terms costs ~0.5 ms a record), so looks are bounded by time too;
+ * a client past its share sleeps until it has some again, and what the ring lets go meanwhile
+ * is reported dropped. Ingest keeps the rest of the collector's time.
+ *
+ * @example
+ * ```ts
+ * import { TAIL_FILTER_MS_PER_SEC } from "./tail_subscriber.ts";
+ * TAIL_FILTER_MS_PER_SEC; // 200
+ * ```
+ */
+export const TAIL_FILTER_MS_PER_SEC = 200;
+/** The most filter time one client spends at once (its share's burst), ms. */
+const FILTER_SLICE_MS = 10;
 
 /**
  * A client following the hub: it holds only the sequence of the next record to look at; each
@@ -42,6 +58,8 @@ export class TailSubscriber {
   #throttled = false;
   /** Events it may still be sent now (refilled at the hub's maxEventsPerSec, up to a second's worth). */
   #allowance: number;
+  /** Filter time it may still spend now, ms (refilled at its share of TAIL_FILTER_MS_PER_SEC, up to FILTER_SLICE_MS). */
+  #filterMs = FILTER_SLICE_MS;
   #refilledAt = performance.now();
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   readonly #leave: () => void;
@@ -78,10 +96,11 @@ export class TailSubscriber {
               return; // cancelled by the client already
             }
           }
-          if (this.#refill() < 1) {
-            // over its rate: what comes meanwhile waits in the ring, or is reported dropped
+          const pause = this.#refill();
+          if (pause > 0) {
+            // over its rate or its filter time: what comes meanwhile waits in the ring, or is reported dropped
             this.#throttled = true;
-            await this.#wait(RATE_PAUSE_MS);
+            await this.#wait(pause);
             this.#throttled = false;
             continue;
           }
@@ -120,13 +139,19 @@ export class TailSubscriber {
     this.#leave();
   }
 
-  /** The events it may be sent now. */
+  /** Refills its events and filter time; returns 0 when it may go on, else how long to sleep (ms). */
   #refill(): number {
     const now = performance.now();
+    const elapsed = now - this.#refilledAt;
     const rate = this.hub.options.maxEventsPerSec;
-    this.#allowance = Math.min(rate, this.#allowance + ((now - this.#refilledAt) * rate) / 1000);
+    this.#allowance = Math.min(rate, this.#allowance + (elapsed * rate) / 1000);
+    const share = TAIL_FILTER_MS_PER_SEC / Math.max(1, this.hub.clients);
+    this.#filterMs = Math.min(FILTER_SLICE_MS, this.#filterMs + (elapsed * share) / 1000);
     this.#refilledAt = now;
-    return this.#allowance;
+    if (this.#allowance < 1) return RATE_PAUSE_MS;
+    // until a slice's worth is back, within [10 ms, RATE_PAUSE_MS]
+    if (this.#filterMs <= 0) return Math.min(RATE_PAUSE_MS, Math.max(10, ((FILTER_SLICE_MS - this.#filterMs) * 1000) / share));
+    return 0;
   }
 
   /** Waits for new records (true) or `ms` (false). */
@@ -153,11 +178,14 @@ export class TailSubscriber {
       this.#next = ring.first;
       text = `event: dropped\ndata: {"dropped":${dropped}}\n\n`;
     }
-    while (this.#next < ring.next && text.length < CHUNK_BYTES && this.#allowance >= 1) {
+    while (this.#next < ring.next && text.length < CHUNK_BYTES && this.#allowance >= 1 && this.#filterMs > 0) {
       const seq = this.#next++;
       const r = ring.record(seq)!;
       counts.examined++;
-      if (!this.filter(r)) {
+      const t0 = performance.now();
+      const match = this.filter(r);
+      this.#filterMs -= performance.now() - t0;
+      if (!match) {
         // looking costs too: a filter that matches little cannot make a client scan everything ingested
         this.#allowance -= LOOK_COST;
         continue;
