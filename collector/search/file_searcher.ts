@@ -39,6 +39,10 @@ type Visit = (a: number, e: number, t: number | undefined) => void;
 const g = globalThis as any;
 const NL = 10;
 const yieldNow = (): Promise<void> => new Promise((resolve) => (g.setImmediate ?? setTimeout)(resolve));
+/** The longest a block's lines are visited before other work (ingest) runs, ms: a query's cost per line has no bound the visit could rely on. */
+const SLICE_MS = 10;
+/** Lines visited between looks at the clock. */
+const LINES_PER_CHECK = 64;
 
 /**
  * Searches the record files of a directory as the collector writes them: live category files,
@@ -162,11 +166,11 @@ export class FileSearcher implements RecordSearcher {
         if (readIds.has(f.id) || (f.gzip && readNames.has(f.name.slice(0, -3))) || !mayHold(f, Math.max(from, floor()), to)) continue;
         out.files++;
         try {
-          const counts = await reader.read(`${this.#dir}/${f.name}`, f.gzip, (bytes, end) => {
+          const counts = await reader.read(`${this.#dir}/${f.name}`, f.gzip, async (bytes, end) => {
             this.#bytes = bytes;
             this.#find = this.#fs.view(bytes);
             // a needle in nearly every line (a key): visiting every line costs less than finding them
-            if (this.#visitBlock(bytes, end, dense ? undefined : candidates, visit) > end / 512) dense = true;
+            if ((await this.#visitBlock(bytes, end, dense ? undefined : candidates, visit)) > end / 512) dense = true;
             return request.signal?.aborted !== true;
           }, onBytes, yieldNow);
           out.badLines += counts.longLines;
@@ -186,27 +190,39 @@ export class FileSearcher implements RecordSearcher {
     return out;
   }
 
-  /** Visits the lines of a block that may match: the prefilter's candidates, or every line. */
   /**
    * Visits the lines of a block that may match: the prefilter's candidates (the verdict and the
-   * parse decide), or every line; returns how many candidates there were.
+   * parse decide), or every line; returns how many candidates there were. Every
+   * {@linkcode SLICE_MS} it lets other work run (the block stays; searches running side by side
+   * share `#bytes`, so it is set again after each pause).
    */
-  #visitBlock(bytes: Uint8Array, end: number, candidates: LineCandidates | undefined, visit: Visit): number {
+  async #visitBlock(bytes: Uint8Array, end: number, candidates: LineCandidates | undefined, visit: Visit): Promise<number> {
+    const find = this.#find!;
+    let sliceEnd = performance.now() + SLICE_MS, lines = 0;
+    // checked without an await per line (a microtask a line costs a dense scan a tenth more)
+    const due = () => ++lines % LINES_PER_CHECK === 0 && performance.now() >= sliceEnd;
+    const pause = async () => {
+      await yieldNow();
+      this.#bytes = bytes;
+      this.#find = find;
+      sliceEnd = performance.now() + SLICE_MS;
+    };
     if (candidates !== undefined) {
       const found = candidates.lines(bytes, end);
       for (let i = 0; i < found.length; i += 2) {
         const a = found[i], e = trimCr(bytes, a, found[i + 1]);
         if (e > a) visit(a, e, headTime(bytes, a, e, end));
+        if (due()) await pause();
       }
       return found.length / 2;
     }
-    const find = this.#find!;
     for (let a = 0; a < end;) {
       let b = find.indexOf(NL, a);
       if (b < 0 || b > end) b = end;
       const e = trimCr(bytes, a, b);
       if (e > a) visit(a, e, headTime(bytes, a, e, end));
       a = b + 1;
+      if (due()) await pause();
     }
     return 0;
   }

@@ -8,9 +8,10 @@ import type { SearchFs } from "./search_fs.ts";
 
 /**
  * Called with each block: `bytes[0, end)` are whole lines (the file's last line may lack its
- * newline). The buffer is reused after the call returns. Return `false` to stop reading.
+ * newline). The buffer is reused after the call returns (or the promise it returns settles, for a
+ * visit that lets other work run in between). Return `false` to stop reading.
  */
-export type OnBlock = (bytes: Uint8Array, end: number) => boolean | void;
+export type OnBlock = (bytes: Uint8Array, end: number) => boolean | void | Promise<boolean | void>;
 
 /**
  * Sizes of {@linkcode LineBlockReader}.
@@ -106,7 +107,7 @@ export class LineBlockReader {
       this.#counts.id = this.#fs.idOf(fd);
       if (gzip) await this.#readGzip(fd, onBlock, onBytes);
       else await this.#readPlain(fd, onBlock, onBytes, pause);
-      if (!this.#stopped && this.#used > 0 && !this.#skipping) onBlock(this.#buf, this.#used);
+      if (!this.#stopped && this.#used > 0 && !this.#skipping) await onBlock(this.#buf, this.#used);
     } finally {
       this.#fs.close(fd);
     }
@@ -123,7 +124,7 @@ export class LineBlockReader {
       this.#counts.bytes += n;
       onBytes(n);
       this.#used += n;
-      if (!this.#emit(onBlock, this.#used - n)) return;
+      if (!(await this.#emit(onBlock, this.#used - n))) return;
       await pause();
     }
   }
@@ -153,7 +154,7 @@ export class LineBlockReader {
           this.#buf.set(value.subarray(at, at + n), this.#used);
           this.#used += n;
           at += n;
-          if (!this.#emit(onBlock, this.#used - n)) return;
+          if (!(await this.#emit(onBlock, this.#used - n))) return;
         }
       }
     } finally {
@@ -177,7 +178,7 @@ export class LineBlockReader {
   }
 
   /** Gives the whole lines in the buffer to `onBlock` and keeps the partial last one; false to stop. */
-  #emit(onBlock: OnBlock, newFrom: number): boolean {
+  async #emit(onBlock: OnBlock, newFrom: number): Promise<boolean> {
     const buf = this.#buf;
     if (this.#skipping) {
       const nl = buf.subarray(newFrom, this.#used).indexOf(NL);
@@ -193,7 +194,7 @@ export class LineBlockReader {
     const last = buf.subarray(newFrom, this.#used).lastIndexOf(NL);
     if (last < 0) return true;
     const end = newFrom + last + 1;
-    if (onBlock(buf, end) === false) {
+    if ((await onBlock(buf, end)) === false) {
       this.#stopped = true;
       return false;
     }
