@@ -3,7 +3,7 @@
 // search built to be slow cannot hold the event loop (ingest is answered while it runs).
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve, type Server } from "../server.ts";
@@ -12,6 +12,8 @@ import { PostgresSearcher } from "../postgres/search.ts";
 import { FileSearcher } from "../collector/search/file_searcher.ts";
 import { histogramRequest, searchRequest } from "../collector/search/search_input.ts";
 import { createRecord } from "../lib/record.ts";
+import { categoryFileName } from "../lib/files/category_name.ts";
+import { rotatedTime } from "../lib/files/rotation_names.ts";
 import { TailHub } from "../collector/tail/tail_hub.ts";
 import { TAIL_FILTER_MS_PER_SEC } from "../collector/tail/tail_subscriber.ts";
 import { type PostgresServer, postgresSuitesRun, startPostgres } from "./helpers/postgres.ts";
@@ -157,3 +159,46 @@ test("a search whose query is slow to run on every line leaves the event loop fr
   expect(together.map((p) => p.lines)).toEqual(alone.map((p) => p.lines));
   expect(alone[1].lines.every((l) => JSON.parse(l).ms < 10)).toBe(true);
 }, 60_000);
+
+describe("a category named like another category's rotated file", () => {
+  // category "http.2099-01-01T00-00-00-000Z" was written to http.2099-01-01T00-00-00-000Z.ndjson:
+  // the name of a file rotated from http.ndjson in 2099, so an ingest token could hide another
+  // category's records from search and make its retention delete them
+  const stamp = (d: number) => `2099-01-0${d}T00-00-00-000Z`;
+  const post = (s: Server, lines: string[]) =>
+    fetch(`${s.url}/ingest`, { method: "POST", headers: { ...auth(INGEST), "content-type": "application/x-ndjson" }, body: lines.join("\n") + "\n" });
+
+  test("its file name is not one a rotation of another category can have", () => {
+    const isHttpRotation = rotatedTime({ dir: ".", stem: "http", ext: ".ndjson" });
+    for (const category of [`http.${stamp(1)}`, `http.${stamp(1)}.ndjson`, `http.x.${stamp(2)}`]) {
+      expect(isHttpRotation(`${categoryFileName(category)}.ndjson`)).toBeUndefined();
+    }
+    // names that merely hold a date are kept as they are
+    expect(categoryFileName("http.2099-01-01")).toBe("http.2099-01-01");
+  });
+
+  test("the histogram of the last hour still counts the category it mimics", async () => {
+    const s = await collector();
+    const t = new Date(Date.now() - 60_000).toISOString();
+    expect((await post(s, [JSON.stringify({ time: t, level: "info", category: "http", msg: "real" }), JSON.stringify({ time: t, level: "info", category: `http.${stamp(1)}`, msg: "decoy" })])).status).toBe(200);
+    const h = await (await get(s, "/api/histogram")).json();
+    expect(h.buckets.reduce((n: number, b: { count: number }) => n + b.count, 0)).toBe(2);
+  });
+
+  test("the retention of the category it mimics keeps that category's own rotated files", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-read-attacks-rot-"));
+    const s = await serve({ port: 0, dir, handleSignals: false, rotate: { maxBytes: 2000, maxFiles: 2 }, tokens: [{ name: "edge", token: INGEST }] });
+    open.push(s);
+    const line = (i: number, category: string) => JSON.stringify({ level: "info", category, msg: `m${i}`, pad: "x".repeat(900) });
+    // decoys first: three "rotations" of http from 2099, the newest it could have
+    for (let d = 1; d <= 3; d++) expect((await post(s, [line(d, `http.${stamp(d)}`)])).status).toBe(200);
+    // then http itself, rotating (about every 2 records) with at most 2 rotated files kept
+    for (let i = 0; i < 8; i++) expect((await post(s, [line(i, "http")])).status).toBe(200);
+    const rotatedHttp = () => readdirSync(dir).filter((n) => rotatedTime({ dir, stem: "http", ext: ".ndjson" })(n) !== undefined && !n.includes("2099"));
+    for (let i = 0; i < 100 && rotatedHttp().length !== 2; i++) await Bun.sleep(20);
+    expect(rotatedHttp().length).toBe(2);
+    // and the decoys' own records are where their category's file is
+    const decoys = readdirSync(dir).filter((n) => n.includes("2099"));
+    expect(decoys.length).toBe(3);
+  });
+});

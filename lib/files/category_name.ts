@@ -6,12 +6,16 @@
 
 const SAFE = /^[A-Za-z0-9_.-]$/;
 const MAX = 120;
+/** What rotation appends to a stem (rotation_names.ts): `.` and an ISO time with `-` for `:` and `.`. */
+const ROTATION_SUFFIX = /\.(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z)$/;
 
 /**
  * Maps a category to a safe file name stem. Letters, digits, `_`, `-` and `.` stay; every
  * other character (`/`, `\`, `:`, spaces, control characters, non-ASCII) becomes `%` and the
  * hex of its UTF-8 bytes, as in a URL; a leading `.` becomes `%2E`, so no name is hidden,
- * `.` or `..`. Names longer than 120 characters are cut to 100 and end in `~` and a hash of
+ * `.` or `..`; the `.` before a trailing rotation stamp (`http.2026-12-06T10-00-00-000Z`) becomes
+ * `%2E` too, so no category's file has the name of a file rotated from another's (whose retention
+ * would delete it, and whose search would be misled by its time). Names longer than 120 characters are cut to 100 and end in `~` and a hash of
  * the whole category. No category is an absolute path or reaches outside the directory. An
  * absent or empty category maps to `default`.
  *
@@ -32,6 +36,7 @@ export function categoryFileName(category: string | undefined): string {
     else for (const b of new TextEncoder().encode(ch)) out += "%" + b.toString(16).toUpperCase().padStart(2, "0");
   }
   out = out.replace(/\./g, (dot, i: number) => (i === 0 || out[i - 1] === "." ? "%2E" : dot));
+  out = out.replace(ROTATION_SUFFIX, "%2E$1");
   if (out.length > MAX) out = out.slice(0, 100) + "~" + fnv1a(category);
   return out;
 }
