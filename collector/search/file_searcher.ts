@@ -30,6 +30,12 @@ export interface FileSearcherOptions {
   blockBytes?: number;
   /** The longest line read; longer ones are skipped and counted. @default 16 MiB */
   maxLineBytes?: number;
+  /**
+   * The most characters of records a page holds (at least one record): past it the page ends
+   * early and its cursor goes on, so `limit` pages of large records cannot take the memory.
+   * @default 32 MiB
+   */
+  maxPageBytes?: number;
 }
 
 /** Called with each line that may match: its bounds in the block, and its time when read from its start. */
@@ -41,6 +47,8 @@ const NL = 10;
 const yieldNow = (): Promise<void> => new Promise((resolve) => (g.setImmediate ?? setTimeout)(resolve));
 /** The longest a block's lines are visited before other work (ingest) runs, ms: a query's cost per line has no bound the visit could rely on. */
 const SLICE_MS = 10;
+/** The default of {@linkcode FileSearcherOptions.maxPageBytes}. */
+const MAX_PAGE_BYTES = 32 << 20;
 /** Lines visited between looks at the clock. */
 const LINES_PER_CHECK = 64;
 
@@ -80,7 +88,7 @@ export class FileSearcher implements RecordSearcher {
   /** One page of matches, newest first. */
   async search(request: SearchRequest): Promise<SearchPage> {
     const after = request.cursor === undefined ? undefined : decodeCursor(request.cursor);
-    const top = new TopRecords(request.limit, after);
+    const top = new TopRecords(request.limit, after, this.#options.maxPageBytes ?? MAX_PAGE_BYTES);
     const from = request.from;
     const to = after === undefined ? request.to : Math.min(request.to, after.t + 1);
     const { query } = request;

@@ -70,7 +70,8 @@ export function decodeCursor(text: string): CursorPosition {
 
 /**
  * Keeps the newest `limit + 1` records offered (a min-heap on rank), after the cursor when
- * there is one.
+ * there is one, and no more than `maxBytes` of lines (at least one): past it the oldest kept
+ * are let go, the page ends before them, and nothing ranked at or after them enters.
  *
  * @example
  * ```ts
@@ -86,19 +87,27 @@ export class TopRecords {
   readonly #heap: Hit[] = [];
   #seq = 0;
   #seenAtCursor = 0;
+  readonly #maxBytes: number;
+  /** Characters of the lines kept. */
+  #bytes = 0;
+  /** The newest record let go for `maxBytes`: it and all ranked after it are on later pages. */
+  #cut: Hit | undefined;
 
   /**
    * @param limit Records per page.
    * @param after The previous page's end, or undefined for the first page.
+   * @param maxBytes The most characters of lines a page holds (at least one line).
    */
-  constructor(limit: number, after: CursorPosition | undefined) {
+  constructor(limit: number, after: CursorPosition | undefined, maxBytes = Infinity) {
     this.#limit = limit;
     this.#after = after;
+    this.#maxBytes = maxBytes;
   }
 
   /** The oldest time that can still enter, or -Infinity while there is room. */
   get floor(): number {
-    return this.#heap.length > this.#limit ? this.#heap[0].t : -Infinity;
+    const full = this.#heap.length > this.#limit ? this.#heap[0].t : -Infinity;
+    return this.#cut === undefined ? full : Math.max(full, this.#cut.t);
   }
 
   /** A quick test by time alone: false when a record of time `t` cannot enter (skip parsing it). */
@@ -117,20 +126,39 @@ export class TopRecords {
       const h = this.#hash(hit);
       if (h > after.h || (h === after.h && ++this.#seenAtCursor <= after.n)) return;
     }
+    if (this.#cut !== undefined && !this.#newer(hit, this.#cut)) return;
     const heap = this.#heap;
     if (heap.length <= this.#limit) {
       heap.push(hit);
       this.#up(heap.length - 1);
     } else if (this.#newer(hit, heap[0])) {
+      this.#bytes -= heap[0].line.length;
       heap[0] = hit;
       this.#down(0);
+    } else {
+      return;
     }
+    this.#bytes += line.length;
+    while (this.#bytes > this.#maxBytes && heap.length > 1) this.#letGoOldest();
+  }
+
+  /** Lets the oldest kept record go for the byte bound: the page ends before it. */
+  #letGoOldest(): void {
+    const heap = this.#heap;
+    const oldest = heap[0];
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      this.#down(0);
+    }
+    this.#bytes -= oldest.line.length;
+    if (this.#cut === undefined || this.#newer(oldest, this.#cut)) this.#cut = oldest;
   }
 
   /** The page: lines newest first, and the cursor of the next page when more remain. */
   page(): { lines: string[]; cursor: string | undefined } {
     const sorted = [...this.#heap].sort((a, b) => (this.#newer(a, b) ? -1 : 1));
-    const more = sorted.length > this.#limit;
+    const more = sorted.length > this.#limit || this.#cut !== undefined;
     const shown = sorted.slice(0, this.#limit);
     if (!more || shown.length === 0) return { lines: shown.map((x) => x.line), cursor: undefined };
     const last = shown[shown.length - 1];
