@@ -106,6 +106,27 @@ export class DiskWriter {
     this.#append([[this.#keyOf(category), data]], count, key);
   }
 
+  /**
+   * Appends `count` records of one category that came as the lines of `body` (NDJSON, each line
+   * in sluice's form, `\n` between them), each with `tail` in place of its closing brace: the
+   * bytes that arrived, not the records encoded again. All or nothing like
+   * {@linkcode DiskWriter.write}.
+   */
+  writeAsSent(category: string | undefined, body: Uint8Array, tail: string, count: number, key: ScopedKey | undefined): void {
+    const end = utf8.encode(tail + "\n");
+    const out = new Uint8Array(body.length + count * end.length);
+    let o = 0;
+    for (let s = 0; s < body.length;) {
+      let e = body.indexOf(10, s);
+      if (e < 0) e = body.length;
+      out.set(body.subarray(s, e - 1), o); // the line without its closing brace
+      out.set(end, (o += e - 1 - s));
+      o += end.length;
+      s = e + 1;
+    }
+    this.#append([[this.#keyOf(category), out.subarray(0, o)]], count, key);
+  }
+
   #append(parts: [string, Uint8Array][], count: number, key: ScopedKey | undefined): void {
     const start = performance.now();
     try {

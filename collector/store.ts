@@ -25,6 +25,12 @@ export interface BatchOrigin {
   producer: string;
   /** The request body as received (decompressed), for an id when there is no Idempotency-Key. */
   body: Uint8Array;
+  /**
+   * Set when `body` is NDJSON whose every line is one of `records` taken as it came, in order
+   * (`ParsedBody.asSent`): the local files then append the body's bytes with `tail` in place of
+   * each line's closing brace, which are the records' lines byte for byte.
+   */
+  asSent?: { category: string | undefined; tail: string };
 }
 
 /**
@@ -109,9 +115,10 @@ export const DISK_RETRY_AFTER_S = 5;
 export function diskStore(disk: DiskWriter): RecordStore {
   return {
     has: (key) => disk.keys.has(key),
-    write(records, key) {
+    write(records, key, from) {
       try {
-        disk.write(records, key);
+        if (from.asSent !== undefined) disk.writeAsSent(from.asSent.category, from.body, from.asSent.tail, records.length, key);
+        else disk.write(records, key);
       } catch (err) {
         if (!(err instanceof DiskWriteError)) throw err;
         throw new StoreRefusedError(`the disk refused the write (${err.message}); nothing of this request was written; retry later`, DISK_RETRY_AFTER_S, { cause: err });

@@ -7,9 +7,9 @@
 import { errorMessage } from "../lib/errors.ts";
 import { categoryFileName } from "../lib/files/category_name.ts";
 import { toRecord } from "../lib/format/ndjson_decode.ts";
-import { isoTime } from "../lib/iso_time.ts";
+import { ownFormCheck } from "../lib/format/own_form.ts";
 import { LEVEL_NAMES, type LevelName } from "../lib/levels.ts";
-import { type LogRecord, recordPrefix } from "../lib/record.ts";
+import type { LogRecord } from "../lib/record.ts";
 import { unpackPayload } from "./compression.ts";
 
 /**
@@ -98,31 +98,6 @@ function decodeLine(line: string, ownForm: ReturnType<typeof ownFormCheck>): Log
   const r = toRecord(v, undefined, ms);
   if (typeof r === "string") throw new Error(r);
   return r;
-}
-
-/**
- * A check of whether a line is exactly the text sluice writes for its parsed fields `v`
- * (`{"time":"<ISO time>","level":…[,"category":…],"msg":<JSON.stringify(msg)>…}`, nothing
- * after the brace): the record's `fieldsAt` when it is, else -1. One check per message: it
- * keeps what consecutive lines share (the time checked, the level's prefix, the message's JSON).
- */
-function ownFormCheck(): (line: string, v: RecordFields) => number {
-  let [checkedTime, level, prefix, lastMsg, lastMsgJson] = ["", "", "", "", '""'];
-  let prefixCategory: string | undefined;
-  return (line, v) => {
-    // a time in sluice's form is its own round trip (a batch's records share few)
-    if (v.time !== checkedTime) {
-      const ms = Date.parse(v.time);
-      if (Number.isNaN(ms) || isoTime(ms) !== v.time) return -1;
-      checkedTime = v.time;
-    }
-    if (v.level !== level || v.category !== prefixCategory || prefix === "") prefix = recordPrefix((level = v.level), (prefixCategory = v.category));
-    const msgAt = 9 + v.time.length + prefix.length;
-    if (!line.startsWith('{"time":"') || !line.startsWith(v.time, 9) || !line.startsWith(prefix, 9 + v.time.length)) return -1;
-    // the message as sluice writes it (not "\u0041", not followed by a second "msg" that JSON.parse would take), and nothing after the closing brace ("\r", spaces)
-    if (v.msg !== lastMsg) (lastMsgJson = JSON.stringify(v.msg)), (lastMsg = v.msg);
-    return line.startsWith(lastMsgJson, msgAt) && line.charCodeAt(line.length - 1) === 125 ? msgAt + lastMsgJson.length : -1;
-  };
 }
 
 /** A parsed line with its record fields checked. */

@@ -5,8 +5,9 @@
  */
 import { errorMessage, TooManyLinesError } from "../errors.ts";
 import { LEVEL_NAMES, type LevelName } from "../levels.ts";
-import { isoTime } from "../iso_time.ts";
-import { createRecord, type LogRecord, recordPrefix } from "../record.ts";
+import { createRecord, type LogRecord } from "../record.ts";
+import { ownFormCheck, type OwnFormCheck } from "./own_form.ts";
+import { categoryFileName } from "../files/category_name.ts";
 import { serializeObject } from "../serialize.ts";
 
 export { TooManyLinesError };
@@ -24,6 +25,14 @@ export interface ParsedBody {
   errors: LineError[];
   /** How many lines were rejected in all (`errors` may hold fewer). */
   rejected: number;
+  /**
+   * Set when every line of the NDJSON text was taken as it came (sluice's own form, see
+   * lib/format/own_form.ts), with `tail` (`,"producer":"…"}`) in place of its closing brace, all
+   * for one category file, with no blank, trimmed or rejected line: the text's lines, so each
+   * record's `json` is its line's text with `tail` for the brace, and a store may write the
+   * body's bytes so changed instead of encoding the records again.
+   */
+  asSent?: { category: string | undefined; tail: string };
 }
 
 /**
@@ -67,8 +76,6 @@ export function parsedBody(budget: DecodeBudget = {}): ParsedBody & { reject(lin
  * @param value The parsed JSON.
  * @param producer The producer's name, or `undefined` to read records as they are (`sluice tail`).
  * @param now The time to use when `time` is absent.
- * @param raw The line the value was parsed from, for the fast path.
- * @param producerTail The JSON text that tags a record with `producer`, when made once for many.
  * @param keepOwn Keep a record's own non-empty `producer` (records forwarded by a trusted collector).
  * @returns The record, or a string saying what is wrong.
  * @example
@@ -77,14 +84,10 @@ export function parsedBody(budget: DecodeBudget = {}): ParsedBody & { reject(lin
  * toRecord({ msg: "hi", level: "warn", n: 1 }, "edge-1", Date.now());
  * ```
  */
-export function toRecord(value: unknown, producer: string | undefined, now: number, raw?: string, producerTail?: string, keepOwn = false): LogRecord | string {
+export function toRecord(value: unknown, producer: string | undefined, now: number, keepOwn = false): LogRecord | string {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "a record must be a JSON object";
   const v = value as Record<string, unknown>;
   if (keepOwn && typeof v.producer === "string" && v.producer !== "") producer = v.producer;
-  else if (raw !== undefined && producer !== undefined) {
-    const fast = canonical(v, raw, producerTail ?? ',"producer":' + JSON.stringify(producer) + "}");
-    if (fast !== undefined) return fast;
-  }
   const { time, level, category, msg } = v;
   const fields: Record<string, unknown> = {};
   const tagged = producer !== undefined;
@@ -102,40 +105,20 @@ export function toRecord(value: unknown, producer: string | undefined, now: numb
 
 /** The largest epoch milliseconds a `Date` holds. */
 const MAX_TIME_MS = 8.64e15;
-const LEVELS = new Set<string>(LEVEL_NAMES);
-// records of one batch mostly share their millisecond, level, category and message: the head
-// of their JSON text is built once
-let lastTime = "";
-let lastLevel = "";
-let lastCategory: unknown;
-let lastMsg = "";
-let lastMs = NaN;
-let lastHead = "";
 
 /**
  * The fast path for lines already in sluice's own NDJSON form (what httpSink sends): when the
- * line starts exactly as sluice would write the record, its fields are kept as sent and only
- * the producer is appended; nothing is serialized again.
+ * line is exactly what sluice writes for its value ({@linkcode ownFormCheck}) and sends no
+ * `producer` of its own, its fields are kept as sent and only the producer is appended: nothing
+ * is serialized again.
  */
-function canonical(v: Record<string, unknown>, raw: string, producerTail: string): LogRecord | undefined {
-  const { time, level, category, msg } = v;
-  if (typeof time !== "string" || typeof level !== "string" || typeof msg !== "string") return undefined;
-  if (time !== lastTime || level !== lastLevel || category !== lastCategory || msg !== lastMsg) {
-    if (!LEVELS.has(level) || (category !== undefined && typeof category !== "string")) return undefined;
-    const ms = Date.parse(time);
-    if (Number.isNaN(ms)) return undefined;
-    lastTime = time;
-    lastLevel = level;
-    lastCategory = category;
-    lastMsg = msg;
-    lastMs = ms;
-    lastHead = '{"time":"' + isoTime(ms) + recordPrefix(level as LevelName, category as string | undefined) + JSON.stringify(msg);
-  }
-  const head = lastHead;
-  if (!raw.startsWith(head) || Object.hasOwn(v, "producer")) return undefined;
+function asSent(v: Record<string, unknown>, raw: string, producerTail: string, ownForm: OwnFormCheck): LogRecord | undefined {
+  if (Object.hasOwn(v, "producer")) return undefined;
+  const fieldsAt = ownForm(raw, v);
+  if (fieldsAt < 0) return undefined;
   const json = raw.slice(0, -1) + producerTail;
   json.charCodeAt(0); // one flat string, as createRecord makes
-  return { time: lastMs, level: level as LevelName, category: category as string | undefined, msg, json, fieldsAt: head.length };
+  return { time: ownForm.ms, level: v.level as LevelName, category: v.category as string | undefined, msg: v.msg as string, json, fieldsAt };
 }
 
 /**
@@ -159,20 +142,29 @@ export function parseNdjson(text: string, producer: string, maxLineBytes: number
   let lines = 0;
   const now = Date.now();
   const producerTail = ',"producer":' + JSON.stringify(producer) + "}";
+  const ownForm = ownFormCheck();
+  let sent = true; // every line so far taken as it came, for one category file
   let start = 0;
   for (let line = 1; start < text.length; line++) {
     let end = text.indexOf("\n", start);
     if (end < 0) end = text.length;
-    const raw = text.slice(start, end).trim();
+    const untrimmed = text.slice(start, end);
+    const raw = untrimmed.trim();
     start = end + 1;
-    if (raw === "") continue;
+    if (raw === "") {
+      sent = false;
+      continue;
+    }
     if (++lines > maxLines) throw new TooManyLinesError(maxLines);
     if (raw.length > maxLineBytes) {
       out.reject(line, `line is longer than ${maxLineBytes} bytes`);
+      sent = false;
       continue;
     }
-    collect(out, line, raw, producer, now, producerTail, keepOwn);
+    const took = collect(out, line, raw, producer, now, producerTail, keepOwn, ownForm);
+    if (sent) sent = took && raw.length === untrimmed.length && sameFile(out.records[0].category, out.records[out.records.length - 1].category);
   }
+  if (sent && out.records.length > 0) out.asSent = { category: out.records[0].category, tail: producerTail };
   return out;
 }
 
@@ -205,7 +197,7 @@ export function parseJsonArray(text: string, producer: string, keepOwn = false, 
   if (value.length > (budget.maxLines ?? Infinity)) throw new TooManyLinesError(budget.maxLines!);
   const now = Date.now();
   value.forEach((v, i) => {
-    const r = toRecord(v, producer, now, undefined, undefined, keepOwn);
+    const r = toRecord(v, producer, now, keepOwn);
     if (typeof r === "string") out.reject(i + 1, r);
     // the same bound on one record as on an NDJSON line
     else if (r.json.length > maxRecordBytes) out.reject(i + 1, `record is longer than ${maxRecordBytes} bytes`);
@@ -214,15 +206,27 @@ export function parseJsonArray(text: string, producer: string, keepOwn = false, 
   return out;
 }
 
-function collect(out: ReturnType<typeof parsedBody>, line: number, raw: string, producer: string, now: number, producerTail: string, keepOwn: boolean): void {
+/** Adds one line's record (or its rejection) to `out`: true when the line was taken as it came. */
+function collect(out: ReturnType<typeof parsedBody>, line: number, raw: string, producer: string, now: number, producerTail: string, keepOwn: boolean, ownForm: OwnFormCheck): boolean {
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch (err) {
     out.reject(line, `invalid JSON: ${errorMessage(err)}`);
-    return;
+    return false;
   }
-  const r = toRecord(value, producer, now, raw, producerTail, keepOwn);
+  const fast = typeof value === "object" && value !== null && !Array.isArray(value) ? asSent(value as Record<string, unknown>, raw, producerTail, ownForm) : undefined;
+  if (fast !== undefined) {
+    out.records.push(fast);
+    return true;
+  }
+  const r = toRecord(value, producer, now, keepOwn);
   if (typeof r === "string") out.reject(line, r);
   else out.records.push(r);
+  return false;
+}
+
+/** Whether two categories go to one file (the same, or another name for it: "" and none are both `default`). */
+function sameFile(a: string | undefined, b: string | undefined): boolean {
+  return a === b || categoryFileName(a) === categoryFileName(b);
 }

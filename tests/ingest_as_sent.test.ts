@@ -1,0 +1,92 @@
+// Ingest writes what arrives: NDJSON lines already in sluice's form are appended as the bytes
+// that came in (with the producer in place of the closing brace), not decoded and encoded again.
+// The bytes on disk must be those the record path writes: the same bodies go to one collector as
+// NDJSON (the fast path) and to another inside binary frames (always the record path), and every
+// category file must come out byte for byte the same (seeded fuzz, both sides exercised).
+import { afterAll, describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createIngestApp } from "../server.ts";
+import { createRecord, LEVEL_NAMES, type LevelName } from "../mod.ts";
+import { frameBytes, FRAME_CONTENT_TYPE } from "../lib/format/frame.ts";
+import { parseNdjson } from "../lib/format/ndjson_decode.ts";
+
+const TOKEN = "as-sent-token";
+const enc = new TextEncoder();
+const collector = () => {
+  const dir = mkdtempSync(join(tmpdir(), "sluice-as-sent-"));
+  const app = createIngestApp({ dir, tokens: [{ name: "as-sent", token: TOKEN, producers: ["*"] }], rateLimit: { recordsPerSec: 1e9, burst: 1e9 } });
+  return { dir, app };
+};
+const fast = collector();
+const framed = collector();
+afterAll(async () => {
+  await fast.app.close();
+  await framed.app.close();
+});
+const post = (app: ReturnType<typeof createIngestApp>, body: Uint8Array, type: string) =>
+  app.fetch(new Request("http://collector/ingest", { method: "POST", body, headers: { authorization: `Bearer ${TOKEN}`, "content-type": type, "x-sluice-producer": "edge/1:a@b" } }));
+/** Every category file of a collector (its own `sluice.ndjson` aside), name to bytes. */
+const files = (dir: string) => Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith(".ndjson") && f !== "sluice.ndjson").sort().map((f) => [f, readFileSync(join(dir, f))]));
+
+describe("ingest appends lines in sluice's form as they came", () => {
+  test("the bytes on disk are those the record path writes, for bodies in sluice's form, edited, or mixed (seeded fuzz)", async () => {
+    const categories = [undefined, "http", "", "db"];
+    const record = fc.record({
+      time: fc.integer({ min: 0, max: 4e12 }),
+      level: fc.constantFrom(...LEVEL_NAMES),
+      category: fc.nat({ max: 3 }),
+      msg: fc.string({ unit: "binary", maxLength: 8 }),
+      tail: fc.constantFrom("}", ',"n":1}', ',"u":"\\u00e9x","k":[1,{"a":null}]}', ',"é":"ü€😀"}', ',"n" : 1.50}'),
+    });
+    /** A line in sluice's form; its category is the body's unless the body mixes them. */
+    const lineOf = (r: { time: number; level: string; category: number; msg: string; tail: string }, bodyCategory: number | undefined) =>
+      createRecord(r.time, r.level as LevelName, categories[bodyCategory ?? r.category], r.msg, r.tail).json;
+    // edits a client could make: each keeps the line a record, most take it off the fast path
+    const edits: ((line: string) => string)[] = [
+      (l) => l.replace('"msg":"', '"msg":"\\u0041'),
+      (l) => l.slice(0, -1) + ',"msg":"other"}',
+      (l) => l + "\r",
+      (l) => l + " ",
+      (l) => " " + l,
+      (l) => l.slice(0, -1) + ',"producer":"mine"}',
+      (l) => l.replace(/"time":"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d+Z"/, '"time":"$1Z"'),
+      (l) => l.slice(0, -2),
+      (l) => l + "\n",
+    ];
+    let appended = 0;
+    let rewritten = 0;
+    const edit = fc.oneof({ weight: 6, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.nat({ max: edits.length - 1 }) });
+    const bodyCategory = fc.oneof({ weight: 4, arbitrary: fc.nat({ max: 3 }) }, { weight: 1, arbitrary: fc.constant(undefined) }); // undefined: each line its own
+    await fc.assert(fc.asyncProperty(fc.array(fc.tuple(record, edit), { minLength: 1, maxLength: 6 }), bodyCategory, fc.boolean(), fc.oneof({ weight: 8, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }), async (lines, category, newline, bom) => {
+      const text = (bom ? "\ufeff" : "") + lines.map(([r, e]) => (e === undefined ? lineOf(r, category) : edits[e](lineOf(r, category)))).join("\n") + (newline ? "\n" : "");
+      const body = enc.encode(text);
+      const a = await post(fast.app, body, "application/x-ndjson");
+      // a frame's lines end in a newline: one more at the end changes no line
+      const payload = newline ? text : text + "\n";
+      const b = await post(framed.app, frameBytes(enc.encode(payload), payload.split("\n").length - 1), FRAME_CONTENT_TYPE);
+      expect([a.status, await a.json()]).toEqual([b.status, await b.json()]);
+      if (parseNdjson(text.replace(/^\ufeff/, ""), "edge/1:a@b", 1 << 20).asSent !== undefined && !bom) appended++;
+      else rewritten++;
+    }), { seed: 20261206, numRuns: 600 });
+    expect(files(fast.dir)).toEqual(files(framed.dir));
+    expect(Object.keys(files(fast.dir)).length).toBeGreaterThanOrEqual(3); // default, http, db
+    expect({ appended: appended > 150, rewritten: rewritten > 150 }).toEqual({ appended: true, rewritten: true }); // both paths exercised
+  }, 60_000);
+
+  test("asSent is set only for a body whose every line is taken as it came, for one category file", () => {
+    const line = (category?: string, tail = "}") => createRecord(0, "info", category, "m", tail).json;
+    const tail = ',"producer":"p"}';
+    expect(parseNdjson(line() + "\n" + line("") + "\n", "p", 1 << 20).asSent).toEqual({ category: undefined, tail });
+    expect(parseNdjson(line("http") + "\n" + line("http", ',"n":1}'), "p", 1 << 20).asSent).toEqual({ category: "http", tail });
+    expect(parseNdjson(line("http") + "\n" + line("db") + "\n", "p", 1 << 20).asSent).toBeUndefined();
+    expect(parseNdjson(line() + "\n\n" + line() + "\n", "p", 1 << 20).asSent).toBeUndefined();
+    expect(parseNdjson(line() + "\r\n", "p", 1 << 20).asSent).toBeUndefined();
+    expect(parseNdjson(line() + '\n{"msg":1}\n', "p", 1 << 20).asSent).toBeUndefined();
+    expect(parseNdjson('{"msg":"m"}\n', "p", 1 << 20).asSent).toBeUndefined();
+    const records = parseNdjson(line("http", ',"n":1}') + "\n", "p", 1 << 20).records;
+    expect(records.map((r) => r.json)).toEqual([line("http", ',"n":1,"producer":"p"}')]);
+  });
+});
