@@ -26,15 +26,19 @@ import type { TableNames } from "./table.ts";
 export class PostgresSearcher implements RecordSearcher {
   readonly #sql: Sql;
   readonly #names: TableNames;
+  readonly #maxPageBytes: number;
   /**
    * Makes the searcher over a pool and a table.
    *
    * @param sql A postgres.js pool.
    * @param names The table's names.
+   * @param options `maxPageBytes`: the most characters of records a page holds (at least one
+   *   record; past it the page ends early with a cursor), 32 MiB by default.
    */
-  constructor(sql: Sql, names: TableNames) {
+  constructor(sql: Sql, names: TableNames, options: { maxPageBytes?: number } = {}) {
     this.#sql = sql;
     this.#names = names;
+    this.#maxPageBytes = options.maxPageBytes ?? 32 << 20;
   }
 
   /**
@@ -57,21 +61,30 @@ export class PostgresSearcher implements RecordSearcher {
     }
     where.push(querySql(request.query.node, params).sql);
     params.push(request.limit + 1);
-    const rows = await this.#sql.unsafe(
+    // rows a few at a time, so a page of large records stops at maxPageBytes instead of
+    // holding limit of them (up to 1 MiB each) in the collector
+    const lines: string[] = [];
+    let bytes = 0, more = false, last: Cursor | undefined;
+    await this.#sql.unsafe(
       `select time::text as t, tableoid::int8 as oid, ctid::text as ctid, record from ${this.#names.table} where ${where.join(" and ")} order by time desc, tableoid desc, ctid desc limit $${params.length}`,
       params as never,
-    ).catch((err) => {
+    ).cursor(ROWS_AT_ONCE, (rows) => {
+      for (const r of rows) {
+        const line = recordLine(r.record);
+        if (lines.length === request.limit || (lines.length > 0 && bytes + line.length > this.#maxPageBytes)) {
+          more = true;
+          return this.#sql.CLOSE;
+        }
+        lines.push(line);
+        bytes += line.length;
+        last = { t: r.t, oid: String(r.oid), ctid: r.ctid };
+      }
+    }).catch((err) => {
       // a cursor's time that PostgreSQL cannot read (a data exception): not one of ours
       if (request.cursor !== undefined && String((err as { code?: string }).code).startsWith("22")) throw new SearchInputError("cursor is not one this collector gave");
       throw err;
     });
-    const more = rows.length > request.limit;
-    const page = more ? rows.slice(0, request.limit) : rows;
-    const last = page.at(-1);
-    return {
-      lines: page.map((r) => recordLine(r.record)),
-      cursor: more && last ? encodeCursor({ t: last.t, oid: String(last.oid), ctid: last.ctid }) : undefined,
-    };
+    return { lines, cursor: more && last ? encodeCursor(last) : undefined };
   }
 
   /**
@@ -104,6 +117,8 @@ export class PostgresSearcher implements RecordSearcher {
 
 /** PostgreSQL's earliest timestamptz (4714-11-24 BC), ms: no row is older. */
 const PG_EARLIEST_MS = -210_866_803_200_000;
+/** Rows fetched from PostgreSQL at a time while a page is filled. */
+const ROWS_AT_ONCE = 64;
 /** Years 1 to 9999: the ISO 8601 text PostgreSQL reads (year 0 and six-digit years it refuses). */
 const ISO_FIRST_MS = -62_135_596_800_000, ISO_LAST_MS = 253_402_300_799_999;
 

@@ -77,6 +77,30 @@ describe.skipIf(!postgresSuitesRun("read API attacks on PostgreSQL (tests/read_a
     expect((await s.search(searchRequest({ from: new Date(T0 + 1).toISOString() }, now))).lines).toEqual([]);
     expect((await s.search(searchRequest({ to: new Date(T0 + 1).toISOString() }, now))).lines.length).toBe(1);
   });
+
+  test("a page holds at most maxPageBytes of records (at least one), and pages on without skipping or repeating", async () => {
+    const big = tableNames("attack_big");
+    await ensureTable(sql, big);
+    // 30 records of ~1 KB, 10 sharing a millisecond
+    const records = Array.from({ length: 30 }, (_, i) => createRecord(T0 + (i < 10 ? 0 : i), "info", "http", `r${i}`, `,"pad":"${"x".repeat(1000 + i)}"}`));
+    await commitBatches(sql, big, [{ records }]);
+    const s = new PostgresSearcher(sql, big, { maxPageBytes: 5_000 });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 40; pages++) {
+      const page = await s.search(searchRequest({ limit: "10000", cursor }, T0 + 60_000));
+      expect(page.lines.length).toBeGreaterThan(0);
+      expect(page.lines.reduce((n, l) => n + l.length, 0)).toBeLessThanOrEqual(5_000);
+      seen.push(...page.lines.map((l) => JSON.parse(l).msg));
+      cursor = page.cursor;
+      if (cursor === undefined) break;
+    }
+    expect(seen.length).toBe(30);
+    expect(new Set(seen).size).toBe(30);
+    const one = await new PostgresSearcher(sql, big, { maxPageBytes: 10 }).search(searchRequest({ limit: "5" }, T0 + 60_000));
+    expect(one.lines.length).toBe(1);
+    expect(one.cursor).toBeDefined();
+  });
 });
 
 test("a tail filter that is slow to run gets a bounded share of the collector's time, not 16 looks per event it may send", async () => {
