@@ -73,13 +73,17 @@ export interface PostgresStore extends RecordStore {
 }
 
 const RECONNECT_MS = 1000;
+// while it takes writes, PostgreSQL is asked every 5 s, so /readyz says it is away before a request finds out
+const WATCH_MS = 5000;
+const PROBE_TIMEOUT_MS = 2000;
 const MAINTAIN_MS = 3_600_000;
 
 /**
  * Opens the store: connects, creates the table when it is missing, and refuses (throws) a table
  * that differs from sluice's shape. PostgreSQL away at the start is no error: the store answers
  * every write with a 503 and `/readyz` says why, trying again every second until it can check
- * the table. While PostgreSQL is away later, writes are refused the same way and it is probed
+ * the table. PostgreSQL is asked every 5 s while it takes writes; while it is away (a commit
+ * failed, or it did not answer within 2 s) writes are refused the same way and it is probed
  * every second.
  *
  * @param options The URL, table, timeout, retention.
@@ -123,20 +127,43 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
       ready = true;
       away = undefined;
       void runMaintenance();
+      schedule(watch, WATCH_MS);
     } catch (err) {
       if (err instanceof PostgresTableError) throw err;
       away = `PostgreSQL at ${safeUrl(options.url)} is away: ${errorMessage(err)}`;
       schedule(() => check().catch((e) => void (away = errorMessage(e))), RECONNECT_MS);
     }
   };
+  // `select 1`, answered within PROBE_TIMEOUT_MS (a stopped server never answers)
+  const answers = async () => {
+    let t: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([sql`select 1`, new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS)))]);
+    } finally {
+      clearTimeout(t);
+    }
+  };
   const probe = async () => {
     try {
-      await sql`select 1`;
+      await answers();
       away = undefined;
     } catch (err) {
       away = `PostgreSQL at ${safeUrl(options.url)} is away: ${errorMessage(err)}`;
       schedule(probe, RECONNECT_MS);
     }
+  };
+  const watch = async () => {
+    if (away === undefined) {
+      try {
+        await answers();
+      } catch (err) {
+        if (away === undefined) {
+          away = `PostgreSQL at ${safeUrl(options.url)} is away: ${errorMessage(err)}`;
+          schedule(probe, RECONNECT_MS);
+        }
+      }
+    }
+    schedule(watch, WATCH_MS);
   };
   try {
     await check();

@@ -216,6 +216,22 @@ describe.skipIf(!run)("sluice serve --postgres against a real PostgreSQL", () =>
     await exited(s.proc);
   }, 90_000);
 
+  test("PostgreSQL SIGKILLed while no request comes: /readyz turns 503 with the reason by itself, then 200 once it is back", async () => {
+    const s = await serveOn("t_idle");
+    try {
+      expect((await fetch(`${s.url}/readyz`)).status).toBe(200);
+      await pg.down();
+      await until("/readyz 503 without a request", async () => (await fetch(`${s.url}/readyz`)).status === 503, 15_000);
+      const ready = await fetch(`${s.url}/readyz`);
+      expect([ready.headers.get("retry-after"), (await ready.json()).reason]).toEqual(["2", expect.stringMatching(/^PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres is away: /)]);
+    } finally {
+      await pg.up();
+    }
+    await until("/readyz 200 again", async () => (await fetch(`${s.url}/readyz`)).status === 200, 15_000);
+    s.proc.kill("SIGTERM");
+    await exited(s.proc);
+  }, 60_000);
+
   test("started while PostgreSQL is away: it listens, answers 503 with the reason, and takes records once PostgreSQL is up", async () => {
     await pg.down();
     const s = await serveOn("t_late").catch(async (err) => {
