@@ -216,6 +216,26 @@ describe.skipIf(!run)("sluice serve --postgres against a real PostgreSQL", () =>
     await exited(s.proc);
   }, 90_000);
 
+  test("PostgreSQL slower than --write-timeout (every process SIGSTOPped): 503 + Retry-After; the retry once it answers is written once", async () => {
+    const s = await serveOn("t_slow", ["--write-timeout", "1s"]);
+    const body = '{"msg":"slow","i":0}\n';
+    try {
+      pg.signal("SIGSTOP");
+      const t = Date.now();
+      const slow = await ingest(s.url, body, "slow-1");
+      expect([slow.status, slow.headers.get("retry-after")]).toEqual([503, "2"]);
+      expect((await slow.json()).error).toContain("no commit within 1000 ms");
+      expect(Date.now() - t).toBeLessThan(5000);
+    } finally {
+      pg.signal("SIGCONT");
+    }
+    // the stopped commit may have gone through once PostgreSQL resumed: the retry is then a duplicate
+    await until("the retry is answered 200", async () => (await ingest(s.url, body, "slow-1")).status === 200, 20_000);
+    expectOnce("t_slow", 1);
+    s.proc.kill("SIGTERM");
+    await exited(s.proc);
+  }, 60_000);
+
   test("PostgreSQL SIGKILLed while no request comes: /readyz turns 503 with the reason by itself, then 200 once it is back", async () => {
     const s = await serveOn("t_idle");
     try {

@@ -35,6 +35,8 @@ export interface PostgresServer {
   up(): Promise<void>;
   /** The postmaster's process id. */
   pid(): number;
+  /** SIGSTOPs (`"SIGSTOP"`) or SIGCONTs the postmaster and every backend: a server that stops answering. */
+  signal(signal: "SIGSTOP" | "SIGCONT"): void;
   /** Runs SQL with psql as the superuser; returns its output (unaligned, tuples only). */
   psql(sql: string): string;
   stop(): Promise<void>;
@@ -99,6 +101,10 @@ export async function startPostgres(): Promise<PostgresServer> {
     down,
     up,
     pid: () => child.pid!,
+    signal(signal) {
+      const backends = spawnSync("pgrep", ["-P", String(child.pid)], { encoding: "utf8" }).stdout.split("\n").filter(Boolean).map(Number);
+      for (const pid of [child.pid!, ...backends]) process.kill(pid, signal);
+    },
     psql(sql: string) {
       const r = spawnSync(join(postgresBin!, "psql"), ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", "postgres", "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql], { encoding: "utf8" });
       if (r.status !== 0) throw new Error(`psql: ${r.stderr}`);
