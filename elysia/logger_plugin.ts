@@ -5,13 +5,14 @@
  * @module
  */
 import type { AnyElysia, Elysia } from "elysia";
-import { type HttpLogOptions, httpRequestLog, type RequestLog } from "../lib/http_request_log.ts";
-import { finishWebResponse } from "../lib/web_response_log.ts";
+import { httpRequestLog, type RequestLog } from "../lib/http_request_log.ts";
+import { finishWebResponse, type WebLogOptions } from "../lib/web_response_log.ts";
 import type { Logger } from "../lib/logger.ts";
 
 /**
  * Options of {@linkcode sluiceLogger}: the request id header and maker, the children's
- * category, and `skip` (paths or a predicate) for requests whose line is not written.
+ * category, `skip` (paths or a predicate) for requests whose line is not written, and
+ * `countBytes` for bodies that declare no length.
  *
  * @example
  * ```ts
@@ -19,7 +20,7 @@ import type { Logger } from "../lib/logger.ts";
  * const options: SluiceElysiaOptions = { skip: ["/health"], category: "http" };
  * ```
  */
-export type SluiceElysiaOptions = HttpLogOptions;
+export type SluiceElysiaOptions = WebLogOptions;
 
 /**
  * What the plugin adds to a handler's context: the request's logger and id.
@@ -62,12 +63,13 @@ interface HookedApp {
  * `traceparent` header's `trace_id`/`span_id`/`trace_flags`, and `requestId`; the request is
  * handled inside `withContext` with them, so every logger called in the handler carries them
  * too; a thrown error is logged at `error` with its stack; one line per request (`method`,
- * `path`, `status`, `duration_ms`, `bytes`; `info` below 400, `warn` for 4xx, `error` for 5xx)
+ * `path`, `status`, `duration_ms`, `bytes`: the `Content-Length`, or with `countBytes` measured;
+ * `info` below 400, `warn` for 4xx, `error` for 5xx)
  * when the body has been sent, unless `skip` says otherwise. It applies to the whole app,
  * routes of plugins used later included. Only Elysia's types are imported.
  *
  * @param log The logger to write to.
- * @param options Request id header and maker, category, skip.
+ * @param options Request id header and maker, category, skip, countBytes.
  * @returns The plugin, a function of the app.
  * @example
  * ```ts
@@ -81,6 +83,7 @@ interface HookedApp {
  */
 export function sluiceLogger(log: Logger, options: SluiceElysiaOptions = {}): SluicePlugin {
   const begin = httpRequestLog(log, options);
+  const count = options.countBytes === true;
   const requests = new WeakMap<Request, RequestLog>();
   return (app) =>
     (app as unknown as HookedApp)
@@ -90,7 +93,7 @@ export function sluiceLogger(log: Logger, options: SluiceElysiaOptions = {}): Sl
         const q = url.indexOf("?", start);
         const req = begin(request.method, start === -1 ? "/" : url.slice(start, q === -1 ? undefined : q), (name) => request.headers.get(name));
         requests.set(request, req);
-        return (await finishWebResponse(req, await req.run(() => handle(request)))).response;
+        return (await finishWebResponse(req, await req.run(() => handle(request)), count)).response;
       })
       .derive({ as: "global" }, ({ request }) => {
         const req = requests.get(request);

@@ -4,13 +4,14 @@
  * @module
  */
 import type { MiddlewareHandler } from "hono";
-import { type HttpLogOptions, httpRequestLog } from "../lib/http_request_log.ts";
-import { finishWebResponse } from "../lib/web_response_log.ts";
+import { httpRequestLog } from "../lib/http_request_log.ts";
+import { finishWebResponse, type WebLogOptions } from "../lib/web_response_log.ts";
 import type { Logger } from "../lib/logger.ts";
 
 /**
  * Options of {@linkcode sluiceLogger}: the request id header and maker, the children's
- * category, and `skip` (paths or a predicate) for requests whose line is not written.
+ * category, `skip` (paths or a predicate) for requests whose line is not written, and
+ * `countBytes` for bodies that declare no length.
  *
  * @example
  * ```ts
@@ -22,7 +23,7 @@ import type { Logger } from "../lib/logger.ts";
  * app.use(sluiceLogger(log, { requestIdHeader: "x-correlation-id", category: "http", skip: ["/health"] }));
  * ```
  */
-export type SluiceLoggerOptions = HttpLogOptions;
+export type SluiceLoggerOptions = WebLogOptions;
 
 /**
  * What the middleware puts in `c.var`.
@@ -43,13 +44,14 @@ export type SluiceVariables = { log: Logger; requestId: string };
  * `trace_id`/`span_id`/`trace_flags`; the rest of the chain runs inside `withContext` with
  * them, so every logger it calls carries them too (without AsyncLocalStorage, `c.var.log` is a
  * child with them bound); one line per request (`method`, `path`, `status`, `duration_ms`,
- * `bytes`; `info` below 400, `warn` for 4xx, `error` for 5xx) written when the response body
- * has been sent, unless `skip` says otherwise; a thrown error logged at `error` with its stack
+ * `bytes`: the `Content-Length`, or with `countBytes` measured; `info` below 400, `warn` for
+ * 4xx, `error` for 5xx) written when the response body has been sent, unless `skip` says
+ * otherwise; a thrown error logged at `error` with its stack
  * (`err`). On workers the flush is handed to `executionCtx.waitUntil`, so the isolate stays
  * until the records are sent.
  *
  * @param log The logger to make children of.
- * @param options Request id header, id maker, category, skip.
+ * @param options Request id header, id maker, category, skip, countBytes.
  * @returns The middleware.
  * @example
  * ```ts
@@ -64,13 +66,14 @@ export type SluiceVariables = { log: Logger; requestId: string };
  */
 export function sluiceLogger(log: Logger, options: SluiceLoggerOptions = {}): MiddlewareHandler<{ Variables: SluiceVariables }> {
   const begin = httpRequestLog(log, options);
+  const count = options.countBytes === true;
   return async (c, next) => {
     const req = begin(c.req.method, c.req.path, (name) => c.req.header(name));
     c.set("log", req.log);
     c.set("requestId", req.reqId);
     await req.run(next);
     if (c.error !== undefined) req.error(c.error);
-    const { response, done } = await finishWebResponse(req, c.res);
+    const { response, done } = await finishWebResponse(req, c.res, count);
     if (response !== c.res) c.res = response;
     let waitUntil: ((p: Promise<unknown>) => void) | undefined;
     try {

@@ -4,7 +4,28 @@
  *
  * @module
  */
-import type { RequestLog } from "./http_request_log.ts";
+import type { HttpLogOptions, RequestLog } from "./http_request_log.ts";
+
+/**
+ * Options of the entries whose handlers answer with a web `Response` (`sluice/hono`,
+ * `sluice/elysia`): those of every entry, and `countBytes`.
+ *
+ * @example
+ * ```ts
+ * import type { WebLogOptions } from "./web_response_log.ts";
+ * const options: WebLogOptions = { skip: ["/health"], countBytes: true };
+ * ```
+ */
+export interface WebLogOptions extends HttpLogOptions {
+  /**
+   * Measure a body that declares no `Content-Length` (what `c.json()` and an Elysia handler's
+   * value make): one in memory is read and answered as bytes, one still streaming is counted
+   * as it passes. Costs a few µs per such response (about 10 on Bun); without it, `bytes` is
+   * the declared `Content-Length` or absent.
+   * @default false
+   */
+  countBytes?: boolean;
+}
 
 type Chunk = ReadableStreamReadResult<Uint8Array>;
 
@@ -24,13 +45,15 @@ async function fulfilledSoon(read: Promise<Chunk>): Promise<boolean> {
 
 /**
  * Finishes a request answered with a web `Response`: answers the request id and writes the
- * `request` line. With a declared `Content-Length` or no body, at once. A body already in memory
+ * `request` line. With a declared `Content-Length` or no body, or without `count`, at once
+ * (`bytes` is the declared length, or absent). With `count`, a body already in memory
  * (what `c.json()` or an Elysia handler's value makes) is read and answered as bytes, so it keeps
  * a `Content-Length`; a body still streaming is passed through as it comes, counted, and the line
  * is written when it ends, fails or the client goes away. Nothing waits for a stream's next chunk.
  *
  * @param req The request's log.
  * @param res The response.
+ * @param count Measure a body that declares no length.
  * @returns The response to send (the same one, or one with the same status and headers) and a
  *   promise settled when the line is written.
  * @example
@@ -40,12 +63,12 @@ async function fulfilledSoon(read: Promise<Chunk>): Promise<boolean> {
  * import { finishWebResponse } from "./web_response_log.ts";
  * const log = createLogger();
  * const req = httpRequestLog(log)("GET", "/", () => undefined);
- * const { response } = await finishWebResponse(req, new Response("ok"));
+ * const { response } = await finishWebResponse(req, new Response("ok"), true);
  * await response.text();
  * await log.close();
  * ```
  */
-export async function finishWebResponse(req: RequestLog, res: Response): Promise<{ response: Response; done: Promise<void> }> {
+export async function finishWebResponse(req: RequestLog, res: Response, count: boolean): Promise<{ response: Response; done: Promise<void> }> {
   try {
     res.headers.set(req.header, req.reqId);
   } catch {
@@ -54,20 +77,29 @@ export async function finishWebResponse(req: RequestLog, res: Response): Promise
     res.headers.set(req.header, req.reqId);
   }
   const declared = res.headers.get("content-length");
-  if (res.body === null || declared !== null) {
-    req.end(res.status, res.body === null ? 0 : Number(declared));
+  if (res.body === null || declared !== null || !count) {
+    req.end(res.status, res.body === null ? 0 : declared === null ? undefined : Number(declared));
     return { response: res, done: Promise.resolve() };
   }
-  // two reads at once: a body in memory gives its bytes, then the end, within a few microtasks
+  // a body in memory gives its bytes, then its end, each within a few microtasks (one read at a
+  // time: workerd's streams refuse a second pending read)
   const reader = res.body.getReader();
-  const reads = [reader.read(), reader.read()];
-  for (const read of reads) read.catch(() => {}); // a failure surfaces when the body is read on
-  if (await fulfilledSoon(reads[1])) {
-    const [first, second] = await Promise.all(reads);
-    if (first.done || second.done) {
-      const bytes = first.done ? 0 : first.value.byteLength;
-      req.end(res.status, bytes);
-      return { response: new Response(first.done ? null : first.value as Uint8Array<ArrayBuffer>, res), done: Promise.resolve() };
+  const reads: Promise<Chunk>[] = [];
+  const read = () => {
+    const r = reader.read();
+    r.catch(() => {}); // a failure surfaces when the body is read on
+    reads.push(r);
+    return r;
+  };
+  if (await fulfilledSoon(read())) {
+    const first = await reads[0];
+    if (first.done) {
+      req.end(res.status, 0);
+      return { response: new Response(null, res), done: Promise.resolve() };
+    }
+    if (await fulfilledSoon(read()) && (await reads[1]).done) {
+      req.end(res.status, first.value.byteLength);
+      return { response: new Response(first.value as Uint8Array<ArrayBuffer>, res), done: Promise.resolve() };
     }
   }
   return streamed(req, res, reader, reads);

@@ -71,10 +71,22 @@ describe("finishWebResponse", () => {
   const enc = (s: string) => new TextEncoder().encode(s);
   const begin = (m: ReturnType<typeof memoryLogger>) => httpRequestLog(m.log)("GET", "/s", () => undefined);
 
-  test("a body in memory is answered as bytes with its Content-Length, the line at once", async () => {
+  test("by default a body that declares no length is passed on untouched, and its line has no bytes", async () => {
+    const m = memoryLogger(createLogger, streamSink);
+    const res = new Response("ok");
+    const { response } = await finishWebResponse(begin(m), res, false);
+    expect(response).toBe(res);
+    expect(await response.text()).toBe("ok");
+    const [line] = await recordsOf(m);
+    expect(line.status).toBe(200);
+    expect("bytes" in line).toBe(false);
+    await m.log.close();
+  });
+
+  test("countBytes: a body in memory is answered as bytes with its Content-Length, the line at once", async () => {
     const m = memoryLogger(createLogger, streamSink);
     const app = new Hono();
-    app.use(honoLogger(m.log));
+    app.use(honoLogger(m.log, { countBytes: true }));
     app.get("/j", (c) => c.json({ a: 1 }));
     const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: app.fetch });
     try {
@@ -101,7 +113,7 @@ describe("finishWebResponse", () => {
         ctl.close();
       },
     }));
-    const { response, done } = await finishWebResponse(begin(m), res); // resolves before "second" exists
+    const { response, done } = await finishWebResponse(begin(m), res, true); // resolves before "second" exists
     const reader = response.body!.getReader();
     expect(new TextDecoder().decode((await reader.read()).value)).toBe("first");
     expect((await recordsOf(m)).length).toBe(0);
@@ -117,7 +129,7 @@ describe("finishWebResponse", () => {
     const m = memoryLogger(createLogger, streamSink);
     let cancelled: unknown;
     const res = new Response(new ReadableStream({ cancel(reason) { cancelled = reason; } }));
-    const { response, done } = await finishWebResponse(begin(m), res);
+    const { response, done } = await finishWebResponse(begin(m), res, true);
     await response.body!.cancel("gone");
     await done;
     expect(cancelled).toBe("gone");
@@ -134,7 +146,7 @@ describe("finishWebResponse", () => {
         await new Promise<void>((_r, reject) => (fail = reject)).catch((e) => ctl.error(e));
       },
     }));
-    const { response, done } = await finishWebResponse(begin(m), res);
+    const { response, done } = await finishWebResponse(begin(m), res, true);
     const reader = response.body!.getReader();
     await reader.read();
     fail(new Error("upstream broke"));
@@ -147,7 +159,7 @@ describe("finishWebResponse", () => {
   test("a stream that fails at once: the response is still made, its body fails when read, the line is written", async () => {
     const m = memoryLogger(createLogger, streamSink);
     const res = new Response(new ReadableStream({ start: (c) => c.error(new Error("no data")) }));
-    const { response, done } = await finishWebResponse(begin(m), res);
+    const { response, done } = await finishWebResponse(begin(m), res, true);
     await expect(response.text()).rejects.toThrow("no data");
     await done;
     expect((await recordsOf(m)).map((r) => r.bytes)).toEqual([0]);
@@ -156,10 +168,10 @@ describe("finishWebResponse", () => {
 
   test("an empty stream is 0 bytes; immutable headers are answered through a copy", async () => {
     const m = memoryLogger(createLogger, streamSink);
-    const empty = await finishWebResponse(begin(m), new Response(new ReadableStream({ start: (c) => c.close() })));
+    const empty = await finishWebResponse(begin(m), new Response(new ReadableStream({ start: (c) => c.close() })), true);
     expect(await empty.response.text()).toBe("");
     const frozen = Response.redirect("http://127.0.0.1/elsewhere", 302); // its headers are immutable
-    const copied = await finishWebResponse(begin(m), frozen);
+    const copied = await finishWebResponse(begin(m), frozen, true);
     expect(copied.response.headers.get("x-request-id")).not.toBeNull();
     expect([copied.response.status, copied.response.headers.get("location")]).toEqual([302, "http://127.0.0.1/elsewhere"]);
     expect((await recordsOf(m)).map((r) => r.bytes)).toEqual([0, 0]);

@@ -13,7 +13,7 @@ const app = new Hono<{ Bindings: Env; Variables: SluiceVariables }>();
 app.get("/scenario", async (c) => c.text(`ok ${(await honoScenario({ Hono, createLogger, streamSink, sluiceLogger })).length}`));
 app.use("/shop/*", (c, next) => {
   log ??= createLogger({ sinks: [httpSink(c.env.COLLECTOR_URL, { token: c.env.SLUICE_TOKEN, producer: "worker" })] });
-  return sluiceLogger(log, { category: "shop" })(c, next);
+  return sluiceLogger(log, { category: "shop", countBytes: true })(c, next);
 });
 app.get("/shop/items", (c) => {
   c.var.log.info("listing", { n: 2 });

@@ -6,6 +6,8 @@ import { streamedBody } from "./http_logging.mjs";
 
 const wait = (ms) => new Promise((r) => setTimeout(r, ms));
 const options = { skip: ["/health"] };
+// Hono and Elysia measure bodies that declare no length when asked (the scenario's streamBytes)
+const webOptions = { ...options, countBytes: true };
 
 /** Express with sluice/express. */
 export async function startExpress({ express, sluiceLogger, sluiceErrorLogger }, { log, db }) {
@@ -74,7 +76,7 @@ export async function startFastify({ Fastify, sluiceLogger }, { log, db }) {
 /** Elysia with sluice/elysia (Bun). */
 export function startElysia({ Elysia, sluiceLogger }, { log, db }) {
   const app = new Elysia()
-    .use(sluiceLogger(log, options))
+    .use(sluiceLogger(log, webOptions))
     .get("/items", ({ log: requestLog }) => {
       requestLog.info("listing", { n: 0 });
       db.info("query");
@@ -102,7 +104,7 @@ export function startElysia({ Elysia, sluiceLogger }, { log, db }) {
 export function startHono({ Hono, sluiceLogger }, { log, db }) {
   const app = new Hono();
   app.onError((_err, c) => c.text("failed", 500));
-  app.use(sluiceLogger(log, options));
+  app.use(sluiceLogger(log, webOptions));
   app.get("/items", (c) => {
     c.var.log.info("listing", { n: 0 });
     db.info("query");

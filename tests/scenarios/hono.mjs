@@ -14,7 +14,7 @@ export function makeApp({ Hono, createLogger, streamSink, sluiceLogger }, sinks)
   const log = createLogger({ exitHooks: false, sinks: sinks ?? [streamSink(new WritableStream({ write(c) { text += decoder.decode(c); } }))] });
   const app = new Hono();
   app.onError((_err, c) => c.text("failed", 500)); // quiet: the middleware logs it
-  app.use(sluiceLogger(log));
+  app.use(sluiceLogger(log, { countBytes: true }));
   app.get("/items", (c) => {
     c.var.log.info("listing", { n: 0 });
     return c.json([]);
