@@ -3,7 +3,7 @@
 // search built to be slow cannot hold the event loop (ingest is answered while it runs).
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve, type Server } from "../server.ts";
@@ -17,6 +17,7 @@ import { categoryFileName } from "../lib/files/category_name.ts";
 import { rotatedTime } from "../lib/files/rotation_names.ts";
 import { TailHub } from "../collector/tail/tail_hub.ts";
 import { TAIL_FILTER_MS_PER_SEC } from "../collector/tail/tail_subscriber.ts";
+import { SseReader } from "./helpers/sse.ts";
 import { type PostgresServer, postgresSuitesRun, startPostgres } from "./helpers/postgres.ts";
 
 const INGEST = "in-token";
@@ -276,4 +277,30 @@ test("pages bounded by bytes and by count together: a seeded fuzz pages through 
     }
     expect({ round, n: seen.length, unique: new Set(seen).size }).toEqual({ round, n: records.length, unique: records.length });
   }
+});
+
+test("a line in sluice's form with a carriage return between its members is stored and tailed without it (one record, one SSE event)", async () => {
+  // the rest of a line in sluice's form was kept as sent, "\r" included: on disk mid-line, and
+  // in /api/tail's data line, where an SSE client ends the line at "\r" (the console and
+  // tail --remote got '{"time":…,"msg":"x",' and lost the rest)
+  const dir = mkdtempSync(join(tmpdir(), "sluice-read-attacks-cr-"));
+  const s = await collector(dir);
+  const res = await fetch(`${s.url}/api/tail`, { headers: auth(READ) });
+  const sse = new SseReader(res.body!);
+  expect((await sse.next()).comment).toBe("connected");
+  const time = new Date(Date.now() - 1000).toISOString();
+  const lines = [`{"time":"${time}","level":"info","msg":"x",\r"a":1}`, `{"time":"${time}","level":"info","msg":"y","b":2\r}`, `{"time":"${time}","level":"info","msg":"z",\n"c":3}`];
+  const posted = await fetch(`${s.url}/ingest`, { method: "POST", headers: { ...auth(INGEST), "content-type": "application/x-ndjson" }, body: lines.join("\n") + "\n" });
+  expect((await posted.json()).accepted).toBe(2);
+  const events = await sse.records(2);
+  // an SSE line ends at "\r" as at "\n" (this test reader splits at "\n" only)
+  expect(events.map((e) => e.data.includes("\r"))).toEqual([false, false]);
+  expect(events.map((e) => JSON.parse(e.data))).toEqual([
+    { time, level: "info", msg: "x", a: 1, producer: "edge" },
+    { time, level: "info", msg: "y", b: 2, producer: "edge" },
+  ]);
+  await sse.cancel();
+  const stored = readFileSync(join(dir, "default.ndjson"), "utf8");
+  expect(stored.includes("\r")).toBe(false);
+  expect(stored.split("\n").filter(Boolean).map((l) => JSON.parse(l).msg)).toEqual(["x", "y"]);
 });

@@ -65,7 +65,10 @@ export function ownFormCheck(): OwnFormCheck {
     if (!line.startsWith('{"time":"') || !line.startsWith(time, 9) || !line.startsWith(prefix, 9 + time.length)) return -1;
     // the message as sluice writes it (not "\u0041", not followed by a second "msg" that JSON.parse would take), and nothing after the closing brace ("\r", spaces)
     if (msg !== lastMsg) (lastMsgJson = JSON.stringify(msg)), (lastMsg = msg);
-    return line.startsWith(lastMsgJson, msgAt) && line.charCodeAt(line.length - 1) === 125 ? msgAt + lastMsgJson.length : -1;
+    if (!line.startsWith(lastMsgJson, msgAt) || line.charCodeAt(line.length - 1) !== 125) return -1;
+    // a "\r" between members (JSON whitespace) is no line break in NDJSON but is one in an SSE
+    // data line (/api/tail): such a line is written again, without it
+    return line.includes("\r") ? -1 : msgAt + lastMsgJson.length;
   }) as OwnFormCheck;
   check.ms = NaN;
   return check;
