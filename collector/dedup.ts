@@ -160,13 +160,18 @@ export class IdempotencyStore {
     const lines = text.split("\n");
     lines.pop(); // "" after the last newline, or a torn last line: its write never began
     let last: string[] | undefined;
+    const remember = (f: string[]) => {
+      if (f[3] !== "-") this.#remember(decodeURIComponent(f[2]), f[3], Number(f[1]));
+    };
     for (const line of lines) {
       const f = line.split(" ");
       if (f[0] === "A") last = undefined;
       else if (f[0] === "K" || f[0] === "W") {
-        if (last !== undefined && last[3] !== "-") this.#remember(decodeURIComponent(last[2]), last[3], Number(last[1]));
-        last = f[0] === "W" ? f : undefined;
-        if (f[0] === "K") this.#remember(decodeURIComponent(f[2]), f[3], Number(f[1]));
+        // any line after a W means its write went through; a damaged line is skipped (not a crash at start)
+        if (last !== undefined) remember(last);
+        const sound = soundLine(f);
+        last = f[0] === "W" && sound ? f : undefined;
+        if (f[0] === "K" && sound) remember(f);
       }
     }
     if (last === undefined) return;
@@ -175,10 +180,7 @@ export class IdempotencyStore {
       const path = pathOf(k);
       return { path, offset: Number(off), end: Number(off) + Number(n), size: this.#runtime.fs!.stat(path)?.size ?? 0 };
     });
-    if (parts.every((p) => p.size >= p.end)) {
-      if (last[3] !== "-") this.#remember(decodeURIComponent(last[2]), last[3], Number(last[1]));
-      return;
-    }
+    if (parts.every((p) => p.size >= p.end)) return remember(last);
     for (const p of parts) {
       if (p.size <= p.offset || p.size > p.end) continue;
       const f = this.#runtime.openFile!(p.path);
@@ -211,4 +213,18 @@ export class IdempotencyStore {
     this.#lines = 0;
     this.#abortPending = false; // the rewritten journal has no unfinished write
   }
+}
+
+/** A write's part in the journal: `<file key>/<offset>/<bytes>`. */
+const PART = /^[^/]*\/\d{1,15}\/\d{1,15}$/;
+
+/** Whether a K or W line's fields are what the store writes: a time, an escaped token, and for W file parts. */
+function soundLine(f: string[]): boolean {
+  if (f.length < 4 || !/^\d{1,16}$/.test(f[1]) || f[3] === "") return false;
+  try {
+    decodeURIComponent(f[2]);
+  } catch {
+    return false;
+  }
+  return f[0] === "K" ? f.length === 4 : f.slice(4).every((p) => PART.test(p));
 }

@@ -3,7 +3,7 @@
 // search built to be slow cannot hold the event loop (ingest is answered while it runs).
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve, type Server } from "../server.ts";
@@ -303,4 +303,25 @@ test("a line in sluice's form with a carriage return between its members is stor
   const stored = readFileSync(join(dir, "default.ndjson"), "utf8");
   expect(stored.includes("\r")).toBe(false);
   expect(stored.split("\n").filter(Boolean).map((l) => JSON.parse(l).msg)).toEqual(["x", "y"]);
+});
+
+test("a damaged idempotency journal does not keep the collector from starting; its sound lines still count", async () => {
+  // a bad %-escape in a K line was a URIError at start, a W line's part that is not
+  // file/offset/bytes a RangeError (truncate(NaN)): the collector would not start at all
+  const dir = mkdtempSync(join(tmpdir(), "sluice-read-attacks-journal-"));
+  const send = (s: Server, key: string) =>
+    fetch(`${s.url}/ingest`, { method: "POST", headers: { ...auth(INGEST), "content-type": "application/x-ndjson", "idempotency-key": key }, body: '{"msg":"once"}\n' });
+  let s = await collector(dir);
+  expect((await send(s, "kept-key")).status).toBe(200);
+  await s.close();
+  open.splice(open.indexOf(s), 1);
+  const journal = join(dir, ".sluice", "idempotency-keys");
+  const later = Date.now() + 3_600_000;
+  appendFileSync(journal, `K ${later} %E0%A4%A 0123\nK x y\nW ${later} %ZZ abc default/0/5\nW ${later} edge abc default/x/y ../../etc/0/1\n`);
+  s = await collector(dir);
+  const again = await send(s, "kept-key");
+  expect(again.status).toBe(200);
+  expect((await again.json()).duplicate).toBe(true);
+  expect((await send(s, "new-key")).status).toBe(200);
+  expect(readFileSync(join(dir, "default.ndjson"), "utf8").split("\n").filter(Boolean).length).toBe(2);
 });
