@@ -186,13 +186,18 @@ describe("FileTail: following", () => {
 describe("sluice tail, the command", () => {
   const cli = new URL("../cli.ts", import.meta.url).pathname;
 
-  test("prints the last records as text or as written; bad flags are clear errors", async () => {
+  test("prints the last records as text on a terminal, as written when piped; bad flags are clear errors", async () => {
     const dir = temp();
     writeFileSync(join(dir, "a.ndjson"), rec(1, "one") + rec(2, "two", { level: "warn", category: "http", n: 2 }));
-    const run = (...args: string[]) => Bun.spawnSync([process.execPath, cli, "tail", ...args], { stdout: "pipe", stderr: "pipe" });
-    const text = run(dir, "--lines", "1");
-    expect(text.exitCode).toBe(0);
-    expect(text.stdout.toString()).toBe("2026-01-01T00:00:02.000Z WARN  [http] two n=2\n");
+    const run = (...args: string[]) => Bun.spawnSync([process.execPath, cli, "tail", ...args], { stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });
+    // on a terminal (util-linux `script` gives the command a pty): the text format
+    const onTty = Bun.spawnSync(["script", "-qec", [process.execPath, cli, "tail", dir, "--lines", "1"].map((a) => `'${a}'`).join(" "), "/dev/null"], { stdout: "pipe", env: { ...process.env, NO_COLOR: "1" } });
+    expect(onTty.exitCode).toBe(0);
+    expect(onTty.stdout.toString().replace(/\r\n/g, "\n").replace(/\x1b\[[0-9;]*m/g, "")).toBe("2026-01-01T00:00:02.000Z WARN  [http] two n=2\n");
+    // piped: the lines as written, with or without --json
+    const piped = run(dir, "--lines", "1");
+    expect(piped.exitCode).toBe(0);
+    expect(piped.stdout.toString()).toBe(rec(2, "two", { level: "warn", category: "http", n: 2 }));
     expect(run(dir, "--json", "--level", "warn").stdout.toString()).toBe(rec(2, "two", { level: "warn", category: "http", n: 2 }));
     const bad = run(dir, "--level", "loud");
     expect(bad.exitCode).toBe(1);

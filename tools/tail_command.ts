@@ -23,7 +23,7 @@ export const TAIL: CommandSpec = {
     level: { type: "string", value: "LEVEL", help: `only records at that level or above (${LEVEL_NAMES.join(", ")})` },
     category: { type: "string", value: "NAME", help: "only that category and those under it (http takes http.db)" },
     producer: { type: "string", value: "NAME", help: "only that producer's records" },
-    json: { type: "boolean", help: "print the lines as written (default: text, colour on a TTY)" },
+    json: { type: "boolean", help: "print the lines as written (the default when stdout is not a terminal; on one: text in colour)" },
     interval: { type: "string", value: "250ms", default: "250ms", help: "how often to look when following" },
     remote: { type: "string", value: "URL", help: "follow this collector's /api/tail instead of files; the arguments are the query" },
     token: { type: "string", value: "TOKEN", help: "a read token for --remote (or env SLUICE_READ_TOKEN)" },
@@ -71,8 +71,8 @@ export async function tail(flags: Record<string, string | boolean | undefined>, 
   const interval = positiveDuration((flags.interval as string | undefined) ?? "250ms", "sluice tail: --interval");
   const runtime = detectRuntime();
   const text = textFormatter({ color: runtime.isTerminal() });
-  // --remote: the lines as stored when piped (NDJSON), readable text on a terminal
-  const json = flags.json === true || (flags.remote !== undefined && !runtime.isTerminal());
+  // the lines as stored when piped (NDJSON, for `| sluice pretty`, jq, a file), readable text on a terminal
+  const json = flags.json === true || !runtime.isTerminal();
   const print = (l: TailLine) => (json || l.record === undefined ? l.raw : text(l.record));
   if (flags.remote !== undefined) return await tailRemote(flags, paths.join(" "), lines, (line) => proc.stdout.write(print(line) + "\n"));
   let out: string[] = [];
