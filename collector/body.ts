@@ -12,8 +12,6 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 const MAX_INFLATE_RATIO = 1032;
 /** The slices inflation is fed (see {@linkcode slices}). */
 const SLICE_BYTES = 4096;
-/** Bytes inflated between two turns given to the event loop. */
-const YIELD_BYTES = 16 << 20;
 
 /** Requests whose body was read to its end: an answer to any other request with a body closes the connection. */
 const readWhole = new WeakSet<Request>();
@@ -51,6 +49,13 @@ export interface ReadBounds {
   expected?: number;
   /** Where the bytes kept are reserved before they are kept. */
   hold?: BodyHold;
+  /**
+   * How a refused read tells its source to stop. @default cancelling the stream (which tells
+   * the connection). An inflater's output is not cancelled (Node 20's DecompressionStream
+   * throws an uncaught error, and the process exits, when its gunzip emits into a cancelled
+   * stream); its input is ended instead.
+   */
+  stop?: () => void;
 }
 
 /**
@@ -72,12 +77,13 @@ export interface ReadBounds {
 export async function readLimited(stream: ReadableStream<Uint8Array>, limit: number, what: "body" | "decompressed body", bounds: ReadBounds = {}): Promise<Uint8Array> {
   const { timeoutMs, minBytesPerSec = 0, graceMs = 0, expected = -1, hold } = bounds;
   const reader = stream.getReader();
+  const refuse = bounds.stop ?? (() => void reader.cancel().catch(() => {}));
   // a declared length is reserved before anything is read; more is reserved as it comes
   let reserved = expected >= 0 && expected <= limit ? expected : 0;
   try {
     hold?.take(reserved);
   } catch (err) {
-    await reader.cancel().catch(() => {});
+    refuse();
     throw err;
   }
   // with a declared length (up to 1 MiB: nothing larger is set aside before it arrives) the
@@ -85,7 +91,6 @@ export async function readLimited(stream: ReadableStream<Uint8Array>, limit: num
   let whole = expected >= 0 && expected <= Math.min(limit, 1 << 20) ? new Uint8Array(expected) : undefined;
   const parts: Uint8Array[] = [];
   let size = 0;
-  let nextTurn = YIELD_BYTES;
   let late: Error | undefined;
   // one timer checks the deadline and, past the grace, the rate; cancelling the reader ends a
   // read that is waiting, and tells the source (the connection)
@@ -105,14 +110,14 @@ export async function readLimited(stream: ReadableStream<Uint8Array>, limit: num
       if (late) throw late;
       if (done) break;
       if (size + value.length > limit) {
-        await reader.cancel().catch(() => {});
+        refuse();
         throw new BodyTooLargeError(what, limit);
       }
       if (hold !== undefined && size + value.length > reserved) {
         try {
           hold.take(size + value.length - reserved);
         } catch (err) {
-          await reader.cancel().catch(() => {});
+          refuse();
           throw err;
         }
         reserved = size + value.length;
@@ -124,12 +129,6 @@ export async function readLimited(stream: ReadableStream<Uint8Array>, limit: num
         parts.push(value);
       }
       size += value.length;
-      // an inflater's output comes as fast as it is asked for, all in one turn of the event loop:
-      // every 16 MiB the loop gets a turn, so timers and other connections are served meanwhile
-      if (what === "decompressed body" && size >= nextTurn) {
-        nextTurn += YIELD_BYTES;
-        await new Promise((r) => setTimeout(r, 0));
-      }
     }
   } finally {
     clearTimeout(timer);
@@ -199,9 +198,10 @@ export async function readBodyBytes(req: Request, limits: BodyLimits, hold?: Bod
   if (encoding !== "gzip") throw new BadBodyError(`unsupported Content-Encoding ${JSON.stringify(encoding)}; use gzip or none`);
   // what the inflater makes of its next slice before that output is counted
   hold?.take(Math.min(SLICE_BYTES, raw.length) * MAX_INFLATE_RATIO);
-  const inflated = slices(raw, SLICE_BYTES).pipeThrough(new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
+  const input = slices(raw, SLICE_BYTES);
+  const inflated = input.stream.pipeThrough(new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
   try {
-    return await readLimited(inflated, limits.maxDecompressedBytes, "decompressed body", { hold });
+    return await readLimited(inflated, limits.maxDecompressedBytes, "decompressed body", { hold, stop: input.stop });
   } catch (err) {
     if (err instanceof BodyTooLargeError || err instanceof MemoryBudgetError) throw err;
     throw new BadBodyError(`body is not valid gzip: ${errorMessage(err)}`);
@@ -209,19 +209,20 @@ export async function readBodyBytes(req: Request, limits: BodyLimits, hold?: Bod
 }
 
 /**
- * The bytes as a stream of `size`-byte pieces, one per pull. Inflation is fed this way because a
- * runtime may inflate all it is given at once (Deno did: a 1 MB gzip bomb became 1 GiB before
- * the limit was checked); 4 KiB of gzip inflates to at most about 4 MiB, so the limit is met
- * within a few MiB of where it lies.
+ * The bytes as a stream of `size`-byte pieces, one per pull, and a way to end it early. Inflation
+ * is fed this way because a runtime may inflate all it is given at once (Deno did: a 1 MB gzip
+ * bomb became 1 GiB before the limit was checked); 4 KiB of gzip inflates to at most about 4 MiB,
+ * so the limit is met within a few MiB of where it lies.
  */
-function slices(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
+function slices(bytes: Uint8Array, size: number): { stream: ReadableStream<Uint8Array>; stop(): void } {
   let at = 0;
-  return new ReadableStream<Uint8Array>({
+  const stream = new ReadableStream<Uint8Array>({
     pull(controller) {
       if (at >= bytes.length) return controller.close();
       controller.enqueue(bytes.subarray(at, (at += size)));
     },
   }, { highWaterMark: 0 });
+  return { stream, stop: () => void (at = bytes.length) };
 }
 
 /**
