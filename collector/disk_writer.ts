@@ -114,17 +114,23 @@ export class DiskWriter {
    */
   writeAsSent(category: string | undefined, body: Uint8Array, tail: string, count: number, key: ScopedKey | undefined): void {
     const end = utf8.encode(tail + "\n");
-    const out = new Uint8Array(body.length + count * end.length);
-    let o = 0;
-    for (let s = 0; s < body.length;) {
-      let e = body.indexOf(10, s);
-      if (e < 0) e = body.length;
-      out.set(body.subarray(s, e - 1), o); // the line without its closing brace
-      out.set(end, (o += e - 1 - s));
-      o += end.length;
-      s = e + 1;
+    const ends: number[] = []; // where each line's closing brace is
+    for (let at = body.indexOf(10); at >= 0; at = body.indexOf(10, at + 1)) ends.push(at - 1);
+    if (body[body.length - 1] !== 10) ends.push(body.length - 1);
+    // the body copied once, then each line moved (last first) to its place, its end written
+    // after it: no view made per line
+    const size = body.length + ends.length * (end.length - 1) - (body[body.length - 1] === 10 ? ends.length : ends.length - 1);
+    const out = new Uint8Array(Math.max(size, body.length));
+    out.set(body);
+    let to = size;
+    for (let i = ends.length - 1; i >= 0; i--) {
+      const from = i === 0 ? 0 : ends[i - 1] + 2; // the line's first byte
+      to -= end.length;
+      out.set(end, to);
+      to -= ends[i] - from;
+      out.copyWithin(to, from, ends[i]);
     }
-    this.#append([[this.#keyOf(category), out.subarray(0, o)]], count, key);
+    this.#append([[this.#keyOf(category), out.subarray(0, size)]], count, key);
   }
 
   #append(parts: [string, Uint8Array][], count: number, key: ScopedKey | undefined): void {
