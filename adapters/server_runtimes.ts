@@ -24,8 +24,8 @@ import { registerConsoleTerminal } from "../lib/sinks/console_sink.ts";
 import { consoleTerminal } from "../lib/sinks/console_terminal.ts";
 import { registerExitHooks, registerLevelParser } from "../lib/logger_core.ts";
 import { parseLevels } from "../lib/level_spec.ts";
-import { registerFieldMembers } from "../lib/serialize.ts";
-import { shapeMembers } from "../lib/shape_serializer.ts";
+import { registerFieldsJson } from "../lib/serialize.ts";
+import { shapeObject } from "../lib/shape_serializer.ts";
 import { enableCallerCapture } from "../lib/caller_capture.ts";
 import { hookExit } from "../lib/exit_hooks.ts";
 
@@ -34,7 +34,7 @@ registerConsoleTerminal(consoleTerminal);
 registerLevelParser(parseLevels);
 // on Node (V8 before its fast JSON.stringify) a serializer made for the shape is ~30% faster than
 // JSON.stringify; on Bun and Deno JSON.stringify is faster than any made by hand (bench/README.md, 2026-12-06)
-if (globalThis.process?.versions?.node !== undefined && !("Bun" in globalThis) && !("Deno" in globalThis)) registerFieldMembers(shapeMembers);
+if (globalThis.process?.versions?.node !== undefined && !("Bun" in globalThis) && !("Deno" in globalThis)) registerFieldsJson(shapeObject);
 enableCallerCapture();
 registerExitHooks(hookExit);
 

@@ -47,31 +47,31 @@ export function serializeMembers(fields: object): string {
 }
 
 /**
- * The renderer of a log call's fields, as members: {@linkcode serializeMembers}, unless the
- * server entries registered a faster one with the same output ({@linkcode registerFieldMembers}).
+ * The renderer of a log call's fields: {@linkcode serializeObject}, unless the server entries
+ * registered a faster one with the same output ({@linkcode registerFieldsJson}).
  *
  * @example
  * ```ts
- * import { fieldMembers } from "./serialize.ts";
- * fieldMembers({ a: 1 }); // ',"a":1'
+ * import { fieldsJson } from "./serialize.ts";
+ * fieldsJson({ a: 1 }); // '{"a":1}'
  * ```
  */
-export let fieldMembers: (fields: object) => string = serializeMembers;
+export let fieldsJson: (fields: object) => string = serializeObject;
 
 /**
- * Replaces {@linkcode fieldMembers} (done by `adapters/server_runtimes.ts` with the shape
- * serializer); the replacement must render exactly as `serializeMembers` does.
+ * Replaces {@linkcode fieldsJson} (done on Node by `adapters/server_runtimes.ts` with the shape
+ * serializer); the replacement must render exactly as `serializeObject` does.
  *
  * @param render The renderer.
  * @example
  * ```ts
- * import { registerFieldMembers } from "./serialize.ts";
- * import { shapeMembers } from "./shape_serializer.ts";
- * registerFieldMembers(shapeMembers);
+ * import { registerFieldsJson } from "./serialize.ts";
+ * import { shapeObject } from "./shape_serializer.ts";
+ * registerFieldsJson(shapeObject);
  * ```
  */
-export function registerFieldMembers(render: (fields: object) => string): void {
-  fieldMembers = render;
+export function registerFieldsJson(render: (fields: object) => string): void {
+  fieldsJson = render;
 }
 
 /**

@@ -2,21 +2,21 @@
  * Serializers that know the shape: a log call site passes the same field names every time, so
  * each shape (the field names, in order) is learned once and rendered by a function made for
  * it: keys escaped once, values rendered by type. Its output is byte for byte that of
- * {@linkcode serializeMembers}; whatever it does not render itself (an `Error`, a `Map`, a
- * function, a cycle, an object with `toJSON`...) goes to `serializeMembers` whole, so errors,
+ * {@linkcode serializeObject}; whatever it does not render itself (an `Error`, a `Map`, a
+ * function, a cycle, an object with `toJSON`...) goes to `serializeObject` whole, so errors,
  * dates, bigints, cycles and `toJSON` are rendered as they always were. At most
  * {@linkcode MAX_SHAPES} shapes are learned per process; fields of any other shape take
- * `serializeMembers`, so a call site whose keys change every time does not grow memory.
+ * `serializeObject`, so a call site whose keys change every time does not grow memory.
  *
  * Registered on Node by `adapters/server_runtimes.ts`, where it is faster than `JSON.stringify`
  * (on Bun and Deno `JSON.stringify` is the faster one). It makes functions with `new Function`,
- * which a browser or worker's CSP may refuse: the web entry keeps `serializeMembers`.
+ * which a browser or worker's CSP may refuse: the web entry keeps `serializeObject`.
  *
  * @module
  */
-import { isPlain, serializeMembers } from "./serialize.ts";
+import { isPlain, serializeObject } from "./serialize.ts";
 
-/** The most shapes learned in a process; fields of any other shape take `serializeMembers`. */
+/** The most shapes learned in a process; fields of any other shape take `serializeObject`. */
 export const MAX_SHAPES = 256;
 /** A shape with more keys than this, or longer keys together, is not learned. */
 const MAX_KEYS = 64;
@@ -24,7 +24,7 @@ const MAX_KEY_CHARS = 4096;
 
 interface Shape {
   readonly keys: readonly string[];
-  /** The members with a leading comma (`,"a":1`), or `undefined` when a value needs `serializeMembers`. */
+  /** The members with a leading comma (`,"a":1`), or `undefined` when a value needs `serializeObject`. */
   readonly render: (fields: object) => string | undefined;
 }
 
@@ -36,20 +36,19 @@ let learned = 0;
 let last: Shape | undefined;
 
 /**
- * Renders `fields` as JSON members each preceded by a comma (`,"a":1,"b":"x"`), or `""` when
- * there are none, exactly as {@linkcode serializeMembers} does, with a function specialised to
- * the fields' shape. Never throws.
+ * Renders `fields` as a JSON object text (`{"a":1,"b":"x"}`) exactly as
+ * {@linkcode serializeObject} does, with a function specialised to the fields' shape. Never throws.
  *
  * @param fields The fields of one record.
- * @returns JSON members, ready to be spliced into a record object.
+ * @returns A JSON object text.
  * @example
  * ```ts
- * import { shapeMembers } from "./shape_serializer.ts";
- * shapeMembers({ i: 1, user: "alice" }); // ',"i":1,"user":"alice"'
- * shapeMembers({ i: 2, user: "bob" }); // ',"i":2,"user":"bob"' (the same shape: no learning)
+ * import { shapeObject } from "./shape_serializer.ts";
+ * shapeObject({ i: 1, user: "alice" }); // '{"i":1,"user":"alice"}'
+ * shapeObject({ i: 2, user: "bob" }); // '{"i":2,"user":"bob"}' (the same shape: no learning)
  * ```
  */
-export function shapeMembers(fields: object): string {
+export function shapeObject(fields: object): string {
   if (typeof fields === "object" && fields !== null && Object.getPrototypeOf(fields) === objectProto) {
     let shape = last;
     if (shape === undefined || !sameKeys(fields, shape.keys)) shape = findOrLearn(fields);
@@ -57,13 +56,13 @@ export function shapeMembers(fields: object): string {
       last = shape;
       try {
         const members = shape.render(fields);
-        if (members !== undefined) return members;
+        if (members !== undefined) return members === "" ? "{}" : "{" + members.slice(1) + "}";
       } catch {
-        // a getter that throws: serializeMembers renders it as "[Throws: ...]"
+        // a getter that throws: serializeObject renders it as "[Throws: ...]"
       }
     }
   }
-  return serializeMembers(fields);
+  return serializeObject(fields);
 }
 
 /**
@@ -137,7 +136,7 @@ else if (v !== undefined) { r = value(v); if (r === undefined) return undefined;
 
 /**
  * A value other than a string, number or `undefined`, as `JSON.stringify` renders it inside
- * the fields, or `undefined` when it takes `serializeMembers`' safe path (what `JSON.stringify`
+ * the fields, or `undefined` when it takes `serializeObject`'s safe path (what `JSON.stringify`
  * cannot render the documented way, or a `toJSON` other than `Date`'s, which would be called
  * with another key).
  */

@@ -1,12 +1,12 @@
 // The serializers that know the shape (lib/shape_serializer.ts): a seeded fuzz against today's
-// serializer (serializeMembers) over every value kind and call sites whose shapes change, the
+// serializer (serializeObject) over every value kind and call sites whose shapes change, the
 // logger using it with redaction, and the bound on learned shapes measured in a child's VmHWM.
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { createLogger, streamSink } from "../mod.ts";
-import { fieldMembers, registerFieldMembers, serializeMembers } from "../lib/serialize.ts";
+import { fieldsJson, registerFieldsJson, serializeMembers, serializeObject } from "../lib/serialize.ts";
 import { createRedactor } from "../lib/redact.ts";
-import { learnedShapes, MAX_SHAPES, shapeMembers } from "../lib/shape_serializer.ts";
+import { learnedShapes, MAX_SHAPES, shapeObject } from "../lib/shape_serializer.ts";
 
 const KEYS = ["a", "b", "i", "user", "route", "0", "1", "10", "é", '"q\\', "\n", "", "constructor", "toString", "__proto__", "time", "msg", "\u2028", "𝒳"];
 
@@ -68,17 +68,18 @@ const callSites = fc.uniqueArray(fc.constantFrom(...KEYS), { maxLength: 7 }).cha
   )
 );
 
-describe("shapeMembers", () => {
-  test("renders as serializeMembers, learning each shape once", () => {
-    expect(shapeMembers({ i: 1, user: "alice", route: "/api" })).toBe(',"i":1,"user":"alice","route":"/api"');
-    expect(shapeMembers({ i: 2, user: 'b"o\nb', route: undefined })).toBe(',"i":2,"user":"b\\"o\\nb"');
-    expect(shapeMembers({})).toBe("");
+describe("shapeObject", () => {
+  test("renders as serializeObject, learning each shape once", () => {
+    expect(shapeObject({ i: 1, user: "alice", route: "/api" })).toBe('{"i":1,"user":"alice","route":"/api"}');
+    expect(shapeObject({ i: 2, user: 'b"o\nb', route: undefined })).toBe('{"i":2,"user":"b\\"o\\nb"}');
+    expect(shapeObject({ route: undefined })).toBe("{}");
+    expect(shapeObject({})).toBe("{}");
     const before = learnedShapes();
-    for (let n = 0; n < 100; n++) shapeMembers({ i: n, user: "alice", route: "/api" });
+    for (let n = 0; n < 100; n++) shapeObject({ i: n, user: "alice", route: "/api" });
     expect(learnedShapes()).toBe(before);
   });
 
-  test("seeded fuzz: every value kind, shapes that change at a call site, the same output as serializeMembers", () => {
+  test("seeded fuzz: every value kind, shapes that change at a call site, the same output as serializeObject", () => {
     fc.assert(
       fc.property(callSites, ([sites, calls]) => {
         for (const [site, drop, values, how] of calls) {
@@ -86,21 +87,20 @@ describe("shapeMembers", () => {
           if (drop % 5 === 1) keys = [...keys].reverse(); // the same names in another order
           else if (drop % 5 === 2) keys = keys.slice(1); // one name fewer
           const fields = makeFields(keys, values, how);
-          const fast = shapeMembers(fields);
-          expect(fast).toBe(serializeMembers(fields));
+          expect(shapeObject(fields)).toBe(serializeObject(fields));
         }
-        // fields that are not plain objects take serializeMembers whole
+        // fields that are not plain objects take serializeObject whole
         for (const other of [[1, "x"], Object.assign(Object.create(null), { a: 1 }), new Point(3, 4), new Error("e")]) {
-          expect(shapeMembers(other)).toBe(serializeMembers(other));
+          expect(shapeObject(other)).toBe(serializeObject(other));
         }
       }),
       { seed: 22, numRuns: 300 },
     );
   });
 
-  test("the logger renders fields with it, redaction included, as serializeMembers would", async () => {
-    const registered = fieldMembers; // serializeMembers on Bun; tests/node/shape_serializer.test.mjs checks Node registers shapeMembers
-    registerFieldMembers(shapeMembers);
+  test("the logger renders fields with it, redaction included, as serializeObject would", async () => {
+    const registered = fieldsJson; // serializeObject on Bun; tests/node/shape_serializer.test.mjs checks Node registers shapeObject
+    registerFieldsJson(shapeObject);
     const lines: string[] = [];
     const decoder = new TextDecoder();
     const log = createLogger({
@@ -114,7 +114,7 @@ describe("shapeMembers", () => {
       { i: 4, user: "dave", n: 5n, at: new Date(0) },
     ];
     for (const f of calls) log.info("m", f);
-    registerFieldMembers(registered);
+    registerFieldsJson(registered);
     await log.close();
     const redact = createRedactor(["user", "*.secret"]);
     expect(lines.length).toBe(calls.length);
@@ -125,9 +125,9 @@ describe("shapeMembers", () => {
   test(`a site whose keys change every call learns at most ${MAX_SHAPES} shapes: a child's VmHWM does not grow with the shapes`, () => {
     const child = (n: number) => {
       const code = `
-        import { shapeMembers, learnedShapes } from ${JSON.stringify(new URL("../lib/shape_serializer.ts", import.meta.url).pathname)};
+        import { shapeObject, learnedShapes } from ${JSON.stringify(new URL("../lib/shape_serializer.ts", import.meta.url).pathname)};
         let bytes = 0;
-        for (let i = 0; i < ${n}; i++) bytes += shapeMembers({ ["k" + i]: i, ["v" + i]: "x" }).length;
+        for (let i = 0; i < ${n}; i++) bytes += shapeObject({ ["k" + i]: i, ["v" + i]: "x" }).length;
         const hwm = /VmHWM:\\s+(\\d+)/.exec(require("fs").readFileSync("/proc/self/status", "utf8"))[1];
         console.log(JSON.stringify({ learned: learnedShapes(), hwmKb: Number(hwm), bytes }));`;
       const r = Bun.spawnSync([process.execPath, "-e", code], { stderr: "pipe" });

@@ -3,11 +3,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createLogger, streamSink } from "../../dist/mod.js";
-import { fieldMembers, serializeMembers } from "../../dist/lib/serialize.js";
-import { shapeMembers } from "../../dist/lib/shape_serializer.js";
+import { fieldsJson, serializeMembers } from "../../dist/lib/serialize.js";
+import { shapeObject } from "../../dist/lib/shape_serializer.js";
 
-test("Node registers shapeMembers; the logger's lines are those serializeMembers makes, redaction included", async () => {
-  assert.equal(fieldMembers, shapeMembers);
+test("Node registers shapeObject; the logger's lines are those serializeMembers makes, redaction included", async () => {
+  assert.equal(fieldsJson, shapeObject);
   const lines = [];
   const decoder = new TextDecoder();
   const log = createLogger({ redact: ["user"], sinks: [streamSink(new WritableStream({ write: (c) => void lines.push(...decoder.decode(c).trim().split("\n")) }))] });
