@@ -62,29 +62,60 @@ export class PostgresSearcher implements RecordSearcher {
     where.push(querySql(request.query.node, params).sql);
     params.push(request.limit + 1);
     // rows a few at a time, so a page of large records stops at maxPageBytes instead of
-    // holding limit of them (up to 1 MiB each) in the collector
+    // holding limit of them (up to 1 MiB each) in the collector; ctid's text is not named ctid,
+    // or ORDER BY would sort by the text ("(0,9)" after "(0,10)") while the cursor compares tids
     const lines: string[] = [];
     let bytes = 0, more = false, last: Cursor | undefined;
-    await this.#sql.unsafe(
-      `select time::text as t, tableoid::int8 as oid, ctid::text as ctid, record from ${this.#names.table} where ${where.join(" and ")} order by time desc, tableoid desc, ctid desc limit $${params.length}`,
-      params as never,
-    ).cursor(ROWS_AT_ONCE, (rows) => {
-      for (const r of rows) {
-        const line = recordLine(r.record);
-        if (lines.length === request.limit || (lines.length > 0 && bytes + line.length > this.#maxPageBytes)) {
-          more = true;
-          return this.#sql.CLOSE;
+    await this.#cancellable(request.signal, (sql) =>
+      sql.unsafe(
+        `select time::text as t, tableoid::int8 as oid, ctid::text as row_ctid, record from ${this.#names.table} where ${where.join(" and ")} order by time desc, tableoid desc, ctid desc limit $${params.length}`,
+        params as never,
+      ).cursor(ROWS_AT_ONCE, (rows) => {
+        for (const r of rows) {
+          const line = recordLine(r.record);
+          if (lines.length === request.limit || (lines.length > 0 && bytes + line.length > this.#maxPageBytes)) {
+            more = true;
+            return sql.CLOSE;
+          }
+          lines.push(line);
+          bytes += line.length;
+          last = { t: r.t, oid: String(r.oid), ctid: r.row_ctid };
         }
-        lines.push(line);
-        bytes += line.length;
-        last = { t: r.t, oid: String(r.oid), ctid: r.ctid };
-      }
-    }).catch((err) => {
+      })
+    ).catch((err) => {
       // a cursor's time that PostgreSQL cannot read (a data exception): not one of ours
       if (request.cursor !== undefined && String((err as { code?: string }).code).startsWith("22")) throw new SearchInputError("cursor is not one this collector gave");
       throw err;
     });
     return { lines, cursor: more && last ? encodeCursor(last) : undefined };
+  }
+
+  /**
+   * Runs statements on a connection of their own whose backend PostgreSQL cancels
+   * (`pg_cancel_backend`) when `signal` aborts (the client went away): a scan is not left
+   * running for nobody, also while it waits for a lock or is still being planned.
+   */
+  async #cancellable<T>(signal: AbortSignal | undefined, run: (sql: Sql) => Promise<T>): Promise<T> {
+    if (signal === undefined) return run(this.#sql);
+    signal.throwIfAborted();
+    const conn = await this.#sql.reserve();
+    // a cancel still on its way when the statement ends is waited for before the connection goes
+    // back to the pool, where it would cancel someone else's statement (an ingest commit)
+    let cancelling: Promise<unknown> | undefined;
+    try {
+      const [{ pid }] = await conn`select pg_backend_pid() as pid`;
+      const cancel = () => void (cancelling = this.#sql`select pg_cancel_backend(${pid})`.catch(() => {}));
+      signal.addEventListener("abort", cancel, { once: true });
+      try {
+        signal.throwIfAborted(); // gone while the connection was found: nothing ran yet
+        return await run(conn as unknown as Sql);
+      } finally {
+        signal.removeEventListener("abort", cancel);
+      }
+    } finally {
+      await cancelling;
+      conn.release();
+    }
   }
 
   /**
@@ -101,10 +132,11 @@ export class PostgresSearcher implements RecordSearcher {
     const h = histogramFrame(request);
     const params: (string | number)[] = [request.from, h.stepMs];
     const where = [...timeRange(request.from, request.to, params), querySql(request.query.node, params).sql];
-    const rows = await this.#sql.unsafe(
-      `select floor((extract(epoch from time) * 1000 - $1::float8) / $2::float8)::int as b, level, count(*)::int as n from ${this.#names.table} where ${where.join(" and ")} group by 1, 2`,
-      params as never,
-    );
+    const rows = await this.#cancellable(request.signal, (sql) =>
+      sql.unsafe(
+        `select floor((extract(epoch from time) * 1000 - $1::float8) / $2::float8)::int as b, level, count(*)::int as n from ${this.#names.table} where ${where.join(" and ")} group by 1, 2`,
+        params as never,
+      ));
     for (const r of rows) {
       const b = h.buckets[r.b as number];
       if (b === undefined) continue;
