@@ -25,6 +25,7 @@ export { LEVEL_NAMES, levelValue } from "./lib/levels.ts";
 export type { LevelName, LevelThreshold } from "./lib/levels.ts";
 export { parseLevels } from "./lib/level_spec.ts";
 export { enableCallerCapture } from "./lib/caller_capture.ts";
+export { enableFrames } from "./lib/sinks/http_frames.ts";
 export type { LevelSpec } from "./lib/level_spec.ts";
 export { createRecord, recordFields } from "./lib/record.ts";
 export type { LogRecord } from "./lib/record.ts";

@@ -3,7 +3,7 @@
  * heartbeats, which belong to long-lived processes with files, and the levels parser (so
  * `levels`, `SLUICE_LEVEL` and `setLevels` take text; a worker's bundle goes without it), the
  * serializer that knows the shape on Node (lib/shape_serializer.ts), the stack capture of
- * `caller: true` and the loggers' exit hooks.
+ * `caller: true`, the loggers' exit hooks and httpSink's frame encoder.
  * Imported for its effect by `mod.ts` and `server.ts`.
  *
  * @example
@@ -28,6 +28,7 @@ import { registerFieldsJson } from "../lib/serialize.ts";
 import { shapeObject } from "../lib/shape_serializer.ts";
 import { enableCallerCapture } from "../lib/caller_capture.ts";
 import { hookExit } from "../lib/exit_hooks.ts";
+import { enableFrames } from "../lib/sinks/http_frames.ts";
 
 registerHttpServerParts(httpServerParts);
 registerConsoleTerminal(consoleTerminal);
@@ -37,6 +38,7 @@ registerLevelParser(parseLevels);
 if (globalThis.process?.versions?.node !== undefined && !("Bun" in globalThis) && !("Deno" in globalThis)) registerFieldsJson(shapeObject);
 enableCallerCapture();
 registerExitHooks(hookExit);
+enableFrames();
 
 registerServerRuntimes(() => {
   // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)

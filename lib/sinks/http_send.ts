@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { encodeFrame, FRAME_CONTENT_TYPE } from "../format/frame.ts";
+import { FRAME_CONTENT_TYPE } from "../format/frame.ts";
 import { errorMessage, HttpSendError } from "../errors.ts";
 import { givesUp, retryAfterMs, retryDelay, type RetryPolicy } from "../retry.ts";
 import type { RoutedPolicy, SinkHooks } from "../sink.ts";
@@ -49,6 +49,24 @@ export interface HttpSinkState {
    * the spool for the next start.
    */
   backoff(ms: number, batch: HttpBatch, last: string): Promise<void>;
+}
+
+/** `encodeFrame` (lib/format/frame.ts), registered by the server entries and `enableFrames()`. */
+let frameEncoder: ((lines: string, records: number) => Uint8Array) | undefined;
+
+/**
+ * Lets httpSink send `body: "frame"` (done by lib/sinks/http_frames.ts `enableFrames`, which the
+ * server entries call; a worker's bundle goes without the encoder until it does).
+ *
+ * @param encode Makes one frame of NDJSON lines.
+ * @example
+ * ```ts
+ * import { encodeFrame } from "../format/frame.ts";
+ * registerFrameEncoder(encodeFrame);
+ * ```
+ */
+export function registerFrameEncoder(encode: (lines: string, records: number) => Uint8Array): void {
+  frameEncoder = encode;
 }
 
 /** Statuses worth trying again: a timeout, a rate limit, and any server error. */
@@ -127,6 +145,7 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
   if (options.body !== undefined && options.body !== "ndjson" && !framed) {
     throw new TypeError(`sluice: httpSink body must be "ndjson" or "frame", got ${JSON.stringify(options.body)}`);
   }
+  if (framed && !frameEncoder) throw new TypeError('sluice: httpSink body "frame" on the web entry needs enableFrames() first');
   const headers: Record<string, string> = {
     "content-type": options.wire?.contentType ?? (framed ? FRAME_CONTENT_TYPE : "application/x-ndjson"),
     ...(options.producer === undefined ? {} : { "x-sluice-producer": options.producer }),
@@ -170,7 +189,7 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
   };
 
   const send = async (batch: HttpBatch, notify = true): Promise<void> => {
-    const raw = options.wire ? options.wire.encode(batch.body, batch.records) : framed ? encodeFrame(batch.body, batch.records) : batch.body;
+    const raw = options.wire ? options.wire.encode(batch.body, batch.records) : framed ? frameEncoder!(batch.body, batch.records) : batch.body;
     const body = gzip ? await gzipBody(raw) : raw;
     const extra = { "idempotency-key": batch.key, ...(gzip ? { "content-encoding": "gzip" } : {}) };
     let last = "";
