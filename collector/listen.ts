@@ -129,12 +129,14 @@ function listenBun(bun: any, fetch: Fetch, port: number, hostname: string, optio
     // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
     fetch: async (req: Request, srv: any) => {
       const body = req.method !== "GET" && req.method !== "HEAD";
-      if (body) srv.timeout(req, ceiling);
+      // a GET's head is in and it sends nothing more: no bound while the app computes its answer
+      // (a search over gigabytes takes longer than the idle bound, which cut it with no answer)
+      srv.timeout(req, body ? ceiling : 0);
       let res: Response;
       try {
         res = await fetch(req);
       } finally {
-        if (body) srv.timeout(req, idle);
+        srv.timeout(req, idle);
       }
       // an event stream (/api/tail) is bounded by its heartbeats, not by the idle bound
       if (res.headers.get("content-type")?.startsWith("text/event-stream")) srv.timeout(req, 0);

@@ -11,6 +11,7 @@ import { serve, type Server } from "../server.ts";
 import { commitBatches, ensureTable, tableNames } from "../postgres.ts";
 import { PostgresSearcher } from "../postgres/search.ts";
 import { FileSearcher } from "../collector/search/file_searcher.ts";
+import type { RecordSearcher } from "../collector/search/searcher.ts";
 import { decodeCursor, TopRecords } from "../collector/search/top_records.ts";
 import { histogramRequest, searchRequest } from "../collector/search/search_input.ts";
 import { createRecord } from "../lib/record.ts";
@@ -276,3 +277,18 @@ test("pages bounded by bytes and by count together: a seeded fuzz pages through 
     expect({ round, n: seen.length, unique: new Set(seen).size }).toEqual({ round, n: records.length, unique: records.length });
   }
 });
+
+test("a search that takes longer than the idle bound is answered, not cut (Bun's idleTimeout is the header timeout)", async () => {
+  // the idle bound (--header-timeout, 5 s) closed the connection of a GET whose answer took
+  // longer to compute: a search over gigabytes was a connection reset, never an answer
+  const slow: RecordSearcher = {
+    search: () => new Promise((resolve) => setTimeout(() => resolve({ lines: ['{"msg":"late"}'], cursor: undefined }), 5000)),
+    histogram: () => Promise.reject(new Error("not used")),
+  };
+  const dir = mkdtempSync(join(tmpdir(), "sluice-read-attacks-slow-"));
+  const s = await serve({ port: 0, dir, handleSignals: false, headerTimeoutMs: 1000, searcher: slow, tokens: [{ name: "ops", token: READ, role: "read" }] });
+  open.push(s);
+  const res = await get(s, "/api/search");
+  expect(res.status).toBe(200);
+  expect(await res.text()).toBe('{"msg":"late"}\n');
+}, 20_000);
