@@ -2,7 +2,7 @@
 // round runs bench/workloads/floor-tuned.mjs, then bench/sluice_file.mjs (SINK file, rotate,
 // categories) on BEFORE's entry and on this checkout's, on Bun, Deno and Node; medians of wall
 // and CPU (user + system) time, every output checked for N lines. BEFORE (default ../bench-before)
-// needs its dist/ built for Node. Usage: ROUNDS=5 RUNTIMES=bun,deno,node SINKS=file,rotate,categories node bench/ab_file_cpu.mjs
+// needs its dist/ built for Node. Env: N (records, 1M). Usage: ROUNDS=5 RUNTIMES=bun,deno,node SINKS=file,rotate,categories node bench/ab_file_cpu.mjs
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 const root = new URL("../", import.meta.url).pathname;
 const trees = { before: process.env.BEFORE ?? join(root, "../bench-before"), after: root };
 const bin = (n) => join(root, "node_modules/.bin", n);
-const N = 1_000_000, ROUNDS = Number(process.env.ROUNDS ?? 5);
+const N = Number(process.env.N ?? 1_000_000), ROUNDS = Number(process.env.ROUNDS ?? 5);
 const RUNTIMES = (process.env.RUNTIMES ?? "bun,deno,node").split(",");
 const SINKS = (process.env.SINKS ?? "file,rotate,categories").split(",");
 const cmd = { bun: (s) => [bin("bun"), s], deno: (s) => [bin("deno"), "run", "-A", "--config", join(root, "deno.json"), s], node: (s) => [process.execPath, "--import", join(root, "bench/resolve_from_repo.mjs"), s] };
@@ -21,7 +21,8 @@ function once(rt, script, env, isDir) {
   const [c, ...a] = cmd[rt](script);
   const r = spawnSync("/usr/bin/time", ["-f", "%e %U %S", c, ...a], { cwd: root, encoding: "utf8", env: { ...process.env, ...env, OUT: out, N: String(N) }, timeout: 600000 });
   const [wall, u, s] = r.stderr.trim().split("\n").at(-1).split(" ").map(Number);
-  let lines = -1; try { lines = countLines(dir); } catch {}
+  let lines = -1;
+  try { lines = countLines(dir); } catch { /* nothing written */ }
   rmSync(dir, { recursive: true, force: true }); spawnSync("sync");
   if (r.status !== 0 || lines !== N) return { err: `exit ${r.status} lines ${lines} ${r.stderr.slice(-200)}` };
   return { wall, cpu: +(u + s).toFixed(2) };
