@@ -1,6 +1,7 @@
 // What one ingest token can do to other categories and to the collector's state: a category
 // named like another's rotated file (its retention and search), a line in sluice's form with a
-// "\r" (the tail's SSE framing), and a damaged idempotency journal at start.
+// "\r" (the tail's SSE framing), and a damaged idempotency journal at start; and a GET whose
+// answer takes longer than the idle bound (Bun).
 import { afterEach, describe, expect, test } from "bun:test";
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +10,7 @@ import { serve, type Server } from "../server.ts";
 import { categoryFileName } from "../lib/files/category_name.ts";
 import { rotatedTime } from "../lib/files/rotation_names.ts";
 import { SseReader } from "./helpers/sse.ts";
+import type { RecordSearcher } from "../collector/search/searcher.ts";
 
 const INGEST = "in-token";
 const READ = "read-token";
@@ -113,3 +115,18 @@ test("a damaged idempotency journal does not keep the collector from starting; i
   expect((await send(s, "new-key")).status).toBe(200);
   expect(readFileSync(join(dir, "default.ndjson"), "utf8").split("\n").filter(Boolean).length).toBe(2);
 });
+
+test("a search that takes longer than the idle bound is answered, not cut (Bun's idleTimeout is the header timeout)", async () => {
+  // the idle bound (--header-timeout, 5 s) closed the connection of a GET whose answer took
+  // longer to compute: a search over gigabytes was a connection reset, never an answer
+  const slow: RecordSearcher = {
+    search: () => new Promise((resolve) => setTimeout(() => resolve({ lines: ['{"msg":"late"}'], cursor: undefined }), 5000)),
+    histogram: () => Promise.reject(new Error("not used")),
+  };
+  const dir = mkdtempSync(join(tmpdir(), "sluice-ingest-attacks-slow-"));
+  const s = await serve({ port: 0, dir, handleSignals: false, headerTimeoutMs: 1000, searcher: slow, tokens: [{ name: "ops", token: READ, role: "read" }] });
+  open.push(s);
+  const res = await get(s, "/api/search");
+  expect(res.status).toBe(200);
+  expect(await res.text()).toBe('{"msg":"late"}\n');
+}, 20_000);

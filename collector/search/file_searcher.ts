@@ -178,7 +178,7 @@ export class FileSearcher implements RecordSearcher {
             this.#bytes = bytes;
             this.#find = this.#fs.view(bytes);
             // a needle in nearly every line (a key): visiting every line costs less than finding them
-            if ((await this.#visitBlock(bytes, end, dense ? undefined : candidates, visit)) > end / 512) dense = true;
+            if ((await this.#visitBlock(bytes, end, dense ? undefined : candidates, visit, request.signal)) > end / 512) dense = true;
             return request.signal?.aborted !== true;
           }, onBytes, yieldNow);
           out.badLines += counts.longLines;
@@ -202,25 +202,27 @@ export class FileSearcher implements RecordSearcher {
    * Visits the lines of a block that may match: the prefilter's candidates (the verdict and the
    * parse decide), or every line; returns how many candidates there were. Every
    * {@linkcode SLICE_MS} it lets other work run (the block stays; searches running side by side
-   * share `#bytes`, so it is set again after each pause).
+   * share `#bytes`, so it is set again after each pause); it stops there once `signal` aborts.
    */
-  async #visitBlock(bytes: Uint8Array, end: number, candidates: LineCandidates | undefined, visit: Visit): Promise<number> {
+  async #visitBlock(bytes: Uint8Array, end: number, candidates: LineCandidates | undefined, visit: Visit, signal?: AbortSignal): Promise<number> {
     const find = this.#find!;
     let sliceEnd = performance.now() + SLICE_MS, lines = 0;
     // checked without an await per line (a microtask a line costs a dense scan a tenth more)
     const due = () => ++lines % LINES_PER_CHECK === 0 && performance.now() >= sliceEnd;
+    /** Lets other work run; false when the client went away meanwhile. */
     const pause = async () => {
       await yieldNow();
       this.#bytes = bytes;
       this.#find = find;
       sliceEnd = performance.now() + SLICE_MS;
+      return signal?.aborted !== true;
     };
     if (candidates !== undefined) {
       const found = candidates.lines(bytes, end);
       for (let i = 0; i < found.length; i += 2) {
         const a = found[i], e = trimCr(bytes, a, found[i + 1]);
         if (e > a) visit(a, e, headTime(bytes, a, e, end));
-        if (due()) await pause();
+        if (due() && !(await pause())) break;
       }
       return found.length / 2;
     }
@@ -230,7 +232,7 @@ export class FileSearcher implements RecordSearcher {
       const e = trimCr(bytes, a, b);
       if (e > a) visit(a, e, headTime(bytes, a, e, end));
       a = b + 1;
-      if (due()) await pause();
+      if (due() && !(await pause())) break;
     }
     return 0;
   }
