@@ -97,7 +97,14 @@ function findOrLearn(fields: object): Shape | undefined {
   if (learned >= MAX_SHAPES) return undefined;
   const keys = Object.keys(fields);
   if (!learnable(fields, keys)) return undefined;
-  const shape: Shape = { keys, render: compile(keys) };
+  let render: Shape["render"];
+  try {
+    render = compile(keys);
+  } catch {
+    learned = MAX_SHAPES; // code generation refused (node --disallow-code-generation-from-strings): serializeObject from now on
+    return undefined;
+  }
+  const shape: Shape = { keys, render };
   learned++;
   if (candidates === undefined) byFirstKey.set(first, [shape]);
   else candidates.push(shape);

@@ -18,3 +18,20 @@ test("Node registers shapeObject; the logger's lines are those serializeMembers 
   calls.forEach((f, n) => assert.ok(lines[n].endsWith('"msg":"m"' + serializeMembers({ ...f, ...("user" in f ? { user: "[Redacted]" } : {}) }) + "}"), lines[n]));
   assert.match(lines[0], /"i":1,"user":"\[Redacted\]","ok":true}$/);
 });
+
+test("with code generation refused (--disallow-code-generation-from-strings) every record is still written, as serializeObject renders it", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const script = `
+    import { createLogger, streamSink } from ${JSON.stringify(new URL("../../dist/mod.js", import.meta.url).href)};
+    const out = [];
+    const log = createLogger({ sinks: [streamSink(new WritableStream({ write: (c) => void out.push(new TextDecoder().decode(c)) }))] });
+    for (let i = 0; i < 3; i++) log.info("m", { i, ok: true });
+    await log.close();
+    process.stdout.write(out.join(""));
+  `;
+  const r = spawnSync(process.execPath, ["--disallow-code-generation-from-strings", "--input-type=module", "-e", script], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split("\n");
+  assert.equal(lines.length, 3);
+  lines.forEach((l, i) => assert.ok(l.endsWith(`"msg":"m","i":${i},"ok":true}`), l));
+});
