@@ -31,7 +31,7 @@ const scratch = mkdtempSync(join(tmpdir(), "sluice-test-run-"));
 let passed = 0, failed = 0, broken = [];
 for (const step of steps) {
   console.log(`\n=== ${step.name}: ${step.cmd.map((c) => c.replace(/.*node_modules\/\.bin\//, "")).join(" ")}`);
-  const r = spawnSync(step.cmd[0], step.cmd.slice(1), { encoding: "utf8", env: { ...process.env, NO_COLOR: "1", TMPDIR: scratch }, timeout: 600_000 });
+  const r = spawnSync(step.cmd[0], step.cmd.slice(1), { encoding: "utf8", env: { ...process.env, NO_COLOR: "1", TMPDIR: scratch }, timeout: 900_000 });
   const out = (r.stdout ?? "") + (r.stderr ?? "");
   process.stdout.write(out);
   if (step.count) {
