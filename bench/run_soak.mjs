@@ -9,6 +9,7 @@
 //   RUNTIME=bun MINUTES=30 RATE=20000 node bench/run_soak.mjs
 //   RUNTIME=node MINUTES=30 RATE=20000 node bench/run_soak.mjs     (after npm run build)
 //   smoke: RUNTIME=bun MINUTES=1 RATE=2000 SAMPLE_S=2 node bench/run_soak.mjs
+//   SERVE_ARGS="--max-idempotency-keys 5000" passes flags to sluice serve
 import { spawn } from "node:child_process";
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -38,7 +39,7 @@ const port = await new Promise((resolve) => {
     s.close(() => resolve(p));
   });
 });
-const serveArgs = ["serve", "--port", String(port), "--dir", dir, "--tokens", join(work, "tokens")];
+const serveArgs = ["serve", "--port", String(port), "--dir", dir, "--tokens", join(work, "tokens"), ...(process.env.SERVE_ARGS ?? "").split(" ").filter(Boolean)];
 const collector = RUNTIME === "bun"
   ? spawn(bun, ["--preload", join(root, "bench/workloads/soak_probe.mjs"), join(root, "cli.ts"), ...serveArgs], { env: { ...process.env, SOAK_PROBE_DIR: probeDir } })
   : spawn(process.execPath, ["--expose-gc", "--import", join(root, "bench/workloads/soak_probe.mjs"), join(root, "dist/cli.js"), ...serveArgs], { env: { ...process.env, SOAK_PROBE_DIR: probeDir } });
