@@ -2,27 +2,12 @@
 // lines newest first with Sluice-Cursor pages, 400s with position and expected, the histogram's
 // shape, and the bound on searches at once (a read token filling it gets 503, ingest goes on).
 import { afterEach, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { serve, type ServeOptions, type Server } from "../server.ts";
+import type { ServeOptions, Server } from "../server.ts";
 import type { RecordSearcher } from "../collector/search/searcher.ts";
+import { auth, closeCollectors, INGEST, post, READ, readCollector } from "./helpers/read_collector.ts";
 
-const INGEST = "in-token";
-const READ = "read-token";
-const open: Server[] = [];
-afterEach(async () => {
-  for (const s of open.splice(0)) await s.close();
-});
-async function collector(extra: Partial<ServeOptions> = {}): Promise<Server> {
-  const dir = mkdtempSync(join(tmpdir(), "sluice-search-api-"));
-  const s = await serve({ port: 0, dir, handleSignals: false, tokens: [{ name: "edge", token: INGEST }, { name: "ops", token: READ, role: "read" }], ...extra });
-  open.push(s);
-  return s;
-}
-const auth = (t: string) => ({ authorization: `Bearer ${t}` });
-const post = (s: Server, lines: string[]) =>
-  fetch(`${s.url}/ingest`, { method: "POST", headers: { ...auth(INGEST), "content-type": "application/x-ndjson" }, body: lines.join("\n") + "\n" });
+afterEach(closeCollectors);
+const collector = (extra: Partial<ServeOptions> = {}): Promise<Server> => readCollector("sluice-search-api-", extra);
 const get = (s: Server, path: string, token = READ) => fetch(s.url + path, { headers: auth(token) });
 const now = Date.now();
 const at = (i: number) => new Date(now - 60_000 + i).toISOString();

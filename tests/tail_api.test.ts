@@ -1,31 +1,15 @@
 // The read API: read tokens only, /api/tail (SSE from ingest: first comment at once, ids,
 // Last-Event-ID, heartbeats, dropped, client bound), /api/producers, the console's files.
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { serve, type ServeOptions, type Server } from "../server.ts";
+import type { ServeOptions, Server } from "../server.ts";
 import { RecordRing } from "../collector/tail/record_ring.ts";
 import { TailHub } from "../collector/tail/tail_hub.ts";
 import { createRecord } from "../lib/record.ts";
 import { SseReader } from "./helpers/sse.ts";
+import { auth, closeCollectors, INGEST, open, post, READ, readCollector } from "./helpers/read_collector.ts";
 
-const INGEST = "in-token";
-const READ = "read-token";
-const open: Server[] = [];
-afterEach(async () => {
-  for (const s of open.splice(0)) await s.close();
-});
-
-async function collector(extra: Partial<ServeOptions> = {}): Promise<Server> {
-  const dir = mkdtempSync(join(tmpdir(), "sluice-tail-"));
-  const s = await serve({ port: 0, dir, handleSignals: false, tokens: [{ name: "edge", token: INGEST, producers: ["edge-*"] }, { name: "ops", token: READ, role: "read" }], ...extra });
-  open.push(s);
-  return s;
-}
-const auth = (t: string) => ({ authorization: `Bearer ${t}` });
-const post = (s: Server, lines: string[], headers: Record<string, string> = {}) =>
-  fetch(`${s.url}/ingest`, { method: "POST", headers: { ...auth(INGEST), "content-type": "application/x-ndjson", ...headers }, body: lines.join("\n") + "\n" });
+afterEach(closeCollectors);
+const collector = (extra: Partial<ServeOptions> = {}): Promise<Server> => readCollector("sluice-tail-", extra);
 async function follow(s: Server, opts: { q?: string; last?: string } = {}): Promise<{ res: Response; sse: SseReader }> {
   const res = await fetch(`${s.url}/api/tail${opts.q ? `?q=${encodeURIComponent(opts.q)}` : ""}`, { headers: { ...auth(READ), ...(opts.last ? { "last-event-id": opts.last } : {}) } });
   expect(res.status).toBe(200);
