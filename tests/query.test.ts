@@ -6,6 +6,7 @@ import { expect, test } from "bun:test";
 import { compileQuery } from "../lib/query/compile.ts";
 import { MAX_QUERY_DEPTH, MAX_QUERY_LENGTH, parseQuery } from "../lib/query/parse.ts";
 import { QueryError } from "../lib/query/query_error.ts";
+import { rng } from "./helpers/seeded_random.ts";
 
 const R = {
   a: { time: "2026-12-06T10:00:00.000Z", level: "info", category: "http", msg: "GET /api/users done", route: "/api/users", ms: 12, status: 200, producer: "edge-7" },
@@ -135,14 +136,6 @@ test("the bounds: length and nesting", () => {
   expect(compileQuery("needle").matches({ msg: "x", deep })).toBe(true);
 });
 
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [" ", " ", "(", ")", '"', "\\", "-", ":", "*", ">", ">=", "<", "<=", "OR", "AND", "or", ".", "level", "ms", "msg", "err", "message",
   "warn", "error", "12", "1e3", "-4", "x", "Slow", "timeout", "/api", "\u0130", "\u212A", "é", "\u0000", "\n", "\ud800", "__proto__"];

@@ -6,15 +6,8 @@ import { CaseFolder } from "../collector/search/case_fold.ts";
 import { LineCandidates } from "../collector/search/line_candidates.ts";
 import { searchFs } from "../collector/search/search_fs.ts";
 import { compileQuery } from "../lib/query/compile.ts";
+import { rng } from "./helpers/seeded_random.ts";
 
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const latin1 = (b: Uint8Array) => Array.from(b, (x) => String.fromCharCode(x)).join("");
 
 test("SIMD folding and search give what toLowerCase and indexOf give, and what the JavaScript loop gives", () => {
