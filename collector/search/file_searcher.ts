@@ -175,6 +175,7 @@ export class FileSearcher implements RecordSearcher {
         out.files++;
         try {
           const counts = await reader.read(`${this.#dir}/${f.name}`, f.gzip, async (bytes, end) => {
+            this.#fs.collect();
             this.#bytes = bytes;
             this.#find = this.#fs.view(bytes);
             // a needle in nearly every line (a key): visiting every line costs less than finding them

@@ -59,6 +59,13 @@ export interface SearchFs {
   view(bytes: Uint8Array): ByteSearch;
   /** The same bytes as a buffer `latin1` and `utf8` take (no copy). */
   wrap(bytes: Uint8Array): Uint8Array;
+  /**
+   * Called between blocks: on Bun, starts a young-generation collection (asynchronous, about
+   * free), because JavaScriptCore does not count the text of strings made from buffers toward
+   * its collection trigger, and a scan's per-line strings otherwise pile up to hundreds of MB
+   * (a field query over 1 GB peaked at 300 MB; 72 MB with this). Elsewhere nothing.
+   */
+  collect(): void;
 }
 
 let cached: SearchFs | undefined;
@@ -78,7 +85,7 @@ let cached: SearchFs | undefined;
 export function searchFs(): SearchFs {
   if (cached !== undefined) return cached;
   // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
-  const proc = (globalThis as any).process;
+  const { process: proc, Bun: bun } = globalThis as any;
   const fs = proc.getBuiltinModule("node:fs");
   const { Buffer } = proc.getBuiltinModule("node:buffer");
   const missing = (err: unknown) => (err as { code?: string }).code === "ENOENT";
@@ -122,6 +129,7 @@ export function searchFs(): SearchFs {
     utf8: (buf, start, end) => (buf as typeof Buffer).toString("utf8", start, end),
     view: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length),
     wrap: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length),
+    collect: bun === undefined ? () => {} : () => bun.gc(false),
   };
   return cached;
 }
