@@ -141,6 +141,9 @@ console.log("| tail clients | records/s | request p99 ms | × none | collector C
 console.log("| --- | --- | --- | --- | --- | --- |");
 console.log(`| 0 | ${none} | ${median(results.none.map((x) => Number(x.p99ms)))} | 1.00 | ${us("none").toFixed(2)} us | 1.00 |`);
 console.log(`| 20 | ${twenty} | ${median(results.twenty.map((x) => Number(x.p99ms)))} | ${(twenty / none).toFixed(2)} | ${us("twenty").toFixed(2)} us | ${(us("none") / us("twenty")).toFixed(2)} |`);
+// each round's two runs are minutes apart at most, so their ratio is steadier than the ratio of medians
+const paired = (f) => median(results.none.map((x, i) => f(results.twenty[i]) / f(x)));
+console.log(`\nmedian of the rounds' own ratios (20 tails ÷ none): records/s ${paired((x) => x.recordsPerSec).toFixed(2)}, collector CPU per record ${paired((x) => x.collectorUsPerRecord).toFixed(2)}`);
 const hubMs = (k) => median(hubCost[k].map((x) => x.cpuMsPerSec));
 console.log(`\nthe tail alone (hub fed 200,000 records/s, Bun.serve): ${hubMs("none").toFixed(0)} ms CPU/s with no client, ${hubMs("twenty").toFixed(0)} ms CPU/s with 20 following everything (each sent at most --tail-rate 1,000/s): ${(hubMs("twenty") - hubMs("none")).toFixed(0)} ms/s, ${((hubMs("twenty") - hubMs("none")) / 10).toFixed(1)}% of a core`);
 console.log(`\nrecord posted to /ingest -> row on the console's page (100 records, timed in the page): p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms`);
