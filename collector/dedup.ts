@@ -6,6 +6,7 @@
  */
 import type { PlacedPart } from "../lib/files/append_all.ts";
 import type { FileDriver, Runtime } from "../lib/runtime/runtime.ts";
+import { isKeyDigest, KeyWindow } from "./key_window.ts";
 
 /** An Idempotency-Key as the store keeps it: the token's name and a digest of producer and key. */
 export interface ScopedKey {
@@ -49,7 +50,7 @@ export async function keyDigest(producer: string, key: string): Promise<string> 
  * again), so a crash at any point leaves each record on disk once and no torn line. A write that
  * failed and was undone is marked `A` in the next append. The file is compacted to `K <expires>
  * <token> <digest>` lines. Keys are kept per token, at most `maxPerToken`, about 60 bytes each
- * on disk.
+ * on disk and 34 in memory ({@linkcode KeyWindow}).
  *
  * @example
  * ```ts
@@ -62,7 +63,7 @@ export class IdempotencyStore {
   readonly #path: string | undefined;
   readonly #runtime: Runtime;
   readonly #limits: KeyLimits;
-  readonly #keys = new Map<string, Map<string, number>>();
+  readonly #keys = new Map<string, KeyWindow>();
   #file: FileDriver | undefined;
   #lines = 0;
   #abortPending = false;
@@ -90,8 +91,7 @@ export class IdempotencyStore {
 
   /** True when the key's batch was written within the TTL. */
   has(key: ScopedKey): boolean {
-    const expires = this.#keys.get(key.token)?.get(key.hash);
-    return expires !== undefined && expires > Date.now();
+    return this.#keys.get(key.token)?.has(key.hash, Date.now()) ?? false;
   }
 
   /** Keys held now, over all tokens. */
@@ -143,17 +143,9 @@ export class IdempotencyStore {
   }
 
   #remember(token: string, hash: string, expires: number): void {
-    let m = this.#keys.get(token);
-    if (m === undefined) this.#keys.set(token, (m = new Map()));
-    const now = Date.now();
-    for (const [h, e] of m) {
-      // oldest first (one TTL for all): drop the expired, then the oldest past the cap
-      if (e > now && m.size < this.#limits.maxPerToken) break;
-      m.delete(h);
-      if (e > now) this.evicted++;
-    }
-    m.delete(hash);
-    m.set(hash, expires);
+    let w = this.#keys.get(token);
+    if (w === undefined) this.#keys.set(token, (w = new KeyWindow(this.#limits.maxPerToken)));
+    this.evicted += w.add(hash, expires, Date.now());
   }
 
   #recover(text: string, pathOf: (key: string) => string): void {
@@ -195,8 +187,8 @@ export class IdempotencyStore {
     this.close();
     const now = Date.now();
     let text = "";
-    for (const [token, m] of this.#keys) {
-      for (const [h, e] of m) if (e > now) text += `K ${e} ${encodeURIComponent(token)} ${h}\n`;
+    for (const [token, w] of this.#keys) {
+      for (const [h, e] of w.entries()) if (e > now) text += `K ${e} ${encodeURIComponent(token)} ${h}\n`;
     }
     const fs = this.#runtime.fs!;
     const tmp = this.#path + ".tmp";
@@ -220,7 +212,7 @@ const PART = /^[^/]*\/\d{1,15}\/\d{1,15}$/;
 
 /** Whether a K or W line's fields are what the store writes: a time, an escaped token, and for W file parts. */
 function soundLine(f: string[]): boolean {
-  if (f.length < 4 || !/^\d{1,16}$/.test(f[1]) || f[3] === "") return false;
+  if (f.length < 4 || !/^\d{1,16}$/.test(f[1]) || !(isKeyDigest(f[3]) || (f[0] === "W" && f[2] === "-" && f[3] === "-"))) return false;
   try {
     decodeURIComponent(f[2]);
   } catch {

@@ -13,6 +13,8 @@ import { detectRuntime, type Runtime } from "../mod.ts";
 const runtime = detectRuntime();
 const limits = { ttlMs: 60_000, maxPerToken: 100 };
 const later = Date.now() + 60_000;
+/** Key digests as the collector makes them (22 characters of base64url). */
+const [h1, h2, old] = ["h1", "h2", "old"].map((h) => h.padEnd(22, "A"));
 
 function setup(files: Record<string, string>, journal: string) {
   const dir = mkdtempSync(join(tmpdir(), "sluice-journal-"));
@@ -25,31 +27,31 @@ function setup(files: Record<string, string>, journal: string) {
 
 describe("journal recovery at start", () => {
   test("the last write's parts all on disk: its key counts", () => {
-    const { open, read } = setup({ a: "A1\nA2\n", b: "B1\n" }, `W ${later} edge h1 a/0/3 b/0/3\nW ${later} edge h2 a/3/3\n`);
+    const { open, read } = setup({ a: "A1\nA2\n", b: "B1\n" }, `W ${later} edge ${h1} a/0/3 b/0/3\nW ${later} edge ${h2} a/3/3\n`);
     const keys = open();
-    expect(keys.has({ token: "edge", hash: "h1" })).toBe(true);
-    expect(keys.has({ token: "edge", hash: "h2" })).toBe(true);
+    expect(keys.has({ token: "edge", hash: h1 })).toBe(true);
+    expect(keys.has({ token: "edge", hash: h2 })).toBe(true);
     expect(keys.undone).toEqual([]);
     expect(read("a")).toBe("A1\nA2\n");
   });
 
   test("the last write unfinished (a crash between parts, one part torn): the parts written are cut off and its key does not count", () => {
     // a/3/3 was written whole, b/3/4 only in part ("B2" of "B2x\n"), c/0/3 not at all
-    const { open, read } = setup({ a: "A1\nA2\n", b: "B1\nB2", c: "" }, `W ${later} edge h1 a/0/3 b/0/3\nW ${later} edge h2 a/3/3 b/3/4 c/0/3\n`);
+    const { open, read } = setup({ a: "A1\nA2\n", b: "B1\nB2", c: "" }, `W ${later} edge ${h1} a/0/3 b/0/3\nW ${later} edge ${h2} a/3/3 b/3/4 c/0/3\n`);
     const keys = open();
-    expect(keys.has({ token: "edge", hash: "h1" })).toBe(true);
-    expect(keys.has({ token: "edge", hash: "h2" })).toBe(false);
+    expect(keys.has({ token: "edge", hash: h1 })).toBe(true);
+    expect(keys.has({ token: "edge", hash: h2 })).toBe(false);
     expect(read("a")).toBe("A1\n");
     expect(read("b")).toBe("B1\n");
     expect(keys.undone.length).toBe(2);
   });
 
   test("a write marked undone (A) does not count; a torn journal line is ignored; expired keys are dropped", () => {
-    const { open } = setup({ a: "A1\n" }, `K ${Date.now() - 1} edge old\nW ${later} edge h1 a/0/3\nA\nW ${later} edge h2 a/0/3\nW ${later} ed`);
+    const { open } = setup({ a: "A1\n" }, `K ${Date.now() - 1} edge ${old}\nW ${later} edge ${h1} a/0/3\nA\nW ${later} edge ${h2} a/0/3\nW ${later} ed`);
     const keys = open();
-    expect(keys.has({ token: "edge", hash: "h1" })).toBe(false);
-    expect(keys.has({ token: "edge", hash: "h2" })).toBe(true);
-    expect(keys.has({ token: "edge", hash: "old" })).toBe(false);
+    expect(keys.has({ token: "edge", hash: h1 })).toBe(false);
+    expect(keys.has({ token: "edge", hash: h2 })).toBe(true);
+    expect(keys.has({ token: "edge", hash: old })).toBe(false);
     expect(keys.size).toBe(1);
   });
 
