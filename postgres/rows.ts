@@ -16,6 +16,8 @@ export const ROW_COLUMNS = "(time, level, category, producer, msg, record)";
  * One record as a line of COPY text (with its newline).
  *
  * @param r The record.
+ * @param producer The record's top-level `producer` when the caller knows it (the collector
+ *   tagged the record with it), else it is read from the record's JSON.
  * @returns The line.
  * @example
  * ```ts
@@ -25,8 +27,7 @@ export const ROW_COLUMNS = "(time, level, category, producer, msg, record)";
  * // '1970-01-01T00:00:00.000Z\tinfo\thttp\tedge-1\tok\t{"time":...}\n'
  * ```
  */
-export function copyRow(r: LogRecord): string {
-  const producer = recordProducer(r.json);
+export function copyRow(r: LogRecord, producer: string | undefined = recordProducer(r.json)): string {
   return pgTime(r.time) + "\t" + r.level + "\t" + (r.category === undefined ? "\\N" : copyText(r.category)) + "\t" +
     (producer === undefined ? "\\N" : copyText(producer)) + "\t" + copyText(r.msg) + "\t" + copyText(jsonbSafe(r.json)) + "\n";
 }

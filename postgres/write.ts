@@ -25,6 +25,11 @@ export interface KeyedBatch {
   records: readonly LogRecord[];
   /** The batch's key: a token (or stream) and a hash (or sequence). */
   key?: { token: string; hash: string };
+  /**
+   * The `producer` every record of the batch carries as its last member, when the writer
+   * tagged them so (the collector's ingest): then it is not read back from each record's JSON.
+   */
+  producer?: string;
 }
 
 /**
@@ -58,7 +63,10 @@ export async function commitBatches(sql: Sql, names: TableNames, batches: readon
       }
     }
     let text = "";
-    for (let i = 0; i < batches.length; i++) if (!duplicate[i]) for (const r of batches[i].records) text += copyRow(r);
+    for (let i = 0; i < batches.length; i++) {
+      const { records, producer } = batches[i];
+      if (!duplicate[i]) for (const r of records) text += copyRow(r, producer);
+    }
     if (text.length > 0) {
       const copy = await tx.unsafe(`copy ${names.table} ${ROW_COLUMNS} from stdin`).writable();
       await new Promise<void>((resolve, reject) => {

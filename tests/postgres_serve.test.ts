@@ -94,13 +94,19 @@ describe.skipIf(!run)("sluice serve --postgres against a real PostgreSQL", () =>
     const again = await ingest(s.url, body, "k1");
     expect([again.status, await again.json()]).toEqual([200, { accepted: 2, rejected: 0, errors: [], duplicate: true }]);
     expect(pg.psql("select count(*) from t_serve")).toBe("2");
+    // lines in sluice's own form, for one category, are taken as sent: the producer column is the caller's, as in the record
+    const own = ['{"time":"2026-01-02T03:04:05.006Z","level":"info","category":"db","msg":"as sent","i":10}', '{"time":"2026-01-02T03:04:05.007Z","level":"error","category":"db","msg":"as sent","i":11}'].join("\n") + "\n";
+    const sent = await ingest(s.url, own, "k-own");
+    expect([sent.status, (await sent.json()).accepted]).toEqual([200, 2]);
+    expect(pg.psql("select string_agg(producer || '/' || (record->>'producer') || '/' || coalesce(category, '-'), ',' order by record->>'i') from t_serve where msg = 'as sent'")).toBe("edge/edge/db,edge/edge/db");
+    pg.psql("delete from t_serve where msg = 'as sent'");
     const hostile = '{"msg":"nul\\u0000 here","i":2,"\\u0000key":"\\ud800"}\n{"msg":"\\udfff","i":3,"category":"a\\u0000b"}\n';
     const h = await ingest(s.url, hostile, "k2");
     expect([h.status, (await h.json()).accepted]).toEqual([200, 2]);
     expect(pg.psql("select msg || '|' || (record->>'\\u0000key') from t_serve where record->>'i' = '2'")).toBe("nul\\u0000 here|\ufffd");
     expect(pg.psql("select category || '|' || msg from t_serve where record->>'i' = '3'")).toBe("a\\u0000b|\ufffd");
     const metrics = await (await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
-    expect(metrics).toContain('sluice_postgres_commits_total{result="written"} 2');
+    expect(metrics).toContain('sluice_postgres_commits_total{result="written"} 3');
     expect(metrics).toContain('sluice_postgres_commits_total{result="duplicate"} 1');
     expect(metrics).toContain("sluice_postgres_connected 1");
     expect(metrics).toMatch(/sluice_postgres_commit_latency_ms_count \d+/);
