@@ -174,13 +174,13 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
 
   // requests that arrive while commits run share the next transaction (one COPY)
   const group = new GroupCommit((batches) => commitBatches(sql, names, batches), Math.max(1, Math.floor((options.maxConnections ?? 8) / 2)));
-  const commit = async (records: readonly LogRecord[], key: { token: string; hash: string } | undefined, producer?: string): Promise<boolean> => {
+  const commit = async (records: readonly LogRecord[], key: { token: string; hash: string } | undefined, sent?: { producer: string; body: Uint8Array }): Promise<boolean> => {
     if (!ready || closed) throw new StoreRefusedError(`${away ?? "the store is closed"}; nothing of this request was written; retry later`, POSTGRES_RETRY_AFTER_S);
     const start = performance.now();
     let t: ReturnType<typeof setTimeout> | undefined;
     try {
       const duplicate = await Promise.race([
-        group.add({ records, key, producer }),
+        group.add({ records, key, ...sent }),
         new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`no commit within ${timeoutMs} ms`)), timeoutMs))),
       ]);
       latency.record(performance.now() - start);
@@ -208,8 +208,8 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
     },
     has: () => false,
     async write(records, key, from) {
-      // records taken as sent carry the caller's producer as their last member
-      return { duplicate: await commit(records, key, from?.asSent === undefined ? undefined : from.producer) };
+      // records taken as sent are the body's lines, each with the caller's producer as its last member
+      return { duplicate: await commit(records, key, from?.asSent === undefined ? undefined : { producer: from.producer, body: from.body }) };
     },
     failure: () => away,
     retryAfterS: POSTGRES_RETRY_AFTER_S,

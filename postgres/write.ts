@@ -7,6 +7,7 @@
  */
 import type { Sql } from "postgres";
 import type { LogRecord } from "../lib/record.ts";
+import { copyBytesAsSent } from "./copy_bytes.ts";
 import { copyRow, ROW_COLUMNS } from "./rows.ts";
 import type { TableNames } from "./table.ts";
 
@@ -30,6 +31,12 @@ export interface KeyedBatch {
    * tagged them so (the collector's ingest): then it is not read back from each record's JSON.
    */
   producer?: string;
+  /**
+   * With `producer`: the bytes the records came as, one a line in sluice's own form, each
+   * tagged with the producer in place of its closing brace (`ParsedBody.asSent`): the rows are
+   * then made from these bytes ({@linkcode copyBytesAsSent}).
+   */
+  body?: Uint8Array;
 }
 
 /**
@@ -62,17 +69,24 @@ export async function commitBatches(sql: Sql, names: TableNames, batches: readon
         duplicate[i] = !made.delete(k);
       }
     }
-    let text = "";
+    const chunks: (string | Uint8Array)[] = [];
     for (let i = 0; i < batches.length; i++) {
-      const { records, producer } = batches[i];
-      if (!duplicate[i]) for (const r of records) text += copyRow(r, producer);
+      const { records, producer, body } = batches[i];
+      if (duplicate[i] || records.length === 0) continue;
+      if (body !== undefined && producer !== undefined) chunks.push(copyBytesAsSent(records, body, producer));
+      else {
+        let text = "";
+        for (const r of records) text += copyRow(r, producer);
+        chunks.push(text);
+      }
     }
-    if (text.length > 0) {
+    if (chunks.length > 0) {
       const copy = await tx.unsafe(`copy ${names.table} ${ROW_COLUMNS} from stdin`).writable();
       await new Promise<void>((resolve, reject) => {
         copy.on("error", reject);
         copy.once("finish", resolve);
-        copy.end(text);
+        for (const c of chunks) copy.write(c);
+        copy.end();
       });
     }
     return duplicate;
