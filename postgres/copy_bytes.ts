@@ -5,10 +5,10 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import type { LogRecord } from "../lib/record.ts";
 import { copyRow, copyText, jsonbSafe, pgTime } from "./rows.ts";
 
-const utf8 = new TextEncoder();
 const NL = 10, TAB = 9, BACKSLASH = 92, U = 117;
 
 /**
@@ -33,50 +33,59 @@ const NL = 10, TAB = 9, BACKSLASH = 92, U = 117;
  * ```
  */
 export function copyBytesAsSent(records: readonly LogRecord[], body: Uint8Array, producer: string): Uint8Array {
-  const producerField = utf8.encode(copyText(producer) + "\t");
-  const recordEnd = utf8.encode(copyText(jsonbSafe(',"producer":' + JSON.stringify(producer) + "}")) + "\n");
-  let out = new Uint8Array(body.length + records.length * (recordEnd.length + producerField.length + 64));
+  const src = Buffer.from(body.buffer, body.byteOffset, body.length);
+  const producerField = copyText(producer) + "\t";
+  const recordEnd = Buffer.from(copyText(jsonbSafe(',"producer":' + JSON.stringify(producer) + "}")) + "\n");
+  // the body's backslashes and tabs, found once (native byte search), walked along with the lines
+  const backslashes = positions(src, BACKSLASH), tabs = positions(src, TAB);
+  let nextBackslash = 0, nextTab = 0;
+  let out = Buffer.allocUnsafe(body.length + records.length * (recordEnd.length + producerField.length + 64));
   let o = 0, a = 0;
-  let category: string | undefined | null = null, categoryField = new Uint8Array();
-  let level = "", levelField = new Uint8Array();
+  // a time or a message like the last one's is copied from where that was written (batches share them)
+  let time = NaN, timeAt = 0, timeEnd = 0, msg: string | undefined, msgAt = 0, msgEnd = 0;
+  // "level\tcategory\tproducer\t", as bytes, for the run of records that share level and category
+  let level = "", category: string | undefined | null = null, fields = Buffer.alloc(0);
   for (const r of records) {
     if (a >= body.length) return fallback(records);
-    let e = body.indexOf(NL, a);
+    let e = src.indexOf(NL, a);
     if (e < 0) e = body.length;
     const close = e - 1;
-    if (r.level !== level) levelField = utf8.encode((level = r.level) + "\t");
-    if (r.category !== category) categoryField = utf8.encode(((category = r.category) === undefined ? "\\N" : copyText(category)) + "\t");
-    // the row at its largest: the time, the fields, the message at 6 bytes a UTF-16 unit (escaped), the line with each byte doubled
-    const most = 32 + levelField.length + categoryField.length + producerField.length + 6 * r.msg.length + 2 * (e - a) + recordEnd.length;
+    if (r.level !== level || r.category !== category) {
+      level = r.level;
+      category = r.category;
+      fields = Buffer.from(level + "\t" + (category === undefined ? "\\N" : copyText(category)) + "\t" + producerField);
+    }
+    // the row at its largest: the time, the fields, the message at 6 (escaped), the line with each byte doubled
+    const most = 32 + fields.length + 6 * r.msg.length + 2 * (e - a) + recordEnd.length;
     if (o + most > out.length) {
-      const bigger = new Uint8Array(2 * out.length + most);
-      bigger.set(out.subarray(0, o));
+      const bigger = Buffer.allocUnsafe(2 * out.length + most);
+      out.copy(bigger, 0, 0, o);
       out = bigger;
     }
-    if (body[close] !== 125 || hasTabOrUnicodeEscape(body, a, close)) {
-      o += utf8.encodeInto(copyRow(r, producer), out.subarray(o)).written;
+    while (nextTab < tabs.length && tabs[nextTab] < a) nextTab++;
+    while (nextBackslash < backslashes.length && backslashes[nextBackslash] < a) nextBackslash++;
+    if (src[close] !== 125 || (nextTab < tabs.length && tabs[nextTab] < close) || unicodeEscape(src, backslashes, nextBackslash, close)) {
+      o += out.write(copyRow(r, producer), o);
       a = e + 1;
       continue;
     }
-    o += utf8.encodeInto(pgTime(r.time), out.subarray(o)).written;
+    if (r.time === time) out.copyWithin(o, timeAt, timeEnd), (o += timeEnd - timeAt);
+    else (time = r.time), (timeAt = o), (timeEnd = o += out.write(pgTime(time), o, "latin1"));
     out[o++] = TAB;
-    out.set(levelField, o), (o += levelField.length);
-    out.set(categoryField, o), (o += categoryField.length);
-    out.set(producerField, o), (o += producerField.length);
-    o += utf8.encodeInto(copyText(r.msg), out.subarray(o)).written;
+    o += fields.copy(out, o);
+    if (r.msg === msg) out.copyWithin(o, msgAt, msgEnd), (o += msgEnd - msgAt);
+    else (msg = r.msg), (msgAt = o), (msgEnd = o += out.write(copyText(msg), o));
     out[o++] = TAB;
     // the line to its closing brace, each backslash doubled (COPY's escape)
     let from = a;
-    for (let b = body.indexOf(BACKSLASH, from); b >= 0 && b < close; b = body.indexOf(BACKSLASH, b + 1)) {
-      out.set(body.subarray(from, b + 1), o);
-      o += b + 1 - from;
+    for (let i = nextBackslash; i < backslashes.length && backslashes[i] < close; i++) {
+      const b = backslashes[i];
+      o += src.copy(out, o, from, b + 1);
       out[o++] = BACKSLASH;
       from = b + 1;
     }
-    out.set(body.subarray(from, close), o);
-    o += close - from;
-    out.set(recordEnd, o);
-    o += recordEnd.length;
+    o += src.copy(out, o, from, close);
+    o += recordEnd.copy(out, o);
     a = e + 1;
   }
   return a >= body.length ? out.subarray(0, o) : fallback(records);
@@ -84,14 +93,23 @@ export function copyBytesAsSent(records: readonly LogRecord[], body: Uint8Array,
   function fallback(rs: readonly LogRecord[]): Uint8Array {
     let text = "";
     for (const r of rs) text += copyRow(r, producer);
-    return utf8.encode(text);
+    return Buffer.from(text);
   }
 }
 
-/** Whether `body[a, e)` holds a raw tab (a column break in COPY) or a `\u` escape (`jsonb` refuses some). */
-function hasTabOrUnicodeEscape(body: Uint8Array, a: number, e: number): boolean {
-  const t = body.indexOf(TAB, a);
-  if (t >= 0 && t < e) return true;
-  for (let b = body.indexOf(BACKSLASH, a); b >= 0 && b < e; b = body.indexOf(BACKSLASH, b + 2)) if (body[b + 1] === U) return true;
+/** Where `byte` is in `src`, in order. */
+function positions(src: Buffer, byte: number): number[] {
+  const at: number[] = [];
+  for (let i = src.indexOf(byte); i >= 0; i = src.indexOf(byte, i + 1)) at.push(i);
+  return at;
+}
+
+/** Whether a backslash from `backslashes[i]` on, before `end`, begins a `\u` escape (`jsonb` refuses some); an escaped backslash is skipped whole. */
+function unicodeEscape(src: Buffer, backslashes: number[], i: number, end: number): boolean {
+  for (; i < backslashes.length && backslashes[i] < end; i++) {
+    const b = backslashes[i];
+    if (src[b + 1] === U) return true;
+    if (src[b + 1] === BACKSLASH) i++;
+  }
   return false;
 }

@@ -1,6 +1,6 @@
 // COPY rows made from the bytes of a body taken as sent (postgres/copy_bytes.ts) are byte for byte
 // the rows copyRow makes from its records, under a seeded fuzz of bodies in sluice's own form:
-// messages, categories, producers and fields with escapes, backslashes, tabs, non-ASCII, \u0000
+// times and messages repeated or not; messages, categories, producers and fields with escapes, backslashes, tabs, non-ASCII, \u0000
 // and lone surrogates (which jsonb refuses); and when lines and records do not pair up.
 import { expect, test } from "bun:test";
 import { parseNdjson } from "../lib/format/ndjson_decode.ts";
@@ -25,9 +25,13 @@ function text(random: () => number, max: number): string {
 function body(random: () => number, n: number): string {
   const category = random() < 0.3 ? undefined : text(random, 4) || "c";
   const lines: string[] = [];
+  // half the records repeat the last one's time or message, as records of one batch do
+  let time = Date.UTC(2026, 0, 1), msg = "";
   for (let i = 0; i < n; i++) {
     const fields = serializeObject({ i, s: text(random, 6), [text(random, 3) || "k"]: random() < 0.5 ? text(random, 4) : random() * 1e6 });
-    let line = createRecord(Date.UTC(2026, 0, 1) + Math.floor(random() * 1e9), LEVELS[Math.floor(random() * 6)], category, text(random, 8), fields === "{}" ? "}" : "," + fields.slice(1)).json;
+    if (random() < 0.5) time = Date.UTC(2026, 0, 1) + Math.floor(random() * 1e9);
+    if (random() < 0.5) msg = text(random, 8);
+    let line = createRecord(time, LEVELS[Math.floor(random() * 6)], category, msg, fields === "{}" ? "}" : "," + fields.slice(1)).json;
     if (random() < 0.1 && line.includes(',"i":')) line = line.replace(',"i":', ',\t"i":');
     lines.push(line);
   }
