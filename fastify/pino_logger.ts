@@ -160,32 +160,42 @@ export class PinoShapedLogger {
   /** Writes nothing (pino's `silent` level method). */
   silent(..._args: unknown[]): void {}
 
+  // one pass over the arguments, no destructuring: Fastify calls this twice per request
   #write(level: LevelName, args: unknown[]): void {
     const log = this.#log;
     if (!log.isLevelEnabled(level)) return;
-    const [first, ...rest] = args;
+    const first = args[0];
     if (typeof first === "object" && first !== null) {
       let fields: Record<string, unknown> | undefined;
-      let msg: unknown = rest[0];
+      let msg: unknown = args[1];
       if (first instanceof Error) {
         fields = serialized({ err: first }, this.serializers);
         if (msg === undefined) msg = first.message;
       } else {
-        const { msg: own, ...others } = first as Record<string, unknown>;
-        fields = serialized(others, this.serializers);
+        const own = (first as Record<string, unknown>).msg;
+        fields = serialized(first as Record<string, unknown>, this.serializers, true);
         if (msg === undefined) msg = own;
       }
-      log[level](typeof msg === "string" ? formatMessage(msg, rest.slice(1)) : msg === undefined ? "" : String(msg), fields);
+      log[level](typeof msg === "string" ? formatFrom(msg, args, 2) : msg === undefined ? "" : String(msg), fields);
     } else {
-      log[level](typeof first === "string" ? formatMessage(first, rest) : first === undefined ? "" : String(first));
+      log[level](typeof first === "string" ? formatFrom(first, args, 1) : first === undefined ? "" : String(first));
     }
   }
 }
 
-/** `fields` with each serializer applied to its field; `undefined` when empty. */
-function serialized(fields: Record<string, unknown>, serializers: Serializers): Record<string, unknown> | undefined {
+/** {@linkcode formatMessage} with the arguments from `args[from]` on (copied only when the message has a placeholder). */
+function formatFrom(format: string, args: readonly unknown[], from: number): string {
+  return format.indexOf("%") === -1 ? format : formatMessage(format, args.slice(from));
+}
+
+/**
+ * `fields` with each serializer applied to its field; `undefined` when empty. With `call` (a log
+ * call's object), only its own members but `msg`, as `{ msg, ...rest }` keeps them.
+ */
+function serialized(fields: Record<string, unknown>, serializers: Serializers, call = false): Record<string, unknown> | undefined {
   let out: Record<string, unknown> | undefined;
   for (const key in fields) {
+    if (call && (key === "msg" || !Object.hasOwn(fields, key))) continue;
     const s = serializers[key];
     (out ??= {})[key] = s === undefined ? fields[key] : s(fields[key]);
   }
