@@ -37,7 +37,8 @@ const LEVEL_METHODS = {} as Record<LevelName, LogMethod>;
 export class Logger {
   readonly #core: LoggerCore;
   readonly #category: string | undefined;
-  readonly #prefixes = {} as Record<LevelName, string>;
+  /** Each level's text between time and message (shared with children of the same category). */
+  readonly #prefixes: Record<LevelName, string>;
   readonly #bindings: string;
   /** The core's generation (count of `setLevels`) that the level and threshold were set for. */
   #generation = 0;
@@ -45,10 +46,14 @@ export class Logger {
   #threshold!: number;
 
   /** @internal Use {@linkcode createLogger}. */
-  constructor(core: LoggerCore, category: string | undefined, bindings: string, level: LevelThreshold) {
+  constructor(core: LoggerCore, category: string | undefined, bindings: string, level: LevelThreshold, prefixes?: Record<LevelName, string>) {
     this.#core = core;
     this.#category = category;
-    for (const name of LEVEL_NAMES) this.#prefixes[name] = recordPrefix(name, category);
+    if (prefixes === undefined) {
+      prefixes = {} as Record<LevelName, string>;
+      for (const name of LEVEL_NAMES) prefixes[name] = recordPrefix(name, category);
+    }
+    this.#prefixes = prefixes;
     this.#bindings = bindings;
     this.level = level;
   }
@@ -202,7 +207,8 @@ export class Logger {
       ? this.#category
       : this.#category === undefined ? options.category : this.#category + "." + options.category;
     const data = this.#bindings + serializeMembers(redacted(core, bindings));
-    return new Logger(core, category, data, options.level ?? (options.category === undefined ? this.level : core.levelOf(category)));
+    if (options.category === undefined) return new Logger(core, category, data, options.level ?? this.level, this.#prefixes);
+    return new Logger(core, category, data, options.level ?? core.levelOf(category));
   }
 
   /** Resolves when every record logged before the call is written (and fsync'd where durable). */
