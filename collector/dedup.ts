@@ -40,6 +40,30 @@ export async function keyDigest(producer: string, key: string): Promise<string> 
 }
 
 /**
+ * The digest a stream sequence is remembered by (`sluice consume` names each message's write by
+ * it): its 16 bytes are eight zeros and the sequence, big-endian, as base64url, so it is a key
+ * digest like {@linkcode keyDigest}'s.
+ *
+ * @param seq The message's stream sequence.
+ * @returns 22 characters.
+ * @example
+ * ```ts
+ * import { sequenceKey } from "./dedup.ts";
+ * sequenceKey(1); // "AAAAAAAAAAAAAAAAAAAAAQ"
+ * ```
+ */
+export function sequenceKey(seq: number): string {
+  const d = new Uint8Array(16);
+  new DataView(d.buffer).setBigUint64(8, BigInt(seq));
+  return btoa(String.fromCharCode(...d)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** A journal's key as the store keeps it: a digest, or (journals `sluice consume` wrote before digests) a decimal sequence. */
+function journaledKey(hash: string): string {
+  return /^\d{1,16}$/.test(hash) ? sequenceKey(Number(hash)) : hash;
+}
+
+/**
  * Idempotency keys that survive a restart, written in the same append as the write they cover.
  *
  * Before the collector appends a request's records (see `appendAll`), it journals one line:
@@ -101,8 +125,9 @@ export class IdempotencyStore {
     return n;
   }
 
-  /** Journals a write's parts and its key, before the write; throws when the journal cannot be written. */
+  /** Journals a write's parts and its key, before the write; throws when the journal cannot be written, or the key is no digest (then nothing is written). */
   journal(where: readonly PlacedPart[], key: ScopedKey | undefined): void {
+    if (key !== undefined && !isKeyDigest(key.hash)) throw new TypeError(`sluice: an Idempotency key must be a digest (keyDigest, sequenceKey), got ${JSON.stringify(key.hash.slice(0, 40))}`);
     if (this.#path === undefined) return;
     if (this.#file === undefined) this.#compact();
     const expires = key === undefined ? 0 : Date.now() + this.#limits.ttlMs;
@@ -153,7 +178,7 @@ export class IdempotencyStore {
     lines.pop(); // "" after the last newline, or a torn last line: its write never began
     let last: string[] | undefined;
     const remember = (f: string[]) => {
-      if (f[3] !== "-") this.#remember(decodeURIComponent(f[2]), f[3], Number(f[1]));
+      if (f[3] !== "-") this.#remember(decodeURIComponent(f[2]), journaledKey(f[3]), Number(f[1]));
     };
     for (const line of lines) {
       const f = line.split(" ");
@@ -212,7 +237,7 @@ const PART = /^[^/]*\/\d{1,15}\/\d{1,15}$/;
 
 /** Whether a K or W line's fields are what the store writes: a time, an escaped token, and for W file parts. */
 function soundLine(f: string[]): boolean {
-  if (f.length < 4 || !/^\d{1,16}$/.test(f[1]) || !(isKeyDigest(f[3]) || (f[0] === "W" && f[2] === "-" && f[3] === "-"))) return false;
+  if (f.length < 4 || !/^\d{1,16}$/.test(f[1]) || !(isKeyDigest(journaledKey(f[3])) || (f[0] === "W" && f[2] === "-" && f[3] === "-"))) return false;
   try {
     decodeURIComponent(f[2]);
   } catch {

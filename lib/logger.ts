@@ -37,8 +37,7 @@ const LEVEL_METHODS = {} as Record<LevelName, LogMethod>;
 export class Logger {
   readonly #core: LoggerCore;
   readonly #category: string | undefined;
-  /** Each level's text between time and message (shared with children of the same category). */
-  readonly #prefixes: Record<LevelName, string>;
+  readonly #prefixes: Record<LevelName, string>; // each level's text between time and message, shared by a category
   readonly #bindings: string;
   /** The core's generation (count of `setLevels`) that the level and threshold were set for. */
   #generation = 0;
@@ -49,11 +48,7 @@ export class Logger {
   constructor(core: LoggerCore, category: string | undefined, bindings: string, level: LevelThreshold, prefixes?: Record<LevelName, string>) {
     this.#core = core;
     this.#category = category;
-    if (prefixes === undefined) {
-      prefixes = {} as Record<LevelName, string>;
-      for (const name of LEVEL_NAMES) prefixes[name] = recordPrefix(name, category);
-    }
-    this.#prefixes = prefixes;
+    this.#prefixes = prefixes ?? Object.fromEntries(LEVEL_NAMES.map((name) => [name, recordPrefix(name, category)])) as Record<LevelName, string>;
     this.#bindings = bindings;
     this.level = level;
   }
@@ -207,8 +202,8 @@ export class Logger {
       ? this.#category
       : this.#category === undefined ? options.category : this.#category + "." + options.category;
     const data = this.#bindings + serializeMembers(redacted(core, bindings));
-    if (options.category === undefined) return new Logger(core, category, data, options.level ?? this.level, this.#prefixes);
-    return new Logger(core, category, data, options.level ?? core.levelOf(category));
+    const same = options.category === undefined;
+    return new Logger(core, category, data, options.level ?? (same ? this.level : core.levelOf(category)), same ? this.#prefixes : undefined);
   }
 
   /** Resolves when every record logged before the call is written (and fsync'd where durable). */

@@ -5,11 +5,23 @@
  *
  * @module
  */
-import { Buffer } from "node:buffer";
 import type { LogRecord } from "../lib/record.ts";
 import { copyRow, copyText, jsonbSafe, pgTime } from "./rows.ts";
 
 const NL = 10, TAB = 9, BACKSLASH = 92, U = 117;
+
+/** The `Buffer` operations the rows are made with: native byte search, copy and text writes. */
+interface Bytes extends Uint8Array {
+  copy(target: Uint8Array, targetStart?: number, sourceStart?: number, sourceEnd?: number): number;
+  write(text: string, offset: number, encoding?: "utf8" | "latin1"): number;
+}
+/** node:buffer's `Buffer`, which Bun, Deno and Node all have (loaded here, not imported, so a type check needs no Node types). */
+const Buffer = (globalThis as unknown as { process: { getBuiltinModule(id: string): { Buffer: BufferClass } } }).process.getBuiltinModule("node:buffer").Buffer;
+interface BufferClass {
+  from(data: ArrayBufferLike | string, byteOffset?: number, length?: number): Bytes;
+  alloc(size: number): Bytes;
+  allocUnsafe(size: number): Bytes;
+}
 
 /**
  * The COPY text of records that came as the lines of `body` (NDJSON in sluice's own form, one
@@ -98,14 +110,14 @@ export function copyBytesAsSent(records: readonly LogRecord[], body: Uint8Array,
 }
 
 /** Where `byte` is in `src`, in order. */
-function positions(src: Buffer, byte: number): number[] {
+function positions(src: Bytes, byte: number): number[] {
   const at: number[] = [];
   for (let i = src.indexOf(byte); i >= 0; i = src.indexOf(byte, i + 1)) at.push(i);
   return at;
 }
 
 /** Whether a backslash from `backslashes[i]` on, before `end`, begins a `\u` escape (`jsonb` refuses some); an escaped backslash is skipped whole. */
-function unicodeEscape(src: Buffer, backslashes: number[], i: number, end: number): boolean {
+function unicodeEscape(src: Bytes, backslashes: number[], i: number, end: number): boolean {
   for (; i < backslashes.length && backslashes[i] < end; i++) {
     const b = backslashes[i];
     if (src[b + 1] === U) return true;

@@ -1,10 +1,10 @@
 // The write journal's recovery and appendAll's all-or-nothing, on files the test writes by hand:
 // what a crash or a failed write can leave, and what the next start makes of it.
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { IdempotencyStore, keyDigest } from "../collector/dedup.ts";
+import { IdempotencyStore, keyDigest, sequenceKey } from "../collector/dedup.ts";
 import { appendAll } from "../lib/files/append_all.ts";
 import { HandlePool } from "../lib/files/handle_pool.ts";
 import { RotatingFile } from "../lib/files/rotating_file.ts";
@@ -65,6 +65,23 @@ describe("journal recovery at start", () => {
     expect(keys.has({ token: "one", hash })).toBe(true);
     expect(keys.has({ token: "two", hash })).toBe(false);
     keys.close();
+  });
+});
+
+describe("keys that are not digests", () => {
+  test("a journal an older sluice consume wrote (decimal sequences) is read as sequence keys; a key that is no digest is refused before anything is written", () => {
+    const { dir, open, read } = setup({ a: "A1\n" }, `K ${later} stream-1 41\nW ${later} stream-1 42 a/0/3\n`);
+    const keys = open();
+    expect(keys.has({ token: "stream-1", hash: sequenceKey(41) })).toBe(true);
+    expect(keys.has({ token: "stream-1", hash: sequenceKey(42) })).toBe(true);
+    expect(keys.has({ token: "stream-1", hash: sequenceKey(43) })).toBe(false);
+    expect(() => keys.journal([["a", 3, 3]], { token: "stream-1", hash: "43" })).toThrow(/must be a digest/);
+    expect(read("a")).toBe("A1\n");
+    keys.journal([["a", 3, 3]], { token: "stream-1", hash: sequenceKey(43) });
+    appendFileSync(join(dir, "a.ndjson"), "A2\n"); // the write the entry covers
+    keys.commit({ token: "stream-1", hash: sequenceKey(43) });
+    keys.close();
+    expect(open().has({ token: "stream-1", hash: sequenceKey(43) })).toBe(true);
   });
 });
 

@@ -17,7 +17,7 @@ import { type Consumer, type ConsumerMessages, jetstream, type JetStreamManager,
 import { DiskWriter } from "../../collector/disk_writer.ts";
 import { DiskWriteError } from "../../collector/errors.ts";
 import { appendableLines, decodeMessage, MessageDecodeError, messageText } from "../../jetstream/message_read.ts";
-import type { ScopedKey } from "../../collector/dedup.ts";
+import { type ScopedKey, sequenceKey } from "../../collector/dedup.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import type { LogRecord } from "../../lib/record.ts";
 import type { Runtime } from "../../lib/runtime/runtime.ts";
@@ -157,7 +157,7 @@ function run(nc: NatsConnection, jsm: JetStreamManager, consumer: Consumer, disk
   };
   const timer = setInterval(refreshFloor, FLOOR_EVERY_MS);
   const handle = async (m: JsMsg) => {
-    const key: ScopedKey = { token: streamId, hash: String(m.seq) };
+    const key: ScopedKey = { token: streamId, hash: sequenceKey(m.seq) };
     if (m.seq <= floor || disk.keys.has(key)) {
       m.ack();
       counts.skipped++;
