@@ -142,7 +142,7 @@ export function parseNdjson(text: string, producer: string, maxLineBytes: number
   let lines = 0;
   const now = Date.now();
   const producerTail = ',"producer":' + JSON.stringify(producer) + "}";
-  const ownForm = ownFormCheck();
+  const ownForm = ownFormCheck(!text.includes("\r"));
   let sent = true; // every line so far taken as it came, for one category file
   let start = 0;
   for (let line = 1; start < text.length; line++) {

@@ -32,8 +32,9 @@ export interface OwnFormCheck {
  * `JSON.parse` would take) or an escape sluice does not write (`\u0041`) fails the check. The
  * members after `msg` are not rewritten by sluice's own paths either (they are kept as sent).
  * Make one per body or message: it keeps what consecutive lines share (the time checked, the
- * level's prefix, the message's JSON).
+ * level's prefix, the message's JSON: the head each line must start with).
  *
+ * @param crFree The text these lines come from holds no `\r`, so no line is looked at for one.
  * @returns The check.
  * @example
  * ```ts
@@ -44,31 +45,35 @@ export interface OwnFormCheck {
  * check('{"time":"1970-01-01T00:00:00Z","level":"info","msg":"a"}', { time: "1970-01-01T00:00:00Z", level: "info", msg: "a" }); // -1
  * ```
  */
-export function ownFormCheck(): OwnFormCheck {
+export function ownFormCheck(crFree = false): OwnFormCheck {
   let [checkedTime, level, prefix, lastMsg, lastMsgJson] = ["", "", "", "", '""'];
   let prefixCategory: string | undefined;
+  /** `{"time":"<time>` + the level's prefix + the message's JSON: what the last line had to start with. */
+  let head = "";
   const check = ((line: string, v: Record<string, unknown>): number => {
     const { time, msg, category } = v;
     if (typeof time !== "string" || typeof msg !== "string" || (category !== undefined && typeof category !== "string")) return -1;
-    // a time in sluice's form is its own round trip (a batch's records share few)
-    if (time !== checkedTime) {
-      const ms = Date.parse(time);
-      if (Number.isNaN(ms) || isoTime(ms) !== time) return -1;
-      checkedTime = time;
-      check.ms = ms;
+    if (time !== checkedTime || v.level !== level || category !== prefixCategory || msg !== lastMsg || head === "") {
+      head = ""; // made again below only when every part checks (a stale head could pass a line it does not describe)
+      // a time in sluice's form is its own round trip (a batch's records share few)
+      if (time !== checkedTime) {
+        const ms = Date.parse(time);
+        if (Number.isNaN(ms) || isoTime(ms) !== time) return -1;
+        checkedTime = time;
+        check.ms = ms;
+      }
+      if (v.level !== level || category !== prefixCategory || prefix === "") {
+        if (typeof v.level !== "string" || !LEVELS.has(v.level)) return -1;
+        prefix = recordPrefix((level = v.level) as LevelName, (prefixCategory = category));
+      }
+      // the message as sluice writes it (not "\u0041", not followed by a second "msg" that JSON.parse would take)
+      if (msg !== lastMsg) (lastMsgJson = JSON.stringify(msg)), (lastMsg = msg);
+      head = '{"time":"' + time + prefix + lastMsgJson;
     }
-    if (v.level !== level || category !== prefixCategory || prefix === "") {
-      if (typeof v.level !== "string" || !LEVELS.has(v.level)) return -1;
-      prefix = recordPrefix((level = v.level) as LevelName, (prefixCategory = category));
-    }
-    const msgAt = 9 + time.length + prefix.length;
-    if (!line.startsWith('{"time":"') || !line.startsWith(time, 9) || !line.startsWith(prefix, 9 + time.length)) return -1;
-    // the message as sluice writes it (not "\u0041", not followed by a second "msg" that JSON.parse would take), and nothing after the closing brace ("\r", spaces)
-    if (msg !== lastMsg) (lastMsgJson = JSON.stringify(msg)), (lastMsg = msg);
-    if (!line.startsWith(lastMsgJson, msgAt) || line.charCodeAt(line.length - 1) !== 125) return -1;
-    // a "\r" between members (JSON whitespace) is no line break in NDJSON but is one in an SSE
-    // data line (/api/tail): such a line is written again, without it
-    return line.includes("\r") ? -1 : msgAt + lastMsgJson.length;
+    // nothing after the closing brace ("\r", spaces); a "\r" between members (JSON whitespace) is
+    // no line break in NDJSON but is one in an SSE data line (/api/tail): such a line is written again, without it
+    if (!line.startsWith(head) || line.charCodeAt(line.length - 1) !== 125 || (!crFree && line.includes("\r"))) return -1;
+    return head.length;
   }) as OwnFormCheck;
   check.ms = NaN;
   return check;
