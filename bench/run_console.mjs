@@ -11,9 +11,9 @@
 //    (MutationObserver), p50/p99.
 // Run: node bench/run_console.mjs   (ROUNDS=3 T=5 by default)
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { withServer } from "./with_server.mjs";
 
 const root = new URL("../", import.meta.url).pathname;
 const workloads = new URL("./workloads/", import.meta.url).pathname;
@@ -22,24 +22,13 @@ const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const T = process.env.T ?? "5";
 const INGEST = "bench-ingest-token";
 const READ = "bench-read-token";
-let port = 18700;
 
-async function withServer(fn) {
-  const p = port++;
-  const dir = mkdtempSync(join(tmpdir(), "sluice-console-bench-"));
-  writeFileSync(join(dir, "tokens"), `edge:${INGEST}:producers=*\nops:${READ}:role=read\n`);
-  const proc = spawn(bun, [join(root, "cli.ts"), "serve", "--port", String(p), "--dir", join(dir, "logs"), "--tokens", join(dir, "tokens"), "--rate-limit", "10000000"], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
-  for (let i = 0; i < 100; i++) {
-    try { await fetch(`http://127.0.0.1:${p}/healthz`); break; } catch { await new Promise((r) => setTimeout(r, 50)); }
-  }
-  try {
-    return await fn(`http://127.0.0.1:${p}`, proc.pid);
-  } finally {
-    proc.kill("SIGTERM");
-    await new Promise((r) => proc.once("exit", r));
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+/** The collector with an ingest token and a read token, for `fn(url, pid)`. */
+const withCollector = (fn) => withServer(
+  (p, dir) => [join(root, "cli.ts"), "serve", "--port", String(p), "--dir", join(dir, "logs"), "--tokens", join(dir, "tokens"), "--rate-limit", "10000000"],
+  fn,
+  (dir) => writeFileSync(join(dir, "tokens"), `edge:${INGEST}:producers=*\nops:${READ}:role=read\n`),
+);
 
 // the collector's CPU seconds (user + system) from /proc: its cost per record does not depend on
 // how much of the machine other processes take, as records/s does
@@ -71,8 +60,8 @@ async function withTails(url, n, fn) {
 
 const results = { none: [], twenty: [] };
 for (let r = 0; r < ROUNDS; r++) {
-  results.none.push(await withServer((url, pid) => load(url, pid)));
-  results.twenty.push(await withServer((url, pid) => withTails(url, 20, () => load(url, pid))));
+  results.none.push(await withCollector((url, pid) => load(url, pid)));
+  results.twenty.push(await withCollector((url, pid) => withTails(url, 20, () => load(url, pid))));
   const t = results.twenty.at(-1);
   process.stderr.write(`round ${r + 1}: no tail ${results.none.at(-1).recordsPerSec} rec/s ${results.none.at(-1).collectorUsPerRecord.toFixed(2)} us/rec, 20 tails ${t.recordsPerSec} rec/s ${t.collectorUsPerRecord.toFixed(2)} us/rec (each tail read ${Math.min(...t.tails.events)}-${Math.max(...t.tails.events)} events, ${t.tails.dropped} reported dropped)\n`);
 }
@@ -99,7 +88,7 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 
 // the page's own timing, from its POST to the row on screen
-const latency = await withServer(async (url) => {
+const latency = await withCollector(async (url) => {
   const { chromium } = await import("playwright-core");
   const browser = await chromium.launch({ executablePath: process.env.SLUICE_CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
   try {

@@ -3,33 +3,17 @@
 // `sluice serve`, interleaved ROUNDS times (default 3); then `sluice load --target` at 10,000
 // records/s (end-to-end latency, request latency, the collector's peak RSS) and at full speed
 // with and without gzip.
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { withServer } from "./with_server.mjs";
 
 const root = new URL("../", import.meta.url).pathname;
 const workloads = new URL("./workloads/", import.meta.url).pathname;
 const bun = join(root, "node_modules/.bin/bun");
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const T = process.env.T ?? "5";
-let port = 18600;
 
-async function withServer(args, fn) {
-  const p = port++;
-  const dir = mkdtempSync(join(tmpdir(), "sluice-ingest-bench-"));
-  const proc = spawn(bun, args(p, dir), { cwd: root, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, PORT: String(p), OUT: join(dir, "floor.ndjson") } });
-  for (let i = 0; i < 100; i++) {
-    try { await fetch(`http://127.0.0.1:${p}/healthz`); break; } catch { await new Promise((r) => setTimeout(r, 50)); }
-  }
-  try {
-    return await fn(`http://127.0.0.1:${p}`, proc.pid);
-  } finally {
-    proc.kill("SIGTERM");
-    await new Promise((r) => proc.once("exit", r));
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const peakRssMb = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
 const loadShared = (url) => JSON.parse(spawnSync(bun, [join(workloads, "ingest_load.ts")], { encoding: "utf8", env: { ...process.env, URL: `${url}/ingest`, C: "8", T, B: "1000" } }).stdout.trim().split("\n").at(-1));
