@@ -6,7 +6,7 @@
  */
 import type { PlacedPart } from "../lib/files/append_all.ts";
 import type { FileDriver, Runtime } from "../lib/runtime/runtime.ts";
-import { isKeyDigest, KeyWindow } from "./key_window.ts";
+import { digestText, isKeyDigest, KeyWindow } from "./key_window.ts";
 
 /** An Idempotency-Key as the store keeps it: the token's name and a digest of producer and key. */
 export interface ScopedKey {
@@ -36,7 +36,7 @@ const utf8 = new TextEncoder();
  */
 export async function keyDigest(producer: string, key: string): Promise<string> {
   const d = new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(`${producer}\n${key}`)));
-  return btoa(String.fromCharCode(...d.subarray(0, 16))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return digestText(d);
 }
 
 /**
@@ -55,7 +55,7 @@ export async function keyDigest(producer: string, key: string): Promise<string> 
 export function sequenceKey(seq: number): string {
   const d = new Uint8Array(16);
   new DataView(d.buffer).setBigUint64(8, BigInt(seq));
-  return btoa(String.fromCharCode(...d)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return digestText(d);
 }
 
 /** A journal's key as the store keeps it: a digest, or (journals `sluice consume` wrote before digests) a decimal sequence. */

@@ -18,6 +18,21 @@ const VALUE = new Int8Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) VALUE[ALPHABET.charCodeAt(i)] = i;
 
 /**
+ * The text of a key digest: 16 bytes as 22 characters of base64url.
+ *
+ * @param bytes The digest's 16 bytes.
+ * @returns Its text.
+ * @example
+ * ```ts
+ * import { digestText } from "./key_window.ts";
+ * digestText(new Uint8Array(16)); // "AAAAAAAAAAAAAAAAAAAAAA"
+ * ```
+ */
+export function digestText(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes.subarray(0, 16))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/**
  * Whether a string is a key digest as the collector makes them (`keyDigest`): 22 characters of
  * base64url.
  *
@@ -214,16 +229,9 @@ function indexSize(cap: number): number {
   return n;
 }
 
-/** The 22 base64url characters of the digest in `words[w, w + 4)`. */
+/** The text of the digest in `words[w, w + 4)` (their bits in order, as `#decode` reads them). */
 function encode(words: Uint32Array, w: number): string {
-  let out = "";
-  for (let i = 0, bit = 0; i < 22; i++, bit += 6) {
-    let v = 0;
-    for (let b = 0; b < 6; b++) {
-      const at = bit + b;
-      v = (v << 1) | (at < 128 ? (words[w + (at >> 5)] >>> (31 - (at & 31))) & 1 : 0);
-    }
-    out += ALPHABET[v];
-  }
-  return out;
+  const bytes = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) bytes[i] = words[w + (i >> 2)] >>> (24 - 8 * (i & 3));
+  return digestText(bytes);
 }
