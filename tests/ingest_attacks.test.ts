@@ -6,33 +6,21 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serve, type Server } from "../server.ts";
+import type { Server } from "../server.ts";
 import { categoryFileName } from "../lib/files/category_name.ts";
 import { rotatedTime } from "../lib/files/rotation_names.ts";
+import { auth, closeCollectors, get, open, post, READ, readCollector } from "./helpers/read_collector.ts";
 import { SseReader } from "./helpers/sse.ts";
 import type { RecordSearcher } from "../collector/search/searcher.ts";
 
-const INGEST = "in-token";
-const READ = "read-token";
-const open: Server[] = [];
-afterEach(async () => {
-  for (const s of open.splice(0)) await s.close();
-});
-async function collector(dir = mkdtempSync(join(tmpdir(), "sluice-ingest-attacks-"))): Promise<Server> {
-  const s = await serve({ port: 0, dir, handleSignals: false, tokens: [{ name: "edge", token: INGEST }, { name: "ops", token: READ, role: "read" }] });
-  open.push(s);
-  return s;
-}
-const auth = (t: string) => ({ authorization: `Bearer ${t}` });
-const get = (s: Server, path: string) => fetch(s.url + path, { headers: auth(READ) });
+afterEach(closeCollectors);
+const collector = (dir?: string) => readCollector("sluice-ingest-attacks-", dir === undefined ? {} : { dir });
 
 describe("a category named like another category's rotated file", () => {
   // category "http.2099-01-01T00-00-00-000Z" was written to http.2099-01-01T00-00-00-000Z.ndjson:
   // the name of a file rotated from http.ndjson in 2099, so an ingest token could hide another
   // category's records from search and make its retention delete them
   const stamp = (d: number) => `2099-01-0${d}T00-00-00-000Z`;
-  const post = (s: Server, lines: string[]) =>
-    fetch(`${s.url}/ingest`, { method: "POST", headers: { ...auth(INGEST), "content-type": "application/x-ndjson" }, body: lines.join("\n") + "\n" });
 
   test("its file name is not one a rotation of another category can have", () => {
     const isHttpRotation = rotatedTime({ dir: ".", stem: "http", ext: ".ndjson" });
@@ -53,8 +41,7 @@ describe("a category named like another category's rotated file", () => {
 
   test("the retention of the category it mimics keeps that category's own rotated files", async () => {
     const dir = mkdtempSync(join(tmpdir(), "sluice-ingest-attacks-rot-"));
-    const s = await serve({ port: 0, dir, handleSignals: false, rotate: { maxBytes: 2000, maxFiles: 2 }, tokens: [{ name: "edge", token: INGEST }] });
-    open.push(s);
+    const s = await readCollector("", { dir, rotate: { maxBytes: 2000, maxFiles: 2 } });
     const line = (i: number, category: string) => JSON.stringify({ level: "info", category, msg: `m${i}`, pad: "x".repeat(900) });
     // decoys first: three "rotations" of http from 2099, the newest it could have
     for (let d = 1; d <= 3; d++) expect((await post(s, [line(d, `http.${stamp(d)}`)])).status).toBe(200);
@@ -80,7 +67,7 @@ test("a line in sluice's form with a carriage return between its members is stor
   expect((await sse.next()).comment).toBe("connected");
   const time = new Date(Date.now() - 1000).toISOString();
   const lines = [`{"time":"${time}","level":"info","msg":"x",\r"a":1}`, `{"time":"${time}","level":"info","msg":"y","b":2\r}`, `{"time":"${time}","level":"info","msg":"z",\n"c":3}`];
-  const posted = await fetch(`${s.url}/ingest`, { method: "POST", headers: { ...auth(INGEST), "content-type": "application/x-ndjson" }, body: lines.join("\n") + "\n" });
+  const posted = await post(s, lines);
   expect((await posted.json()).accepted).toBe(2);
   const events = await sse.records(2);
   // an SSE line ends at "\r" as at "\n" (this test reader splits at "\n" only)
@@ -99,8 +86,7 @@ test("a damaged idempotency journal does not keep the collector from starting; i
   // a bad %-escape in a K line was a URIError at start, a W line's part that is not
   // file/offset/bytes a RangeError (truncate(NaN)): the collector would not start at all
   const dir = mkdtempSync(join(tmpdir(), "sluice-ingest-attacks-journal-"));
-  const send = (s: Server, key: string) =>
-    fetch(`${s.url}/ingest`, { method: "POST", headers: { ...auth(INGEST), "content-type": "application/x-ndjson", "idempotency-key": key }, body: '{"msg":"once"}\n' });
+  const send = (s: Server, key: string) => post(s, ['{"msg":"once"}'], { "idempotency-key": key });
   let s = await collector(dir);
   expect((await send(s, "kept-key")).status).toBe(200);
   await s.close();
@@ -123,9 +109,7 @@ test("a search that takes longer than the idle bound is answered, not cut (Bun's
     search: () => new Promise((resolve) => setTimeout(() => resolve({ lines: ['{"msg":"late"}'], cursor: undefined }), 5000)),
     histogram: () => Promise.reject(new Error("not used")),
   };
-  const dir = mkdtempSync(join(tmpdir(), "sluice-ingest-attacks-slow-"));
-  const s = await serve({ port: 0, dir, handleSignals: false, headerTimeoutMs: 1000, searcher: slow, tokens: [{ name: "ops", token: READ, role: "read" }] });
-  open.push(s);
+  const s = await readCollector("sluice-ingest-attacks-slow-", { headerTimeoutMs: 1000, searcher: slow });
   const res = await get(s, "/api/search");
   expect(res.status).toBe(200);
   expect(await res.text()).toBe('{"msg":"late"}\n');

@@ -7,7 +7,6 @@ import postgres from "postgres";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serve, type Server } from "../server.ts";
 import { commitBatches, ensureTable, tableNames } from "../postgres.ts";
 import { PostgresSearcher } from "../postgres/search.ts";
 import { FileSearcher } from "../collector/search/file_searcher.ts";
@@ -18,20 +17,26 @@ import { createRecord } from "../lib/record.ts";
 import { TailHub } from "../collector/tail/tail_hub.ts";
 import { TAIL_FILTER_MS_PER_SEC } from "../collector/tail/tail_subscriber.ts";
 import { type PostgresServer, postgresSuitesRun, startPostgres } from "./helpers/postgres.ts";
+import { closeCollectors, get, readCollector } from "./helpers/read_collector.ts";
+import type { RecordSearcher } from "../collector/search/searcher.ts";
 
-const INGEST = "in-token";
-const READ = "read-token";
-const open: Server[] = [];
-afterEach(async () => {
-  for (const s of open.splice(0)) await s.close();
-});
-async function collector(dir = mkdtempSync(join(tmpdir(), "sluice-read-attacks-"))): Promise<Server> {
-  const s = await serve({ port: 0, dir, handleSignals: false, tokens: [{ name: "edge", token: INGEST }, { name: "ops", token: READ, role: "read" }] });
-  open.push(s);
-  return s;
+afterEach(closeCollectors);
+const collector = () => readCollector("sluice-read-attacks-");
+
+/** Every page of `searcher` from the newest on: the messages seen, each page checked to hold lines within `maxBytes`. */
+async function allPages(searcher: RecordSearcher, now: number, maxBytes: number): Promise<string[]> {
+  const seen: string[] = [];
+  let cursor: string | undefined;
+  for (let pages = 0; pages < 100; pages++) {
+    const page = await searcher.search(searchRequest({ limit: "10000", cursor }, now));
+    expect(page.lines.length).toBeGreaterThan(0);
+    expect(page.lines.reduce((n, l) => n + l.length, 0)).toBeLessThanOrEqual(maxBytes);
+    seen.push(...page.lines.map((l) => JSON.parse(l).msg));
+    cursor = page.cursor;
+    if (cursor === undefined) break;
+  }
+  return seen;
 }
-const auth = (t: string) => ({ authorization: `Bearer ${t}` });
-const get = (s: Server, path: string) => fetch(s.url + path, { headers: auth(READ) });
 
 test("times past what a Date holds are a 400 naming the argument, on search and histogram alike", async () => {
   const s = await collector();
@@ -84,17 +89,7 @@ describe.skipIf(!postgresSuitesRun("read API attacks on PostgreSQL (tests/read_a
     // 30 records of ~1 KB, 10 sharing a millisecond
     const records = Array.from({ length: 30 }, (_, i) => createRecord(T0 + (i < 10 ? 0 : i), "info", "http", `r${i}`, `,"pad":"${"x".repeat(1000 + i)}"}`));
     await commitBatches(sql, big, [{ records }]);
-    const s = new PostgresSearcher(sql, big, { maxPageBytes: 5_000 });
-    const seen: string[] = [];
-    let cursor: string | undefined;
-    for (let pages = 0; pages < 40; pages++) {
-      const page = await s.search(searchRequest({ limit: "10000", cursor }, T0 + 60_000));
-      expect(page.lines.length).toBeGreaterThan(0);
-      expect(page.lines.reduce((n, l) => n + l.length, 0)).toBeLessThanOrEqual(5_000);
-      seen.push(...page.lines.map((l) => JSON.parse(l).msg));
-      cursor = page.cursor;
-      if (cursor === undefined) break;
-    }
+    const seen = await allPages(new PostgresSearcher(sql, big, { maxPageBytes: 5_000 }), T0 + 60_000, 5_000);
     expect(seen.length).toBe(30);
     expect(new Set(seen).size).toBe(30);
     const one = await new PostgresSearcher(sql, big, { maxPageBytes: 10 }).search(searchRequest({ limit: "5" }, T0 + 60_000));
@@ -247,16 +242,7 @@ test("a page holds at most maxPageBytes of records (at least one): pages of larg
   for (let i = 0; i < 60; i++) text += JSON.stringify({ time: new Date(now - 10_000 + (i < 20 ? 0 : i)).toISOString(), level: "info", msg: `r${i}`, pad: "x".repeat(1000 + i) }) + "\n";
   writeFileSync(join(dir, "big.ndjson"), text);
   const searcher = new FileSearcher(dir, { maxPageBytes: 8_000 });
-  const seen: string[] = [];
-  let cursor: string | undefined;
-  for (let pages = 0; pages < 100; pages++) {
-    const page = await searcher.search(searchRequest({ limit: "10000", cursor }, now));
-    expect(page.lines.length).toBeGreaterThan(0);
-    expect(page.lines.reduce((n, l) => n + l.length, 0)).toBeLessThanOrEqual(8_000);
-    seen.push(...page.lines.map((l) => JSON.parse(l).msg));
-    cursor = page.cursor;
-    if (cursor === undefined) break;
-  }
+  const seen = await allPages(searcher, now, 8_000);
   expect(seen.length).toBe(60);
   expect(new Set(seen).size).toBe(60);
   // a record larger than the bound is still a page of its own

@@ -11,9 +11,9 @@ export const READ = "read-token";
 /** The collectors started and not yet closed. */
 export const open: Server[] = [];
 
-/** Starts a collector on 127.0.0.1 with the two tokens and `extra` options. */
+/** Starts a collector on 127.0.0.1 with the two tokens and `extra` options (`extra.dir` instead of a fresh one, to start again on a directory). */
 export async function readCollector(prefix: string, extra: Partial<ServeOptions> = {}): Promise<Server> {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = extra.dir ?? mkdtempSync(join(tmpdir(), prefix));
   const s = await serve({ port: 0, dir, handleSignals: false, tokens: [{ name: "edge", token: INGEST, producers: ["edge-*"] }, { name: "ops", token: READ, role: "read" }], ...extra });
   open.push(s);
   return s;
@@ -25,6 +25,9 @@ export async function closeCollectors(): Promise<void> {
 }
 
 export const auth = (t: string): Record<string, string> => ({ authorization: `Bearer ${t}` });
+
+/** GETs `path` with the read token. */
+export const get = (s: Server, path: string): Promise<Response> => fetch(s.url + path, { headers: auth(READ) });
 
 /** POSTs NDJSON lines to /ingest with the ingest token. */
 export const post = (s: Server, lines: string[], headers: Record<string, string> = {}): Promise<Response> =>
