@@ -22,43 +22,18 @@ type Run = (flags: Record<string, string | boolean | undefined>, positionals: st
 type Command = [CommandSpec, Run];
 // each command's module is loaded when it runs: a command does not start up paying for the
 // others' dependencies (the collector's, the NATS and PostgreSQL clients')
+/** A command whose module is imported when it is asked for (the specifier stays literal, so bundlers see it). */
+const lazy = <M>(load: () => Promise<M>, pick: (m: M) => Command) => async (): Promise<Command> => pick(await load());
 const COMMANDS: Record<string, () => Promise<Command>> = {
-  serve: async () => {
-    const m = await import("./tools/serve_command.ts");
-    return [m.SERVE, m.serveCommand];
-  },
-  load: async () => {
-    const m = await import("./tools/load_command.ts");
-    return [m.LOAD, m.load];
-  },
-  tail: async () => {
-    const m = await import("./tools/tail_command.ts");
-    return [m.TAIL, m.tail];
-  },
-  search: async () => {
-    const m = await import("./tools/search_command.ts");
-    return [m.SEARCH, m.search];
-  },
-  pretty: async () => {
-    const m = await import("./tools/pretty_command.ts");
-    return [m.PRETTY, m.pretty];
-  },
-  token: async () => {
-    const m = await import("./tools/token_command.ts");
-    return [m.TOKEN, m.token];
-  },
-  jetstream: async () => {
-    const m = await import("./tools/jetstream_command.ts");
-    return [m.JETSTREAM, m.jetstreamCommand];
-  },
-  postgres: async () => {
-    const m = await import("./tools/postgres_command.ts");
-    return [m.POSTGRES, m.postgresCommand];
-  },
-  consume: async () => {
-    const m = await import("./tools/consume_command.ts");
-    return [m.CONSUME, m.consumeCommand];
-  },
+  serve: lazy(() => import("./tools/serve_command.ts"), (m) => [m.SERVE, m.serveCommand]),
+  load: lazy(() => import("./tools/load_command.ts"), (m) => [m.LOAD, m.load]),
+  tail: lazy(() => import("./tools/tail_command.ts"), (m) => [m.TAIL, m.tail]),
+  search: lazy(() => import("./tools/search_command.ts"), (m) => [m.SEARCH, m.search]),
+  pretty: lazy(() => import("./tools/pretty_command.ts"), (m) => [m.PRETTY, m.pretty]),
+  token: lazy(() => import("./tools/token_command.ts"), (m) => [m.TOKEN, m.token]),
+  jetstream: lazy(() => import("./tools/jetstream_command.ts"), (m) => [m.JETSTREAM, m.jetstreamCommand]),
+  postgres: lazy(() => import("./tools/postgres_command.ts"), (m) => [m.POSTGRES, m.postgresCommand]),
+  consume: lazy(() => import("./tools/consume_command.ts"), (m) => [m.CONSUME, m.consumeCommand]),
 };
 const NAMES = Object.keys(COMMANDS);
 
