@@ -209,7 +209,7 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
     has: () => false,
     async write(records, key, from) {
       // records taken as sent are the body's lines, each with the caller's producer as its last member
-      return { duplicate: await commit(records, key, from?.asSent === undefined ? undefined : { producer: from.producer, body: from.body }) };
+      return { duplicate: await commit(records, key, from.asSent === undefined ? undefined : { producer: from.producer, body: from.body }) };
     },
     failure: () => away,
     retryAfterS: POSTGRES_RETRY_AFTER_S,
