@@ -8,7 +8,9 @@
 // beside it the server's own CPU time per request (utime + stime from /proc/<pid>/stat over the
 // measured run ÷ requests), which other load on the machine disturbs far less than req/s.
 //
-//   node bench/run_frameworks.mjs [--rounds 3] [--seconds 5] [--connections 10] [--only express]
+//   node bench/run_frameworks.mjs [--rounds 3] [--seconds 5] [--connections 10] [--only express] [--pin]
+// `--pin` gives the server CPU 0 and this process (autocannon) CPU 1 (`taskset`), so the two do
+// not take turns on one core and the server's own cost decides its req/s (on 2 or more CPUs).
 // (after `npx tsc -p tsconfig.build.json`: Node runs the built dist/). With `--inproc N` each
 // variant serves N requests in its own process without HTTP (app.handle, inject) and the table
 // gives its CPU µs per request (req/s there is 1e6 / that): the logger's own cost, far steadier
@@ -20,10 +22,11 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 
 const { values } = parseArgs({
-  options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "5" }, connections: { type: "string", default: "10" }, only: { type: "string" }, inproc: { type: "string" } },
+  options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "5" }, connections: { type: "string", default: "10" }, only: { type: "string" }, inproc: { type: "string" }, pin: { type: "boolean", default: false } },
 });
 const rounds = Number(values.rounds), seconds = Number(values.seconds), connections = Number(values.connections);
 const bun = new URL("../node_modules/.bin/bun", import.meta.url).pathname;
+if (values.pin) execFileSync("taskset", ["-a", "-p", "-c", "1", String(process.pid)], { stdio: "ignore" });
 const TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }));
 const groups = [
   { framework: "elysia", runtime: bun, variants: ["bare", "sluice", "pino"] },
@@ -40,7 +43,8 @@ async function measureInProcess(runtime, variant) {
 
 async function measure(runtime, variant) {
   if (values.inproc !== undefined) return measureInProcess(runtime, variant);
-  const child = spawn(runtime, [new URL("framework_server.mjs", import.meta.url).pathname, variant], { stdio: ["ignore", "pipe", "inherit"] });
+  const server = [runtime, new URL("framework_server.mjs", import.meta.url).pathname, variant];
+  const child = values.pin ? spawn("taskset", ["-c", "0", ...server], { stdio: ["ignore", "pipe", "inherit"] }) : spawn(server[0], server.slice(1), { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   child.stdout.setEncoding("utf8");
   const port = await new Promise((resolve, reject) => {

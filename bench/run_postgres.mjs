@@ -80,7 +80,7 @@ const stop = async (c) => {
     await gone;
   }
 };
-const serve = (url, table) => start(["cli.ts", "serve", "--port", "0", "--no-auth", "--dir", mkdtempSync(join(tmpdir(), "sluice-pgbench-")), "--postgres", url, "--table", table, "--rate-limit", "100000000"], /listening on (http:\/\/[^,\s]+)/);
+const serve = (url, table) => start([...(process.env.SERVE_FLAGS ?? "").split(" ").filter(Boolean), "cli.ts", "serve", "--port", "0", "--no-auth", "--dir", mkdtempSync(join(tmpdir(), "sluice-pgbench-")), "--postgres", url, "--table", table, "--rate-limit", "100000000"], /listening on (http:\/\/[^,\s]+)/);
 
 const pg = await startPostgres();
 /** CPU seconds of a process from /proc (its own, and its reaped children's with `children`). */
@@ -95,6 +95,9 @@ const cpuOf = (pid, children = false) => {
 /** PostgreSQL's CPU seconds so far: the postmaster, its exited backends and the live ones. */
 const pgCpu = () => cpuOf(pg.pid(), true) + spawnSync("pgrep", ["-P", String(pg.pid())], { encoding: "utf8" }).stdout.split("\n").filter(Boolean).reduce((s, p) => s + cpuOf(Number(p)), 0);
 const sql = postgres(pg.url, { onnotice: () => {} });
+// each timed phase starts from the same state: the last phase's rows vacuumed and analyzed and a
+// checkpoint taken, so neither side pays for the other's background work
+const settle = () => (pg.psql("vacuum analyze"), pg.psql("checkpoint"));
 const results = {};
 try {
   if (PARTS.includes("ingest")) {
@@ -103,11 +106,13 @@ try {
     for (let r = 0; r < ROUNDS; r++) {
       const names = tableNames(`floor${r}`);
       await ensureTable(sql, names);
+      settle();
       let p0 = pgCpu();
       const fr = await runJson(bun, ["bench/workloads/postgres_floor.mjs"], { URL: pg.url, TABLE: names.name, C, B: 1000, T });
       floor.push(fr.recordsPerSec);
       cpu.floor.push([(fr.cpuSeconds * 1e6) / fr.records, 0, ((pgCpu() - p0) * 1e6) / fr.records]);
       const s = await serve(pg.url, `serve${r}`);
+      settle();
       p0 = pgCpu();
       const s0 = cpuOf(s.proc.pid);
       const lr = await runJson(bun, ["bench/workloads/ingest_load.ts"], { URL: `${s.match[1]}/ingest`, KEYS: "1", C, B: 1000, T });
@@ -139,11 +144,13 @@ try {
       const f = tableNames(`sfloor${r}`), s = tableNames(`sstore${r}`);
       await ensureTable(sql, f);
       await ensureTable(sql, s);
+      settle();
       let p0 = pgCpu();
       const fr = await runJson(bun, ["bench/workloads/postgres_floor.mjs"], { URL: pg.url, TABLE: f.name, C, B: 1000, T });
       floor.push(fr.recordsPerSec);
       cpu.floor.push([(fr.cpuSeconds * 1e6) / fr.records, ((pgCpu() - p0) * 1e6) / fr.records]);
       let n = 0;
+      settle();
       p0 = pgCpu();
       const c0 = process.cpuUsage();
       const end = Date.now() + T * 1000;
