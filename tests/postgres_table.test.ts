@@ -109,6 +109,22 @@ describe.skipIf(!run)("the table in a real PostgreSQL", () => {
     expect(pg.psql("select string_agg(msg, ',' order by msg) from t_keys")).toBe("four,keyless,one,three");
   }, 30_000);
 
+  test("commitBatches: a failed key insert, or rows that cannot be made, roll the whole transaction back and leave the pool usable", async () => {
+    const names = tableNames("t_fail");
+    await ensureTable(sql, names);
+    const rec = (msg: string) => createRecord(Date.now(), "info", "c", msg, "}");
+    // the keys' insert fails (PostgreSQL's text refuses NUL) while the COPY behind it waits
+    await expect(commitBatches(sql, names, [{ records: [rec("lost")], key: { token: "t\0", hash: "k1" } }])).rejects.toThrow();
+    // the rows cannot be made once the COPY is open (a record whose message throws when read)
+    const bad = Object.defineProperty(rec("x"), "msg", { get: () => { throw new Error("unreadable record"); } });
+    await expect(commitBatches(sql, names, [{ records: [rec("before"), bad], key: { token: "t", hash: "k2" } }])).rejects.toThrow("unreadable record");
+    expect(pg.psql(`select count(*) from ${names.table}`)).toBe("0");
+    expect(pg.psql(`select count(*) from ${names.keys}`)).toBe("0");
+    // the same keys commit afterwards: nothing of the failed transactions was kept
+    expect(await commitBatches(sql, names, [{ records: [rec("later")], key: { token: "t", hash: "k2" } }])).toEqual([false]);
+    expect(pg.psql(`select string_agg(msg, ',') from ${names.table}`)).toBe("later");
+  }, 30_000);
+
   test("--retention drops whole day partitions past it and the default partition's older records; keys past their TTL are forgotten", async () => {
     const names = tableNames("t_ret");
     await ensureTable(sql, names);
