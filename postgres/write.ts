@@ -58,30 +58,25 @@ export async function commitBatches(sql: Sql, names: TableNames, batches: readon
   return await sql.begin(async (tx) => {
     const duplicate = batches.map(() => false);
     const keyed = batches.map((b, i) => [b, i] as const).filter(([b]) => b.key !== undefined);
-    if (keyed.length > 0) {
-      const tokens = keyed.map(([b]) => b.key!.token);
-      const hashes = keyed.map(([b]) => b.key!.hash);
-      const fresh = await tx.unsafe(`insert into ${names.keys} (token, hash) select * from unnest($1::text[], $2::text[]) on conflict do nothing returning token, hash`, [tokens, hashes] as never);
-      const made = new Set(fresh.map((r) => `${r.token}\n${r.hash}`));
+    // the keys' insert and the COPY go out together (one round trip less): the insert's answer
+    // comes first, and only the batches it found fresh are then written into the COPY
+    const fresh = keyed.length === 0 ? undefined : tx.unsafe(`insert into ${names.keys} (token, hash) select * from unnest($1::text[], $2::text[]) on conflict do nothing returning token, hash`, [keyed.map(([b]) => b.key!.token), keyed.map(([b]) => b.key!.hash)] as never).execute();
+    const copying = batches.some((b) => b.records.length > 0) ? tx.unsafe(`copy ${names.table} ${ROW_COLUMNS} from stdin`).writable() : undefined;
+    copying?.catch(() => {}); // when the insert fails first, the COPY's failure is that one
+    if (fresh !== undefined) {
+      const made = new Set((await fresh).map((r) => `${r.token}\n${r.hash}`));
       // a key twice among the batches: the first is written, the second is its duplicate
-      for (const [b, i] of keyed) {
-        const k = `${b.key!.token}\n${b.key!.hash}`;
-        duplicate[i] = !made.delete(k);
-      }
+      for (const [b, i] of keyed) duplicate[i] = !made.delete(`${b.key!.token}\n${b.key!.hash}`);
     }
-    const chunks: (string | Uint8Array)[] = [];
-    for (let i = 0; i < batches.length; i++) {
-      const { records, producer, body } = batches[i];
-      if (duplicate[i] || records.length === 0) continue;
-      if (body !== undefined && producer !== undefined) chunks.push(copyBytesAsSent(records, body, producer));
-      else {
-        let text = "";
-        for (const r of records) text += copyRow(r, producer);
-        chunks.push(text);
+    if (copying !== undefined) {
+      const copy = await copying;
+      let chunks: (string | Uint8Array)[];
+      try {
+        chunks = copyChunks(batches, duplicate);
+      } catch (err) {
+        copy.destroy(); // the COPY fails (CopyFail), and the transaction with it
+        throw err;
       }
-    }
-    if (chunks.length > 0) {
-      const copy = await tx.unsafe(`copy ${names.table} ${ROW_COLUMNS} from stdin`).writable();
       await new Promise<void>((resolve, reject) => {
         copy.on("error", reject);
         copy.once("finish", resolve);
@@ -91,4 +86,20 @@ export async function commitBatches(sql: Sql, names: TableNames, batches: readon
     }
     return duplicate;
   });
+}
+
+/** The COPY text of every batch that is not a duplicate: from its bytes as sent when it has them. */
+function copyChunks(batches: readonly KeyedBatch[], duplicate: readonly boolean[]): (string | Uint8Array)[] {
+  const chunks: (string | Uint8Array)[] = [];
+  for (let i = 0; i < batches.length; i++) {
+    const { records, producer, body } = batches[i];
+    if (duplicate[i] || records.length === 0) continue;
+    if (body !== undefined && producer !== undefined) chunks.push(copyBytesAsSent(records, body, producer));
+    else {
+      let text = "";
+      for (const r of records) text += copyRow(r, producer);
+      chunks.push(text);
+    }
+  }
+  return chunks;
 }

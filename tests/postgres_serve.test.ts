@@ -46,6 +46,9 @@ test("the PostgreSQL flags fail in one line, before anything starts", () => {
   const cases: [string[], string][] = [
     [["--table", "logs"], "sluice serve: --table goes with --postgres URL"],
     [["--retention", "14d"], "sluice serve: --retention goes with --postgres URL"],
+    [["--commits", "2"], "sluice serve: --commits goes with --postgres URL"],
+    [["--postgres", "postgres://x@127.0.0.1:1/db", "--commits", "0"], 'sluice serve: --commits must be a whole number from 1 to 8, got "0"'],
+    [["--postgres", "postgres://x@127.0.0.1:1/db", "--commits", "9"], 'sluice serve: --commits must be a whole number from 1 to 8, got "9"'],
     [["--postgres", "postgres://x@127.0.0.1:1/db", "--retention", "fortnight"], "sluice serve: --retention"],
     [["--postgres", "mysql://x@127.0.0.1/db"], 'sluice: --postgres must be a URL such as postgres://user@127.0.0.1:5432/db, got "mysql://x@127.0.0.1/db"'],
     [["--postgres", "postgres://x@127.0.0.1:1/db", "--jetstream", "nats://127.0.0.1:4222"], "sluice serve: --postgres and --jetstream are two stores; pick one"],
@@ -57,7 +60,7 @@ test("the PostgreSQL flags fail in one line, before anything starts", () => {
   const consume = cli("consume", "--jetstream", "nats://127.0.0.1:1", "--table", "logs");
   expect([consume.status, consume.stderr.trim()]).toEqual([1, "sluice consume: --table goes with --postgres URL"]);
   const help = cli("serve", "--help").stdout + cli("consume", "--help").stdout + cli("search", "--help").stdout;
-  for (const f of ["--postgres URL", "--table NAME", "--retention DURATION", "--write-timeout"]) expect(help).toContain(f);
+  for (const f of ["--postgres URL", "--table NAME", "--retention DURATION", "--write-timeout", "--commits N"]) expect(help).toContain(f);
 }, 60_000);
 
 describe.skipIf(!run)("sluice serve --postgres against a real PostgreSQL", () => {
@@ -184,7 +187,7 @@ describe.skipIf(!run)("sluice serve --postgres against a real PostgreSQL", () =>
   }
 
   test("PostgreSQL SIGKILLed and restarted mid-load: 503 + Retry-After and /readyz 503 with the reason while away, then every record once", async () => {
-    const s = await serveOn("t_crash", ["--write-timeout", "2s"]);
+    const s = await serveOn("t_crash", ["--write-timeout", "2s", "--commits", "8"]); // the most at once: the crash finds several transactions open
     const spool = mkdtempSync(join(work, "spool-crash-"));
     const log = createLogger({
       sinks: [httpSink(`${s.url}/ingest`, { token: TOKEN, spool, spoolRetryMs: 100, batch: { maxRecords: 50, maxAgeMs: 5 }, retry: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 100 } })],

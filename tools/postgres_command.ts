@@ -69,10 +69,11 @@ export const POSTGRES_SERVE_FLAGS: Record<string, FlagSpec> = {
   table: { ...TABLE_FLAG, help: "the table (with --postgres); created when missing, a table that differs stops the start" },
   retention: { type: "string", value: "DURATION", help: "drop day partitions older than this, such as 14d (with --postgres; default: keep all)" },
   "write-timeout": { type: "string", value: "5s", default: "5s", help: "a commit PostgreSQL has not made by then is answered 503 (with --postgres)" },
+  commits: { type: "string", value: "N", help: "transactions committing at once, 1 to 8 (with --postgres; default 2); requests that arrive meanwhile share the next one" },
 };
 
 /**
- * `sluice serve --postgres URL [--table] [--retention] [--write-timeout]`: the PostgreSQL store,
+ * `sluice serve --postgres URL [--table] [--retention] [--write-timeout] [--commits]`: the PostgreSQL store,
  * its table checked (or created), with the searcher over it; or undefined without `--postgres`.
  *
  * @param str The flag's value by name.
@@ -85,17 +86,18 @@ export const POSTGRES_SERVE_FLAGS: Record<string, FlagSpec> = {
 export async function postgresServeStore(str: (name: string) => string | undefined): Promise<(import("../collector/postgres_store.ts").PostgresStore & { searcher: import("../postgres/search.ts").PostgresSearcher }) | undefined> {
   const url = str("postgres");
   if (url === undefined) {
-    for (const f of ["table", "retention", "write-timeout"]) if (str(f) !== undefined) throw new TypeError(`sluice serve: --${f} goes with --postgres URL`);
+    for (const f of ["table", "retention", "write-timeout", "commits"]) if (str(f) !== undefined) throw new TypeError(`sluice serve: --${f} goes with --postgres URL`);
     return undefined;
   }
   if (str("jetstream") !== undefined) throw new TypeError("sluice serve: --postgres and --jetstream are two stores; pick one (sluice consume --postgres takes JetStream's records into PostgreSQL)");
-  const { positiveDuration } = await import("./flags.ts");
+  const { positiveDuration, wholeNumber } = await import("./flags.ts");
+  const commitsInFlight = str("commits") === undefined ? undefined : wholeNumber(str("commits")!, "sluice serve: --commits", 1, 8);
   const retentionMs = str("retention") === undefined ? undefined : positiveDuration(str("retention")!, "sluice serve: --retention");
   const writeTimeoutMs = str("write-timeout") === undefined ? 5000 : positiveDuration(str("write-timeout")!, "sluice serve: --write-timeout");
   // loaded only with --postgres: the driver is not part of the plain collector
   const { postgresStore } = await import("../collector/postgres_store.ts");
   const { PostgresSearcher } = await import("../postgres/search.ts");
-  const store = await postgresStore({ url, table: str("table") ?? "logs", retentionMs, writeTimeoutMs });
+  const store = await postgresStore({ url, table: str("table") ?? "logs", retentionMs, writeTimeoutMs, commitsInFlight });
   // /api/search and /api/histogram answer from the table
   return Object.assign(store, { searcher: new PostgresSearcher(store.sql, store.names) });
 }
