@@ -34,6 +34,11 @@ const dateToJSON = Date.prototype.toJSON;
 const byFirstKey = new Map<string, Shape[]>();
 let learned = 0;
 let last: Shape | undefined;
+/** The last shape of a nested object (a field's value), and how deep the rendering is in them. */
+let lastNested: Shape | undefined;
+let nesting = 0;
+/** Objects nested deeper than this take one `JSON.stringify` after `isPlain`, as before. */
+const MAX_NESTING = 4;
 
 /**
  * Renders `fields` as a JSON object text (`{"a":1,"b":"x"}`) exactly as
@@ -156,7 +161,12 @@ function value(v: unknown): string | undefined {
       if (v === null) return "null";
       const toJSON = (v as { toJSON?: unknown }).toJSON;
       if (toJSON !== undefined && toJSON !== dateToJSON) return undefined;
-      if (!isPlain(v, 1)) return undefined;
+      // a plain object inside the fields (Fastify's `req`, `{ user: { id } }`): its shape too
+      if (nesting < MAX_NESTING && Object.getPrototypeOf(v) === objectProto) {
+        const members = nested(v);
+        if (members !== undefined) return members === "" ? "{}" : "{" + members.slice(1) + "}";
+      }
+      if (!isPlain(v, nesting + 1)) return undefined;
       try {
         return JSON.stringify(v);
       } catch {
@@ -165,4 +175,20 @@ function value(v: unknown): string | undefined {
     }
   }
   return undefined;
+}
+
+/** The members of a plain object nested in the fields, by its learned shape; `undefined` when it cannot be rendered so. */
+function nested(v: object): string | undefined {
+  let shape = lastNested;
+  if (shape === undefined || !sameKeys(v, shape.keys)) {
+    shape = findOrLearn(v);
+    if (shape === undefined) return undefined;
+    lastNested = shape;
+  }
+  nesting++;
+  try {
+    return shape.render(v);
+  } finally {
+    nesting--;
+  }
 }

@@ -37,10 +37,19 @@ const fieldValue = fc.oneof(
   fc.constant(Object.assign([1], { toJSON: (key: string) => "array at " + key })),
   fc.constant(Object.assign(new Date(0), { toJSON: (key: string) => "date at " + key })),
   fc.jsonValue(), anything,
+  // plain objects inside the fields, rendered by their own learned shapes: tricky keys, a toJSON
+  // that is not enumerable, chains deeper than the nested shapes go, with a bigint at the bottom
+  fc.dictionary(fc.constantFrom(...KEYS), fc.oneof(fc.string(), fc.integer(), fc.constant(undefined), fc.jsonValue(), fc.bigInt()), { maxKeys: 5 }),
+  fc.jsonValue().map((v) => Object.defineProperty({ a: 1 }, "toJSON", { value: () => v, enumerable: false })),
+  fc.tuple(fc.integer({ min: 1, max: 10 }), fc.oneof(fc.integer(), fc.bigInt(), fc.string())).map(([depth, leaf]) => {
+    let o: unknown = leaf;
+    for (let i = 0; i < depth; i++) o = { a: o, b: i };
+    return o;
+  }),
 );
 /** A cycle or a throwing getter put into fields, after their values. */
-type Twist = "none" | "self" | "nested" | "array" | "getter";
-const twist = fc.constantFrom<Twist>("none", "none", "none", "self", "nested", "array", "getter");
+type Twist = "none" | "self" | "nested" | "plain" | "array" | "getter";
+const twist = fc.constantFrom<Twist>("none", "none", "none", "self", "nested", "plain", "array", "getter");
 
 function makeFields(keys: readonly string[], values: readonly unknown[], how: Twist): object {
   const o: Record<string, unknown> = {};
@@ -52,6 +61,7 @@ function makeFields(keys: readonly string[], values: readonly unknown[], how: Tw
   if (k === undefined || k === "__proto__") return o;
   if (how === "self") o[k] = o;
   else if (how === "nested") o[k] = { inner: [o] };
+  else if (how === "plain") o[k] = { inner: { back: o, n: 1 } }; // a cycle through plain objects only
   else if (how === "array") {
     const arr: unknown[] = [1];
     arr.push(arr);
