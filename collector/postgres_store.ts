@@ -51,7 +51,8 @@ export interface PostgresStoreOptions {
   /** Connections in the pool. @default 8 */
   maxConnections?: number;
   /**
-   * Transactions committing at once (at most `maxConnections`); requests that arrive meanwhile
+   * Transactions committing at once (at most half of `maxConnections`: the rest serve searches
+   * and the readiness checks); requests that arrive meanwhile
    * share the next one. More keeps a large server busier; on a small one they contend (2 vCPUs,
    * PostgreSQL beside the collector: 4 took 7.8–12 µs of PostgreSQL's CPU a record, 2 took 6.9).
    * @default 2
@@ -180,7 +181,7 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
   }
 
   // requests that arrive while commits run share the next transaction (one COPY)
-  const group = new GroupCommit((batches) => commitBatches(sql, names, batches), Math.min(options.commitsInFlight ?? 2, options.maxConnections ?? 8));
+  const group = new GroupCommit((batches) => commitBatches(sql, names, batches), Math.min(options.commitsInFlight ?? 2, Math.max(1, Math.floor((options.maxConnections ?? 8) / 2))));
   const commit = async (records: readonly LogRecord[], key: { token: string; hash: string } | undefined, sent?: { producer: string; body: Uint8Array }): Promise<boolean> => {
     if (!ready || closed) throw new StoreRefusedError(`${away ?? "the store is closed"}; nothing of this request was written; retry later`, POSTGRES_RETRY_AFTER_S);
     const start = performance.now();

@@ -47,8 +47,8 @@ test("the PostgreSQL flags fail in one line, before anything starts", () => {
     [["--table", "logs"], "sluice serve: --table goes with --postgres URL"],
     [["--retention", "14d"], "sluice serve: --retention goes with --postgres URL"],
     [["--commits", "2"], "sluice serve: --commits goes with --postgres URL"],
-    [["--postgres", "postgres://x@127.0.0.1:1/db", "--commits", "0"], 'sluice serve: --commits must be a whole number from 1 to 8, got "0"'],
-    [["--postgres", "postgres://x@127.0.0.1:1/db", "--commits", "9"], 'sluice serve: --commits must be a whole number from 1 to 8, got "9"'],
+    [["--postgres", "postgres://x@127.0.0.1:1/db", "--commits", "0"], 'sluice serve: --commits must be a whole number from 1 to 4, got "0"'],
+    [["--postgres", "postgres://x@127.0.0.1:1/db", "--commits", "5"], 'sluice serve: --commits must be a whole number from 1 to 4, got "5"'],
     [["--postgres", "postgres://x@127.0.0.1:1/db", "--retention", "fortnight"], "sluice serve: --retention"],
     [["--postgres", "mysql://x@127.0.0.1/db"], 'sluice: --postgres must be a URL such as postgres://user@127.0.0.1:5432/db, got "mysql://x@127.0.0.1/db"'],
     [["--postgres", "postgres://x@127.0.0.1:1/db", "--jetstream", "nats://127.0.0.1:4222"], "sluice serve: --postgres and --jetstream are two stores; pick one"],
@@ -187,7 +187,7 @@ describe.skipIf(!run)("sluice serve --postgres against a real PostgreSQL", () =>
   }
 
   test("PostgreSQL SIGKILLed and restarted mid-load: 503 + Retry-After and /readyz 503 with the reason while away, then every record once", async () => {
-    const s = await serveOn("t_crash", ["--write-timeout", "2s", "--commits", "8"]); // the most at once: the crash finds several transactions open
+    const s = await serveOn("t_crash", ["--write-timeout", "2s", "--commits", "4"]); // the most at once: the crash finds several transactions open
     const spool = mkdtempSync(join(work, "spool-crash-"));
     const log = createLogger({
       sinks: [httpSink(`${s.url}/ingest`, { token: TOKEN, spool, spoolRetryMs: 100, batch: { maxRecords: 50, maxAgeMs: 5 }, retry: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 100 } })],

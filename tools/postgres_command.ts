@@ -69,7 +69,7 @@ export const POSTGRES_SERVE_FLAGS: Record<string, FlagSpec> = {
   table: { ...TABLE_FLAG, help: "the table (with --postgres); created when missing, a table that differs stops the start" },
   retention: { type: "string", value: "DURATION", help: "drop day partitions older than this, such as 14d (with --postgres; default: keep all)" },
   "write-timeout": { type: "string", value: "5s", default: "5s", help: "a commit PostgreSQL has not made by then is answered 503 (with --postgres)" },
-  commits: { type: "string", value: "N", help: "transactions committing at once, 1 to 8 (with --postgres; default 2); requests that arrive meanwhile share the next one" },
+  commits: { type: "string", value: "N", help: "transactions committing at once, 1 to 4 (with --postgres; default 2); requests that arrive meanwhile share the next one" },
 };
 
 /**
@@ -91,7 +91,7 @@ export async function postgresServeStore(str: (name: string) => string | undefin
   }
   if (str("jetstream") !== undefined) throw new TypeError("sluice serve: --postgres and --jetstream are two stores; pick one (sluice consume --postgres takes JetStream's records into PostgreSQL)");
   const { positiveDuration, wholeNumber } = await import("./flags.ts");
-  const commitsInFlight = str("commits") === undefined ? undefined : wholeNumber(str("commits")!, "sluice serve: --commits", 1, 8);
+  const commitsInFlight = str("commits") === undefined ? undefined : wholeNumber(str("commits")!, "sluice serve: --commits", 1, 4);
   const retentionMs = str("retention") === undefined ? undefined : positiveDuration(str("retention")!, "sluice serve: --retention");
   const writeTimeoutMs = str("write-timeout") === undefined ? 5000 : positiveDuration(str("write-timeout")!, "sluice serve: --write-timeout");
   // loaded only with --postgres: the driver is not part of the plain collector
