@@ -6,7 +6,8 @@
 // a framework run one after another in each round, the order rotated each round, and each
 // figure is the median over the rounds. Cost per request = 1e6/rps(logger) - 1e6/rps(bare) µs;
 // beside it the server's own CPU time per request (utime + stime from /proc/<pid>/stat over the
-// measured run ÷ requests), which other load on the machine disturbs far less than req/s.
+// measured run ÷ requests), which other load on the machine disturbs far less than req/s. A
+// second table puts sluice and pino head to head round by round (their req/s ratio, its median).
 //
 //   node bench/run_frameworks.mjs [--rounds 3] [--seconds 5] [--connections 10] [--only express] [--pin]
 // `--pin` gives the server CPU 0 and this process (autocannon) CPU 1 (`taskset`), so the two do
@@ -99,4 +100,13 @@ for (const g of groups) {
     const cpuCost = v === "bare" ? "" : (cpu - bareCpu).toFixed(1);
     console.log(`| ${g.framework} (${g.runtime === bun ? "Bun" : "Node"}) | ${v} | ${Math.round(rps)} | ${(rps / bare).toFixed(3)} | ${cost} | ${cpu.toFixed(1)} | ${cpuCost} |`);
   }
+}
+// the loggers head to head within each round, whose variants ran one after another: a machine
+// that slows for minutes moves both sides of a round together, not the medians of the columns
+console.log("\n| framework | sluice ÷ pino, req/s, per round | median | rounds sluice served more |");
+console.log("| --- | --- | ---: | ---: |");
+for (const g of groups) {
+  const s = samples.get(`${g.framework}-sluice`), p = samples.get(`${g.framework}-pino`);
+  const ratios = s.map((m, r) => m.rps / p[r].rps);
+  console.log(`| ${g.framework} | ${ratios.map((x) => x.toFixed(3)).join(" ")} | ${median(ratios).toFixed(3)} | ${ratios.filter((x) => x > 1).length} of ${ratios.length} |`);
 }
