@@ -33,9 +33,12 @@ const dateToJSON = Date.prototype.toJSON;
 /** Learned shapes by their first key (`""` for none): the candidates are checked key by key. */
 const byFirstKey = new Map<string, Shape[]>();
 let learned = 0;
-let last: Shape | undefined;
-/** The last shape of a nested object (a field's value), and how deep the rendering is in them. */
-let lastNested: Shape | undefined;
+/** The shape the last call used, for the fields themselves and for an object nested in them. */
+interface LastShape {
+  shape: Shape | undefined;
+}
+const lastFields: LastShape = { shape: undefined }, lastNested: LastShape = { shape: undefined };
+/** How deep the rendering is in nested objects. */
 let nesting = 0;
 /** Objects nested deeper than this take one `JSON.stringify` after `isPlain`, as before. */
 const MAX_NESTING = 4;
@@ -55,16 +58,11 @@ const MAX_NESTING = 4;
  */
 export function shapeObject(fields: object): string {
   if (typeof fields === "object" && fields !== null && Object.getPrototypeOf(fields) === objectProto) {
-    let shape = last;
-    if (shape === undefined || !sameKeys(fields, shape.keys)) shape = findOrLearn(fields);
-    if (shape !== undefined) {
-      last = shape;
-      try {
-        const members = shape.render(fields);
-        if (members !== undefined) return members === "" ? "{}" : "{" + members.slice(1) + "}";
-      } catch {
-        // a getter that throws: serializeObject renders it as "[Throws: ...]"
-      }
+    try {
+      const text = byShape(fields, lastFields);
+      if (text !== undefined) return text;
+    } catch {
+      // a getter that throws: serializeObject renders it as "[Throws: ...]"
     }
   }
   return serializeObject(fields);
@@ -163,8 +161,13 @@ function value(v: unknown): string | undefined {
       if (toJSON !== undefined && toJSON !== dateToJSON) return undefined;
       // a plain object inside the fields (Fastify's `req`, `{ user: { id } }`): its shape too
       if (nesting < MAX_NESTING && Object.getPrototypeOf(v) === objectProto) {
-        const members = nested(v);
-        if (members !== undefined) return members === "" ? "{}" : "{" + members.slice(1) + "}";
+        nesting++;
+        try {
+          const text = byShape(v, lastNested);
+          if (text !== undefined) return text;
+        } finally {
+          nesting--;
+        }
       }
       if (!isPlain(v, nesting + 1)) return undefined;
       try {
@@ -177,18 +180,17 @@ function value(v: unknown): string | undefined {
   return undefined;
 }
 
-/** The members of a plain object nested in the fields, by its learned shape; `undefined` when it cannot be rendered so. */
-function nested(v: object): string | undefined {
-  let shape = lastNested;
-  if (shape === undefined || !sameKeys(v, shape.keys)) {
-    shape = findOrLearn(v);
+/**
+ * `o` as a JSON object text by its learned shape (remembered in `last` for the next call), or
+ * `undefined` when it has none or a value needs `serializeObject`. Throws what a getter throws.
+ */
+function byShape(o: object, last: LastShape): string | undefined {
+  let shape = last.shape;
+  if (shape === undefined || !sameKeys(o, shape.keys)) {
+    shape = findOrLearn(o);
     if (shape === undefined) return undefined;
-    lastNested = shape;
+    last.shape = shape;
   }
-  nesting++;
-  try {
-    return shape.render(v);
-  } finally {
-    nesting--;
-  }
+  const members = shape.render(o);
+  return members === undefined ? undefined : members === "" ? "{}" : "{" + members.slice(1) + "}";
 }
