@@ -6,22 +6,10 @@
  * @module
  */
 import type { LogRecord } from "../lib/record.ts";
+import { Buffer, type Bytes, CopyBuffer } from "./copy_buffer.ts";
 import { copyRow, copyText, jsonbSafe, pgTime } from "./rows.ts";
 
 const NL = 10, TAB = 9, BACKSLASH = 92, U = 117;
-
-/** The `Buffer` operations the rows are made with: native byte search, copy and text writes. */
-interface Bytes extends Uint8Array {
-  copy(target: Uint8Array, targetStart?: number, sourceStart?: number, sourceEnd?: number): number;
-  write(text: string, offset: number, encoding?: "utf8" | "latin1"): number;
-}
-/** node:buffer's `Buffer`, which Bun, Deno and Node all have (loaded here, not imported, so a type check needs no Node types). */
-const Buffer = (globalThis as unknown as { process: { getBuiltinModule(id: string): { Buffer: BufferClass } } }).process.getBuiltinModule("node:buffer").Buffer;
-interface BufferClass {
-  from(data: ArrayBufferLike | string, byteOffset?: number, length?: number): Bytes;
-  alloc(size: number): Bytes;
-  allocUnsafe(size: number): Bytes;
-}
 
 /**
  * The COPY text of records that came as the lines of `body` (NDJSON in sluice's own form, one
@@ -34,7 +22,8 @@ interface BufferClass {
  * @param records The body's records, one a line.
  * @param body The body's bytes.
  * @param producer The producer each record was tagged with.
- * @returns The rows.
+ * @param into The buffer the rows are appended to (a new one by default).
+ * @returns The rows: the bytes appended to `into`.
  * @example
  * ```ts
  * import { parseNdjson } from "../lib/format/ndjson_decode.ts";
@@ -44,15 +33,16 @@ interface BufferClass {
  * new TextDecoder().decode(rows); // '2026-01-01T00:00:00.000Z\tinfo\t\\N\tedge-1\tok\t{"time":…,"n":1,"producer":"edge-1"}\n'
  * ```
  */
-export function copyBytesAsSent(records: readonly LogRecord[], body: Uint8Array, producer: string): Uint8Array {
+export function copyBytesAsSent(records: readonly LogRecord[], body: Uint8Array, producer: string, into: CopyBuffer = new CopyBuffer(body.length)): Uint8Array {
   const src = Buffer.from(body.buffer, body.byteOffset, body.length);
   const producerField = copyText(producer) + "\t";
   const recordEnd = Buffer.from(copyText(jsonbSafe(',"producer":' + JSON.stringify(producer) + "}")) + "\n");
   // the body's backslashes and tabs, found once (native byte search), walked along with the lines
   const backslashes = positions(src, BACKSLASH), tabs = positions(src, TAB);
   let nextBackslash = 0, nextTab = 0;
-  let out = Buffer.allocUnsafe(body.length + records.length * (recordEnd.length + producerField.length + 64));
-  let o = 0, a = 0;
+  const start = into.length;
+  let out = into.room(body.length + records.length * (recordEnd.length + producerField.length + 64));
+  let o = start, a = 0;
   // a time or a message like the last one's is copied from where that was written (batches share them)
   let time = NaN, timeAt = 0, timeEnd = 0, msg: string | undefined, msgAt = 0, msgEnd = 0;
   // "level\tcategory\tproducer\t", as bytes, for the run of records that share level and category
@@ -70,9 +60,8 @@ export function copyBytesAsSent(records: readonly LogRecord[], body: Uint8Array,
     // the row at its largest: the time, the fields, the message at 6 (escaped), the line with each byte doubled
     const most = 32 + fields.length + 6 * r.msg.length + 2 * (e - a) + recordEnd.length;
     if (o + most > out.length) {
-      const bigger = Buffer.allocUnsafe(2 * out.length + most);
-      out.copy(bigger, 0, 0, o);
-      out = bigger;
+      into.length = o;
+      out = into.room(most);
     }
     while (nextTab < tabs.length && tabs[nextTab] < a) nextTab++;
     while (nextBackslash < backslashes.length && backslashes[nextBackslash] < a) nextBackslash++;
@@ -100,12 +89,15 @@ export function copyBytesAsSent(records: readonly LogRecord[], body: Uint8Array,
     o += recordEnd.copy(out, o);
     a = e + 1;
   }
-  return a >= body.length ? out.subarray(0, o) : fallback(records);
+  into.length = o;
+  return a >= body.length ? into.view(start) : fallback(records);
 
   function fallback(rs: readonly LogRecord[]): Uint8Array {
     let text = "";
     for (const r of rs) text += copyRow(r, producer);
-    return Buffer.from(text);
+    into.length = start;
+    into.text(text);
+    return into.view(start);
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import type { Sql } from "postgres";
 import type { LogRecord } from "../lib/record.ts";
+import { type CopyBuffer, giveBack, takeCopyBuffer } from "./copy_buffer.ts";
 import { copyBytesAsSent } from "./copy_bytes.ts";
 import { copyRow, ROW_COLUMNS } from "./rows.ts";
 import type { TableNames } from "./table.ts";
@@ -44,6 +45,10 @@ export interface KeyedBatch {
  * batch a duplicate, left out), then every other batch's rows with one `COPY`. Two writers
  * with the same key wait on each other at the key's row, so one of them writes it.
  *
+ * The transaction takes two round trips on a connection of its own: `begin`, the keys' insert
+ * and the `COPY`'s start go out together, and so do the rows and the `commit`. A commit that
+ * PostgreSQL answers with a rollback (the `COPY` failed) is that failure.
+ *
  * @param sql A postgres.js pool.
  * @param names The table's names.
  * @param batches The batches.
@@ -55,14 +60,18 @@ export interface KeyedBatch {
  * ```
  */
 export async function commitBatches(sql: Sql, names: TableNames, batches: readonly KeyedBatch[]): Promise<boolean[]> {
-  return await sql.begin(async (tx) => {
+  const tx = await sql.reserve();
+  // what is sent on the connection resolves or rejects in order; the first failure is the one reported
+  const sent: Promise<unknown>[] = [];
+  const send = <T>(p: Promise<T>): Promise<T> => (sent.push(p), p.catch(() => {}), p);
+  let open = true; // a `begin` went out and no `commit` yet: on failure, a `rollback` follows
+  try {
+    send(tx.unsafe("begin").execute());
     const duplicate = batches.map(() => false);
     const keyed = batches.map((b, i) => [b, i] as const).filter(([b]) => b.key !== undefined);
-    // the keys' insert and the COPY go out together (one round trip less): the insert's answer
-    // comes first, and only the batches it found fresh are then written into the COPY
-    const fresh = keyed.length === 0 ? undefined : tx.unsafe(`insert into ${names.keys} (token, hash) select * from unnest($1::text[], $2::text[]) on conflict do nothing returning token, hash`, [keyed.map(([b]) => b.key!.token), keyed.map(([b]) => b.key!.hash)] as never).execute();
-    const copying = batches.some((b) => b.records.length > 0) ? tx.unsafe(`copy ${names.table} ${ROW_COLUMNS} from stdin`).writable() : undefined;
-    copying?.catch(() => {}); // when the insert fails first, the COPY's failure is that one
+    // the insert's answer comes before the COPY's start, so the rows written are only the fresh batches'
+    const fresh = keyed.length === 0 ? undefined : send(tx.unsafe(`insert into ${names.keys} (token, hash) select * from unnest($1::text[], $2::text[]) on conflict do nothing returning token, hash`, [keyed.map(([b]) => b.key!.token), keyed.map(([b]) => b.key!.hash)] as never).execute());
+    const copying = batches.some((b) => b.records.length > 0) ? send(tx.unsafe(`copy ${names.table} ${ROW_COLUMNS} from stdin`).writable()) : undefined;
     if (fresh !== undefined) {
       const made = new Set((await fresh).map((r) => `${r.token}\n${r.hash}`));
       // a key twice among the batches: the first is written, the second is its duplicate
@@ -70,36 +79,59 @@ export async function commitBatches(sql: Sql, names: TableNames, batches: readon
     }
     if (copying !== undefined) {
       const copy = await copying;
-      let chunks: (string | Uint8Array)[];
+      const rows = takeCopyBuffer();
       try {
-        chunks = copyChunks(batches, duplicate);
+        copyRows(batches, duplicate, rows);
       } catch (err) {
+        giveBack(rows);
         copy.destroy(); // the COPY fails (CopyFail), and the transaction with it
         throw err;
       }
-      await new Promise<void>((resolve, reject) => {
+      send(new Promise<void>((resolve, reject) => {
         copy.on("error", reject);
         copy.once("finish", resolve);
-        for (const c of chunks) copy.write(c);
+        // the buffer is reused once the stream has called back for its bytes
+        if (rows.length > 0) copy.write(rows.view(), () => giveBack(rows));
         copy.end();
-      });
+      }));
     }
+    const commit = send(tx.unsafe("commit").execute());
+    open = false;
+    await Promise.all(sent);
+    if ((await commit).command !== "COMMIT") throw new Error("PostgreSQL rolled the transaction back instead of committing it");
     return duplicate;
-  });
+  } catch (err) {
+    // the first of what went out to fail says why; a rollback ends the transaction so the connection is reused
+    const first = await firstFailure(sent, err);
+    if (open) await tx.unsafe("rollback").execute().catch(() => {});
+    throw first;
+  } finally {
+    tx.release(); // a connection left inside a transaction is closed by the pool, never reused
+  }
 }
 
-/** The COPY text of every batch that is not a duplicate: from its bytes as sent when it has them. */
-function copyChunks(batches: readonly KeyedBatch[], duplicate: readonly boolean[]): (string | Uint8Array)[] {
-  const chunks: (string | Uint8Array)[] = [];
+/** The first of `sent` that rejected, in order, or `otherwise`. */
+async function firstFailure(sent: readonly Promise<unknown>[], otherwise: unknown): Promise<unknown> {
+  for (const p of sent) {
+    try {
+      await p;
+    } catch (err) {
+      return err;
+    }
+  }
+  return otherwise;
+}
+
+/** The COPY rows of every batch that is not a duplicate, into `rows`: from its bytes as sent when it has them. */
+function copyRows(batches: readonly KeyedBatch[], duplicate: readonly boolean[], rows: CopyBuffer): void {
   for (let i = 0; i < batches.length; i++) {
     const { records, producer, body } = batches[i];
     if (duplicate[i] || records.length === 0) continue;
-    if (body !== undefined && producer !== undefined) chunks.push(copyBytesAsSent(records, body, producer));
+    if (body !== undefined && producer !== undefined) copyBytesAsSent(records, body, producer, rows);
     else {
       let text = "";
       for (const r of records) text += copyRow(r, producer);
-      chunks.push(text);
+      rows.text(text);
     }
   }
-  return chunks;
 }

@@ -7,6 +7,7 @@ import { parseNdjson } from "../lib/format/ndjson_decode.ts";
 import { createRecord } from "../lib/record.ts";
 import { serializeObject } from "../lib/serialize.ts";
 import type { LevelName } from "../lib/levels.ts";
+import { CopyBuffer } from "../postgres/copy_buffer.ts";
 import { copyBytesAsSent } from "../postgres/copy_bytes.ts";
 import { copyRow } from "../postgres/rows.ts";
 import { rng } from "./helpers/seeded_random.ts";
@@ -49,8 +50,13 @@ test("fuzz: the rows from the bytes are the rows copyRow makes, 300 bodies", () 
     if (parsed.asSent === undefined) continue;
     asSent++;
     const expected = utf8.encode(parsed.records.map((r) => copyRow(r)).join(""));
-    const got = copyBytesAsSent(parsed.records, utf8.encode(t), producer);
+    // into a new buffer, or appended to a small one that holds other rows already and must grow
+    const into = random() < 0.5 ? undefined : new CopyBuffer(1 + Math.floor(random() * 64));
+    const before = text(random, 10);
+    into?.text(before);
+    const got = copyBytesAsSent(parsed.records, utf8.encode(t), producer, into);
     expect(got).toEqual(expected);
+    if (into !== undefined) expect(into.view()).toEqual(new Uint8Array([...utf8.encode(before), ...expected]));
   }
   // most bodies are taken as sent (a line with a raw tab is too); the rest proves nothing here
   expect(asSent).toBeGreaterThan(200);
@@ -64,4 +70,9 @@ test("lines and records that do not pair up: the rows are made from the records"
   // a body with a line more, and one with a line less, than the records
   expect(copyBytesAsSent(parsed.records, utf8.encode(t.trimEnd() + "\n" + t), "edge")).toEqual(expected);
   expect(copyBytesAsSent(parsed.records, utf8.encode(t.split("\n").slice(0, 3).join("\n")), "edge")).toEqual(expected);
+  // appended to a buffer with rows in it: the rows written before the mismatch was found are replaced
+  const into = new CopyBuffer(4);
+  into.text("kept\n");
+  expect(copyBytesAsSent(parsed.records, utf8.encode(t.trimEnd() + "\n" + t), "edge", into)).toEqual(expected);
+  expect(into.view()).toEqual(new Uint8Array([...utf8.encode("kept\n"), ...expected]));
 });

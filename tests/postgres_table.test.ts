@@ -10,6 +10,7 @@ import fc from "fast-check";
 import postgres from "postgres";
 import { commitBatches, ensureTable, maintain, recordProducer, tableNames } from "../postgres.ts";
 import { createRecord } from "../lib/record.ts";
+import { parseNdjson } from "../lib/format/ndjson_decode.ts";
 import { type PostgresServer, postgresSuitesRun, startPostgres } from "./helpers/postgres.ts";
 import { serveRuntimes } from "./helpers/serve_process.ts";
 
@@ -109,7 +110,33 @@ describe.skipIf(!run)("the table in a real PostgreSQL", () => {
     expect(pg.psql("select string_agg(msg, ',' order by msg) from t_keys")).toBe("four,keyless,one,three");
   }, 30_000);
 
-  test("commitBatches: a failed key insert, or rows that cannot be made, roll the whole transaction back and leave the pool usable", async () => {
+  test("commitBatches: transactions at once, their rows made from bodies as sent in reused buffers, each stored as sent", async () => {
+    const names = tableNames("t_reuse");
+    await ensureTable(sql, names);
+    // 3 waves of 6 transactions at once, each of 1 or 2 bodies of a different size and producer:
+    // a buffer given back by one transaction is written by the next while the others still send
+    const expected: string[] = [];
+    for (let wave = 0; wave < 3; wave++) {
+      await Promise.all(Array.from({ length: 6 }, (_, t) => {
+        const batches = Array.from({ length: 1 + (t % 2) }, (_, b) => {
+          const producer = `p${wave}-${t}-${b}`;
+          const lines = Array.from({ length: 1 + ((wave * 7 + t * 13 + b * 5) % 40) * 50 }, (_, i) => createRecord(Date.now(), "info", "c", `m${i % 3}`, `,"i":${i},"s":"${"x".repeat(i % 17)}"}`).json);
+          const text = lines.join("\n") + "\n";
+          const parsed = parseNdjson(text, producer, 1 << 24);
+          expect(parsed.asSent).toBeDefined();
+          for (const l of lines) expected.push(l.slice(0, -1) + `,"producer":"${producer}"}`);
+          return { records: parsed.records, producer, body: new TextEncoder().encode(text), key: { token: "t", hash: producer } };
+        });
+        return commitBatches(sql, names, batches);
+      }));
+    }
+    const stored = await sql.unsafe(`select record::text as r from ${names.table}`);
+    // jsonb keeps members in an order of its own: compared with the members sorted
+    const normal = (j: string) => JSON.stringify(Object.entries(JSON.parse(j)).sort());
+    expect(stored.map((x) => normal(x.r)).sort()).toEqual(expected.map(normal).sort());
+  }, 30_000);
+
+  test("commitBatches: a failed key insert, rows that cannot be made, or a row PostgreSQL refuses roll the whole transaction back and leave the pool usable", async () => {
     const names = tableNames("t_fail");
     await ensureTable(sql, names);
     const rec = (msg: string) => createRecord(Date.now(), "info", "c", msg, "}");
@@ -118,11 +145,16 @@ describe.skipIf(!run)("the table in a real PostgreSQL", () => {
     // the rows cannot be made once the COPY is open (a record whose message throws when read)
     const bad = Object.defineProperty(rec("x"), "msg", { get: () => { throw new Error("unreadable record"); } });
     await expect(commitBatches(sql, names, [{ records: [rec("before"), bad], key: { token: "t", hash: "k2" } }])).rejects.toThrow("unreadable record");
+    // PostgreSQL refuses a row of the COPY (a check the table was given here): the commit sent
+    // behind the rows is answered with a rollback, and the COPY's error is the one reported
+    pg.psql(`alter table ${names.table} add constraint no_refused check (msg <> 'refused')`);
+    await expect(commitBatches(sql, names, [{ records: [rec("fine")], key: { token: "t", hash: "k3" } }, { records: [rec("refused")], key: { token: "t", hash: "k4" } }])).rejects.toThrow("no_refused");
     expect(pg.psql(`select count(*) from ${names.table}`)).toBe("0");
     expect(pg.psql(`select count(*) from ${names.keys}`)).toBe("0");
+    pg.psql(`alter table ${names.table} drop constraint no_refused`);
     // the same keys commit afterwards: nothing of the failed transactions was kept
-    expect(await commitBatches(sql, names, [{ records: [rec("later")], key: { token: "t", hash: "k2" } }])).toEqual([false]);
-    expect(pg.psql(`select string_agg(msg, ',') from ${names.table}`)).toBe("later");
+    expect(await commitBatches(sql, names, [{ records: [rec("later")], key: { token: "t", hash: "k2" } }, { records: [rec("too")], key: { token: "t", hash: "k3" } }])).toEqual([false, false]);
+    expect(pg.psql(`select string_agg(msg, ',' order by msg) from ${names.table}`)).toBe("later,too");
   }, 30_000);
 
   test("--retention drops whole day partitions past it and the default partition's older records; keys past their TTL are forgotten", async () => {
