@@ -18,7 +18,8 @@
 //   search   ROWS rows over 10 days made with generate_series server-side, then
 //            `producer:edge-7 level:>=error` over the last hour (limit 100, and a histogram)
 //            through PostgresSearcher: median of 5 after one warm-up
-// Env: T (5), C (8), ROUNDS (3), RATE (10000), DURATION (10), BACKLOG_S (5), ROWS (10000000),
+// Env: SERVE_RUNTIME (bun, or node), SERVE_FLAGS (the collector's runtime flags), SERVE_ARGS (more
+// `serve` options, e.g. "--commits 3"), T (5), C (8), ROUNDS (3), RATE (10000), DURATION (10), BACKLOG_S (5), ROWS (10000000),
 // PARTS (ingest,store,e2e,consume,search).
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
@@ -57,8 +58,8 @@ function runJson(cmd, args, extraEnv = {}) {
 }
 
 /** Starts a child; resolves once `ready` matches its output. */
-function start(args, ready) {
-  const proc = spawn(bun, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+function start(args, ready, cmd = bun) {
+  const proc = spawn(cmd, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   children.push(proc);
   let out = "";
   return new Promise((resolve, reject) => {
@@ -80,7 +81,9 @@ const stop = async (c) => {
     await gone;
   }
 };
-const serve = (url, table) => start([...(process.env.SERVE_FLAGS ?? "").split(" ").filter(Boolean), "cli.ts", "serve", "--port", "0", "--no-auth", "--dir", mkdtempSync(join(tmpdir(), "sluice-pgbench-")), "--postgres", url, "--table", table, "--rate-limit", "100000000"], /listening on (http:\/\/[^,\s]+)/);
+// the collector on Bun (cli.ts), or with SERVE_RUNTIME=node on Node as `npm start` runs it (dist/cli.js, built first)
+const onNode = process.env.SERVE_RUNTIME === "node";
+const serve = (url, table) => start([...(process.env.SERVE_FLAGS ?? "").split(" ").filter(Boolean), onNode ? "dist/cli.js" : "cli.ts", "serve", "--port", "0", "--no-auth", "--dir", mkdtempSync(join(tmpdir(), "sluice-pgbench-")), "--postgres", url, "--table", table, "--rate-limit", "100000000", ...(process.env.SERVE_ARGS ?? "").split(" ").filter(Boolean)], /listening on (http:\/\/[^,\s]+)/, onNode ? "node" : bun);
 
 const pg = await startPostgres();
 /** CPU seconds of a process from /proc (its own, and its reaped children's with `children`). */
