@@ -4,7 +4,7 @@
  * @module
  */
 import { detectRuntime } from "./runtime/detect.ts";
-import { Channel } from "./channel.ts";
+import { type Channel, createChannel } from "./channel.ts";
 import { toError } from "./errors.ts";
 import type { LoggerOptions } from "./logger_options.ts";
 import { type LoggerStats, sumStats } from "./logger_stats.ts";
@@ -112,7 +112,7 @@ export class LoggerCore {
       if (this.sync && !sink.sync) {
         throw new TypeError(`sluice: mode "sync" needs sinks that write synchronously; ${sink.name} does not`);
       }
-      return new Channel(sink, { queue: options, batch: options.batch, onError: this.report, unrefTimer: runtime.unrefTimer });
+      return createChannel(sink, { queue: options, batch: options.batch, onError: this.report, unrefTimer: runtime.unrefTimer });
     });
     this.minSinkLevel = Math.min(...this.#channels.map((c) => c.minLevel));
     if (options.exitHooks ?? true) this.#unhook = exitHooks?.(this.#channels, runtime) ?? [];
