@@ -205,13 +205,12 @@ function toJsonValue(v: unknown, stack: object[], depth: number): unknown {
 
 function objectToJson(obj: object, stack: object[], depth: number): unknown {
   if (obj instanceof Error) return errorToJson(obj, stack, depth);
-  if (Array.isArray(obj)) return obj.map((x) => toJsonValue(x, stack, depth));
+  if (Array.isArray(obj) || obj instanceof Set) return Array.from(obj, (x) => toJsonValue(x, stack, depth));
   if (obj instanceof Map) {
     const out: Record<string, unknown> = {};
     for (const [k, x] of obj) out[String(k)] = toJsonValue(x, stack, depth);
     return out;
   }
-  if (obj instanceof Set) return [...obj].map((x) => toJsonValue(x, stack, depth));
   if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
     const len = ArrayBuffer.isView(obj) && "length" in obj ? obj.length : obj.byteLength;
     return `[${obj.constructor?.name ?? "ArrayBuffer"}(${len})]`;
@@ -238,16 +237,8 @@ function errorToJson(err: Error, stack: object[], depth: number): unknown {
 }
 
 function ownProps(obj: object, out: Record<string, unknown>, stack: object[], depth: number) {
-  for (const k of Object.keys(obj)) {
-    let x: unknown;
-    try {
-      x = (obj as Record<string, unknown>)[k];
-    } catch (err) {
-      out[k] = throwsMarker(err);
-      continue;
-    }
-    out[k] = toJsonValue(x, stack, depth);
-  }
+  // a getter that throws is marked (the marker, a string, renders as itself)
+  for (const k of Object.keys(obj)) out[k] = toJsonValue(read(obj, k), stack, depth);
   return out;
 }
 
