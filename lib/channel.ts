@@ -11,7 +11,7 @@ import { levelValue } from "./levels.ts";
 import type { LogRecord } from "./record.ts";
 import type { Sink } from "./sink.ts";
 import { resolveQueue } from "./queue_options.ts";
-import { Batcher } from "./stream/batcher.ts";
+import { createBatcher } from "./stream/batcher.ts";
 import type { Channel, ChannelOptions } from "./channel_types.ts";
 import { scopeNote } from "./context.ts";
 
@@ -149,7 +149,7 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
     return attempt(entry, started, 0);
   };
 
-  const batcher = new Batcher<LogRecord>({ ...sink.batch, ...batch, sizeOf: (r) => r.json.length }, onDue, unrefTimer);
+  const batcher = createBatcher<LogRecord>({ ...sink.batch, ...batch, sizeOf: (r) => r.json.length }, onDue, unrefTimer);
   let controller!: ReadableStreamDefaultController<LogRecord[]>;
   const done = new ReadableStream<LogRecord[]>({ start: (c) => void (controller = c) }).pipeTo(new WritableStream({
     // the batch in flight, through the sink's asynchronous stages if it has any, then encoded and written
