@@ -190,7 +190,8 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
 
   const send = async (batch: HttpBatch, notify = true): Promise<void> => {
     const raw = options.wire ? options.wire.encode(batch.body, batch.records) : framed ? frameEncoder!(batch.body, batch.records) : batch.body;
-    const body = gzip ? await gzipBody(raw) : raw;
+    // gzipped whole: the request's length is known, so every fetch can send it
+    const body = gzip ? new Uint8Array(await new Response(new Blob([raw as BlobPart]).stream().pipeThrough(new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>)).arrayBuffer()) : raw;
     const extra = { "idempotency-key": batch.key, ...(gzip ? { "content-encoding": "gzip" } : {}) };
     let last = "";
     /** Some attempt met an outage (a network error, 408, 429, 502, 503, 504): then giving up says nothing about the batch. */
@@ -217,7 +218,7 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
         retryAfter = retryAfterMs(res.retryAfter);
       }
       if (state.routed || givesUp(policy, attempt)) {
-        throw new HttpSendError("gave-up", target, batch.records, res?.status, last, attempt, away || res === undefined);
+        throw new HttpSendError("gave-up", target, batch.records, res?.status, last, attempt, away);
       }
       await state.backoff(retryDelay(policy, attempt, retryAfter), batch, last);
     }
@@ -225,7 +226,3 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
   return { post, send };
 }
 
-async function gzipBody(body: string | Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([body as BlobPart]).stream().pipeThrough(new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
