@@ -139,29 +139,21 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
     if (typeof (result as Promise<void> | undefined)?.then !== "function") return done();
     return (result as Promise<void>).then(() => done(), (err) => done(err ?? new Error("write rejected")));
   };
-  const encode = (entry: Inflight<C>, records: readonly LogRecord[], started: number): void | Promise<void> => {
-    try {
-      entry.chunk = sink.encode(records);
-    } catch (err) {
-      complete(entry.records, started, err);
-      return settle();
-    }
-    return attempt(entry, started, 0);
-  };
-
   const batcher = createBatcher<LogRecord>({ ...sink.batch, ...batch, sizeOf: (r) => r.json.length }, onDue, unrefTimer);
   let controller!: ReadableStreamDefaultController<LogRecord[]>;
   const done = new ReadableStream<LogRecord[]>({ start: (c) => void (controller = c) }).pipeTo(new WritableStream({
-    // the batch in flight, through the sink's asynchronous stages if it has any, then encoded and written
-    write(records) {
+    // the batch in flight (the one written here, unless a synchronous drain took it over), encoded and written
+    write() {
       const entry = inflight!;
       if (entry.taken) return settle();
       const started = performance.now();
-      if (sink.stages === undefined) return encode(entry, records, started);
-      return sink.stages.run(records).then((out) => encode(entry, out, started), (err) => {
-        complete(records, started, err);
-        settle();
-      });
+      try {
+        entry.chunk = sink.encode(entry.records);
+      } catch (err) {
+        complete(entry.records, started, err);
+        return settle();
+      }
+      return attempt(entry, started, 0);
     },
   }));
   sink.connect?.({ report: onError, lost, unrefTimer });
@@ -244,15 +236,6 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
       closed = true;
       controller.close();
       await done;
-      // the asynchronous stages end: what they pass on at their end is written once, without retries
-      const rest = await sink.stages?.close().catch((err) => (onError(err), []));
-      if (rest?.length) {
-        try {
-          await sink.write(sink.encode(rest));
-        } catch (err) {
-          lost(rest.length, err);
-        }
-      }
       try {
         await sink.close();
       } catch (err) {

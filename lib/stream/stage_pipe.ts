@@ -1,12 +1,12 @@
 /**
- * The pipe of a sink's `through` stages that have no synchronous form (`TransformStream`s):
- * batches go in at the first, what the last passes on comes out.
+ * A sink's `through` stages that have no synchronous form (`TransformStream`s): their pipe
+ * (batches go in at the first, what the last passes on comes out) and the sink around it.
  *
  * @module
  */
 import type { LogRecord } from "../record.ts";
-import type { AsyncStages } from "../sink.ts";
-import { type Batches, registerStagePipe } from "./through.ts";
+import type { AsyncStages, Sink, SinkHooks } from "../sink.ts";
+import { type Batches, registerStreamStages } from "./through.ts";
 
 /**
  * Lets a sink's `through` take `TransformStream` stages on the web entry (`sluice/web`, the
@@ -23,7 +23,72 @@ import { type Batches, registerStagePipe } from "./through.ts";
  * ```
  */
 export function enableStreamStages(): void {
-  registerStagePipe(stagePipe);
+  registerStreamStages(streamStaged);
+}
+
+/** A batch on its way through a staged sink: its records, then what the sink encoded of the stages' output. */
+interface Staged<C> {
+  records: readonly LogRecord[];
+  out?: C;
+}
+
+/**
+ * `sink` with `streams` in its path (`withThrough` with stages that have no synchronous form):
+ * each batch goes through the streams, one at a time, before `sink` encodes and writes it. The
+ * sink becomes asynchronous (`sync: false`, no `writeSync`; `"block"` by default becomes
+ * `"drop-newest"`). A batch the stages fail on, or whose output cannot be encoded, is counted as
+ * `sink-error` (`SinkHooks.lost`) and not tried again; a failed write of the output is retried as
+ * the sink's writes are (`Sink.retry`), without going through the stages again. At close, what
+ * the stages pass on at their end is written once, without retries.
+ *
+ * @param sink The sink without the stages.
+ * @param streams The stages, in order.
+ * @returns The sink with them.
+ * @example
+ * ```ts
+ * import { streamStaged } from "./stage_pipe.ts";
+ * import { streamSink } from "../sinks/stream_sink.ts";
+ * const sink = streamStaged(streamSink(new WritableStream()), [new TransformStream()]);
+ * sink.sync; // false
+ * ```
+ */
+export function streamStaged<C>(sink: Sink<C>, streams: Batches[]): Sink<C> {
+  const pipe = stagePipe(streams);
+  let hooks: SinkHooks | undefined;
+  const staged: Sink<Staged<C>> = {
+    ...(sink as Sink<unknown> as Sink<Staged<C>>),
+    sync: false,
+    writeSync: undefined,
+    defaultOnFull: sink.defaultOnFull === "block" ? "drop-newest" : sink.defaultOnFull,
+    connect(h) {
+      hooks = h;
+      sink.connect?.(h);
+    },
+    encode: (records) => ({ records: [...records] }),
+    async write(batch) {
+      if (!("out" in batch)) {
+        try {
+          batch.out = sink.encode(await pipe.run(batch.records));
+        } catch (err) {
+          // counted as written when the batch completes: lost takes it back as sink-error
+          return hooks?.lost(batch.records.length, err);
+        }
+      }
+      await sink.write(batch.out as C);
+    },
+    async close() {
+      const rest = await pipe.close().catch((err) => (hooks?.report(err), []));
+      if (rest.length) {
+        try {
+          await sink.write(sink.encode(rest));
+        } catch (err) {
+          hooks?.lost(rest.length, err);
+        }
+      }
+      await sink.close();
+    },
+  };
+  return staged as Sink<unknown> as Sink<C>;
 }
 
 /**

@@ -5,31 +5,31 @@
  * @module
  */
 import type { LogRecord } from "../record.ts";
-import type { AsyncStages, Sink } from "../sink.ts";
+import type { Sink } from "../sink.ts";
 import type { CountingStage } from "./counting_stage.ts";
 import type { RecordStage } from "./stage.ts";
 
 /** A `TransformStream` of record batches, a stage with no synchronous form. */
 export type Batches = TransformStream<readonly LogRecord[], LogRecord[]>;
 
-/** `stagePipe` (lib/stream/stage_pipe.ts), registered by the server entries and `enableStreamStages()`. */
-let pipeStages: ((streams: Batches[]) => AsyncStages) | undefined;
+/** `streamStaged` (lib/stream/stage_pipe.ts), registered by the server entries and `enableStreamStages()`. */
+let streamStaged: (<C>(sink: Sink<C>, streams: Batches[]) => Sink<C>) | undefined;
 
 /**
  * Lets `through` take stages with no synchronous form (done by lib/stream/stage_pipe.ts
- * `enableStreamStages`, which the server entries call; a worker's bundle goes without the pipe
- * until it does).
+ * `enableStreamStages`, which the server entries call; a worker's bundle goes without their
+ * pipe until it does).
  *
- * @param pipe Runs batches through a row of `TransformStream`s.
+ * @param staged Puts a row of `TransformStream`s into a sink's path.
  * @example
  * ```ts
- * import { registerStagePipe } from "./through.ts";
- * import { stagePipe } from "./stage_pipe.ts";
- * registerStagePipe(stagePipe);
+ * import { registerStreamStages } from "./through.ts";
+ * import { streamStaged } from "./stage_pipe.ts";
+ * registerStreamStages(streamStaged);
  * ```
  */
-export function registerStagePipe(pipe: (streams: Batches[]) => AsyncStages): void {
-  pipeStages = pipe;
+export function registerStreamStages(staged: <C>(sink: Sink<C>, streams: Batches[]) => Sink<C>): void {
+  streamStaged = staged;
 }
 
 /**
@@ -73,15 +73,7 @@ export function withThrough<C>(sink: Sink<C>, through: readonly RecordStage[] | 
     const piped: Sink<C> = { ...sink, encode: (records) => sink.encode(pass(0, records)) };
     return wire ? wire(piped, sink, through, pass) : piped;
   }
-  if (!pipeStages) throw new TypeError("sluice: a TransformStream through stage on the web entry needs enableStreamStages() first");
-  const streams = through.map((s) => ("stream" in s ? s.stream() : s) as Batches);
-  const staged: Sink<C> = {
-    ...sink,
-    sync: false,
-    writeSync: undefined,
-    defaultOnFull: sink.defaultOnFull === "block" ? "drop-newest" : sink.defaultOnFull,
-    stages: pipeStages(streams),
-  };
+  if (!streamStaged) throw new TypeError("sluice: a TransformStream through stage on the web entry needs enableStreamStages() first");
+  const staged = streamStaged(sink, through.map((s) => ("stream" in s ? s.stream() : s) as Batches));
   return wire ? wire(staged, sink, through) : staged;
 }
-
