@@ -178,20 +178,9 @@ export function isPlain(v: unknown, depth: number): boolean {
 }
 
 function toJsonValue(v: unknown, stack: object[], depth: number): unknown {
-  switch (typeof v) {
-    case "string":
-    case "number":
-    case "boolean":
-    case "undefined":
-      return v;
-    case "bigint":
-      return v.toString();
-    case "function":
-      return `[Function: ${v.name || "anonymous"}]`;
-    case "symbol":
-      return v.toString();
-  }
-  if (v === null) return null;
+  if (typeof v === "bigint" || typeof v === "symbol") return v.toString();
+  if (typeof v === "function") return `[Function: ${v.name || "anonymous"}]`;
+  if (typeof v !== "object" || v === null) return v;
   const obj = v as object;
   if (stack.includes(obj)) return "[Circular]";
   if (depth >= MAX_DEPTH) return "[Truncated]";
@@ -212,7 +201,7 @@ function objectToJson(obj: object, stack: object[], depth: number): unknown {
     return out;
   }
   if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
-    const len = ArrayBuffer.isView(obj) && "length" in obj ? obj.length : obj.byteLength;
+    const len = "length" in obj ? obj.length : obj.byteLength; // a typed array's length, else (ArrayBuffer, DataView) bytes
     return `[${obj.constructor?.name ?? "ArrayBuffer"}(${len})]`;
   }
   const toJSON = (obj as { toJSON?: unknown }).toJSON;
