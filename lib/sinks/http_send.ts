@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { FRAME_CONTENT_TYPE } from "../format/frame.ts";
 import { errorMessage, HttpSendError } from "../errors.ts";
 import { givesUp, retryAfterMs, retryDelay, type RetryPolicy } from "../retry.ts";
 import type { RoutedPolicy, SinkHooks } from "../sink.ts";
@@ -51,22 +50,22 @@ export interface HttpSinkState {
   backoff(ms: number, batch: HttpBatch, last: string): Promise<void>;
 }
 
-/** `encodeFrame` (lib/format/frame.ts), registered by the server entries and `enableFrames()`. */
-let frameEncoder: ((lines: string, records: number) => Uint8Array) | undefined;
+/** `body: "frame"`'s body on the wire (`encodeFrame`, lib/format/frame.ts), registered by the server entries and `enableFrames()`. */
+let frames: HttpSinkOptions["wire"];
 
 /**
  * Lets httpSink send `body: "frame"` (done by lib/sinks/http_frames.ts `enableFrames`, which the
  * server entries call; a worker's bundle goes without the encoder until it does).
  *
- * @param encode Makes one frame of NDJSON lines.
+ * @param wire The frame's content type, and what makes one frame of NDJSON lines.
  * @example
  * ```ts
- * import { encodeFrame } from "../format/frame.ts";
- * registerFrameEncoder(encodeFrame);
+ * import { encodeFrame, FRAME_CONTENT_TYPE } from "../format/frame.ts";
+ * registerFrames({ contentType: FRAME_CONTENT_TYPE, encode: encodeFrame });
  * ```
  */
-export function registerFrameEncoder(encode: (lines: string, records: number) => Uint8Array): void {
-  frameEncoder = encode;
+export function registerFrames(wire: NonNullable<HttpSinkOptions["wire"]>): void {
+  frames = wire;
 }
 
 /** Statuses worth trying again: a timeout, a rate limit, and any server error. */
@@ -145,9 +144,11 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
   if (options.body !== undefined && options.body !== "ndjson" && !framed) {
     throw new TypeError(`sluice: httpSink body must be "ndjson" or "frame", got ${JSON.stringify(options.body)}`);
   }
-  if (framed && !frameEncoder) throw new TypeError('sluice: httpSink body "frame" on the web entry needs enableFrames() first');
+  if (framed && !frames) throw new TypeError('sluice: httpSink body "frame" on the web entry needs enableFrames() first');
+  /** The body on the wire, made from each batch's NDJSON: the `wire` option's, or a frame's. */
+  const wire = options.wire ?? (framed ? frames : undefined);
   const headers: Record<string, string> = {
-    "content-type": options.wire?.contentType ?? (framed ? FRAME_CONTENT_TYPE : "application/x-ndjson"),
+    "content-type": wire?.contentType ?? "application/x-ndjson",
     ...(options.producer === undefined ? {} : { "x-sluice-producer": options.producer }),
     ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
     ...options.headers,
@@ -189,7 +190,7 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
   };
 
   const send = async (batch: HttpBatch, notify = true): Promise<void> => {
-    const raw = options.wire ? options.wire.encode(batch.body, batch.records) : framed ? frameEncoder!(batch.body, batch.records) : batch.body;
+    const raw = wire ? wire.encode(batch.body, batch.records) : batch.body;
     // gzipped whole: the request's length is known, so every fetch can send it
     const body = gzip ? new Uint8Array(await new Response(new Blob([raw as BlobPart]).stream().pipeThrough(new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>)).arrayBuffer()) : raw;
     const extra = { "idempotency-key": batch.key, ...(gzip ? { "content-encoding": "gzip" } : {}) };
