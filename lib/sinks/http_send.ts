@@ -9,16 +9,11 @@ import { givesUp, retryAfterMs, retryDelay, type RetryPolicy } from "../retry.ts
 import type { RoutedPolicy, SinkHooks } from "../sink.ts";
 import type { HttpBatch, HttpSinkOptions } from "./http_sink.ts";
 
-/** What a POST keeps of a response. */
-export interface Answer {
-  status: number;
-  ok: boolean;
-  retryAfter: string | null;
-  /** The collector found the frame damaged on the way (`X-Sluice-Damaged-Frame`): the sender's copy is whole, so it is sent again. */
-  damaged: boolean;
-  /** A refusal's body, its first 200 characters. */
-  text: string;
-}
+/**
+ * What a POST keeps of a response: the response (its status and headers; a 2xx body is
+ * cancelled, a refusal's read) and a refusal's body, its first 200 characters.
+ */
+export type Answer = [response: Response, text: string];
 
 /**
  * What an HTTP sink's parts share: the logger's hooks (from `connect`), whether the logger is
@@ -180,10 +175,9 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
         doFetch(to, { method: "POST", body, headers: { ...headers, ...extra }, signal: controller.signal }),
         timedOut,
       ]);
-      const ok = res.ok;
-      if (ok) res.body?.cancel().catch(() => {});
-      const text = ok ? "" : await Promise.race([res.text(), timedOut]).catch(() => "");
-      return { status: res.status, ok, retryAfter: res.headers.get("retry-after"), damaged: res.headers.has("x-sluice-damaged-frame"), text: text.slice(0, 200) };
+      if (res.ok) res.body?.cancel().catch(() => {});
+      const text = res.ok ? "" : await Promise.race([res.text(), timedOut]).catch(() => "");
+      return [res, text.slice(0, 200)];
     } finally {
       clearTimeout(timer as number);
     }
@@ -198,9 +192,11 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
     /** Some attempt met an outage (a network error, 408, 429, 502, 503, 504): then giving up says nothing about the batch. */
     let away = false;
     for (let attempt = 1; ; attempt++) {
-      let res: Answer | undefined;
+      let res: Response | undefined;
       try {
-        res = await post(target, body as BodyInit, extra);
+        let text;
+        [res, text] = await post(target, body as BodyInit, extra);
+        last = `HTTP ${res.status} ${text}`;
       } catch (err) {
         last = `network error: ${errorMessage(err)}`;
         away = true;
@@ -211,12 +207,12 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
           if (notify) options.onDelivered?.({ records: batch.records, oldestMs: batch.oldestMs });
           return;
         }
-        last = `HTTP ${res.status} ${res.text}`;
-        if (!retryable(res.status) && !(framed && res.damaged)) {
+        // the collector found a frame damaged on the way: the sender's copy is whole, so it is sent again
+        if (!retryable(res.status) && !(framed && res.headers.has("x-sluice-damaged-frame"))) {
           throw new HttpSendError("refused", target, batch.records, res.status, last);
         }
         if (res.status < 500 || AWAY.has(res.status)) away = true;
-        retryAfter = retryAfterMs(res.retryAfter);
+        retryAfter = retryAfterMs(res.headers.get("retry-after"));
       }
       if (state.routed || givesUp(policy, attempt)) {
         throw new HttpSendError("gave-up", target, batch.records, res?.status, last, attempt, away);
