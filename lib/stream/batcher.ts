@@ -78,8 +78,8 @@ export interface Batcher<T> {
  * @example
  * ```ts
  * import { createBatcher } from "./batcher.ts";
- * const b = createBatcher<string>({ maxRecords: 100, maxAgeMs: 50 }, () => console.log(b.take()));
- * b.add("a"); // logged within 50 ms
+ * const b = createBatcher<string>({ maxRecords: 2 }, () => console.log(b.take()));
+ * b.add("a"); b.add("b"); // logs ["a", "b"]
  * ```
  */
 export function createBatcher<T>(limits: BatchLimits<T>, onDue: () => void, unrefTimer: (timer: unknown) => void = () => {}): Batcher<T> {
