@@ -216,9 +216,9 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
       }
     },
     expedite: () => batcher.expedite(),
-    drained(timeoutMs) {
-      if (queued < maxRecords) return Promise.resolve();
-      return new Promise((resolve, reject) => {
+    async drained(timeoutMs) {
+      if (queued < maxRecords) return;
+      await new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new DrainTimeoutError(sink.name, queued, timeoutMs)), timeoutMs);
         const wait = (): unknown => ended.then(() => queued <= maxRecords / 2 ? resolve(clearTimeout(timer)) : wait());
         wait();
