@@ -200,8 +200,11 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
       // records are done with in queue order; bounded batches take a backlog in several turns
       const goal = finished + queued;
       while (finished < goal) {
+        // the batch's end as it is before expediting: a sink may write it (and a runtime's pipe
+        // deliver it, as Deno's does) before expedite returns
+        const end = ended;
         batcher.expedite();
-        await ended;
+        await end;
       }
       for (let attempt = 0;; attempt++) {
         try {
