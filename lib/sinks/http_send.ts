@@ -29,7 +29,7 @@ export interface HttpSinkState {
   /** The logger's hooks, once the sink is connected. */
   hooks: SinkHooks;
   /** True once the logger closes with a spool: no more retries, batches stay in the spool. */
-  closing: boolean;
+  closing?: boolean;
   /**
    * Set when a router owns failover for this sink (`Sink.routed`): one attempt per batch, each
    * request bounded by the router's breaker timeout, no failed batch kept in the spool.
