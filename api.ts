@@ -26,6 +26,7 @@ export type { LevelName, LevelThreshold } from "./lib/levels.ts";
 export { parseLevels } from "./lib/level_spec.ts";
 export { enableCallerCapture } from "./lib/caller_capture.ts";
 export { enableFrames } from "./lib/sinks/http_frames.ts";
+export { enableStreamStages } from "./lib/stream/stage_pipe.ts";
 export type { LevelSpec } from "./lib/level_spec.ts";
 export { createRecord, recordFields } from "./lib/record.ts";
 export type { LogRecord } from "./lib/record.ts";

@@ -29,6 +29,7 @@ import { shapeObject } from "../lib/shape_serializer.ts";
 import { enableCallerCapture } from "../lib/caller_capture.ts";
 import { hookExit } from "../lib/exit_hooks.ts";
 import { enableFrames } from "../lib/sinks/http_frames.ts";
+import { enableStreamStages } from "../lib/stream/stage_pipe.ts";
 
 registerHttpServerParts(httpServerParts);
 registerConsoleTerminal(consoleTerminal);
@@ -40,6 +41,7 @@ if ((globalThis as any).process?.versions?.node !== undefined && !("Bun" in glob
 enableCallerCapture();
 registerExitHooks(hookExit);
 enableFrames();
+enableStreamStages();
 
 registerServerRuntimes(() => {
   // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)

@@ -51,10 +51,7 @@ export class LogLossError extends Error {
   constructor(reason: LossReason, sink: string, records: number, cause?: unknown) {
     const detail = cause === undefined ? "" : `: ${errorMessage(cause)}`;
     super(`sluice: ${records} record(s) not written to ${sink} (${reason})${detail}`, { cause });
-    this.name = "LogLossError";
-    this.reason = reason;
-    this.sink = sink;
-    this.records = records;
+    Object.assign(this, { name: "LogLossError", reason, sink, records });
   }
 }
 
@@ -86,10 +83,7 @@ export class DrainTimeoutError extends Error {
    */
   constructor(sink: string, queued: number, timeoutMs: number) {
     super(`sluice: the queue of ${sink} still holds ${queued} records after ${timeoutMs} ms`);
-    this.name = "DrainTimeoutError";
-    this.sink = sink;
-    this.queued = queued;
-    this.timeoutMs = timeoutMs;
+    Object.assign(this, { name: "DrainTimeoutError", sink, queued, timeoutMs });
   }
 }
 
@@ -134,12 +128,7 @@ export class HttpSendError extends Error {
     super(kind === "refused"
       ? `sluice: ${target} refused a batch of ${records} records: ${detail}`
       : `sluice: gave up sending a batch of ${records} records to ${target} after ${attempts} attempts: ${detail}`);
-    this.name = "HttpSendError";
-    this.kind = kind;
-    this.target = target;
-    this.records = records;
-    this.status = status;
-    this.away = away;
+    Object.assign(this, { name: "HttpSendError", kind, target, records, status, away });
   }
 }
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { detectRuntime } from "./runtime/detect.ts";
-import { Channel } from "./channel.ts";
+import { type Channel, createChannel } from "./channel.ts";
 import { toError } from "./errors.ts";
 import type { LoggerOptions } from "./logger_options.ts";
 import { type LoggerStats, sumStats } from "./logger_stats.ts";
@@ -67,13 +67,13 @@ export function registerLevelParser(parse: (spec: string, source: string) => Lev
  */
 export class LoggerCore {
   readonly #channels: Channel[];
-  readonly minSinkLevel: number;
-  readonly sync: boolean;
+  declare readonly minSinkLevel: number;
+  declare readonly sync: boolean;
   /** `caller: true`: records carry where they were logged from. */
-  readonly caller: boolean;
-  readonly redact: (<T extends object>(v: T) => T) | undefined;
+  declare readonly caller: boolean;
+  declare readonly redact: (<T extends object>(v: T) => T) | undefined;
   /** Reports to the user's `onError`; never throws. */
-  readonly report: (err: Error) => void;
+  declare readonly report: (err: Error) => void;
   logged = 0;
   closed = false;
   /** The levels per category; replaced by {@linkcode LoggerCore.setLevels}. */
@@ -83,7 +83,7 @@ export class LoggerCore {
   /** The disabled level methods of this generation, made by the Logger and shared by its loggers. */
   disabled: { generation: number; methods: Record<LevelName, LogMethod> } | undefined;
   /** The `level` option: the level of a category the levels spec gives none. */
-  readonly level: LevelThreshold;
+  declare readonly level: LevelThreshold;
   #unhook: (() => void)[] = [];
 
   constructor(options: LoggerOptions) {
@@ -112,7 +112,7 @@ export class LoggerCore {
       if (this.sync && !sink.sync) {
         throw new TypeError(`sluice: mode "sync" needs sinks that write synchronously; ${sink.name} does not`);
       }
-      return new Channel(sink, { queue: options, batch: options.batch, onError: this.report, unrefTimer: runtime.unrefTimer });
+      return createChannel(sink, { queue: options, batch: options.batch, onError: this.report, unrefTimer: runtime.unrefTimer });
     });
     this.minSinkLevel = Math.min(...this.#channels.map((c) => c.minLevel));
     if (options.exitHooks ?? true) this.#unhook = exitHooks?.(this.#channels, runtime) ?? [];

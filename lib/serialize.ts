@@ -178,20 +178,9 @@ export function isPlain(v: unknown, depth: number): boolean {
 }
 
 function toJsonValue(v: unknown, stack: object[], depth: number): unknown {
-  switch (typeof v) {
-    case "string":
-    case "number":
-    case "boolean":
-    case "undefined":
-      return v;
-    case "bigint":
-      return v.toString();
-    case "function":
-      return `[Function: ${v.name || "anonymous"}]`;
-    case "symbol":
-      return v.toString();
-  }
-  if (v === null) return null;
+  if (typeof v === "bigint" || typeof v === "symbol") return v.toString();
+  if (typeof v === "function") return `[Function: ${v.name || "anonymous"}]`;
+  if (typeof v !== "object" || v === null) return v;
   const obj = v as object;
   if (stack.includes(obj)) return "[Circular]";
   if (depth >= MAX_DEPTH) return "[Truncated]";
@@ -205,15 +194,14 @@ function toJsonValue(v: unknown, stack: object[], depth: number): unknown {
 
 function objectToJson(obj: object, stack: object[], depth: number): unknown {
   if (obj instanceof Error) return errorToJson(obj, stack, depth);
-  if (Array.isArray(obj)) return obj.map((x) => toJsonValue(x, stack, depth));
+  if (Array.isArray(obj) || obj instanceof Set) return Array.from(obj, (x) => toJsonValue(x, stack, depth));
   if (obj instanceof Map) {
     const out: Record<string, unknown> = {};
     for (const [k, x] of obj) out[String(k)] = toJsonValue(x, stack, depth);
     return out;
   }
-  if (obj instanceof Set) return [...obj].map((x) => toJsonValue(x, stack, depth));
   if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
-    const len = ArrayBuffer.isView(obj) && "length" in obj ? obj.length : obj.byteLength;
+    const len = "length" in obj ? obj.length : obj.byteLength; // a typed array's length, else (ArrayBuffer, DataView) bytes
     return `[${obj.constructor?.name ?? "ArrayBuffer"}(${len})]`;
   }
   const toJSON = (obj as { toJSON?: unknown }).toJSON;
@@ -238,16 +226,8 @@ function errorToJson(err: Error, stack: object[], depth: number): unknown {
 }
 
 function ownProps(obj: object, out: Record<string, unknown>, stack: object[], depth: number) {
-  for (const k of Object.keys(obj)) {
-    let x: unknown;
-    try {
-      x = (obj as Record<string, unknown>)[k];
-    } catch (err) {
-      out[k] = throwsMarker(err);
-      continue;
-    }
-    out[k] = toJsonValue(x, stack, depth);
-  }
+  // a getter that throws is marked (the marker, a string, renders as itself)
+  for (const k of Object.keys(obj)) out[k] = toJsonValue(read(obj, k), stack, depth);
   return out;
 }
 

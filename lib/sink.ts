@@ -67,8 +67,8 @@ export interface RoutedPolicy {
 
 /**
  * A sink's stages that have no synchronous form (`TransformStream`s in its `through` option),
- * which its channel runs on each batch, one batch at a time, before `encode`. Made by
- * `withThrough`.
+ * which run on each batch, one batch at a time, before the sink's `encode` (the pipe that
+ * `withThrough` puts into such a sink's path).
  *
  * @example
  * ```ts
@@ -136,11 +136,6 @@ export interface Sink<C = unknown> {
   connect?(hooks: SinkHooks): void;
   /** Reopens the sink's files (after an external log rotation). */
   reopen?(): void;
-  /**
-   * Stages without a synchronous form that each batch goes through before `encode` (a sink with
-   * them has `sync: false` and no `writeSync`). Set by `withThrough`, from a sink's `through` option.
-   */
-  readonly stages?: AsyncStages;
   /** Encodes one batch. Must not keep references to the array it is given. */
   encode(records: readonly LogRecord[]): C;
   /** Writes one encoded batch; throwing or rejecting counts the batch as `sink-error`. */

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { encodeFrame } from "../format/frame.ts";
-import { registerFrameEncoder } from "./http_send.ts";
+import { encodeFrame, FRAME_CONTENT_TYPE } from "../format/frame.ts";
+import { registerFrames } from "./http_send.ts";
 
 /**
  * Lets httpSink send `body: "frame"` on the web entry (`sluice/web`, the `workerd`/`browser`
@@ -20,5 +20,5 @@ import { registerFrameEncoder } from "./http_send.ts";
  * ```
  */
 export function enableFrames(): void {
-  registerFrameEncoder(encodeFrame);
+  registerFrames({ contentType: FRAME_CONTENT_TYPE, encode: encodeFrame });
 }

@@ -31,8 +31,8 @@ export function heartbeats(target: string, options: HttpSinkOptions, sender: Sen
   let timer: unknown;
   const url = options.heartbeatUrl ?? new URL("/heartbeat", target).href;
   const beat = (payload: object) =>
-    sender.post(url, JSON.stringify({ producer: options.producer, ...payload }), { "content-type": "application/json" }).then((r) => {
-      if (!r.ok) throw new HttpStatusError(r.status, r.text);
+    sender.post(url, JSON.stringify({ producer: options.producer, ...payload }), { "content-type": "application/json" }).then(([r, text]) => {
+      if (!r.ok) throw new HttpStatusError(r.status, text);
     });
   return {
     start() {

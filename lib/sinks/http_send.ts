@@ -4,22 +4,16 @@
  *
  * @module
  */
-import { FRAME_CONTENT_TYPE } from "../format/frame.ts";
 import { errorMessage, HttpSendError } from "../errors.ts";
 import { givesUp, retryAfterMs, retryDelay, type RetryPolicy } from "../retry.ts";
 import type { RoutedPolicy, SinkHooks } from "../sink.ts";
 import type { HttpBatch, HttpSinkOptions } from "./http_sink.ts";
 
-/** What a POST keeps of a response. */
-export interface Answer {
-  status: number;
-  ok: boolean;
-  retryAfter: string | null;
-  /** The collector found the frame damaged on the way (`X-Sluice-Damaged-Frame`): the sender's copy is whole, so it is sent again. */
-  damaged: boolean;
-  /** A refusal's body, its first 200 characters. */
-  text: string;
-}
+/**
+ * What a POST keeps of a response: the response (its status and headers; a 2xx body is
+ * cancelled, a refusal's read) and a refusal's body, its first 200 characters.
+ */
+export type Answer = [response: Response, text: string];
 
 /**
  * What an HTTP sink's parts share: the logger's hooks (from `connect`), whether the logger is
@@ -35,7 +29,7 @@ export interface HttpSinkState {
   /** The logger's hooks, once the sink is connected. */
   hooks: SinkHooks;
   /** True once the logger closes with a spool: no more retries, batches stay in the spool. */
-  closing: boolean;
+  closing?: boolean;
   /**
    * Set when a router owns failover for this sink (`Sink.routed`): one attempt per batch, each
    * request bounded by the router's breaker timeout, no failed batch kept in the spool.
@@ -51,22 +45,22 @@ export interface HttpSinkState {
   backoff(ms: number, batch: HttpBatch, last: string): Promise<void>;
 }
 
-/** `encodeFrame` (lib/format/frame.ts), registered by the server entries and `enableFrames()`. */
-let frameEncoder: ((lines: string, records: number) => Uint8Array) | undefined;
+/** `body: "frame"`'s body on the wire (`encodeFrame`, lib/format/frame.ts), registered by the server entries and `enableFrames()`. */
+let frames: HttpSinkOptions["wire"];
 
 /**
  * Lets httpSink send `body: "frame"` (done by lib/sinks/http_frames.ts `enableFrames`, which the
  * server entries call; a worker's bundle goes without the encoder until it does).
  *
- * @param encode Makes one frame of NDJSON lines.
+ * @param wire The frame's content type, and what makes one frame of NDJSON lines.
  * @example
  * ```ts
- * import { encodeFrame } from "../format/frame.ts";
- * registerFrameEncoder(encodeFrame);
+ * import { encodeFrame, FRAME_CONTENT_TYPE } from "../format/frame.ts";
+ * registerFrames({ contentType: FRAME_CONTENT_TYPE, encode: encodeFrame });
  * ```
  */
-export function registerFrameEncoder(encode: (lines: string, records: number) => Uint8Array): void {
-  frameEncoder = encode;
+export function registerFrames(wire: NonNullable<HttpSinkOptions["wire"]>): void {
+  frames = wire;
 }
 
 /** Statuses worth trying again: a timeout, a rate limit, and any server error. */
@@ -145,9 +139,11 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
   if (options.body !== undefined && options.body !== "ndjson" && !framed) {
     throw new TypeError(`sluice: httpSink body must be "ndjson" or "frame", got ${JSON.stringify(options.body)}`);
   }
-  if (framed && !frameEncoder) throw new TypeError('sluice: httpSink body "frame" on the web entry needs enableFrames() first');
+  if (framed && !frames) throw new TypeError('sluice: httpSink body "frame" on the web entry needs enableFrames() first');
+  /** The body on the wire, made from each batch's NDJSON: the `wire` option's, or a frame's. */
+  const wire = options.wire ?? (framed ? frames : undefined);
   const headers: Record<string, string> = {
-    "content-type": options.wire?.contentType ?? (framed ? FRAME_CONTENT_TYPE : "application/x-ndjson"),
+    "content-type": wire?.contentType ?? "application/x-ndjson",
     ...(options.producer === undefined ? {} : { "x-sluice-producer": options.producer }),
     ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
     ...options.headers,
@@ -179,26 +175,28 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
         doFetch(to, { method: "POST", body, headers: { ...headers, ...extra }, signal: controller.signal }),
         timedOut,
       ]);
-      const ok = res.ok;
-      if (ok) res.body?.cancel().catch(() => {});
-      const text = ok ? "" : await Promise.race([res.text(), timedOut]).catch(() => "");
-      return { status: res.status, ok, retryAfter: res.headers.get("retry-after"), damaged: res.headers.has("x-sluice-damaged-frame"), text: text.slice(0, 200) };
+      if (res.ok) res.body?.cancel().catch(() => {});
+      const text = res.ok ? "" : await Promise.race([res.text(), timedOut]).catch(() => "");
+      return [res, text.slice(0, 200)];
     } finally {
       clearTimeout(timer as number);
     }
   };
 
   const send = async (batch: HttpBatch, notify = true): Promise<void> => {
-    const raw = options.wire ? options.wire.encode(batch.body, batch.records) : framed ? frameEncoder!(batch.body, batch.records) : batch.body;
-    const body = gzip ? await gzipBody(raw) : raw;
+    const raw = wire ? wire.encode(batch.body, batch.records) : batch.body;
+    // gzipped whole: the request's length is known, so every fetch can send it
+    const body = gzip ? new Uint8Array(await new Response(new Blob([raw as BlobPart]).stream().pipeThrough(new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>)).arrayBuffer()) : raw;
     const extra = { "idempotency-key": batch.key, ...(gzip ? { "content-encoding": "gzip" } : {}) };
     let last = "";
     /** Some attempt met an outage (a network error, 408, 429, 502, 503, 504): then giving up says nothing about the batch. */
     let away = false;
     for (let attempt = 1; ; attempt++) {
-      let res: Answer | undefined;
+      let res: Response | undefined;
       try {
-        res = await post(target, body as BodyInit, extra);
+        let text;
+        [res, text] = await post(target, body as BodyInit, extra);
+        last = `HTTP ${res.status} ${text}`;
       } catch (err) {
         last = `network error: ${errorMessage(err)}`;
         away = true;
@@ -209,15 +207,15 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
           if (notify) options.onDelivered?.({ records: batch.records, oldestMs: batch.oldestMs });
           return;
         }
-        last = `HTTP ${res.status} ${res.text}`;
-        if (!retryable(res.status) && !(framed && res.damaged)) {
+        // the collector found a frame damaged on the way: the sender's copy is whole, so it is sent again
+        if (!retryable(res.status) && !(framed && res.headers.has("x-sluice-damaged-frame"))) {
           throw new HttpSendError("refused", target, batch.records, res.status, last);
         }
         if (res.status < 500 || AWAY.has(res.status)) away = true;
-        retryAfter = retryAfterMs(res.retryAfter);
+        retryAfter = retryAfterMs(res.headers.get("retry-after"));
       }
       if (state.routed || givesUp(policy, attempt)) {
-        throw new HttpSendError("gave-up", target, batch.records, res?.status, last, attempt, away || res === undefined);
+        throw new HttpSendError("gave-up", target, batch.records, res?.status, last, attempt, away);
       }
       await state.backoff(retryDelay(policy, attempt, retryAfter), batch, last);
     }
@@ -225,7 +223,3 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
   return { post, send };
 }
 
-async function gzipBody(body: string | Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([body as BlobPart]).stream().pipeThrough(new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}

@@ -197,7 +197,6 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
   const target = new URL(url).href;
   const state: HttpSinkState = {
     hooks: { report: () => {}, lost: () => {}, unrefTimer: (t) => (t as { unref?: () => void })?.unref?.() },
-    closing: false,
     /** The option's unref when given, else the logger's (from `connect`), else `unref()`. */
     unrefTimer: (t) => (options.unrefTimer ?? state.hooks.unrefTimer)(t),
     backoff: (ms) => sleep(ms, state.unrefTimer),

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type BatchLimits, Batcher } from "./batcher.ts";
+import { type BatchLimits, type Batcher, createBatcher } from "./batcher.ts";
 
 /**
  * Options of {@linkcode BatchStream}.
@@ -41,7 +41,7 @@ export class BatchStream<T> extends TransformStream<T, T[]> {
     super({
       start(c) {
         controller = c;
-        batcher = new Batcher(options, () => controller.enqueue(batcher.take()));
+        batcher = createBatcher(options, () => controller.enqueue(batcher.take()));
       },
       transform(item) {
         batcher.add(item);

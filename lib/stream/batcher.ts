@@ -39,101 +39,103 @@ export interface BatchLimits<T> {
 
 /**
  * Accumulates items and says when a batch is due: it is full by count or bytes, or its first
- * item is `maxAgeMs` old. It calls `onDue` once per due batch; the owner then calls
- * {@linkcode Batcher.take}. Its timer never keeps a process alive when given an `unrefTimer`.
+ * item is `maxAgeMs` old. It calls `onDue` once per due batch; the owner then calls `take`. Its
+ * timer never keeps a process alive when given an `unrefTimer`. Made by {@linkcode createBatcher}.
  *
  * @example
  * ```ts
- * import { Batcher } from "./batcher.ts";
- * const b: Batcher<number> = new Batcher({ maxRecords: 2 }, () => console.log(b.take()));
+ * import { type Batcher, createBatcher } from "./batcher.ts";
+ * const b: Batcher<number> = createBatcher({ maxRecords: 2 }, () => console.log(b.take()));
  * b.add(1); b.add(2); // logs [1, 2]
  * ```
  */
-export class Batcher<T> {
-  #items: T[] = [];
-  #bytes = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #due = false;
-  readonly #maxRecords: number;
-  readonly #maxBytes: number;
-  readonly #maxAgeMs: number;
-  readonly #sizeOf: ((item: T) => number) | undefined;
-  readonly #onDue: () => void;
-  readonly #unrefTimer: (timer: unknown) => void;
-
-  /**
-   * @param limits When a batch is due.
-   * @param onDue Called when the current batch becomes due.
-   * @param unrefTimer Makes a timer not keep the process alive (from the runtime adapter).
-   */
-  constructor(limits: BatchLimits<T>, onDue: () => void, unrefTimer: (timer: unknown) => void = () => {}) {
-    this.#maxRecords = limit(limits.maxRecords ?? 4096, "maxRecords");
-    this.#maxBytes = limit(limits.maxBytes ?? 1 << 20, "maxBytes");
-    this.#maxAgeMs = limit(limits.maxAgeMs ?? 1, "maxAgeMs", true);
-    this.#sizeOf = limits.sizeOf;
-    this.#onDue = onDue;
-    this.#unrefTimer = unrefTimer;
-  }
-
+export interface Batcher<T> {
   /** Items waiting in the current batch. */
-  get length(): number {
-    return this.#items.length;
-  }
-
+  readonly length: number;
   /** True once the current batch is full or old enough. */
-  get due(): boolean {
-    return this.#due;
-  }
-
+  readonly due: boolean;
   /** Adds an item; calls `onDue` when this makes the batch due. */
-  add(item: T): void {
-    const items = this.#items;
-    items.push(item);
-    if (this.#sizeOf !== undefined) this.#bytes += this.#sizeOf(item);
-    if (this.#due) return;
-    if (items.length >= this.#maxRecords || this.#bytes >= this.#maxBytes) this.#becomeDue();
-    else if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
-        if (this.#items.length > 0) this.#becomeDue();
-      }, this.#maxAgeMs);
-      this.#unrefTimer(this.#timer);
-    }
-  }
-
+  add(item: T): void;
   /** Marks the current batch due now (a flush); calls `onDue` when it holds anything. */
-  expedite(): void {
-    if (this.#items.length > 0 && !this.#due) this.#becomeDue();
-  }
-
+  expedite(): void;
   /**
    * Removes and returns every waiting item, and starts a new batch. With `max`, takes only the
    * items up to `max.maxRecords` items or `max.maxBytes` bytes; the rest stays, due at once (the
    * owner takes it next).
    */
-  take(max?: { maxRecords: number; maxBytes: number }): T[] {
-    const items = this.#items;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    let n = items.length, bytes = this.#bytes;
-    if (max) for (n = bytes = 0; n < items.length && !(n > 0 && (n >= max.maxRecords || bytes >= max.maxBytes));) bytes += this.#sizeOf?.(items[n++]) ?? 0;
-    this.#items = items.splice(n);
-    this.#bytes -= bytes;
-    this.#due = this.#items.length > 0;
-    return items;
-  }
-
+  take(max?: { maxRecords: number; maxBytes: number }): T[];
   /** Removes and returns the oldest waiting item. */
-  shift(): T | undefined {
-    const item = this.#items.shift();
-    if (item !== undefined && this.#sizeOf !== undefined) this.#bytes -= this.#sizeOf(item);
-    return item;
-  }
+  shift(): T | undefined;
+}
 
-  #becomeDue(): void {
-    this.#due = true;
-    this.#onDue();
-  }
+/**
+ * Makes a {@linkcode Batcher}.
+ *
+ * @param limits When a batch is due.
+ * @param onDue Called when the current batch becomes due.
+ * @param unrefTimer Makes a timer not keep the process alive (from the runtime adapter).
+ * @returns The batcher.
+ * @example
+ * ```ts
+ * import { createBatcher } from "./batcher.ts";
+ * const b = createBatcher<string>({ maxRecords: 2 }, () => console.log(b.take()));
+ * b.add("a"); b.add("b"); // logs ["a", "b"]
+ * ```
+ */
+export function createBatcher<T>(limits: BatchLimits<T>, onDue: () => void, unrefTimer: (timer: unknown) => void = () => {}): Batcher<T> {
+  const maxRecords = limit(limits.maxRecords ?? 4096, "maxRecords");
+  const maxBytes = limit(limits.maxBytes ?? 1 << 20, "maxBytes");
+  const maxAgeMs = limit(limits.maxAgeMs ?? 1, "maxAgeMs", true);
+  const sizeOf = limits.sizeOf;
+  let items: T[] = [];
+  let bytes = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let due = false;
+  const becomeDue = () => {
+    due = true;
+    onDue();
+  };
+  return {
+    get length() {
+      return items.length;
+    },
+    get due() {
+      return due;
+    },
+    add(item) {
+      items.push(item);
+      if (sizeOf !== undefined) bytes += sizeOf(item);
+      if (due) return;
+      if (items.length >= maxRecords || bytes >= maxBytes) becomeDue();
+      else if (timer === undefined) {
+        unrefTimer(
+          timer = setTimeout(() => {
+            timer = undefined;
+            if (items.length > 0) becomeDue();
+          }, maxAgeMs),
+        );
+      }
+    },
+    expedite() {
+      if (items.length > 0 && !due) becomeDue();
+    },
+    take(max) {
+      const taken = items;
+      clearTimeout(timer);
+      timer = undefined;
+      let n = taken.length, size = bytes;
+      if (max) for (n = size = 0; n < taken.length && !(n > 0 && (n >= max.maxRecords || size >= max.maxBytes));) size += sizeOf?.(taken[n++]) ?? 0;
+      items = taken.splice(n);
+      bytes -= size;
+      due = items.length > 0;
+      return taken;
+    },
+    shift() {
+      const item = items.shift();
+      if (item !== undefined && sizeOf !== undefined) bytes -= sizeOf(item);
+      return item;
+    },
+  };
 }
 
 /** `n` when it is a finite number above zero (or at least zero with `zero`), else a RangeError naming `batch.<name>`. */

@@ -5,11 +5,32 @@
  * @module
  */
 import type { LogRecord } from "../record.ts";
-import type { AsyncStages, Sink } from "../sink.ts";
+import type { Sink } from "../sink.ts";
 import type { CountingStage } from "./counting_stage.ts";
 import type { RecordStage } from "./stage.ts";
 
-type Batches = TransformStream<readonly LogRecord[], LogRecord[]>;
+/** A `TransformStream` of record batches, a stage with no synchronous form. */
+export type Batches = TransformStream<readonly LogRecord[], LogRecord[]>;
+
+/** `streamStaged` (lib/stream/stage_pipe.ts), registered by the server entries and `enableStreamStages()`. */
+let streamStaged: (<C>(sink: Sink<C>, streams: Batches[]) => Sink<C>) | undefined;
+
+/**
+ * Lets `through` take stages with no synchronous form (done by lib/stream/stage_pipe.ts
+ * `enableStreamStages`, which the server entries call; a worker's bundle goes without their
+ * pipe until it does).
+ *
+ * @param staged Puts a row of `TransformStream`s into a sink's path.
+ * @example
+ * ```ts
+ * import { registerStreamStages } from "./through.ts";
+ * import { streamStaged } from "./stage_pipe.ts";
+ * registerStreamStages(streamStaged);
+ * ```
+ */
+export function registerStreamStages(staged: <C>(sink: Sink<C>, streams: Batches[]) => Sink<C>): void {
+  streamStaged = staged;
+}
 
 /**
  * Puts stages into a sink's path: each batch goes through them, in order, before the sink
@@ -18,7 +39,8 @@ type Batches = TransformStream<readonly LogRecord[], LogRecord[]>;
  * the exit drain, `mode: "sync"`. A stage that is only a `TransformStream` has no synchronous
  * form: the sink then writes asynchronously (`sync: false`, no `writeSync`), its default queue
  * policy becomes `"drop-newest"` where it was `"block"` (asking for `"block"` is a `TypeError`),
- * and what it still holds at exit, queued or inside the stages, is counted as `exit`.
+ * and what it still holds at exit, queued or inside the stages, is counted as `exit`. On the
+ * web entry such a stage needs `enableStreamStages()` first (a `TypeError` says so).
  * A stage that throws or errors counts its batch as `sink-error`; an errored `TransformStream`
  * cannot run again, so every later batch is counted the same way.
  *
@@ -51,79 +73,7 @@ export function withThrough<C>(sink: Sink<C>, through: readonly RecordStage[] | 
     const piped: Sink<C> = { ...sink, encode: (records) => sink.encode(pass(0, records)) };
     return wire ? wire(piped, sink, through, pass) : piped;
   }
-  const streams = through.map((s) => ("stream" in s ? s.stream() : s) as Batches);
-  const staged: Sink<C> = {
-    ...sink,
-    sync: false,
-    writeSync: undefined,
-    defaultOnFull: sink.defaultOnFull === "block" ? "drop-newest" : sink.defaultOnFull,
-    stages: stagePipe(streams),
-  };
+  if (!streamStaged) throw new TypeError("sluice: a TransformStream through stage on the web entry needs enableStreamStages() first");
+  const staged = streamStaged(sink, through.map((s) => ("stream" in s ? s.stream() : s) as Batches));
   return wire ? wire(staged, sink, through) : staged;
-}
-
-/**
- * Runs batches through `TransformStream`s joined end to end, one batch at a time: a batch is
- * written into the first, each stage's output is written into the next, and what the last
- * gives is collected. A batch is through when the first stage has taken it and, a task later,
- * nothing is moving between stages (they pass chunks on in microtasks, so what still moves then
- * is a stage's own asynchronous work, which is waited for without a timer).
- */
-function stagePipe(streams: Batches[]): AsyncStages {
-  let out: LogRecord[] = [];
-  let moving = 0;
-  let failure: { err: unknown } | undefined;
-  /** Wakes a batch waiting for the stages to be still (nothing moving, or a failure). */
-  let still = () => {};
-  const fail = (err: unknown) => {
-    failure ??= { err: err ?? new Error("a through stage failed") };
-    still();
-  };
-  const writers = streams.map((s) => s.writable.getWriter()); // throws when a stage is in use elsewhere
-  const pumps = streams.map(async (s, i) => {
-    const reader = s.readable.getReader();
-    const next = writers[i + 1];
-    try {
-      for (let r; !(r = await reader.read()).done;) {
-        moving++;
-        try {
-          const batch = r.value as unknown[];
-          if (next !== undefined) await next.write(r.value);
-          else if (!Array.isArray(batch) || batch.some((x) => typeof (x as LogRecord)?.json !== "string")) {
-            throw new TypeError("sluice: a through stage must pass on arrays of records");
-          } else for (let j = 0; j < batch.length; j++) out.push(batch[j] as LogRecord);
-        } finally {
-          if (--moving === 0) still();
-        }
-      }
-      await next?.close();
-    } catch (err) {
-      fail(err);
-    }
-  });
-  const take = () => {
-    const taken = out;
-    out = [];
-    return taken;
-  };
-  return {
-    async run(batch) {
-      if (failure === undefined) await writers[0].write(batch).catch(fail);
-      // no timer runs while a stage works: a stage that never finishes leaves nothing to keep the process alive
-      while (failure === undefined) {
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        if (moving === 0) break;
-        await new Promise<void>((resolve) => (still = resolve));
-      }
-      if (failure !== undefined) throw failure.err;
-      return take();
-    },
-    async close() {
-      if (failure === undefined) await writers[0].close().catch(fail);
-      // a failed stage ends nothing after it: stop them all rather than wait
-      if (failure !== undefined) for (const w of writers) w.abort(failure.err).catch(() => {});
-      else await Promise.all(pumps);
-      return take();
-    },
-  };
 }
