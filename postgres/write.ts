@@ -45,9 +45,8 @@ export interface KeyedBatch {
  * batch a duplicate, left out), then every other batch's rows with one `COPY`. Two writers
  * with the same key wait on each other at the key's row, so one of them writes it.
  *
- * The transaction takes two round trips on a connection of its own: `begin`, the keys' insert
- * and the `COPY`'s start go out together, and so do the rows and the `commit`. A commit that
- * PostgreSQL answers with a rollback (the `COPY` failed) is that failure.
+ * The transaction takes three round trips on a connection of its own: `begin`, the keys' insert
+ * and the `COPY`'s start go out together, then the rows, then the `commit`.
  *
  * @param sql A postgres.js pool.
  * @param names The table's names.
@@ -87,7 +86,8 @@ export async function commitBatches(sql: Sql, names: TableNames, batches: readon
         copy.destroy(); // the COPY fails (CopyFail), and the transaction with it
         throw err;
       }
-      send(new Promise<void>((resolve, reject) => {
+      // the commit waits for the COPY's end: the driver refuses a query while a COPY's writes wait for the socket
+      await send(new Promise<void>((resolve, reject) => {
         copy.on("error", reject);
         copy.once("finish", resolve);
         // the buffer is reused once the stream has called back for its bytes

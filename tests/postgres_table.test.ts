@@ -136,6 +136,16 @@ describe.skipIf(!run)("the table in a real PostgreSQL", () => {
     expect(stored.map((x) => normal(x.r)).sort()).toEqual(expected.map(normal).sort());
   }, 30_000);
 
+  test("commitBatches: a transaction larger than the socket takes at once (the COPY's writes wait for the socket) commits whole", async () => {
+    const names = tableNames("t_big");
+    await ensureTable(sql, names);
+    // 40,000 records of ~600 bytes: ~24 MB of rows in one COPY
+    const pad = "x".repeat(500);
+    const records = Array.from({ length: 40_000 }, (_, i) => createRecord(Date.now(), "info", "c", "big", `,"i":${i},"pad":"${pad}"}`));
+    expect(await commitBatches(sql, names, [{ records, key: { token: "t", hash: "big" } }])).toEqual([false]);
+    expect(pg.psql(`select count(*), count(distinct record->>'i') from ${names.table}`)).toBe("40000|40000");
+  }, 60_000);
+
   test("commitBatches: a failed key insert, rows that cannot be made, or a row PostgreSQL refuses roll the whole transaction back and leave the pool usable", async () => {
     const names = tableNames("t_fail");
     await ensureTable(sql, names);
@@ -145,8 +155,8 @@ describe.skipIf(!run)("the table in a real PostgreSQL", () => {
     // the rows cannot be made once the COPY is open (a record whose message throws when read)
     const bad = Object.defineProperty(rec("x"), "msg", { get: () => { throw new Error("unreadable record"); } });
     await expect(commitBatches(sql, names, [{ records: [rec("before"), bad], key: { token: "t", hash: "k2" } }])).rejects.toThrow("unreadable record");
-    // PostgreSQL refuses a row of the COPY (a check the table was given here): the commit sent
-    // behind the rows is answered with a rollback, and the COPY's error is the one reported
+    // PostgreSQL refuses a row of the COPY (a check the table was given here): the COPY's error
+    // is the one reported, and nothing of either batch is kept
     pg.psql(`alter table ${names.table} add constraint no_refused check (msg <> 'refused')`);
     await expect(commitBatches(sql, names, [{ records: [rec("fine")], key: { token: "t", hash: "k3" } }, { records: [rec("refused")], key: { token: "t", hash: "k4" } }])).rejects.toThrow("no_refused");
     expect(pg.psql(`select count(*) from ${names.table}`)).toBe("0");
