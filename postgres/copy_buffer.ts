@@ -133,5 +133,5 @@ export function takeCopyBuffer(): CopyBuffer {
  * ```
  */
 export function giveBack(b: CopyBuffer): void {
-  if (spare.length < SPARE && b.bytes.length <= SPARE_MAX_BYTES && !spare.includes(b)) spare.push(b);
+  if (spare.length < SPARE && b.bytes.length <= SPARE_MAX_BYTES) spare.push(b);
 }

@@ -93,12 +93,33 @@ export function copyBytesAsSent(records: readonly LogRecord[], body: Uint8Array,
   return a >= body.length ? into.view(start) : fallback(records);
 
   function fallback(rs: readonly LogRecord[]): Uint8Array {
-    let text = "";
-    for (const r of rs) text += copyRow(r, producer);
     into.length = start;
-    into.text(text);
-    return into.view(start);
+    return copyRecords(rs, producer, into);
   }
+}
+
+/**
+ * The COPY rows of records ({@linkcode copyRow}), appended to `into` as UTF-8: for records that
+ * did not come as sent, and for a body whose lines and records do not pair up.
+ *
+ * @param records The records.
+ * @param producer The producer each record was tagged with, when they were.
+ * @param into The buffer the rows are appended to.
+ * @returns The rows: the bytes appended to `into`.
+ * @example
+ * ```ts
+ * import { createRecord } from "../lib/record.ts";
+ * import { CopyBuffer } from "./copy_buffer.ts";
+ * import { copyRecords } from "./copy_bytes.ts";
+ * copyRecords([createRecord(0, "info", undefined, "ok", "}")], undefined, new CopyBuffer(64)); // one row
+ * ```
+ */
+export function copyRecords(records: readonly LogRecord[], producer: string | undefined, into: CopyBuffer): Uint8Array {
+  const start = into.length;
+  let text = "";
+  for (const r of records) text += copyRow(r, producer);
+  into.text(text);
+  return into.view(start);
 }
 
 /** Where `byte` is in `src`, in order. */

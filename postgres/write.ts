@@ -8,8 +8,8 @@
 import type { Sql } from "postgres";
 import type { LogRecord } from "../lib/record.ts";
 import { type CopyBuffer, giveBack, takeCopyBuffer } from "./copy_buffer.ts";
-import { copyBytesAsSent } from "./copy_bytes.ts";
-import { copyRow, ROW_COLUMNS } from "./rows.ts";
+import { copyBytesAsSent, copyRecords } from "./copy_bytes.ts";
+import { ROW_COLUMNS } from "./rows.ts";
 import type { TableNames } from "./table.ts";
 
 /**
@@ -95,10 +95,9 @@ export async function commitBatches(sql: Sql, names: TableNames, batches: readon
         copy.end();
       }));
     }
-    const commit = send(tx.unsafe("commit").execute());
+    send(tx.unsafe("commit").execute());
     open = false;
     await Promise.all(sent);
-    if ((await commit).command !== "COMMIT") throw new Error("PostgreSQL rolled the transaction back instead of committing it");
     return duplicate;
   } catch (err) {
     // the first of what went out to fail says why; a rollback ends the transaction so the connection is reused
@@ -128,10 +127,6 @@ function copyRows(batches: readonly KeyedBatch[], duplicate: readonly boolean[],
     const { records, producer, body } = batches[i];
     if (duplicate[i] || records.length === 0) continue;
     if (body !== undefined && producer !== undefined) copyBytesAsSent(records, body, producer, rows);
-    else {
-      let text = "";
-      for (const r of records) text += copyRow(r, producer);
-      rows.text(text);
-    }
+    else copyRecords(records, producer, rows);
   }
 }
