@@ -24,8 +24,8 @@ import { registerConsoleTerminal } from "../lib/sinks/console_sink.ts";
 import { consoleTerminal } from "../lib/sinks/console_terminal.ts";
 import { registerExitHooks, registerLevelParser } from "../lib/logger_core.ts";
 import { parseLevels } from "../lib/level_spec.ts";
-import { registerFieldsJson } from "../lib/serialize.ts";
-import { shapeObject } from "../lib/shape_serializer.ts";
+import { registerFieldsTail } from "../lib/serialize.ts";
+import { shapeTail } from "../lib/shape_serializer.ts";
 import { enableCallerCapture } from "../lib/caller_capture.ts";
 import { hookExit } from "../lib/exit_hooks.ts";
 import { enableFrames } from "../lib/sinks/http_frames.ts";
@@ -37,7 +37,7 @@ registerLevelParser(parseLevels);
 // on Node 20 a serializer made for the shape takes 0.88x JSON.stringify's CPU; on Bun and Deno
 // JSON.stringify is faster than any made by hand (bench/README.md, 2026-12-06)
 // deno-lint-ignore no-explicit-any -- an untyped runtime global (no @types for Bun, Deno and Node here)
-if ((globalThis as any).process?.versions?.node !== undefined && !("Bun" in globalThis) && !("Deno" in globalThis)) registerFieldsJson(shapeObject);
+if ((globalThis as any).process?.versions?.node !== undefined && !("Bun" in globalThis) && !("Deno" in globalThis)) registerFieldsTail(shapeTail);
 enableCallerCapture();
 registerExitHooks(hookExit);
 enableFrames();

@@ -7,7 +7,7 @@ import { toError } from "./errors.ts";
 import { LEVEL_NAMES, LEVEL_VALUES, type LevelName, type LevelThreshold, levelValue } from "./levels.ts";
 import { buildRecord, recordPrefix } from "./record.ts";
 import type { LogRecord } from "./record.ts";
-import { fieldsJson, serializeMembers } from "./serialize.ts";
+import { fieldsTail, serializeMembers } from "./serialize.ts";
 import { LoggerCore } from "./logger_core.ts";
 import type { LoggerOptions } from "./logger_options.ts";
 import type { LoggerStats } from "./logger_stats.ts";
@@ -268,12 +268,12 @@ export class Logger {
         } else msg = String(msg);
       }
       if (typeof fields === "function") fields = fields();
-      const obj = fields == null ? "{}" : fieldsJson(redacted(core, fields));
+      // the fields as the line's end (`,"a":1}`): the line is put together without taking an object text apart
+      const tail = fields == null ? "}" : fieldsTail(redacted(core, fields));
       // outside any context and without OpenTelemetry, two flag reads: nothing is looked up
       if (contextInUse) head += scopeMembers(core.redact);
       else if (otelRegistered) head += activeSpanMembers();
-      const tail = obj.length > 2 ? head + "," + obj.slice(1) : head + "}";
-      core.emit(buildRecord(Date.now(), level, this.#category, this.#prefixes[level], msg as string, tail), value);
+      core.emit(buildRecord(Date.now(), level, this.#category, this.#prefixes[level], msg as string, head + tail), value);
     } catch (err) {
       core.report(toError(err));
     }

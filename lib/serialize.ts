@@ -42,36 +42,53 @@ const objectProto = Object.prototype;
  * ```
  */
 export function serializeMembers(fields: object): string {
-  const json = serializeObject(fields);
-  return json.length > 2 ? "," + json.slice(1, -1) : "";
+  return serializeTail(fields).slice(0, -1);
 }
 
 /**
- * The renderer of a log call's fields: {@linkcode serializeObject}, unless the server entries
- * registered a faster one with the same output ({@linkcode registerFieldsJson}).
+ * The end of a record's line from its fields on: their members and the closing brace
+ * (`,"a":1}`, or `}` for no members), as {@linkcode serializeObject} renders them.
+ *
+ * @param fields The fields of one record.
+ * @returns The members, each with a leading comma, then `}`.
+ * @example
+ * ```ts
+ * import { serializeTail } from "./serialize.ts";
+ * serializeTail({ a: 1 }); // ',"a":1}'
+ * serializeTail({}); // '}'
+ * ```
+ */
+export function serializeTail(fields: object): string {
+  const json = serializeObject(fields);
+  return json.length > 2 ? "," + json.slice(1) : "}";
+}
+
+/**
+ * The renderer of a log call's fields as the end of its line: {@linkcode serializeTail}, unless
+ * the server entries registered a faster one with the same output ({@linkcode registerFieldsTail}).
  *
  * @example
  * ```ts
- * import { fieldsJson } from "./serialize.ts";
- * fieldsJson({ a: 1 }); // '{"a":1}'
+ * import { fieldsTail } from "./serialize.ts";
+ * fieldsTail({ a: 1 }); // ',"a":1}'
  * ```
  */
-export let fieldsJson: (fields: object) => string = serializeObject;
+export let fieldsTail: (fields: object) => string = serializeTail;
 
 /**
- * Replaces {@linkcode fieldsJson} (done on Node by `adapters/server_runtimes.ts` with the shape
- * serializer); the replacement must render exactly as `serializeObject` does.
+ * Replaces {@linkcode fieldsTail} (done on Node by `adapters/server_runtimes.ts` with the shape
+ * serializer); the replacement must render exactly as `serializeTail` does.
  *
  * @param render The renderer.
  * @example
  * ```ts
- * import { registerFieldsJson } from "./serialize.ts";
- * import { shapeObject } from "./shape_serializer.ts";
- * registerFieldsJson(shapeObject);
+ * import { registerFieldsTail } from "./serialize.ts";
+ * import { shapeTail } from "./shape_serializer.ts";
+ * registerFieldsTail(shapeTail);
  * ```
  */
-export function registerFieldsJson(render: (fields: object) => string): void {
-  fieldsJson = render;
+export function registerFieldsTail(render: (fields: object) => string): void {
+  fieldsTail = render;
 }
 
 /**

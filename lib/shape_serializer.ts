@@ -2,21 +2,21 @@
  * Serializers that know the shape: a log call site passes the same field names every time, so
  * each shape (the field names, in order) is learned once and rendered by a function made for
  * it: keys escaped once, values rendered by type. Its output is byte for byte that of
- * {@linkcode serializeObject}; whatever it does not render itself (an `Error`, a `Map`, a
- * function, a cycle, an object with `toJSON`...) goes to `serializeObject` whole, so errors,
+ * {@linkcode serializeTail}; whatever it does not render itself (an `Error`, a `Map`, a
+ * function, a cycle, an object with `toJSON`...) goes to `serializeTail` whole, so errors,
  * dates, bigints, cycles and `toJSON` are rendered as they always were. At most
  * {@linkcode MAX_SHAPES} shapes are learned per process; fields of any other shape take
- * `serializeObject`, so a call site whose keys change every time does not grow memory.
+ * `serializeTail`, so a call site whose keys change every time does not grow memory.
  *
  * Registered on Node by `adapters/server_runtimes.ts`, where it is faster than `JSON.stringify`
  * (on Bun and Deno `JSON.stringify` is the faster one). It makes functions with `new Function`,
- * which a browser or worker's CSP may refuse: the web entry keeps `serializeObject`.
+ * which a browser or worker's CSP may refuse: the web entry keeps `serializeTail`.
  *
  * @module
  */
-import { isPlain, serializeObject } from "./serialize.ts";
+import { isPlain, serializeTail } from "./serialize.ts";
 
-/** The most shapes learned in a process; fields of any other shape take `serializeObject`. */
+/** The most shapes learned in a process; fields of any other shape take `serializeTail`. */
 export const MAX_SHAPES = 256;
 /** A shape with more keys than this, or longer keys together, is not learned. */
 const MAX_KEYS = 64;
@@ -24,7 +24,7 @@ const MAX_KEY_CHARS = 4096;
 
 interface Shape {
   readonly keys: readonly string[];
-  /** The members with a leading comma (`,"a":1`), or `undefined` when a value needs `serializeObject`. */
+  /** The members with a leading comma (`,"a":1`), or `undefined` when a value needs `serializeTail`. */
   readonly render: (fields: object) => string | undefined;
 }
 
@@ -44,28 +44,29 @@ let nesting = 0;
 const MAX_NESTING = 4;
 
 /**
- * Renders `fields` as a JSON object text (`{"a":1,"b":"x"}`) exactly as
- * {@linkcode serializeObject} does, with a function specialised to the fields' shape. Never throws.
+ * Renders `fields` as the end of a record's line, their members and the closing brace
+ * (`,"a":1,"b":"x"}`, `}` for none), exactly as {@linkcode serializeTail} does, with a function
+ * specialised to the fields' shape. Never throws.
  *
  * @param fields The fields of one record.
- * @returns A JSON object text.
+ * @returns The members, each with a leading comma, then `}`.
  * @example
  * ```ts
- * import { shapeObject } from "./shape_serializer.ts";
- * shapeObject({ i: 1, user: "alice" }); // '{"i":1,"user":"alice"}'
- * shapeObject({ i: 2, user: "bob" }); // '{"i":2,"user":"bob"}' (the same shape: no learning)
+ * import { shapeTail } from "./shape_serializer.ts";
+ * shapeTail({ i: 1, user: "alice" }); // ',"i":1,"user":"alice"}'
+ * shapeTail({ i: 2, user: "bob" }); // ',"i":2,"user":"bob"}' (the same shape: no learning)
  * ```
  */
-export function shapeObject(fields: object): string {
+export function shapeTail(fields: object): string {
   if (typeof fields === "object" && fields !== null && Object.getPrototypeOf(fields) === objectProto) {
     try {
-      const text = byShape(fields, lastFields);
-      if (text !== undefined) return text;
+      const members = shapeOf(fields, lastFields)?.render(fields);
+      if (members !== undefined) return members + "}";
     } catch {
-      // a getter that throws: serializeObject renders it as "[Throws: ...]"
+      // a getter that throws: serializeTail renders it as "[Throws: ...]"
     }
   }
-  return serializeObject(fields);
+  return serializeTail(fields);
 }
 
 /**
@@ -104,7 +105,7 @@ function findOrLearn(fields: object): Shape | undefined {
   try {
     render = compile(keys);
   } catch {
-    learned = MAX_SHAPES; // code generation refused (node --disallow-code-generation-from-strings): serializeObject from now on
+    learned = MAX_SHAPES; // code generation refused (node --disallow-code-generation-from-strings): serializeTail from now on
     return undefined;
   }
   const shape: Shape = { keys, render };
@@ -146,7 +147,7 @@ else if (v !== undefined) { r = value(v); if (r === undefined) return undefined;
 
 /**
  * A value other than a string, number or `undefined`, as `JSON.stringify` renders it inside
- * the fields, or `undefined` when it takes `serializeObject`'s safe path (what `JSON.stringify`
+ * the fields, or `undefined` when it takes the safe path of `serializeTail` (what `JSON.stringify`
  * cannot render the documented way, or a `toJSON` other than `Date`'s, which would be called
  * with another key).
  */
@@ -163,8 +164,8 @@ function value(v: unknown): string | undefined {
       if (nesting < MAX_NESTING && Object.getPrototypeOf(v) === objectProto) {
         nesting++;
         try {
-          const text = byShape(v, lastNested);
-          if (text !== undefined) return text;
+          const members = shapeOf(v, lastNested)?.render(v);
+          if (members !== undefined) return members === "" ? "{}" : "{" + members.slice(1) + "}";
         } finally {
           nesting--;
         }
@@ -181,16 +182,14 @@ function value(v: unknown): string | undefined {
 }
 
 /**
- * `o` as a JSON object text by its learned shape (remembered in `last` for the next call), or
- * `undefined` when it has none or a value needs `serializeObject`. Throws what a getter throws.
+ * The shape of `o`: the one `last` remembers when the keys are the same, else found or learned
+ * (and remembered); `undefined` when it cannot be learned. Its `render` throws what a getter throws.
  */
-function byShape(o: object, last: LastShape): string | undefined {
+function shapeOf(o: object, last: LastShape): Shape | undefined {
   let shape = last.shape;
   if (shape === undefined || !sameKeys(o, shape.keys)) {
     shape = findOrLearn(o);
-    if (shape === undefined) return undefined;
-    last.shape = shape;
+    if (shape !== undefined) last.shape = shape;
   }
-  const members = shape.render(o);
-  return members === undefined ? undefined : members === "" ? "{}" : "{" + members.slice(1) + "}";
+  return shape;
 }

@@ -1,12 +1,12 @@
 // The serializers that know the shape (lib/shape_serializer.ts): a seeded fuzz against today's
-// serializer (serializeObject) over every value kind and call sites whose shapes change, the
+// serializer (serializeTail) over every value kind and call sites whose shapes change, the
 // logger using it with redaction, and the bound on learned shapes measured in a child's VmHWM.
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { createLogger, streamSink } from "../mod.ts";
-import { fieldsJson, registerFieldsJson, serializeMembers, serializeObject } from "../lib/serialize.ts";
+import { fieldsTail, registerFieldsTail, serializeMembers, serializeTail } from "../lib/serialize.ts";
 import { createRedactor } from "../lib/redact.ts";
-import { learnedShapes, MAX_SHAPES, shapeObject } from "../lib/shape_serializer.ts";
+import { learnedShapes, MAX_SHAPES, shapeTail } from "../lib/shape_serializer.ts";
 
 const KEYS = ["a", "b", "i", "user", "route", "0", "1", "10", "é", '"q\\', "\n", "", "constructor", "toString", "__proto__", "time", "msg", "\u2028", "𝒳"];
 
@@ -78,18 +78,19 @@ const callSites = fc.uniqueArray(fc.constantFrom(...KEYS), { maxLength: 7 }).cha
   )
 );
 
-describe("shapeObject", () => {
-  test("renders as serializeObject, learning each shape once", () => {
-    expect(shapeObject({ i: 1, user: "alice", route: "/api" })).toBe('{"i":1,"user":"alice","route":"/api"}');
-    expect(shapeObject({ i: 2, user: 'b"o\nb', route: undefined })).toBe('{"i":2,"user":"b\\"o\\nb"}');
-    expect(shapeObject({ route: undefined })).toBe("{}");
-    expect(shapeObject({})).toBe("{}");
+describe("shapeTail", () => {
+  test("renders as serializeTail, learning each shape once", () => {
+    expect(shapeTail({ i: 1, user: "alice", route: "/api" })).toBe(',"i":1,"user":"alice","route":"/api"}');
+    expect(shapeTail({ i: 2, user: 'b"o\nb', route: undefined })).toBe(',"i":2,"user":"b\\"o\\nb"}');
+    expect(shapeTail({ route: undefined })).toBe("}");
+    expect(shapeTail({})).toBe("}");
+    expect(shapeTail({ a: { b: 1, c: { d: "x" } }, e: {} })).toBe(',"a":{"b":1,"c":{"d":"x"}},"e":{}}');
     const before = learnedShapes();
-    for (let n = 0; n < 100; n++) shapeObject({ i: n, user: "alice", route: "/api" });
+    for (let n = 0; n < 100; n++) shapeTail({ i: n, user: "alice", route: "/api" });
     expect(learnedShapes()).toBe(before);
   });
 
-  test("seeded fuzz: every value kind, shapes that change at a call site, the same output as serializeObject", () => {
+  test("seeded fuzz: every value kind, shapes that change at a call site, the same output as serializeTail", () => {
     fc.assert(
       fc.property(callSites, ([sites, calls]) => {
         for (const [site, drop, values, how] of calls) {
@@ -97,20 +98,20 @@ describe("shapeObject", () => {
           if (drop % 5 === 1) keys = [...keys].reverse(); // the same names in another order
           else if (drop % 5 === 2) keys = keys.slice(1); // one name fewer
           const fields = makeFields(keys, values, how);
-          expect(shapeObject(fields)).toBe(serializeObject(fields));
+          expect(shapeTail(fields)).toBe(serializeTail(fields));
         }
-        // fields that are not plain objects take serializeObject whole
+        // fields that are not plain objects take serializeTail whole
         for (const other of [[1, "x"], Object.assign(Object.create(null), { a: 1 }), new Point(3, 4), new Error("e")]) {
-          expect(shapeObject(other)).toBe(serializeObject(other));
+          expect(shapeTail(other)).toBe(serializeTail(other));
         }
       }),
       { seed: 22, numRuns: 300 },
     );
   });
 
-  test("the logger renders fields with it, redaction included, as serializeObject would", async () => {
-    const registered = fieldsJson; // serializeObject on Bun; tests/node/shape_serializer.test.mjs checks Node registers shapeObject
-    registerFieldsJson(shapeObject);
+  test("the logger renders fields with it, redaction included, as serializeMembers would", async () => {
+    const registered = fieldsTail; // serializeTail on Bun; tests/node/shape_serializer.test.mjs checks Node registers shapeTail
+    registerFieldsTail(shapeTail);
     const lines: string[] = [];
     const decoder = new TextDecoder();
     const log = createLogger({
@@ -124,7 +125,7 @@ describe("shapeObject", () => {
       { i: 4, user: "dave", n: 5n, at: new Date(0) },
     ];
     for (const f of calls) log.info("m", f);
-    registerFieldsJson(registered);
+    registerFieldsTail(registered);
     await log.close();
     const redact = createRedactor(["user", "*.secret"]);
     expect(lines.length).toBe(calls.length);
@@ -135,9 +136,9 @@ describe("shapeObject", () => {
   test(`a site whose keys change every call learns at most ${MAX_SHAPES} shapes: a child's VmHWM does not grow with the shapes`, () => {
     const child = (n: number) => {
       const code = `
-        import { shapeObject, learnedShapes } from ${JSON.stringify(new URL("../lib/shape_serializer.ts", import.meta.url).pathname)};
+        import { shapeTail, learnedShapes } from ${JSON.stringify(new URL("../lib/shape_serializer.ts", import.meta.url).pathname)};
         let bytes = 0;
-        for (let i = 0; i < ${n}; i++) bytes += shapeObject({ ["k" + i]: i, ["v" + i]: "x" }).length;
+        for (let i = 0; i < ${n}; i++) bytes += shapeTail({ ["k" + i]: i, ["v" + i]: "x" }).length;
         const hwm = /VmHWM:\\s+(\\d+)/.exec(require("fs").readFileSync("/proc/self/status", "utf8"))[1];
         console.log(JSON.stringify({ learned: learnedShapes(), hwmKb: Number(hwm), bytes }));`;
       const r = Bun.spawnSync([process.execPath, "-e", code], { stderr: "pipe" });

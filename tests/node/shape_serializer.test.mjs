@@ -3,11 +3,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createLogger, streamSink } from "../../dist/mod.js";
-import { fieldsJson, serializeMembers } from "../../dist/lib/serialize.js";
-import { shapeObject } from "../../dist/lib/shape_serializer.js";
+import { fieldsTail, serializeMembers } from "../../dist/lib/serialize.js";
+import { shapeTail } from "../../dist/lib/shape_serializer.js";
 
-test("Node registers shapeObject; the logger's lines are those serializeMembers makes, redaction included", async () => {
-  assert.equal(fieldsJson, shapeObject);
+test("Node registers shapeTail; the logger's lines are those serializeMembers makes, redaction included", async () => {
+  assert.equal(fieldsTail, shapeTail);
   const lines = [];
   const decoder = new TextDecoder();
   const log = createLogger({ redact: ["user"], sinks: [streamSink(new WritableStream({ write: (c) => void lines.push(...decoder.decode(c).trim().split("\n")) }))] });
@@ -19,7 +19,7 @@ test("Node registers shapeObject; the logger's lines are those serializeMembers 
   assert.match(lines[0], /"i":1,"user":"\[Redacted\]","ok":true}$/);
 });
 
-test("with code generation refused (--disallow-code-generation-from-strings) every record is still written, as serializeObject renders it", async () => {
+test("with code generation refused (--disallow-code-generation-from-strings) every record is still written, as serializeTail renders it", async () => {
   const { spawnSync } = await import("node:child_process");
   const script = `
     import { createLogger, streamSink } from ${JSON.stringify(new URL("../../dist/mod.js", import.meta.url).href)};
