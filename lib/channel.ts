@@ -97,9 +97,8 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
   };
   const onDue = (): void => {
     if (inflight || closed) return;
-    const records = batcher.take(sink.maxBatch);
-    inflight = { records };
-    controller.enqueue(records);
+    const entry: Inflight<C> = inflight = { records: batcher.take(sink.maxBatch) };
+    pipe = pipe.then(() => writeInflight(entry));
   };
   /** The batch in flight is done with: the next due batch may start. */
   const settle = (): void => {
@@ -140,22 +139,20 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
     return (result as Promise<void>).then(() => done(), (err) => done(err ?? new Error("write rejected")));
   };
   const batcher = createBatcher<LogRecord>({ ...sink.batch, ...batch, sizeOf: (r) => r.json.length }, onDue, unrefTimer);
-  let controller!: ReadableStreamDefaultController<LogRecord[]>;
-  const done = new ReadableStream<LogRecord[]>({ start: (c) => void (controller = c) }).pipeTo(new WritableStream({
-    // the batch in flight (the one written here, unless a synchronous drain took it over), encoded and written
-    write() {
-      const entry = inflight!;
-      if (entry.taken) return settle();
-      const started = performance.now();
-      try {
-        entry.chunk = sink.encode(entry.records);
-      } catch (err) {
-        complete(entry.records, started, err);
-        return settle();
-      }
-      return attempt(entry, started, 0);
-    },
-  }));
+  /** The batches' writes, one after another (one batch is in flight at a time). */
+  let pipe: Promise<void> = Promise.resolve();
+  /** The batch in flight (unless a synchronous drain took it over), encoded and written. */
+  const writeInflight = (entry: Inflight<C>): void | Promise<void> => {
+    if (entry.taken) return settle();
+    const started = performance.now();
+    try {
+      entry.chunk = sink.encode(entry.records);
+    } catch (err) {
+      complete(entry.records, started, err);
+      return settle();
+    }
+    return attempt(entry, started, 0);
+  };
   sink.connect?.({ report: onError, lost, unrefTimer });
 
   const channel: Channel<C> = {
@@ -237,8 +234,7 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
       }
       await channel.flush();
       closed = true;
-      controller.close();
-      await done;
+      await pipe;
       try {
         await sink.close();
       } catch (err) {
