@@ -5,7 +5,7 @@
  * @module
  */
 import { DrainTimeoutError, errorMessage, type LossReason, LogLossError, toError } from "./errors.ts";
-import { LatencyRecorder } from "./latency.ts";
+import { latencyRecorder } from "./latency.ts";
 import { retryDelay, SINK_WRITE_RETRY, sleep } from "./retry.ts";
 import { levelValue } from "./levels.ts";
 import type { LogRecord } from "./record.ts";
@@ -45,7 +45,7 @@ interface Inflight<C> {
 export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTimer }: ChannelOptions): Channel<C> {
   const minLevel = sink.level === undefined ? 0 : levelValue(sink.level);
   const { maxRecords, maxBytes, onFull } = resolveQueue(sink, queue);
-  const latency = new LatencyRecorder();
+  const latency = latencyRecorder();
   const dropped: Partial<Record<LossReason, number>> = {};
   /** Records done with, in queue order: written, lost by their sink, or dropped as the oldest. */
   let finished = 0;
