@@ -8,7 +8,7 @@ import { LEVEL_NAMES, LEVEL_VALUES, type LevelName, type LevelThreshold, levelVa
 import { buildRecord, recordPrefix } from "./record.ts";
 import type { LogRecord } from "./record.ts";
 import { fieldsJson, serializeMembers } from "./serialize.ts";
-import { LoggerCore } from "./logger_core.ts";
+import { createLoggerCore, type LoggerCore } from "./logger_core.ts";
 import type { LoggerOptions } from "./logger_options.ts";
 import type { LoggerStats } from "./logger_stats.ts";
 import { contextInUse, scopeMembers } from "./context.ts";
@@ -294,7 +294,7 @@ export class Logger {
  * ```
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const core = new LoggerCore(options);
+  const core = createLoggerCore(options);
   const bindings = options.bindings ? serializeMembers(redacted(core, options.bindings)) : "";
   return new Logger(core, options.category, bindings, core.levelOf(options.category));
 }
