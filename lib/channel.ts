@@ -117,32 +117,14 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
       complete(records, started, err);
     }
   };
-  /** One write of an entry's chunk; on failure, a retry after a backoff when the sink allows it. */
-  const attempt = (entry: Inflight<C>, started: number, attempts: number): void | Promise<void> => {
-    const done = (err?: unknown): void | Promise<void> => {
-      if (entry.taken) return settle();
-      if (err === undefined || sink.retry !== true || closing) {
-        failing = false;
-        complete(entry.records, started, err);
-        return settle();
-      }
-      if (attempts === 0) onError(new Error(`sluice: writing to ${sink.name} failed; retrying: ${errorMessage(err)}`, { cause: err }));
-      return backoff(attempts).then(() => entry.taken ? settle() : attempt(entry, started, attempts + 1));
-    };
-    let result: void | Promise<void>;
-    try {
-      result = sink.write(entry.chunk as C);
-    } catch (err) {
-      return done(err);
-    }
-    if (typeof (result as Promise<void> | undefined)?.then !== "function") return done();
-    return (result as Promise<void>).then(() => done(), (err) => done(err ?? new Error("write rejected")));
-  };
   const batcher = createBatcher<LogRecord>({ ...sink.batch, ...batch, sizeOf: (r) => r.json.length }, onDue, unrefTimer);
   /** The batches' writes, one after another (one batch is in flight at a time). */
   let pipe: Promise<void> = Promise.resolve();
-  /** The batch in flight (unless a synchronous drain took it over), encoded and written. */
-  const writeInflight = (entry: Inflight<C>): void | Promise<void> => {
+  /**
+   * The batch in flight (unless a synchronous drain took it over), encoded and written; a failed
+   * write is tried again after a backoff when the sink allows it.
+   */
+  const writeInflight = async (entry: Inflight<C>): Promise<void> => {
     if (entry.taken) return settle();
     const started = performance.now();
     try {
@@ -151,7 +133,23 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
       complete(entry.records, started, err);
       return settle();
     }
-    return attempt(entry, started, 0);
+    for (let attempts = 0;; attempts++) {
+      let err: unknown;
+      try {
+        await sink.write(entry.chunk);
+      } catch (e) {
+        err = e ?? new Error("write rejected");
+      }
+      if (entry.taken) return settle();
+      if (err === undefined || sink.retry !== true || closing) {
+        failing = false;
+        complete(entry.records, started, err);
+        return settle();
+      }
+      if (attempts === 0) onError(new Error(`sluice: writing to ${sink.name} failed; retrying: ${errorMessage(err)}`, { cause: err }));
+      await backoff(attempts);
+      if (entry.taken) return settle();
+    }
   };
   sink.connect?.({ report: onError, lost, unrefTimer });
 
