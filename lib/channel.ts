@@ -125,30 +125,31 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
    * write is tried again after a backoff when the sink allows it.
    */
   const writeInflight = async (entry: Inflight<C>): Promise<void> => {
-    if (entry.taken) return settle();
-    const started = performance.now();
     try {
-      entry.chunk = sink.encode(entry.records);
-    } catch (err) {
-      complete(entry.records, started, err);
-      return settle();
-    }
-    for (let attempts = 0;; attempts++) {
-      let err: unknown;
+      if (entry.taken) return;
+      const started = performance.now();
       try {
-        await sink.write(entry.chunk);
-      } catch (e) {
-        err = e ?? new Error("write rejected");
+        entry.chunk = sink.encode(entry.records);
+      } catch (err) {
+        return complete(entry.records, started, err);
       }
-      if (entry.taken) return settle();
-      if (err === undefined || sink.retry !== true || closing) {
-        failing = false;
-        complete(entry.records, started, err);
-        return settle();
+      for (let attempts = 0; !entry.taken; attempts++) {
+        let err: unknown;
+        try {
+          await sink.write(entry.chunk);
+        } catch (e) {
+          err = e ?? new Error("write rejected");
+        }
+        if (entry.taken) return;
+        if (err === undefined || sink.retry !== true || closing) {
+          failing = false;
+          return complete(entry.records, started, err);
+        }
+        if (attempts === 0) onError(new Error(`sluice: writing to ${sink.name} failed; retrying: ${errorMessage(err)}`, { cause: err }));
+        await backoff(attempts);
       }
-      if (attempts === 0) onError(new Error(`sluice: writing to ${sink.name} failed; retrying: ${errorMessage(err)}`, { cause: err }));
-      await backoff(attempts);
-      if (entry.taken) return settle();
+    } finally {
+      settle();
     }
   };
   sink.connect?.({ report: onError, lost, unrefTimer });
