@@ -13,7 +13,7 @@ import type { LoggerOptions } from "./logger_options.ts";
 import type { LoggerStats } from "./logger_stats.ts";
 import { contextInUse, scopeMembers } from "./context.ts";
 import { activeSpanMembers, otelRegistered } from "./trace_context.ts";
-import { callerMember, forgetCaller } from "./caller.ts";
+import { callerHooks } from "./caller.ts";
 import type { ChildOptions, Fields, LogMethod, Message } from "./log_call.ts";
 import type { LevelSpec } from "./level_spec.ts";
 
@@ -144,7 +144,7 @@ export class Logger {
       const off = methods[name] = core.caller
         ? function (this: Logger, msg: Message, fields?: Fields): void {
           if (core.generation !== generation) this.#call(name, value, msg, fields, off);
-          else forgetCaller();
+          else callerHooks!.forget();
         }
         : function (this: Logger, msg: Message, fields?: Fields): void {
           if (core.generation !== generation) this.#call(name, value, msg, fields, off);
@@ -157,7 +157,7 @@ export class Logger {
   #call(level: LevelName, value: number, msg: Message, fields: Fields | undefined, method: LogMethod): void {
     this.#current();
     if (value >= this.#threshold) this.#log(level, value, msg, fields, method);
-    else if (this.#core.caller) forgetCaller();
+    else if (this.#core.caller) callerHooks!.forget();
   }
 
   /**
@@ -259,7 +259,7 @@ export class Logger {
     try {
       // the caller first: a message or fields function that logs must not take this call's location
       let head = this.#bindings;
-      if (core.caller) head += callerMember(method, this);
+      if (core.caller) head += callerHooks!.member(method, this);
       if (typeof msg !== "string") {
         if (typeof msg === "function") msg = msg();
         else if (msg instanceof Error) {

@@ -15,7 +15,7 @@ import { type LevelName, type LevelThreshold, levelValue } from "./levels.ts";
 import type { LogMethod } from "./log_call.ts";
 import { QUEUE_NAMES } from "./queue_options.ts";
 import { consoleSink } from "./sinks/console_sink.ts";
-import { callerCaptureRegistered } from "./caller.ts";
+import { callerHooks } from "./caller.ts";
 import { watchOtelRegistry } from "./trace_context.ts";
 import type { hookExit } from "./exit_hooks.ts";
 
@@ -117,7 +117,7 @@ export function createLoggerCore(options: LoggerOptions): LoggerCore {
   if (mode !== "async" && mode !== "sync") throw new TypeError(`sluice: mode must be "async" or "sync", got ${JSON.stringify(mode)}`);
   const sync = mode === "sync";
   const caller = options.caller === true;
-  if (caller && !callerCaptureRegistered()) {
+  if (caller && !callerHooks) {
     throw new TypeError("sluice: caller: true on the web entry needs enableCallerCapture() first");
   }
   /** The `level` option: the level of a category the levels spec gives none. */
