@@ -23,10 +23,12 @@ interface Scope {
 let storage: ContextStorage<Scope> | null | undefined;
 
 /**
- * True once `withContext` has run in this process: until then a log call does not look for a
- * context at all (one module-variable read), so loggers that never use it pay nothing.
+ * {@linkcode scopeMembers} once `withContext` has run in this process, else `undefined`: until
+ * then a log call does not look for a context at all (one module-variable read), so loggers
+ * that never use it pay nothing, and a bundle that never imports `withContext` carries no scope
+ * lookup.
  */
-export let contextInUse = false;
+export let contextMembers: typeof scopeMembers | undefined;
 
 function store(): ContextStorage<Scope> {
   storage ??= detectRuntime().contextStorage?.<Scope>() ?? null;
@@ -68,7 +70,7 @@ function scopeOf(s: ContextStorage<Scope>, fields: Record<string, unknown>): Sco
   const { traceparent, ...rest } = fields;
   const merged = parent === undefined ? rest : { ...parent.fields, ...rest };
   const trace = typeof traceparent === "string" ? traceparentMembers(traceparent) : "";
-  contextInUse = true;
+  contextMembers = scopeMembers;
   return { fields: merged, members: serializeMembers(merged), trace: trace || (parent?.trace ?? ""), parent };
 }
 
@@ -110,7 +112,7 @@ export function contextRunner(fields: Record<string, unknown>): (<T>(fn: () => T
  * ```
  */
 export function getContext(): Readonly<Record<string, unknown>> | undefined {
-  if (!contextInUse) return undefined;
+  if (contextMembers === undefined) return undefined;
   const scope = storage?.getStore();
   return scope === undefined ? undefined : Object.freeze({ ...scope.fields });
 }
@@ -124,8 +126,8 @@ export function getContext(): Readonly<Record<string, unknown>> | undefined {
  * @returns JSON members to splice into a record, or `""`.
  * @example
  * ```ts
- * import { contextInUse, scopeMembers } from "./context.ts";
- * const members = contextInUse ? scopeMembers(undefined) : "";
+ * import { contextMembers } from "./context.ts";
+ * const members = contextMembers?.(undefined) ?? "";
  * ```
  */
 export function scopeMembers(redact: (<T extends object>(v: T) => T) | undefined): string {

@@ -11,7 +11,7 @@ import { fieldsJson, serializeMembers } from "./serialize.ts";
 import { createLoggerCore, type LoggerCore } from "./logger_core.ts";
 import type { LoggerOptions } from "./logger_options.ts";
 import type { LoggerStats } from "./logger_stats.ts";
-import { contextInUse, scopeMembers } from "./context.ts";
+import { contextMembers } from "./context.ts";
 import { activeSpanMembers, otelRegistered } from "./trace_context.ts";
 import { callerHooks } from "./caller.ts";
 import type { ChildOptions, Fields, LogMethod, Message } from "./log_call.ts";
@@ -270,7 +270,7 @@ export class Logger {
       if (typeof fields === "function") fields = fields();
       const obj = fields == null ? "{}" : fieldsJson(redacted(core, fields));
       // outside any context and without OpenTelemetry, two flag reads: nothing is looked up
-      if (contextInUse) head += scopeMembers(core.redact);
+      if (contextMembers) head += contextMembers(core.redact);
       else if (otelRegistered) head += activeSpanMembers();
       const tail = obj.length > 2 ? head + "," + obj.slice(1) : head + "}";
       core.emit(buildRecord(Date.now(), level, this.#category, this.#prefixes[level], msg as string, tail), value);
