@@ -162,12 +162,13 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
     const controller = new AbortController();
     let timer: unknown;
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const err = new Error(`timed out after ${ms} ms`);
-        controller.abort(err);
-        reject(err);
-      }, ms);
-      state.unrefTimer(timer);
+      state.unrefTimer(
+        timer = setTimeout(() => {
+          const err = new Error(`timed out after ${ms} ms`);
+          controller.abort(err);
+          reject(err);
+        }, ms),
+      );
     });
     timedOut.catch(() => {});
     try {
