@@ -69,7 +69,7 @@ export interface LoggerCore {
   /** Counts `setLevels` calls: a logger whose methods were set for an older generation sets them again. */
   generation: number;
   /** The disabled level methods of this generation, made by the Logger and shared by its loggers. */
-  disabled: { generation: number; methods: Record<LevelName, LogMethod> } | undefined;
+  disabled?: { generation: number; methods: Record<LevelName, LogMethod> };
   /**
    * Replaces the levels of every logger sharing this core, as `levels: spec` would have set them
    * at creation (levels set in code included); a malformed spec throws and changes nothing.
@@ -136,7 +136,6 @@ export function createLoggerCore(options: LoggerOptions): LoggerCore {
     redact: options.redact?.length ? createRedactor(options.redact) : undefined,
     report,
     generation: 0,
-    disabled: undefined,
     setLevels(spec, source = "setLevels") {
       if (typeof spec === "string") {
         if (!parser) throw new TypeError("sluice: levels as text needs the server entry (web: parseLevels)");

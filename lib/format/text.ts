@@ -71,10 +71,8 @@ export function textFormatter(options: TextFormatOptions = {}): Formatter {
     let line = isoTime(r.time) + " " + (color ? LEVEL_COLORS[r.level] + lvl + RESET : lvl) + " ";
     if (r.category !== undefined) line += "[" + r.category + "] ";
     line += r.msg;
-    if (r.json.length - r.fieldsAt > 1) {
-      const fields = recordFields(r);
-      for (const k in fields) line += " " + k + "=" + JSON.stringify(fields[k]);
-    }
+    const fields = recordFields(r); // {} when there are none
+    for (const k in fields) line += " " + k + "=" + JSON.stringify(fields[k]);
     return line;
   };
 }
