@@ -30,8 +30,24 @@ let storage: ContextStorage<Scope> | null | undefined;
  */
 export let contextMembers: typeof scopeMembers | undefined;
 
+/**
+ * The runtime's AsyncLocalStorage, else one a web runtime has (workerd with `nodejs_compat` or
+ * `nodejs_als`, as a global or through `process.getBuiltinModule`), else `null`.
+ */
+function openStorage(): ContextStorage<Scope> | null {
+  const make = detectRuntime().contextStorage;
+  if (make) return make<Scope>();
+  // deno-lint-ignore no-explicit-any -- an untyped runtime global (no types for workerd here)
+  const g = globalThis as any;
+  let Als = g.AsyncLocalStorage;
+  try {
+    Als ??= g.process?.getBuiltinModule?.("node:async_hooks")?.AsyncLocalStorage;
+  } catch { /* no such module here */ }
+  return typeof Als === "function" ? new Als() : null;
+}
+
 function store(): ContextStorage<Scope> {
-  storage ??= detectRuntime().contextStorage?.<Scope>() ?? null;
+  storage ??= openStorage();
   if (storage === null) {
     throw new TypeError("sluice: withContext needs AsyncLocalStorage, which this runtime lacks (on workerd, enable nodejs_compat); pass a child logger instead: log.child(fields)");
   }
@@ -93,8 +109,7 @@ function scopeOf(s: ContextStorage<Scope>, fields: Record<string, unknown>): Sco
  * ```
  */
 export function contextRunner(fields: Record<string, unknown>): (<T>(fn: () => T) => T) | undefined {
-  storage ??= detectRuntime().contextStorage?.<Scope>() ?? null;
-  const s = storage;
+  const s = storage ??= openStorage();
   if (s === null) return undefined;
   const scope = scopeOf(s, fields);
   return (fn) => s.run(scope, fn);
