@@ -24,12 +24,13 @@ import type { Runtime } from "./runtime/runtime.ts";
  * ```
  */
 export function hookExit(channels: readonly Channel[], runtime: Runtime): (() => void)[] {
+  const none = () => {}; // a runtime without a process (the web's) has neither hook
   return [
-    runtime.onExit(() => {
+    runtime.onExit?.(() => {
       for (const c of channels) if (!c.drainSync(true)) c.abandon("exit");
-    }),
-    runtime.onBeforeExit(() => {
+    }) ?? none,
+    runtime.onBeforeExit?.(() => {
       for (const c of channels) if (!c.sink.sync) c.expedite();
-    }),
+    }) ?? none,
   ];
 }
