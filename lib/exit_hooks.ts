@@ -24,13 +24,12 @@ import type { Runtime } from "./runtime/runtime.ts";
  * ```
  */
 export function hookExit(channels: readonly Channel[], runtime: Runtime): (() => void)[] {
-  const none = () => {}; // a runtime without a process (the web's) has neither hook
   return [
-    runtime.onExit?.(() => {
+    runtime.onExit(() => {
       for (const c of channels) if (!c.drainSync(true)) c.abandon("exit");
-    }) ?? none,
-    runtime.onBeforeExit?.(() => {
+    }),
+    runtime.onBeforeExit(() => {
       for (const c of channels) if (!c.sink.sync) c.expedite();
-    }) ?? none,
+    }),
   ];
 }

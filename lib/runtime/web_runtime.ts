@@ -7,7 +7,7 @@
 import type { Runtime } from "./runtime.ts";
 
 /**
- * A runtime with no files, no exit hooks and no signals: on the edge, hand `log.flush()` to
+ * A runtime with no files and no exit hooks: on the edge, hand `log.flush()` to
  * `ctx.waitUntil`.
  *
  * @returns The runtime.
@@ -21,6 +21,9 @@ export function webRuntime(): Runtime {
   return {
     name: "web",
     unrefTimer: () => {},
+    onExit: () => () => {},
+    onBeforeExit: () => () => {},
+    onReopenSignal: () => () => {},
     isTerminal: () => false,
   };
 }

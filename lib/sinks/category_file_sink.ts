@@ -112,9 +112,9 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
     file.write(data);
     if (durable) written.add(file);
   });
-  const unhook = (options.reopenOnSighup ?? true
-    ? runtime.onReopenSignal?.(() => { for (const f of pool.files()) f.reopen(); })
-    : undefined) ?? (() => {});
+  const unhook = options.reopenOnSighup ?? true
+    ? runtime.onReopenSignal(() => { for (const f of pool.files()) f.reopen(); })
+    : () => {};
 
   const writeAll = () => {
     clearTimeout(timer as number);
