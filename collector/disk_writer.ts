@@ -15,7 +15,7 @@ import { formatNdjson } from "../lib/format/ndjson.ts";
 import type { LogRecord } from "../lib/record.ts";
 import type { Runtime } from "../lib/runtime/runtime.ts";
 import type { Sink } from "../lib/sink.ts";
-import { LatencyRecorder } from "../lib/latency.ts";
+import { latencyRecorder } from "../lib/latency.ts";
 import { IdempotencyStore, type KeyLimits, type ScopedKey } from "./dedup.ts";
 
 /**
@@ -68,7 +68,7 @@ export class DiskWriter {
   /** Records written, and records refused because the disk failed. */
   readonly counts = { written: 0, refused: 0 };
   /** How long each request's append (and fsync when durable) took. */
-  readonly latency = new LatencyRecorder();
+  readonly latency = latencyRecorder();
 
   /**
    * @param dir The directory.

@@ -7,7 +7,7 @@
  */
 import type { Sql } from "postgres";
 import { errorMessage } from "../lib/errors.ts";
-import { LatencyRecorder } from "../lib/latency.ts";
+import { latencyRecorder } from "../lib/latency.ts";
 import type { LogRecord } from "../lib/record.ts";
 import type { Sink } from "../lib/sink.ts";
 import { openPostgres, safeUrl } from "../postgres/connect.ts";
@@ -110,7 +110,7 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
   const timeoutMs = options.writeTimeoutMs ?? 5000;
   const keyTtlMs = options.keyTtlMs ?? 86_400_000;
   const counts = { commits: 0, duplicates: 0, failures: 0 };
-  const latency = new LatencyRecorder();
+  const latency = latencyRecorder();
   let ready = false;
   let away: string | undefined = "PostgreSQL has not been reached yet";
   let closed = false;

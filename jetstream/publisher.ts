@@ -8,7 +8,7 @@
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, type JetStreamClient, jetstreamManager } from "@nats-io/jetstream";
 import { errorMessage } from "../lib/errors.ts";
-import { LatencyRecorder, type LatencySummary } from "../lib/latency.ts";
+import { latencyRecorder, type LatencySummary } from "../lib/latency.ts";
 import type { LogRecord } from "../lib/record.ts";
 import { type BatchMeta, encodeBatch, subjectPrefix } from "./message.ts";
 import { defaultSubject, ensureStream, type EnsureResult, type StreamSettings } from "./stream.ts";
@@ -70,7 +70,7 @@ export class PublishError extends Error {
 export class Publisher {
   /** Messages acknowledged (`stored`, or `duplicate` when the id was in the window), and batches that failed. */
   readonly counts: { stored: number; duplicate: number; failed: number } = { stored: 0, duplicate: 0, failed: 0 };
-  readonly #latency = new LatencyRecorder();
+  readonly #latency = latencyRecorder();
   #down: string | undefined;
   #reconnected: (() => void)[] = [];
 

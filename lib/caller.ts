@@ -8,79 +8,47 @@
  */
 
 /**
- * Where code transformed by `sluice/caller` leaves a log call's location, shared by every copy
- * of the library through the global registry: `t` the logger the call is made on, `a` the
- * location as JSON text (`"app.ts:12"`). Written right before the call, after its arguments.
- */
-// deno-lint-ignore no-explicit-any -- a slot on globalThis
-const slot: { t?: unknown; a?: string } = ((globalThis as any)[Symbol.for("sluice.caller")] ??= {});
-
-/**
- * Empties the slot. It is also what a disabled level method of a logger with `caller: true`
- * is: a location left for a call that writes nothing is forgotten, and no later call can take
- * it. Like any level method, it returns nothing (not the slot's logger).
+ * What `caller: true` does in a log call, registered by lib/caller_capture.ts (the server
+ * entries, `enableCallerCapture()` on the web entry): a worker that never asks for a caller
+ * carries none of it.
  *
  * @example
  * ```ts
- * import { forgetCaller } from "./caller.ts";
- * forgetCaller(); // undefined
+ * import type { CallerHooks } from "./caller.ts";
+ * const hooks: CallerHooks = { member: () => ',"caller":"app.ts:1"', forget: () => {} };
  * ```
  */
-export const forgetCaller = (): void => {
-  slot.t = undefined;
-};
+export interface CallerHooks {
+  /**
+   * The `"caller"` member of a record: where `method` (the level method the user called) was
+   * called from. Called by the logger only, before anything of the call runs. A location that
+   * code transformed by `sluice/caller` left for a call on `logger` is taken (and the slot
+   * emptied, whoever it was for) without any capture; otherwise the stack capture finds it.
+   * Returns `,"caller":"file.ts:12"`.
+   */
+  member(method: (...args: never[]) => unknown, logger: object): string;
+  /**
+   * Empties the slot where transformed code leaves a call's location. It is also what a disabled
+   * level method of a logger with `caller: true` is: a location left for a call that writes
+   * nothing is forgotten, and no later call can take it. Like any level method, it returns
+   * nothing.
+   */
+  forget(): void;
+}
 
-/** Takes a location from the stack (lib/caller_capture.ts), once registered. */
-let capture: ((method: (...args: never[]) => unknown) => string) | undefined;
+/** The registered hooks; `caller: true` needs them (a worker bundle built from the web entry has none until `enableCallerCapture()`). */
+export let callerHooks: CallerHooks | undefined;
 
 /**
- * Registers the stack capture that {@linkcode callerMember} falls back on (the server entries
- * and `enableCallerCapture()` do this).
+ * Registers what `caller: true` does (the server entries and `enableCallerCapture()` do this).
  *
- * @param f Takes the location of `method`'s caller, as JSON text (`"app.ts:12"`).
+ * @param hooks The `"caller"` member of a call, and forgetting a location left for a call that logs nothing.
  * @example
  * ```ts
  * import { registerCallerCapture } from "./caller.ts";
- * registerCallerCapture(() => '"app.ts:1"');
+ * registerCallerCapture({ member: () => ',"caller":"app.ts:1"', forget: () => {} });
  * ```
  */
-export function registerCallerCapture(f: (method: (...args: never[]) => unknown) => string): void {
-  capture = f;
-}
-
-/**
- * Whether a stack capture is registered: `caller: true` needs one (a worker bundle built from the
- * web entry has none until `enableCallerCapture()`).
- *
- * @returns True once registered.
- * @example
- * ```ts
- * import { callerCaptureRegistered } from "./caller.ts";
- * callerCaptureRegistered(); // true under the server entries
- * ```
- */
-export function callerCaptureRegistered(): boolean {
-  return capture !== undefined;
-}
-
-/**
- * The `"caller"` member of a record: where `method` (the level method the user called) was
- * called from. Called by the logger only, before anything of the call runs. A location that
- * code transformed by `sluice/caller` left for a call on `logger` is taken (and the slot
- * emptied, whoever it was for) without any capture; otherwise the registered stack capture
- * (lib/caller_capture.ts) finds it.
- *
- * @param method The level method that was called (`Logger#info`, ...), the frame to start from.
- * @param logger The logger it was called on.
- * @returns `,"caller":"file.ts:12"`.
- * @example
- * ```ts
- * import { callerMember } from "./caller.ts";
- * // inside Logger#log: head += callerMember(LEVEL_METHODS[level], this);
- * ```
- */
-export function callerMember(method: (...args: never[]) => unknown, logger: object): string {
-  const t = slot.t;
-  forgetCaller();
-  return ',"caller":' + (t === logger ? slot.a : capture!(method));
+export function registerCallerCapture(hooks: CallerHooks): void {
+  callerHooks = hooks;
 }

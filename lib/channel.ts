@@ -5,7 +5,7 @@
  * @module
  */
 import { DrainTimeoutError, errorMessage, type LossReason, LogLossError, toError } from "./errors.ts";
-import { LatencyRecorder } from "./latency.ts";
+import { latencyRecorder } from "./latency.ts";
 import { retryDelay, SINK_WRITE_RETRY, sleep } from "./retry.ts";
 import { levelValue } from "./levels.ts";
 import type { LogRecord } from "./record.ts";
@@ -45,7 +45,7 @@ interface Inflight<C> {
 export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTimer }: ChannelOptions): Channel<C> {
   const minLevel = sink.level === undefined ? 0 : levelValue(sink.level);
   const { maxRecords, maxBytes, onFull } = resolveQueue(sink, queue);
-  const latency = new LatencyRecorder();
+  const latency = latencyRecorder();
   const dropped: Partial<Record<LossReason, number>> = {};
   /** Records done with, in queue order: written, lost by their sink, or dropped as the oldest. */
   let finished = 0;
@@ -97,9 +97,8 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
   };
   const onDue = (): void => {
     if (inflight || closed) return;
-    const records = batcher.take(sink.maxBatch);
-    inflight = { records };
-    controller.enqueue(records);
+    const entry: Inflight<C> = inflight = { records: batcher.take(sink.maxBatch) };
+    pipe = pipe.then(() => writeInflight(entry));
   };
   /** The batch in flight is done with: the next due batch may start. */
   const settle = (): void => {
@@ -118,44 +117,41 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
       complete(records, started, err);
     }
   };
-  /** One write of an entry's chunk; on failure, a retry after a backoff when the sink allows it. */
-  const attempt = (entry: Inflight<C>, started: number, attempts: number): void | Promise<void> => {
-    const done = (err?: unknown): void | Promise<void> => {
-      if (entry.taken) return settle();
-      if (err === undefined || sink.retry !== true || closing) {
-        failing = false;
-        complete(entry.records, started, err);
-        return settle();
-      }
-      if (attempts === 0) onError(new Error(`sluice: writing to ${sink.name} failed; retrying: ${errorMessage(err)}`, { cause: err }));
-      return backoff(attempts).then(() => entry.taken ? settle() : attempt(entry, started, attempts + 1));
-    };
-    let result: void | Promise<void>;
-    try {
-      result = sink.write(entry.chunk as C);
-    } catch (err) {
-      return done(err);
-    }
-    if (typeof (result as Promise<void> | undefined)?.then !== "function") return done();
-    return (result as Promise<void>).then(() => done(), (err) => done(err ?? new Error("write rejected")));
-  };
   const batcher = createBatcher<LogRecord>({ ...sink.batch, ...batch, sizeOf: (r) => r.json.length }, onDue, unrefTimer);
-  let controller!: ReadableStreamDefaultController<LogRecord[]>;
-  const done = new ReadableStream<LogRecord[]>({ start: (c) => void (controller = c) }).pipeTo(new WritableStream({
-    // the batch in flight (the one written here, unless a synchronous drain took it over), encoded and written
-    write() {
-      const entry = inflight!;
-      if (entry.taken) return settle();
+  /** The batches' writes, one after another (one batch is in flight at a time). */
+  let pipe: Promise<void> = Promise.resolve();
+  /**
+   * The batch in flight (unless a synchronous drain took it over), encoded and written; a failed
+   * write is tried again after a backoff when the sink allows it.
+   */
+  const writeInflight = async (entry: Inflight<C>): Promise<void> => {
+    try {
+      if (entry.taken) return;
       const started = performance.now();
       try {
         entry.chunk = sink.encode(entry.records);
       } catch (err) {
-        complete(entry.records, started, err);
-        return settle();
+        return complete(entry.records, started, err);
       }
-      return attempt(entry, started, 0);
-    },
-  }));
+      for (let attempts = 0; !entry.taken; attempts++) {
+        let err: unknown;
+        try {
+          await sink.write(entry.chunk);
+        } catch (e) {
+          err = e ?? new Error("write rejected");
+        }
+        if (entry.taken) return;
+        if (err === undefined || sink.retry !== true || closing) {
+          failing = false;
+          return complete(entry.records, started, err);
+        }
+        if (attempts === 0) onError(new Error(`sluice: writing to ${sink.name} failed; retrying: ${errorMessage(err)}`, { cause: err }));
+        await backoff(attempts);
+      }
+    } finally {
+      settle();
+    }
+  };
   sink.connect?.({ report: onError, lost, unrefTimer });
 
   const channel: Channel<C> = {
@@ -237,8 +233,7 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
       }
       await channel.flush();
       closed = true;
-      controller.close();
-      await done;
+      await pipe;
       try {
         await sink.close();
       } catch (err) {

@@ -23,13 +23,31 @@ interface Scope {
 let storage: ContextStorage<Scope> | null | undefined;
 
 /**
- * True once `withContext` has run in this process: until then a log call does not look for a
- * context at all (one module-variable read), so loggers that never use it pay nothing.
+ * {@linkcode scopeMembers} once `withContext` has run in this process, else `undefined`: until
+ * then a log call does not look for a context at all (one module-variable read), so loggers
+ * that never use it pay nothing, and a bundle that never imports `withContext` carries no scope
+ * lookup.
  */
-export let contextInUse = false;
+export let contextMembers: typeof scopeMembers | undefined;
+
+/**
+ * The runtime's AsyncLocalStorage, else one a web runtime has (workerd with `nodejs_compat` or
+ * `nodejs_als`, as a global or through `process.getBuiltinModule`), else `null`.
+ */
+function openStorage(): ContextStorage<Scope> | null {
+  const make = detectRuntime().contextStorage;
+  if (make) return make<Scope>();
+  // deno-lint-ignore no-explicit-any -- an untyped runtime global (no types for workerd here)
+  const g = globalThis as any;
+  let Als = g.AsyncLocalStorage;
+  try {
+    Als ??= g.process?.getBuiltinModule?.("node:async_hooks")?.AsyncLocalStorage;
+  } catch { /* no such module here */ }
+  return typeof Als === "function" ? new Als() : null;
+}
 
 function store(): ContextStorage<Scope> {
-  storage ??= detectRuntime().contextStorage?.<Scope>() ?? null;
+  storage ??= openStorage();
   if (storage === null) {
     throw new TypeError("sluice: withContext needs AsyncLocalStorage, which this runtime lacks (on workerd, enable nodejs_compat); pass a child logger instead: log.child(fields)");
   }
@@ -68,7 +86,7 @@ function scopeOf(s: ContextStorage<Scope>, fields: Record<string, unknown>): Sco
   const { traceparent, ...rest } = fields;
   const merged = parent === undefined ? rest : { ...parent.fields, ...rest };
   const trace = typeof traceparent === "string" ? traceparentMembers(traceparent) : "";
-  contextInUse = true;
+  contextMembers = scopeMembers;
   return { fields: merged, members: serializeMembers(merged), trace: trace || (parent?.trace ?? ""), parent };
 }
 
@@ -91,8 +109,7 @@ function scopeOf(s: ContextStorage<Scope>, fields: Record<string, unknown>): Sco
  * ```
  */
 export function contextRunner(fields: Record<string, unknown>): (<T>(fn: () => T) => T) | undefined {
-  storage ??= detectRuntime().contextStorage?.<Scope>() ?? null;
-  const s = storage;
+  const s = storage ??= openStorage();
   if (s === null) return undefined;
   const scope = scopeOf(s, fields);
   return (fn) => s.run(scope, fn);
@@ -110,7 +127,7 @@ export function contextRunner(fields: Record<string, unknown>): (<T>(fn: () => T
  * ```
  */
 export function getContext(): Readonly<Record<string, unknown>> | undefined {
-  if (!contextInUse) return undefined;
+  if (contextMembers === undefined) return undefined;
   const scope = storage?.getStore();
   return scope === undefined ? undefined : Object.freeze({ ...scope.fields });
 }
@@ -124,8 +141,8 @@ export function getContext(): Readonly<Record<string, unknown>> | undefined {
  * @returns JSON members to splice into a record, or `""`.
  * @example
  * ```ts
- * import { contextInUse, scopeMembers } from "./context.ts";
- * const members = contextInUse ? scopeMembers(undefined) : "";
+ * import { contextMembers } from "./context.ts";
+ * const members = contextMembers?.(undefined) ?? "";
  * ```
  */
 export function scopeMembers(redact: (<T extends object>(v: T) => T) | undefined): string {

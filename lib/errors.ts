@@ -49,8 +49,7 @@ export class LogLossError extends Error {
    * @param cause The underlying error, if any.
    */
   constructor(reason: LossReason, sink: string, records: number, cause?: unknown) {
-    const detail = cause === undefined ? "" : `: ${errorMessage(cause)}`;
-    super(`sluice: ${records} record(s) not written to ${sink} (${reason})${detail}`, { cause });
+    super(`sluice: ${records} record(s) not written to ${sink} (${reason})${cause === undefined ? "" : `: ${errorMessage(cause)}`}`, { cause });
     Object.assign(this, { name: "LogLossError", reason, sink, records });
   }
 }

@@ -46,14 +46,9 @@ export type LevelThreshold = LevelName | "silent";
  * LEVEL_VALUES.warn; // 40
  * ```
  */
-export const LEVEL_VALUES: Readonly<Record<LevelName, number>> = Object.freeze({
-  trace: 10,
-  debug: 20,
-  info: 30,
-  warn: 40,
-  error: 50,
-  fatal: 60,
-});
+export const LEVEL_VALUES: Readonly<Record<LevelName, number>> = Object.freeze(
+  Object.fromEntries(LEVEL_NAMES.map((name, i) => [name, i * 10 + 10])) as Record<LevelName, number>, // trace 10 ... fatal 60
+);
 
 const VALUES: Readonly<Record<LevelThreshold, number>> = { ...LEVEL_VALUES, silent: Infinity };
 

@@ -8,12 +8,12 @@ import { LEVEL_NAMES, LEVEL_VALUES, type LevelName, type LevelThreshold, levelVa
 import { buildRecord, recordPrefix } from "./record.ts";
 import type { LogRecord } from "./record.ts";
 import { fieldsTail, serializeMembers } from "./serialize.ts";
-import { LoggerCore } from "./logger_core.ts";
+import { createLoggerCore, type LoggerCore } from "./logger_core.ts";
 import type { LoggerOptions } from "./logger_options.ts";
 import type { LoggerStats } from "./logger_stats.ts";
-import { contextInUse, scopeMembers } from "./context.ts";
+import { contextMembers } from "./context.ts";
 import { activeSpanMembers, otelRegistered } from "./trace_context.ts";
-import { callerMember, forgetCaller } from "./caller.ts";
+import { callerHooks } from "./caller.ts";
 import type { ChildOptions, Fields, LogMethod, Message } from "./log_call.ts";
 import type { LevelSpec } from "./level_spec.ts";
 
@@ -144,7 +144,7 @@ export class Logger {
       const off = methods[name] = core.caller
         ? function (this: Logger, msg: Message, fields?: Fields): void {
           if (core.generation !== generation) this.#call(name, value, msg, fields, off);
-          else forgetCaller();
+          else callerHooks!.forget();
         }
         : function (this: Logger, msg: Message, fields?: Fields): void {
           if (core.generation !== generation) this.#call(name, value, msg, fields, off);
@@ -157,7 +157,7 @@ export class Logger {
   #call(level: LevelName, value: number, msg: Message, fields: Fields | undefined, method: LogMethod): void {
     this.#current();
     if (value >= this.#threshold) this.#log(level, value, msg, fields, method);
-    else if (this.#core.caller) forgetCaller();
+    else if (this.#core.caller) callerHooks!.forget();
   }
 
   /**
@@ -259,7 +259,7 @@ export class Logger {
     try {
       // the caller first: a message or fields function that logs must not take this call's location
       let head = this.#bindings;
-      if (core.caller) head += callerMember(method, this);
+      if (core.caller) head += callerHooks!.member(method, this);
       if (typeof msg !== "string") {
         if (typeof msg === "function") msg = msg();
         else if (msg instanceof Error) {
@@ -271,7 +271,7 @@ export class Logger {
       // the fields as the line's end (`,"a":1}`): the line is put together without taking an object text apart
       const tail = fields == null ? "}" : fieldsTail(redacted(core, fields));
       // outside any context and without OpenTelemetry, two flag reads: nothing is looked up
-      if (contextInUse) head += scopeMembers(core.redact);
+      if (contextMembers) head += contextMembers(core.redact);
       else if (otelRegistered) head += activeSpanMembers();
       core.emit(buildRecord(Date.now(), level, this.#category, this.#prefixes[level], msg as string, head + tail), value);
     } catch (err) {
@@ -294,7 +294,7 @@ export class Logger {
  * ```
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const core = new LoggerCore(options);
+  const core = createLoggerCore(options);
   const bindings = options.bindings ? serializeMembers(redacted(core, options.bindings)) : "";
   return new Logger(core, options.category, bindings, core.levelOf(options.category));
 }

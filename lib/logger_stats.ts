@@ -5,7 +5,7 @@
  */
 import type { SinkStats } from "./channel.ts";
 import type { LossReason } from "./errors.ts";
-import type { LatencySummary } from "./latency.ts";
+import { latencyRecorder, type LatencySummary } from "./latency.ts";
 
 /**
  * A logger's counters, summed over its sinks.
@@ -50,12 +50,12 @@ export interface LoggerStats {
  */
 export function sumStats(logged: number, sinks: SinkStats[]): LoggerStats {
   const dropped: Partial<Record<LossReason, number>> = {};
-  const lat: LatencySummary = { count: 0, avg: 0, p50: 0, p95: 0, p99: 0, max: 0 };
+  const lat = latencyRecorder().summary(); // all zeros
   const total = { logged, written: 0, dropped, queued: 0, flushLatencyMs: lat, sinks };
   for (const s of sinks) {
     total.written += s.written;
     total.queued += s.queued;
-    for (const [k, n] of Object.entries(s.dropped)) dropped[k as LossReason] = (dropped[k as LossReason] ?? 0) + n;
+    for (const k in s.dropped) dropped[k as LossReason] = (dropped[k as LossReason] ?? 0) + s.dropped[k as LossReason]!;
     // the count adds up, the rest is the worst sink's
     for (const k in lat) {
       const key = k as keyof LatencySummary;

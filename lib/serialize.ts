@@ -233,9 +233,8 @@ function objectToJson(obj: object, stack: object[], depth: number): unknown {
 }
 
 function errorToJson(err: Error, stack: object[], depth: number): unknown {
-  const out: Record<string, unknown> = { name: read(err, "name"), message: read(err, "message") };
-  const s = read(err, "stack");
-  if (s !== undefined) out.stack = s;
+  // an undefined stack is left out by JSON.stringify, as it would be if never set
+  const out: Record<string, unknown> = { name: read(err, "name"), message: read(err, "message"), stack: read(err, "stack") };
   ownProps(err, out, stack, depth);
   if ("cause" in err && err.cause !== undefined) out.cause = toJsonValue(read(err, "cause"), stack, depth);
   if (err instanceof AggregateError) out.errors = toJsonValue(read(err, "errors"), stack, depth);

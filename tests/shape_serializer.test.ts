@@ -149,7 +149,9 @@ describe("shapeTail", () => {
     expect(small.learned).toBe(MAX_SHAPES);
     expect(large.learned).toBe(MAX_SHAPES);
     expect(large.bytes).toBeGreaterThan(small.bytes * 100); // every call was rendered all the same
-    // 200,000 compiled shapes would take hundreds of MB; the bound keeps the child within noise of the small run
-    expect(large.hwmKb - small.hwmKb).toBeLessThan(24 * 1024);
+    // 200,000 compiled shapes would take hundreds of MB; 200,000 objects of distinct keys on the
+    // safe path alone leave Bun 22-25 MB higher before a GC, so the bound is well above that and
+    // well below what learning every shape would take
+    expect(large.hwmKb - small.hwmKb).toBeLessThan(64 * 1024);
   });
 });

@@ -5,7 +5,7 @@
  * @module
  */
 import { categoryFileSink, createLogger, httpSink } from "../mod.ts";
-import { LatencyRecorder } from "../lib/latency.ts";
+import { latencyRecorder } from "../lib/latency.ts";
 import { detectRuntime } from "../lib/runtime/detect.ts";
 import { type CommandSpec, parseDuration, parseEvents, wholeNumber } from "./flags.ts";
 import { showProgress } from "./load/progress.ts";
@@ -56,7 +56,7 @@ export async function load(flags: Record<string, string | boolean | undefined>):
   const target = str("target");
   if (!target) fs.rmSync(dir, { recursive: true, force: true });
   let errors = 0;
-  const endToEnd = new LatencyRecorder();
+  const endToEnd = latencyRecorder();
   const sink = target
     ? httpSink(target, {
       token: str("token") ?? proc.env.SLUICE_TOKEN,

@@ -4,7 +4,7 @@
  * @module
  */
 import { isoTime } from "../iso_time.ts";
-import type { LevelName } from "../levels.ts";
+import { LEVEL_NAMES, type LevelName } from "../levels.ts";
 import { recordFields, type LogRecord } from "../record.ts";
 import type { Formatter } from "./formatter.ts";
 
@@ -17,14 +17,9 @@ import type { Formatter } from "./formatter.ts";
  * LEVEL_COLORS.error + "ERROR" + RESET;
  * ```
  */
-export const LEVEL_COLORS: Record<LevelName, string> = {
-  trace: "\x1b[90m",
-  debug: "\x1b[36m",
-  info: "\x1b[32m",
-  warn: "\x1b[33m",
-  error: "\x1b[31m",
-  fatal: "\x1b[35m",
-};
+export const LEVEL_COLORS = Object.fromEntries(
+  LEVEL_NAMES.map((name, i) => [name, `\x1b[${[90, 36, 32, 33, 31, 35][i]}m`]), // grey, cyan, green, yellow, red, magenta
+) as Record<LevelName, string>;
 /**
  * The ANSI escape that ends a colour.
  *
@@ -76,10 +71,8 @@ export function textFormatter(options: TextFormatOptions = {}): Formatter {
     let line = isoTime(r.time) + " " + (color ? LEVEL_COLORS[r.level] + lvl + RESET : lvl) + " ";
     if (r.category !== undefined) line += "[" + r.category + "] ";
     line += r.msg;
-    if (r.json.length - r.fieldsAt > 1) {
-      const fields = recordFields(r);
-      for (const k in fields) line += " " + k + "=" + JSON.stringify(fields[k]);
-    }
+    const fields = recordFields(r); // {} when there are none
+    for (const k in fields) line += " " + k + "=" + JSON.stringify(fields[k]);
     return line;
   };
 }

@@ -60,7 +60,10 @@ export interface Runtime {
   onReopenSignal(hook: () => void): () => void;
   /** File-system operations for rotation and retention; absent where there is no file system. */
   fs?: FsOps;
-  /** Makes an AsyncLocalStorage for `withContext`; absent where the runtime has none. */
+  /**
+   * Makes an AsyncLocalStorage for `withContext`; absent where the runtime has none, and on the
+   * web runtime, where `withContext` looks for one itself (lib/context.ts).
+   */
   contextStorage?<T>(): ContextStorage<T>;
   /**
    * An environment variable's value, or `undefined` when it is unset or the runtime does not let

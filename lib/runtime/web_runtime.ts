@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ContextStorage, Runtime } from "./runtime.ts";
+import type { Runtime } from "./runtime.ts";
 
 /**
  * A runtime with no files and no exit hooks: on the edge, hand `log.flush()` to
@@ -25,20 +25,5 @@ export function webRuntime(): Runtime {
     onBeforeExit: () => () => {},
     onReopenSignal: () => () => {},
     isTerminal: () => false,
-    contextStorage: webContextStorage(),
   };
-}
-
-/**
- * AsyncLocalStorage on a web runtime that has it (workerd with `nodejs_compat` or `nodejs_als`,
- * as a global or through `process.getBuiltinModule`), else `undefined`.
- */
-function webContextStorage(): (<T>() => ContextStorage<T>) | undefined {
-  // deno-lint-ignore no-explicit-any -- an untyped runtime global (no types for workerd here)
-  const g = globalThis as any;
-  let Als = g.AsyncLocalStorage;
-  try {
-    Als ??= g.process?.getBuiltinModule?.("node:async_hooks")?.AsyncLocalStorage;
-  } catch { /* no such module here */ }
-  return typeof Als === "function" ? () => new Als() : undefined;
 }

@@ -72,7 +72,7 @@ const retryable = (status: number) => status === 408 || status === 429 || status
  */
 const REFUSED = new Set([400, 409, 411, 413, 422]);
 /** Server errors that mean "later" (the collector or its disk is away), never about one batch. */
-const AWAY = new Set([502, 503, 504]);
+const isAway = (status: number) => status > 501 && status < 505; // 502, 503, 504
 
 /**
  * Whether a failed send means this batch can never be delivered as it is: the collector refused
@@ -92,7 +92,7 @@ const AWAY = new Set([502, 503, 504]);
 export function undeliverable(err: unknown): boolean {
   if (!(err instanceof HttpSendError) || err.away) return false;
   const status = err.status ?? 0;
-  return REFUSED.has(status) || (status >= 500 && !AWAY.has(status));
+  return REFUSED.has(status) || (status >= 500 && !isAway(status));
 }
 
 /**
@@ -162,12 +162,13 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
     const controller = new AbortController();
     let timer: unknown;
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const err = new Error(`timed out after ${ms} ms`);
-        controller.abort(err);
-        reject(err);
-      }, ms);
-      state.unrefTimer(timer);
+      state.unrefTimer(
+        timer = setTimeout(() => {
+          const err = new Error(`timed out after ${ms} ms`);
+          controller.abort(err);
+          reject(err);
+        }, ms),
+      );
     });
     timedOut.catch(() => {});
     try {
@@ -186,7 +187,7 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
   const send = async (batch: HttpBatch, notify = true): Promise<void> => {
     const raw = wire ? wire.encode(batch.body, batch.records) : batch.body;
     // gzipped whole: the request's length is known, so every fetch can send it
-    const body = gzip ? new Uint8Array(await new Response(new Blob([raw as BlobPart]).stream().pipeThrough(new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>)).arrayBuffer()) : raw;
+    const body = gzip ? new Uint8Array(await new Response(new Response(raw as BodyInit).body!.pipeThrough(new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>)).arrayBuffer()) : raw;
     const extra = { "idempotency-key": batch.key, ...(gzip ? { "content-encoding": "gzip" } : {}) };
     let last = "";
     /** Some attempt met an outage (a network error, 408, 429, 502, 503, 504): then giving up says nothing about the batch. */
@@ -211,7 +212,7 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
         if (!retryable(res.status) && !(framed && res.headers.has("x-sluice-damaged-frame"))) {
           throw new HttpSendError("refused", target, batch.records, res.status, last);
         }
-        if (res.status < 500 || AWAY.has(res.status)) away = true;
+        if (res.status < 500 || isAway(res.status)) away = true;
         retryAfter = retryAfterMs(res.headers.get("retry-after"));
       }
       if (state.routed || givesUp(policy, attempt)) {

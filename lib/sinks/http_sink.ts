@@ -217,7 +217,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
       for (const r of records) body += r.json + "\n";
       return { body, key: crypto.randomUUID(), records: records.length, oldestMs: records[0]?.time ?? Date.now() };
     },
-    write: (batch) => sender.send(batch),
+    write: sender.send,
     maxBatch: { maxRecords: 50_000, maxBytes: 4 << 20, ...options.maxBatch },
     routed(policy) {
       state.routed = policy;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { LatencyRecorder, type LatencySummary } from "../../lib/latency.ts";
+import { latencyRecorder, type LatencySummary } from "../../lib/latency.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { LossReason } from "../../lib/errors.ts";
 
@@ -88,7 +88,7 @@ export async function runLoad(options: LoadOptions, errorCount: () => number): P
     }
   }
   const sampler = setInterval(() => (peak = Math.max(peak, options.rss?.() ?? 0)), 100);
-  const flushes = new LatencyRecorder();
+  const flushes = latencyRecorder();
   let running = true;
   const flusher = (async () => {
     while (running) {
