@@ -112,27 +112,39 @@ export function serializeObject(fields: object): string {
   } catch {
     // a cycle, a bigint deeper than the scan, or a throwing getter: the safe path renders it
   }
-  const safe = safeStringify(keepRecordMembers(fields));
+  const safe = safeJson(fields, true);
   return safe.charCodeAt(0) === 123 ? safe : JSON.stringify({ value: JSON.parse(safe) });
 }
 
 /**
  * The record's own members (`time`, `level`, `msg`, `category`) come first in its JSON; a field
  * of the same name would override them for every reader, so it is written with a `_` in front
- * (`_time`, and `__time` if `_time` is taken too).
+ * (`_time`, and `__time` if `_time` is taken too). Renames in `v`, the fields already made
+ * JSON-safe (a new object, so the caller's is untouched): an `Error`'s or a `Map`'s members and
+ * what a `toJSON` gives are kept from overriding them too.
  */
-function keepRecordMembers(fields: object): object {
-  if (typeof fields !== "object" || fields === null || Array.isArray(fields)) return fields;
-  let out: Record<string, unknown> | undefined;
+function keepRecordMembers(v: unknown): unknown {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return v;
+  const out = v as Record<string, unknown>;
   for (const k of ["time", "level", "msg", "category"]) {
-    if (!Object.hasOwn(fields, k)) continue;
-    out ??= ownProps(fields, {}, [fields], 1); // rendered as safeStringify would (a getter that throws is marked, not thrown)
+    if (!Object.hasOwn(out, k)) continue;
     let name = "_" + k;
     while (Object.hasOwn(out, name)) name = "_" + name;
     out[name] = out[k];
     delete out[k];
   }
-  return out ?? fields;
+  return out;
+}
+
+/** `value` as JSON by the safe renderings (as the fields of a record with `asFields`). Never throws. */
+function safeJson(value: unknown, asFields: boolean): string {
+  try {
+    const v = toJsonValue(value, [], 0);
+    return JSON.stringify(asFields ? keepRecordMembers(v) : v) ?? "null";
+  } catch (err) {
+    // what even the safe renderings cannot read (an array element's getter that throws, a Proxy's trap)
+    return JSON.stringify({ serializeError: errorMessage(err) });
+  }
 }
 
 /**
@@ -148,11 +160,7 @@ function keepRecordMembers(fields: object): object {
  * ```
  */
 export function safeStringify(value: unknown): string {
-  try {
-    return JSON.stringify(toJsonValue(value, [], 0)) ?? "null";
-  } catch (err) {
-    return JSON.stringify({ serializeError: errorMessage(err) });
-  }
+  return safeJson(value, false);
 }
 
 /**

@@ -124,6 +124,33 @@ describe("fields named like the record's own members", () => {
     expect("category" in r).toBe(false);
   });
 
+  test("an Error's or a Map's members and what a toJSON gives are renamed too, and the Error keeps its name, message and stack", () => {
+    const err = Object.assign(new Error("boom"), { time: 5, level: "x" });
+    expect(members(err)).toMatchObject({ name: "Error", message: "boom", _time: 5, _level: "x" });
+    expect(members(err).stack).toContain("boom");
+    expect(members(new Map<string, unknown>([["time", 1], ["n", 2]]))).toEqual({ n: 2, _time: 1 });
+    expect(members({ toJSON: () => ({ level: "x", n: 1 }) })).toEqual({ n: 1, _level: "x" });
+    // the caller's object is left as it was
+    expect(Object.keys(err)).toEqual(["time", "level"]);
+  });
+
+  test("fields the safe renderings cannot read (an array element's getter that throws, a Proxy's trap) are written as serializeError, never thrown", async () => {
+    const list = [1, 2];
+    Object.defineProperty(list, 0, { get() { throw new Error("no element"); }, enumerable: true });
+    const trap = new Proxy({ a: 1 }, { getOwnPropertyDescriptor() { throw new Error("no descriptor"); } });
+    for (const fields of [{ time: 1, list }, { list }, trap]) {
+      const json = serializeObject(fields);
+      expect(JSON.parse(json).serializeError).toMatch(/no element|no descriptor/);
+    }
+    const out: string[] = [];
+    const errors: unknown[] = [];
+    const log = createLogger({ sinks: [streamSink(new WritableStream({ write(c) { out.push(new TextDecoder().decode(c)); } }))], onError: (e) => void errors.push(e) });
+    log.info("kept", { time: 1, list });
+    await log.close();
+    expect(errors).toEqual([]);
+    expect(JSON.parse(out.join(""))).toMatchObject({ msg: "kept", serializeError: "no element" });
+  });
+
   test("property: whatever the fields, the library's line is one the collector's decoder accepts as the same record", () => {
     fc.assert(fc.property(fc.dictionary(fc.oneof(fc.constantFrom("time", "level", "msg", "category", "_time", "producer"), fc.string()), fc.jsonValue()), fc.string(), (fields, msg) => {
       const line = recordLine(msg, fields);
