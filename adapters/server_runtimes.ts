@@ -20,7 +20,8 @@ import { registerServerRuntimes } from "../lib/runtime/detect.ts";
 import { nodeRuntime } from "./node.ts";
 import { registerHttpServerParts } from "../lib/sinks/http_sink.ts";
 import { httpServerParts } from "../lib/sinks/http_server_parts.ts";
-import { registerConsoleTerminal } from "../lib/sinks/console_sink.ts";
+import { consoleSink, registerConsoleTerminal } from "../lib/sinks/console_sink.ts";
+import { registerDefaultSink } from "../lib/sinks/console_lines.ts";
 import { consoleTerminal } from "../lib/sinks/console_terminal.ts";
 import { registerExitHooks, registerLevelParser } from "../lib/logger_core.ts";
 import { parseLevels } from "../lib/level_spec.ts";
@@ -33,6 +34,7 @@ import { enableStreamStages } from "../lib/stream/stage_pipe.ts";
 
 registerHttpServerParts(httpServerParts);
 registerConsoleTerminal(consoleTerminal);
+registerDefaultSink((runtime) => consoleSink({ runtime }));
 registerLevelParser(parseLevels);
 // on Node 20 a serializer made for the shape takes 0.88x JSON.stringify's CPU; on Bun and Deno
 // JSON.stringify is faster than any made by hand (bench/README.md, 2026-12-06)

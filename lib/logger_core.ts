@@ -14,7 +14,7 @@ import type { LevelSpec } from "./level_spec.ts";
 import { type LevelName, type LevelThreshold, levelValue } from "./levels.ts";
 import type { LogMethod } from "./log_call.ts";
 import { QUEUE_NAMES } from "./queue_options.ts";
-import { consoleSink } from "./sinks/console_sink.ts";
+import { defaultSink } from "./sinks/console_lines.ts";
 import { callerHooks } from "./caller.ts";
 import { watchOtelRegistry } from "./trace_context.ts";
 import type { hookExit } from "./exit_hooks.ts";
@@ -178,7 +178,7 @@ export function createLoggerCore(options: LoggerOptions): LoggerCore {
   const spec = options.levels ?? (options.level ? undefined : runtime.env?.("SLUICE_LEVEL"));
   if (spec !== undefined) core.setLevels(spec, options.levels === undefined ? "SLUICE_LEVEL" : "levels");
   watchOtelRegistry();
-  const sinks = options.sinks ?? [consoleSink({ runtime })];
+  const sinks = options.sinks ?? [defaultSink(runtime)];
   channels = sinks.map((sink) => {
     if (sync && !sink.sync) {
       throw new TypeError(`sluice: mode "sync" needs sinks that write synchronously; ${sink.name} does not`);

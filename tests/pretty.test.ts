@@ -176,14 +176,28 @@ describe("consoleSink's auto format", () => {
     }, 40_000);
   }
 
-  test("the web entry (a browser or worker): the text format without colour, each level's method", () => {
-    const file = join(work, "web.ts");
-    writeFileSync(file, script(join(root, "mod.web.ts")));
-    // FORCE_COLOR is not read there (no environment); Bun's console.error colours stderr itself, so strip that
-    const r = spawnSync(bin("bun"), [file], { encoding: "utf8", env: { ...process.env, FORCE_COLOR: "1" }, timeout: 30_000 });
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z INFO  up port=8080\n$/);
-    expect(plain(r.stderr)).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z ERROR down code="E1"\n$/);
+  test("the web entry (a browser or worker): a logger without sinks and consoleSink() write NDJSON with each level's method; format \"text\" gives text lines", () => {
+    const web = join(root, "mod.web.ts");
+    const scripts = {
+      "web-default.ts": script(web),
+      "web-console.ts": script(web).replace("createLogger }", "createLogger, consoleSink }").replace("createLogger();", "createLogger({ sinks: [consoleSink()] });"),
+      "web-text.ts": script(web).replace("createLogger }", "createLogger, consoleSink }").replace("createLogger();", 'createLogger({ sinks: [consoleSink({ format: "text" })] });'),
+    };
+    for (const [name, code] of Object.entries(scripts)) {
+      const file = join(work, name);
+      writeFileSync(file, code);
+      // FORCE_COLOR is not read there (no environment); Bun's console.error colours stderr itself, so strip that
+      const r = spawnSync(bin("bun"), [file], { encoding: "utf8", env: { ...process.env, FORCE_COLOR: "1" }, timeout: 30_000 });
+      expect(r.status).toBe(0);
+      if (name === "web-text.ts") {
+        expect(r.stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z INFO  up port=8080\n$/);
+        expect(plain(r.stderr)).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z ERROR down code="E1"\n$/);
+      } else {
+        // console.info on stdout, console.error on stderr: one JSON line each
+        expect(JSON.parse(r.stdout)).toMatchObject({ level: "info", msg: "up", port: 8080 });
+        expect(JSON.parse(plain(r.stderr))).toMatchObject({ level: "error", msg: "down", code: "E1" });
+      }
+    }
   });
 });
 

@@ -5,11 +5,11 @@
  */
 import { detectRuntime } from "../runtime/detect.ts";
 import type { LevelName } from "../levels.ts";
-import type { LogRecord } from "../record.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { Sink } from "../sink.ts";
 import type { RecordStage } from "../stream/stage.ts";
 import { withThrough } from "../stream/through.ts";
+import { consoleLines } from "./console_lines.ts";
 import type { ConsoleTerminal } from "./console_terminal.ts";
 import { type FormatOption, resolveFormat } from "./format_option.ts";
 
@@ -48,8 +48,6 @@ export interface ConsoleSinkOptions {
   runtime?: Runtime;
 }
 
-const method = (level: LevelName) => level === "trace" ? "debug" : level === "fatal" ? "error" : level;
-
 let terminal: ConsoleTerminal | undefined;
 
 /**
@@ -73,7 +71,8 @@ export function registerConsoleTerminal(t: ConsoleTerminal): void {
  * and debug, `info`, `warn`, `error` for error and fatal), so browsers and edge runtimes show
  * levels too. Its default format, `"auto"`, writes aligned, coloured lines on a terminal and
  * NDJSON, every level to standard output, when piped (Bun, Deno, Node; `NO_COLOR` and
- * `FORCE_COLOR` honoured), and the text format without colour in a browser or worker.
+ * `FORCE_COLOR` honoured), and NDJSON with each level's method in a browser or worker (what
+ * edge platforms' log pipelines read as fields; `format: "text"` gives text lines there).
  * Synchronous, so its default queue policy is `"block"`.
  *
  * @param options Level, format and colour.
@@ -88,17 +87,7 @@ export function consoleSink(options: ConsoleSinkOptions = {}): Sink<[LevelName, 
   const runtime = options.runtime ?? detectRuntime();
   const t = terminal?.(runtime, options.color) ?? { color: options.color ?? runtime.isTerminal() };
   const f = options.format ?? "auto";
-  const format = resolveFormat(f === "auto" ? t.auto ?? "text" : f, t.color);
+  const format = resolveFormat(f === "auto" ? t.auto ?? "ndjson" : f, t.color);
   const stdout = f === "auto" && t.stdout;
-  return withThrough({
-    name: "console",
-    level: options.level,
-    sync: true,
-    defaultOnFull: "block",
-    encode: (records: readonly LogRecord[]) => records.map((r) => [r.level, format(r)]),
-    write(lines) {
-      for (const [level, line] of lines) console[stdout ? "log" : method(level)](line);
-    },
-    close() {},
-  }, options.through);
+  return withThrough(consoleLines(format, stdout, options.level), options.through);
 }
