@@ -144,4 +144,3 @@ export function enableCallerCapture(): void {
     forget,
   });
 }
-
