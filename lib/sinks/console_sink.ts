@@ -28,7 +28,7 @@ export interface ConsoleSinkOptions {
    * The line format. `"auto"`: on Bun, Deno and Node, the pretty format (aligned, coloured,
    * errors with their stack) when standard output is a terminal or `FORCE_COLOR` is set, else
    * NDJSON, every level to standard output (so `app | sluice pretty` sees errors too); in a
-   * browser or worker, the text format without colour.
+   * browser or worker, NDJSON with each level's console method.
    * @default "auto"
    */
   format?: FormatOption | "auto";
