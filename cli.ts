@@ -17,6 +17,7 @@ import "./adapters/server_runtimes.ts";
 import { type CommandSpec, commandHelp, parseCommand } from "./tools/flags.ts";
 import { VERSION } from "./tools/version.ts";
 import { errorMessage } from "./lib/errors.ts";
+import { keepFreedPages } from "./adapters/bun_allocator.ts";
 
 type Run = (flags: Record<string, string | boolean | undefined>, positionals: string[]) => unknown;
 type Command = [CommandSpec, Run];
@@ -70,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(`sluice: unknown command ${JSON.stringify(command)}; commands: ${NAMES.join(", ")} (see sluice --help)`);
     return 2;
   }
+  // the collector on Bun keeps the pages its requests free (it starts again once, in place, to set that)
+  if (command === "serve") await keepFreedPages("sluice serve");
   const [spec, run] = await COMMANDS[command]();
   try {
     const parsed = parseCommand(spec, rest);

@@ -35,10 +35,10 @@ function start(cmd: string[], dir: string): Promise<{ proc: ChildProcess; url: s
 }
 
 /** Starts a collector on `port`, retrying while the old one's port is still held. */
-async function startOn(cmd: string[], dir: string, port: number): Promise<{ proc: ChildProcess; url: string }> {
+async function startOn(cmd: string[], dir: string, port: number, env: Record<string, string> = {}): Promise<{ proc: ChildProcess; url: string }> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await launch(cmd, dir, port);
+      return await launch(cmd, dir, port, env);
     } catch (err) {
       if (attempt >= 20) throw err;
       await new Promise((r) => setTimeout(r, 100));
@@ -46,8 +46,13 @@ async function startOn(cmd: string[], dir: string, port: number): Promise<{ proc
   }
 }
 
-function launch(cmd: string[], dir: string, port: number): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(cmd[0], [...cmd.slice(1), "serve", "--port", String(port), "--dir", dir, "--tokens", tokens], { stdio: ["ignore", "pipe", "pipe"] });
+/** The arguments `launch` starts a collector with after `cmd`. */
+const serveArgs = (dir: string, port: number) => ["serve", "--port", String(port), "--dir", dir, "--tokens", tokens];
+
+/** Starts a collector with this process's environment less any MIMALLOC_PURGE_DELAY, plus `env`. */
+function launch(cmd: string[], dir: string, port: number, env: Record<string, string> = {}): Promise<{ proc: ChildProcess; url: string }> {
+  const { MIMALLOC_PURGE_DELAY: _, ...inherited } = process.env;
+  const proc = spawn(cmd[0], [...cmd.slice(1), ...serveArgs(dir, port)], { stdio: ["ignore", "pipe", "pipe"], env: { ...inherited, ...env } });
   started.push(proc);
   return new Promise((resolve, reject) => {
     let out = "";
@@ -87,6 +92,26 @@ describe("sluice serve", () => {
       expect(lines(dir)).toEqual([expect.objectContaining({ msg: "hello", n: 1, producer: "edge" })]);
     }, 30_000);
   }
+
+  test("on Bun (and as a binary) it runs in place, one PID with the same arguments, with MIMALLOC_PURGE_DELAY=-1; a value the user set is kept; Deno and Node are left as they are", async () => {
+    const proc = (pid: number, file: string) => readFileSync(`/proc/${pid}/${file}`, "utf8").split("\0").filter(Boolean);
+    for (const [name, cmd] of runtimes) {
+      const dir = join(work, `logs-alloc-${name}`);
+      const { proc: p, url } = await start(cmd, dir);
+      const onBun = name === "bun" || name === "binary";
+      expect(proc(p.pid!, "environ").filter((v) => v.startsWith("MIMALLOC_PURGE_DELAY="))).toEqual(onBun ? ["MIMALLOC_PURGE_DELAY=-1"] : []);
+      if (onBun) expect(proc(p.pid!, "cmdline").slice(1)).toEqual([...cmd.slice(1), ...serveArgs(dir, 0)]);
+      expect((await ingest(url, '{"msg":"after the restart"}\n')).status).toBe(200);
+      p.kill("SIGTERM");
+      expect(await exited(p)).toBe(0);
+      expect(lines(dir).map((r) => r.msg)).toEqual(["after the restart"]);
+    }
+    const dir = join(work, "logs-alloc-own");
+    const { proc: own } = await startOn(serveRuntimes[0][1], dir, 0, { MIMALLOC_PURGE_DELAY: "25" });
+    expect(proc(own.pid!, "environ").filter((v) => v.startsWith("MIMALLOC_PURGE_DELAY="))).toEqual(["MIMALLOC_PURGE_DELAY=25"]);
+    own.kill("SIGTERM");
+    expect(await exited(own)).toBe(0);
+  }, 60_000);
 
   test("binary: SIGKILL in the middle of a run, restarted while a producer with a spool keeps logging: every record on disk once", async () => {
     const dir = join(work, "logs-midrun");
