@@ -71,8 +71,6 @@ async function main(argv: string[]): Promise<number> {
     console.error(`sluice: unknown command ${JSON.stringify(command)}; commands: ${NAMES.join(", ")} (see sluice --help)`);
     return 2;
   }
-  // the collector on Bun keeps the pages its requests free (it starts again once, in place, to set that)
-  if (command === "serve") await keepFreedPages("sluice serve");
   const [spec, run] = await COMMANDS[command]();
   try {
     const parsed = parseCommand(spec, rest);
@@ -80,6 +78,8 @@ async function main(argv: string[]): Promise<number> {
       console.log(commandHelp(spec));
       return 0;
     }
+    // the collector on Bun keeps the pages its requests free (it starts again once, in place, to set that)
+    if (command === "serve") await keepFreedPages("sluice serve");
     const status = await run(parsed.values, parsed.positionals);
     return typeof status === "number" ? status : 0;
   } catch (err) {

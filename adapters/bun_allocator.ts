@@ -1,11 +1,10 @@
 /**
  * Bun's allocator, set for a collector: mimalloc hands memory freed by a request back to the
- * system within milliseconds (`MIMALLOC_PURGE_DELAY`, read once when the process starts), and the
+ * system after a short delay (`MIMALLOC_PURGE_DELAY`, read once when the process starts), and the
  * next request faults the same pages in again. Under sustained ingest that is a third of
  * `sluice serve --postgres`'s CPU (bench/README.md). {@linkcode keepFreedPages} starts the process
- * again in place (`execve`: the same PID, arguments and descriptors) with
- * `MIMALLOC_PURGE_DELAY=-1`, so freed pages stay with the process for its next requests; its
- * resident memory then stays at its peak, which the collector's memory budget bounds.
+ * again in place (`execve`) with `MIMALLOC_PURGE_DELAY=-1`, so freed pages stay with the process
+ * for its next requests; its resident memory then stays near its peak.
  *
  * @module
  */
@@ -13,51 +12,97 @@ import { errorMessage } from "../lib/errors.ts";
 
 /** The variable mimalloc reads; set by the user (to any value), it is left as it is. */
 const PURGE_DELAY = "MIMALLOC_PURGE_DELAY";
+const F_GETFD = 1, F_SETFD = 2, FD_CLOEXEC = 1;
 
 // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
 const proc = (globalThis as any).process;
 
 /**
- * On Bun on Linux, when `MIMALLOC_PURGE_DELAY` is not set: replaces this process with itself
- * (same PID, arguments, descriptors and environment) plus `MIMALLOC_PURGE_DELAY=-1`, and never
- * returns. Anywhere else, or when the variable is set (after the restart it is), it returns at
- * once. Call it before the process opens anything or starts a timer. When the restart fails
- * (no glibc: Alpine's musl), says so on stderr and returns: the process goes on with Bun's default.
+ * On Bun on Linux, when `MIMALLOC_PURGE_DELAY` is not set: replaces this process with itself plus
+ * `MIMALLOC_PURGE_DELAY=-1`, and never returns. It keeps the PID, the command line and the
+ * environment byte for byte, and the descriptors it inherited (Bun marks those past 3
+ * close-on-exec; the mark is taken off first). What ran before the call (a `--preload`) runs
+ * again. Anywhere else, when the variable is set (after the restart it is), or under the
+ * inspector (`--inspect*`), it returns at once. Call it before the process opens anything or
+ * starts a timer. When the restart fails (no glibc, as on Alpine; the binary replaced since it
+ * started), says why on stderr and returns: the process goes on with Bun's default.
  *
  * @param what Who restarts, named in that message.
- * @param library The C library whose `execve` is called.
  * @example
  * ```ts ignore
  * import { keepFreedPages } from "./adapters/bun_allocator.ts";
  * await keepFreedPages("sluice serve"); // on Bun: starts again with MIMALLOC_PURGE_DELAY=-1
  * ```
  */
-export async function keepFreedPages(what: string, library = "libc.so.6"): Promise<void> {
+export async function keepFreedPages(what: string): Promise<void> {
   if (proc?.versions?.bun === undefined || proc.platform !== "linux" || proc.env[PURGE_DELAY] !== undefined) return;
+  if (proc.execArgv.some((a: string) => a.startsWith("--inspect"))) return;
   try {
+    const fs = proc.getBuiltinModule("node:fs");
     const ffiModule = "bun:ffi"; // a literal would make type checkers on Node and Deno look for it
-    const { dlopen, FFIType, ptr } = await import(ffiModule);
-    const libc = dlopen(library, { execve: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 } });
-    // the strings must outlive the call: `kept` holds them
-    const kept: ArrayBufferView[] = [];
-    const cString = (s: string) => {
-      const bytes = new TextEncoder().encode(s + "\0");
-      kept.push(bytes);
-      return ptr(bytes);
-    };
-    const pointers = (strings: string[]) => {
-      const array = new BigUint64Array(strings.length + 1); // ends with NULL
-      strings.forEach((s, i) => (array[i] = BigInt(cString(s))));
-      kept.push(array);
-      return ptr(array);
-    };
-    // a `bun build --compile` binary names its own entry in argv[1] and carries its runtime flags
-    const compiled = String(proc.argv[1] ?? "").startsWith("/$bunfs/");
-    const argv = [proc.execPath, ...(compiled ? [] : proc.execArgv), ...proc.argv.slice(compiled ? 2 : 1)];
-    const env = Object.entries({ ...proc.env, [PURGE_DELAY]: "-1" }).map(([k, v]) => `${k}=${v}`);
-    const status = libc.symbols.execve(cString(proc.execPath), pointers(argv), pointers(env));
-    throw new Error(`execve returned ${status}`);
+    const { dlopen, FFIType: T, ptr, read } = await import(ffiModule);
+    const libc = dlopen("libc.so.6", {
+      execve: { args: [T.ptr, T.ptr, T.ptr], returns: T.i32 },
+      fcntl: { args: [T.i32, T.i32, T.i32], returns: T.i32 },
+      __errno_location: { args: [], returns: T.ptr },
+      strerror: { args: [T.i32], returns: T.cstring },
+    }).symbols;
+    // the command line and the environment as the process got them, each string NUL-ended
+    const strings = (file: string, more = ""): Uint8Array[] => split(new Uint8Array([...fs.readFileSync(file), ...new TextEncoder().encode(more)]));
+    const argv = strings("/proc/self/cmdline");
+    const env = strings("/proc/self/environ", `${PURGE_DELAY}=-1\0`);
+    const pointers = (list: Uint8Array[]) => new BigUint64Array([...list.map((s) => BigInt(ptr(s))), 0n]);
+    const [argvPointers, envPointers] = [pointers(argv), pointers(env)];
+    for (const name of fs.readdirSync("/proc/self/fd")) inherit(fs, libc, Number(name));
+    const path = new TextEncoder().encode(executable(fs, new TextDecoder().decode(argv[0].subarray(0, -1))) + "\0");
+    libc.execve(ptr(path), ptr(argvPointers), ptr(envPointers));
+    // still here: it failed (the strings stayed referenced by this frame through the call)
+    throw new Error(String(libc.strerror(read.i32(libc.__errno_location()))));
   } catch (err) {
     console.error(`${what}: could not start again with ${PURGE_DELAY}=-1 (${errorMessage(err)}); going on with Bun's default`);
   }
+}
+
+// deno-lint-ignore no-explicit-any -- node:fs and the bun:ffi symbols, untyped here
+type Untyped = any;
+
+/** Takes close-on-exec off a descriptor this process inherited (not one of Bun's own event descriptors). */
+function inherit(fs: Untyped, libc: Untyped, fd: number): void {
+  let target: string;
+  try {
+    target = fs.readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return; // the listing's own descriptor, closed
+  }
+  if (fd < 3 || target.startsWith("anon_inode:")) return;
+  const flags = libc.fcntl(fd, F_GETFD, 0);
+  if (flags >= 0 && (flags & FD_CLOEXEC) !== 0) libc.fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+}
+
+/** The path the process was started by (`argv[0]`, found in PATH when it is a bare name) when it is still this binary, else the binary itself. */
+function executable(fs: Untyped, argv0: string): string {
+  const self = fs.readlinkSync("/proc/self/exe") as string; // " (deleted)" when replaced
+  const same = (p: string) => {
+    try {
+      return fs.realpathSync(p) === self;
+    } catch {
+      return false;
+    }
+  };
+  const found = argv0.includes("/") ? [argv0] : String(proc.env.PATH ?? "").split(":").map((d) => `${d || "."}/${argv0}`);
+  return found.find(same) ?? self;
+}
+
+/** NUL-separated strings (as in `/proc/self/cmdline`), each with its NUL. */
+function split(bytes: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let start = 0; start < bytes.length;) {
+    const end = bytes.indexOf(0, start);
+    const stop = end < 0 ? bytes.length : end;
+    const s = new Uint8Array(stop - start + 1); // a copy, NUL-ended
+    s.set(bytes.subarray(start, stop));
+    out.push(s);
+    start = stop + 1;
+  }
+  return out;
 }

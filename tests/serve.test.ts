@@ -2,7 +2,7 @@
 // `bun build --compile`; a graceful SIGTERM, and a SIGKILL with a retried batch after restart.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -49,10 +49,10 @@ async function startOn(cmd: string[], dir: string, port: number, env: Record<str
 /** The arguments `launch` starts a collector with after `cmd`. */
 const serveArgs = (dir: string, port: number) => ["serve", "--port", String(port), "--dir", dir, "--tokens", tokens];
 
-/** Starts a collector with this process's environment less any MIMALLOC_PURGE_DELAY, plus `env`. */
-function launch(cmd: string[], dir: string, port: number, env: Record<string, string> = {}): Promise<{ proc: ChildProcess; url: string }> {
+/** Starts a collector with this process's environment less any MIMALLOC_PURGE_DELAY, plus `env`, and `pipes` more pipes from descriptor 3 on. */
+function launch(cmd: string[], dir: string, port: number, env: Record<string, string> = {}, pipes = 0): Promise<{ proc: ChildProcess; url: string }> {
   const { MIMALLOC_PURGE_DELAY: _, ...inherited } = process.env;
-  const proc = spawn(cmd[0], [...cmd.slice(1), ...serveArgs(dir, port)], { stdio: ["ignore", "pipe", "pipe"], env: { ...inherited, ...env } });
+  const proc = spawn(cmd[0], [...cmd.slice(1), ...serveArgs(dir, port)], { stdio: ["ignore", "pipe", "pipe", ...Array(pipes).fill("pipe")], env: { ...inherited, ...env } });
   started.push(proc);
   return new Promise((resolve, reject) => {
     let out = "";
@@ -93,25 +93,50 @@ describe("sluice serve", () => {
     }, 30_000);
   }
 
-  test("on Bun (and as a binary) it runs in place, one PID with the same arguments, with MIMALLOC_PURGE_DELAY=-1; a value the user set is kept; Deno and Node are left as they are", async () => {
-    const proc = (pid: number, file: string) => readFileSync(`/proc/${pid}/${file}`, "utf8").split("\0").filter(Boolean);
+  test("on Bun (and as a binary) it runs in place with MIMALLOC_PURGE_DELAY=-1: one PID, the same command line, name and descriptors; a value the user set is kept; Deno and Node are left as they are", async () => {
+    const read = (pid: number, file: string) => readFileSync(`/proc/${pid}/${file}`, "utf8");
+    const purge = (pid: number) => read(pid, "environ").split("\0").filter((v) => v.startsWith("MIMALLOC_PURGE_DELAY="));
     for (const [name, cmd] of runtimes) {
       const dir = join(work, `logs-alloc-${name}`);
-      const { proc: p, url } = await start(cmd, dir);
+      const { proc, url } = await launch(cmd, dir, 0, {}, 2); // descriptors 3 and 4: pipes
       const onBun = name === "bun" || name === "binary";
-      expect(proc(p.pid!, "environ").filter((v) => v.startsWith("MIMALLOC_PURGE_DELAY="))).toEqual(onBun ? ["MIMALLOC_PURGE_DELAY=-1"] : []);
-      if (onBun) expect(proc(p.pid!, "cmdline").slice(1)).toEqual([...cmd.slice(1), ...serveArgs(dir, 0)]);
+      expect(purge(proc.pid!)).toEqual(onBun ? ["MIMALLOC_PURGE_DELAY=-1"] : []);
+      if (onBun) {
+        expect(read(proc.pid!, "cmdline").split("\0").slice(0, -1)).toEqual([...cmd, ...serveArgs(dir, 0)]);
+        expect(read(proc.pid!, "comm").trim()).toBe(cmd[0].split("/").at(-1));
+        for (const fd of [3, 4]) expect(readlinkSync(`/proc/${proc.pid}/fd/${fd}`)).toMatch(/^(pipe|socket):/);
+      }
       expect((await ingest(url, '{"msg":"after the restart"}\n')).status).toBe(200);
-      p.kill("SIGTERM");
-      expect(await exited(p)).toBe(0);
+      proc.kill("SIGTERM");
+      expect(await exited(proc)).toBe(0);
       expect(lines(dir).map((r) => r.msg)).toEqual(["after the restart"]);
     }
-    const dir = join(work, "logs-alloc-own");
-    const { proc: own } = await startOn(serveRuntimes[0][1], dir, 0, { MIMALLOC_PURGE_DELAY: "25" });
-    expect(proc(own.pid!, "environ").filter((v) => v.startsWith("MIMALLOC_PURGE_DELAY="))).toEqual(["MIMALLOC_PURGE_DELAY=25"]);
+    const { proc: own } = await startOn(serveRuntimes[0][1], join(work, "logs-alloc-own"), 0, { MIMALLOC_PURGE_DELAY: "25" });
+    expect(purge(own.pid!)).toEqual(["MIMALLOC_PURGE_DELAY=25"]);
     own.kill("SIGTERM");
     expect(await exited(own)).toBe(0);
   }, 60_000);
+
+  test("binary: a restart that fails (the binary replaced since it started) says why on stderr, and the collector goes on", async () => {
+    const copy = join(work, "sluice-replaced");
+    copyFileSync(binary, copy);
+    chmodSync(copy, 0o755);
+    const dir = join(work, "logs-replaced");
+    const { MIMALLOC_PURGE_DELAY: _, ...inherited } = process.env;
+    const proc = spawn(copy, serveArgs(dir, 0), { stdio: ["ignore", "pipe", "pipe"], env: inherited });
+    started.push(proc);
+    unlinkSync(copy); // spawn has returned: the binary runs, and its file is gone
+    let out = "";
+    proc.stdout!.on("data", (d) => (out += d));
+    proc.stderr!.on("data", (d) => (out += d));
+    for (let i = 0; i < 200 && !/listening on http/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(out).toContain("sluice serve: could not start again with MIMALLOC_PURGE_DELAY=-1 (No such file or directory); going on with Bun's default");
+    const url = /listening on (http:\/\/[^,\s]+)/.exec(out)![1];
+    expect((await ingest(url, '{"msg":"no restart"}\n')).status).toBe(200);
+    proc.kill("SIGTERM");
+    expect(await exited(proc)).toBe(0);
+    expect(lines(dir).map((r) => r.msg)).toEqual(["no restart"]);
+  }, 30_000);
 
   test("binary: SIGKILL in the middle of a run, restarted while a producer with a spool keeps logging: every record on disk once", async () => {
     const dir = join(work, "logs-midrun");
