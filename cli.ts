@@ -78,8 +78,8 @@ async function main(argv: string[]): Promise<number> {
       console.log(commandHelp(spec));
       return 0;
     }
-    // the collector on Bun keeps the pages its requests free (it starts again once, in place, to set that)
-    if (command === "serve") await keepFreedPages("sluice serve");
+    // the collector and the consumer on Bun keep the pages they free (they start again once, in place, to set that)
+    if (command === "serve" || command === "consume") await keepFreedPages(`sluice ${command}`);
     const status = await run(parsed.values, parsed.positionals);
     return typeof status === "number" ? status : 0;
   } catch (err) {

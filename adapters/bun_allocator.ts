@@ -1,5 +1,5 @@
 /**
- * Bun's allocator, set for a collector: mimalloc hands memory freed by a request back to the
+ * Bun's allocator, set for the collector and the consumer: mimalloc hands memory freed by a request back to the
  * system after a short delay (`MIMALLOC_PURGE_DELAY`, read once when the process starts), and the
  * next request faults the same pages in again. Under sustained ingest that is a third of
  * `sluice serve --postgres`'s CPU (bench/README.md). {@linkcode keepFreedPages} starts the process

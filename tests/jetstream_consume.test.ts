@@ -110,6 +110,9 @@ describe.skipIf(!run)("sluice consume against nats-server", () => {
       for (const [c, text] of await publishBatch(js, "sluice.exact", b * 30, 30)) want.set(c, (want.get(c) ?? "") + text);
     }
     const consume = await startConsume(["--jetstream", server.url, "--stream", "EXACT", "--dir", dir]);
+    // on Bun it runs as sluice serve does: started again in place with the allocator keeping freed pages (a value set by the user kept)
+    const environ = readFileSync(`/proc/${consume.child.pid}/environ`, "utf8").split("\0");
+    expect(environ.filter((v) => v.startsWith("MIMALLOC_PURGE_DELAY="))).toEqual([`MIMALLOC_PURGE_DELAY=${process.env.MIMALLOC_PURGE_DELAY ?? "-1"}`]);
     expect(consume.output()).toContain(`sluice consume: consumer sluice-consume on stream EXACT (sluice.exact.>), writing to ${dir}; created the durable consumer, 60 messages waiting`);
     await waitFor(() => recordsOnDisk(dir).length === 600, 15_000, "600 records on disk");
     expect(await consume.stop("SIGTERM")).toBe(0);
