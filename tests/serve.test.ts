@@ -49,18 +49,22 @@ async function startOn(cmd: string[], dir: string, port: number, env: Record<str
 /** The arguments `launch` starts a collector with after `cmd`. */
 const serveArgs = (dir: string, port: number) => ["serve", "--port", String(port), "--dir", dir, "--tokens", tokens];
 
-/** Starts a collector with this process's environment less any MIMALLOC_PURGE_DELAY, plus `env`, and `pipes` more pipes from descriptor 3 on. */
-function launch(cmd: string[], dir: string, port: number, env: Record<string, string> = {}, pipes = 0): Promise<{ proc: ChildProcess; url: string }> {
+/**
+ * Starts a collector with this process's environment less any MIMALLOC_PURGE_DELAY, plus `env`,
+ * and `pipes` more pipes from descriptor 3 on; `spawned` runs as soon as the process runs.
+ */
+function launch(cmd: string[], dir: string, port: number, env: Record<string, string> = {}, pipes = 0, spawned = () => {}): Promise<{ proc: ChildProcess; url: string; output: () => string }> {
   const { MIMALLOC_PURGE_DELAY: _, ...inherited } = process.env;
   const proc = spawn(cmd[0], [...cmd.slice(1), ...serveArgs(dir, port)], { stdio: ["ignore", "pipe", "pipe", ...Array(pipes).fill("pipe")], env: { ...inherited, ...env } });
   started.push(proc);
+  spawned();
   return new Promise((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 20_000);
     proc.stdout!.on("data", (d) => {
       out += d;
       const m = /listening on (http:\/\/[^,\s]+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve({ proc, url: m[1] }); }
+      if (m) { clearTimeout(timer); resolve({ proc, url: m[1], output: () => out }); }
     });
     proc.stderr!.on("data", (d) => (out += d));
     proc.once("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));
@@ -122,16 +126,9 @@ describe("sluice serve", () => {
     copyFileSync(binary, copy);
     chmodSync(copy, 0o755);
     const dir = join(work, "logs-replaced");
-    const { MIMALLOC_PURGE_DELAY: _, ...inherited } = process.env;
-    const proc = spawn(copy, serveArgs(dir, 0), { stdio: ["ignore", "pipe", "pipe"], env: inherited });
-    started.push(proc);
-    unlinkSync(copy); // spawn has returned: the binary runs, and its file is gone
-    let out = "";
-    proc.stdout!.on("data", (d) => (out += d));
-    proc.stderr!.on("data", (d) => (out += d));
-    for (let i = 0; i < 200 && !/listening on http/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(out).toContain("sluice serve: could not start again with MIMALLOC_PURGE_DELAY=-1 (No such file or directory); going on with Bun's default");
-    const url = /listening on (http:\/\/[^,\s]+)/.exec(out)![1];
+    // spawn has returned once the binary runs: its file is then removed
+    const { proc, url, output } = await launch([copy], dir, 0, {}, 0, () => unlinkSync(copy));
+    expect(output()).toContain("sluice serve: could not start again with MIMALLOC_PURGE_DELAY=-1 (No such file or directory); going on with Bun's default");
     expect((await ingest(url, '{"msg":"no restart"}\n')).status).toBe(200);
     proc.kill("SIGTERM");
     expect(await exited(proc)).toBe(0);
