@@ -71,6 +71,9 @@ async function main(argv: string[]): Promise<number> {
     console.error(`sluice: unknown command ${JSON.stringify(command)}; commands: ${NAMES.join(", ")} (see sluice --help)`);
     return 2;
   }
+  // the collector and the consumer on Bun keep the pages they free: they start again once, in
+  // place, to set that, before their modules load (a bad flag is then found after the restart)
+  if ((command === "serve" || command === "consume") && !rest.includes("--help") && !rest.includes("-h")) await keepFreedPages(`sluice ${command}`);
   const [spec, run] = await COMMANDS[command]();
   try {
     const parsed = parseCommand(spec, rest);
@@ -78,8 +81,6 @@ async function main(argv: string[]): Promise<number> {
       console.log(commandHelp(spec));
       return 0;
     }
-    // the collector and the consumer on Bun keep the pages they free (they start again once, in place, to set that)
-    if (command === "serve" || command === "consume") await keepFreedPages(`sluice ${command}`);
     const status = await run(parsed.values, parsed.positionals);
     return typeof status === "number" ? status : 0;
   } catch (err) {
