@@ -18,14 +18,16 @@ const F_GETFD = 1, F_SETFD = 2, FD_CLOEXEC = 1;
 const proc = (globalThis as any).process;
 
 /**
- * On Bun on Linux, when `MIMALLOC_PURGE_DELAY` is not set: replaces this process with itself plus
- * `MIMALLOC_PURGE_DELAY=-1`, and never returns. It keeps the PID, the command line and the
- * environment byte for byte, and the descriptors it inherited (Bun marks those past 3
- * close-on-exec; the mark is taken off first). What ran before the call (a `--preload`) runs
- * again. Anywhere else, when the variable is set (after the restart it is), or under the
- * inspector (`--inspect*`), it returns at once. Call it before the process opens anything or
- * starts a timer. When the restart fails (no glibc, as on Alpine; the binary replaced since it
- * started), says why on stderr and returns: the process goes on with Bun's default.
+ * On Bun on Linux, when the environment the process started with has no `MIMALLOC_PURGE_DELAY`:
+ * replaces this process with itself plus `MIMALLOC_PURGE_DELAY=-1` (or the value a `.env` file
+ * gave `process.env`: Bun loads those after mimalloc has read its options), and never returns.
+ * It keeps the PID, the command line and the environment byte for byte, and the descriptors it
+ * inherited (Bun marks those past 3 close-on-exec; the mark is taken off first). What ran before
+ * the call (a `--preload`) runs again. Anywhere else, when the variable was set at start (after
+ * the restart it is), or under the inspector (`--inspect*`), it returns at once. Call it before
+ * the process opens anything or starts a timer. When the restart fails (no glibc, as on Alpine;
+ * the binary replaced since it started), says why on stderr and returns: the process goes on
+ * with Bun's default.
  *
  * @param what Who restarts, named in that message.
  * @example
@@ -35,10 +37,20 @@ const proc = (globalThis as any).process;
  * ```
  */
 export async function keepFreedPages(what: string): Promise<void> {
-  if (proc?.versions?.bun === undefined || proc.platform !== "linux" || proc.env[PURGE_DELAY] !== undefined) return;
+  if (proc?.versions?.bun === undefined || proc.platform !== "linux") return;
   if (proc.execArgv.some((a: string) => a.startsWith("--inspect"))) return;
+  const fs = proc.getBuiltinModule("node:fs");
+  let environ: Uint8Array;
   try {
-    const fs = proc.getBuiltinModule("node:fs");
+    environ = fs.readFileSync("/proc/self/environ");
+  } catch {
+    return; // no /proc: nothing to restart with
+  }
+  // set in the environment the process started with, where mimalloc read it: nothing to do
+  if (("\0" + new TextDecoder("latin1").decode(environ)).includes(`\0${PURGE_DELAY}=`)) return;
+  // a value from a .env file (Bun loads those after mimalloc has read its options) is the user's
+  const setting = `${PURGE_DELAY}=${proc.env[PURGE_DELAY] ?? "-1"}`;
+  try {
     const ffiModule = "bun:ffi"; // a literal would make type checkers on Node and Deno look for it
     const { dlopen, FFIType: T, ptr, read } = await import(ffiModule);
     const libc = dlopen("libc.so.6", {
@@ -48,9 +60,8 @@ export async function keepFreedPages(what: string): Promise<void> {
       strerror: { args: [T.i32], returns: T.cstring },
     }).symbols;
     // the command line and the environment as the process got them, each string NUL-ended
-    const strings = (file: string, more = ""): Uint8Array[] => split(new Uint8Array([...fs.readFileSync(file), ...new TextEncoder().encode(more)]));
-    const argv = strings("/proc/self/cmdline");
-    const env = strings("/proc/self/environ", `${PURGE_DELAY}=-1\0`);
+    const argv = split(fs.readFileSync("/proc/self/cmdline"));
+    const env = split(new Uint8Array([...environ, ...new TextEncoder().encode(setting + "\0")]));
     const pointers = (list: Uint8Array[]) => new BigUint64Array([...list.map((s) => BigInt(ptr(s))), 0n]);
     const [argvPointers, envPointers] = [pointers(argv), pointers(env)];
     for (const name of fs.readdirSync("/proc/self/fd")) inherit(fs, libc, Number(name));
@@ -59,7 +70,7 @@ export async function keepFreedPages(what: string): Promise<void> {
     // still here: it failed (the strings stayed referenced by this frame through the call)
     throw new Error(String(libc.strerror(read.i32(libc.__errno_location()))));
   } catch (err) {
-    console.error(`${what}: could not start again with ${PURGE_DELAY}=-1 (${errorMessage(err)}); going on with Bun's default`);
+    console.error(`${what}: could not start again with ${setting} (${errorMessage(err)}); going on with Bun's default`);
   }
 }
 

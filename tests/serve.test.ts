@@ -38,7 +38,7 @@ function start(cmd: string[], dir: string): Promise<{ proc: ChildProcess; url: s
 async function startOn(cmd: string[], dir: string, port: number, env: Record<string, string> = {}): Promise<{ proc: ChildProcess; url: string }> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await launch(cmd, dir, port, env);
+      return await launch(cmd, dir, port, { env });
     } catch (err) {
       if (attempt >= 20) throw err;
       await new Promise((r) => setTimeout(r, 100));
@@ -51,11 +51,11 @@ const serveArgs = (dir: string, port: number) => ["serve", "--port", String(port
 
 /**
  * Starts a collector with this process's environment less any MIMALLOC_PURGE_DELAY, plus `env`,
- * and `pipes` more pipes from descriptor 3 on; `spawned` runs as soon as the process runs.
+ * in `cwd`, with `pipes` more pipes from descriptor 3 on; `spawned` runs as soon as the process runs.
  */
-function launch(cmd: string[], dir: string, port: number, env: Record<string, string> = {}, pipes = 0, spawned = () => {}): Promise<{ proc: ChildProcess; url: string; output: () => string }> {
+function launch(cmd: string[], dir: string, port: number, { env = {}, cwd, pipes = 0, spawned = () => {} }: { env?: Record<string, string>; cwd?: string; pipes?: number; spawned?: () => void } = {}): Promise<{ proc: ChildProcess; url: string; output: () => string }> {
   const { MIMALLOC_PURGE_DELAY: _, ...inherited } = process.env;
-  const proc = spawn(cmd[0], [...cmd.slice(1), ...serveArgs(dir, port)], { stdio: ["ignore", "pipe", "pipe", ...Array(pipes).fill("pipe")], env: { ...inherited, ...env } });
+  const proc = spawn(cmd[0], [...cmd.slice(1), ...serveArgs(dir, port)], { cwd, stdio: ["ignore", "pipe", "pipe", ...Array(pipes).fill("pipe")], env: { ...inherited, ...env } });
   started.push(proc);
   spawned();
   return new Promise((resolve, reject) => {
@@ -97,12 +97,12 @@ describe("sluice serve", () => {
     }, 30_000);
   }
 
-  test("on Bun (and as a binary) it runs in place with MIMALLOC_PURGE_DELAY=-1: one PID, the same command line, name and descriptors; a value the user set is kept; Deno and Node are left as they are", async () => {
+  test("on Bun (and as a binary) it runs in place with MIMALLOC_PURGE_DELAY=-1: one PID, the same command line, name and descriptors; a value the user set (in the environment or a .env file) is kept; Deno and Node are left as they are", async () => {
     const read = (pid: number, file: string) => readFileSync(`/proc/${pid}/${file}`, "utf8");
     const purge = (pid: number) => read(pid, "environ").split("\0").filter((v) => v.startsWith("MIMALLOC_PURGE_DELAY="));
     for (const [name, cmd] of runtimes) {
       const dir = join(work, `logs-alloc-${name}`);
-      const { proc, url } = await launch(cmd, dir, 0, {}, 2); // descriptors 3 and 4: pipes
+      const { proc, url } = await launch(cmd, dir, 0, { pipes: 2 }); // descriptors 3 and 4: pipes
       const onBun = name === "bun" || name === "binary";
       expect(purge(proc.pid!)).toEqual(onBun ? ["MIMALLOC_PURGE_DELAY=-1"] : []);
       if (onBun) {
@@ -119,6 +119,13 @@ describe("sluice serve", () => {
     expect(purge(own.pid!)).toEqual(["MIMALLOC_PURGE_DELAY=25"]);
     own.kill("SIGTERM");
     expect(await exited(own)).toBe(0);
+    // a value in a .env file: Bun puts it in process.env after its allocator read the environment, so the restart sets it there
+    const home = mkdtempSync(join(work, "dotenv-"));
+    writeFileSync(join(home, ".env"), "MIMALLOC_PURGE_DELAY=30\n");
+    const { proc: dotenv } = await launch(serveRuntimes[0][1], join(home, "logs"), 0, { cwd: home });
+    expect(purge(dotenv.pid!)).toEqual(["MIMALLOC_PURGE_DELAY=30"]);
+    dotenv.kill("SIGTERM");
+    expect(await exited(dotenv)).toBe(0);
   }, 60_000);
 
   test("binary: a restart that fails (the binary replaced since it started) says why on stderr, and the collector goes on", async () => {
@@ -127,7 +134,7 @@ describe("sluice serve", () => {
     chmodSync(copy, 0o755);
     const dir = join(work, "logs-replaced");
     // spawn has returned once the binary runs: its file is then removed
-    const { proc, url, output } = await launch([copy], dir, 0, {}, 0, () => unlinkSync(copy));
+    const { proc, url, output } = await launch([copy], dir, 0, { spawned: () => unlinkSync(copy) });
     expect(output()).toContain("sluice serve: could not start again with MIMALLOC_PURGE_DELAY=-1 (No such file or directory); going on with Bun's default");
     expect((await ingest(url, '{"msg":"no restart"}\n')).status).toBe(200);
     proc.kill("SIGTERM");
