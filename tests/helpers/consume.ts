@@ -1,11 +1,18 @@
 // `sluice consume` as a real child process, and records published to the stream as the
 // collectors publish them (one message per batch and category): shared by the consume suites.
+import { afterAll } from "bun:test";
 import { type ChildProcess, spawn } from "node:child_process";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
 import { encodeBatch } from "../../jetstream/message.ts";
 import { messageText } from "../../jetstream/message_read.ts";
 import { createRecord, type LogRecord } from "../../lib/record.ts";
+
+/** The consumers started and not yet gone: a test that fails before it stops its own leaves none running after its file. */
+const running = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of running) child.kill("SIGKILL");
+});
 
 /** A running `sluice consume`: its output so far, and how to stop it. */
 export interface ConsumeProcess {
@@ -21,6 +28,8 @@ export interface ConsumeProcess {
  */
 export async function startConsume(args: string[], sluice: string[] = [process.execPath, "cli.ts"]): Promise<ConsumeProcess> {
   const child = spawn(sluice[0], [...sluice.slice(1), "consume", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   let out = "";
   child.stdout!.on("data", (c) => (out += c));
   child.stderr!.on("data", (c) => (out += c));
