@@ -10,9 +10,13 @@ import { createRecord, type LogRecord } from "../../lib/record.ts";
 
 /** The consumers started and not yet gone: a test that fails before it stops its own leaves none running after its file. */
 const running = new Set<ChildProcess>();
-afterAll(() => {
-  for (const child of running) child.kill("SIGKILL");
-});
+try {
+  afterAll(() => {
+    for (const child of running) child.kill("SIGKILL");
+  });
+} catch {
+  // imported outside the test runner (bench/run_postgres.mjs uses these helpers): the caller stops what it starts
+}
 
 /** A running `sluice consume`: its output so far, and how to stop it. */
 export interface ConsumeProcess {
