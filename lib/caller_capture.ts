@@ -93,14 +93,8 @@ function quotedBase(file: string): string {
  *
  * @param method The level method that was called, the frame to start from.
  * @returns The location as JSON text.
- * @example
- * ```ts
- * import { captureCaller } from "./caller_capture.ts";
- * function info() { return captureCaller(info); }
- * info(); // '"caller_capture.ts:…"' (this line)
- * ```
  */
-export function captureCaller(method: (...args: never[]) => unknown): string {
+function captureCaller(method: (...args: never[]) => unknown): string {
   const limit = ErrorCtor.stackTraceLimit;
   const prepare = ErrorCtor.prepareStackTrace;
   let at: string;

@@ -27,6 +27,12 @@ let storage: ContextStorage<Scope> | null | undefined;
  * then a log call does not look for a context at all (one module-variable read), so loggers
  * that never use it pay nothing, and a bundle that never imports `withContext` carries no scope
  * lookup.
+ *
+ * @example
+ * ```ts
+ * import { contextMembers } from "./context.ts";
+ * const members = contextMembers?.(undefined) ?? "";
+ * ```
  */
 export let contextMembers: typeof scopeMembers | undefined;
 
@@ -139,13 +145,8 @@ export function getContext(): Readonly<Record<string, unknown>> | undefined {
  *
  * @param redact The logger's redactor, if any.
  * @returns JSON members to splice into a record, or `""`.
- * @example
- * ```ts
- * import { contextMembers } from "./context.ts";
- * const members = contextMembers?.(undefined) ?? "";
- * ```
  */
-export function scopeMembers(redact: (<T extends object>(v: T) => T) | undefined): string {
+function scopeMembers(redact: (<T extends object>(v: T) => T) | undefined): string {
   const span = otelRegistered ? activeSpanMembers() : "";
   const scope = storage?.getStore();
   if (scope === undefined) return span;
