@@ -107,30 +107,17 @@ export class DiskWriter {
   }
 
   /**
-   * Appends `count` records of one category that came as the lines of `body` (NDJSON, each line
+   * Appends `count` records of one category that came as the lines of `text` (NDJSON, each line
    * in sluice's form, `\n` between them), each with `tail` in place of its closing brace: the
-   * bytes that arrived, not the records encoded again. All or nothing like
+   * text that arrived, not the records encoded again. All or nothing like
    * {@linkcode DiskWriter.write}.
    */
-  writeAsSent(category: string | undefined, body: Uint8Array, tail: string, count: number, key: ScopedKey | undefined): void {
-    const end = utf8.encode(tail + "\n");
-    const ends: number[] = []; // where each line's closing brace is
-    for (let at = body.indexOf(10); at >= 0; at = body.indexOf(10, at + 1)) ends.push(at - 1);
-    if (body[body.length - 1] !== 10) ends.push(body.length - 1);
-    // the body copied once, then each line moved (last first) to its place, its end written
-    // after it: no view made per line
-    const size = body.length + ends.length * (end.length - 1) - (body[body.length - 1] === 10 ? ends.length : ends.length - 1);
-    const out = new Uint8Array(Math.max(size, body.length));
-    out.set(body);
-    let to = size;
-    for (let i = ends.length - 1; i >= 0; i--) {
-      const from = i === 0 ? 0 : ends[i - 1] + 2; // the line's first byte
-      to -= end.length;
-      out.set(end, to);
-      to -= ends[i] - from;
-      out.copyWithin(to, from, ends[i]);
-    }
-    this.#append([[this.#keyOf(category), out.subarray(0, size)]], count, key);
+  writeAsSent(category: string | undefined, text: string, tail: string, count: number, key: ScopedKey | undefined): void {
+    // each line ends with its closing brace, and a newline is always a line's end (JSON strings
+    // hold none): one native replace puts every tail in place
+    const lines = text.replaceAll("}\n", tail + "\n");
+    const data = utf8.encode(text.endsWith("\n") ? lines : lines.slice(0, -1) + tail + "\n");
+    this.#append([[this.#keyOf(category), data]], count, key);
   }
 
   #append(parts: [string, Uint8Array][], count: number, key: ScopedKey | undefined): void {

@@ -27,10 +27,10 @@ export interface BatchOrigin {
   body: Uint8Array;
   /**
    * Set when `body` is NDJSON whose every line is one of `records` taken as it came, in order
-   * (`ParsedBody.asSent`): the local files then append the body's bytes with `tail` in place of
-   * each line's closing brace, which are the records' lines byte for byte.
+   * (`ParsedBody.asSent`; `text` is the body decoded): the local files then append the body with
+   * `tail` in place of each line's closing brace, which are the records' lines byte for byte.
    */
-  asSent?: { category: string | undefined; tail: string };
+  asSent?: { category: string | undefined; tail: string; text: string };
 }
 
 /**
@@ -117,7 +117,7 @@ export function diskStore(disk: DiskWriter): RecordStore {
     has: (key) => disk.keys.has(key),
     write(records, key, from) {
       try {
-        if (from.asSent !== undefined) disk.writeAsSent(from.asSent.category, from.body, from.asSent.tail, records.length, key);
+        if (from.asSent !== undefined) disk.writeAsSent(from.asSent.category, from.asSent.text, from.asSent.tail, records.length, key);
         else disk.write(records, key);
       } catch (err) {
         if (!(err instanceof DiskWriteError)) throw err;

@@ -142,19 +142,19 @@ export function appendableLines(data: Uint8Array): { category: string | undefine
   let count = 0;
   const ownForm = ownFormCheck();
   for (let at = 0; at < text.length; count++) {
+    const from = at;
     const end = text.indexOf("\n", at);
-    const line = text.slice(at, end);
     at = end + 1;
     let v: RecordFields;
     try {
-      v = recordFields(JSON.parse(line));
+      v = recordFields(JSON.parse(text.slice(from, end)));
     } catch {
       return undefined;
     }
     // one file: the same category, or another name for its file ("" and none are both default)
     if (count === 0) category = v.category;
     else if (v.category !== category && categoryFileName(v.category) !== categoryFileName(category)) return undefined;
-    if (ownForm(line, v) < 0) return undefined;
+    if (ownForm(text, v, from, end) < 0) return undefined;
   }
   return { category, count };
 }
