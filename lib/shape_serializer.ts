@@ -127,7 +127,7 @@ function learnable(fields: object, keys: readonly string[]): boolean {
 }
 
 /**
- * The renderer of one shape: per key, strings through `JSON.stringify`, finite numbers as
+ * The renderer of one shape: per key, strings quoted as `JSON.stringify` does, finite numbers as
  * text, `undefined` left out, anything else through {@linkcode value}. The keys enter the
  * code only as JSON string literals.
  */
@@ -142,7 +142,15 @@ else if (v !== undefined) { r = value(v); if (r === undefined) return undefined;
 `;
   }
   body += "return s;";
-  return new Function("q", "value", `return function (o) {\n${body}\n}`)(JSON.stringify, value);
+  return new Function("q", "value", `return function (o) {\n${body}\n}`)(quote, value);
+}
+
+/** The characters `JSON.stringify` escapes in a string: `"`, `\\`, controls, and surrogates (a lone one is escaped; a pair goes through it too). */
+const ESCAPED = /[\u0000-\u001f"\\\ud800-\udfff]/;
+
+/** `JSON.stringify(s)` for a string, without its call for the common string that needs no escape. */
+function quote(s: string): string {
+  return ESCAPED.test(s) ? JSON.stringify(s) : '"' + s + '"';
 }
 
 /**

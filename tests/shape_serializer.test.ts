@@ -109,6 +109,16 @@ describe("shapeTail", () => {
     );
   });
 
+  test("a string is quoted as JSON.stringify quotes it, for every UTF-16 unit alone, between others, and in a surrogate pair", () => {
+    const differ: number[] = [];
+    for (let c = 0; c <= 0xffff; c++) {
+      const u = String.fromCharCode(c);
+      for (const v of [u, "a" + u + "b"]) if (shapeTail({ s: v }) !== serializeTail({ s: v })) differ.push(c);
+    }
+    for (const pair of ["\ud83d\ude00", "x\udbff\udfffy", "\udc00\ud800"]) if (shapeTail({ s: pair }) !== serializeTail({ s: pair })) differ.push(pair.charCodeAt(0));
+    expect(differ).toEqual([]);
+  });
+
   test("the logger renders fields with it, redaction included, as serializeMembers would", async () => {
     const registered = fieldsTail; // serializeTail on Bun; tests/node/shape_serializer.test.mjs checks Node registers shapeTail
     registerFieldsTail(shapeTail);
