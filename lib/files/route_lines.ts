@@ -27,11 +27,12 @@ export function routeLines(records: readonly LogRecord[], format: Formatter, key
   for (const r of records) {
     const key = keyOf(r.category);
     const b = texts.get(key);
-    const line = format(r) + "\n";
     const urgent = r.level === "error" || r.level === "fatal";
-    if (b === undefined) texts.set(key, { text: line, records: 1, urgent });
+    if (b === undefined) texts.set(key, { text: format(r) + "\n", records: 1, urgent });
     else {
-      b.text += line;
+      // two appends, as formatLines makes its text
+      b.text += format(r);
+      b.text += "\n";
       b.records++;
       b.urgent ||= urgent;
     }
