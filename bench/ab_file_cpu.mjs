@@ -13,7 +13,7 @@ const bin = (n) => join(root, "node_modules/.bin", n);
 const N = Number(process.env.N ?? 1_000_000), ROUNDS = Number(process.env.ROUNDS ?? 5);
 const RUNTIMES = (process.env.RUNTIMES ?? "bun,deno,node").split(",");
 const SINKS = (process.env.SINKS ?? "file,rotate,categories").split(",");
-const cmd = { bun: (s) => [bin("bun"), s], deno: (s) => [bin("deno"), "run", "-A", "--config", join(root, "deno.json"), s], node: (s) => [process.execPath, "--import", join(root, "bench/resolve_from_repo.mjs"), s] };
+const cmd = { bun: (s) => [bin("bun"), s], deno: (s) => [bin("deno"), "run", "-A", "--config", join(root, "deno.json"), s], node: (s) => [process.execPath, s] }; // every script here is in this repository: no resolve hook (see run_file.mjs)
 const entry = (rt, tree) => rt === "node" ? join(trees[tree], "dist/mod.js") : join(trees[tree], "mod.ts");
 const countLines = (path) => { const paths = statSync(path).isDirectory() ? readdirSync(path, { recursive: true }).map((f) => join(path, f)).filter((p) => statSync(p).isFile()) : [path]; let n = 0; for (const p of paths) { const b = readFileSync(p); for (let i = 0; i < b.length; i++) if (b[i] === 10) n++; } return n; };
 function once(rt, script, env, isDir) {
