@@ -106,8 +106,9 @@ export function buildRecord(
     lastTimeOpen = '{"time":"' + isoTime(time);
   }
   const head = lastTimeOpen + prefix + lastMsgJson;
+  // not flattened here: the batch's text is flattened once when it is encoded, and a flat copy
+  // of each line first cost V8 11-15% of a 3M-record run (Bun: no difference)
   const json = head + tail;
-  json.charCodeAt(json.length - 1); // flattens the rope now, while its pieces are young: less for the GC to keep
   return { time, level, category, msg, json, fieldsAt: head.length };
 }
 

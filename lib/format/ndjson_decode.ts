@@ -117,7 +117,7 @@ function asSent(v: Record<string, unknown>, src: string, from: number, to: numbe
   const fieldsAt = ownForm(src, v, from, to);
   if (fieldsAt < 0) return undefined;
   const json = src.slice(from, to - 1) + producerTail;
-  json.charCodeAt(0); // one flat string, as createRecord makes
+  json.charCodeAt(0); // one flat string: the tail ring keeps records, and a slice would keep its whole body
   return { time: ownForm.ms, level: v.level as LevelName, category: v.category as string | undefined, msg: v.msg as string, json, fieldsAt };
 }
 
