@@ -114,8 +114,10 @@ export class DiskWriter {
    */
   writeAsSent(category: string | undefined, text: string, tail: string, count: number, key: ScopedKey | undefined): void {
     // each line ends with its closing brace, and a newline is always a line's end (JSON strings
-    // hold none): one native replace puts every tail in place
-    const lines = text.replaceAll("}\n", tail + "\n");
+    // hold none): one native replace puts every tail in place. A "$" in the tail (a token's name
+    // is the producer when none is sent, and may hold one) is doubled: the replacement is a
+    // pattern, where "$&" or "$'" would copy the body into every line.
+    const lines = text.replaceAll("}\n", (tail + "\n").replaceAll("$", "$$$$"));
     const data = utf8.encode(text.endsWith("\n") ? lines : lines.slice(0, -1) + tail + "\n");
     this.#append([[this.#keyOf(category), data]], count, key);
   }

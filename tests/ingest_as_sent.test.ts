@@ -76,6 +76,27 @@ describe("ingest appends lines in sluice's form as they came", () => {
     expect({ appended: appended > 150, rewritten: rewritten > 150 }).toEqual({ appended: true, rewritten: true }); // both paths exercised
   }, 60_000);
 
+  test("a producer holding replacement patterns ($&, $', $`, $$) is written as it is, as the record path writes it", async () => {
+    // with no X-Sluice-Producer, the token's name is the producer, and a token's name may hold "$"
+    for (const name of ["ops$'x", "cost$$", "a$&b", "p$`q", "$1"]) {
+      const open = () => {
+        const dir = mkdtempSync(join(tmpdir(), "sluice-as-sent-dollar-"));
+        return { dir, app: createIngestApp({ dir, tokens: [{ name, token: "T" }], rateLimit: { recordsPerSec: 1e9, burst: 1e9 } }) };
+      };
+      const [ndjson, frames] = [open(), open()];
+      const text = createRecord(0, "info", undefined, "m1", "}").json + "\n" + createRecord(1, "info", undefined, "m2", ',"n":1}').json;
+      const headers = (type: string) => ({ authorization: "Bearer T", "content-type": type });
+      const a = await ndjson.app.fetch(new Request("http://collector/ingest", { method: "POST", body: enc.encode(text), headers: headers("application/x-ndjson") }));
+      const b = await frames.app.fetch(new Request("http://collector/ingest", { method: "POST", body: frameBytes(enc.encode(text + "\n"), 2), headers: headers(FRAME_CONTENT_TYPE) }));
+      await ndjson.app.close();
+      await frames.app.close();
+      expect([a.status, b.status]).toEqual([200, 200]);
+      const lines = new TextDecoder().decode(files(ndjson.dir)["default.ndjson"]).split("\n");
+      expect(lines.map((l) => l === "" ? "" : JSON.parse(l).producer)).toEqual([name, name, ""]);
+      expect(files(ndjson.dir)).toEqual(files(frames.dir));
+    }
+  });
+
   test("asSent is set only for a body whose every line is taken as it came, for one category file", () => {
     const line = (category?: string, tail = "}") => createRecord(0, "info", category, "m", tail).json;
     const tail = ',"producer":"p"}';
