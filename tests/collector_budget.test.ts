@@ -151,9 +151,13 @@ describe("memory: one budget for all requests in flight", () => {
           }
         }));
         expect(answers.filter((a) => !(a.status === 413 || (a.status === 503 && a.retryAfter === "1")))).toEqual([]);
-        expect(answers.some((a) => a.status === 413)).toBe(true);
         const hwm = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${s.proc.pid}/status`, "utf8"))![1]) / 1024;
         expect(hwm).toBeLessThan(768);
+        // all 24 may be refused for memory when their inflating interleaves evenly (seen once on
+        // Deno under CI's load); with the budget given back, one bomb alone meets its own bound
+        const alone = await send("token-b");
+        await alone.text();
+        expect(alone.status).toBe(413);
         expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
         const ok = await fetch(`${s.url}/ingest`, { method: "POST", body: '{"msg":"after"}\n', headers: { authorization: "Bearer token-a", "content-type": "application/x-ndjson" } });
         expect(ok.status).toBe(200);
