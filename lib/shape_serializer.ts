@@ -146,6 +146,7 @@ else if (v !== undefined) { r = value(v); if (r === undefined) return undefined;
 }
 
 /** The characters `JSON.stringify` escapes in a string: `"`, `\\`, controls, and surrogates (a lone one is escaped; a pair goes through it too). */
+// deno-lint-ignore no-control-regex -- the control characters are what it looks for
 const ESCAPED = /[\u0000-\u001f"\\\ud800-\udfff]/;
 
 /** `JSON.stringify(s)` for a string, without its call for the common string that needs no escape. */
