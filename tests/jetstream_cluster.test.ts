@@ -113,5 +113,5 @@ describe.skipIf(!run)("JetStream R=3 on a 3-node cluster", () => {
     expect(ids.size).toBe(4000);
     console.log(`R=3, the stream's leader ${leader} SIGKILLed while 2 collectors published 4000 records: ${ids.size} stored, 0 doubled; ${refused} answers were 503 and retried`);
     for (const c of collectors) await c.close();
-  }, 120_000);
+  }, 180_000);
 });

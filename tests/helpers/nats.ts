@@ -137,24 +137,24 @@ export async function startNatsCluster(): Promise<NatsCluster> {
 export async function storedIds(nc: NatsConnection, stream: string): Promise<Map<string, number>> {
   // just after a restart the test's own connection may still be reconnecting, and while a
   // cluster elects a stream leader reads answer "JetStream system temporarily unavailable"
-  // (once in CI for more than 5 s): ask again, for at most 30 s
-  const end = Date.now() + 30_000;
-  for (;;) {
-    try {
-      return await readIds(nc, stream);
-    } catch (err) {
-      if (Date.now() > end) throw err;
-      await new Promise((r) => setTimeout(r, 500));
+  // (in CI once for more than 5 s, once for more than 30 s): each request is asked again, for
+  // at most 60 s in all, so a read that had got far does not start over
+  const end = Date.now() + 60_000;
+  const again = async <T>(ask: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      try {
+        return await ask();
+      } catch (err) {
+        if (Date.now() > end) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
     }
-  }
-}
-
-async function readIds(nc: NatsConnection, stream: string): Promise<Map<string, number>> {
-  const jsm = await jetstreamManager(nc, { timeout: 2000 });
-  const { state } = await jsm.streams.info(stream);
+  };
+  const jsm = await again(() => jetstreamManager(nc, { timeout: 2000 }));
+  const { state } = await again(() => jsm.streams.info(stream));
   const seen = new Map<string, number>();
   for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
-    const m = await jsm.streams.getMessage(stream, { seq });
+    const m = await again(() => jsm.streams.getMessage(stream, { seq }));
     for (const r of decodeMessage(m.data)) {
       const id = String(recordFields(r).id ?? `${r.category}:${r.msg}`);
       seen.set(id, (seen.get(id) ?? 0) + 1);
