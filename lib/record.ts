@@ -78,6 +78,8 @@ export function recordPrefix(level: LevelName, category: string | undefined): st
 
 let lastTimeMs = NaN;
 let lastTimeOpen = "";
+let lastPrefix = "";
+let lastHead = "";
 
 /**
  * {@linkcode createRecord} with the text between time and message given (see
@@ -97,15 +99,19 @@ export function buildRecord(
   msg: string,
   tail: string,
 ): LogRecord {
-  if (msg !== lastMsg) {
-    lastMsg = msg;
-    lastMsgJson = JSON.stringify(msg);
+  if (msg !== lastMsg || time !== lastTimeMs || prefix !== lastPrefix) {
+    if (msg !== lastMsg) {
+      lastMsg = msg;
+      lastMsgJson = JSON.stringify(msg);
+    }
+    if (time !== lastTimeMs) {
+      lastTimeMs = time;
+      lastTimeOpen = '{"time":"' + isoTime(time);
+    }
+    lastPrefix = prefix;
+    lastHead = lastTimeOpen + prefix + lastMsgJson;
   }
-  if (time !== lastTimeMs) {
-    lastTimeMs = time;
-    lastTimeOpen = '{"time":"' + isoTime(time);
-  }
-  const head = lastTimeOpen + prefix + lastMsgJson;
+  const head = lastHead;
   const json = head + tail;
   // flattened now: a rope would keep its pieces (a field's string, and whatever larger string
   // that one was cut from) alive for as long as the record waits in a queue, which counts only
