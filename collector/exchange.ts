@@ -194,9 +194,9 @@ export class Exchange {
     try {
       const sent = parsed.records;
       parsed.records = identities.admitCategories(caller.token, sent, caller.trusted);
-      // the records as they came, in the body's bytes: the files may append those (not for frames,
+      // the records as they came, in the body's text: the files may append that (not for frames,
       // a BOM the decoder dropped, or records whose category the token may not use)
-      const asSent = parsed.asSent !== undefined && parsed.records === sent && decode === (utf8Text as unknown) && !(bytes[0] === 0xef && bytes[1] === 0xbb) ? parsed.asSent : undefined;
+      const asSent = parsed.asSent !== undefined && parsed.records === sent && decode === (utf8Text as unknown) && !(bytes[0] === 0xef && bytes[1] === 0xbb) ? { ...parsed.asSent, text: text as string } : undefined;
       duplicate = (await store.write(parsed.records, key, { token: caller.token, producer: caller.producer, body: bytes, asSent }))?.duplicate === true;
     } catch (err) {
       if (err instanceof StoreRefusedError) return this.storeRefused(c, err);

@@ -27,7 +27,7 @@ export interface BatchOrigin {
   body: Uint8Array;
   /**
    * Set when `body` is NDJSON whose every line is one of `records` taken as it came, in order
-   * (`ParsedBody.asSent`; `text` is the body decoded): the local files then append the body with
+   * (`ParsedBody.asSent`, with `text`, the body decoded): the local files then append the body with
    * `tail` in place of each line's closing brace, which are the records' lines byte for byte.
    */
   asSent?: { category: string | undefined; tail: string; text: string };

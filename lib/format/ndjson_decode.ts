@@ -28,11 +28,11 @@ export interface ParsedBody {
   /**
    * Set when every line of the NDJSON text was taken as it came (sluice's own form, see
    * lib/format/own_form.ts), with `tail` (`,"producer":"…"}`) in place of its closing brace, all
-   * for one category file, with no blank, trimmed or rejected line: the lines of `text` (the
-   * body parsed), so each record's `json` is its line's text with `tail` for the brace, and a
-   * store may write the body so changed instead of encoding the records again.
+   * for one category file, with no blank, trimmed or rejected line: the text's lines, so each
+   * record's `json` is its line's text with `tail` for the brace, and a store may write the
+   * body so changed instead of encoding the records again.
    */
-  asSent?: { category: string | undefined; tail: string; text: string };
+  asSent?: { category: string | undefined; tail: string };
 }
 
 /**
@@ -169,7 +169,7 @@ export function parseNdjson(text: string, producer: string, maxLineBytes: number
     const took = collect(out, line, src, from, to, producer, now, producerTail, keepOwn, ownForm);
     if (sent) sent = took && sameFile(out.records[0].category, out.records[out.records.length - 1].category);
   }
-  if (sent && out.records.length > 0) out.asSent = { category: out.records[0].category, tail: producerTail, text };
+  if (sent && out.records.length > 0) out.asSent = { category: out.records[0].category, tail: producerTail };
   return out;
 }
 
