@@ -12,7 +12,7 @@
 //   node bench/run_frameworks.mjs [--rounds 3] [--seconds 5] [--connections 10] [--only express] [--pin]
 // `--pin` gives the server CPU 0 and this process (autocannon) CPU 1 (`taskset`), so the two do
 // not take turns on one core and the server's own cost decides its req/s (on 2 or more CPUs).
-// (after `npx tsc -p tsconfig.build.json`: Node runs the built dist/). With `--inproc N` each
+// (after `npm run build`: Node runs the built dist/). With `--inproc N` each
 // variant serves N requests in its own process without HTTP (app.handle, inject) and the table
 // gives its CPU µs per request (req/s there is 1e6 / that): the logger's own cost, far steadier
 // than a loopback run on a machine other work shares.

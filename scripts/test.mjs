@@ -18,7 +18,7 @@ for (const tool of ["bun", "deno", "tsc"]) {
 const bunSuites = readdirSync(new URL("../tests", import.meta.url)).filter((f) => f.endsWith(".test.ts")).map((f) => `./tests/${f}`);
 const steps = [
   { name: "typecheck", cmd: [bin("tsc"), "-p", "tsconfig.json"] },
-  { name: "build", cmd: [bin("tsc"), "-p", "tsconfig.build.json"] },
+  { name: "build", cmd: [process.execPath, "scripts/build.mjs"] },
   { name: "lint", cmd: [bin("deno"), "lint", "mod.ts", "mod.web.ts", "api.ts", "server.ts", "cli.ts", "lib", "adapters", "collector", "tools", "postgres.ts", "postgres", "caller.ts", "caller", "testing.ts", "testing", "elysia.ts", "elysia", "express.ts", "express", "fastify.ts", "fastify", "hono.ts", "hono"] },
   { name: "doc-lint", cmd: [process.execPath, "scripts/doc_lint.mjs"] },
   { name: "bun", cmd: [bin("bun"), "test", ...bunSuites], count: /^\s*(\d+) pass\n\s*(\d+) fail/m },
