@@ -8,7 +8,7 @@
 // modules directly); package.json's "files" publishes only the entries and chunks.
 // Run: node scripts/build.mjs
 import { execFileSync } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
 const root = new URL("../", import.meta.url).pathname;
@@ -23,8 +23,7 @@ export function entryFiles(manifest) {
 }
 
 execFileSync(`${root}node_modules/.bin/tsc`, ["-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
-rmSync(`${root}dist/chunks`, { recursive: true, force: true });
-await build({
+const { metafile } = await build({
   absWorkingDir: root,
   entryPoints: entryFiles(pkg),
   outdir: "dist",
@@ -42,4 +41,8 @@ await build({
   ignoreAnnotations: true,
   chunkNames: "chunks/[name]-[hash]",
   logLevel: "warning",
+  metafile: true,
 });
+// chunks of an earlier build are removed once this one's are written (never a moment without them)
+const made = new Set(Object.keys(metafile.outputs).map((f) => f.replace(/^dist\//, "")));
+for (const f of readdirSync(`${root}dist/chunks`)) if (!made.has(`chunks/${f}`)) rmSync(`${root}dist/chunks/${f}`);
