@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { buildRecord, type LogRecord, recordPrefix } from "../lib/record.ts";
+import { createRecord, type LogRecord } from "../lib/record.ts";
 import type { Runtime } from "../lib/runtime/runtime.ts";
 import type { TokenEntry } from "./auth.ts";
 import { TokenNames } from "./token_names.ts";
@@ -164,7 +164,7 @@ const escape = (s: string) => s.replace(/[.+?^${}()|[\]\\/-]/g, "\\$&");
 /** The record moved to the overflow category, its own category kept as a field. */
 function overflow(r: LogRecord): LogRecord {
   const tail = ',"overflowCategory":' + JSON.stringify(r.category) + r.json.slice(r.fieldsAt);
-  return buildRecord(r.time, r.level, OVERFLOW_CATEGORY, recordPrefix(r.level, OVERFLOW_CATEGORY), r.msg, tail);
+  return createRecord(r.time, r.level, OVERFLOW_CATEGORY, r.msg, tail);
 }
 
 function positive(n: number, name: string): number {
