@@ -12,8 +12,7 @@
  *
  * @module
  */
-// the Bun, Deno and Node adapters (files, terminals) for whichever command runs
-import "./adapters/server_runtimes.ts";
+import { registerServerAdapters } from "./adapters/server_runtimes.ts";
 import { type CommandSpec, commandHelp, parseCommand } from "./tools/flags.ts";
 import { VERSION } from "./tools/version.ts";
 import { errorMessage } from "./lib/errors.ts";
@@ -49,6 +48,8 @@ ${specs.map(([c]) => `  ${c.name.padEnd(9)} ${c.summary.split("\n")[0]}`).join("
   sluice --version          ${VERSION}`;
 }
 
+// the Bun, Deno and Node adapters (files, terminals) for whichever command runs
+registerServerAdapters();
 // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
 const proc = (globalThis as any).process;
 

@@ -15,5 +15,6 @@
  *
  * @module
  */
-import "./adapters/server_runtimes.ts";
+import { registerServerAdapters } from "./adapters/server_runtimes.ts";
+registerServerAdapters();
 export * from "./api.ts";

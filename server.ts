@@ -9,7 +9,8 @@
  *
  * @module
  */
-import "./adapters/server_runtimes.ts";
+import { registerServerAdapters } from "./adapters/server_runtimes.ts";
+registerServerAdapters();
 export { createIngestApp } from "./collector/app.ts";
 export type { ForwardOptions, IngestApp, IngestOptions, RouteOptions } from "./collector/app.ts";
 export { parseTokens } from "./collector/auth.ts";

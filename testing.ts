@@ -14,6 +14,9 @@
  *
  * @module
  */
+// the real logger's server parts, as `sluice` has them (its exit hooks, the levels parser)
+import { registerServerAdapters } from "./adapters/server_runtimes.ts";
+registerServerAdapters();
 export { createTestLogger } from "./testing/test_logger.ts";
 export type { TestLogger, TestLoggerOptions } from "./testing/test_logger.ts";
 export type { RecordQuery, TestRecord } from "./testing/record_query.ts";

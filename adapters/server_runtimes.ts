@@ -3,14 +3,10 @@
  * heartbeats, which belong to long-lived processes with files, and the levels parser (so
  * `levels`, `SLUICE_LEVEL` and `setLevels` take text; a worker's bundle goes without it), the
  * serializer that knows the shape on Node (lib/shape_serializer.ts), the stack capture of
- * `caller: true`, the loggers' exit hooks and httpSink's frame encoder.
- * Imported for its effect by `mod.ts` and `server.ts`.
- *
- * @example
- * ```ts
- * import "./server_runtimes.ts";
- * detectRuntime().name; // "bun" under Bun
- * ```
+ * `caller: true`, the loggers' exit hooks and httpSink's frame encoder: one call of
+ * {@linkcode registerServerAdapters}, made by `mod.ts`, `server.ts` and the command when they load.
+ * The call (not an import for its effect) is what an app's bundler keeps: the built package's
+ * chunks are declared free of side effects, so a worker's bundle drops what it does not use.
  *
  * @module
  */
@@ -32,25 +28,43 @@ import { hookExit } from "../lib/exit_hooks.ts";
 import { enableFrames } from "../lib/sinks/http_frames.ts";
 import { enableStreamStages } from "../lib/stream/stage_pipe.ts";
 
-registerHttpServerParts(httpServerParts);
-registerConsoleTerminal(consoleTerminal);
-registerDefaultSink((runtime) => consoleSink({ runtime }));
-registerLevelParser(parseLevels);
-// on Node 20 a serializer made for the shape takes 0.88x JSON.stringify's CPU; on Bun and Deno
-// JSON.stringify is faster than any made by hand (bench/README.md, 2026-12-06)
-// deno-lint-ignore no-explicit-any -- an untyped runtime global (no @types for Bun, Deno and Node here)
-if ((globalThis as any).process?.versions?.node !== undefined && !("Bun" in globalThis) && !("Deno" in globalThis)) registerFieldsTail(shapeTail);
-enableCallerCapture();
-registerExitHooks(hookExit);
-enableFrames();
-enableStreamStages();
+let registered = false;
 
-registerServerRuntimes(() => {
-  // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
-  const g = globalThis as any;
-  const proc = g.process;
-  if (g.Bun !== undefined && proc !== undefined) return bunRuntime(proc);
-  if (g.Deno?.openSync !== undefined && proc !== undefined) return denoRuntime(g.Deno, proc);
-  if (typeof proc?.getBuiltinModule === "function" && proc.versions?.node !== undefined) return nodeRuntime(proc);
-  return undefined;
-});
+/**
+ * Registers the server runtimes' adapters and the parts of sluice that only servers carry (see
+ * the module's summary). Later calls do nothing.
+ *
+ * @example
+ * ```ts
+ * import { registerServerAdapters } from "./server_runtimes.ts";
+ * import { detectRuntime } from "../lib/runtime/detect.ts";
+ * registerServerAdapters();
+ * detectRuntime().name; // "bun" under Bun
+ * ```
+ */
+export function registerServerAdapters(): void {
+  if (registered) return;
+  registered = true;
+  registerHttpServerParts(httpServerParts);
+  registerConsoleTerminal(consoleTerminal);
+  registerDefaultSink((runtime) => consoleSink({ runtime }));
+  registerLevelParser(parseLevels);
+  // on Node 20 a serializer made for the shape takes 0.88x JSON.stringify's CPU; on Bun and Deno
+  // JSON.stringify is faster than any made by hand (bench/README.md, 2026-12-06)
+  // deno-lint-ignore no-explicit-any -- an untyped runtime global (no @types for Bun, Deno and Node here)
+  if ((globalThis as any).process?.versions?.node !== undefined && !("Bun" in globalThis) && !("Deno" in globalThis)) registerFieldsTail(shapeTail);
+  enableCallerCapture();
+  registerExitHooks(hookExit);
+  enableFrames();
+  enableStreamStages();
+
+  registerServerRuntimes(() => {
+    // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
+    const g = globalThis as any;
+    const proc = g.process;
+    if (g.Bun !== undefined && proc !== undefined) return bunRuntime(proc);
+    if (g.Deno?.openSync !== undefined && proc !== undefined) return denoRuntime(g.Deno, proc);
+    if (typeof proc?.getBuiltinModule === "function" && proc.versions?.node !== undefined) return nodeRuntime(proc);
+    return undefined;
+  });
+}

@@ -9,9 +9,10 @@
 // Run: node scripts/build.mjs
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
-const root = new URL("../", import.meta.url).pathname;
+const root = fileURLToPath(new URL("../", import.meta.url));
 const pkg = JSON.parse(readFileSync(`${root}package.json`, "utf8"));
 
 /** Every file of dist/ that a user loads by name: an export's default, the bin, and the hooks register() loads by URL. */
@@ -22,7 +23,7 @@ export function entryFiles(manifest) {
   return [...files].filter((f) => f.startsWith("./dist/") && f.endsWith(".js")).sort();
 }
 
-execFileSync(`${root}node_modules/.bin/tsc`, ["-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
 const { metafile } = await build({
   absWorkingDir: root,
   entryPoints: entryFiles(pkg),
@@ -43,6 +44,9 @@ const { metafile } = await build({
   logLevel: "warning",
   metafile: true,
 });
-// chunks of an earlier build are removed once this one's are written (never a moment without them)
+// chunks of an earlier build are removed once this one's are written (never a moment without
+// them), and so is tsc's JavaScript of a top-level module that is no entry (api.ts: the entries
+// hold it), which would import modules the package does not ship
 const made = new Set(Object.keys(metafile.outputs).map((f) => f.replace(/^dist\//, "")));
 for (const f of readdirSync(`${root}dist/chunks`)) if (!made.has(`chunks/${f}`)) rmSync(`${root}dist/chunks/${f}`);
+for (const f of readdirSync(`${root}dist`)) if (f.endsWith(".js") && !made.has(f)) rmSync(`${root}dist/${f}`);

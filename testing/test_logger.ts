@@ -5,7 +5,7 @@
  * @module
  */
 // through mod.ts: the server runtimes and the levels parser are registered, as in the app under test
-import { createLogger, type Logger } from "../mod.ts";
+import { createLogger, type Logger } from "../lib/logger.ts";
 import type { LoggerOptions } from "../lib/logger_options.ts";
 import { type LogRecord, recordFields } from "../lib/record.ts";
 import type { Sink } from "../lib/sink.ts";

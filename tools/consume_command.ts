@@ -63,7 +63,7 @@ export async function consumeCommand(flags: Record<string, string | boolean | un
   const { startConsumer } = await import("./consume/consumer.ts");
   const { detectRuntime } = await import("../lib/runtime/detect.ts");
   const { faultHook } = await import("../collector/fault_hook.ts");
-  await import("../adapters/server_runtimes.ts");
+  (await import("../adapters/server_runtimes.ts")).registerServerAdapters();
   const pg = str("postgres");
   const consumer = pg === undefined ? await startConsumer(options, faultHook(detectRuntime())) : await (await import("./consume/postgres_consumer.ts")).startPostgresConsumer({ ...options, postgres: pg, table: str("table") });
   const stop = () => void consumer.stop();

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { categoryFileSink, createLogger, httpSink } from "../mod.ts";
+import { categoryFileSink, createLogger, httpSink } from "../api.ts";
 import { latencyRecorder } from "../lib/latency.ts";
 import { detectRuntime } from "../lib/runtime/detect.ts";
 import { type CommandSpec, parseDuration, parseEvents, wholeNumber } from "./flags.ts";

@@ -4,7 +4,8 @@
  * @module
  */
 import { errorMessage } from "../lib/errors.ts";
-import { parseTokens, serve, type TokenEntry } from "../server.ts";
+import { parseTokens, type TokenEntry } from "../collector/auth.ts";
+import { serve } from "../collector/listen.ts";
 import { parseTokenEnv } from "../collector/auth.ts";
 import { type CommandSpec, natsServers, positiveDuration, wholeNumber } from "./flags.ts";
 import { generatedTokens } from "./tokens_file.ts";

@@ -50,7 +50,6 @@ test("package.json exports point at built files; the library imports no package,
   const nats = new Set([...graph("dist/jetstream.js").values()].flat());
   assert.deepEqual([...nats].sort(), ["@nats-io/jetstream", "@nats-io/transport-node"]);
   assert.deepEqual([...new Set([...graph("dist/postgres.js").values()].flat())], ["postgres"], "sluice/postgres reaches the driver and nothing else");
-  assert.ok(![...graph("dist/server.js").keys(), ...graph("dist/mod.js").keys()].some((f) => /\/postgres/.test(f)), "neither the library nor the collector loads the driver");
   const self = await import("sluice");
   assert.equal(typeof self.createLogger, "function");
   assert.equal(self.detectRuntime().name, "node");
@@ -59,7 +58,7 @@ test("package.json exports point at built files; the library imports no package,
   assert.equal(typeof collector.serve, "function");
 });
 
-test("an app that bundles the installed package for Node or Bun still picks that runtime (bundlers keep the adapters' registration)", () => {
+test("an app that bundles the installed package keeps the adapters' registration for Node and Bun (esbuild, bun build) and drops for the browser what it does not use", async () => {
   const app = mkdtempSync(join(tmpdir(), "sluice-bundle-"));
   const pkg = join(app, "node_modules", "sluice");
   mkdirSync(pkg, { recursive: true });
@@ -72,4 +71,15 @@ test("an app that bundles the installed package for Node or Bun still picks that
     assert.equal(built.status, 0, built.stderr);
     assert.equal(spawnSync(run, [out], { encoding: "utf8" }).stdout.trim(), target);
   }
+  const { buildSync } = await import("esbuild");
+  buildSync({ entryPoints: [join(app, "app.mjs")], bundle: true, platform: "node", format: "esm", outfile: join(app, "out-esbuild.mjs"), logLevel: "silent" });
+  assert.equal(spawnSync(process.execPath, [join(app, "out-esbuild.mjs")], { encoding: "utf8" }).stdout.trim(), "node", "esbuild keeps the registration");
+  // for the browser, the published chunks are free of side effects to the bundler: a page that
+  // uses two functions gets what it would get from the sources, not every module a chunk holds
+  const use = (from) => `import { createLogger, httpSink } from ${JSON.stringify(from)}; createLogger({ sinks: [httpSink("https://example.invalid/ingest")] }).info("x");\n`;
+  writeFileSync(join(app, "page.mjs"), use("sluice"));
+  writeFileSync(join(app, "page_source.mjs"), use(new URL("mod.web.ts", root).pathname));
+  const size = (entry) => buildSync({ entryPoints: [join(app, entry)], bundle: true, platform: "browser", format: "esm", minify: true, write: false }).outputFiles[0].contents.length;
+  const [published, source] = [size("page.mjs"), size("page_source.mjs")];
+  assert.ok(published <= source * 1.05, `the page's bundle from the package is ${published} bytes, from the sources ${source}`);
 });
