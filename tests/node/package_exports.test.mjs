@@ -38,6 +38,11 @@ test("package.json exports point at built files; the library imports no package,
   // adapters are told apart by what they do, not by their file names: the web entry, loaded on
   // Node, reaches no node: module and picks the web runtime; mod.js picks Node's
   assert.deepEqual([...graph("dist/mod.web.js").values()].flat(), [], "mod.web.js reaches no package and no node: module");
+  // the registration is a call in each server entry's own file (the files package.json declares
+  // side-effectful): in a chunk, an app's bundler would drop it
+  for (const entry of pkg.sideEffects.filter((f) => f.startsWith("./dist/"))) {
+    assert.match(readFileSync(new URL(entry, root), "utf8"), /^registerServerAdapters\(\);$/m, entry);
+  }
   assert.equal((await import(new URL("dist/mod.web.js", root).href)).detectRuntime().name, "web", "the web entry reaches no server adapter");
   const lib = [...graph("dist/mod.js").values()].flat();
   assert.deepEqual(lib, [], "mod.js reaches no package and no node: module");
