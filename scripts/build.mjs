@@ -3,7 +3,7 @@
 // bin) into the entry's own file, with what entries share in dist/chunks/, so that every entry
 // still shares one copy of sluice's state (context, exit hooks, registered serializers) with the
 // others. Node then loads a handful of files instead of about ninety: importing dist/mod.js took
-// 66-89 ms of a process's start, and 16-24 ms joined (bench/README.md, "eighth session").
+// 66-89 ms of a process's start, and 28-35 ms joined (bench/README.md, "eighth session").
 // The declarations and the per-module JavaScript stay beside the entries (tests read a few
 // modules directly); package.json's "files" publishes only the entries and chunks.
 // Run: node scripts/build.mjs
@@ -16,7 +16,7 @@ const root = fileURLToPath(new URL("../", import.meta.url));
 const pkg = JSON.parse(readFileSync(`${root}package.json`, "utf8"));
 
 /** Every file of dist/ that a user loads by name: an export's default, the bin, and the hooks register() loads by URL. */
-export function entryFiles(manifest) {
+function entryFiles(manifest) {
   const files = new Set(Object.values(manifest.bin ?? {}));
   for (const target of Object.values(manifest.exports)) files.add(typeof target === "string" ? target : target.default);
   files.add("./dist/caller/node_hooks.js");
@@ -37,8 +37,8 @@ const { metafile } = await build({
   target: "node20",
   // dependencies (hono, the NATS client, postgres.js, the frameworks) stay imports
   packages: "external",
-  // package.json's "sideEffects" is for the bundlers of the apps that install sluice; joined here,
-  // every module keeps its effects (the adapters' registration is one)
+  // package.json's "sideEffects" (only the entries) is for the bundlers of the apps that install
+  // sluice; joined here, every module is taken as tsc emitted it
   ignoreAnnotations: true,
   chunkNames: "chunks/[name]-[hash]",
   logLevel: "warning",
