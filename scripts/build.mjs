@@ -3,7 +3,7 @@
 // bin) into the entry's own file, with what entries share in dist/chunks/, so that every entry
 // still shares one copy of sluice's state (context, exit hooks, registered serializers) with the
 // others. Node then loads a handful of files instead of about ninety: importing dist/mod.js took
-// 66-89 ms of a process's start, and 28-35 ms joined (bench/README.md, "eighth session").
+// 60-89 ms of a process's start, and 28-40 ms joined (bench/README.md, "eighth session").
 // The declarations and the per-module JavaScript stay beside the entries (tests read a few
 // modules directly); package.json's "files" publishes only the entries and chunks.
 // Run: node scripts/build.mjs
