@@ -50,6 +50,15 @@ test("the definitions go after the whole directive prologue (past comments, line
   expect(callerTransform('"not a directive".length;\nlog.info(1);', "a.js")).toStartWith(";var __sluiceS");
 });
 
+test("a comment before the code is taken whole: quotes inside it are no directive, and the definitions never land in it", () => {
+  for (const head of ["// the queue's lines'", "// it's the 'x'", "/* it's */ /* 'y' */", "/* a */ call(); /* 'b' */"]) {
+    const out = callerTransform(head + "\nlog.info(1);", "a.js");
+    expect([head, out.split("\n").length]).toEqual([head, 2]);
+    expect([head, out.startsWith(";var __sluiceS")]).toEqual([head, true]); // no directive: at the start
+    expect(() => new Function("log", "call", out)({ info() {} }, () => {})).not.toThrow(); // defined, not commented out
+  }
+});
+
 test("the location names the file: a path's directory may hold '#' (C#), a bundler's ?query and a URL's ?query and #hash are left out", () => {
   const at = (name: string) => /__sluiceArm\(\[1\], 0, "\\"(.*?)\\""\)/.exec(callerTransform("log.info(1);", name))?.[1];
   expect(at("/home/u/C#/app/x.js")).toBe("x.js:1");
