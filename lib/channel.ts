@@ -8,7 +8,7 @@ import { DrainTimeoutError, errorMessage, type LossReason, LogLossError, toError
 import { latencyRecorder } from "./latency.ts";
 import { retryDelay, SINK_WRITE_RETRY, sleep } from "./retry.ts";
 import { levelValue } from "./levels.ts";
-import type { LogRecord } from "./record.ts";
+import { keepOwnMessage, type LogRecord } from "./record.ts";
 import type { Sink } from "./sink.ts";
 import { resolveQueue } from "./queue_options.ts";
 import { createBatcher } from "./stream/batcher.ts";
@@ -17,6 +17,9 @@ import { scopeNote } from "./context.ts";
 
 export type { SinkStats } from "./sink_stats.ts";
 export type { Channel, ChannelOptions } from "./channel_types.ts";
+
+/** A write to a sink that is not synchronous counts as stalled after this long (see `keepMessages`). */
+const STALL_MS = 100;
 
 /** The batch in the pipe. */
 interface Inflight<C> {
@@ -60,6 +63,8 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
   let closing = false;
   /** True during a run of `queue-full` drops, which is reported once. */
   let full = false;
+  /** True while records wait on a write that stalled or failed: each one queued keeps a message of its own. */
+  let waiting = false;
   let inflight: Inflight<C> | undefined;
   /** Resolves when the next batch is done with (written or given up). */
   let ended: Promise<void>;
@@ -84,14 +89,28 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
     finished += n;
     queued -= n;
     for (let i = 0; i < n; i++) queuedBytes -= records[i].json.length;
-    if (err === undefined) written += n;
-    else lose("sink-error", n, err);
+    if (err === undefined) {
+      written += n;
+      waiting = false;
+    } else lose("sink-error", n, err);
     wake();
     next();
+  };
+  /**
+   * Records about to wait long (a write stalled or failing) stop holding their callers' messages
+   * (`keepOwnMessage`): those queued now, and from now on each one queued until a write succeeds.
+   * A log call pays one check.
+   */
+  const keepMessages = (): void => {
+    if (waiting) return;
+    waiting = true;
+    if (inflight) for (const r of inflight.records) keepOwnMessage(r);
+    for (const r of batcher.items) keepOwnMessage(r);
   };
   /** Waits before a failed write or flush is tried again. */
   const backoff = (attempt: number) => {
     failing = true;
+    keepMessages();
     retries++;
     return sleep(retryDelay(SINK_WRITE_RETRY, attempt + 1), unrefTimer);
   };
@@ -135,11 +154,14 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
       }
       for (let attempts = 0; !entry.taken; attempts++) {
         let err: unknown;
+        const stall = sink.sync ? undefined : setTimeout(keepMessages, STALL_MS);
+        if (stall !== undefined) unrefTimer(stall);
         try {
           await sink.write(entry.chunk);
         } catch (e) {
           err = e ?? new Error("write rejected");
         }
+        clearTimeout(stall);
         if (entry.taken) return;
         if (err === undefined || sink.retry !== true || closing) {
           failing = false;
@@ -171,6 +193,7 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
           lose("queue-full", 1);
         }
       } else full = false;
+      if (waiting) keepOwnMessage(record);
       queued++;
       queuedBytes += record.json.length;
       batcher.add(record);

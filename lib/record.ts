@@ -121,6 +121,24 @@ export function buildRecord(
 }
 
 /**
+ * Gives a record that is going to wait a message of its own. A log call's message is the
+ * caller's string, which may be cut from a much larger one (a request body, a file) that it
+ * keeps alive; a queue counts only a record's line, so records waiting on a stalled or failing
+ * sink could hold far more than their queue's bound. Channels call this then, not per call.
+ *
+ * @param record A record.
+ * @example
+ * ```ts
+ * import { createRecord, keepOwnMessage } from "./record.ts";
+ * const rec = createRecord(0, "info", undefined, "a".repeat(1 << 20).slice(0, 40), "}");
+ * keepOwnMessage(rec); // rec.msg no longer keeps the 1 MiB string alive
+ * ```
+ */
+export function keepOwnMessage(record: LogRecord): void {
+  (record as { msg: string }).msg = JSON.parse(JSON.stringify(record.msg));
+}
+
+/**
  * Parses a record's bindings and fields back into an object.
  *
  * @param record A record.

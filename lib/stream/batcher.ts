@@ -52,6 +52,8 @@ export interface BatchLimits<T> {
 export interface Batcher<T> {
   /** Items waiting in the current batch. */
   readonly length: number;
+  /** The waiting items themselves, oldest first (not to be changed). */
+  readonly items: readonly T[];
   /** True once the current batch is full or old enough. */
   readonly due: boolean;
   /** Adds an item; calls `onDue` when this makes the batch due. */
@@ -98,6 +100,9 @@ export function createBatcher<T>(limits: BatchLimits<T>, onDue: () => void, unre
   return {
     get length() {
       return items.length;
+    },
+    get items() {
+      return items;
     },
     get due() {
       return due;
