@@ -135,7 +135,13 @@ export function buildRecord(
  * ```
  */
 export function keepOwnMessage(record: LogRecord): void {
-  (record as { msg: string }).msg = JSON.parse(JSON.stringify(record.msg));
+  const msg: unknown = record.msg;
+  if (typeof msg !== "string") return;
+  try {
+    (record as { msg: string }).msg = JSON.parse(JSON.stringify(msg));
+  } catch {
+    // a record made by hand and given to emit() may be frozen: it keeps its message
+  }
 }
 
 /**

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, spyOn, test } from "bun:test";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { consoleSink, createLogger, createRecord, fileSink, recordFields, type Sink, type LogRecord } from "../mod.ts";
+import { consoleSink, createLogger, createRecord, fileSink, recordFields, type Sink, streamSink, type LogRecord } from "../mod.ts";
 import { createRedactor } from "../lib/redact.ts";
 
 function memory(level?: Sink["level"]) {
@@ -106,6 +106,31 @@ describe("forwarding", () => {
     await log.flush();
     expect(m.records.map((r) => r.msg)).toEqual(["forwarded"]);
     expect(errors[0].message).toMatch(/unknown level "loud"/);
+  });
+
+  test("records waiting on a stalled sink keep their own messages; a frozen record or one without a string message given to emit() waits as it is", async () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => release = resolve);
+    const chunks: string[] = [];
+    const errors: Error[] = [];
+    const stalled = streamSink(new WritableStream({ write: async (c) => void chunks.push(new TextDecoder().decode(c), await released) }));
+    const log = createLogger({ sinks: [stalled], onError: (e) => errors.push(e) });
+    const frozen = Object.freeze(createRecord(0, "info", undefined, "frozen", "}"));
+    const odd = { ...createRecord(0, "info", undefined, "odd", "}"), msg: undefined as unknown as string };
+    log.info("first");
+    await sleep(20); // the first batch is written, and its write stalls
+    log.emit(frozen);
+    log.emit(odd);
+    log.info("queued before the stall is seen");
+    await sleep(150); // the stall is seen: what waits keeps a message of its own
+    const kept = createRecord(0, "info", undefined, "queued while stalled", "}");
+    log.emit(kept);
+    expect([frozen.msg, odd.msg, kept.msg]).toEqual(["frozen", undefined as unknown as string, "queued while stalled"]);
+    release();
+    await log.close();
+    expect(errors).toEqual([]);
+    expect(chunks.join("").trim().split("\n").map((l) => JSON.parse(l).msg)).toEqual(["first", "frozen", "odd", "queued before the stall is seen", "queued while stalled"]);
   });
 });
 
