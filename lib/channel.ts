@@ -18,8 +18,8 @@ import { scopeNote } from "./context.ts";
 export type { SinkStats } from "./sink_stats.ts";
 export type { Channel, ChannelOptions } from "./channel_types.ts";
 
-/** A write to a sink that is not synchronous counts as stalled after this long (see `keepMessages`). */
-const STALL_MS = 100;
+/** A write counts as stalled after this long (see `keepMessages`): longer than a slow network's round trip. */
+const STALL_MS = 1000;
 
 /** The batch in the pipe. */
 interface Inflight<C> {
@@ -63,7 +63,7 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
   let closing = false;
   /** True during a run of `queue-full` drops, which is reported once. */
   let full = false;
-  /** True while records wait on a write that stalled or failed: each one queued keeps a message of its own. */
+  /** True from a write that stalled or failed until the queue is empty: each record queued keeps a message of its own. */
   let waiting = false;
   let inflight: Inflight<C> | undefined;
   /** Resolves when the next batch is done with (written or given up). */
@@ -89,17 +89,16 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
     finished += n;
     queued -= n;
     for (let i = 0; i < n; i++) queuedBytes -= records[i].json.length;
-    if (err === undefined) {
-      written += n;
-      waiting = false;
-    } else lose("sink-error", n, err);
+    if (queued === 0) waiting = false;
+    if (err === undefined) written += n;
+    else lose("sink-error", n, err);
     wake();
     next();
   };
   /**
    * Records about to wait long (a write stalled or failing) stop holding their callers' messages
-   * (`keepOwnMessage`): those queued now, and from now on each one queued until a write succeeds.
-   * A log call pays one check.
+   * (`keepOwnMessage`): those queued now, and from now on each one queued until the queue is
+   * empty again (so none is copied twice). A log call pays one check.
    */
   const keepMessages = (): void => {
     if (waiting) return;
@@ -154,8 +153,8 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
       }
       for (let attempts = 0; !entry.taken; attempts++) {
         let err: unknown;
-        const stall = sink.sync ? undefined : setTimeout(keepMessages, STALL_MS);
-        if (stall !== undefined) unrefTimer(stall);
+        const stall = setTimeout(keepMessages, STALL_MS);
+        unrefTimer(stall);
         try {
           await sink.write(entry.chunk);
         } catch (e) {
@@ -205,7 +204,7 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
         inflight.taken = true;
         writeSync(inflight.records.splice(0), inflight.chunk);
       }
-      while (batcher.length > 0) writeSync(batcher.take(sink.maxBatch));
+      while (batcher.items.length > 0) writeSync(batcher.take(sink.maxBatch));
       if (final) {
         try {
           void sink.flush?.();

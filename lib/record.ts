@@ -135,12 +135,10 @@ export function buildRecord(
  * ```
  */
 export function keepOwnMessage(record: LogRecord): void {
-  const msg: unknown = record.msg;
-  if (typeof msg !== "string") return;
   try {
-    (record as { msg: string }).msg = JSON.parse(JSON.stringify(msg));
+    (record as { msg: string }).msg = JSON.parse(JSON.stringify(record.msg));
   } catch {
-    // a record made by hand and given to emit() may be frozen: it keeps its message
+    // a record made by hand and given to emit() may be frozen, or have no message: it stays as it is
   }
 }
 

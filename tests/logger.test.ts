@@ -123,7 +123,7 @@ describe("forwarding", () => {
     log.emit(frozen);
     log.emit(odd);
     log.info("queued before the stall is seen");
-    await sleep(150); // the stall is seen: what waits keeps a message of its own
+    await sleep(1100); // the stall is seen (after 1 s): what waits keeps a message of its own
     const kept = createRecord(0, "info", undefined, "queued while stalled", "}");
     log.emit(kept);
     expect([frozen.msg, odd.msg, kept.msg]).toEqual(["frozen", undefined as unknown as string, "queued while stalled"]);

@@ -47,7 +47,7 @@ export class BatchStream<T> extends TransformStream<T, T[]> {
         batcher.add(item);
       },
       flush() {
-        if (batcher.length > 0) controller.enqueue(batcher.take());
+        if (batcher.items.length > 0) controller.enqueue(batcher.take());
       },
     });
   }

@@ -50,9 +50,7 @@ export interface BatchLimits<T> {
  * ```
  */
 export interface Batcher<T> {
-  /** Items waiting in the current batch. */
-  readonly length: number;
-  /** The waiting items themselves, oldest first (not to be changed). */
+  /** The items waiting in the current batch, oldest first (not to be changed). */
   readonly items: readonly T[];
   /** True once the current batch is full or old enough. */
   readonly due: boolean;
@@ -98,9 +96,6 @@ export function createBatcher<T>(limits: BatchLimits<T>, onDue: () => void, unre
     onDue();
   };
   return {
-    get length() {
-      return items.length;
-    },
     get items() {
       return items;
     },

@@ -2,7 +2,7 @@
 // queue of a sink that does not finish, each holding text cut from its own 4 MiB string, through
 // one of the ways text enters a record: a field, a child's bindings, a record made with
 // createRecord and emitted (the line: made flat), or the message (the caller's string, given up
-// once the sink's write has stalled for 100 ms, or failed). The queue counts only the lines'
+// once the sink's write has stalled for 1 s, or failed). The queue counts only the lines'
 // length: a record still pointing at the pieces (and they at the 4 MiB strings they were cut
 // from) would hold all 50: 200 MiB. Prints the heap in MiB after gc, and the records queued.
 // Usage: <runtime> queued_retention.mjs <entry: ../../mod.ts or ../../dist/mod.js> <field|bindings|emit|msg|msg-failing>
@@ -22,7 +22,7 @@ for (let i = 0; i < 50; i++) {
   else if (via === "msg" || via === "msg-failing") log.info(cut, { n: i });
   else throw new Error(`unknown: ${via}`);
   // a record made while the write stalls gives up its message when it is queued
-  if (i === 24 && via.startsWith("msg")) await new Promise((resolve) => setTimeout(resolve, 300));
+  if (i === 24 && via.startsWith("msg")) await new Promise((resolve) => setTimeout(resolve, 1100));
 }
 // V8's gc() with no argument is a full collection (gc(true) would be a minor one); Bun.gc(true) is a full, synchronous one
 const gc = globalThis.gc ? () => globalThis.gc() : () => globalThis.Bun.gc(true);
