@@ -230,7 +230,8 @@ const PRELUDE = ";var __sluiceS, __sluiceT; " +
 function preludeOffset(source: string): number {
   return PROLOGUE.exec(source)![0].length;
 }
-// a comment is taken whole: a line comment to its line's end, a block comment to its first `*/`
+// a directive may be followed by a comment on its line; a comment is taken whole: a line
+// comment to its line's end, a block comment to its first `*/`
 // (stopping a line comment early would read the text after an apostrophe in it, as in
 // `// the queue's lines'`, as a directive, and put the prelude inside the comment)
-const PROLOGUE = /^\ufeff?(?:#![^\n]*(?:\n|$))?(?:(?:\s|\/\/[^\n\r\u2028\u2029]*(?![^\n\r\u2028\u2029])|\/\*(?:[^*]|\*(?!\/))*\*\/)*(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")[ \t]*(?:;|(?=\r?\n)|$))*/;
+const PROLOGUE = /^\ufeff?(?:#![^\n]*(?:\n|$))?(?:(?:\s|\/\/[^\n\r\u2028\u2029]*(?![^\n\r\u2028\u2029])|\/\*(?:[^*]|\*(?!\/))*\*\/)*(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")(?:[ \t]|\/\*(?:[^*\n]|\*(?!\/))*\*\/)*(?:;|(?=\/\/|\r?\n)|$))*/;

@@ -38,7 +38,7 @@ test("the definitions go on the first line, after a #! line or a directive, and 
 
 test("the definitions go after the whole directive prologue (past comments, line breaks and a #! line): a strict file stays strict, \"use client\" stays a directive", () => {
   const body = "\nlog.info(1);\nreturn (function () { return this; })() === undefined;";
-  for (const head of ['"use strict";', "// license\n'use strict';", '/* a */ "use client";\n"use strict"', "/**\n * doc\n */\n\n  'use strict'\t;"]) {
+  for (const head of ['"use strict";', "// license\n'use strict';", '/* a */ "use client";\n"use strict"', "/**\n * doc\n */\n\n  'use strict'\t;", "'use strict' // it's strict", "'use strict' /* c */", '"use client" // c\n"use strict"']) {
     const out = callerTransform(head + body, "a.js");
     expect(out.split("\n")).toHaveLength((head + body).split("\n").length);
     expect(out).toContain('"\\"a.js:' + (head.split("\n").length + 1));
