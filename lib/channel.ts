@@ -153,8 +153,9 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
       }
       for (let attempts = 0; !entry.taken; attempts++) {
         let err: unknown;
-        const stall = setTimeout(keepMessages, STALL_MS);
-        unrefTimer(stall);
+        // a synchronous sink's write ends before a timer could fire: none for it
+        const stall = sink.sync ? undefined : setTimeout(keepMessages, STALL_MS);
+        if (stall) unrefTimer(stall);
         try {
           await sink.write(entry.chunk);
         } catch (e) {
