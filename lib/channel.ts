@@ -8,7 +8,7 @@ import { DrainTimeoutError, errorMessage, type LossReason, LogLossError, toError
 import { latencyRecorder } from "./latency.ts";
 import { retryDelay, SINK_WRITE_RETRY, sleep } from "./retry.ts";
 import { levelValue } from "./levels.ts";
-import { keepOwnMessage, type LogRecord } from "./record.ts";
+import { keepOwnMessage, type LogRecord, STALLED_WRITE_MS } from "./record.ts";
 import type { Sink } from "./sink.ts";
 import { resolveQueue } from "./queue_options.ts";
 import { createBatcher } from "./stream/batcher.ts";
@@ -17,9 +17,6 @@ import { scopeNote } from "./context.ts";
 
 export type { SinkStats } from "./sink_stats.ts";
 export type { Channel, ChannelOptions } from "./channel_types.ts";
-
-/** A write counts as stalled after this long (see `keepMessages`): longer than a slow network's round trip. */
-const STALL_MS = 1000;
 
 /** The batch in the pipe. */
 interface Inflight<C> {
@@ -103,8 +100,8 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
   const keepMessages = (): void => {
     if (waiting) return;
     waiting = true;
-    if (inflight) for (const r of inflight.records) keepOwnMessage(r);
-    for (const r of batcher.items) keepOwnMessage(r);
+    inflight?.records.forEach(keepOwnMessage);
+    batcher.items.forEach(keepOwnMessage);
   };
   /** Waits before a failed write or flush is tried again. */
   const backoff = (attempt: number) => {
@@ -154,7 +151,7 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
       for (let attempts = 0; !entry.taken; attempts++) {
         let err: unknown;
         // a synchronous sink's write ends before a timer could fire: none for it
-        const stall = sink.sync ? undefined : setTimeout(keepMessages, STALL_MS);
+        const stall = sink.sync ? undefined : setTimeout(keepMessages, STALLED_WRITE_MS);
         if (stall) unrefTimer(stall);
         try {
           await sink.write(entry.chunk);

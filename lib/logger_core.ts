@@ -13,7 +13,7 @@ import { createRedactor } from "./redact.ts";
 import type { LevelSpec } from "./level_spec.ts";
 import { type LevelName, type LevelThreshold, levelValue } from "./levels.ts";
 import type { LogMethod } from "./log_call.ts";
-import { QUEUE_NAMES } from "./queue_options.ts";
+import { queueRenamed } from "./queue_options.ts";
 import { defaultSink } from "./sinks/console_lines.ts";
 import { callerHooks } from "./caller.ts";
 import { watchOtelRegistry } from "./trace_context.ts";
@@ -105,7 +105,7 @@ export interface LoggerCore {
  * ```
  */
 export function createLoggerCore(options: LoggerOptions): LoggerCore {
-  if ("queue" in options) throw new TypeError(`sluice: createLogger's option queue was renamed; use ${QUEUE_NAMES}`);
+  if ("queue" in options) throw queueRenamed("createLogger's option queue");
   const runtime = options.runtime ?? detectRuntime();
   const onError = options.onError ?? ((err: Error) => console.error(String(err?.stack ?? err)));
   const report = (err: Error) => {

@@ -55,8 +55,20 @@ export interface QueueLimits {
 }
 
 const ON_FULL: readonly OnFull[] = ["block", "drop-newest", "drop-oldest"];
-/** The words of every refusal of an old queue spelling. */
-export const QUEUE_NAMES = "maxQueuedRecords, maxQueuedBytes and onFull";
+/**
+ * The refusal of an old queue spelling (`what`), naming the options that replaced it.
+ *
+ * @param what The old spelling, as the message names it.
+ * @returns The error to throw.
+ * @example
+ * ```ts
+ * import { queueRenamed } from "./queue_options.ts";
+ * queueRenamed("createLogger's option queue").message; // "sluice: createLogger's option queue was renamed; use maxQueuedRecords, maxQueuedBytes and onFull"
+ * ```
+ */
+export function queueRenamed(what: string): TypeError {
+  return new TypeError(`sluice: ${what} was renamed; use maxQueuedRecords, maxQueuedBytes and onFull`);
+}
 
 /**
  * A sink's queue limits: the logger's options over the sink's own over the defaults, checked.
@@ -75,10 +87,10 @@ export function resolveQueue(sink: Sink, given: QueueOptions | undefined): Queue
   const own = sink.queue;
   // a sink of one's own written before the rename: its queue defaults would be ignored
   if (own && ("maxRecords" in own || "maxBytes" in own)) {
-    throw new TypeError(`sluice: ${sink.name}'s queue: { maxRecords, maxBytes } was renamed; use ${QUEUE_NAMES}`);
+    throw queueRenamed(`${sink.name}'s queue: { maxRecords, maxBytes }`);
   }
   const maxRecords = given?.maxQueuedRecords ?? own?.maxQueuedRecords ?? 1024;
-  if (!(maxRecords >= 1) || !Number.isInteger(maxRecords)) {
+  if (!Number.isInteger(maxRecords) || maxRecords < 1) {
     throw new RangeError(`sluice: maxQueuedRecords must be a positive integer, got ${maxRecords}`);
   }
   const maxBytes = given?.maxQueuedBytes ?? own?.maxQueuedBytes ?? 64 << 20;

@@ -98,7 +98,7 @@ export function sleep(ms: number, unrefTimer: (timer: unknown) => void): Promise
  * ```
  */
 export function retryAfterMs(header: string | null): number | undefined {
-  if (header === null || header.trim() === "") return undefined;
+  if (!header?.trim()) return undefined; // none, or blank
   const s = Number(header);
   if (Number.isFinite(s) && s >= 0) return s * 1000;
   const at = Date.parse(header);

@@ -131,6 +131,7 @@ describe("httpSink: retries", () => {
     expect(retryAfterMs("0")).toBe(0);
     expect(retryAfterMs(null)).toBeUndefined();
     expect(retryAfterMs("")).toBeUndefined();
+    expect(retryAfterMs("  ")).toBeUndefined();
     expect(retryAfterMs("soon")).toBeUndefined();
     const inThree = retryAfterMs(new Date(Date.now() + 3000).toUTCString())!;
     expect(inThree).toBeGreaterThan(1000);

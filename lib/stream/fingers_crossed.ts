@@ -4,7 +4,7 @@
  * @module
  */
 import { type LevelName, levelValue } from "../levels.ts";
-import type { LogRecord } from "../record.ts";
+import { keepOwnMessage, type LogRecord } from "../record.ts";
 import { type CountingStage, countingStage } from "./counting_stage.ts";
 import { followScopes, recordScope, type ScopeRef } from "./record_scope.ts";
 
@@ -212,6 +212,8 @@ export function fingersCrossed(options: FingersCrossedOptions = {}): CountingSta
           touch(scope, t);
         } else {
           const e = touch(scope, t);
+          // held for as long as its scope lives: its message must not keep the caller's larger string alive
+          keepOwnMessage(r);
           e.records.push(r);
           e.seqs.push(seq++);
           held++;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { LogRecord } from "../../record.ts";
+import { keepOwnMessage, type LogRecord, STALLED_WRITE_MS } from "../../record.ts";
 import type { SinkHooks } from "../../sink.ts";
 import type { RouteSink, RouteSinkOptions, RouteStats } from "./route_types.ts";
 import { makeTable, nextWrite, routeStatsOf, type Target, takes } from "./route_targets.ts";
@@ -98,6 +98,7 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
       resolve(written);
     }));
     t.pending.add(done);
+    if (t.slow) records.forEach(keepOwnMessage);
     t.waiting.push({ records, resolve: finish });
     pump(t);
     return done;
@@ -121,6 +122,20 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
         pump(t);
       });
     }
+    if (!t.busy) t.slow = false;
+  };
+
+  /**
+   * A write to `t` unanswered past `STALLED_WRITE_MS`: its records and the parts waiting for `t`
+   * stop holding their callers' messages (a message may be cut from a far larger string that the
+   * router's bound on records does not count), and so does each part handed to `t` until it has
+   * nothing waiting or in flight.
+   */
+  const stalled = (t: Target, records: readonly LogRecord[]) => {
+    if (t.slow) return; // already done for all of them
+    t.slow = true;
+    records.forEach(keepOwnMessage);
+    for (const w of t.waiting) w.records.forEach(keepOwnMessage);
   };
 
   /**
@@ -134,7 +149,9 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
       t.breaker.failure(true);
       for (const w of t.waiting.splice(0)) w.resolve(false);
     }, table.timeoutMs);
+    const stall = setTimeout(() => stalled(t, records), STALLED_WRITE_MS);
     hooks?.unrefTimer(timer);
+    hooks?.unrefTimer(stall);
     try {
       await t.spec.sink.write(t.spec.sink.encode(records));
       t.breaker.success();
@@ -147,6 +164,7 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
       return false;
     } finally {
       clearTimeout(timer);
+      clearTimeout(stall);
       t.stuck = false;
     }
   };

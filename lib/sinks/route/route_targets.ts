@@ -37,6 +37,11 @@ export interface Target {
   busy: boolean;
   /** True while that write is unanswered past `timeoutMs`: it is picked for nothing until it ends. */
   stuck: boolean;
+  /**
+   * True from a write unanswered past `STALLED_WRITE_MS` until it has nothing waiting or in
+   * flight: each part handed to it meanwhile keeps messages of its own (`keepOwnMessage`).
+   */
+  slow: boolean;
 }
 
 /**
@@ -91,7 +96,7 @@ export function makeTable(options: RouteSinkOptions, previous: TargetTable | und
     }
     return {
       spec, name: spec.name, weight, minLevel, breaker: new Breaker(breaker, now),
-      current: 0, written: 0, inflight: 0, failures: 0, pending: new Set(), waiting: [], busy: false, stuck: false,
+      current: 0, written: 0, inflight: 0, failures: 0, pending: new Set(), waiting: [], busy: false, stuck: false, slow: false,
     };
   });
   const distributed = all.filter((t) => !t.spec.copy);
