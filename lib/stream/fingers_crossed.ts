@@ -213,7 +213,7 @@ export function fingersCrossed(options: FingersCrossedOptions = {}): CountingSta
         } else {
           const e = touch(scope, t);
           // held for as long as its scope lives: its message must not keep the caller's larger string alive
-          keepOwnMessage(r);
+          if (bufferSize > 0) keepOwnMessage(r);
           e.records.push(r);
           e.seqs.push(seq++);
           held++;

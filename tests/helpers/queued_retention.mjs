@@ -2,24 +2,35 @@
 // text cut from its own 4 MiB string, through one of the ways text enters a record: a field, a
 // child's bindings, a record made with createRecord and emitted (the line: made flat), or the
 // message (the caller's string, given up once the sink's write has stalled for 1 s, or failed).
-// They wait in the queue of a sink that does not finish, or (the message again) in a routeSink
-// target whose write stalls, or held by fingersCrossed. The queue, the router and the stage
+// They wait in the queue of a sink that does not finish, or (the message again) at a routeSink
+// target whose write stalls or whose writes are slow, or held by fingersCrossed. The queue, the router and the stage
 // bound records, not the strings they keep: a record still pointing at its piece (and it at the
 // 4 MiB string it was cut from) would hold all 50: 200 MiB. Prints the heap in MiB after gc, and
 // how many records wait where they wait.
-// Usage: <runtime> queued_retention.mjs <entry: ../../mod.ts or ../../dist/mod.js> <field|bindings|emit|msg|msg-failing|msg-routed|msg-held>
+// Usage: <runtime> queued_retention.mjs <entry: ../../mod.ts or ../../dist/mod.js> <field|bindings|emit|msg|msg-failing|msg-routed|msg-routed-slow|msg-held>
 const [entry, via] = (globalThis.Deno?.args ?? globalThis.process.argv.slice(2));
 const { createLogger, createRecord, fingersCrossed, routeSink, streamSink } = await import(new URL(entry, import.meta.url).href);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const stalled = () => streamSink(new WritableStream({ write: () => new Promise(() => {}) }));
 const sinks = {
   "msg-failing": () => ({ name: "failing", sync: true, retry: true, defaultOnFull: "block", encode: (records) => records, write: () => { throw new Error("down"); } }),
   // the router's own write ends at once: the records wait in its one target's write and queue
   "msg-routed": () => routeSink({ targets: [{ name: "t", sink: stalled() }], breaker: { timeoutMs: 60_000 } }),
-  // the sink is quick: the debug records wait in the stage for an error that never comes
-  "msg-held": () => streamSink(new WritableStream(), { through: [fingersCrossed({ scope: "none" })] }),
+  // each write ends, in 0.9 s: no write stalls for 1 s, but the parts behind them wait longer
+  "msg-routed-slow": () => routeSink({ targets: [{ name: "t", sink: streamSink(new WritableStream({ write: () => sleep(900) })) }], breaker: { timeoutMs: 60_000 } }),
+  // the sink is quick: the debug records wait in the stage for an error that never comes; it keeps
+  // the last 50, so the 20,000 before them (their messages copied as the 50's are) leave only
+  // the code JSC's optimizing tiers made of that copy, which is what the 50 then go through
+  "msg-held": () => streamSink(new WritableStream(), { through: [fingersCrossed({ scope: "none", bufferSize: 50 })] }),
 };
 // the 50 records are lost at exit on purpose (the sink never finishes): onError says nothing
 const log = createLogger({ level: "debug", maxQueuedRecords: 1000, onError: () => {}, sinks: [(sinks[via] ?? stalled)()] });
+if (via === "msg-held") {
+  for (let i = 0; i < 20_000; i++) {
+    log.debug(`warm-up ${i}`);
+    if (i % 500 === 499) await log.flush();
+  }
+}
 for (let i = 0; i < 50; i++) {
   // each piece different (it starts with i): equal messages could share one string; every other
   // one holds a quote, which JSON escapes
@@ -31,18 +42,20 @@ for (let i = 0; i < 50; i++) {
   else if (via.startsWith("msg")) log.info(cut, { n: i });
   else throw new Error(`unknown: ${via}`);
   // a record made while the write stalls gives up its message when it is queued
-  if (i === 24 && via.startsWith("msg")) await new Promise((resolve) => setTimeout(resolve, 1100));
+  if (i === 24 && (via === "msg" || via === "msg-failing" || via === "msg-routed")) await sleep(1500);
+  // one part every 15 ms or more: those after the first wait behind its write, and are being written at the end
+  if (via === "msg-routed-slow") await sleep(15);
 }
 // the last records on to where they wait: the stage (its sink is quick), or the router's target
-// (the router's write ends at once; its flush would wait for the target forever)
+// (the router's write ends at once; its flush would wait for the target)
 if (via === "msg-held") await log.flush();
-if (via === "msg-routed") void log.flush(), await new Promise((resolve) => setTimeout(resolve, 100));
+if (via.startsWith("msg-routed")) void log.flush(), await sleep(200);
 // V8's gc() with no argument is a full collection (gc(true) would be a minor one); Bun.gc(true) is a full, synchronous one
 const gc = globalThis.gc ? () => globalThis.gc() : () => globalThis.Bun.gc(true);
 gc();
 gc();
 const heap = globalThis.Deno ? Deno.memoryUsage().heapUsed : globalThis.process.memoryUsage().heapUsed;
 const [stats] = log.stats().sinks;
-const waiting = via === "msg-routed" ? stats.details.targets[0].inflight : via === "msg-held" ? stats.stages[0].held : stats.queued;
+const waiting = via.startsWith("msg-routed") ? stats.details.targets[0].inflight : via === "msg-held" ? stats.stages[0].held : stats.queued;
 console.log(JSON.stringify({ heapMiB: heap / 2 ** 20, waiting }));
 globalThis.Deno ? Deno.exit(0) : globalThis.process.exit(0);

@@ -4,13 +4,13 @@
  *
  * @module
  */
-import { keepOwnMessage, type LogRecord, STALLED_WRITE_MS } from "../../record.ts";
+import { errorMessage, toError } from "../../errors.ts";
+import type { LogRecord } from "../../record.ts";
 import type { SinkHooks } from "../../sink.ts";
 import type { RouteSink, RouteSinkOptions, RouteStats } from "./route_types.ts";
-import { makeTable, nextWrite, routeStatsOf, type Target, takes } from "./route_targets.ts";
+import { makeTable, routeStatsOf, type Target, takes } from "./route_targets.ts";
+import { targetTurns } from "./target_turns.ts";
 import { SmoothWeighted } from "./weighted.ts";
-
-const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
 
 /**
  * Spreads records over targets by weight (smooth weighted round-robin: over 100,000 records
@@ -83,91 +83,7 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     hooks?.lost(n, err);
   };
 
-  /**
-   * `records` to `t` in its turn: a target takes one write at a time, so a slow one holds only
-   * its own parts. Resolves true when written; false when the write failed, or when `t`'s
-   * breaker did not let the part through once its turn came or opened while it waited (then it
-   * was never sent, so it can move on without being doubled).
-   */
-  const turn = (t: Target, records: LogRecord[]): Promise<boolean> => {
-    t.inflight += records.length;
-    let finish!: (written: boolean) => void;
-    const done = new Promise<boolean>((resolve) => (finish = (written) => {
-      t.inflight -= records.length;
-      t.pending.delete(done);
-      resolve(written);
-    }));
-    t.pending.add(done);
-    if (t.slow) records.forEach(keepOwnMessage);
-    t.waiting.push({ records, resolve: finish });
-    pump(t);
-    return done;
-  };
-
-  /**
-   * Starts `t`'s next write when it has none in flight and its breaker lets it: its waiting parts
-   * within its sink's batch limits in one write (a half-open one takes one part, the probe).
-   */
-  const pump = (t: Target): void => {
-    while (!t.busy && t.waiting.length > 0) {
-      if (!t.breaker.allow()) {
-        t.waiting.shift()!.resolve(false);
-        continue;
-      }
-      const parts = nextWrite(t, t.breaker.state === "closed");
-      t.busy = true;
-      void attempt(t, parts.length === 1 ? parts[0].records : parts.flatMap((p) => p.records)).then((ok) => {
-        t.busy = false;
-        for (const p of parts) p.resolve(ok);
-        pump(t);
-      });
-    }
-    if (!t.busy) t.slow = false;
-  };
-
-  /**
-   * A write to `t` unanswered past `STALLED_WRITE_MS`: its records and the parts waiting for `t`
-   * stop holding their callers' messages (a message may be cut from a far larger string that the
-   * router's bound on records does not count), and so does each part handed to `t` until it has
-   * nothing waiting or in flight.
-   */
-  const stalled = (t: Target, records: readonly LogRecord[]) => {
-    if (t.slow) return; // already done for all of them
-    t.slow = true;
-    records.forEach(keepOwnMessage);
-    for (const w of t.waiting) w.records.forEach(keepOwnMessage);
-  };
-
-  /**
-   * One write of `records` to `t`; resolves true when written. An answer slower than `timeoutMs`
-   * trips the breaker, and until it comes `t` is stuck: the parts waiting for it move on and it
-   * is picked for none (a half-open probe could not be sent behind it); the part written stays with `t`.
-   */
-  const attempt = async (t: Target, records: LogRecord[]): Promise<boolean> => {
-    const timer = setTimeout(() => {
-      t.stuck = true;
-      t.breaker.failure(true);
-      for (const w of t.waiting.splice(0)) w.resolve(false);
-    }, table.timeoutMs);
-    const stall = setTimeout(() => stalled(t, records), STALLED_WRITE_MS);
-    hooks?.unrefTimer(timer);
-    hooks?.unrefTimer(stall);
-    try {
-      await t.spec.sink.write(t.spec.sink.encode(records));
-      t.breaker.success();
-      t.written += records.length;
-      return true;
-    } catch (err) {
-      t.failures++;
-      t.breaker.failure();
-      report(new Error(`sluice: ${records.length} record(s) to route target ${t.name} failed; moving them: ${asError(err).message}`, { cause: err }));
-      return false;
-    } finally {
-      clearTimeout(timer);
-      clearTimeout(stall);
-      t.stuck = false;
-    }
-  };
+  const turn = targetTurns({ timeoutMs: () => table.timeoutMs, unrefTimer: (timer) => hooks?.unrefTimer(timer), report });
 
   /** Groups records by target, picked among those not in `tried` that take records (closed, or half-open before its probe) and are not stuck. */
   const group = (records: readonly LogRecord[], tried: ReadonlySet<Target>) => {
@@ -242,7 +158,7 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
         t.spec.sink.closing?.();
         await t.spec.sink.close();
       } catch (err) {
-        report(new Error(`sluice: closing removed route target ${t.name}: ${asError(err).message}`, { cause: err }));
+        report(new Error(`sluice: closing removed route target ${t.name}: ${errorMessage(err)}`, { cause: err }));
       } finally {
         retiring.delete(t);
       }
@@ -254,7 +170,7 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
   /** A part of `n` records handed to its target: counted in `unsettled` and tracked until `work` settles. */
   const hand = (n: number, work: Promise<void>) => {
     unsettled += n;
-    track(work.then(() => {}, (err) => report(asError(err))).finally(() => (unsettled -= n)));
+    track(work.then(() => {}, (err) => report(toError(err))).finally(() => (unsettled -= n)));
   };
 
   /** Keeps `work` in `background` until it settles, so flush and close wait for it. */
@@ -309,7 +225,7 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     async close() {
       while (background.size > 0) await Promise.all([...background]);
       const results = await Promise.allSettled(table.all.map((t) => t.spec.sink.close()));
-      for (const r of results) if (r.status === "rejected") report(asError(r.reason));
+      for (const r of results) if (r.status === "rejected") report(toError(r.reason));
     },
     routeStats: snapshot,
     details: snapshot,

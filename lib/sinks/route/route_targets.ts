@@ -31,15 +31,16 @@ export interface Target {
   failures: number;
   /** Parts handed to it and not answered yet, waiting or being written (a removed target closes once they are). */
   readonly pending: Set<Promise<unknown>>;
-  /** Parts waiting for its write in flight: one at a time per target. */
-  readonly waiting: { records: LogRecord[]; resolve(written: boolean): void }[];
+  /** Parts waiting for its write in flight (one at a time per target), and when each was handed to it (epoch ms). */
+  readonly waiting: { records: LogRecord[]; resolve(written: boolean): void; at: number }[];
   /** True while a write to it is in flight. */
   busy: boolean;
   /** True while that write is unanswered past `timeoutMs`: it is picked for nothing until it ends. */
   stuck: boolean;
   /**
-   * True from a write unanswered past `STALLED_WRITE_MS` until it has nothing waiting or in
-   * flight: each part handed to it meanwhile keeps messages of its own (`keepOwnMessage`).
+   * True from a part that waited at it, or was being written, past `STALLED_WRITE_MS` until it
+   * has nothing waiting or in flight: each part handed to it meanwhile keeps messages of its own
+   * (`keepOwnMessage`; see target_turns.ts).
    */
   slow: boolean;
 }
