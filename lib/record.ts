@@ -121,9 +121,9 @@ export function buildRecord(
 }
 
 /**
- * How long a write may take before the records waiting on it count as waiting long and are given
- * messages of their own ({@linkcode keepOwnMessage}): longer than a slow network's round trip,
- * so a healthy remote sink never pays for it.
+ * How long a write may take, or a part wait at a route target, before the records waiting count
+ * as waiting long and are given messages of their own ({@linkcode keepOwnMessage}): longer than
+ * a slow network's round trip, so a healthy remote sink never pays for it.
  *
  * @example
  * ```ts
@@ -138,8 +138,9 @@ export const STALLED_WRITE_MS = 1000;
  * caller's string, which may be cut from a much larger one (a request body, a file) that it
  * keeps alive; a queue counts only a record's line, so records waiting on a stalled or failing
  * sink could hold far more than their queue's bound. A channel calls this once a write has
- * stalled or failed, the router once a part has waited at a target past `STALLED_WRITE_MS`,
- * `fingersCrossed` once for each record it holds; a log call never does.
+ * stalled or failed (and then, in the log call, for each record queued until its queue is
+ * empty), the router once a part has waited past `STALLED_WRITE_MS` (and then for each part
+ * handed to that target until it is idle), `fingersCrossed` once for each record it holds.
  *
  * @param record A record.
  * @example

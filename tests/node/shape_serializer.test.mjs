@@ -55,7 +55,7 @@ test("records waiting keep no larger string alive: 50 pieces cut from 4 MiB stri
     const r = spawnSync(process.execPath, ["--expose-gc", helper, "../../dist/mod.js", via], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
     const { heapMiB, waiting } = JSON.parse(r.stdout);
-    assert.ok(waiting >= (via === "msg-routed-slow" ? 40 : 50), `${via}: ${waiting} records waiting`);
+    assert.ok(waiting >= (via === "msg-routed-slow" ? 49 : 50), `${via}: ${waiting} records waiting`);
     assert.ok(heapMiB < 50, `${via}: heap after gc ${heapMiB.toFixed(1)} MiB`);
   }
 });

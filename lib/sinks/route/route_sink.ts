@@ -97,22 +97,21 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     return { parts, nowhere };
   };
 
-  /** Hands each part to its target. */
-  const dispatch = (parts: Map<Target, LogRecord[]>, tried: ReadonlySet<Target>): Promise<void>[] =>
-    [...parts].map(([t, rs]) => deliver(t, rs, tried));
-
-  /** Routes `records` among the targets not in `tried`; what has none goes to a spool or is lost. */
-  const reroute = async (records: LogRecord[], tried: ReadonlySet<Target>): Promise<void> => {
+  /** Routes `records` (handed to the router at `since`) among the targets not in `tried`; what has none goes to a spool or is lost. */
+  const reroute = async (records: LogRecord[], tried: ReadonlySet<Target>, since: number): Promise<void> => {
     const { parts, nowhere } = group(records, tried);
     spoolOrLose(nowhere);
-    await Promise.all(dispatch(parts, tried));
+    await Promise.all([...parts].map(([t, rs]) => deliver(t, rs, tried, since)));
   };
 
-  /** Writes `records` to `t`; when it fails or does not let them through, they move on to the targets not tried yet. */
-  const deliver = async (t: Target, records: LogRecord[], tried: ReadonlySet<Target>): Promise<void> => {
-    if (await turn(t, records)) return;
+  /**
+   * Writes `records` (handed to the router at `since`) to `t`; when it fails or does not let them
+   * through, they move on to the targets not tried yet.
+   */
+  const deliver = async (t: Target, records: LogRecord[], tried: ReadonlySet<Target>, since: number): Promise<void> => {
+    if (await turn(t, records, since)) return;
     stats.failedOver += records.length;
-    await reroute(records, new Set(tried).add(t));
+    await reroute(records, new Set(tried).add(t), since);
   };
 
   /** Records no target is up for: into a taking target's spool (not a hanging one's, if it can), else lost as `all-targets-down`. */
@@ -139,8 +138,8 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
   };
 
   /** Writes a copy to a fan-out target; a failure is counted, not moved (the records went to their distribution target). */
-  const copyTo = async (t: Target, records: LogRecord[]) => {
-    if (!(await turn(t, records))) stats.dropped["copy-failed"] = (stats.dropped["copy-failed"] ?? 0) + records.length;
+  const copyTo = async (t: Target, records: LogRecord[], since: number) => {
+    if (!(await turn(t, records, since))) stats.dropped["copy-failed"] = (stats.dropped["copy-failed"] ?? 0) + records.length;
   };
 
   /**
@@ -202,8 +201,9 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
       const { parts, nowhere } = group(routed, new Set());
       spoolOrLose(nowhere);
       // each part is its target's now: the next batch need not wait for a slow target, only for room
-      for (const [t, rs] of parts) hand(rs.length, deliver(t, rs, new Set()));
-      for (const [c, rs] of copied) hand(rs.length, copyTo(c, rs));
+      const since = performance.now();
+      for (const [t, rs] of parts) hand(rs.length, deliver(t, rs, new Set(), since));
+      for (const [c, rs] of copied) hand(rs.length, copyTo(c, rs, since));
       while (unsettled > maxUnsettled && background.size > 0) await Promise.race(background);
     },
     reconfigure(next) {

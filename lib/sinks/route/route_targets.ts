@@ -31,7 +31,7 @@ export interface Target {
   failures: number;
   /** Parts handed to it and not answered yet, waiting or being written (a removed target closes once they are). */
   readonly pending: Set<Promise<unknown>>;
-  /** Parts waiting for its write in flight (one at a time per target), and when each was handed to it (epoch ms). */
+  /** Parts waiting for its write in flight (one at a time per target), and when the router took each (`performance.now()`). */
   readonly waiting: { records: LogRecord[]; resolve(written: boolean): void; at: number }[];
   /** True while a write to it is in flight. */
   busy: boolean;

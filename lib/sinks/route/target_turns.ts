@@ -26,12 +26,13 @@ export interface TurnHooks {
 }
 
 /**
- * Makes `turn(t, records)`: `records` to `t` in its turn. A target takes one write at a time, so
+ * Makes `turn(t, records, since)`: `records`, handed to the router at `since`
+ * (`performance.now()`; a part moved on from a failed target keeps its first time), to `t` in its turn. A target takes one write at a time, so
  * a slow one holds only its own parts. It resolves true when written; false when the write
  * failed, or when `t`'s breaker did not let the part through once its turn came or opened while
  * it waited (then it was never sent, so it can move on without being doubled).
  *
- * A part waiting at `t`, or being written, past `STALLED_WRITE_MS` since it was handed over makes
+ * A part waiting at `t`, or being written, past `STALLED_WRITE_MS` since the router took it makes
  * `t` slow: the records of its write and of the parts waiting stop holding their callers'
  * messages (`keepOwnMessage`: a message may be cut from a far larger string, which the router's
  * bound on records does not count), and so does each part handed to `t` until it has nothing
@@ -43,11 +44,11 @@ export interface TurnHooks {
  * ```ts
  * import { targetTurns } from "./target_turns.ts";
  * const turn = targetTurns({ timeoutMs: () => 10_000, unrefTimer: () => {}, report: console.error });
- * const written = await turn(table.distributed[0], records);
+ * const written = await turn(table.distributed[0], records, performance.now());
  * ```
  */
-export function targetTurns(hooks: TurnHooks): (t: Target, records: LogRecord[]) => Promise<boolean> {
-  const turn = (t: Target, records: LogRecord[]): Promise<boolean> => {
+export function targetTurns(hooks: TurnHooks): (t: Target, records: LogRecord[], since: number) => Promise<boolean> {
+  const turn = (t: Target, records: LogRecord[], since: number): Promise<boolean> => {
     t.inflight += records.length;
     let finish!: (written: boolean) => void;
     const done = new Promise<boolean>((resolve) => (finish = (written) => {
@@ -57,7 +58,7 @@ export function targetTurns(hooks: TurnHooks): (t: Target, records: LogRecord[])
     }));
     t.pending.add(done);
     if (t.slow) records.forEach(keepOwnMessage);
-    t.waiting.push({ records, resolve: finish, at: Date.now() });
+    t.waiting.push({ records, resolve: finish, at: since });
     pump(t);
     return done;
   };
@@ -104,7 +105,7 @@ export function targetTurns(hooks: TurnHooks): (t: Target, records: LogRecord[])
       for (const w of t.waiting.splice(0)) w.resolve(false);
     }, hooks.timeoutMs());
     hooks.unrefTimer(timer);
-    const stall = t.slow ? undefined : setTimeout(() => stalled(t, records), Math.max(0, since + STALLED_WRITE_MS - Date.now()));
+    const stall = t.slow ? undefined : setTimeout(() => stalled(t, records), Math.max(0, since + STALLED_WRITE_MS - performance.now()));
     if (stall !== undefined) hooks.unrefTimer(stall);
     try {
       await t.spec.sink.write(t.spec.sink.encode(records));
