@@ -107,7 +107,9 @@ const NO_SCOPE: ScopeRef = { parent: undefined };
  * in a nested scope releases what the enclosing scopes logged themselves, but never what a
  * sibling scope holds: two concurrent requests never release each other's records. Held
  * records that are never released are counted by reason (`overflow`, `evicted`, `expired`,
- * `closed`). Put it first in `through`: a stage before it that makes new records loses their scope.
+ * `closed`). Each record held gets a copy of its message, so a message cut from a larger string
+ * (a request body) does not keep that string alive while it is held. Put it first in `through`:
+ * a stage before it that makes new records loses their scope.
  *
  * @param options The trigger level and the bounds.
  * @returns The stage, for a sink's `through` option.
