@@ -15,3 +15,23 @@ test("records waiting keep no larger string alive (a field, bindings, an emitted
     expect(heapMiB).toBeLessThan(50);
   }
 }, 30_000); // eight runs, four of them waiting over a second for a write to stall
+
+test("keepOwnMessage: the same text in a string of its own; a message that is no string (never converted) or a frozen record is left as it is, without a throw", async () => {
+  const { createRecord, keepOwnMessage } = await import("../lib/record.ts");
+  for (const msg of ["", "a", 'q"uote\\', "ünïcödé \u{1F600}", "\ud800 lone", "x".repeat(5000)]) {
+    const rec = createRecord(0, "info", undefined, msg, "}");
+    keepOwnMessage(rec);
+    expect(rec.msg).toBe(msg);
+  }
+  let converted = false;
+  const odd = [undefined, 42, { toString: () => ((converted = true), "x") }, Symbol("s")];
+  for (const msg of odd) {
+    const rec = { ...createRecord(0, "info", undefined, "m", "}"), msg } as unknown as Parameters<typeof keepOwnMessage>[0];
+    expect(() => keepOwnMessage(rec)).not.toThrow();
+    expect(rec.msg as unknown).toBe(msg);
+  }
+  expect(converted).toBe(false); // a message that is no string is not turned into one, even to be thrown away
+  const frozen = Object.freeze(createRecord(0, "info", undefined, "kept", "}"));
+  expect(() => keepOwnMessage(frozen)).not.toThrow();
+  expect(frozen.msg).toBe("kept");
+});

@@ -338,3 +338,25 @@ test("log.stats() carries the router's counters as the sink's details", async ()
   expect(details.targets.map((t) => [t.name, t.written, t.share, t.state])).toEqual([["a", 50, 0.5, "closed"], ["b", 50, 0.5, "closed"]]);
   await log.close();
 });
+
+test("a route target copies the messages of a part that has waited 1 s already when it arrives (moved on from a failed target), not of a fresh one", async () => {
+  const { makeTable } = await import("../lib/sinks/route/route_targets.ts");
+  const { targetTurns } = await import("../lib/sinks/route/target_turns.ts");
+  const hanging: Sink = { name: "hanging", sync: false, defaultOnFull: "drop-newest", encode: (r) => r, write: () => new Promise(() => {}), close: () => {} };
+  const [t] = makeTable({ targets: [{ name: "t", sink: hanging }] }, undefined, Date.now).distributed;
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  const turn = targetTurns({ timeoutMs: () => 60_000, unrefTimer: (x) => timers.push(x as ReturnType<typeof setTimeout>), report: () => {} });
+  // a record whose message setter tells when keepOwnMessage gives it a copy
+  const watched = () => {
+    let msg = "m", copies = 0;
+    const rec = Object.defineProperty({ ...createRecord(0, "info", undefined, "m", "}") }, "msg", { get: () => msg, set: (v: string) => ((msg = v), copies++) });
+    return { rec: rec as LogRecord, copies: () => copies };
+  };
+  const first = watched(), fresh = watched(), late = watched();
+  void turn(t, [first.rec], performance.now()); // in flight, unanswered: t is busy, not slow yet
+  void turn(t, [fresh.rec], performance.now());
+  void turn(t, [late.rec], performance.now() - 1500);
+  expect([first.copies(), fresh.copies(), late.copies()]).toEqual([0, 0, 1]);
+  expect(t.slow).toBe(false);
+  for (const x of timers) clearTimeout(x);
+});

@@ -13,6 +13,7 @@ import { nextWrite, type Target } from "./route_targets.ts";
  *
  * @example
  * ```ts
+ * import type { TurnHooks } from "./target_turns.ts";
  * const hooks: TurnHooks = { timeoutMs: () => 10_000, unrefTimer: () => {}, report: console.error };
  * ```
  */
@@ -26,17 +27,20 @@ export interface TurnHooks {
 }
 
 /**
- * Makes `turn(t, records, since)`: `records`, handed to the router at `since`
- * (`performance.now()`; a part moved on from a failed target keeps its first time), to `t` in its turn. A target takes one write at a time, so
- * a slow one holds only its own parts. It resolves true when written; false when the write
- * failed, or when `t`'s breaker did not let the part through once its turn came or opened while
- * it waited (then it was never sent, so it can move on without being doubled).
+ * Makes `turn(t, records, since)`: `records`, taken by the router at `since`
+ * (`performance.now()`; a part moved on from a failed target keeps its first time), to `t` in
+ * its turn. A target takes one write at a time, so a slow one holds only its own parts. It
+ * resolves true when written; false when the write failed, or when `t`'s breaker did not let the
+ * part through once its turn came or opened while it waited (then it was never sent, so it can
+ * move on without being doubled).
  *
- * A part waiting at `t`, or being written, past `STALLED_WRITE_MS` since the router took it makes
- * `t` slow: the records of its write and of the parts waiting stop holding their callers'
- * messages (`keepOwnMessage`: a message may be cut from a far larger string, which the router's
- * bound on records does not count), and so does each part handed to `t` until it has nothing
- * waiting or in flight.
+ * A write whose oldest part was taken `STALLED_WRITE_MS` ago and is not done makes `t` slow: the
+ * records of its write and of the parts waiting stop holding their callers' messages
+ * (`keepOwnMessage`: a message may be cut from a far larger string, which the router's bound on
+ * records does not count), and so does each part handed to `t` until it has nothing waiting or
+ * in flight. Parts wait in the order they came, so none behind the write is older than its
+ * oldest: each is copied about 1 s after the router took it. A part moved on from a failed target
+ * comes late: it is copied when it arrives if it has waited 1 s already, else by the next write.
  *
  * @param hooks The router's timeout, timers and error reports.
  * @returns The turn function.
@@ -57,7 +61,7 @@ export function targetTurns(hooks: TurnHooks): (t: Target, records: LogRecord[],
       resolve(written);
     }));
     t.pending.add(done);
-    if (t.slow) records.forEach(keepOwnMessage);
+    if (t.slow || performance.now() - since >= STALLED_WRITE_MS) records.forEach(keepOwnMessage);
     t.waiting.push({ records, resolve: finish, at: since });
     pump(t);
     return done;
@@ -75,7 +79,9 @@ export function targetTurns(hooks: TurnHooks): (t: Target, records: LogRecord[],
       }
       const parts = nextWrite(t, t.breaker.state === "closed");
       t.busy = true;
-      void attempt(t, parts.length === 1 ? parts[0].records : parts.flatMap((p) => p.records), parts[0].at).then((ok) => {
+      // the oldest part's time (one moved on from a failed target may be behind newer ones)
+      const since = parts.reduce((oldest, p) => Math.min(oldest, p.at), Infinity);
+      void attempt(t, parts.length === 1 ? parts[0].records : parts.flatMap((p) => p.records), since).then((ok) => {
         t.busy = false;
         for (const p of parts) p.resolve(ok);
         pump(t);
