@@ -154,10 +154,10 @@ export function keepOwnMessage(record: LogRecord): void {
   try {
     // the joined string, made flat, is a new string holding the message's text and nothing else,
     // and the slice keeps only it: cheaper than a JSON round trip (3 times on Node, 1.3-1.9 on
-    // Bun, about the same on Deno; bench/README.md). Unflattened, JSC's
-    // slice would give back the old string; and the flattening's result is used, or JSC's
-    // optimizing tiers drop it (the retention tests check the optimized code on Bun too). A
-    // message that is no string (a record made by hand and given to emit()) is left alone.
+    // Bun, about the same on Deno; bench/README.md). Unflattened, JSC's slice would give back the
+    // old string; and the flattening's result is used, or JSC's optimizing tiers drop it (the
+    // retention tests check the optimized code on Bun too). A message that is no string (a
+    // record made by hand and given to emit()) is left alone.
     const joined = typeof record.msg === "string" ? " " + record.msg : "";
     if (joined.charCodeAt(0) === 32) (record as { msg: string }).msg = joined.slice(1);
   } catch {
