@@ -22,7 +22,7 @@ import type { TailHub } from "./tail/tail_hub.ts";
 import { ANONYMOUS, type Identities } from "./identity.ts";
 import type { RateLimiter } from "./rate_limit.ts";
 import type { IngestOptions } from "./options.ts";
-import type { ParsedBody } from "../lib/format/ndjson_decode.ts";
+import { ownLines, type ParsedBody } from "../lib/format/ndjson_decode.ts";
 
 /** A request's token name, producer name, and whether it is a trusted forwarding collector. */
 export interface Caller {
@@ -202,8 +202,12 @@ export class Exchange {
       if (err instanceof StoreRefusedError) return this.storeRefused(c, err);
       throw err;
     }
-    // forwarded once written here: a batch the producer must send again is not forwarded twice
-    if (forwarder !== undefined && !duplicate) for (const r of parsed.records) forwarder.emit(r);
+    // forwarded once written here: a batch the producer must send again is not forwarded twice;
+    // with lines of their own, as a full queue may keep one record of each of many bodies
+    if (forwarder !== undefined && !duplicate) {
+      ownLines(parsed.records);
+      for (const r of parsed.records) forwarder.emit(r);
+    }
     if (!duplicate) {
       this.parts.tail.publish(parsed.records);
       this.parts.activity.batch(caller.producer, parsed.records.length, 0);

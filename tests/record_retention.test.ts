@@ -3,6 +3,7 @@
 // stalls, one whose write fails, behind a route target whose write stalls or whose writes are slow,
 // and held by fingersCrossed), hold less than 50 MiB of heap, not 200 (half of them held: 100)
 // (tests/deno/record_retention.test.ts runs the same on Deno, the Node suite on Node).
+// A third test: the collector's tail ring keeps no body alive (tests/helpers/tail_ring_retention.mjs).
 import { expect, test } from "bun:test";
 
 test("records waiting keep no larger string alive (a field, bindings, an emitted record; the message on a stalled and a failing sink, behind a stalled or a slow route target, held by fingersCrossed)", () => {
@@ -35,3 +36,10 @@ test("keepOwnMessage: the same text in a string of its own; a message that is no
   expect(() => keepOwnMessage(frozen)).not.toThrow();
   expect(frozen.msg).toBe("kept");
 });
+
+test("the collector's tail ring keeps no body alive through a record taken as it came: 20 bodies of one good line and a rejected 2 MiB one leave the heap under 25 MiB, not 45", () => {
+  const helper = new URL("./helpers/tail_ring_retention.mjs", import.meta.url).pathname;
+  const r = Bun.spawnSync([process.execPath, helper, "../../server.ts"]);
+  expect(r.exitCode).toBe(0);
+  expect(JSON.parse(r.stdout.toString()).heapMiB).toBeLessThan(25);
+}, 60_000);

@@ -4,6 +4,7 @@
 // and held by fingersCrossed), hold less than 50 MiB of heap, not 200 (half of them held: 100). The
 // same run on Node is tests/node/shape_serializer.test.mjs's, on Bun
 // tests/record_retention.test.ts's.
+// A second test: the collector's tail ring keeps no body alive (tests/helpers/tail_ring_retention.mjs).
 import assert from "node:assert/strict";
 
 Deno.test("records waiting keep no larger string alive (a field, bindings, an emitted record; the message on a stalled and a failing sink, behind a stalled or a slow route target, held by fingersCrossed)", async () => {
@@ -15,4 +16,12 @@ Deno.test("records waiting keep no larger string alive (a field, bindings, an em
     assert.ok(waiting >= (via === "msg-routed-slow" ? 49 : 50), `${via}: ${waiting} records waiting`);
     assert.ok(heapMiB < 50, `${via}: heap after gc ${heapMiB.toFixed(1)} MiB`);
   }
+});
+
+Deno.test("the collector's tail ring keeps no body alive through a record taken as it came: 20 bodies of one good line and a rejected 2 MiB one leave the heap under 25 MiB, not 50", async () => {
+  const helper = new URL("../helpers/tail_ring_retention.mjs", import.meta.url).pathname;
+  const r = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", "--v8-flags=--expose-gc", helper, "../../server.ts"], stdout: "piped", stderr: "piped" }).output();
+  assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
+  const { heapMiB } = JSON.parse(new TextDecoder().decode(r.stdout));
+  assert.ok(heapMiB < 25, `heap after gc ${heapMiB.toFixed(1)} MiB`);
 });

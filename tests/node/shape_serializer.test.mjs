@@ -59,3 +59,12 @@ test("records waiting keep no larger string alive: 50 pieces cut from 4 MiB stri
     assert.ok(heapMiB < 50, `${via}: heap after gc ${heapMiB.toFixed(1)} MiB`);
   }
 });
+
+test("the collector's tail ring keeps no body alive through a record taken as it came: 20 bodies of one good line and a rejected 2 MiB one leave the heap under 25 MiB", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const helper = new URL("../helpers/tail_ring_retention.mjs", import.meta.url).pathname;
+  const r = spawnSync(process.execPath, ["--expose-gc", helper, "../../dist/server.js"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const { heapMiB } = JSON.parse(r.stdout);
+  assert.ok(heapMiB < 25, `heap after gc ${heapMiB.toFixed(1)} MiB`);
+});
