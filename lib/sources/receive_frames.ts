@@ -5,7 +5,7 @@
  */
 import { errorMessage } from "../errors.ts";
 import { decodeFrames } from "../format/frame.ts";
-import { parseNdjson } from "../format/ndjson_decode.ts";
+import { ownLines, parseNdjson } from "../format/ndjson_decode.ts";
 import type { Logger } from "../logger.ts";
 
 /**
@@ -125,6 +125,8 @@ export function receiveFrames(source: FrameSource, log: Logger, options: Receive
     }
     stats.frames++;
     const parsed = parseNdjson(text, producer, maxLineBytes);
+    // lines of their own: the logger's levels or a full queue may keep only some of a frame's records
+    ownLines(parsed.records);
     for (const r of parsed.records) log.emit(r);
     stats.records += parsed.records.length;
     if (parsed.errors.length > 0) {
