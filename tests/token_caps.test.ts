@@ -55,6 +55,32 @@ describe("caps kept across restarts", () => {
     await second.close();
   });
 
+  test("a category longer than 256 characters goes to overflow, is not kept as one of the token's names, and takes none of its cap", async () => {
+    const dir = newDir();
+    const { app, ingest } = start(dir, { maxCategoriesPerToken: 2 });
+    const long = "c".repeat(257);
+    expect(await ingest("edge-token", "edge", JSON.stringify({ msg: "x", category: long }) + "\n" + JSON.stringify({ msg: "y", category: "c".repeat(256) }) + "\n")).toBe(200);
+    expect(await ingest("edge-token", "edge", '{"msg":"z","category":"c1"}\n')).toBe(200); // the cap of 2 still has room
+    await app.writer.flush();
+    const lines = (f: string) => readFileSync(join(dir, f), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    expect(lines("overflow.ndjson").map((r) => [r.msg, r.overflowCategory])).toEqual([["x", long]]);
+    expect(lines("c1.ndjson").map((r) => r.msg)).toEqual(["z"]);
+    expect(readFileSync(namesFile(dir), "utf8")).not.toContain(long);
+    expect((await (await app.fetch(new Request("http://collector/metrics", { headers: { authorization: "Bearer edge-token" } }))).text())).toContain('sluice_identity_refused_total{bound="long"} 1');
+  });
+
+  test("a token flooding long categories keeps none of them: 2,000 categories of 64 Ki characters leave the heap within 16 MiB (the 1,000 its cap allows would be 64 MiB)", () => {
+    const ids = new Identities({ maxCategoriesPerToken: 1000 });
+    const record = (category: string) => ({ time: 0, level: "info" as const, category, msg: "m", json: '{"msg":"m"}', fieldsAt: 10 });
+    Bun.gc(true);
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 2000; i++) ids.admitCategories("t", [record(String(i).padEnd(1 << 16, "x"))], false);
+    Bun.gc(true);
+    const grown = (process.memoryUsage().heapUsed - before) / 2 ** 20;
+    expect(grown).toBeLessThan(16);
+    expect(ids.refused.long).toBe(2000);
+  });
+
   for (const [runtime, cmd] of serveRuntimes) {
     test(`${runtime}: sluice serve killed with SIGKILL keeps the names it admitted and the rate bucket it wrote, the caps hold after the restart, and a garbage names file is rebuilt at the next`, async () => {
       const dir = newDir();
