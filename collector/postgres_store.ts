@@ -183,12 +183,15 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
   // requests that arrive while commits run share the next transaction (one COPY)
   const group = new GroupCommit((batches) => commitBatches(sql, names, batches), Math.min(options.commitsInFlight ?? 2, Math.max(1, Math.floor((options.maxConnections ?? 8) / 2))));
   const commit = async (records: readonly LogRecord[], key: { token: string; hash: string } | undefined, sent?: { producer: string; body: Uint8Array }): Promise<boolean> => {
-    if (!ready || closed) throw new StoreRefusedError(`${away ?? "the store is closed"}; nothing of this request was written; retry later`, POSTGRES_RETRY_AFTER_S);
+    // while PostgreSQL is away (a failed or timed-out commit, a failed probe: /readyz says the
+    // same) requests are refused at once, not queued behind commits that do not end
+    if (!ready || closed || away !== undefined) throw new StoreRefusedError(`${away ?? "the store is closed"}; nothing of this request was written; retry later`, POSTGRES_RETRY_AFTER_S);
     const start = performance.now();
     let t: ReturnType<typeof setTimeout> | undefined;
+    const batch = { records, key, ...sent };
     try {
       const duplicate = await Promise.race([
-        group.add({ records, key, ...sent }),
+        group.add(batch),
         new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`no commit within ${timeoutMs} ms`)), timeoutMs))),
       ]);
       latency.record(performance.now() - start);
@@ -197,6 +200,7 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
       return duplicate;
     } catch (err) {
       counts.failures++;
+      group.withdraw(batch); // not begun: it never will be, and its records and body are let go
       if (away === undefined) {
         away = `PostgreSQL at ${safeUrl(options.url)} failed a commit: ${errorMessage(err)}`;
         schedule(probe, RECONNECT_MS);

@@ -62,6 +62,25 @@ export class GroupCommit {
     });
   }
 
+  /**
+   * Takes `batch` back if its commit has not started: true when it was still waiting (nothing of
+   * it will be written; its `add` never settles). A request that gave up on its commit frees it.
+   *
+   * @param batch The batch given to {@linkcode GroupCommit.add}.
+   * @returns Whether it was withdrawn.
+   * @example
+   * ```ts
+   * const batch = { records };
+   * void group.add(batch);
+   * group.withdraw(batch); // true unless its commit already began
+   * ```
+   */
+  withdraw(batch: KeyedBatch): boolean {
+    const i = this.#waiting.findIndex((w) => w.batch === batch);
+    if (i >= 0) this.#waiting.splice(i, 1);
+    return i >= 0;
+  }
+
   #pump(): void {
     while (this.#inFlight < this.#maxInFlight && this.#waiting.length > 0) {
       let n = 0;

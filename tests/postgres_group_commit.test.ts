@@ -59,3 +59,23 @@ test("a shared transaction that fails is retried batch by batch: the refused bat
   await head;
   expect(await Promise.all(waiting)).toEqual(["ok", "invalid input", "ok"]);
 });
+
+test("a waiting batch withdrawn is never committed; one whose commit began is not withdrawn", async () => {
+  const calls: string[][] = [];
+  let release: () => void = () => {};
+  const group = new GroupCommit(async (batches) => {
+    calls.push(batches.map((b) => b.key!.hash));
+    if (calls.length === 1) await new Promise<void>((r) => (release = r));
+    return batches.map(() => false);
+  }, 1);
+  const a = batch("a"), b = batch("b"), c = batch("c");
+  const first = group.add(a);
+  void group.add(b);
+  const third = group.add(c);
+  expect(group.withdraw(a)).toBe(false); // its commit runs
+  expect(group.withdraw(b)).toBe(true);
+  expect(group.withdraw(b)).toBe(false);
+  release();
+  expect([await first, await third]).toEqual([false, false]);
+  expect(calls).toEqual([["a"], ["c"]]);
+});

@@ -225,7 +225,7 @@ describe.skipIf(!run)("sluice serve --postgres against a real PostgreSQL", () =>
     await exited(s.proc);
   }, 90_000);
 
-  test("PostgreSQL slower than --write-timeout (every process SIGSTOPped): 503 + Retry-After; the retry once it answers is written once", async () => {
+  test("PostgreSQL slower than --write-timeout (every process SIGSTOPped): 503 + Retry-After, the next request refused at once while it is away; each retry once it answers is written once", async () => {
     const s = await serveOn("t_slow", ["--write-timeout", "1s"]);
     const body = '{"msg":"slow","i":0}\n';
     try {
@@ -235,12 +235,19 @@ describe.skipIf(!run)("sluice serve --postgres against a real PostgreSQL", () =>
       expect([slow.status, slow.headers.get("retry-after")]).toEqual([503, "2"]);
       expect((await slow.json()).error).toContain("no commit within 1000 ms");
       expect(Date.now() - t).toBeLessThan(5000);
+      // while it is away the next request is refused at once, not queued behind the stopped commit
+      const t2 = Date.now();
+      const next = await ingest(s.url, '{"msg":"slow","i":1}\n', "slow-2");
+      expect([next.status, next.headers.get("retry-after")]).toEqual([503, "2"]);
+      expect((await next.json()).error).toMatch(/failed a commit|is away/);
+      expect(Date.now() - t2).toBeLessThan(900);
     } finally {
       pg.signal("SIGCONT");
     }
     // the stopped commit may have gone through once PostgreSQL resumed: the retry is then a duplicate
     await until("the retry is answered 200", async () => (await ingest(s.url, body, "slow-1")).status === 200, 20_000);
-    expectOnce("t_slow", 1);
+    await until("the second is answered 200", async () => (await ingest(s.url, '{"msg":"slow","i":1}\n', "slow-2")).status === 200, 20_000);
+    expectOnce("t_slow", 2);
     s.proc.kill("SIGTERM");
     await exited(s.proc);
   }, 60_000);
