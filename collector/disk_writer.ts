@@ -17,6 +17,7 @@ import type { Runtime } from "../lib/runtime/runtime.ts";
 import type { Sink } from "../lib/sink.ts";
 import { latencyRecorder } from "../lib/latency.ts";
 import { IdempotencyStore, type KeyLimits, type ScopedKey } from "./dedup.ts";
+import { MAX_CATEGORY_LENGTH } from "./token_names.ts";
 
 /**
  * Options of {@linkcode DiskWriter}.
@@ -205,6 +206,8 @@ export class DiskWriter {
   }
 
   #keyOf(category: string | undefined): string {
+    // a long category (a trusted forwarder's records are not capped) is not kept as a key
+    if (category !== undefined && category.length > MAX_CATEGORY_LENGTH) return categoryFileName(category);
     let key = this.#names.get(category);
     if (key === undefined) {
       if (this.#names.size > 100_000) this.#names.clear();

@@ -8,19 +8,16 @@
 import { createRecord, type LogRecord } from "../lib/record.ts";
 import type { Runtime } from "../lib/runtime/runtime.ts";
 import type { TokenEntry } from "./auth.ts";
-import { TokenNames } from "./token_names.ts";
+import { MAX_CATEGORY_LENGTH, TokenNames } from "./token_names.ts";
 
 /** The collector's own producer and category: nobody else speaks under them. */
 export const RESERVED_NAME = "sluice";
 /** The caller of a collector without tokens (`noAuth`): any producer name but the reserved one. */
 export const ANONYMOUS: TokenEntry = { name: "anonymous", token: "", producers: ["*"] };
-/** Where records go whose category a token may not use (reserved, too long, or past its cap). */
+/** Where records go whose category a token may not use (reserved, too long, unwritable, or past its cap). */
 export const OVERFLOW_CATEGORY = "overflow";
-/**
- * The longest category a token may make, in UTF-16 units: categories are kept (per token, up to
- * its cap, for the collector's life), so their size is bounded, not only their number.
- */
-export const MAX_CATEGORY_LENGTH = 256;
+/** A lone surrogate: a name holding one cannot be written to the names file (URI-encoded). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** Producer names: 1 to 128 of `A-Z a-z 0-9 . _ - : @ /`. */
 const PRODUCER_NAME = /^[A-Za-z0-9._\-:@/]{1,128}$/;
 
@@ -59,7 +56,7 @@ export class Identities {
   /** Each token's `producers=` patterns as one expression, compiled once per entry. */
   readonly #patterns = new WeakMap<TokenEntry, RegExp>();
   /** Refusals by bound, for `/metrics`. */
-  readonly refused = { identity: 0, producers: 0, categories: 0, reserved: 0, long: 0 };
+  readonly refused = { identity: 0, producers: 0, categories: 0, reserved: 0, long: 0, malformed: 0 };
 
   /**
    * @param limits The caps (defaults above).
@@ -117,8 +114,9 @@ export class Identities {
 
   /**
    * The records as they may be written: a record in the reserved category (`sluice`, `sluice.*`),
-   * in a category longer than {@linkcode MAX_CATEGORY_LENGTH}, or in a new category past the
-   * token's cap, goes to the `overflow` category with its category kept as `overflowCategory`.
+   * in a new category longer than `MAX_CATEGORY_LENGTH` (256) or holding a lone surrogate (it
+   * could not be kept in the names file), or in a new category past the token's cap, goes to the
+   * `overflow` category with its category kept as `overflowCategory`.
    * Nothing is dropped. A trusted forwarding collector's records pass as they are.
    */
   admitCategories(token: string, records: LogRecord[], trusted: boolean): LogRecord[] {
@@ -128,8 +126,9 @@ export class Identities {
       const c = records[i].category;
       if (c === undefined) continue;
       if (isReserved(c)) this.refused.reserved++;
-      else if (c.length > MAX_CATEGORY_LENGTH) this.refused.long++;
       else if (this.#names.has("C", token, c)) continue;
+      else if (c.length > MAX_CATEGORY_LENGTH) this.refused.long++;
+      else if (LONE_SURROGATE.test(c)) this.refused.malformed++;
       else if (this.#names.count("C", token) < this.#maxCategories) {
         this.#names.add("C", token, c);
         continue;

@@ -10,6 +10,7 @@ import type { RouteStats } from "../lib/sinks/route/route_types.ts";
 import { ROUTE_SINK_NAME } from "./route_file.ts";
 import { family, latencyFamily, type PromSample } from "./prometheus.ts";
 import type { MemoryBudget } from "./memory_budget.ts";
+import { MAX_CATEGORY_LENGTH } from "./token_names.ts";
 
 /**
  * Counters of the ingest app. `render` adds the writer's queue depth and write latency, and the
@@ -65,7 +66,7 @@ export class IngestMetrics {
       ...family("sluice_ingest_body_bytes_total", "counter", "Request body bytes received (on the wire).", this.bodyBytes),
       ...(disk === undefined ? [] : diskLines(disk)),
       ...store,
-      ...family("sluice_identity_refused_total", "counter", "What the per-token bounds refused: requests for a producer name the token may not use (identity) or past --max-producers-per-token (producers); records moved to the overflow category for a reserved category (reserved), a category longer than 256 characters (long) or past --max-categories-per-token (categories).", Object.entries(identities?.refused ?? {}).map(([k, n]) => [{ bound: k }, n])),
+      ...family("sluice_identity_refused_total", "counter", `What the per-token bounds refused: requests for a producer name the token may not use (identity) or past --max-producers-per-token (producers); records moved to the overflow category for a reserved category (reserved), a new category longer than ${MAX_CATEGORY_LENGTH} UTF-16 units (long) or holding a lone surrogate (malformed), or past --max-categories-per-token (categories).`, Object.entries(identities?.refused ?? {}).map(([k, n]) => [{ bound: k }, n])),
       ...loggerLines("internal", "wrote", "written", "The collector's own records waiting to be written.", writer),
       ...(forwarder === undefined ? [] : loggerLines("forward", "forwarded to another collector or routed (sent or spooled)", "forwarded", "Records waiting to be forwarded or routed.", forwarder)),
       ...routeLines(forwarder?.sinks.find((s) => s.name === ROUTE_SINK_NAME)?.details as RouteStats | undefined, this.routeFile),

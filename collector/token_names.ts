@@ -13,6 +13,20 @@ export type NameKind = "P" | "C";
 const MAX_FILE_BYTES = 64 << 20;
 
 /**
+ * The longest category a token may make, in UTF-16 units: a token's categories are kept (up to
+ * its cap, for the collector's life, and in this file), so their size is bounded, not only their
+ * number. Longer ones go to the overflow category (collector/identity.ts); names of that length
+ * in a file an older collector wrote are skipped when it is read.
+ *
+ * @example
+ * ```ts
+ * import { MAX_CATEGORY_LENGTH } from "./token_names.ts";
+ * "billing.invoices".length <= MAX_CATEGORY_LENGTH; // true
+ * ```
+ */
+export const MAX_CATEGORY_LENGTH = 256;
+
+/**
  * Producer names and categories per token, in memory and, with a file, on disk: one line per
  * name as it is first admitted (`P <token> <name>` or `C <token> <name>`, URI-encoded), appended
  * synchronously. At start the file is read back (at most `cap(kind, token)` names per token and
@@ -58,7 +72,7 @@ export class TokenNames {
     let skipped = 0;
     for (const line of lines) {
       const parsed = parseLine(line);
-      if (parsed === undefined || (!this.has(...parsed) && this.count(parsed[0], parsed[1]) >= cap(parsed[0], parsed[1]))) skipped++;
+      if (parsed === undefined || (parsed[0] === "C" && parsed[2].length > MAX_CATEGORY_LENGTH) || (!this.has(...parsed) && this.count(parsed[0], parsed[1]) >= cap(parsed[0], parsed[1]))) skipped++;
       else this.#set(parsed[0], parsed[1]).add(parsed[2]);
     }
     this.skipped = skipped;

@@ -48,6 +48,7 @@ let lastMsgJson = '""';
  * @param msg The message.
  * @param tail The fields and the closing brace.
  * @returns The record.
+ * @throws {TypeError} When `tail` does not end with the closing brace.
  * @example
  * ```ts
  * import { createRecord } from "./record.ts";
@@ -60,7 +61,7 @@ export function createRecord(time: number, level: LevelName, category: string | 
   // `tail` may be cut from a far larger string: the line is made flat here whatever the tier (the
   // result is checked; unchecked, JSC's and Deno's optimizing tiers drop the call, and a record
   // emitted in hot code kept the string its tail was cut from)
-  if (record.json.charCodeAt(record.json.length - 1) !== 125) throw new TypeError("sluice: a record's tail must end with its closing brace");
+  if (record.json.charCodeAt(record.json.length - 1) !== 125) throw new TypeError(`sluice: a record's tail must end with its closing brace, got ${JSON.stringify(tail.slice(-20))}`);
   return record;
 }
 

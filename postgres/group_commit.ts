@@ -30,6 +30,8 @@ export class GroupCommit {
   readonly #maxInFlight: number;
   readonly #maxRecords: number;
   readonly #waiting: Waiting[] = [];
+  /** Batches withdrawn while their group's commit ran: skipped if it fails and is retried batch by batch. */
+  readonly #withdrawn = new WeakSet<KeyedBatch>();
   #inFlight = 0;
 
   /**
@@ -65,6 +67,8 @@ export class GroupCommit {
   /**
    * Takes `batch` back if its commit has not started: true when it was still waiting (nothing of
    * it will be written; its `add` never settles). A request that gave up on its commit frees it.
+   * One in a shared commit that is running is not taken back (false), but if that commit fails
+   * it is not retried on its own.
    *
    * @param batch The batch given to {@linkcode GroupCommit.add}.
    * @returns Whether it was withdrawn.
@@ -78,6 +82,7 @@ export class GroupCommit {
   withdraw(batch: KeyedBatch): boolean {
     const i = this.#waiting.findIndex((w) => w.batch === batch);
     if (i >= 0) this.#waiting.splice(i, 1);
+    else this.#withdrawn.add(batch); // a shared commit that fails retries its batches one by one: not this one
     return i >= 0;
   }
 
@@ -103,6 +108,7 @@ export class GroupCommit {
       if (group.length === 1) return group[0].reject(err);
       // one by one: a batch the database refuses fails alone
       for (const w of group) {
+        if (this.#withdrawn.has(w.batch)) continue; // its request gave up: never written
         try {
           w.resolve((await this.#commit([w.batch]))[0]);
         } catch (e) {

@@ -79,3 +79,24 @@ test("a waiting batch withdrawn is never committed; one whose commit began is no
   expect([await first, await third]).toEqual([false, false]);
   expect(calls).toEqual([["a"], ["c"]]);
 });
+
+test("a batch withdrawn while its shared commit runs is not retried alone when that commit fails", async () => {
+  const calls: string[][] = [];
+  let fail: (err: Error) => void = () => {};
+  const group = new GroupCommit(async (batches) => {
+    calls.push(batches.map((b) => b.key!.hash));
+    if (calls.length === 1) return batches.map(() => false);
+    if (calls.length === 2) await new Promise<void>((_, reject) => (fail = reject));
+    return batches.map(() => false);
+  }, 1);
+  const a = batch("a"), b = batch("b"), c = batch("c");
+  const first = group.add(a);
+  const shared = [group.add(b), group.add(c)]; // wait behind a, then share one commit
+  await first;
+  await new Promise((r) => setTimeout(r, 0));
+  expect(group.withdraw(b)).toBe(false); // its shared commit runs
+  fail(new Error("refused"));
+  expect(await shared[1]).toBe(false);
+  expect(calls).toEqual([["a"], ["b", "c"], ["c"]]); // b is not committed on its own
+  void shared[0];
+});

@@ -226,21 +226,21 @@ describe.skipIf(!run)("sluice serve --postgres against a real PostgreSQL", () =>
   }, 90_000);
 
   test("PostgreSQL slower than --write-timeout (every process SIGSTOPped): 503 + Retry-After, the next request refused at once while it is away; each retry once it answers is written once", async () => {
-    const s = await serveOn("t_slow", ["--write-timeout", "1s"]);
+    const s = await serveOn("t_slow", ["--write-timeout", "3s"]);
     const body = '{"msg":"slow","i":0}\n';
     try {
       pg.signal("SIGSTOP");
       const t = Date.now();
       const slow = await ingest(s.url, body, "slow-1");
       expect([slow.status, slow.headers.get("retry-after")]).toEqual([503, "2"]);
-      expect((await slow.json()).error).toContain("no commit within 1000 ms");
-      expect(Date.now() - t).toBeLessThan(5000);
+      expect((await slow.json()).error).toContain("no commit within 3000 ms");
+      expect(Date.now() - t).toBeLessThan(8000);
       // while it is away the next request is refused at once, not queued behind the stopped commit
       const t2 = Date.now();
       const next = await ingest(s.url, '{"msg":"slow","i":1}\n', "slow-2");
       expect([next.status, next.headers.get("retry-after")]).toEqual([503, "2"]);
       expect((await next.json()).error).toMatch(/failed a commit|is away/);
-      expect(Date.now() - t2).toBeLessThan(900);
+      expect(Date.now() - t2).toBeLessThan(2000); // not the 3 s write timeout
     } finally {
       pg.signal("SIGCONT");
     }

@@ -15,7 +15,7 @@ test("records waiting keep no larger string alive (a field, bindings, an emitted
     expect(waiting).toBeGreaterThanOrEqual(via === "msg-routed-slow" ? 49 : 50);
     expect(heapMiB).toBeLessThan(50);
   }
-}, 30_000); // eight runs, four of them waiting over a second for a write to stall
+}, 60_000); // eight runs, four of them waiting over a second for a write to stall, three warming up
 
 test("keepOwnMessage: the same text in a string of its own; a message that is no string (never converted) or a frozen record is left as it is, without a throw", async () => {
   const { createRecord, keepOwnMessage } = await import("../lib/record.ts");

@@ -69,6 +69,24 @@ describe("caps kept across restarts", () => {
     expect((await (await app.fetch(new Request("http://collector/metrics", { headers: { authorization: "Bearer edge-token" } }))).text())).toContain('sluice_identity_refused_total{bound="long"} 1');
   });
 
+  test("a category holding a lone surrogate goes to overflow and the names file is still written; a long name in an older file is skipped when it is read", async () => {
+    const dir = newDir();
+    const first = start(dir, { maxCategoriesPerToken: 2 });
+    expect(await first.ingest("edge-token", "edge", JSON.stringify({ msg: "s", category: "a\ud800b" }) + "\n" + '{"msg":"t","category":"c1"}\n')).toBe(200);
+    await first.app.writer.flush();
+    const lines = (f: string) => readFileSync(join(dir, f), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    expect(lines("overflow.ndjson").map((r) => [r.msg, r.overflowCategory])).toEqual([["s", "a\ud800b"]]);
+    expect(readFileSync(namesFile(dir), "utf8")).toContain("c1"); // the file was not given up
+    await first.close();
+    // a file written before the bound, holding a 300-character name: skipped, its slot free
+    writeFileSync(namesFile(dir), readFileSync(namesFile(dir), "utf8") + readFileSync(namesFile(dir), "utf8").split("\n").find((l) => l.includes("c1"))!.replace("c1", "d".repeat(300)) + "\n");
+    const second = start(dir, { maxCategoriesPerToken: 2 });
+    expect(await second.ingest("edge-token", "edge", '{"msg":"u","category":"c2"}\n')).toBe(200); // the cap of 2 holds c1 and c2
+    await second.app.writer.flush();
+    expect(lines("c2.ndjson").map((r) => r.msg)).toEqual(["u"]);
+    await second.close();
+  });
+
   test("a token flooding long categories keeps none of them: 2,000 categories of 64 Ki characters leave the heap within 16 MiB (the 1,000 its cap allows would be 64 MiB)", () => {
     const ids = new Identities({ maxCategoriesPerToken: 1000 });
     const record = (category: string) => ({ time: 0, level: "info" as const, category, msg: "m", json: '{"msg":"m"}', fieldsAt: 10 });

@@ -37,7 +37,7 @@ export const SERVE: CommandSpec = {
     "header-timeout": { type: "string", value: "5s", default: "5s", help: "time a connection has to send a request's headers (and longest idle keep-alive); then it is closed" },
     "max-idempotency-keys": { type: "string", value: "N", default: "100000", help: "Idempotency-Keys remembered per token; past it the oldest is forgotten" },
     "max-producers-per-token": { type: "string", value: "N", default: "1000", help: "producer names one token may use; a new one past it gets 403" },
-    "max-categories-per-token": { type: "string", value: "N", default: "1000", help: "categories one token may create; later ones go to overflow.ndjson" },
+    "max-categories-per-token": { type: "string", value: "N", default: "1000", help: "categories one token may create; later ones, and new ones longer than 256 characters, go to overflow.ndjson" },
     "max-producers-per-forwarder": { type: "string", value: "N", default: "100000", help: "producer names the token of a --trust-forwarder collector may use (instead of --max-producers-per-token)" },
     "max-check-in": { type: "string", value: "DURATION", default: "7d", help: "the longest nextCheckInMs a heartbeat may announce; longer is a 400" },
     "max-grace": { type: "string", value: "DURATION", default: "1d", help: "the longest graceMs a heartbeat may ask for; longer is a 400" },
