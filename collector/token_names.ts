@@ -15,7 +15,7 @@ const MAX_FILE_BYTES = 64 << 20;
 /**
  * The longest category a token may make, in UTF-16 units: a token's categories are kept (up to
  * its cap, for the collector's life, and in this file), so their size is bounded, not only their
- * number. Longer ones go to the overflow category (collector/identity.ts); names of that length
+ * number. Longer ones go to the overflow category (collector/identity.ts); longer names
  * in a file an older collector wrote are skipped when it is read.
  *
  * @example
