@@ -175,8 +175,8 @@ export function notifySink(service: NotifyService, url: string, options: NotifyO
   const post = async (text: string) => {
     let last: unknown;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const wait = lastSent + minIntervalMs - now();
-      if (wait > 0) await sleep(wait);
+      // a timer may fire a little early: the pace is checked again after it
+      for (let wait; (wait = lastSent + minIntervalMs - now()) > 0;) await sleep(wait);
       lastSent = now();
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
