@@ -115,7 +115,7 @@ export interface IngestOptions {
   console?: boolean;
   /** Recent records kept for `/api/tail` clients that resume with `Last-Event-ID` or fall behind. @default 10000 */
   tailBufferRecords?: number;
-  /** Bytes of those records kept at most: their lines, messages and categories. @default 16777216 (16 MiB) */
+  /** Bytes of those records' lines kept at most. @default 16777216 (16 MiB) */
   tailBufferBytes?: number;
   /** `/api/tail` sends a heartbeat comment when nothing else was sent for this long, ms. @default 15000 */
   tailHeartbeatMs?: number;

@@ -6,13 +6,9 @@
  */
 import type { LogRecord } from "../../lib/record.ts";
 
-/** What a record kept holds: its line, and its message and category (strings of their own, not slices of the line). */
-const sizeOf = (r: LogRecord) => r.json.length + (r.msg?.length ?? 0) + (r.category?.length ?? 0);
-
 /**
  * A bounded ring of the most recent accepted records. Pushing never waits and never grows it
- * past `maxRecords` records or `maxBytes` bytes (of their lines, messages and categories: each
- * a string of its own; the oldest go first); readers
+ * past `maxRecords` records or `maxBytes` bytes of their lines (the oldest go first); readers
  * hold only a sequence number, so a reader that stops reading costs nothing.
  *
  * @example
@@ -32,7 +28,7 @@ export class RecordRing {
 
   /**
    * @param maxRecords The most records kept (at least 1).
-   * @param maxBytes The most bytes of their lines, messages and categories kept.
+   * @param maxBytes The most bytes of their lines kept.
    */
   constructor(readonly maxRecords: number, maxBytes: number) {
     if (!(Number.isInteger(maxRecords) && maxRecords >= 1)) throw new RangeError(`sluice: the tail buffer must hold at least 1 record, got ${maxRecords}`);
@@ -51,7 +47,7 @@ export class RecordRing {
     return this.#next;
   }
 
-  /** Bytes of the lines, messages and categories kept. */
+  /** Bytes of the lines kept. */
   get bytes(): number {
     return this.#bytes;
   }
@@ -63,7 +59,7 @@ export class RecordRing {
       if (this.#next - this.#first === cap) this.#evict();
       const at = this.#next % cap;
       this.#records[at] = r;
-      this.#bytes += sizeOf(r);
+      this.#bytes += r.json.length;
       this.#next++;
       while (this.#bytes > this.#maxBytes && this.#next - this.#first > 1) this.#evict();
     }
@@ -81,7 +77,7 @@ export class RecordRing {
 
   #evict(): void {
     const at = this.#first % this.maxRecords;
-    this.#bytes -= sizeOf(this.#records[at]!);
+    this.#bytes -= this.#records[at]!.json.length;
     this.#records[at] = undefined;
     this.#first++;
   }
