@@ -191,25 +191,24 @@ export class Exchange {
       return this.answer(c, 400, { ...ingested(parsed), error: (typeof text === "string" ? text.trim() : text).length === 0 ? "empty body" : "nothing in the body is valid" });
     }
     let duplicate = false;
+    const sent = parsed.records;
+    parsed.records = identities.admitCategories(caller.token, sent, caller.trusted);
+    // the records as they came, in the body's text: the files may append that, and the tail ring
+    // keep it (not for frames, a BOM the decoder dropped, or records whose category the token may not use)
+    const asSent = parsed.asSent !== undefined && parsed.records === sent && decode === (utf8Text as unknown) && !(bytes[0] === 0xef && bytes[1] === 0xbb) ? { ...parsed.asSent, text: text as string } : undefined;
     try {
-      const sent = parsed.records;
-      parsed.records = identities.admitCategories(caller.token, sent, caller.trusted);
-      // the records as they came, in the body's text: the files may append that (not for frames,
-      // a BOM the decoder dropped, or records whose category the token may not use)
-      const asSent = parsed.asSent !== undefined && parsed.records === sent && decode === (utf8Text as unknown) && !(bytes[0] === 0xef && bytes[1] === 0xbb) ? { ...parsed.asSent, text: text as string } : undefined;
       duplicate = (await store.write(parsed.records, key, { token: caller.token, producer: caller.producer, body: bytes, asSent }))?.duplicate === true;
     } catch (err) {
       if (err instanceof StoreRefusedError) return this.storeRefused(c, err);
       throw err;
     }
     // forwarded once written here: a batch the producer must send again is not forwarded twice;
-    // with lines of their own, as a full queue may keep one record of each of many bodies
-    if (forwarder !== undefined && !duplicate) {
-      ownLines(parsed.records);
-      for (const r of parsed.records) forwarder.emit(r);
-    }
+    // with lines of their own, as a full queue may keep one record of each of many bodies (and
+    // the tail ring some records of a body it does not keep whole)
+    if (!duplicate && (forwarder !== undefined || (asSent === undefined && parsed.asSent !== undefined))) ownLines(parsed.records);
+    if (forwarder !== undefined && !duplicate) for (const r of parsed.records) forwarder.emit(r);
     if (!duplicate) {
-      this.parts.tail.publish(parsed.records);
+      this.parts.tail.publish(parsed.records, asSent);
       this.parts.activity.batch(caller.producer, parsed.records.length, 0);
     }
     metrics.count(duplicate ? "deduplicated" : "accepted", parsed.records.length);

@@ -115,7 +115,7 @@ export interface IngestOptions {
   console?: boolean;
   /** Recent records kept for `/api/tail` clients that resume with `Last-Event-ID` or fall behind. @default 10000 */
   tailBufferRecords?: number;
-  /** Bytes of those records' lines kept at most. @default 16777216 (16 MiB) */
+  /** Bytes of those records kept at most: each record's line, message and category, or the text of a body whose every line was taken as it came. @default 16777216 (16 MiB) */
   tailBufferBytes?: number;
   /** `/api/tail` sends a heartbeat comment when nothing else was sent for this long, ms. @default 15000 */
   tailHeartbeatMs?: number;

@@ -1,15 +1,49 @@
 /**
- * The recent records `/api/tail` serves from: a ring bounded by count and bytes, numbered by a
- * sequence that only grows, so a client that resumes can be served strictly after its last one.
+ * The recent records `/api/tail` serves from: a ring of the batches ingest wrote, bounded by
+ * records and bytes, numbered by a sequence that only grows, so a client that resumes can be
+ * served strictly after its last one.
  *
  * @module
  */
 import type { LogRecord } from "../../lib/record.ts";
+import { sentRecord } from "../../lib/format/ndjson_decode.ts";
+import { ownFormCheck, type OwnFormCheck } from "../../lib/format/own_form.ts";
 
 /**
- * A bounded ring of the most recent accepted records. Pushing never waits and never grows it
- * past `maxRecords` records or `maxBytes` bytes of their lines (the oldest go first); readers
- * hold only a sequence number, so a reader that stops reading costs nothing.
+ * A body whose every line was taken as it came (`ParsedBody.asSent`): its text, and what each
+ * line's closing brace gives way to (`,"producer":"…"}`).
+ *
+ * @example
+ * ```ts
+ * const body: SentBody = { text: '{"time":"1970-01-01T00:00:00.000Z","level":"info","msg":"a"}\n', tail: ',"producer":"p"}' };
+ * ```
+ */
+export interface SentBody {
+  text: string;
+  tail: string;
+}
+
+/** One push: its records, or the body they are all the lines of. */
+interface Batch {
+  /** The sequence of its first record. */
+  first: number;
+  count: number;
+  /** What it counts of the ring's bytes. */
+  bytes: number;
+  records: readonly LogRecord[] | undefined;
+  body: SentBody | undefined;
+  /** Where each of the body's lines starts, then one past the last line's end + 1 (made when first read). */
+  starts: Uint32Array | undefined;
+}
+
+/**
+ * A bounded ring of the most recent accepted records, kept as the batches they came in. Pushing
+ * never waits and never keeps more than `maxRecords` records or `maxBytes` bytes (the oldest
+ * batches go first; the newest is kept whatever its size, so a client can be sent it). A batch
+ * of records counts each record's line, message and category (strings of their own); a body
+ * taken whole is kept as its text alone, counted by its length, and its records are made again
+ * from it only when a client reads them (the ingest path then does nothing per record here).
+ * Readers hold only a sequence number, so a reader that stops reading costs nothing.
  *
  * @example
  * ```ts
@@ -20,20 +54,23 @@ import type { LogRecord } from "../../lib/record.ts";
  * ```
  */
 export class RecordRing {
-  readonly #records: (LogRecord | undefined)[];
+  /** Oldest first, from `#head` on (the slots before it are let go). */
+  #batches: (Batch | undefined)[] = [];
+  #head = 0;
   readonly #maxBytes: number;
   #bytes = 0;
   #first = 1;
   #next = 1;
+  /** The records made so far of one body's lines (the one read last): readers following share it. */
+  #made: { batch: Batch; records: (LogRecord | undefined)[]; check: OwnFormCheck } | undefined;
 
   /**
    * @param maxRecords The most records kept (at least 1).
-   * @param maxBytes The most bytes of their lines kept.
+   * @param maxBytes The most bytes kept.
    */
   constructor(readonly maxRecords: number, maxBytes: number) {
     if (!(Number.isInteger(maxRecords) && maxRecords >= 1)) throw new RangeError(`sluice: the tail buffer must hold at least 1 record, got ${maxRecords}`);
     if (!(Number.isInteger(maxBytes) && maxBytes >= 1)) throw new RangeError(`sluice: the tail buffer's bytes must be a whole number ≥ 1, got ${maxBytes}`);
-    this.#records = new Array(maxRecords);
     this.#maxBytes = maxBytes;
   }
 
@@ -47,27 +84,42 @@ export class RecordRing {
     return this.#next;
   }
 
-  /** Bytes of the lines kept. */
+  /** Bytes kept: the batches' records' lines, messages and categories, and the bodies' texts. */
   get bytes(): number {
     return this.#bytes;
   }
 
-  /** Adds records, newest last, letting the oldest go past either bound. */
-  push(records: readonly LogRecord[]): void {
-    const cap = this.maxRecords;
-    for (const r of records) {
-      if (this.#next - this.#first === cap) this.#evict();
-      const at = this.#next % cap;
-      this.#records[at] = r;
-      this.#bytes += r.json.length;
-      this.#next++;
-      while (this.#bytes > this.#maxBytes && this.#next - this.#first > 1) this.#evict();
+  /**
+   * Adds records, newest last, letting the oldest batches go past either bound. With `body`, the
+   * records are every line of that text in order (`ParsedBody.asSent`) and only the text is kept.
+   */
+  push(records: readonly LogRecord[], body?: SentBody): void {
+    if (records.length === 0) return;
+    let bytes = 0;
+    if (body !== undefined) bytes = body.text.length;
+    else for (const r of records) bytes += r.json.length + r.msg.length + (r.category?.length ?? 0);
+    this.#batches.push({ first: this.#next, count: records.length, bytes, records: body === undefined ? records : undefined, body, starts: undefined });
+    this.#bytes += bytes;
+    this.#next += records.length;
+    this.#first = Math.max(this.#first, this.#next - this.maxRecords);
+    const batches = this.#batches;
+    while (batches.length - this.#head > 1 && (this.#bytes > this.#maxBytes || batches[this.#head]!.first + batches[this.#head]!.count <= this.#first)) {
+      this.#bytes -= batches[this.#head]!.bytes;
+      batches[this.#head++] = undefined;
+      this.#first = Math.max(this.#first, batches[this.#head]!.first);
     }
+    if (this.#head > 1024 && this.#head * 2 > batches.length) {
+      this.#batches = batches.slice(this.#head);
+      this.#head = 0;
+    }
+    if (this.#made !== undefined && this.#made.batch.first < batches[this.#head]!.first) this.#made = undefined;
   }
 
   /** The record of sequence `seq`, or undefined when it is gone or not yet there. */
   record(seq: number): LogRecord | undefined {
-    return seq >= this.#first && seq < this.#next ? this.#records[seq % this.maxRecords] : undefined;
+    if (!(seq >= this.#first && seq < this.#next)) return undefined;
+    const b = this.#find(seq)!;
+    return b.records !== undefined ? b.records[seq - b.first] : this.#sent(b, seq - b.first);
   }
 
   /** The record's stored line (no newline), or undefined. */
@@ -75,10 +127,32 @@ export class RecordRing {
     return this.record(seq)?.json;
   }
 
-  #evict(): void {
-    const at = this.#first % this.maxRecords;
-    this.#bytes -= this.#records[at]!.json.length;
-    this.#records[at] = undefined;
-    this.#first++;
+  /** The batch holding `seq` (within the ring). */
+  #find(seq: number): Batch | undefined {
+    const batches = this.#batches;
+    let lo = this.#head, hi = batches.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (batches[mid]!.first <= seq) lo = mid;
+      else hi = mid - 1;
+    }
+    return batches[lo];
+  }
+
+  /** The record of line `i` of a body kept as its text, made once while readers stay on that body. */
+  #sent(b: Batch, i: number): LogRecord {
+    const { text, tail } = b.body!;
+    let starts = b.starts;
+    if (starts === undefined) {
+      starts = b.starts = new Uint32Array(b.count + 1);
+      for (let k = 0, at = 0; k < b.count; k++) {
+        starts[k] = at;
+        const end = text.indexOf("\n", at);
+        at = (end < 0 ? text.length : end) + 1;
+        starts[k + 1] = at;
+      }
+    }
+    if (this.#made?.batch !== b) this.#made = { batch: b, records: new Array(b.count), check: ownFormCheck(true) };
+    return this.#made.records[i] ??= sentRecord(text, starts[i], starts[i + 1] - 1, tail, this.#made.check);
   }
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { LogRecord } from "../../lib/record.ts";
-import { RecordRing } from "./record_ring.ts";
+import { RecordRing, type SentBody } from "./record_ring.ts";
 import { TailSubscriber } from "./tail_subscriber.ts";
 import { family } from "../prometheus.ts";
 
@@ -20,7 +20,7 @@ import { family } from "../prometheus.ts";
 export interface TailOptions {
   /** Records kept for clients that resume (`Last-Event-ID`) or fall behind. */
   maxRecords: number;
-  /** Bytes of those records' lines kept. */
+  /** Bytes of those records kept: their lines, messages and categories, or the text of a body taken whole. */
   maxBytes: number;
   /** A comment is sent when nothing else was for this long. */
   heartbeatMs: number;
@@ -78,9 +78,12 @@ export class TailHub {
     return this.#subscribers.size;
   }
 
-  /** Adds accepted (written) records and wakes the clients waiting for them. */
-  publish(records: readonly LogRecord[]): void {
-    this.ring.push(records);
+  /**
+   * Adds accepted (written) records and wakes the clients waiting for them. With `body`, the
+   * records are every line of that text (`ParsedBody.asSent`), and the ring keeps only the text.
+   */
+  publish(records: readonly LogRecord[], body?: SentBody): void {
+    this.ring.push(records, body);
     if (this.#subscribers.size !== 0) for (const s of this.#subscribers) s.wake();
   }
 

@@ -180,9 +180,10 @@ export class TailSubscriber {
     }
     while (this.#next < ring.next && text.length < CHUNK_BYTES && this.#allowance >= 1 && this.#filterMs > 0) {
       const seq = this.#next++;
+      // making a record of a body kept as its text is filter time too
+      const t0 = performance.now();
       const r = ring.record(seq)!;
       counts.examined++;
-      const t0 = performance.now();
       const match = this.filter(r);
       this.#filterMs -= performance.now() - t0;
       if (!match) {

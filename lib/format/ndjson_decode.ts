@@ -122,6 +122,32 @@ function asSent(v: Record<string, unknown>, src: string, from: number, to: numbe
 }
 
 /**
+ * The record {@linkcode parseNdjson} made of one line of a body it took whole (`asSent`), made
+ * again from the body's text: so a body can be kept as its text alone and its records made only
+ * when read (the collector's tail ring).
+ *
+ * @param text The body.
+ * @param from Where the line starts.
+ * @param to Where it ends (its closing brace's index + 1).
+ * @param tail `asSent.tail`: what the line's closing brace gives way to.
+ * @param ownForm A check made by `ownFormCheck` for this body's lines (it keeps what they share).
+ * @returns The record; a TypeError for a line parseNdjson would not have taken as it came.
+ * @example
+ * ```ts
+ * import { sentRecord } from "./ndjson_decode.ts";
+ * import { ownFormCheck } from "./own_form.ts";
+ * const text = '{"time":"1970-01-01T00:00:00.000Z","level":"info","msg":"a"}\n';
+ * sentRecord(text, 0, text.indexOf("\n"), ',"producer":"p"}', ownFormCheck()).json; // …"msg":"a","producer":"p"}
+ * ```
+ */
+export function sentRecord(text: string, from: number, to: number, tail: string, ownForm: OwnFormCheck): LogRecord {
+  const v: unknown = JSON.parse(text.slice(from, to));
+  const r = typeof v === "object" && v !== null && !Array.isArray(v) ? asSent(v as Record<string, unknown>, text, from, to, tail, ownForm) : undefined;
+  if (r === undefined) throw new TypeError(`sluice: line ${JSON.stringify(text.slice(from, Math.min(to, from + 80)))} is not in sluice's own form`);
+  return r;
+}
+
+/**
  * Parses NDJSON: each non-empty line one record. Lines longer than `maxLineBytes` (counted in
  * UTF-16 units) and lines that are not valid records are rejected with their line number.
  *
