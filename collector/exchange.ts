@@ -203,10 +203,11 @@ export class Exchange {
       throw err;
     }
     // forwarded once written here: a batch the producer must send again is not forwarded twice;
-    // with lines of their own, as a full queue may keep one record of each of many bodies (and
-    // the tail ring some records of a body it does not keep whole)
-    if (!duplicate && (forwarder !== undefined || (asSent === undefined && parsed.asSent !== undefined))) ownLines(parsed.records);
-    if (forwarder !== undefined && !duplicate) for (const r of parsed.records) forwarder.emit(r);
+    // with lines of their own, as a full queue may keep one record of each of many bodies
+    if (forwarder !== undefined && !duplicate) {
+      ownLines(parsed.records);
+      for (const r of parsed.records) forwarder.emit(r);
+    }
     if (!duplicate) {
       this.parts.tail.publish(parsed.records, asSent);
       this.parts.activity.batch(caller.producer, parsed.records.length, 0);

@@ -6,7 +6,7 @@
  * @module
  */
 import type { LogRecord } from "../../lib/record.ts";
-import { sentRecord } from "../../lib/format/ndjson_decode.ts";
+import { ownLines, sentRecord } from "../../lib/format/ndjson_decode.ts";
 import { ownFormCheck, type OwnFormCheck } from "../../lib/format/own_form.ts";
 
 /**
@@ -22,6 +22,9 @@ export interface SentBody {
   text: string;
   tail: string;
 }
+
+/** Characters of lines the records made of a body's lines for its readers hold at most (their messages about as many again). */
+const MADE_CHARS = 1 << 20;
 
 /** One push: its records, or the body they are all the lines of. */
 interface Batch {
@@ -39,7 +42,8 @@ interface Batch {
 /**
  * A bounded ring of the most recent accepted records, kept as the batches they came in. Pushing
  * never waits and never keeps more than `maxRecords` records or `maxBytes` bytes (the oldest
- * batches go first; the newest is kept whatever its size, so a client can be sent it). A batch
+ * batches go first; a batch larger than the ring alone keeps its newest records that fit, and
+ * one record larger than `maxBytes` is kept alone, so a client can be sent the newest). A batch
  * of records counts each record's line, message and category (strings of their own); a body
  * taken whole is kept as its text alone, counted by its length, and its records are made again
  * from it only when a client reads them (the ingest path then does nothing per record here).
@@ -61,8 +65,11 @@ export class RecordRing {
   #bytes = 0;
   #first = 1;
   #next = 1;
-  /** The records made so far of one body's lines (the one read last): readers following share it. */
-  #made: { batch: Batch; records: (LogRecord | undefined)[]; check: OwnFormCheck } | undefined;
+  /**
+   * The records made so far of one body's lines (the one read last), up to `MADE_CHARS` of lines
+   * (then let go and made again): readers following share them.
+   */
+  #made: { batch: Batch; records: (LogRecord | undefined)[]; check: OwnFormCheck; chars: number } | undefined;
 
   /**
    * @param maxRecords The most records kept (at least 1).
@@ -92,27 +99,48 @@ export class RecordRing {
   /**
    * Adds records, newest last, letting the oldest batches go past either bound. With `body`, the
    * records are every line of that text in order (`ParsedBody.asSent`) and only the text is kept.
+   * A batch larger than the ring alone keeps its newest records that fit.
    */
   push(records: readonly LogRecord[], body?: SentBody): void {
-    if (records.length === 0) return;
-    let bytes = 0;
-    if (body !== undefined) bytes = body.text.length;
-    else for (const r of records) bytes += r.json.length + r.msg.length + (r.category?.length ?? 0);
-    this.#batches.push({ first: this.#next, count: records.length, bytes, records: body === undefined ? records : undefined, body, starts: undefined });
-    this.#bytes += bytes;
-    this.#next += records.length;
-    this.#first = Math.max(this.#first, this.#next - this.maxRecords);
-    const batches = this.#batches;
-    while (batches.length - this.#head > 1 && (this.#bytes > this.#maxBytes || batches[this.#head]!.first + batches[this.#head]!.count <= this.#first)) {
-      this.#bytes -= batches[this.#head]!.bytes;
-      batches[this.#head++] = undefined;
-      this.#first = Math.max(this.#first, batches[this.#head]!.first);
+    const n = records.length;
+    if (n === 0) return;
+    const batch: Batch = { first: this.#next, count: n, bytes: body?.text.length ?? 0, records: undefined, body, starts: undefined };
+    if (body === undefined || n > this.maxRecords || batch.bytes > this.#maxBytes) this.#counted(batch, records);
+    this.#batches.push(batch);
+    this.#bytes += batch.bytes;
+    this.#next += n;
+    // a batch cut to fit holds the oldest record kept
+    this.#first = Math.max(this.#first, this.#next - this.maxRecords, batch.count < n ? batch.first : 0);
+    while (this.#batches.length - this.#head > 1 && (this.#bytes > this.#maxBytes || this.#batches[this.#head]!.first + this.#batches[this.#head]!.count <= this.#first)) {
+      this.#bytes -= this.#batches[this.#head]!.bytes;
+      this.#batches[this.#head++] = undefined;
+      this.#first = Math.max(this.#first, this.#batches[this.#head]!.first);
     }
-    if (this.#head > 1024 && this.#head * 2 > batches.length) {
-      this.#batches = batches.slice(this.#head);
+    if (this.#head > 1024 && this.#head * 2 > this.#batches.length) {
+      this.#batches = this.#batches.slice(this.#head);
       this.#head = 0;
     }
-    if (this.#made !== undefined && this.#made.batch.first < batches[this.#head]!.first) this.#made = undefined;
+    if (this.#made !== undefined && this.#made.batch.first < this.#batches[this.#head]!.first) this.#made = undefined;
+  }
+
+  /**
+   * Makes `batch` one of records, each counted (its line, message and category: strings of their
+   * own), keeping its newest records within both bounds (at least one). Those cut from a larger
+   * batch, or from a body, get lines of their own: a line taken as it came is a slice of its body.
+   */
+  #counted(batch: Batch, records: readonly LogRecord[]): void {
+    const n = records.length;
+    let k = n, bytes = 0;
+    while (k > 0 && n - k < this.maxRecords) {
+      const r = records[k - 1];
+      const size = r.json.length + r.msg.length + (r.category?.length ?? 0);
+      if (bytes + size > this.#maxBytes && k < n) break;
+      bytes += size;
+      k--;
+    }
+    const kept = k === 0 ? records : records.slice(k);
+    if (k > 0 || batch.body !== undefined) ownLines(kept);
+    Object.assign(batch, { first: batch.first + k, count: n - k, bytes, records: kept, body: undefined });
   }
 
   /** The record of sequence `seq`, or undefined when it is gone or not yet there. */
@@ -139,7 +167,7 @@ export class RecordRing {
     return batches[lo];
   }
 
-  /** The record of line `i` of a body kept as its text, made once while readers stay on that body. */
+  /** The record of line `i` of a body kept as its text, made once while readers stay on that body and within `MADE_CHARS`. */
   #sent(b: Batch, i: number): LogRecord {
     const { text, tail } = b.body!;
     let starts = b.starts;
@@ -152,7 +180,14 @@ export class RecordRing {
         starts[k + 1] = at;
       }
     }
-    if (this.#made?.batch !== b) this.#made = { batch: b, records: new Array(b.count), check: ownFormCheck(true) };
-    return this.#made.records[i] ??= sentRecord(text, starts[i], starts[i + 1] - 1, tail, this.#made.check);
+    const from = starts[i], to = starts[i + 1] - 1;
+    let made = this.#made;
+    if (made?.batch !== b || made.chars + (to - from) > MADE_CHARS) made = this.#made = { batch: b, records: new Array(b.count), check: made?.batch === b ? made.check : ownFormCheck(true), chars: 0 };
+    let r = made.records[i];
+    if (r === undefined) {
+      r = made.records[i] = sentRecord(text, from, to, tail, made.check);
+      made.chars += to - from;
+    }
+    return r;
   }
 }
