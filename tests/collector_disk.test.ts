@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createIngestApp, type IngestApp, type IngestOptions } from "../server.ts";
-import { detectRuntime, type Runtime } from "../mod.ts";
+import { createRecord, detectRuntime, type Runtime } from "../mod.ts";
 import { recordBatch as batch, recordsOnDisk } from "./helpers/disk_records.ts";
 
 const TOKEN = "s3cret-token";
@@ -147,5 +147,28 @@ describe("the collector on a failing disk", () => {
     expect(await (await post(batch(0, 1), longKey(0))).json()).toMatchObject({ accepted: 1 }); // forgotten: written again
     const journal = readFileSync(join(dir, ".sluice/idempotency-keys"), "utf8");
     expect(journal.length / 6).toBeLessThan(120); // 6 journaled writes of 200-character keys
+  });
+});
+
+describe("the bytes written", () => {
+  test("large and small bodies, one category or several, in sluice's form or not: each file holds exactly the lines sent, with the producer (the writer's scratch buffer filled, overflowed and reused)", async () => {
+    const { post, files } = make();
+    const own = (i: number, category: string, pad: number) => createRecord(1_700_000_000_000 + i, "info", category, `m${i} é😀`, `,"pad":"${"x".repeat(pad)}"}`).json;
+    const stored = (line: string) => line.slice(0, -1) + ',"producer":"edge-1"}\n';
+    const expected: Record<string, string> = {};
+    const send = async (lines: string[]) => {
+      expect((await post(lines.join("\n") + "\n")).status).toBe(200);
+      // a line not in sluice's form (a space before it) is written in it
+      for (const l of lines) expected[`${JSON.parse(l).category}.ndjson`] = (expected[`${JSON.parse(l).category}.ndjson`] ?? "") + stored(l.trim());
+    };
+    let i = 0;
+    // four categories of ~700 KB in one body: the first three fit the 4 MiB scratch (3 bytes a character counted), the fourth does not
+    await send(["a", "b", "c", "d"].flatMap((c) => Array.from({ length: 70 }, () => own(i++, c, 10_000))));
+    // one category of 1.5 M characters, in sluice's form: taken as it came, too large for the scratch
+    await send(Array.from({ length: 150 }, () => own(i++, "a", 10_000)));
+    // small ones after, one category and several, one line not in sluice's form
+    await send(Array.from({ length: 5 }, () => own(i++, "b", 10)));
+    await send([own(i++, "c", 10), " " + own(i++, "d", 10), own(i++, "a", 10)]);
+    expect(files()).toEqual(expected);
   });
 });
