@@ -39,9 +39,18 @@ describe("the tail ring", () => {
         expect(ring.next - ring.first).toBeGreaterThanOrEqual(1);
         if (ring.next - ring.first > 1) expect(ring.bytes).toBeLessThanOrEqual(maxBytes);
         // and the newest push is kept whole when it fits alone, the older records within maxRecords as long as the bytes allow
-        const size = body?.text.length ?? parsed.records.reduce((n, r) => n + r.json.length + r.msg.length + (r.category?.length ?? 0), 0);
-        if (parsed.records.length <= maxRecords && size <= maxBytes) expect(ring.first).toBeLessThanOrEqual(lastFirst);
-        else kept.cut++;
+        const sizeOf = (rs: LogRecord[]) => rs.reduce((n, r) => n + r.json.length + r.msg.length + (r.category?.length ?? 0), 0);
+        const size = body?.text.length ?? sizeOf(parsed.records);
+        if (parsed.records.length <= maxRecords && size <= maxBytes) {
+          expect(ring.first).toBeLessThanOrEqual(lastFirst);
+          if (ring.first === lastFirst) expect(ring.bytes).toBe(size); // only the newest push is left
+        } else {
+          // larger than the ring alone: its newest records that fit, one more would not
+          const keptRecords = all.slice(ring.first - 1);
+          expect(ring.bytes).toBe(sizeOf(keptRecords));
+          if (ring.first > lastFirst) expect(keptRecords.length === maxRecords || sizeOf(all.slice(ring.first - 2)) > maxBytes).toBe(true);
+          if (ring.first > lastFirst) kept.cut++;
+        }
         if (before.bytes + size <= maxBytes && parsed.records.length <= maxRecords) expect(ring.first).toBe(Math.max(before.first, ring.next - maxRecords));
         // read back in a random-ish order: the same records
         for (let s = ring.next - 1; s >= ring.first; s -= 2) expect(ring.record(s)).toEqual(all[s - 1]);
@@ -64,6 +73,15 @@ describe("the tail ring", () => {
       expect(ring.record(ring.next - 1)!.msg).toBe(`m${i}`);
     }
     expect([ring.first, ring.next]).toEqual([4998, 5001]);
+  });
+
+  test("a body of lines longer than the readers' made records may hold (1 MiB) is read back right, in any order", () => {
+    const lines = [0, 1, 2].map((i) => createRecord(i, "info", undefined, `m${i}`.padEnd(600_000, "x"), "}").json);
+    const text = lines.join("\n");
+    const parsed = parseNdjson(text, "p", 1 << 20);
+    const ring = new RecordRing(10, 1 << 22);
+    ring.push(parsed.records, { text, tail: parsed.asSent!.tail });
+    for (const s of [1, 2, 3, 1, 3, 2, 2, 1]) expect(ring.record(s)).toEqual(parsed.records[s - 1]);
   });
 
   test("its byte bound holds in the heap: 300 records with 64 Ki-character messages grow it by less than 24 MiB under the 16 MiB default, one a body or all in one, in sluice's form or not", () => {

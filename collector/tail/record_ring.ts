@@ -182,12 +182,10 @@ export class RecordRing {
     }
     const from = starts[i], to = starts[i + 1] - 1;
     let made = this.#made;
+    const r = made?.batch === b ? made.records[i] : undefined;
+    if (r !== undefined) return r;
     if (made?.batch !== b || made.chars + (to - from) > MADE_CHARS) made = this.#made = { batch: b, records: new Array(b.count), check: made?.batch === b ? made.check : ownFormCheck(true), chars: 0 };
-    let r = made.records[i];
-    if (r === undefined) {
-      r = made.records[i] = sentRecord(text, from, to, tail, made.check);
-      made.chars += to - from;
-    }
-    return r;
+    made.chars += to - from;
+    return (made.records[i] = sentRecord(text, from, to, tail, made.check));
   }
 }
