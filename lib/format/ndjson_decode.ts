@@ -203,10 +203,11 @@ export function parseNdjson(text: string, producer: string, maxLineBytes: number
 /**
  * Makes each record's line a string of its own. A line taken as it came is a slice of its body,
  * which keeps the body alive as long as the record lives. Where all of a body's records are kept
- * together (the tail ring) that is what a bound on their lines counts anyway (every line a
- * record: at most one body more than the bound); but a body may be mostly rejected lines (64 MiB
- * inflated behind one good line), and a queue may keep one record of each of many bodies (the
- * collector's forwarder when its queue is full), so those records get lines of their own.
+ * together (the tail ring keeps such a body as its text) that is what a bound on their lines
+ * counts anyway; but a body may be mostly rejected lines (64 MiB inflated behind one good line),
+ * a queue may keep one record of each of many bodies (the collector's forwarder when its queue
+ * is full), and the tail ring may keep only the last records of a body larger than it, so those
+ * records get lines of their own.
  * Flattening every line costs a quarter of ingest's rate (bench/README.md), so only these are.
  *
  * @param records The records (their lines start with `{`, as every record's does).
