@@ -23,6 +23,10 @@ import { ANONYMOUS, type Identities } from "./identity.ts";
 import type { RateLimiter } from "./rate_limit.ts";
 import type { IngestOptions } from "./options.ts";
 import { ownLines, type ParsedBody } from "../lib/format/ndjson_decode.ts";
+import type { LogRecord } from "../lib/record.ts";
+
+/** What a store that writes a body from its text is given for records not made (`asSent.unmade`). */
+const NOT_MADE: LogRecord[] = [];
 
 /** A request's token name, producer name, and whether it is a trusted forwarding collector. */
 export interface Caller {
@@ -77,6 +81,14 @@ export class Exchange {
 
   /** @param parts The collector's parts. */
   constructor(readonly parts: CollectorParts) {}
+
+  /**
+   * Whether NDJSON bodies taken as they came may leave their records unmade (parseNdjson's
+   * `unmade`): when the store writes such a body from its text and nothing forwards records.
+   */
+  get unmadeBodies(): boolean {
+    return this.parts.store.takesText === true && this.parts.forwarder === undefined;
+  }
 
   /** A JSON answer, counted by status. */
   answer(c: Context, status: number, body: unknown, headers: Record<string, string> = {}): Response {
@@ -181,23 +193,32 @@ export class Exchange {
     }
     metrics.count("rejected", parsed.rejected);
     this.parts.activity.batch(caller.producer, 0, parsed.rejected);
+    // a body taken as it came may not have made its records (parseNdjson's `unmade`): counted without them
+    const count = parsed.asSent?.count ?? parsed.records.length;
     // invalid lines cost the token's rate as valid ones do
-    const wait = limiter.take(caller.token, parsed.records.length + parsed.rejected);
+    const wait = limiter.take(caller.token, count + parsed.rejected);
     if (wait > 0) {
       metrics.refuse("rate");
       return this.answer(c, 429, { error: `rate limit of ${limiter.rate} records/s (burst ${limiter.burst}) for this token: retry in ${wait} s` }, { "Retry-After": String(wait) });
     }
-    if (parsed.records.length === 0) {
+    if (count === 0) {
       return this.answer(c, 400, { ...ingested(parsed), error: (typeof text === "string" ? text.trim() : text).length === 0 ? "empty body" : "nothing in the body is valid" });
     }
     let duplicate = false;
-    const sent = parsed.records;
-    parsed.records = identities.admitCategories(caller.token, sent, caller.trusted);
+    // records not made stay so when their one category is the token's to use
+    let admitted = parsed.asSent?.unmade === true && identities.admitsAll(caller.token, parsed.asSent.category, caller.trusted);
+    if (!admitted) {
+      const sent = parsed.records;
+      parsed.records = identities.admitCategories(caller.token, sent, caller.trusted);
+      admitted = parsed.records === sent;
+    }
     // the records as they came, in the body's text: the files may append that, and the tail ring
     // keep it (not for frames, a BOM the decoder dropped, or records whose category the token may not use)
-    const asSent = parsed.asSent !== undefined && parsed.records === sent && decode === (utf8Text as unknown) && !(bytes[0] === 0xef && bytes[1] === 0xbb) ? { ...parsed.asSent, text: text as string } : undefined;
+    const asSent = parsed.asSent !== undefined && admitted && decode === (utf8Text as unknown) && !(bytes[0] === 0xef && bytes[1] === 0xbb) ? { ...parsed.asSent, text: text as string } : undefined;
+    // a store that writes such a body from its text is not made to make the records
+    const records = asSent?.unmade === true && store.takesText === true ? NOT_MADE : parsed.records;
     try {
-      duplicate = (await store.write(parsed.records, key, { token: caller.token, producer: caller.producer, body: bytes, asSent }))?.duplicate === true;
+      duplicate = (await store.write(records, key, { token: caller.token, producer: caller.producer, body: bytes, asSent }))?.duplicate === true;
     } catch (err) {
       if (err instanceof StoreRefusedError) return this.storeRefused(c, err);
       throw err;
@@ -209,10 +230,10 @@ export class Exchange {
       for (const r of parsed.records) forwarder.emit(r);
     }
     if (!duplicate) {
-      this.parts.tail.publish(parsed.records, asSent);
-      this.parts.activity.batch(caller.producer, parsed.records.length, 0);
+      this.parts.tail.publish(records, asSent);
+      this.parts.activity.batch(caller.producer, count, 0);
     }
-    metrics.count(duplicate ? "deduplicated" : "accepted", parsed.records.length);
+    metrics.count(duplicate ? "deduplicated" : "accepted", count);
     const reply = ok(parsed);
     if (reply instanceof Response) {
       metrics.answered(200);
@@ -257,5 +278,5 @@ export class Exchange {
  * ```
  */
 export function ingested(p: ParsedBody): { accepted: number; rejected: number; errors: ParsedBody["errors"] } {
-  return { accepted: p.records.length, rejected: p.rejected, errors: p.errors };
+  return { accepted: p.asSent?.count ?? p.records.length, rejected: p.rejected, errors: p.errors };
 }

@@ -124,19 +124,33 @@ export class Identities {
     let out: LogRecord[] | undefined;
     for (let i = 0; i < records.length; i++) {
       const c = records[i].category;
-      if (c === undefined) continue;
-      if (isReserved(c)) this.refused.reserved++;
-      else if (this.#names.has("C", token, c)) continue;
-      else if (c.length > MAX_CATEGORY_LENGTH) this.refused.long++;
-      else if (LONE_SURROGATE.test(c)) this.refused.malformed++;
-      else if (this.#names.count("C", token) < this.#maxCategories) {
-        this.#names.add("C", token, c);
-        continue;
-      } else this.refused.categories++;
+      const refused = c === undefined ? undefined : this.#refusal(token, c);
+      if (refused === undefined) continue;
+      this.refused[refused]++;
       out ??= records.slice();
       out[i] = overflow(records[i]);
     }
     return out ?? records;
+  }
+
+  /**
+   * Whether records all in `category` keep it, as {@linkcode admitCategories} would say for each
+   * of them (a new name is kept), without counting a refusal: for a body whose records are not
+   * made yet; when this says no, their `admitCategories` counts them.
+   */
+  admitsAll(token: string, category: string | undefined, trusted: boolean): boolean {
+    return trusted || category === undefined || this.#refusal(token, category) === undefined;
+  }
+
+  /** Why a record in category `c` goes to `overflow`, or undefined when it keeps `c` (a new name is kept). */
+  #refusal(token: string, c: string): "reserved" | "long" | "malformed" | "categories" | undefined {
+    if (isReserved(c)) return "reserved";
+    if (this.#names.has("C", token, c)) return undefined;
+    if (c.length > MAX_CATEGORY_LENGTH) return "long";
+    if (LONE_SURROGATE.test(c)) return "malformed";
+    if (this.#names.count("C", token) >= this.#maxCategories) return "categories";
+    this.#names.add("C", token, c);
+    return undefined;
   }
 
   #producerCap(token: string): number {

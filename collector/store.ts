@@ -30,7 +30,7 @@ export interface BatchOrigin {
    * (`ParsedBody.asSent`, with `text`, the body decoded): the local files then append the body with
    * `tail` in place of each line's closing brace, which are the records' lines byte for byte.
    */
-  asSent?: { category: string | undefined; tail: string; text: string };
+  asSent?: { category: string | undefined; tail: string; text: string; count: number };
 }
 
 /**
@@ -81,6 +81,11 @@ export class StoreRefusedError extends Error {
  * ```
  */
 export interface RecordStore {
+  /**
+   * The store writes a body taken as it came (`from.asSent`) from its text and count alone: the
+   * records of such a body are then not made for it (`write` is given none).
+   */
+  readonly takesText?: boolean;
   /** Whether a request with this Idempotency-Key was stored already (answered `duplicate: true`). */
   has(key: StoreKey): boolean;
   /**
@@ -114,10 +119,11 @@ export const DISK_RETRY_AFTER_S = 5;
  */
 export function diskStore(disk: DiskWriter): RecordStore {
   return {
+    takesText: true,
     has: (key) => disk.keys.has(key),
     write(records, key, from) {
       try {
-        if (from.asSent !== undefined) disk.writeAsSent(from.asSent.category, from.asSent.text, from.asSent.tail, records.length, key);
+        if (from.asSent !== undefined) disk.writeAsSent(from.asSent.category, from.asSent.text, from.asSent.tail, from.asSent.count, key);
         else disk.write(records, key);
       } catch (err) {
         if (!(err instanceof DiskWriteError)) throw err;

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createIngestApp, type IngestOptions, parseTokens } from "../server.ts";
 import { detectRuntime } from "../lib/runtime/detect.ts";
+import { createRecord } from "../lib/record.ts";
 import { Identities } from "../collector/identity.ts";
 import { TokenNames } from "../collector/token_names.ts";
 import { exited, serveRuntimes, startServe } from "./helpers/serve_process.ts";
@@ -53,6 +54,23 @@ describe("caps kept across restarts", () => {
     expect(lines("c1.ndjson").map((r) => r.msg)).toEqual(["a", "d"]);
     expect(await second.ingest("other-token", "other")).toBe(200); // each token its own cap
     await second.close();
+  });
+
+  test("bodies in sluice's own form, whose records are made only when needed, meet the same caps: a new category past the cap and the reserved one go to overflow, each record counted", async () => {
+    const dir = newDir();
+    const { app, ingest } = start(dir, { maxCategoriesPerToken: 1 });
+    const body = (category: string, n: number) => Array.from({ length: n }, (_, i) => createRecord(i, "info", category, `${category}${i}`, "}").json + "\n").join("");
+    expect(await ingest("central-token", undefined, body("c1", 3))).toBe(200);
+    expect(await ingest("central-token", undefined, body("c2", 4))).toBe(200);
+    expect(await ingest("central-token", undefined, body("sluice", 2))).toBe(200);
+    expect(await ingest("central-token", undefined, body("c1", 1))).toBe(200);
+    await app.writer.flush();
+    const lines = (f: string) => readFileSync(join(dir, f), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    expect(lines("c1.ndjson").map((r) => r.msg)).toEqual(["c10", "c11", "c12", "c10"]);
+    expect(lines("overflow.ndjson").map((r) => [r.msg, r.overflowCategory])).toEqual([["c20", "c2"], ["c21", "c2"], ["c22", "c2"], ["c23", "c2"], ["sluice0", "sluice"], ["sluice1", "sluice"]]);
+    const metrics = await (await app.fetch(new Request("http://collector/metrics", { headers: { authorization: "Bearer central-token" } }))).text();
+    expect(metrics).toContain('bound="categories"} 4');
+    expect(metrics).toContain('bound="reserved"} 2');
   });
 
   test("a category longer than 256 characters goes to overflow, is not kept as one of the token's names, and takes none of its cap", async () => {

@@ -31,7 +31,7 @@ export function mountIngest(app: Hono, x: Exchange): void {
     const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
     let parse: (text: string) => ParsedBody;
     let decode = utf8Text;
-    if (NDJSON.has(type)) parse = (t) => parseNdjson(t, producer, maxLineBytes, caller.trusted, budget);
+    if (NDJSON.has(type)) parse = (t) => parseNdjson(t, producer, maxLineBytes, caller.trusted, budget, x.unmadeBodies);
     else if (type === "application/json") parse = (t) => parseJsonArray(t, producer, caller.trusted, budget, maxLineBytes);
     else if (type === FRAME_CONTENT_TYPE) {
       parse = (t) => parseNdjson(t, producer, maxLineBytes, caller.trusted, budget);

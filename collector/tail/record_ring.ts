@@ -6,7 +6,8 @@
  * @module
  */
 import type { LogRecord } from "../../lib/record.ts";
-import { ownLines, sentRecord } from "../../lib/format/ndjson_decode.ts";
+import { ownLines } from "../../lib/format/ndjson_decode.ts";
+import { sentRecord, sentRecords } from "../../lib/format/sent_record.ts";
 import { ownFormCheck, type OwnFormCheck } from "../../lib/format/own_form.ts";
 
 /**
@@ -21,6 +22,8 @@ import { ownFormCheck, type OwnFormCheck } from "../../lib/format/own_form.ts";
 export interface SentBody {
   text: string;
   tail: string;
+  /** How many lines, when the records pushed with it were not made (`ParsedBody.asSent.unmade`). */
+  count?: number;
 }
 
 /** Characters of lines the records made of a body's lines for its readers hold at most (their messages about as many again). */
@@ -98,14 +101,15 @@ export class RecordRing {
 
   /**
    * Adds records, newest last, letting the oldest batches go past either bound. With `body`, the
-   * records are every line of that text in order (`ParsedBody.asSent`) and only the text is kept.
+   * records are every line of that text in order (`ParsedBody.asSent`; none when they were not
+   * made, and `body.count` says how many) and only the text is kept.
    * A batch larger than the ring alone keeps its newest records that fit.
    */
   push(records: readonly LogRecord[], body?: SentBody): void {
-    const n = records.length;
+    const n = body?.count ?? records.length;
     if (n === 0) return;
     const batch: Batch = { first: this.#next, count: n, bytes: body?.text.length ?? 0, records: undefined, body, starts: undefined };
-    if (body === undefined || n > this.maxRecords || batch.bytes > this.#maxBytes) this.#counted(batch, records);
+    if (body === undefined || n > this.maxRecords || batch.bytes > this.#maxBytes) this.#counted(batch, records.length < n ? sentRecords(body!.text, n, body!.tail) : records);
     this.#batches.push(batch);
     this.#bytes += batch.bytes;
     this.#next += n;

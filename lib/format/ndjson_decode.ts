@@ -9,6 +9,7 @@ import { createRecord, type LogRecord } from "../record.ts";
 import { ownFormCheck, type OwnFormCheck } from "./own_form.ts";
 import { categoryFileName } from "../files/category_name.ts";
 import { serializeObject } from "../serialize.ts";
+import { asSent, sentRecords } from "./sent_record.ts";
 
 export { TooManyLinesError };
 
@@ -30,9 +31,11 @@ export interface ParsedBody {
    * lib/format/own_form.ts), with `tail` (`,"producer":"…"}`) in place of its closing brace, all
    * for one category file, with no blank, trimmed or rejected line: the text's lines, so each
    * record's `json` is its line's text with `tail` for the brace, and a store may write the
-   * body so changed instead of encoding the records again.
+   * body so changed instead of encoding the records again. `count` is how many records;
+   * `unmade` (parseNdjson's `unmade`) says they are all in `category` and made only when
+   * `records` is first read.
    */
-  asSent?: { category: string | undefined; tail: string };
+  asSent?: { category: string | undefined; tail: string; count: number; unmade?: true };
 }
 
 /**
@@ -107,47 +110,6 @@ export function toRecord(value: unknown, producer: string | undefined, now: numb
 const MAX_TIME_MS = 8.64e15;
 
 /**
- * The fast path for lines already in sluice's own NDJSON form (what httpSink sends): when the
- * line is exactly what sluice writes for its value ({@linkcode ownFormCheck}) and sends no
- * `producer` of its own, its fields are kept as sent and only the producer is appended: nothing
- * is serialized again.
- */
-function asSent(v: Record<string, unknown>, src: string, from: number, to: number, producerTail: string, ownForm: OwnFormCheck): LogRecord | undefined {
-  if (Object.hasOwn(v, "producer")) return undefined;
-  const fieldsAt = ownForm(src, v, from, to);
-  if (fieldsAt < 0) return undefined;
-  // a rope over the body: parseNdjson makes it a string of its own unless the body is taken whole
-  const json = src.slice(from, to - 1) + producerTail;
-  return { time: ownForm.ms, level: v.level as LevelName, category: v.category as string | undefined, msg: v.msg as string, json, fieldsAt };
-}
-
-/**
- * The record {@linkcode parseNdjson} made of one line of a body it took whole (`asSent`), made
- * again from the body's text: so a body can be kept as its text alone and its records made only
- * when read (the collector's tail ring).
- *
- * @param text The body.
- * @param from Where the line starts.
- * @param to Where it ends (its closing brace's index + 1).
- * @param tail `asSent.tail`: what the line's closing brace gives way to.
- * @param ownForm A check made by `ownFormCheck` for this body's lines (it keeps what they share).
- * @returns The record; a TypeError for a line parseNdjson would not have taken as it came.
- * @example
- * ```ts
- * import { sentRecord } from "./ndjson_decode.ts";
- * import { ownFormCheck } from "./own_form.ts";
- * const text = '{"time":"1970-01-01T00:00:00.000Z","level":"info","msg":"a"}\n';
- * sentRecord(text, 0, text.indexOf("\n"), ',"producer":"p"}', ownFormCheck()).json; // …"msg":"a","producer":"p"}
- * ```
- */
-export function sentRecord(text: string, from: number, to: number, tail: string, ownForm: OwnFormCheck): LogRecord {
-  const v: unknown = JSON.parse(text.slice(from, to));
-  const r = typeof v === "object" && v !== null && !Array.isArray(v) ? asSent(v as Record<string, unknown>, text, from, to, tail, ownForm) : undefined;
-  if (r === undefined) throw new TypeError(`sluice: line ${JSON.stringify(text.slice(from, Math.min(to, from + 80)))} is not in sluice's own form`);
-  return r;
-}
-
-/**
  * Parses NDJSON: each non-empty line one record. Lines longer than `maxLineBytes` (counted in
  * UTF-16 units) and lines that are not valid records are rejected with their line number.
  *
@@ -155,6 +117,10 @@ export function sentRecord(text: string, from: number, to: number, tail: string,
  * @param producer The producer's name.
  * @param maxLineBytes The longest line accepted.
  * @param keepOwn Keep records' own `producer` (a trusted forwarding collector).
+ * @param budget Lines and errors kept at most.
+ * @param unmade When every line is taken as it came, all in one category, make the records only
+ *   when `records` is first read (`asSent.unmade`): for a caller that may need only the text
+ *   and the count (the collector writing files), as making them is a tenth of ingest's time.
  * @returns Records and rejected lines.
  * @example
  * ```ts
@@ -162,7 +128,7 @@ export function sentRecord(text: string, from: number, to: number, tail: string,
  * parseNdjson('{"msg":"a"}\n{"msg":1}\n', "p", 1 << 20).errors; // [{ line: 2, error: "msg must be a string" }]
  * ```
  */
-export function parseNdjson(text: string, producer: string, maxLineBytes: number, keepOwn = false, budget: DecodeBudget = {}): ParsedBody {
+export function parseNdjson(text: string, producer: string, maxLineBytes: number, keepOwn = false, budget: DecodeBudget = {}, unmade = false): ParsedBody {
   const out = parsedBody(budget);
   const maxLines = budget.maxLines ?? Infinity;
   let lines = 0;
@@ -170,6 +136,13 @@ export function parseNdjson(text: string, producer: string, maxLineBytes: number
   const producerTail = ',"producer":' + JSON.stringify(producer) + "}";
   const ownForm = ownFormCheck(!text.includes("\r"));
   let sent = true; // every line so far taken as it came, for one category file
+  // with `unmade`, the lines so far taken as they came, all in `category`, whose records are not made (-1: every record is made)
+  let pending = unmade ? 0 : -1;
+  let category: string | undefined;
+  const make = () => {
+    if (pending > 0) for (const r of sentRecords(text, pending, producerTail)) out.records.push(r);
+    pending = -1;
+  };
   let start = 0;
   for (let line = 1; start < text.length; line++) {
     let end = text.indexOf("\n", start);
@@ -180,6 +153,7 @@ export function parseNdjson(text: string, producer: string, maxLineBytes: number
     start = end + 1;
     const braced = text.charCodeAt(from) === 123 && text.charCodeAt(to - 1) === 125;
     if (!braced) {
+      make();
       src = text.slice(from, to).trim();
       from = 0;
       to = src.length;
@@ -188,14 +162,29 @@ export function parseNdjson(text: string, producer: string, maxLineBytes: number
     }
     if (++lines > maxLines) throw new TooManyLinesError(maxLines);
     if (to - from > maxLineBytes) {
+      make();
       out.reject(line, `line is longer than ${maxLineBytes} bytes`);
       sent = false;
       continue;
     }
+    if (pending >= 0) {
+      const v = parsedOrUndefined(text, from, to);
+      if (v !== undefined && !Object.hasOwn(v, "producer") && ownForm(text, v, from, to) >= 0 && (pending === 0 || v.category === category)) {
+        category = v.category as string | undefined;
+        pending++;
+        continue;
+      }
+      make();
+    }
     const took = collect(out, line, src, from, to, producer, now, producerTail, keepOwn, ownForm);
     if (sent) sent = took && sameFile(out.records[0].category, out.records[out.records.length - 1].category);
   }
-  if (sent && out.records.length > 0) out.asSent = { category: out.records[0].category, tail: producerTail };
+  if (pending > 0) {
+    const count = pending;
+    out.asSent = { category, tail: producerTail, count, unmade: true };
+    let made: LogRecord[] | undefined;
+    Object.defineProperty(out, "records", { get: () => (made ??= sentRecords(text, count, producerTail)), set: (v: LogRecord[]) => void (made = v), enumerable: true, configurable: true });
+  } else if (sent && out.records.length > 0) out.asSent = { category: out.records[0].category, tail: producerTail, count: out.records.length };
   else ownLines(out.records);
   return out;
 }
@@ -279,6 +268,16 @@ function collect(out: ReturnType<typeof parsedBody>, line: number, src: string, 
   if (typeof r === "string") out.reject(line, r);
   else out.records.push(r);
   return false;
+}
+
+/** The object the JSON text `text.slice(from, to)` holds, or undefined (not JSON, or not an object). */
+function parsedOrUndefined(text: string, from: number, to: number): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(text.slice(from, to));
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? v as Record<string, unknown> : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether two categories go to one file (the same, or another name for it: "" and none are both `default`). */
