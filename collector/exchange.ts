@@ -26,7 +26,7 @@ import { ownLines, type ParsedBody } from "../lib/format/ndjson_decode.ts";
 import type { LogRecord } from "../lib/record.ts";
 
 /** What a store that writes a body from its text is given for records not made (`asSent.unmade`). */
-const NOT_MADE: LogRecord[] = [];
+const NOT_MADE: readonly LogRecord[] = Object.freeze([]);
 
 /** A request's token name, producer name, and whether it is a trusted forwarding collector. */
 export interface Caller {

@@ -109,7 +109,7 @@ export class RecordRing {
     const n = body?.count ?? records.length;
     if (n === 0) return;
     const batch: Batch = { first: this.#next, count: n, bytes: body?.text.length ?? 0, records: undefined, body, starts: undefined };
-    if (body === undefined || n > this.maxRecords || batch.bytes > this.#maxBytes) this.#counted(batch, records.length < n ? sentRecords(body!.text, n, body!.tail) : records);
+    if (body === undefined || n > this.maxRecords || batch.bytes > this.#maxBytes) this.#counted(batch, records.length < n ? this.#lastRecords(batch, body!, n) : records);
     this.#batches.push(batch);
     this.#bytes += batch.bytes;
     this.#next += n;
@@ -125,6 +125,19 @@ export class RecordRing {
       this.#head = 0;
     }
     if (this.#made !== undefined && this.#made.batch.first < this.#batches[this.#head]!.first) this.#made = undefined;
+  }
+
+  /**
+   * The records of a body pushed without them, larger than the ring: made for its last
+   * `maxRecords` lines only (those before could not be kept), `batch` moved past the rest.
+   */
+  #lastRecords(batch: Batch, body: SentBody, n: number): LogRecord[] {
+    const keep = Math.min(n, this.maxRecords);
+    // the newline before the first line kept, from the end (the last line may end in one)
+    let at = body.text.length - (body.text.endsWith("\n") ? 1 : 0);
+    for (let k = 0; k < keep; k++) at = body.text.lastIndexOf("\n", at - 1);
+    batch.first += n - keep;
+    return sentRecords(body.text, keep, body.tail, at + 1);
   }
 
   /**

@@ -66,12 +66,14 @@ export function sentRecord(text: string, from: number, to: number, tail: string,
 }
 
 /**
- * The records of the first `count` lines of a text whose lines were all taken as they came
- * (one `\n` after each but perhaps the last), made again ({@linkcode sentRecord}).
+ * The records of `count` lines of a text whose lines were all taken as they came (one `\n`
+ * after each but perhaps the last), from the line starting at `from`, made again
+ * ({@linkcode sentRecord}).
  *
  * @param text The body.
  * @param count How many lines.
  * @param tail `asSent.tail`.
+ * @param from Where the first of them starts.
  * @returns The records, in order.
  * @example
  * ```ts
@@ -79,10 +81,10 @@ export function sentRecord(text: string, from: number, to: number, tail: string,
  * sentRecords('{"time":"1970-01-01T00:00:00.000Z","level":"info","msg":"a"}\n', 1, ',"producer":"p"}').length; // 1
  * ```
  */
-export function sentRecords(text: string, count: number, tail: string): LogRecord[] {
+export function sentRecords(text: string, count: number, tail: string, from = 0): LogRecord[] {
   const check = ownFormCheck(true);
   const records: LogRecord[] = [];
-  for (let at = 0; records.length < count;) {
+  for (let at = from; records.length < count;) {
     let end = text.indexOf("\n", at);
     if (end < 0) end = text.length;
     records.push(sentRecord(text, at, end, tail, check));
