@@ -85,6 +85,11 @@ export class Exchange {
   /**
    * Whether NDJSON bodies taken as they came may leave their records unmade (parseNdjson's
    * `unmade`): when the store writes such a body from its text and nothing forwards records.
+   *
+   * @example
+   * ```ts ignore
+   * parseNdjson(text, producer, maxLineBytes, false, budget, exchange.unmadeBodies);
+   * ```
    */
   get unmadeBodies(): boolean {
     return this.parts.store.takesText === true && this.parts.forwarder === undefined;

@@ -137,6 +137,11 @@ export class Identities {
    * Whether records all in `category` keep it, as {@linkcode admitCategories} would say for each
    * of them (a new name is kept), without counting a refusal: for a body whose records are not
    * made yet; when this says no, their `admitCategories` counts them.
+   *
+   * @example
+   * ```ts ignore
+   * if (!identities.admitsAll("edge", "http", false)) records = identities.admitCategories("edge", records, false);
+   * ```
    */
   admitsAll(token: string, category: string | undefined, trusted: boolean): boolean {
     return trusted || category === undefined || this.#refusal(token, category) === undefined;

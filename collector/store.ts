@@ -26,9 +26,10 @@ export interface BatchOrigin {
   /** The request body as received (decompressed), for an id when there is no Idempotency-Key. */
   body: Uint8Array;
   /**
-   * Set when `body` is NDJSON whose every line is one of `records` taken as it came, in order
-   * (`ParsedBody.asSent`, with `text`, the body decoded): the local files then append the body with
-   * `tail` in place of each line's closing brace, which are the records' lines byte for byte.
+   * Set when `body` is NDJSON whose every line is a record taken as it came, in order
+   * (`ParsedBody.asSent`, with `text`, the body decoded; `count` records): the local files then
+   * append the body with `tail` in place of each line's closing brace, which are the records'
+   * lines byte for byte. A store that `takesText` may then be given no records (not made).
    */
   asSent?: { category: string | undefined; tail: string; text: string; count: number };
 }
@@ -84,6 +85,11 @@ export interface RecordStore {
   /**
    * The store writes a body taken as it came (`from.asSent`) from its text and count alone: the
    * records of such a body are then not made for it (`write` is given none).
+   *
+   * @example
+   * ```ts ignore
+   * const store: RecordStore = { ...diskStore(disk), takesText: true };
+   * ```
    */
   readonly takesText?: boolean;
   /** Whether a request with this Idempotency-Key was stored already (answered `duplicate: true`). */
@@ -91,6 +97,7 @@ export interface RecordStore {
   /**
    * Stores the records (with their key), all or nothing; throws {@linkcode StoreRefusedError}.
    * Resolves `{ duplicate: true }` when the store had them all already (the answer then says so).
+   * A store that `takesText` may be given none, with `from.asSent` (its text and count) instead.
    */
   write(records: readonly LogRecord[], key: StoreKey | undefined, from: BatchOrigin): void | { duplicate: boolean } | Promise<void | { duplicate: boolean }>;
   /** Why writes cannot succeed now (`/readyz` answers 503 with it), or undefined. */

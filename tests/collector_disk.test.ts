@@ -151,7 +151,7 @@ describe("the collector on a failing disk", () => {
 });
 
 describe("the bytes written", () => {
-  test("large and small bodies, one category or several, in sluice's form or not: each file holds exactly the lines sent, with the producer (the writer's scratch buffer filled, overflowed and reused)", async () => {
+  test("large and small bodies, one category or several, in sluice's form or not: each file holds exactly the lines sent, with the producer (texts that fit the writer's scratch buffer together, one that does not, then small ones reusing it)", async () => {
     const { post, files } = make();
     const own = (i: number, category: string, pad: number) => createRecord(1_700_000_000_000 + i, "info", category, `m${i} é😀`, `,"pad":"${"x".repeat(pad)}"}`).json;
     const stored = (line: string) => line.slice(0, -1) + ',"producer":"edge-1"}\n';

@@ -98,21 +98,21 @@ describe("ingest appends lines in sluice's form as they came", () => {
   });
 
   test("a body parsed with its records unmade gives, when they are read, the same records, rejections and asSent as one parsed whole (seeded fuzz)", () => {
-    const categories = [undefined, "", "http"];
+    const categories = [undefined, "", "db", "http"];
     // each keeps the line a line, most take it off the fast path
     const edits: ((line: string) => string)[] = [(l) => " " + l, (l) => l.slice(0, -2), (l) => l.slice(0, -1) + ',"producer":"x"}', (l) => l + "\r", () => "", (l) => l.replace('"msg":"', '"msg":"\\u0041'), (l) => l + "x".repeat(80)];
     const line = fc.record({
       time: fc.integer({ min: 0, max: 4e12 }),
       level: fc.constantFrom(...LEVEL_NAMES),
-      category: fc.nat({ max: 1 }),
+      category: fc.nat({ max: 2 }),
       msg: fc.string({ unit: "binary", maxLength: 6 }),
       edit: fc.oneof({ weight: 12, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.nat({ max: edits.length - 1 }) }),
     });
     const seen = { unmade: 0, made: 0, other: 0 };
-    // a body in one category, or in two names of one file (no category, and "")
+    // a body in one category ("http"), or in several: two names of one file (no category, and "") and "db"
     fc.assert(fc.property(fc.array(line, { maxLength: 8 }), fc.boolean(), fc.constantFrom(1 << 20, 120), fc.boolean(), (lines, newline, maxLineBytes, mixed) => {
       const text = lines.map((l) => {
-        const own = createRecord(l.time, l.level as LevelName, categories[mixed ? l.category : 2], l.msg, "}").json;
+        const own = createRecord(l.time, l.level as LevelName, categories[mixed ? l.category : 3], l.msg, "}").json;
         return l.edit < 0 ? own : edits[l.edit](own);
       }).join("\n") + (newline ? "\n" : "");
       const whole = parseNdjson(text, "edge/1", maxLineBytes, false, { maxErrors: 3 });
@@ -124,7 +124,7 @@ describe("ingest appends lines in sluice's form as they came", () => {
       expect(unmade.asSent === undefined ? undefined : asSent).toEqual(whole.asSent);
       expect([unmade.records, unmade.errors, unmade.rejected]).toEqual([whole.records, whole.errors, whole.rejected]);
     }), { seed: 20261207, numRuns: 1500 });
-    expect({ unmade: seen.unmade > 200, made: seen.made > 100, other: seen.other > 200 }).toEqual({ unmade: true, made: true, other: true });
+    expect({ unmade: seen.unmade > 200, made: seen.made > 30, other: seen.other > 200 }).toEqual({ unmade: true, made: true, other: true });
   });
 
   test("asSent is set only for a body whose every line is taken as it came, for one category file", () => {

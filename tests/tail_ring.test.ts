@@ -65,7 +65,7 @@ describe("the tail ring", () => {
     expect({ bodies: kept.bodies > 300, records: kept.records > 300, cut: kept.cut > 100 }).toEqual({ bodies: true, records: true, cut: true });
   });
 
-  test("thousands of batches come and go while a client reads each (the list of batches is compacted under the reader)", () => {
+  test("thousands of batches come and go with a read after each push (the list of batches is compacted while records made of a body are kept)", () => {
     const ring = new RecordRing(3, 1 << 20);
     for (let i = 0; i < 5000; i++) {
       const text = createRecord(i, "info", undefined, `m${i}`, "}").json + "\n";

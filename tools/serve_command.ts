@@ -44,7 +44,7 @@ export const SERVE: CommandSpec = {
     "public-metrics": { type: "boolean", help: "answer GET /metrics and /producers without a token" },
     "no-console": { type: "boolean", help: "do not serve the console at / (the /api/* read API stays, for read tokens)" },
     "tail-buffer": { type: "string", value: "N", default: "10000", help: "recent records kept for /api/tail clients that resume (Last-Event-ID) or fall behind" },
-    "tail-buffer-bytes": { type: "string", value: "BYTES", default: "16777216", help: "bytes of those records kept at most (lines, messages and categories; a body in sluice's form counts as its text)" },
+    "tail-buffer-bytes": { type: "string", value: "BYTES", default: "16777216", help: "bytes of those records kept at most (lines, messages and categories; a body all in sluice's form, one category file, counts as its text)" },
     "max-tail-clients": { type: "string", value: "N", default: "64", help: "/api/tail clients at once; past it 503 Retry-After: 5" },
     "max-concurrent-searches": { type: "string", value: "N", default: "2", help: "/api/search and /api/histogram requests running at once; past it 503 Retry-After: 1" },
     "tail-rate": { type: "string", value: "N", default: "1000", help: "records one /api/tail client is sent a second at most (its query may look at 16 times as many); past it the client is told how many it missed" },

@@ -7,7 +7,7 @@
  */
 import type { LogRecord } from "../../lib/record.ts";
 import { ownLines } from "../../lib/format/ndjson_decode.ts";
-import { sentRecord, sentRecords } from "../../lib/format/sent_record.ts";
+import { lineStarts, sentRecord, sentRecords } from "../../lib/format/sent_record.ts";
 import { ownFormCheck, type OwnFormCheck } from "../../lib/format/own_form.ts";
 
 /**
@@ -16,13 +16,14 @@ import { ownFormCheck, type OwnFormCheck } from "../../lib/format/own_form.ts";
  *
  * @example
  * ```ts
- * const body: SentBody = { text: '{"time":"1970-01-01T00:00:00.000Z","level":"info","msg":"a"}\n', tail: ',"producer":"p"}' };
+ * import type { SentBody } from "./record_ring.ts";
+ * const body: SentBody = { text: '{"time":"1970-01-01T00:00:00.000Z","level":"info","msg":"a"}\n', tail: ',"producer":"p"}', count: 1 };
  * ```
  */
 export interface SentBody {
   text: string;
   tail: string;
-  /** How many lines, when the records pushed with it were not made (`ParsedBody.asSent.unmade`). */
+  /** How many lines (records): required when the records pushed with it were not made (`ParsedBody.asSent.unmade`). */
   count?: number;
 }
 
@@ -132,12 +133,9 @@ export class RecordRing {
    * `maxRecords` lines only (those before could not be kept), `batch` moved past the rest.
    */
   #lastRecords(batch: Batch, body: SentBody, n: number): LogRecord[] {
-    const keep = Math.min(n, this.maxRecords);
-    // the newline before the first line kept, from the end (the last line may end in one)
-    let at = body.text.length - (body.text.endsWith("\n") ? 1 : 0);
-    for (let k = 0; k < keep; k++) at = body.text.lastIndexOf("\n", at - 1);
-    batch.first += n - keep;
-    return sentRecords(body.text, keep, body.tail, at + 1);
+    const skip = Math.max(0, n - this.maxRecords);
+    batch.first += skip;
+    return sentRecords(body.text, n, body.tail, skip);
   }
 
   /**
@@ -187,16 +185,7 @@ export class RecordRing {
   /** The record of line `i` of a body kept as its text, made once while readers stay on that body and within `MADE_CHARS`. */
   #sent(b: Batch, i: number): LogRecord {
     const { text, tail } = b.body!;
-    let starts = b.starts;
-    if (starts === undefined) {
-      starts = b.starts = new Uint32Array(b.count + 1);
-      for (let k = 0, at = 0; k < b.count; k++) {
-        starts[k] = at;
-        const end = text.indexOf("\n", at);
-        at = (end < 0 ? text.length : end) + 1;
-        starts[k + 1] = at;
-      }
-    }
+    const starts = b.starts ??= lineStarts(text, b.count);
     const from = starts[i], to = starts[i + 1] - 1;
     let made = this.#made;
     const r = made?.batch === b ? made.records[i] : undefined;

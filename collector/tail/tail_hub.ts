@@ -80,7 +80,8 @@ export class TailHub {
 
   /**
    * Adds accepted (written) records and wakes the clients waiting for them. With `body`, the
-   * records are every line of that text (`ParsedBody.asSent`), and the ring keeps only the text.
+   * records are every line of that text (`ParsedBody.asSent`; `records` may be empty when they
+   * were not made, and `body.count` says how many), and the ring keeps only the text.
    */
   publish(records: readonly LogRecord[], body?: SentBody): void {
     this.ring.push(records, body);

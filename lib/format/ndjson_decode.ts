@@ -9,7 +9,7 @@ import { createRecord, type LogRecord } from "../record.ts";
 import { ownFormCheck, type OwnFormCheck } from "./own_form.ts";
 import { categoryFileName } from "../files/category_name.ts";
 import { serializeObject } from "../serialize.ts";
-import { asSent, sentRecords } from "./sent_record.ts";
+import { asSent, sentFieldsAt, sentRecords } from "./sent_record.ts";
 
 export { TooManyLinesError };
 
@@ -169,7 +169,7 @@ export function parseNdjson(text: string, producer: string, maxLineBytes: number
     }
     if (pending >= 0) {
       const v = parsedOrUndefined(text, from, to);
-      if (v !== undefined && !Object.hasOwn(v, "producer") && ownForm(text, v, from, to) >= 0 && (pending === 0 || v.category === category)) {
+      if (v !== undefined && sentFieldsAt(v, text, from, to, ownForm) >= 0 && (pending === 0 || v.category === category)) {
         category = v.category as string | undefined;
         pending++;
         continue;

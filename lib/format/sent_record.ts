@@ -31,12 +31,56 @@ import { ownFormCheck, type OwnFormCheck } from "./own_form.ts";
  * ```
  */
 export function asSent(v: Record<string, unknown>, src: string, from: number, to: number, producerTail: string, ownForm: OwnFormCheck): LogRecord | undefined {
-  if (Object.hasOwn(v, "producer")) return undefined;
-  const fieldsAt = ownForm(src, v, from, to);
+  const fieldsAt = sentFieldsAt(v, src, from, to, ownForm);
   if (fieldsAt < 0) return undefined;
   // a rope over the body: parseNdjson makes it a string of its own unless the body is taken whole
   const json = src.slice(from, to - 1) + producerTail;
   return { time: ownForm.ms, level: v.level as LevelName, category: v.category as string | undefined, msg: v.msg as string, json, fieldsAt };
+}
+
+/**
+ * Whether a line is taken as it came ({@linkcode asSent}'s check, without making the record):
+ * its record's `fieldsAt`, or -1.
+ *
+ * @param v The line's parsed value.
+ * @param src The text the line stands in.
+ * @param from Where the line starts.
+ * @param to Where it ends.
+ * @param ownForm A check made by `ownFormCheck` for this body's lines (its `ms` is then the record's time).
+ * @returns Where the record's fields start in its line, or -1.
+ * @example
+ * ```ts
+ * import { sentFieldsAt } from "./sent_record.ts";
+ * import { ownFormCheck } from "./own_form.ts";
+ * const line = '{"time":"1970-01-01T00:00:00.000Z","level":"info","msg":"a","producer":"x"}';
+ * sentFieldsAt(JSON.parse(line), line, 0, line.length, ownFormCheck()); // -1: it names its own producer
+ * ```
+ */
+export function sentFieldsAt(v: Record<string, unknown>, src: string, from: number, to: number, ownForm: OwnFormCheck): number {
+  return Object.hasOwn(v, "producer") ? -1 : ownForm(src, v, from, to);
+}
+
+/**
+ * Where each of the first `count` lines of a text starts (one `\n` after each line but perhaps
+ * the last), then one past the last one's end + 1: line `i` is `text.slice(starts[i], starts[i + 1] - 1)`.
+ *
+ * @param text The text.
+ * @param count How many lines.
+ * @returns `count + 1` offsets.
+ * @example
+ * ```ts
+ * import { lineStarts } from "./sent_record.ts";
+ * lineStarts("{}\n{}", 2); // Uint32Array [0, 3, 6]
+ * ```
+ */
+export function lineStarts(text: string, count: number): Uint32Array {
+  const starts = new Uint32Array(count + 1);
+  for (let k = 0, at = 0; k < count; k++) {
+    const end = text.indexOf("\n", at);
+    at = (end < 0 ? text.length : end) + 1;
+    starts[k + 1] = at;
+  }
+  return starts;
 }
 
 /**
@@ -49,7 +93,8 @@ export function asSent(v: Record<string, unknown>, src: string, from: number, to
  * @param to Where it ends (its closing brace's index + 1).
  * @param tail `asSent.tail`: what the line's closing brace gives way to.
  * @param ownForm A check made by `ownFormCheck` for this body's lines (it keeps what they share).
- * @returns The record; a TypeError for a line parseNdjson would not have taken as it came.
+ * @returns The record.
+ * @throws A SyntaxError for a line that is not JSON, a TypeError for one parseNdjson would not have taken as it came.
  * @example
  * ```ts
  * import { sentRecord } from "./sent_record.ts";
@@ -66,14 +111,13 @@ export function sentRecord(text: string, from: number, to: number, tail: string,
 }
 
 /**
- * The records of `count` lines of a text whose lines were all taken as they came (one `\n`
- * after each but perhaps the last), from the line starting at `from`, made again
- * ({@linkcode sentRecord}).
+ * The records of lines `[first, count)` of a text whose lines were all taken as they came (one
+ * `\n` after each but perhaps the last), made again ({@linkcode sentRecord}).
  *
  * @param text The body.
- * @param count How many lines.
+ * @param count How many lines the text has.
  * @param tail `asSent.tail`.
- * @param from Where the first of them starts.
+ * @param first The first line made.
  * @returns The records, in order.
  * @example
  * ```ts
@@ -81,14 +125,10 @@ export function sentRecord(text: string, from: number, to: number, tail: string,
  * sentRecords('{"time":"1970-01-01T00:00:00.000Z","level":"info","msg":"a"}\n', 1, ',"producer":"p"}').length; // 1
  * ```
  */
-export function sentRecords(text: string, count: number, tail: string, from = 0): LogRecord[] {
+export function sentRecords(text: string, count: number, tail: string, first = 0): LogRecord[] {
   const check = ownFormCheck(true);
+  const starts = lineStarts(text, count);
   const records: LogRecord[] = [];
-  for (let at = from; records.length < count;) {
-    let end = text.indexOf("\n", at);
-    if (end < 0) end = text.length;
-    records.push(sentRecord(text, at, end, tail, check));
-    at = end + 1;
-  }
+  for (let i = first; i < count; i++) records.push(sentRecord(text, starts[i], starts[i + 1] - 1, tail, check));
   return records;
 }
