@@ -8,7 +8,7 @@
 import type { Sql } from "postgres";
 import { errorMessage } from "../lib/errors.ts";
 import { latencyRecorder } from "../lib/latency.ts";
-import type { LogRecord } from "../lib/record.ts";
+import { createRecord, type LogRecord } from "../lib/record.ts";
 import type { Sink } from "../lib/sink.ts";
 import { openPostgres, safeUrl } from "../postgres/connect.ts";
 import { ensureTable, maintain, type TableNames, tableNames } from "../postgres/table.ts";
@@ -92,7 +92,8 @@ const MAINTAIN_MS = 3_600_000;
  * every write with a 503 and `/readyz` says why, trying again every second until it can check
  * the table. PostgreSQL is asked every 5 s while it takes writes; while it is away (a commit
  * failed, or it did not answer within 2 s) writes are refused the same way and it is probed
- * every second.
+ * every second with a commit of one record that is rolled back, so a PostgreSQL that answers
+ * but refuses writes stays away.
  *
  * @param options The URL, table, timeout, retention.
  * @returns The store for `createIngestApp({ store })`.
@@ -142,18 +143,21 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
       schedule(() => check().catch((e) => void (away = errorMessage(e))), RECONNECT_MS);
     }
   };
-  // `select 1`, answered within PROBE_TIMEOUT_MS (a stopped server never answers)
-  const answers = async () => {
+  // `query` answered within PROBE_TIMEOUT_MS (a stopped server never answers)
+  const answers = async (query: () => Promise<unknown> = () => sql`select 1`) => {
     let t: ReturnType<typeof setTimeout> | undefined;
     try {
-      await Promise.race([sql`select 1`, new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS)))]);
+      await Promise.race([query(), new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS)))]);
     } finally {
       clearTimeout(t);
     }
   };
+  // while away, the probe is a commit of one record, rolled back: PostgreSQL answering `select 1`
+  // is not enough (a full disk, a trigger or a privilege may refuse every write), and writes let
+  // in again only to fail made /readyz and the producers' requests flap
   const probe = async () => {
     try {
-      await answers();
+      await answers(() => commitBatches(sql, names, [{ records: [createRecord(Date.now(), "info", "sluice", "probe", "}")], key: undefined }], "rollback"));
       away = undefined;
     } catch (err) {
       away = `PostgreSQL at ${safeUrl(options.url)} is away: ${errorMessage(err)}`;

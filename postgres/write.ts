@@ -51,6 +51,7 @@ export interface KeyedBatch {
  * @param sql A postgres.js pool.
  * @param names The table's names.
  * @param batches The batches.
+ * @param end `rollback` writes everything and then undoes it: a probe that a commit would succeed.
  * @returns For each batch, whether it was a duplicate.
  * @throws The driver's error when the transaction failed (then nothing of it was committed).
  * @example
@@ -58,7 +59,7 @@ export interface KeyedBatch {
  * const [dup] = await commitBatches(sql, tableNames("logs"), [{ records, key }]);
  * ```
  */
-export async function commitBatches(sql: Sql, names: TableNames, batches: readonly KeyedBatch[]): Promise<boolean[]> {
+export async function commitBatches(sql: Sql, names: TableNames, batches: readonly KeyedBatch[], end: "commit" | "rollback" = "commit"): Promise<boolean[]> {
   const tx = await sql.reserve();
   // what is sent on the connection resolves or rejects in order; the first failure is the one reported
   const sent: Promise<unknown>[] = [];
@@ -95,7 +96,7 @@ export async function commitBatches(sql: Sql, names: TableNames, batches: readon
         copy.end();
       }));
     }
-    send(tx.unsafe("commit").execute());
+    send(tx.unsafe(end).execute());
     open = false;
     await Promise.all(sent);
     return duplicate;

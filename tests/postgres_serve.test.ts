@@ -252,6 +252,30 @@ describe.skipIf(!run)("sluice serve --postgres against a real PostgreSQL", () =>
     await exited(s.proc);
   }, 60_000);
 
+  test("PostgreSQL answering but refusing every write (a trigger): 503, /readyz stays 503 (it is probed with a write, not select 1), then 200 once writes work; the retry is written once", async () => {
+    const s = await serveOn("t_refuse");
+    const body = '{"msg":"refused","i":0}\n';
+    pg.psql("create function t_refuse_no() returns trigger language plpgsql as $$ begin raise exception 'writes refused for the test'; end $$");
+    pg.psql("create trigger t_refuse_no before insert on t_refuse for each row execute function t_refuse_no()");
+    try {
+      const refused = await ingest(s.url, body, "refuse-1");
+      expect(refused.status).toBe(503);
+      expect((await refused.json()).error).toContain("writes refused for the test");
+      // select 1 would have let writes in again after a second; the write probe keeps it away
+      await new Promise((r) => setTimeout(r, 3000));
+      const ready = await fetch(`${s.url}/readyz`);
+      expect([ready.status, (await ready.json()).reason]).toEqual([503, expect.stringContaining("writes refused for the test")]);
+    } finally {
+      pg.psql("drop function t_refuse_no() cascade");
+    }
+    await until("/readyz 200 once writes work", async () => (await fetch(`${s.url}/readyz`)).status === 200, 15_000);
+    expect((await ingest(s.url, body, "refuse-1")).status).toBe(200);
+    expectOnce("t_refuse", 1);
+    expect(pg.psql("select count(*) from t_refuse where msg = 'probe'")).toBe("0");
+    s.proc.kill("SIGTERM");
+    await exited(s.proc);
+  }, 60_000);
+
   test("PostgreSQL SIGKILLed while no request comes: /readyz turns 503 with the reason by itself, then 200 once it is back", async () => {
     const s = await serveOn("t_idle");
     try {
