@@ -92,8 +92,8 @@ const MAINTAIN_MS = 3_600_000;
  * every write with a 503 and `/readyz` says why, trying again every second until it can check
  * the table. PostgreSQL is asked every 5 s while it takes writes; while it is away (a commit
  * failed, or it did not answer within 2 s) writes are refused the same way and it is probed
- * every second with a commit of one record that is rolled back, so a PostgreSQL that answers
- * but refuses writes stays away.
+ * every second with a commit of one record and its key that is rolled back, so a PostgreSQL
+ * that answers but refuses writes stays away.
  *
  * @param options The URL, table, timeout, retention.
  * @returns The store for `createIngestApp({ store })`.
@@ -152,12 +152,15 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
       clearTimeout(t);
     }
   };
-  // while away, the probe is a commit of one record, rolled back: PostgreSQL answering `select 1`
-  // is not enough (a full disk, a trigger or a privilege may refuse every write), and writes let
-  // in again only to fail made /readyz and the producers' requests flap
+  // while away, the probe is a commit of one record with a key, rolled back: PostgreSQL answering
+  // `select 1` is not enough (a trigger or a privilege may refuse every write), and writes let in
+  // again only to fail made /readyz and the producers' requests flap. One probe at a time: one that
+  // did not answer is waited for, not joined by more (each holds a connection of the pool)
+  let probing: Promise<unknown> | undefined;
+  const writeProbe = () => probing ??= commitBatches(sql, names, [{ records: [createRecord(Date.now(), "info", "sluice", "probe", "}")], key: { token: "sluice", hash: "probe" } }], "rollback").finally(() => probing = undefined);
   const probe = async () => {
     try {
-      await answers(() => commitBatches(sql, names, [{ records: [createRecord(Date.now(), "info", "sluice", "probe", "}")], key: undefined }], "rollback"));
+      await answers(writeProbe);
       away = undefined;
     } catch (err) {
       away = `PostgreSQL at ${safeUrl(options.url)} is away: ${errorMessage(err)}`;
