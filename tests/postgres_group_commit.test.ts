@@ -7,15 +7,20 @@ import type { KeyedBatch } from "../postgres/write.ts";
 import { createRecord } from "../lib/record.ts";
 
 const batch = (name: string, n = 1): KeyedBatch => ({ records: Array.from({ length: n }, () => createRecord(0, "info", undefined, name, "}")), key: { token: "t", hash: name } });
-
-test("batches that wait while a commit runs share the next one; each is answered with its own outcome", async () => {
+/** A group of one commit at a time whose first commit waits for `release()`; `calls` are the keys of each commit. */
+function heldGroup(answer: (batches: readonly KeyedBatch[]) => boolean[]) {
   const calls: string[][] = [];
-  let release: () => void = () => {};
+  const held = { release: () => {} };
   const group = new GroupCommit(async (batches) => {
     calls.push(batches.map((b) => b.key!.hash));
-    if (calls.length === 1) await new Promise<void>((r) => (release = r));
-    return batches.map((b) => b.key!.hash === "dup");
+    if (calls.length === 1) await new Promise<void>((r) => (held.release = r));
+    return answer(batches);
   }, 1);
+  return { group, calls, release: () => held.release() };
+}
+
+test("batches that wait while a commit runs share the next one; each is answered with its own outcome", async () => {
+  const { group, calls, release } = heldGroup((batches) => batches.map((b) => b.key!.hash === "dup"));
   const first = group.add(batch("a"));
   const rest = [group.add(batch("b")), group.add(batch("dup")), group.add(batch("c"))];
   release();
@@ -61,13 +66,7 @@ test("a shared transaction that fails is retried batch by batch: the refused bat
 });
 
 test("a waiting batch withdrawn is never committed; one whose commit began is not withdrawn", async () => {
-  const calls: string[][] = [];
-  let release: () => void = () => {};
-  const group = new GroupCommit(async (batches) => {
-    calls.push(batches.map((b) => b.key!.hash));
-    if (calls.length === 1) await new Promise<void>((r) => (release = r));
-    return batches.map(() => false);
-  }, 1);
+  const { group, calls, release } = heldGroup((batches) => batches.map(() => false));
   const a = batch("a"), b = batch("b"), c = batch("c");
   const first = group.add(a);
   void group.add(b);

@@ -9,7 +9,7 @@ import { createRecord, type LogRecord } from "../record.ts";
 import { ownFormCheck, type OwnFormCheck } from "./own_form.ts";
 import { categoryFileName } from "../files/category_name.ts";
 import { serializeObject } from "../serialize.ts";
-import { asSent, sentFieldsAt, sentRecords } from "./sent_record.ts";
+import { asSent, parsedObject, sentFieldsAt, sentRecords } from "./sent_record.ts";
 
 export { TooManyLinesError };
 
@@ -168,7 +168,7 @@ export function parseNdjson(text: string, producer: string, maxLineBytes: number
       continue;
     }
     if (pending >= 0) {
-      const v = parsedOrUndefined(text, from, to);
+      const v = parsedObject(text, from, to);
       if (v !== undefined && sentFieldsAt(v, text, from, to, ownForm) >= 0 && (pending === 0 || v.category === category)) {
         category = v.category as string | undefined;
         pending++;
@@ -268,16 +268,6 @@ function collect(out: ReturnType<typeof parsedBody>, line: number, src: string, 
   if (typeof r === "string") out.reject(line, r);
   else out.records.push(r);
   return false;
-}
-
-/** The object the JSON text `text.slice(from, to)` holds, or undefined (not JSON, or not an object). */
-function parsedOrUndefined(text: string, from: number, to: number): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = JSON.parse(text.slice(from, to));
-    return typeof v === "object" && v !== null && !Array.isArray(v) ? v as Record<string, unknown> : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Whether two categories go to one file (the same, or another name for it: "" and none are both `default`). */

@@ -84,6 +84,29 @@ export function lineStarts(text: string, count: number): Uint32Array {
 }
 
 /**
+ * The object the JSON text `text.slice(from, to)` holds, or undefined (not JSON, or not an object).
+ *
+ * @param text The text.
+ * @param from Where the JSON starts.
+ * @param to Where it ends.
+ * @returns The object, or undefined.
+ * @example
+ * ```ts
+ * import { parsedObject } from "./sent_record.ts";
+ * parsedObject('x{"a":1}', 1, 8); // { a: 1 }
+ * parsedObject("[1]", 0, 3); // undefined
+ * ```
+ */
+export function parsedObject(text: string, from: number, to: number): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(text.slice(from, to));
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? v as Record<string, unknown> : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The record `parseNdjson` made of one line of a body it took whole (`asSent`), made again from
  * the body's text: so a body can be kept as its text alone and its records made only when read
  * (the collector's tail ring).
@@ -94,7 +117,7 @@ export function lineStarts(text: string, count: number): Uint32Array {
  * @param tail `asSent.tail`: what the line's closing brace gives way to.
  * @param ownForm A check made by `ownFormCheck` for this body's lines (it keeps what they share).
  * @returns The record.
- * @throws A SyntaxError for a line that is not JSON, a TypeError for one parseNdjson would not have taken as it came.
+ * @throws A TypeError for a line parseNdjson would not have taken as it came (or not JSON at all).
  * @example
  * ```ts
  * import { sentRecord } from "./sent_record.ts";
@@ -104,8 +127,8 @@ export function lineStarts(text: string, count: number): Uint32Array {
  * ```
  */
 export function sentRecord(text: string, from: number, to: number, tail: string, ownForm: OwnFormCheck): LogRecord {
-  const v: unknown = JSON.parse(text.slice(from, to));
-  const r = typeof v === "object" && v !== null && !Array.isArray(v) ? asSent(v as Record<string, unknown>, text, from, to, tail, ownForm) : undefined;
+  const v = parsedObject(text, from, to);
+  const r = v === undefined ? undefined : asSent(v, text, from, to, tail, ownForm);
   if (r === undefined) throw new TypeError(`sluice: line ${JSON.stringify(text.slice(from, Math.min(to, from + 80)))} is not in sluice's own form`);
   return r;
 }
