@@ -152,12 +152,23 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
       clearTimeout(t);
     }
   };
-  // while away, the probe is a commit of one record with a key, rolled back: PostgreSQL answering
-  // `select 1` is not enough (a trigger or a privilege may refuse every write), and writes let in
-  // again only to fail made /readyz and the producers' requests flap. One probe at a time: one that
-  // did not answer is waited for, not joined by more (each holds a connection of the pool)
+  // while away, the probe is a commit of one record with a key, both deleted before the commit:
+  // PostgreSQL answering `select 1` is not enough (a trigger or a privilege may refuse every
+  // write), nor is a rollback (a commit may wait for a synchronous standby that is down, or fail
+  // a deferred trigger), and writes let in again only to fail made /readyz and the producers'
+  // requests flap. One probe at a time: one that did not answer is waited for, not joined by more
+  // (each holds a connection of the pool)
   let probing: Promise<unknown> | undefined;
-  const writeProbe = () => probing ??= commitBatches(sql, names, [{ records: [createRecord(Date.now(), "info", "sluice", "probe", "}")], key: { token: "sluice", hash: "probe" } }], "rollback").finally(() => probing = undefined);
+  const writeProbe = () => {
+    if (probing) return probing;
+    const id = crypto.randomUUID(), time = Date.now();
+    const undo = [
+      [`delete from ${names.keys} where token = 'sluice' and hash = $1`, [`probe-${id}`]],
+      [`delete from ${names.table} where time = $1 and category = 'sluice' and record->>'probe' = $2`, [new Date(time).toISOString(), id]],
+    ] as const;
+    const record = createRecord(time, "info", "sluice", "probe", `,"probe":"${id}"}`);
+    return probing = commitBatches(sql, names, [{ records: [record], key: { token: "sluice", hash: `probe-${id}` } }], undo).finally(() => probing = undefined);
+  };
   const probe = async () => {
     try {
       await answers(writeProbe);

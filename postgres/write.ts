@@ -51,7 +51,9 @@ export interface KeyedBatch {
  * @param sql A postgres.js pool.
  * @param names The table's names.
  * @param batches The batches.
- * @param end `rollback` writes everything and then undoes it: a probe that a commit would succeed.
+ * @param undo Statements (text, parameters) sent after the rows and before the `commit`: a
+ *   probe deletes what it wrote with them, so its commit takes every step a commit takes (the
+ *   WAL's flush, a synchronous standby, deferred triggers) and leaves nothing behind.
  * @returns For each batch, whether it was a duplicate.
  * @throws The driver's error when the transaction failed (then nothing of it was committed).
  * @example
@@ -59,7 +61,7 @@ export interface KeyedBatch {
  * const [dup] = await commitBatches(sql, tableNames("logs"), [{ records, key }]);
  * ```
  */
-export async function commitBatches(sql: Sql, names: TableNames, batches: readonly KeyedBatch[], end: "commit" | "rollback" = "commit"): Promise<boolean[]> {
+export async function commitBatches(sql: Sql, names: TableNames, batches: readonly KeyedBatch[], undo: readonly (readonly [string, readonly unknown[]])[] = []): Promise<boolean[]> {
   const tx = await sql.reserve();
   // what is sent on the connection resolves or rejects in order; the first failure is the one reported
   const sent: Promise<unknown>[] = [];
@@ -96,7 +98,8 @@ export async function commitBatches(sql: Sql, names: TableNames, batches: readon
         copy.end();
       }));
     }
-    send(tx.unsafe(end).execute());
+    for (const [text, params] of undo) send(tx.unsafe(text, params as never).execute());
+    send(tx.unsafe("commit").execute());
     open = false;
     await Promise.all(sent);
     return duplicate;

@@ -276,6 +276,33 @@ describe.skipIf(!run)("sluice serve --postgres against a real PostgreSQL", () =>
     await exited(s.proc);
   }, 60_000);
 
+  test("PostgreSQL whose commits wait for a synchronous standby that is down: 503, /readyz stays 503 (the probe commits: a rollback would pass), then 200 once commits end; the retry is written once and the probes leave no row", async () => {
+    const s = await serveOn("t_standby", ["--write-timeout", "2s"]);
+    const body = '{"msg":"standby","i":0}\n';
+    pg.psql("alter system set synchronous_standby_names = 'absent_standby'");
+    pg.psql("select pg_reload_conf()");
+    try {
+      const waited = await ingest(s.url, body, "standby-1");
+      expect([waited.status, waited.headers.get("retry-after")]).toEqual([503, "2"]);
+      expect((await waited.json()).error).toContain("no commit within 2000 ms");
+      // a probe rolled back ends at once, so /readyz would be 200 a second later; a committed one waits too
+      await new Promise((r) => setTimeout(r, 4000));
+      const ready = await fetch(`${s.url}/readyz`);
+      expect([ready.status, (await ready.json()).reason]).toEqual([503, expect.stringContaining("is away")]);
+    } finally {
+      pg.psql("alter system reset synchronous_standby_names");
+      pg.psql("select pg_reload_conf()");
+    }
+    await until("/readyz 200 once commits end", async () => (await fetch(`${s.url}/readyz`)).status === 200, 15_000);
+    // the commit that waited went through once the standby was no longer waited for: the retry is then a duplicate
+    expect((await ingest(s.url, body, "standby-1")).status).toBe(200);
+    expectOnce("t_standby", 1);
+    expect(pg.psql("select count(*) from t_standby where msg = 'probe'")).toBe("0");
+    expect(pg.psql("select count(*) from t_standby_keys where token = 'sluice'")).toBe("0");
+    s.proc.kill("SIGTERM");
+    await exited(s.proc);
+  }, 60_000);
+
   test("PostgreSQL SIGKILLed while no request comes: /readyz turns 503 with the reason by itself, then 200 once it is back", async () => {
     const s = await serveOn("t_idle");
     try {
