@@ -60,7 +60,7 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
   let closing = false;
   /** True during a run of `queue-full` drops, which is reported once. */
   let full = false;
-  /** True from a write that stalled or failed until the queue is empty: each record queued keeps a message of its own. */
+  /** True from a write that stalled (its oldest record queued `STALLED_WRITE_MS` ago) or failed until the queue is empty: each record queued keeps a message of its own. */
   let waiting = false;
   let inflight: Inflight<C> | undefined;
   /** Resolves when the next batch is done with (written or given up). */
@@ -85,7 +85,7 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
     const n = records.length;
     finished += n;
     queued -= n;
-    for (let i = 0; i < n; i++) queuedBytes -= records[i].json.length;
+    for (const r of records) queuedBytes -= r.json.length;
     if (queued === 0) waiting = false;
     if (err === undefined) written += n;
     else lose("sink-error", n, err);
@@ -93,7 +93,8 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
     next();
   };
   /**
-   * Records about to wait long (a write stalled or failing) stop holding their callers' messages
+   * Records about to wait long (a write not done `STALLED_WRITE_MS` after its oldest record was
+   * logged, or failing) stop holding their callers' messages
    * (`keepOwnMessage`): those queued now, and from now on each one queued until the queue is
    * empty again (so none is copied twice). A log call pays one check.
    */
@@ -114,11 +115,6 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
     if (inflight || closed) return;
     const entry: Inflight<C> = inflight = { records: batcher.take(sink.maxBatch) };
     pipe = pipe.then(() => writeInflight(entry));
-  };
-  /** The batch in flight is done with: the next due batch may start. */
-  const settle = (): void => {
-    inflight = undefined;
-    if (batcher.due) onDue();
   };
   /** Encodes (unless `chunk` is given) and writes one batch synchronously. */
   const writeSync = (records: LogRecord[], chunk?: C): void => {
@@ -151,7 +147,9 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
       for (let attempts = 0; !entry.taken; attempts++) {
         let err: unknown;
         // a synchronous sink's write ends before a timer could fire: none for it
-        const stall = sink.sync ? undefined : setTimeout(keepMessages, STALLED_WRITE_MS);
+        // timed from the batch's oldest record (capped: a record made by hand may be dated ahead),
+        // so records behind a run of slow writes, none stalled alone, still give theirs up
+        const stall = sink.sync ? undefined : setTimeout(keepMessages, Math.min(STALLED_WRITE_MS, entry.records[0].time + STALLED_WRITE_MS - Date.now()));
         if (stall) unrefTimer(stall);
         try {
           await sink.write(entry.chunk);
@@ -168,7 +166,9 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
         await backoff(attempts);
       }
     } finally {
-      settle();
+      // the batch in flight is done with: the next due batch may start
+      inflight = undefined;
+      if (batcher.due) onDue();
     }
   };
   sink.connect?.({ report: onError, lost, unrefTimer });

@@ -198,11 +198,9 @@ export class Logger {
    */
   child(bindings: object = {}, options: ChildOptions = {}): Logger {
     const core = this.#core;
-    const category = options.category === undefined
-      ? this.#category
-      : this.#category === undefined ? options.category : this.#category + "." + options.category;
-    const data = this.#bindings + serializeMembers(redacted(core, bindings));
     const same = options.category === undefined;
+    const category = same ? this.#category : this.#category === undefined ? options.category : this.#category + "." + options.category;
+    const data = this.#bindings + serializeMembers(redacted(core, bindings));
     return new Logger(core, category, data, options.level ?? (same ? this.level : core.levelOf(category)), same ? this.#prefixes : undefined);
   }
 

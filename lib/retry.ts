@@ -89,7 +89,8 @@ export function sleep(ms: number, unrefTimer: (timer: unknown) => void): Promise
 }
 
 /**
- * Milliseconds a `Retry-After` header asks for (delta-seconds or an HTTP date), or undefined.
+ * Milliseconds a `Retry-After` header asks for (delta-seconds or an HTTP date), or undefined
+ * (also when there is none: `null`, as `Headers.get` gives, or `undefined`).
  *
  * @example
  * ```ts
@@ -97,7 +98,7 @@ export function sleep(ms: number, unrefTimer: (timer: unknown) => void): Promise
  * retryAfterMs("2"); // 2000
  * ```
  */
-export function retryAfterMs(header: string | null): number | undefined {
+export function retryAfterMs(header: string | null | undefined): number | undefined {
   if (!header?.trim()) return undefined; // none, or blank
   const s = Number(header);
   if (Number.isFinite(s) && s >= 0) return s * 1000;

@@ -94,10 +94,8 @@ export function activeSpanMembers(): string {
   const registry = (globalThis as Record<symbol, OtelRegistry | undefined>)[OTEL_API];
   if (registry?.context === undefined) return "";
   try {
-    const span = registry.context.active().getValue(SPAN_KEY) as SpanLike | undefined;
-    if (span === undefined) return "";
-    const sc = span.spanContext();
-    if (!/^(?!0+$)[0-9a-f]{32}$/.test(sc.traceId) || !/^[0-9a-f]{16}$/.test(sc.spanId)) return ""; // all zeros: no trace
+    const sc = (registry.context.active().getValue(SPAN_KEY) as SpanLike | undefined)?.spanContext();
+    if (sc === undefined || !/^(?!0+$)[0-9a-f]{32}$/.test(sc.traceId) || !/^[0-9a-f]{16}$/.test(sc.spanId)) return ""; // no span, or all zeros: no trace
     return traceMembers(sc.traceId, sc.spanId, sc.traceFlags);
   } catch {
     return "";

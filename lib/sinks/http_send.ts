@@ -145,7 +145,7 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
   const headers: Record<string, string> = {
     "content-type": wire?.contentType ?? "application/x-ndjson",
     ...(options.producer === undefined ? {} : { "x-sluice-producer": options.producer }),
-    ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    ...(options.token && { authorization: `Bearer ${options.token}` }),
     ...options.headers,
   };
   const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
@@ -188,7 +188,7 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
     const raw = wire ? wire.encode(batch.body, batch.records) : batch.body;
     // gzipped whole: the request's length is known, so every fetch can send it
     const body = gzip ? new Uint8Array(await new Response(new Response(raw as BodyInit).body!.pipeThrough(new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>)).arrayBuffer()) : raw;
-    const extra = { "idempotency-key": batch.key, ...(gzip ? { "content-encoding": "gzip" } : {}) };
+    const extra = { "idempotency-key": batch.key, ...(gzip && { "content-encoding": "gzip" }) };
     let last = "";
     /** Some attempt met an outage (a network error, 408, 429, 502, 503, 504): then giving up says nothing about the batch. */
     let away = false;
@@ -202,7 +202,6 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
         last = `network error: ${errorMessage(err)}`;
         away = true;
       }
-      let retryAfter: number | undefined;
       if (res !== undefined) {
         if (res.ok) {
           if (notify) options.onDelivered?.({ records: batch.records, oldestMs: batch.oldestMs });
@@ -213,12 +212,11 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
           throw new HttpSendError("refused", target, batch.records, res.status, last);
         }
         if (res.status < 500 || isAway(res.status)) away = true;
-        retryAfter = retryAfterMs(res.headers.get("retry-after"));
       }
       if (state.routed || givesUp(policy, attempt)) {
         throw new HttpSendError("gave-up", target, batch.records, res?.status, last, attempt, away);
       }
-      await state.backoff(retryDelay(policy, attempt, retryAfter), batch, last);
+      await state.backoff(retryDelay(policy, attempt, retryAfterMs(res?.headers.get("retry-after"))), batch, last);
     }
   };
   return { post, send };
