@@ -60,7 +60,7 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
   let closing = false;
   /** True during a run of `queue-full` drops, which is reported once. */
   let full = false;
-  /** True from a write that stalled (its oldest record queued `STALLED_WRITE_MS` ago) or failed until the queue is empty: each record queued keeps a message of its own. */
+  /** True from a write that stalled (not done `STALLED_WRITE_MS` after its batch was due) or failed until the queue is empty: each record queued keeps a message of its own. */
   let waiting = false;
   let inflight: Inflight<C> | undefined;
   /** Resolves when the next batch is done with (written or given up). */
@@ -93,8 +93,8 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
     next();
   };
   /**
-   * Records about to wait long (a write not done `STALLED_WRITE_MS` after its oldest record was
-   * logged, or failing) stop holding their callers' messages
+   * Records about to wait long (a write not done `STALLED_WRITE_MS` after its batch was due, or
+   * failing) stop holding their callers' messages
    * (`keepOwnMessage`): those queued now, and from now on each one queued until the queue is
    * empty again (so none is copied twice). A log call pays one check.
    */
@@ -147,9 +147,10 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
       for (let attempts = 0; !entry.taken; attempts++) {
         let err: unknown;
         // a synchronous sink's write ends before a timer could fire: none for it
-        // timed from the batch's oldest record (capped: a record made by hand may be dated ahead),
-        // so records behind a run of slow writes, none stalled alone, still give theirs up
-        const stall = sink.sync ? undefined : setTimeout(keepMessages, Math.min(STALLED_WRITE_MS, entry.records[0].time + STALLED_WRITE_MS - Date.now()));
+        // timed from when the batch was due at the latest (its oldest record's time and the batch's
+        // age limit; at most 1 s from now: a record made by hand may be dated ahead), so records
+        // behind a run of slow writes, none stalled alone, still give theirs up
+        const stall = sink.sync ? undefined : setTimeout(keepMessages, Math.min(STALLED_WRITE_MS, entry.records[0].time + batcher.maxAgeMs + STALLED_WRITE_MS - Date.now()));
         if (stall) unrefTimer(stall);
         try {
           await sink.write(entry.chunk);

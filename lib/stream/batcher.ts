@@ -54,6 +54,8 @@ export interface Batcher<T> {
   readonly items: readonly T[];
   /** True once the current batch is full or old enough. */
   readonly due: boolean;
+  /** Milliseconds a batch's first item may wait before the batch is due (`limits.maxAgeMs`). */
+  readonly maxAgeMs: number;
   /** Adds an item; calls `onDue` when this makes the batch due. */
   add(item: T): void;
   /** Marks the current batch due now (a flush); calls `onDue` when it holds anything. */
@@ -102,6 +104,7 @@ export function createBatcher<T>(limits: BatchLimits<T>, onDue: () => void, unre
     get due() {
       return due;
     },
+    maxAgeMs,
     add(item) {
       items.push(item);
       if (sizeOf !== undefined) bytes += sizeOf(item);
