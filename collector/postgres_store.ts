@@ -92,8 +92,9 @@ const MAINTAIN_MS = 3_600_000;
  * every write with a 503 and `/readyz` says why, trying again every second until it can check
  * the table. PostgreSQL is asked every 5 s while it takes writes; while it is away (a commit
  * failed, or it did not answer within 2 s) writes are refused the same way and it is probed
- * every second with a commit of one record and its key that is rolled back, so a PostgreSQL
- * that answers but refuses writes stays away.
+ * every second with a commit of a transaction that wrote one record and its key and rolled
+ * them back to a savepoint, so a PostgreSQL that answers but refuses writes, or whose commits
+ * wait for a synchronous standby that is down, stays away.
  *
  * @param options The URL, table, timeout, retention.
  * @returns The store for `createIngestApp({ store })`.
@@ -152,23 +153,15 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
       clearTimeout(t);
     }
   };
-  // while away, the probe is a commit of one record with a key, both deleted before the commit:
-  // PostgreSQL answering `select 1` is not enough (a trigger or a privilege may refuse every
-  // write), nor is a rollback (a commit may wait for a synchronous standby that is down, or fail
-  // a deferred trigger), and writes let in again only to fail made /readyz and the producers'
-  // requests flap. One probe at a time: one that did not answer is waited for, not joined by more
-  // (each holds a connection of the pool)
+  // while away, the probe is a commit of a transaction that wrote one record with a key inside a
+  // savepoint and rolled back to it: PostgreSQL answering `select 1` is not enough (a trigger or a
+  // privilege may refuse every write), nor is a plain rollback (a commit may wait for a
+  // synchronous standby that is down), and writes let in again only to fail made /readyz and the
+  // producers' requests flap. It needs only the INSERT a commit needs, and leaves nothing. One
+  // probe at a time: one that did not answer is waited for, not joined by more (each holds a
+  // connection of the pool)
   let probing: Promise<unknown> | undefined;
-  const writeProbe = () => {
-    if (probing) return probing;
-    const id = crypto.randomUUID(), time = Date.now();
-    const undo = [
-      [`delete from ${names.keys} where token = 'sluice' and hash = $1`, [`probe-${id}`]],
-      [`delete from ${names.table} where time = $1 and category = 'sluice' and record->>'probe' = $2`, [new Date(time).toISOString(), id]],
-    ] as const;
-    const record = createRecord(time, "info", "sluice", "probe", `,"probe":"${id}"}`);
-    return probing = commitBatches(sql, names, [{ records: [record], key: { token: "sluice", hash: `probe-${id}` } }], undo).finally(() => probing = undefined);
-  };
+  const writeProbe = () => probing ??= commitBatches(sql, names, [{ records: [createRecord(Date.now(), "info", "sluice", "probe", "}")], key: { token: "sluice", hash: "probe" } }], true).finally(() => probing = undefined);
   const probe = async () => {
     try {
       await answers(writeProbe);

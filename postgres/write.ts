@@ -51,9 +51,10 @@ export interface KeyedBatch {
  * @param sql A postgres.js pool.
  * @param names The table's names.
  * @param batches The batches.
- * @param undo Statements (text, parameters) sent after the rows and before the `commit`: a
- *   probe deletes what it wrote with them, so its commit takes every step a commit takes (the
- *   WAL's flush, a synchronous standby, deferred triggers) and leaves nothing behind.
+ * @param probe Writes everything inside a savepoint, rolls back to it and commits: a probe that
+ *   needs only what a commit needs (INSERT, not DELETE) and leaves nothing, whose commit still
+ *   waits for the WAL's flush and a synchronous standby (the transaction wrote); deferred
+ *   triggers are not run (their events go with the savepoint).
  * @returns For each batch, whether it was a duplicate.
  * @throws The driver's error when the transaction failed (then nothing of it was committed).
  * @example
@@ -61,7 +62,7 @@ export interface KeyedBatch {
  * const [dup] = await commitBatches(sql, tableNames("logs"), [{ records, key }]);
  * ```
  */
-export async function commitBatches(sql: Sql, names: TableNames, batches: readonly KeyedBatch[], undo: readonly (readonly [string, readonly unknown[]])[] = []): Promise<boolean[]> {
+export async function commitBatches(sql: Sql, names: TableNames, batches: readonly KeyedBatch[], probe = false): Promise<boolean[]> {
   const tx = await sql.reserve();
   // what is sent on the connection resolves or rejects in order; the first failure is the one reported
   const sent: Promise<unknown>[] = [];
@@ -69,6 +70,7 @@ export async function commitBatches(sql: Sql, names: TableNames, batches: readon
   let open = true; // a `begin` went out and no `commit` yet: on failure, a `rollback` follows
   try {
     send(tx.unsafe("begin").execute());
+    if (probe) send(tx.unsafe("savepoint probe").execute());
     const duplicate = batches.map(() => false);
     const keyed = batches.map((b, i) => [b, i] as const).filter(([b]) => b.key !== undefined);
     // the insert's answer comes before the COPY's start, so the rows written are only the fresh batches'
@@ -98,7 +100,7 @@ export async function commitBatches(sql: Sql, names: TableNames, batches: readon
         copy.end();
       }));
     }
-    for (const [text, params] of undo) send(tx.unsafe(text, params as never).execute());
+    if (probe) send(tx.unsafe("rollback to savepoint probe").execute());
     send(tx.unsafe("commit").execute());
     open = false;
     await Promise.all(sent);

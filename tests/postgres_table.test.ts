@@ -167,6 +167,28 @@ describe.skipIf(!run)("the table in a real PostgreSQL", () => {
     expect(pg.psql(`select string_agg(msg, ',' order by msg) from ${names.table}`)).toBe("later,too");
   }, 30_000);
 
+  test("commitBatches as a probe: under a role that may INSERT but not DELETE (an append-only table) it commits and leaves nothing; a refused write fails it", async () => {
+    const names = tableNames("t_probe");
+    await ensureTable(sql, names);
+    pg.psql("create role appender login");
+    pg.psql(`grant select, insert on ${names.table}, ${names.keys} to appender`);
+    const appender = postgres(pg.url.replace("postgres://postgres@", "postgres://appender@"), { onnotice: () => {} });
+    try {
+      const batch = () => ({ records: [createRecord(Date.now(), "info", "sluice", "probe", "}")], key: { token: "sluice", hash: "probe" } });
+      expect(await commitBatches(appender, names, [batch()], true)).toEqual([false]);
+      expect(await commitBatches(appender, names, [batch()], true)).toEqual([false]); // the key was not kept either
+      expect([pg.psql(`select count(*) from ${names.table}`), pg.psql(`select count(*) from ${names.keys}`)]).toEqual(["0", "0"]);
+      // the probe's rows still go through the checks a commit's do
+      pg.psql(`alter table ${names.table} add constraint no_probe check (msg <> 'probe')`);
+      await expect(commitBatches(appender, names, [batch()], true)).rejects.toThrow("no_probe");
+      // and a real commit under the same role still writes
+      expect(await commitBatches(appender, names, [{ records: [createRecord(Date.now(), "info", "c", "kept", "}")], key: { token: "t", hash: "k" } }])).toEqual([false]);
+      expect(pg.psql(`select string_agg(msg, ',') from ${names.table}`)).toBe("kept");
+    } finally {
+      await appender.end();
+    }
+  }, 30_000);
+
   test("--retention drops whole day partitions past it and the default partition's older records; keys past their TTL are forgotten", async () => {
     const names = tableNames("t_ret");
     await ensureTable(sql, names);
