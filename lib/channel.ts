@@ -21,6 +21,8 @@ export type { Channel, ChannelOptions } from "./channel_types.ts";
 /** The batch in the pipe. */
 interface Inflight<C> {
   records: LogRecord[];
+  /** When the batch became due (`performance.now()`): its write's stall is timed from then. */
+  dueAt: number;
   /** Set once encoded, so a retry or a takeover writes exactly what is left of it. */
   chunk?: C;
   /** Written or given up by a synchronous drain; the pipe skips it. */
@@ -113,7 +115,7 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
   };
   const onDue = (): void => {
     if (inflight || closed) return;
-    const entry: Inflight<C> = inflight = { records: batcher.take(sink.maxBatch) };
+    const entry: Inflight<C> = inflight = { records: batcher.take(sink.maxBatch), dueAt: batcher.dueAt };
     pipe = pipe.then(() => writeInflight(entry));
   };
   /** Encodes (unless `chunk` is given) and writes one batch synchronously. */
@@ -147,10 +149,9 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
       for (let attempts = 0; !entry.taken; attempts++) {
         let err: unknown;
         // a synchronous sink's write ends before a timer could fire: none for it
-        // timed from when the batch was due at the latest (its oldest record's time and the batch's
-        // age limit; at most 1 s from now: a record made by hand may be dated ahead), so records
-        // behind a run of slow writes, none stalled alone, still give theirs up
-        const stall = sink.sync ? undefined : setTimeout(keepMessages, Math.min(STALLED_WRITE_MS, entry.records[0].time + batcher.maxAgeMs + STALLED_WRITE_MS - Date.now()));
+        // timed from when the batch was due, so records behind a run of slow writes, none
+        // stalled alone, still give theirs up
+        const stall = sink.sync ? undefined : setTimeout(keepMessages, entry.dueAt + STALLED_WRITE_MS - performance.now());
         if (stall) unrefTimer(stall);
         try {
           await sink.write(entry.chunk);

@@ -54,8 +54,8 @@ export interface Batcher<T> {
   readonly items: readonly T[];
   /** True once the current batch is full or old enough. */
   readonly due: boolean;
-  /** Milliseconds a batch's first item may wait before the batch is due (`limits.maxAgeMs`). */
-  readonly maxAgeMs: number;
+  /** When the current batch became due (`performance.now()`), or 0 before it does. */
+  readonly dueAt: number;
   /** Adds an item; calls `onDue` when this makes the batch due. */
   add(item: T): void;
   /** Marks the current batch due now (a flush); calls `onDue` when it holds anything. */
@@ -93,7 +93,9 @@ export function createBatcher<T>(limits: BatchLimits<T>, onDue: () => void, unre
   let bytes = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let due = false;
+  let dueAt = 0;
   const becomeDue = () => {
+    dueAt = performance.now();
     due = true;
     onDue();
   };
@@ -104,7 +106,9 @@ export function createBatcher<T>(limits: BatchLimits<T>, onDue: () => void, unre
     get due() {
       return due;
     },
-    maxAgeMs,
+    get dueAt() {
+      return dueAt;
+    },
     add(item) {
       items.push(item);
       if (sizeOf !== undefined) bytes += sizeOf(item);
