@@ -164,11 +164,16 @@ async function listenNode(proc: any, fetch: Fetch, port: number, hostname: strin
     try {
       const url = `http://${req.headers.host ?? hostname}${req.url}`;
       const hasBody = req.method !== "GET" && req.method !== "HEAD";
+      // a client that goes away before its answer aborts the request's signal, as on Bun: a
+      // search stops there and gives its slot back instead of running to its end
+      const gone = new AbortController();
+      res.once("close", () => res.writableFinished || gone.abort());
       const request = new Request(url, {
         method: req.method,
         headers: req.headers,
         body: hasBody ? requestBody(req) : undefined,
         duplex: "half",
+        signal: gone.signal,
       } as RequestInit);
       const response = await fetch(request);
       res.writeHead(response.status, Object.fromEntries(response.headers));
