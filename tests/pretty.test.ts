@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { consoleSink, createLogger, createRecord, type Runtime } from "../mod.ts";
 import { prettyFormatter } from "../lib/format/pretty.ts";
+import { textFormatter } from "../lib/format/text.ts";
 import { terminalChoice } from "../lib/sinks/console_terminal.ts";
 import { foreignRecord } from "../tools/pretty/foreign_record.ts";
 
@@ -21,6 +22,27 @@ const work = mkdtempSync(join(tmpdir(), "sluice-pretty-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("the pretty format", () => {
+  test("seeded fuzz: what a record's sender wrote never reaches the terminal as a control character (escape sequences, \\r, C1, bidi overrides), in the pretty and the text format; it is shown escaped", () => {
+    let seed = 0xc0de;
+    const rand = (n: number) => ((seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) % n);
+    const hostile = [0x1b, 0x07, 0x0d, 0x08, 0x00, 0x7f, 0x9b, 0x9d, 0x202e, 0x2067];
+    const text = () => Array.from({ length: 1 + rand(12) }, () => rand(3) === 0 ? String.fromCharCode(hostile[rand(hostile.length)]) : rand(4) === 0 ? "]52;c;aGk=" : "ab c"[rand(4)]).join("");
+    const controls = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+    const pretty = prettyFormatter({ time: "iso" });
+    const textual = textFormatter();
+    for (let i = 0; i < 500; i++) {
+      const err = { name: "E", message: text(), stack: `E: x\n    at ${text()}` };
+      const fields = "," + JSON.stringify({ [text()]: text(), n: rand(9), err, s: text() }).slice(1, -1);
+      const r = rec("error", rand(2) ? text() : undefined, text(), fields);
+      for (const out of [pretty(r), textual(r)]) {
+        expect({ out, bad: controls.test(out) }).toEqual({ out, bad: false });
+      }
+    }
+    // shown, escaped: an OSC 52 (clipboard) sequence and a carriage return
+    expect(prettyFormatter({ time: "iso" })(rec("info", "c\x1b[2J", "ok\x1b]52;c;aGk=\x07\rfake"))).toBe("2026-12-06T17:14:28.123Z INFO  c\\u001b[2J ok\\u001b]52;c;aGk=\\u0007\\u000dfake");
+    expect(textual(rec("info", undefined, "a\u202eb"))).toBe("2026-12-06T17:14:28.123Z INFO  a\\u202eb");
+  });
+
   test("time, level, category, message, then fields as key=value: bare when they can be, JSON otherwise", () => {
     const fmt = prettyFormatter({ time: "iso" });
     expect(fmt(rec("info", "http", "request handled", ',"route":"/api/items","ms":12,"ok":true,"q":"a b","e":"","n":null,"tags":["x"],"o":{"k":1}')))

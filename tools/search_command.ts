@@ -5,6 +5,7 @@
  */
 import { readTailLine } from "./tail/tail_line.ts";
 import { textFormatter } from "../lib/format/text.ts";
+import { printable } from "../lib/format/printable.ts";
 import { detectRuntime } from "../lib/runtime/detect.ts";
 import { QueryError } from "../lib/query/query_error.ts";
 import { FileSearcher } from "../collector/search/file_searcher.ts";
@@ -90,7 +91,7 @@ export async function search(flags: Record<string, string | boolean | undefined>
   const text = flags.json !== true && runtime.isTerminal() ? textFormatter({ color: true }) : undefined;
   const out = page.lines.map((line) => {
     const record = text === undefined ? undefined : readTailLine(line, {})?.record;
-    return record === undefined ? line : text!(record);
+    return text === undefined ? line : record === undefined ? printable(line) : text(record);
   });
   if (out.length > 0) await new Promise<void>((resolve) => proc.stdout.write(out.join("\n") + "\n", () => resolve()));
   if (page.cursor !== undefined && (text !== undefined || flags.progress === true)) {

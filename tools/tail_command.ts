@@ -7,6 +7,7 @@ import { errorMessage } from "../lib/errors.ts";
 import { LEVEL_NAMES, type LevelName } from "../lib/levels.ts";
 import { detectRuntime } from "../lib/runtime/detect.ts";
 import { textFormatter } from "../lib/format/text.ts";
+import { printable } from "../lib/format/printable.ts";
 import { type CommandSpec, positiveDuration, wholeNumber } from "./flags.ts";
 import { FileTail } from "./tail/file_tail.ts";
 import { readTailLine, type TailLine } from "./tail/tail_line.ts";
@@ -73,7 +74,8 @@ export async function tail(flags: Record<string, string | boolean | undefined>, 
   const text = textFormatter({ color: runtime.isTerminal() });
   // the lines as stored when piped (NDJSON, for `| sluice pretty`, jq, a file), readable text on a terminal
   const json = flags.json === true || !runtime.isTerminal();
-  const print = (l: TailLine) => (json || l.record === undefined ? l.raw : text(l.record));
+  // a line that is no record is shown on a terminal as text too, its control characters escaped
+  const print = (l: TailLine) => (json ? l.raw : l.record === undefined ? printable(l.raw) : text(l.record));
   if (flags.remote !== undefined) return await tailRemote(flags, paths.join(" "), lines, (line) => proc.stdout.write(print(line) + "\n"));
   let out: string[] = [];
   const t = new FileTail(paths.length ? paths : ["./logs"], {

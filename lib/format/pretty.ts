@@ -8,6 +8,7 @@ import { isoTime } from "../iso_time.ts";
 import { recordFields, type LogRecord } from "../record.ts";
 import type { Formatter } from "./formatter.ts";
 import { LEVEL_COLORS, RESET } from "./text.ts";
+import { CONTROL_CLASS, printable } from "./printable.ts";
 
 /**
  * Options of {@linkcode prettyFormatter}.
@@ -44,9 +45,8 @@ const RED = "\x1b[31m";
 const BLUE = "\x1b[34m";
 /** The widest category column: longer categories push the message, shorter ones are padded to the widest seen. */
 const MAX_CATEGORY_WIDTH = 20;
-/** A string written without quotes: no space, quote, `=`, backslash or control character. */
-// deno-lint-ignore no-control-regex -- control characters are what it looks for
-const BARE = /^[^\s"=\\\x00-\x1f\x7f]+$/;
+/** A string written without quotes: no space, quote, `=`, backslash or character {@linkcode printable} escapes. */
+const BARE = new RegExp(`^[^\\s"=\\\\${CONTROL_CLASS}]+$`);
 
 const two = (n: number) => (n < 10 ? "0" : "") + n;
 
@@ -94,10 +94,11 @@ export function prettyFormatter(options: PrettyOptions = {}): Formatter {
     const d = new Date(ms);
     return two(d.getHours()) + ":" + two(d.getMinutes()) + ":" + two(d.getSeconds()) + "." + String(d.getMilliseconds()).padStart(3, "0");
   };
+  // what the record's sender wrote is shown, not obeyed by the terminal (printable)
   const value = (v: unknown): string => {
-    if (typeof v === "string") return v !== "" && BARE.test(v) ? v : JSON.stringify(v);
-    if (isError(v)) return paint(RED, (errorName(v) && errorName(v) + ": ") + v.message);
-    return JSON.stringify(v) ?? String(v);
+    if (typeof v === "string") return v !== "" && BARE.test(v) ? v : printable(JSON.stringify(v));
+    if (isError(v)) return paint(RED, printable((errorName(v) && errorName(v) + ": ") + v.message));
+    return printable(JSON.stringify(v) ?? String(v));
   };
   /** The stack frames and causes of an error, each line indented under the record. */
   const stackLines = (err: ErrorJson, out: string[], depth: number) => {
@@ -105,7 +106,7 @@ export function prettyFormatter(options: PrettyOptions = {}): Formatter {
       const lines = err.stack.split("\n");
       // a V8 stack starts with "Name: message", already on the record's line
       const head = lines[0].includes(String(err.message)) ? 1 : 0;
-      for (let i = head; i < lines.length; i++) if (lines[i].trim() !== "") out.push("    " + paint(DIM, lines[i].trim()));
+      for (let i = head; i < lines.length; i++) if (lines[i].trim() !== "") out.push("    " + paint(DIM, printable(lines[i].trim())));
     }
     if (isError(err.cause) && depth < 8) {
       out.push("    " + paint(RED, "caused by: " + value(err.cause)));
@@ -117,18 +118,18 @@ export function prettyFormatter(options: PrettyOptions = {}): Formatter {
     let line = ignore.has("time") ? "" : paint(DIM, clock(r.time)) + " ";
     line += paint(LEVEL_COLORS[r.level], r.level.toUpperCase().padEnd(5));
     if (!ignore.has("category")) {
-      const cat = r.category ?? "";
+      const cat = printable(r.category ?? "");
       if (cat.length > width) width = Math.min(cat.length, MAX_CATEGORY_WIDTH);
       if (width > 0) line += " " + paint(BLUE, cat.padEnd(width));
     }
-    line += " " + (singleLine ? r.msg.replace(/\r?\n/g, "\\n") : r.msg);
+    line += " " + printable(singleLine ? r.msg.replace(/\r?\n/g, "\\n") : r.msg);
     if (r.json.length - r.fieldsAt <= 1) return line;
     const below: string[] = [];
     const fields = recordFields(r);
     for (const k in fields) {
       if (ignore.has(k)) continue;
       const v = fields[k];
-      line += " " + paint(DIM, k + "=") + value(v);
+      line += " " + paint(DIM, printable(k) + "=") + value(v);
       if (!singleLine && isError(v)) stackLines(v, below, 0);
     }
     return below.length === 0 ? line : line + "\n" + below.join("\n");

@@ -7,6 +7,7 @@ import { isoTime } from "../iso_time.ts";
 import { LEVEL_NAMES, type LevelName } from "../levels.ts";
 import { recordFields, type LogRecord } from "../record.ts";
 import type { Formatter } from "./formatter.ts";
+import { printable } from "./printable.ts";
 
 /**
  * Each level's ANSI colour, shared by the text and pretty formats.
@@ -68,11 +69,11 @@ export function textFormatter(options: TextFormatOptions = {}): Formatter {
   const color = options.color ?? false;
   return (r: LogRecord) => {
     const lvl = r.level.toUpperCase().padEnd(5);
-    let line = isoTime(r.time) + " " + (color ? LEVEL_COLORS[r.level] + lvl + RESET : lvl) + " ";
-    if (r.category !== undefined) line += "[" + r.category + "] ";
-    line += r.msg;
+    let rest = r.category === undefined ? "" : "[" + r.category + "] ";
+    rest += r.msg;
     const fields = recordFields(r); // {} when there are none
-    for (const k in fields) line += " " + k + "=" + JSON.stringify(fields[k]);
-    return line;
+    for (const k in fields) rest += " " + k + "=" + JSON.stringify(fields[k]);
+    // what the record's sender wrote is shown, not obeyed by the terminal
+    return isoTime(r.time) + " " + (color ? LEVEL_COLORS[r.level] + lvl + RESET : lvl) + " " + printable(rest);
   };
 }
