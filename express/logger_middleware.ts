@@ -5,7 +5,7 @@
  * @module
  */
 import type { ErrorRequestHandler, Request, RequestHandler } from "express";
-import { type HttpLogOptions, httpRequestLog, type RequestLog } from "../lib/http_request_log.ts";
+import { CLIENT_CLOSED, type HttpLogOptions, httpRequestLog, type RequestLog } from "../lib/http_request_log.ts";
 import type { Logger } from "../lib/logger.ts";
 
 /**
@@ -81,10 +81,11 @@ export function sluiceLogger(log: Logger, options: SluiceExpressOptions = {}): R
     r.requestId = req.reqId;
     r[REQUEST_LOG] = req;
     res.setHeader(req.header, req.reqId);
-    // "close" comes after "finish", and alone when the client went away
+    // "close" comes after "finish", and alone when the client went away: before any answer
+    // was sent, the status is 499, not the 200 the response holds until a handler sets one
     res.once("close", () => {
       const length = res.getHeader("content-length");
-      req.end(res.statusCode, length === undefined ? undefined : Number(length));
+      req.end(res.headersSent ? res.statusCode : CLIENT_CLOSED, length === undefined ? undefined : Number(length));
     });
     req.run(next);
   };

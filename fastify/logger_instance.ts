@@ -5,7 +5,7 @@
  * @module
  */
 import type { FastifyBaseLogger, FastifyPluginCallback, FastifyReply, FastifyRequest } from "fastify";
-import { type HttpLogOptions, httpRequestLog, type RequestLog } from "../lib/http_request_log.ts";
+import { CLIENT_CLOSED, type HttpLogOptions, httpRequestLog, type RequestLog } from "../lib/http_request_log.ts";
 import type { Logger } from "../lib/logger.ts";
 import { PinoShapedLogger } from "./pino_logger.ts";
 
@@ -91,6 +91,9 @@ export function sluiceLogger(log: Logger, options: SluiceFastifyOptions = {}): S
       request.log = child;
       reply.log = child;
       reply.header(req.header, req.reqId);
+      // Fastify's onResponse comes only when the answer was sent whole: a client that went away
+      // gets its line here (499 before any answer), once (the line's own guard)
+      reply.raw.once("close", () => req.end(reply.raw.headersSent ? reply.raw.statusCode : CLIENT_CLOSED, undefined));
       req.run(next);
     });
     app.addHook("onError", (request: WithRequestLog, _reply: unknown, error: unknown, next: () => void) => {

@@ -66,6 +66,19 @@ export interface RequestLog {
 }
 
 /**
+ * The status a `request` line gives a request whose client went away before any answer was
+ * sent (nginx's "client closed request"): logged at `warn`, not as the 200 a server's response
+ * object holds before a handler sets one.
+ *
+ * @example
+ * ```ts
+ * import { CLIENT_CLOSED } from "./http_request_log.ts";
+ * res.once("close", () => req.end(res.headersSent ? res.statusCode : CLIENT_CLOSED, undefined));
+ * ```
+ */
+export const CLIENT_CLOSED = 499;
+
+/**
  * The request logging of one app: `begin(method, path, header)` for each request.
  *
  * @param log The logger to make children of.

@@ -181,4 +181,47 @@ describe("as Fastify's loggerInstance", () => {
     expect([recs[3].level, recs[3].status]).toEqual(["error", 500]);
     await log.close();
   });
+
+  test("with the plugin, a client that goes away still gets its line: 499 at warn before any answer, the status sent when it left mid-answer (Fastify's onResponse comes only for an answer sent whole)", async () => {
+    const { logger, records, log } = setup();
+    const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) });
+    app.register(logger.plugin);
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let arrived!: () => void;
+    let inHandler = new Promise<void>((r) => (arrived = r));
+    app.get("/stuck", async (_request, reply) => {
+      arrived();
+      await released;
+      return reply.send("late");
+    });
+    app.get("/partial", (_request, reply) => {
+      reply.raw.writeHead(200, { "content-type": "text/plain" });
+      reply.raw.write("partial");
+      arrived();
+      void released.then(() => reply.raw.end());
+      return reply.hijack();
+    });
+    const base = await app.listen({ port: 0, host: "127.0.0.1" });
+    const leave = async (path: string, afterFirstBytes: boolean) => {
+      inHandler = new Promise<void>((r) => (arrived = r));
+      const ac = new AbortController();
+      const res = fetch(base + path, { signal: ac.signal, headers: { "x-request-id": path } });
+      await inHandler;
+      if (afterFirstBytes) await (await res).body!.getReader().read();
+      ac.abort();
+      await res.catch(() => undefined);
+    };
+    try {
+      await leave("/stuck", false);
+      await leave("/partial", true);
+      for (let i = 0; i < 100 && (await records()).filter((r) => r.msg === "request").length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      release();
+      await app.close();
+    }
+    const lines = (await records()).filter((r) => r.msg === "request");
+    expect(lines.map((r) => [r.reqId, r.status, r.level])).toEqual([["/stuck", 499, "warn"], ["/partial", 200, "info"]]);
+    await log.close();
+  });
 });

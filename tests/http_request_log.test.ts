@@ -240,6 +240,36 @@ describe("sluice/express", () => {
     await m.log.close();
   });
 
+  test("a client that goes away before any answer: its line says 499 at warn, not the 200 a response holds before a handler sets one", async () => {
+    const m = memoryLogger(createLogger, streamSink);
+    const app = express();
+    app.use(expressLogger(m.log));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let arrived!: () => void;
+    const inHandler = new Promise<void>((r) => (arrived = r));
+    app.get("/stuck", async (_req, res) => {
+      arrived();
+      await released;
+      if (!res.writableEnded) res.end();
+    });
+    const s = await listen(app);
+    try {
+      const ac = new AbortController();
+      const res = fetch(`${s.base}/stuck`, { signal: ac.signal }).catch(() => undefined);
+      await inHandler;
+      ac.abort();
+      await res;
+      for (let i = 0; i < 100 && !m.lines().some((l) => l.includes('"msg":"request"')); i++) await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      release();
+      await s.stop();
+    }
+    const lines = (await recordsOf(m)).filter((r) => r.msg === "request");
+    expect(lines.map((r) => [r.path, r.status, r.level])).toEqual([["/stuck", 499, "warn"]]);
+    await m.log.close();
+  });
+
   test("path is originalUrl's, without the query, also inside a mounted router", async () => {
     const m = memoryLogger(createLogger, streamSink);
     const app = express();
