@@ -87,7 +87,9 @@ export function sluiceLogger(log: Logger, options: SluiceFastifyOptions = {}): S
         return Array.isArray(v) ? v[0] : v;
       });
       request[REQUEST_LOG] = req;
-      const child = base.around(req.log) as unknown as FastifyBaseLogger;
+      // around the child Fastify made for the route (its logLevel and logSerializers), when it is ours
+      const made = request.log instanceof PinoShapedLogger ? request.log : base;
+      const child = made.around(req.log) as unknown as FastifyBaseLogger;
       request.log = child;
       reply.log = child;
       reply.header(req.header, req.reqId);

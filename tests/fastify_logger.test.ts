@@ -145,19 +145,23 @@ describe("as Fastify's loggerInstance", () => {
     await log.close();
   });
 
-  test("a route's logLevel is honoured (Fastify checks it against the logger's levels)", async () => {
-    const { logger, records, log } = setup();
-    const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) });
-    app.get("/quiet", { logLevel: "warn" }, (request) => {
-      request.log.info("hidden");
-      request.log.warn("shown");
-      return "ok";
+  for (const plugin of [false, true]) {
+    test(`a route's logLevel and logSerializers are honoured${plugin ? " with the plugin registered (request.log then carries sluice's reqId)" : ""}`, async () => {
+      const { logger, records, log } = setup();
+      const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) });
+      if (plugin) app.register(logger.plugin);
+      app.get("/quiet", { logLevel: "warn", logSerializers: { user: (u: { name: string }) => u.name } }, (request) => {
+        request.log.info("hidden");
+        request.log.warn({ user: { name: "ann", password: "p" } }, "shown");
+        return "ok";
+      });
+      await app.inject({ method: "GET", url: "/quiet", headers: { "x-request-id": "q-1" } });
+      await app.close();
+      const recs = (await records()).filter((r) => r.msg !== "request");
+      expect(recs.map((r) => [r.msg, r.user, plugin ? r.reqId : "q-1"])).toEqual([["shown", "ann", "q-1"]]);
+      await log.close();
     });
-    await app.inject({ method: "GET", url: "/quiet" });
-    await app.close();
-    expect((await records()).map((r) => r.msg)).toEqual(["shown"]);
-    await log.close();
-  });
+  }
 
   test("with the plugin and Fastify's request lines off: one request line per request, a thrown error once with its stack", async () => {
     const { logger, records, log } = setup();
