@@ -73,7 +73,8 @@ export function sluiceLogger(log: Logger, options: SluiceLoggerOptions = {}): Mi
     c.set("requestId", req.reqId);
     await req.run(next);
     if (c.error !== undefined) req.error(c.error);
-    const { response, done } = await finishWebResponse(req, c.res, count);
+    // a HEAD is answered from its GET route and Hono drops that body unread: nothing to count
+    const { response, done } = await finishWebResponse(req, c.res, count && c.req.method !== "HEAD");
     if (response !== c.res) c.res = response;
     let waitUntil: ((p: Promise<unknown>) => void) | undefined;
     try {

@@ -101,6 +101,25 @@ describe("finishWebResponse", () => {
     await m.log.close();
   });
 
+  test("countBytes and a HEAD request to a streaming route (Hono answers it from the GET route and drops the body): the line is written and waitUntil's promise settles", async () => {
+    const m = memoryLogger(createLogger, streamSink);
+    const app = new Hono();
+    app.use(honoLogger(m.log, { countBytes: true }));
+    let more!: () => void;
+    const later = new Promise<void>((r) => (more = r));
+    app.get("/events", (c) => c.body(new ReadableStream({ async start(ctl) { ctl.enqueue(enc("a")); await later; ctl.close(); } })));
+    const waited: Promise<unknown>[] = [];
+    const ctx = { waitUntil: (p: Promise<unknown>) => void waited.push(p), passThroughOnException() {}, props: {} };
+    const res = await app.request("/events", { method: "HEAD" }, {}, ctx as never);
+    expect([res.status, await res.text()]).toEqual([200, ""]);
+    expect(waited.length).toBe(1);
+    const settled = await Promise.race([waited[0].then(() => true), new Promise((r) => setTimeout(() => r(false), 2000))]);
+    more();
+    expect(settled).toBe(true);
+    expect((await recordsOf(m)).map((r) => [r.method, r.status])).toEqual([["HEAD", 200]]);
+    await m.log.close();
+  });
+
   test("a stream whose next chunk comes later is answered at once and counted as it passes", async () => {
     const m = memoryLogger(createLogger, streamSink);
     let more!: () => void;
