@@ -8,6 +8,7 @@
  * @module
  */
 import { contextRunner } from "./context.ts";
+import { errorMessage } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import { parseTraceparent } from "./trace_context.ts";
 
@@ -59,9 +60,14 @@ export interface RequestLog {
   readonly header: string;
   /** Runs `fn` inside the request's `withContext` scope (or just runs it where there is none). */
   run<T>(fn: () => T): T;
-  /** Logs a thrown error at `error` with its stack (`err`), once. */
+  /**
+   * Takes a thrown error (the first), logged by {@linkcode RequestLog.end} before the line: at
+   * `error` with its stack (`err`), unless the answer was a 4xx (Hono's `HTTPException(401)`,
+   * http-errors' 404, Fastify's validation errors answer the client's input): then its message
+   * is the line's `error`.
+   */
   error(err: unknown): void;
-  /** Writes the `request` line, once: `info` below 400, `warn` for 4xx, `error` for 5xx. */
+  /** Writes the thrown error's record, then the `request` line, once: `info` below 400, `warn` for 4xx, `error` for 5xx. */
   end(status: number, bytes: number | undefined): void;
 }
 
@@ -119,7 +125,10 @@ export function httpRequestLog(
       child = log.child(trace === undefined ? { reqId } : { reqId, ...trace }, childOptions);
     }
     const run = runner ?? ((fn) => fn());
-    let errored = false, ended = false;
+    let errored = false, thrown: unknown, ended: number | undefined;
+    // a 4xx answered the client's input: its error is the line's, not a record at error level
+    const answered = (status: number) => status >= 400 && status < 500 && status !== CLIENT_CLOSED;
+    const record = () => run(() => child.error(thrown instanceof Error ? thrown : String(thrown), { err: thrown }));
     return {
       log: child,
       reqId,
@@ -128,13 +137,15 @@ export function httpRequestLog(
       error(err) {
         if (errored) return;
         errored = true;
-        run(() => child.error(err instanceof Error ? err : String(err), { err }));
+        thrown = err;
+        if (ended !== undefined && !answered(ended)) record(); // after the line: on its own
       },
       end(status, bytes) {
-        if (ended) return;
-        ended = true;
+        if (ended !== undefined) return;
+        ended = status;
+        if (errored && !answered(status)) record();
         if (skip?.({ method, path, status })) return;
-        const fields = { method, path, status, duration_ms: Math.round((performance.now() - start) * 1000) / 1000, bytes };
+        const fields = { method, path, status, duration_ms: Math.round((performance.now() - start) * 1000) / 1000, bytes, error: errored && answered(status) ? errorMessage(thrown) : undefined };
         run(() => {
           if (status >= 500) child.error("request", fields);
           else if (status >= 400) child.warn("request", fields);

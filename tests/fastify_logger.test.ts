@@ -186,6 +186,18 @@ describe("as Fastify's loggerInstance", () => {
     await log.close();
   });
 
+  test("with the plugin, a validation error is the 400 line's error (warn, no error record)", async () => {
+    const { logger, records, log } = setup();
+    const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) });
+    app.register(logger.plugin);
+    app.get("/items", { schema: { querystring: { type: "object", properties: { n: { type: "integer" } }, required: ["n"] } } }, () => []);
+    expect((await app.inject({ method: "GET", url: "/items?n=x" })).statusCode).toBe(400);
+    await app.close();
+    const recs = (await records()).filter((r) => r.reqId !== undefined && r.msg !== "incoming request");
+    expect(recs.map((r) => [r.msg, r.level, r.status, typeof r.error])).toEqual([["request", "warn", 400, "string"]]);
+    await log.close();
+  });
+
   test("with the plugin, a client that goes away still gets its line: 499 at warn before any answer, the status sent when it left mid-answer (Fastify's onResponse comes only for an answer sent whole)", async () => {
     const { logger, records, log } = setup();
     const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) });

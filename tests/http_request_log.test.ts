@@ -6,6 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { Elysia } from "elysia";
 import express from "express";
 import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { createLogger, streamSink } from "../mod.ts";
 import { httpRequestLog } from "../lib/http_request_log.ts";
 import { finishWebResponse } from "../lib/web_response_log.ts";
@@ -63,6 +64,52 @@ describe("httpRequestLog", () => {
     const [r] = await recordsOf(m);
     expect(r.trace_id).toBeUndefined();
     expect(typeof r.reqId).toBe("string");
+    await m.log.close();
+  });
+});
+
+describe("a thrown error and the answer's status", () => {
+  test("Hono: an HTTPException(401) is the 401 line's error (warn, no error record); an Error that says status 404 but is answered 500 is an error record with its stack", async () => {
+    const m = memoryLogger(createLogger, streamSink);
+    const app = new Hono();
+    app.use(honoLogger(m.log));
+    app.get("/auth", () => {
+      throw new HTTPException(401, { message: "no token" });
+    });
+    app.get("/odd", () => {
+      throw Object.assign(new Error("upstream said 404"), { status: 404 });
+    });
+    expect((await app.request("/auth")).status).toBe(401);
+    expect((await app.request("/odd")).status).toBe(500);
+    const recs = await recordsOf(m);
+    expect(recs.map((r) => [r.msg, r.level, r.status, r.error])).toEqual([["request", "warn", 401, "no token"], ["upstream said 404", "error", undefined, undefined], ["request", "error", 500, undefined]]);
+    expect(recs[1].err.stack).toContain("upstream said 404");
+    await m.log.close();
+  });
+
+  test("Express: an error passed on with status 404 is the 404 line's error; one without a status is an error record, then the 500 line", async () => {
+    const m = memoryLogger(createLogger, streamSink);
+    const app = express();
+    app.set("env", "test");
+    app.use(expressLogger(m.log));
+    app.get("/missing", (_req, _res, next) => next(Object.assign(new Error("no such item"), { status: 404 })));
+    app.get("/boom", () => {
+      throw new Error("kaboom");
+    });
+    app.use(sluiceErrorLogger());
+    const server = await new Promise<import("node:http").Server>((resolve) => {
+      const s = app.listen(0, "127.0.0.1", () => resolve(s));
+    });
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      expect((await fetch(`${base}/missing`)).status).toBe(404);
+      expect((await fetch(`${base}/boom`)).status).toBe(500);
+      for (let i = 0; i < 100 && (await recordsOf(m)).filter((r) => r.msg === "request").length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+    const recs = await recordsOf(m);
+    expect(recs.map((r) => [r.msg, r.level, r.status, r.error])).toEqual([["request", "warn", 404, "no such item"], ["kaboom", "error", undefined, undefined], ["request", "error", 500, undefined]]);
     await m.log.close();
   });
 });
