@@ -132,11 +132,12 @@ export class Exchange {
   /**
    * `/api/*` answers only read tokens (`role=read`): a 401 without a valid token, a 403 for a
    * token that sends records, so a token shipped to a producer can never read logs. With
-   * `noAuth` and no tokens, anyone reads. The refusal, or undefined.
+   * `noAuth` and no tokens, anyone reads. The reader's token name (searches and tail streams
+   * are shared out by it), or the refusal.
    */
-  refuseNonReader(c: Context): Response | undefined {
+  reader(c: Context): string | Response {
     const entry = this.#token(c);
-    if (entry instanceof Response || entry === ANONYMOUS || entry.role === "read") return entry instanceof Response ? entry : undefined;
+    if (entry instanceof Response || entry === ANONYMOUS || entry.role === "read") return entry instanceof Response ? entry : entry.name;
     return this.answer(c, 403, { error: `token ${JSON.stringify(entry.name)} sends records; reading logs takes a read token (role=read)` });
   }
 

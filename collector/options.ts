@@ -128,7 +128,7 @@ export interface IngestOptions {
    * searcher (PostgreSQL). @default a `FileSearcher` over `dir`
    */
   searcher?: RecordSearcher;
-  /** Searches and histograms running at once; past it a request gets 503 with Retry-After. @default 2 */
+  /** Searches and histograms running at once; past it a request gets 503 with Retry-After, and a read token past its share (half) 429. @default 4 */
   maxConcurrentSearches?: number;
 }
 

@@ -156,7 +156,7 @@ test("a tail filter that is slow to run gets a bounded share of the collector's 
     return false;
   };
   // 8 clients reading as fast as they are sent (the runtime reads as the socket drains)
-  const readers = Array.from({ length: 8 }, () => hub.open(slow, undefined)!.getReader());
+  const readers = Array.from({ length: 8 }, (_, i) => (hub.open(slow, undefined, 0, `reader-${i}`) as ReadableStream<Uint8Array>).getReader());
   let dropped = 0;
   const reading = readers.map(async (reader) => {
     for (;;) {

@@ -89,7 +89,7 @@ test("histogram: from, to, stepMs and buckets counted by level", async () => {
   expect(last.stepMs).toBe(60_000);
 });
 
-test("searches at once are bounded: past it a 503 with Retry-After, counted; ingest is not held", async () => {
+test("searches at once are bounded, and shared out by read token: one token past its share (half) gets 429, everyone past the bound 503, each with Retry-After and counted; ingest is not held", async () => {
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
   let started = 0;
@@ -103,17 +103,23 @@ test("searches at once are bounded: past it a 503 with Retry-After, counted; ing
       return Promise.reject(new Error("not used"));
     },
   };
-  const s = await collector({ searcher: slow, maxConcurrentSearches: 2 });
-  const first = [get(s, "/api/search"), get(s, "/api/search")];
+  const tokens = [{ name: "edge", token: INGEST }, { name: "ops", token: READ, role: "read" as const }, { name: "console", token: "console-token", role: "read" as const }, { name: "audit", token: "audit-token", role: "read" as const }];
+  const s = await collector({ searcher: slow, maxConcurrentSearches: 2, tokens });
+  const search = (token: string) => fetch(`${s.url}/api/search`, { headers: auth(token) });
+  const first = [search(READ)];
+  for (let i = 0; i < 100 && started < 1; i++) await Bun.sleep(10);
+  // ops holds its share (one of two): its second search is its own limit, not everyone's
+  const again = await search(READ);
+  expect([again.status, again.headers.get("retry-after"), (await again.json()).error]).toEqual([429, "1", "this token runs 1 searches already, its share of 2 at once; retry when one ends"]);
+  first.push(search("console-token"));
   for (let i = 0; i < 100 && started < 2; i++) await Bun.sleep(10);
   expect(started).toBe(2);
-  const third = await get(s, "/api/search");
-  expect(third.status).toBe(503);
-  expect(third.headers.get("retry-after")).toBe("1");
+  const third = await search("audit-token");
+  expect([third.status, third.headers.get("retry-after")]).toEqual([503, "1"]);
   expect((await post(s, [JSON.stringify({ level: "info", msg: "still in" })])).status).toBe(200);
-  const metrics = await (await get(s, "/metrics")).text();
-  expect(metrics).toContain('sluice_ingest_refused_total{bound="searches"} 1');
+  const metrics = await (await fetch(`${s.url}/metrics`, { headers: auth(READ) })).text();
+  expect(metrics).toContain('sluice_ingest_refused_total{bound="searches"} 2');
   release();
   for (const r of await Promise.all(first)) expect(r.status).toBe(200);
-  expect((await get(s, "/api/search")).status).toBe(200);
+  expect((await search(READ)).status).toBe(200);
 });

@@ -10,8 +10,8 @@ import { auth, closeCollectors, INGEST, open, post, READ, readCollector } from "
 
 afterEach(closeCollectors);
 const collector = (extra: Partial<ServeOptions> = {}): Promise<Server> => readCollector("sluice-tail-", extra);
-async function follow(s: Server, opts: { q?: string; last?: string } = {}): Promise<{ res: Response; sse: SseReader }> {
-  const res = await fetch(`${s.url}/api/tail${opts.q ? `?q=${encodeURIComponent(opts.q)}` : ""}`, { headers: { ...auth(READ), ...(opts.last ? { "last-event-id": opts.last } : {}) } });
+async function follow(s: Server, opts: { q?: string; last?: string; token?: string } = {}): Promise<{ res: Response; sse: SseReader }> {
+  const res = await fetch(`${s.url}/api/tail${opts.q ? `?q=${encodeURIComponent(opts.q)}` : ""}`, { headers: { ...auth(opts.token ?? READ), ...(opts.last ? { "last-event-id": opts.last } : {}) } });
   expect(res.status).toBe(200);
   const sse = new SseReader(res.body!);
   expect((await sse.next(2000)).comment).toBe("connected"); // at once, before any record
@@ -97,22 +97,31 @@ describe("GET /api/tail", () => {
     await a.sse.cancel();
   });
 
-  test("past --max-tail-clients a new client gets 503 with Retry-After; ingest and the followers go on; a client that leaves frees its place", async () => {
-    const s = await collector({ maxTailClients: 2 });
+  test("past --max-tail-clients a new client gets 503 with Retry-After, and one token past its share (half) 429; ingest and the followers go on; a client that leaves frees its place", async () => {
+    const tokens = [{ name: "edge", token: INGEST }, { name: "ops", token: READ, role: "read" as const }, { name: "console", token: "console-token", role: "read" as const }, { name: "audit", token: "audit-token", role: "read" as const }];
+    const s = await collector({ maxTailClients: 4, tokens });
     const a = await follow(s);
     const b = await follow(s);
-    const third = await fetch(`${s.url}/api/tail`, { headers: auth(READ) });
-    expect(third.status).toBe(503);
-    expect(third.headers.get("retry-after")).toBe("5");
+    // ops follows with its share, 2 of 4: its third stream is its own limit, not everyone's
+    const own = await fetch(`${s.url}/api/tail`, { headers: auth(READ) });
+    expect([own.status, own.headers.get("retry-after")]).toEqual([429, "5"]);
+    const c = await follow(s, { token: "console-token" });
+    const d = await follow(s, { token: "console-token" });
+    const full = await fetch(`${s.url}/api/tail`, { headers: auth("console-token") });
+    expect(full.status).toBe(429);
+    await d.sse.cancel();
+    for (const deadline = Date.now() + 2000; s.app.tail.clients > 3 && Date.now() < deadline;) await Bun.sleep(10);
+    // a third reader takes the place console left; then all 4 are taken
+    const e = await follow(s, { token: "audit-token" });
+    const fifth = await fetch(`${s.url}/api/tail`, { headers: auth("audit-token") });
+    expect([fifth.status, fifth.headers.get("retry-after")]).toEqual([503, "5"]);
     expect((await post(s, [rec(1)])).status).toBe(200);
     expect(JSON.parse((await a.sse.records(1))[0].data).msg).toBe("m1");
     await b.sse.cancel();
-    const deadline = Date.now() + 2000;
-    while (s.app.tail.clients > 1 && Date.now() < deadline) await Bun.sleep(10);
-    const c = await follow(s);
-    await c.sse.cancel();
-    await a.sse.cancel();
-    expect(await (await fetch(`${s.url}/metrics`, { headers: auth(READ) })).text()).toContain('sluice_ingest_refused_total{bound="tail-clients"} 1');
+    for (const deadline = Date.now() + 2000; s.app.tail.clients > 3 && Date.now() < deadline;) await Bun.sleep(10);
+    const f = await follow(s);
+    for (const x of [a, c, e, f]) await x.sse.cancel();
+    expect(await (await fetch(`${s.url}/metrics`, { headers: auth(READ) })).text()).toContain('sluice_ingest_refused_total{bound="tail-clients"} 3');
   });
 
   test("closing the collector ends the streams (close does not wait on followers)", async () => {
@@ -144,7 +153,7 @@ describe("the ring and slow clients", () => {
 
   test("a client that reads after the ring moved on gets event: dropped with the count, then the rest", async () => {
     const hub = new TailHub({ maxRecords: 10, maxBytes: 1 << 20, heartbeatMs: 60_000, maxClients: 4, maxEventsPerSec: 1000 });
-    const sse = new SseReader(hub.open(() => true, undefined)!);
+    const sse = new SseReader(hub.open(() => true, undefined) as ReadableStream<Uint8Array>);
     expect((await sse.next()).comment).toBe("connected");
     for (let i = 1; i <= 25; i++) hub.publish([r(i)]);
     const dropped = await sse.next();
@@ -161,7 +170,7 @@ describe("the per-client rate", () => {
   test("a client is sent at most maxEventsPerSec (a second's worth at once); what it could not take is reported dropped", async () => {
     const r = (i: number) => createRecord(0, "info", undefined, `m${i}`, "}");
     const hub = new TailHub({ maxRecords: 200, maxBytes: 1 << 20, heartbeatMs: 60_000, maxClients: 4, maxEventsPerSec: 100 });
-    const sse = new SseReader(hub.open(() => true, undefined)!);
+    const sse = new SseReader(hub.open(() => true, undefined) as ReadableStream<Uint8Array>);
     await sse.next(); // connected
     const t0 = Date.now();
     hub.publish(Array.from({ length: 1000 }, (_, i) => r(i)));
@@ -184,7 +193,7 @@ describe("the per-client rate", () => {
 test("a filter that matches little looks at no more than 16 times the client's rate, and goes on at that pace", async () => {
   const r = (i: number) => createRecord(0, "info", undefined, `m${i}`, "}");
   const hub = new TailHub({ maxRecords: 6000, maxBytes: 64 << 20, heartbeatMs: 60_000, maxClients: 4, maxEventsPerSec: 100 });
-  const sse = new SseReader(hub.open((rec) => rec.msg === "m5999", undefined)!);
+  const sse = new SseReader(hub.open((rec) => rec.msg === "m5999", undefined) as ReadableStream<Uint8Array>);
   await sse.next(); // connected
   const t0 = Date.now();
   hub.publish(Array.from({ length: 6000 }, (_, i) => r(i)));

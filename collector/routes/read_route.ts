@@ -30,8 +30,8 @@ const everything = () => true;
 export function mountRead(app: Hono, x: Exchange, filterOf: TailFilterOf): void {
   const { tail, producers, activity, metrics } = x.parts;
   app.use("/api/*", async (c, next) => {
-    const refused = x.refuseNonReader(c);
-    if (refused !== undefined) return refused;
+    const reader = x.reader(c);
+    if (reader instanceof Response) return reader;
     await next();
   });
   app.get("/api/tail", (c) => {
@@ -46,16 +46,18 @@ export function mountRead(app: Hono, x: Exchange, filterOf: TailFilterOf): void 
     }
     const backlog = c.req.query("backlog") ?? "0";
     if (!/^\d{1,9}$/.test(backlog)) return x.answer(c, 400, { error: `backlog must be a whole number of records, got ${JSON.stringify(backlog.slice(0, 40))}` });
-    let body: ReadableStream<Uint8Array> | undefined;
+    let body: ReadableStream<Uint8Array> | "full" | "share";
     try {
-      body = tail.open(filter, c.req.header("last-event-id"), Number(backlog));
+      body = tail.open(filter, c.req.header("last-event-id"), Number(backlog), x.reader(c) as string);
     } catch (err) {
       if (err instanceof BadCursorError) return x.answer(c, 400, { error: err.message });
       throw err;
     }
-    if (body === undefined) {
+    if (typeof body === "string") {
       metrics.refuse("tail-clients");
-      return x.answer(c, 503, { error: `${tail.options.maxClients} tail clients follow already (--max-tail-clients); retry later` }, { "Retry-After": "5" });
+      return body === "full"
+        ? x.answer(c, 503, { error: `${tail.options.maxClients} tail clients follow already (--max-tail-clients); retry later` }, { "Retry-After": "5" })
+        : x.answer(c, 429, { error: `this token follows with ${tail.slots.share} tail clients already, its share of --max-tail-clients ${tail.options.maxClients}; close one first` }, { "Retry-After": "5" });
     }
     metrics.answered(200);
     return new Response(body, {

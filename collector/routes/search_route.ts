@@ -10,6 +10,7 @@ import { QueryError } from "../../lib/query/query_error.ts";
 import type { Exchange } from "../exchange.ts";
 import type { RecordSearcher } from "../search/searcher.ts";
 import { histogramRequest, type SearchArgs, SearchInputError, searchRequest } from "../search/search_input.ts";
+import { HolderSlots } from "../holder_slots.ts";
 
 /**
  * Options of {@linkcode mountSearch}.
@@ -20,7 +21,11 @@ import { histogramRequest, type SearchArgs, SearchInputError, searchRequest } fr
  * ```
  */
 export interface SearchRouteOptions {
-  /** Searches and histograms running at once; past it a request gets 503 with Retry-After. @default 2 */
+  /**
+   * Searches and histograms running at once; past it a request gets 503 with Retry-After. A read
+   * token runs at most half of them (at least one; the console asks for a search and its
+   * histogram at once); past its share it gets 429. @default 4
+   */
   maxConcurrent?: number;
   /** The present, in ms (tests). @default Date.now */
   now?: () => number;
@@ -43,21 +48,23 @@ export interface SearchRouteOptions {
  * ```
  */
 export function mountSearch(app: Hono, x: Exchange, searcher: RecordSearcher, options: SearchRouteOptions = {}): void {
-  const max = options.maxConcurrent ?? 2;
+  const slots = new HolderSlots(options.maxConcurrent ?? 4);
   const now = options.now ?? Date.now;
-  let running = 0;
   const gated = (work: (c: Context) => Promise<Response>) => async (c: Context): Promise<Response> => {
-    if (running >= max) {
+    const reader = x.reader(c) as string; // /api/* let only readers in
+    const refused = slots.take(reader);
+    if (refused !== undefined) {
       x.parts.metrics.refuse("searches");
-      return x.answer(c, 503, { error: `${max} searches run already; retry shortly` }, { "Retry-After": "1" });
+      return refused === "full"
+        ? x.answer(c, 503, { error: `${slots.max} searches run already; retry shortly` }, { "Retry-After": "1" })
+        : x.answer(c, 429, { error: `this token runs ${slots.share} searches already, its share of ${slots.max} at once; retry when one ends` }, { "Retry-After": "1" });
     }
-    running++;
     try {
       return await work(c);
     } catch (err) {
       return refusal(x, c, err);
     } finally {
-      running--;
+      slots.give(reader);
     }
   };
   app.get("/api/search", gated(async (c) => {

@@ -8,6 +8,7 @@ import type { LogRecord } from "../../lib/record.ts";
 import { RecordRing, type SentBody } from "./record_ring.ts";
 import { TailSubscriber } from "./tail_subscriber.ts";
 import { family } from "../prometheus.ts";
+import { HolderSlots } from "../holder_slots.ts";
 
 /**
  * Options of {@linkcode TailHub}.
@@ -54,7 +55,7 @@ export class BadCursorError extends Error {
  * ```ts
  * import { TailHub } from "./tail_hub.ts";
  * const hub = new TailHub({ maxRecords: 10_000, maxBytes: 32 << 20, heartbeatMs: 15_000, maxClients: 64, maxEventsPerSec: 5000 });
- * const body = hub.open(() => true, undefined); // a ReadableStream of SSE bytes, or undefined when full
+ * const body = hub.open(() => true, undefined, 0, "ops"); // a ReadableStream of SSE bytes, or "full" or "share"
  * hub.publish(records);
  * ```
  */
@@ -66,11 +67,14 @@ export class TailHub {
   /** Records clients missed because they read too slowly (each counted once per client), records looked at by their filters, events sent. */
   readonly counts = { dropped: 0, examined: 0, sent: 0 };
   readonly #subscribers = new Set<TailSubscriber>();
+  /** `maxClients` shared out by read token: one that follows with many streams leaves the others half. */
+  readonly slots: HolderSlots;
   #closed = false;
 
   /** @param options Bounds and heartbeat. */
   constructor(readonly options: TailOptions) {
     this.ring = new RecordRing(options.maxRecords, options.maxBytes);
+    this.slots = new HolderSlots(options.maxClients);
   }
 
   /** Clients following now. */
@@ -90,13 +94,17 @@ export class TailHub {
 
   /**
    * A new client's event stream: records matching `filter` after `lastEventId`, or without one
-   * from now (with `backlog`, from that many records back, as far as the ring reaches),
-   * or undefined when `maxClients` follow already. Throws {@linkcode BadCursorError}.
+   * from now (with `backlog`, from that many records back, as far as the ring reaches). Not when
+   * `maxClients` follow already (`"full"`), or `holder` (the read token) follows with its share of
+   * them (`"share"`: half). Throws {@linkcode BadCursorError}.
    */
-  open(filter: (record: LogRecord) => boolean, lastEventId: string | undefined, backlog = 0): ReadableStream<Uint8Array> | undefined {
+  open(filter: (record: LogRecord) => boolean, lastEventId: string | undefined, backlog = 0, holder = ""): ReadableStream<Uint8Array> | "full" | "share" {
     const start = lastEventId === undefined || lastEventId === "" ? Math.max(this.ring.first, this.ring.next - backlog) : this.#startAfter(lastEventId);
-    if (this.#closed || this.#subscribers.size >= this.options.maxClients) return undefined;
-    const sub = new TailSubscriber(this, filter, start, () => this.#subscribers.delete(sub));
+    const refused = this.#closed ? "full" : this.slots.take(holder);
+    if (refused !== undefined) return refused;
+    const sub = new TailSubscriber(this, filter, start, () => {
+      if (this.#subscribers.delete(sub)) this.slots.give(holder);
+    });
     this.#subscribers.add(sub);
     return sub.stream;
   }
