@@ -147,12 +147,11 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
         return complete(entry.records, started, err);
       }
       for (let attempts = 0; !entry.taken; attempts++) {
-        let err: unknown;
+        let err: unknown, stall: ReturnType<typeof setTimeout> | undefined;
         // a synchronous sink's write ends before a timer could fire: none for it
         // timed from when the batch was due, so records behind a run of slow writes, none
         // stalled alone, still give theirs up
-        const stall = sink.sync ? undefined : setTimeout(keepMessages, entry.dueAt + STALLED_WRITE_MS - performance.now());
-        if (stall) unrefTimer(stall);
+        if (!sink.sync) unrefTimer(stall = setTimeout(keepMessages, entry.dueAt + STALLED_WRITE_MS - performance.now()));
         try {
           await sink.write(entry.chunk);
         } catch (e) {
@@ -198,7 +197,7 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
       batcher.add(record);
     },
     drainSync(final = false) {
-      if (!sink.sync && sink.writeSync === undefined) return false;
+      if (!sink.sync && !sink.writeSync) return false;
       // the batch in flight first (what is left of it), so the order holds and nothing is written twice
       if (inflight && !inflight.taken) {
         inflight.taken = true;

@@ -69,9 +69,10 @@ export function latencyRecorder(): LatencyRecorder {
     summary() {
       // with no samples the rank is 0 and the first bucket gives min(0, ...): 0
       const at = (q: number) => {
-        let seen = 0;
-        for (let i = 0; i < BUCKETS; i++) if ((seen += buckets[i]) >= Math.ceil(q * count)) return round(Math.min(max, GROWTH ** i / 1000));
-        return round(max);
+        // every sample is in a bucket: the rank is reached by the last one at the latest
+        let i = 0, seen = buckets[0];
+        while (seen < Math.ceil(q * count)) seen += buckets[++i];
+        return round(Math.min(max, GROWTH ** i / 1000));
       };
       return { count, avg: count && round(sum / count), p50: at(0.5), p95: at(0.95), p99: at(0.99), max: round(max) };
     },

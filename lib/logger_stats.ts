@@ -57,8 +57,7 @@ export function sumStats(logged: number, sinks: SinkStats[]): LoggerStats {
     total.queued += s.queued;
     for (const k in s.dropped) dropped[k as LossReason] = (dropped[k as LossReason] ?? 0) + s.dropped[k as LossReason]!;
     // the count adds up, the rest is the worst sink's
-    for (const k in lat) {
-      const key = k as keyof LatencySummary;
+    for (const key of Object.keys(lat) as (keyof LatencySummary)[]) {
       lat[key] = key === "count" ? lat[key] + s.flushLatencyMs[key] : Math.max(lat[key], s.flushLatencyMs[key]);
     }
   }

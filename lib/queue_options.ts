@@ -99,7 +99,7 @@ export function resolveQueue(sink: Sink, given: QueueOptions | undefined): Queue
   if (!ON_FULL.includes(onFull)) {
     throw new TypeError(`sluice: onFull must be one of ${ON_FULL.join(", ")}, got ${JSON.stringify(onFull)}`);
   }
-  if (onFull === "block" && !sink.sync && sink.writeSync === undefined) {
+  if (onFull === "block" && !sink.sync && !sink.writeSync) {
     throw new TypeError(
       `sluice: onFull "block" needs a sink that can write synchronously; ${sink.name} cannot`,
     );

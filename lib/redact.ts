@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { readMember } from "./serialize.ts";
 
 /**
  * What a redacted value is replaced with.
@@ -49,18 +50,19 @@ export function createRedactor(paths: readonly string[]): <T extends object>(val
   return <T extends object>(value: T) => apply(value, tree) as T;
 }
 
-function apply(value: unknown, tree: PathTree): unknown {
-  if (typeof value !== "object" || value === null) return value;
-  let copy: Record<string, unknown> | unknown[] | undefined;
-  const src = value as Record<string, unknown>;
+function apply(value: unknown, tree: PathTree | undefined): unknown {
+  if (typeof value !== "object" || value === null || !tree) return value;
+  let copy: Record<string, unknown> | undefined;
+  // a Map as the serializer writes it: its entries
+  const src = (value instanceof Map ? Object.fromEntries(value) : value) as Record<string, unknown>;
   for (const key of Object.keys(src)) {
-    const rule = tree.get(key) ?? tree.get("*");
-    if (rule === undefined) continue;
-    const next = rule === true ? REDACTED : apply(src[key], rule);
-    if (next !== src[key]) {
-      copy ??= Array.isArray(value) ? [...value] : { ...src };
-      (copy as Record<string, unknown>)[key] = next;
-    }
+    // a key's own rule and `*`'s both apply (a missing rule leaves the value as it is)
+    const named = tree.get(key), any = tree.get("*");
+    if (!named && !any) continue;
+    const was = readMember(src, key);
+    const next = named === true || any === true ? REDACTED : apply(apply(was, named), any);
+    // copied member by member: a getter that throws is marked as the serializer marks it, and the record is kept
+    if (next !== was) (copy ??= Array.isArray(src) ? [...src] as unknown as Record<string, unknown> : Object.fromEntries(Object.keys(src).map((k) => [k, readMember(src, k)])))[key] = next;
   }
   return copy ?? value;
 }

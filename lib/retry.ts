@@ -58,21 +58,8 @@ export const SINK_WRITE_RETRY: Readonly<RetryPolicy> = {
  */
 export function retryDelay(policy: Readonly<RetryPolicy>, failures: number, retryAfterMs?: number): number {
   const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (failures - 1));
-  const wait = policy.jitter ? Math.random() * backoff : backoff;
-  return retryAfterMs === undefined ? wait : Math.min(policy.maxDelayMs, retryAfterMs);
-}
-
-/**
- * True when `attempts` attempts have failed and the policy allows no more.
- *
- * @example
- * ```ts
- * import { givesUp } from "./retry.ts";
- * givesUp({ maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, jitter: false }, 3); // true
- * ```
- */
-export function givesUp(policy: Readonly<RetryPolicy>, attempts: number): boolean {
-  return attempts >= policy.maxAttempts;
+  if (retryAfterMs !== undefined) return Math.min(policy.maxDelayMs, retryAfterMs);
+  return policy.jitter ? Math.random() * backoff : backoff;
 }
 
 /**

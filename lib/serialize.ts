@@ -206,12 +206,11 @@ function toJsonValue(v: unknown, stack: object[], depth: number): unknown {
   if (typeof v === "bigint" || typeof v === "symbol") return v.toString();
   if (typeof v === "function") return `[Function: ${v.name || "anonymous"}]`;
   if (typeof v !== "object" || v === null) return v;
-  const obj = v as object;
-  if (stack.includes(obj)) return "[Circular]";
+  if (stack.includes(v)) return "[Circular]";
   if (depth >= MAX_DEPTH) return "[Truncated]";
-  stack.push(obj);
+  stack.push(v);
   try {
-    return objectToJson(obj, stack, depth + 1);
+    return objectToJson(v, stack, depth + 1);
   } finally {
     stack.pop();
   }
@@ -242,20 +241,29 @@ function objectToJson(obj: object, stack: object[], depth: number): unknown {
 
 function errorToJson(err: Error, stack: object[], depth: number): unknown {
   // an undefined stack is left out by JSON.stringify, as it would be if never set
-  const out: Record<string, unknown> = { name: read(err, "name"), message: read(err, "message"), stack: read(err, "stack") };
+  const out: Record<string, unknown> = { name: readMember(err, "name"), message: readMember(err, "message"), stack: readMember(err, "stack") };
   ownProps(err, out, stack, depth);
-  if ("cause" in err && err.cause !== undefined) out.cause = toJsonValue(read(err, "cause"), stack, depth);
-  if (err instanceof AggregateError) out.errors = toJsonValue(read(err, "errors"), stack, depth);
+  if (err.cause !== undefined) out.cause = toJsonValue(readMember(err, "cause"), stack, depth);
+  if (err instanceof AggregateError) out.errors = toJsonValue(readMember(err, "errors"), stack, depth);
   return out;
 }
 
 function ownProps(obj: object, out: Record<string, unknown>, stack: object[], depth: number) {
   // a getter that throws is marked (the marker, a string, renders as itself)
-  for (const k of Object.keys(obj)) out[k] = toJsonValue(read(obj, k), stack, depth);
+  for (const k of Object.keys(obj)) out[k] = toJsonValue(readMember(obj, k), stack, depth);
   return out;
 }
 
-function read(obj: object, key: string): unknown {
+/**
+ * `obj[key]`, or `"[Throws: message]"` when reading it throws (a getter).
+ *
+ * @example
+ * ```ts
+ * import { readMember } from "./serialize.ts";
+ * readMember({ get a() { throw new Error("no") } }, "a"); // "[Throws: no]"
+ * ```
+ */
+export function readMember(obj: object, key: string): unknown {
   try {
     return (obj as Record<string, unknown>)[key];
   } catch (err) {

@@ -92,7 +92,7 @@ export function traceMembers(traceId: string, spanId: string, flags: number): st
  */
 export function activeSpanMembers(): string {
   const registry = (globalThis as Record<symbol, OtelRegistry | undefined>)[OTEL_API];
-  if (registry?.context === undefined) return "";
+  if (!registry?.context) return "";
   try {
     const sc = (registry.context.active().getValue(SPAN_KEY) as SpanLike | undefined)?.spanContext();
     if (sc === undefined || !/^(?!0+$)[0-9a-f]{32}$/.test(sc.traceId) || !/^[0-9a-f]{16}$/.test(sc.spanId)) return ""; // no span, or all zeros: no trace

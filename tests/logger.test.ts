@@ -150,6 +150,56 @@ describe("redaction", () => {
     expect(headers.authorization).toBe("Bearer s3cret");
   });
 
+  test("a key's own rule and `*` both apply; a Map is redacted as the entries it is written as; a getter that throws keeps the record", async () => {
+    const m = memory();
+    const log = createLogger({ sinks: [m.sink], redact: ["*.token", "user.email", "a.b.c", "a.*.d", "headers.authorization"] });
+    const throwing = { get boom(): string { throw new Error("no"); }, password: "p", token: "t" };
+    log.info("x", { user: { token: "t", email: "e", name: "n" }, a: { b: { c: 1, d: 2, e: 3 } }, headers: new Map([["authorization", "Bearer x"], ["accept", "json"]]), s: throwing });
+    await log.flush();
+    expect(m.fields()[0]).toEqual({
+      user: { token: "[Redacted]", email: "[Redacted]", name: "n" },
+      a: { b: { c: "[Redacted]", d: "[Redacted]", e: 3 } },
+      headers: { authorization: "[Redacted]", accept: "json" },
+      s: { boom: "[Throws: no]", password: "p", token: "[Redacted]" },
+    });
+  });
+
+  test("seeded fuzz: every value at a matched path is redacted, every other value is written as it was", async () => {
+    let seed = 0x5eed;
+    const rand = (n: number) => ((seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) % n);
+    const KEYS = ["a", "b", "c", "token", "0", "1"];
+    const value = (depth: number): unknown => {
+      const kind = rand(depth > 2 ? 3 : 6);
+      if (kind === 0) return rand(100);
+      if (kind === 1) return KEYS[rand(KEYS.length)] + rand(10);
+      if (kind === 2) return null;
+      if (kind === 3) return Array.from({ length: rand(3) }, () => value(depth + 1));
+      const o: Record<string, unknown> = {};
+      for (let i = rand(4); i > 0; i--) o[KEYS[rand(KEYS.length)]] = value(depth + 1);
+      return kind === 4 ? o : new Map(Object.entries(o));
+    };
+    // the reference: a path matches a value's keys one by one, `*` any key; a match redacts the value whole
+    const expected = (v: unknown, paths: string[][], at: string[]): unknown => {
+      if (at.length > 0 && paths.some((p) => p.length === at.length && p.every((k, i) => k === "*" || k === at[i]))) return "[Redacted]";
+      if (v instanceof Map) v = Object.fromEntries(v);
+      if (typeof v !== "object" || v === null) return v;
+      const out: Record<string, unknown> | unknown[] = Array.isArray(v) ? [] : {};
+      for (const k of Object.keys(v)) (out as Record<string, unknown>)[k] = expected((v as Record<string, unknown>)[k], paths, [...at, k]);
+      return out;
+    };
+    for (let round = 0; round < 300; round++) {
+      // the fields' own keys end in "_" (none is a record member): so do the paths' first keys
+      const paths = Array.from({ length: 1 + rand(3) }, () => Array.from({ length: 1 + rand(3) }, (_, i) => rand(3) === 0 ? "*" : KEYS[rand(KEYS.length)] + (i === 0 ? "_" : "")));
+      const fields: Record<string, unknown> = {};
+      for (let i = 1 + rand(4); i > 0; i--) fields[KEYS[rand(KEYS.length)] + "_"] = value(0);
+      const m = memory();
+      const log = createLogger({ sinks: [m.sink], redact: paths.map((p) => p.join(".")) });
+      log.info("x", fields);
+      await log.flush();
+      expect({ paths, got: m.fields()[0] }).toEqual({ paths, got: expected(fields, paths, []) as Record<string, unknown> });
+    }
+  });
+
   test("bad redact paths are a clear error", () => {
     expect(() => createRedactor(["a..b"])).toThrow(/invalid redact path "a..b"/);
   });

@@ -38,6 +38,5 @@ export function registerServerRuntimes(detect: () => Runtime | undefined): void 
  * ```
  */
 export function detectRuntime(): Runtime {
-  detected ??= serverRuntime?.() ?? webRuntime();
-  return detected;
+  return detected ??= serverRuntime?.() ?? webRuntime();
 }

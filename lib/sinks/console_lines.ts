@@ -43,16 +43,12 @@ export function consoleLines(format: Formatter, stdout = false, level?: LevelNam
   };
 }
 
-/** The default sink's maker: NDJSON lines on the web entry; the server entries register `consoleSink`. */
-let makeDefault = (_runtime: Runtime): Sink<unknown> => consoleLines(formatNdjson) as Sink<unknown>;
-
 /**
  * The sink of a logger made without `sinks`: `consoleSink()` on Bun, Deno and Node (registered
- * by `adapters/server_runtimes.ts`); in a browser or worker, the record's JSON with one
- * `console.debug/info/warn/error` call a record, as `consoleSink()`'s `"auto"` writes there.
+ * by `adapters/server_runtimes.ts` with {@linkcode registerDefaultSink}); in a browser or worker,
+ * the record's JSON with one `console.debug/info/warn/error` call a record, as `consoleSink()`'s
+ * `"auto"` writes there.
  *
- * @param runtime The logger's runtime.
- * @returns The sink.
  * @example
  * ```ts
  * import { defaultSink } from "./console_lines.ts";
@@ -60,12 +56,10 @@ let makeDefault = (_runtime: Runtime): Sink<unknown> => consoleLines(formatNdjso
  * const sink = defaultSink(detectRuntime());
  * ```
  */
-export function defaultSink(runtime: Runtime): Sink<unknown> {
-  return makeDefault(runtime);
-}
+export let defaultSink = (_runtime: Runtime): Sink<unknown> => consoleLines(formatNdjson) as Sink<unknown>;
 
 /**
- * Replaces the default sink's maker (done by `adapters/server_runtimes.ts` with `consoleSink`).
+ * Replaces {@linkcode defaultSink} (done by `adapters/server_runtimes.ts` with `consoleSink`).
  *
  * @param make Makes the default sink for a runtime.
  * @example
@@ -76,5 +70,5 @@ export function defaultSink(runtime: Runtime): Sink<unknown> {
  * ```
  */
 export function registerDefaultSink(make: (runtime: Runtime) => Sink<unknown>): void {
-  makeDefault = make;
+  defaultSink = make;
 }

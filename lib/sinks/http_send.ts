@@ -5,7 +5,7 @@
  * @module
  */
 import { errorMessage, HttpSendError } from "../errors.ts";
-import { givesUp, retryAfterMs, retryDelay, type RetryPolicy } from "../retry.ts";
+import { retryAfterMs, retryDelay, type RetryPolicy } from "../retry.ts";
 import type { RoutedPolicy, SinkHooks } from "../sink.ts";
 import type { HttpBatch, HttpSinkOptions } from "./http_sink.ts";
 
@@ -144,7 +144,7 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
   const wire = options.wire ?? (framed ? frames : undefined);
   const headers: Record<string, string> = {
     "content-type": wire?.contentType ?? "application/x-ndjson",
-    ...(options.producer === undefined ? {} : { "x-sluice-producer": options.producer }),
+    ...(options.producer !== undefined && { "x-sluice-producer": options.producer }),
     ...(options.token && { authorization: `Bearer ${options.token}` }),
     ...options.headers,
   };
@@ -202,7 +202,7 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
         last = `network error: ${errorMessage(err)}`;
         away = true;
       }
-      if (res !== undefined) {
+      if (res) {
         if (res.ok) {
           if (notify) options.onDelivered?.({ records: batch.records, oldestMs: batch.oldestMs });
           return;
@@ -213,7 +213,7 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
         }
         if (res.status < 500 || isAway(res.status)) away = true;
       }
-      if (state.routed || givesUp(policy, attempt)) {
+      if (state.routed || attempt >= policy.maxAttempts) {
         throw new HttpSendError("gave-up", target, batch.records, res?.status, last, attempt, away);
       }
       await state.backoff(retryDelay(policy, attempt, retryAfterMs(res?.headers.get("retry-after"))), batch, last);

@@ -225,7 +225,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
     async close() {},
   };
   if ((options.spool ?? options.heartbeat) !== undefined) {
-    if (serverParts === undefined) {
+    if (!serverParts) {
       throw new TypeError("sluice: httpSink's spool and heartbeat need a server runtime; the web entry (sluice/web) has neither");
     }
     sink = serverParts(sink, target, options, sender, state);

@@ -111,7 +111,7 @@ export function createBatcher<T>(limits: BatchLimits<T>, onDue: () => void, unre
     },
     add(item) {
       items.push(item);
-      if (sizeOf !== undefined) bytes += sizeOf(item);
+      if (sizeOf) bytes += sizeOf(item);
       if (due) return;
       if (items.length >= maxRecords || bytes >= maxBytes) becomeDue();
       else if (timer === undefined) {
@@ -139,7 +139,7 @@ export function createBatcher<T>(limits: BatchLimits<T>, onDue: () => void, unre
     },
     shift() {
       const item = items.shift();
-      if (item !== undefined && sizeOf !== undefined) bytes -= sizeOf(item);
+      if (item !== undefined && sizeOf) bytes -= sizeOf(item);
       return item;
     },
   };
