@@ -228,15 +228,8 @@ function objectToJson(obj: object, stack: object[], depth: number): unknown {
     const len = "length" in obj ? obj.length : obj.byteLength; // a typed array's length, else (ArrayBuffer, DataView) bytes
     return `[${obj.constructor?.name ?? "ArrayBuffer"}(${len})]`;
   }
-  const toJSON = (obj as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === "function") {
-    try {
-      return toJsonValue(toJSON.call(obj), stack, depth);
-    } catch (err) {
-      return throwsMarker(err);
-    }
-  }
-  return ownProps(obj, {}, stack, depth);
+  const json = jsonOf(obj);
+  return json === obj ? ownProps(obj, {}, stack, depth) : toJsonValue(json, stack, depth);
 }
 
 function errorToJson(err: Error, stack: object[], depth: number): unknown {
@@ -252,6 +245,26 @@ function ownProps(obj: object, out: Record<string, unknown>, stack: object[], de
   // a getter that throws is marked (the marker, a string, renders as itself)
   for (const k of Object.keys(obj)) out[k] = toJsonValue(readMember(obj, k), stack, depth);
   return out;
+}
+
+/**
+ * What `obj.toJSON()` gives, `"[Throws: message]"` when it throws, or `obj` itself when it has no
+ * `toJSON`.
+ *
+ * @example
+ * ```ts
+ * import { jsonOf } from "./serialize.ts";
+ * jsonOf(new Date(0)); // "1970-01-01T00:00:00.000Z"
+ * ```
+ */
+export function jsonOf(obj: object): unknown {
+  const toJSON = (obj as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON !== "function") return obj;
+  try {
+    return toJSON.call(obj);
+  } catch (err) {
+    return throwsMarker(err);
+  }
 }
 
 /**

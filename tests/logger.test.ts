@@ -150,17 +150,22 @@ describe("redaction", () => {
     expect(headers.authorization).toBe("Bearer s3cret");
   });
 
-  test("a key's own rule and `*` both apply; a Map is redacted as the entries it is written as; a getter that throws keeps the record", async () => {
+  test("a key's own rule and `*` both apply; a Map and what toJSON gives (Bun's Request and Headers) are redacted as they are written; a getter or toJSON that throws keeps the record", async () => {
     const m = memory();
-    const log = createLogger({ sinks: [m.sink], redact: ["*.token", "user.email", "a.b.c", "a.*.d", "headers.authorization"] });
+    const log = createLogger({ sinks: [m.sink], redact: ["*.token", "user.email", "a.b.c", "a.*.d", "headers.authorization", "req.headers.authorization", "bad.x", "day.x"] });
     const throwing = { get boom(): string { throw new Error("no"); }, password: "p", token: "t" };
-    log.info("x", { user: { token: "t", email: "e", name: "n" }, a: { b: { c: 1, d: 2, e: 3 } }, headers: new Map([["authorization", "Bearer x"], ["accept", "json"]]), s: throwing });
+    const req = { toJSON: () => ({ method: "GET", headers: { authorization: "Bearer y", accept: "*/*" } }) };
+    const bad = { x: 1, toJSON: () => { throw new Error("cannot"); } };
+    log.info("x", { user: { token: "t", email: "e", name: "n" }, a: { b: { c: 1, d: 2, e: 3 } }, headers: new Map([["authorization", "Bearer x"], ["accept", "json"]]), s: throwing, req, bad, day: new Date(0) });
     await log.flush();
     expect(m.fields()[0]).toEqual({
       user: { token: "[Redacted]", email: "[Redacted]", name: "n" },
       a: { b: { c: "[Redacted]", d: "[Redacted]", e: 3 } },
       headers: { authorization: "[Redacted]", accept: "json" },
       s: { boom: "[Throws: no]", password: "p", token: "[Redacted]" },
+      req: { method: "GET", headers: { authorization: "[Redacted]", accept: "*/*" } },
+      bad: "[Throws: cannot]",
+      day: "1970-01-01T00:00:00.000Z",
     });
   });
 
@@ -169,19 +174,20 @@ describe("redaction", () => {
     const rand = (n: number) => ((seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) % n);
     const KEYS = ["a", "b", "c", "token", "0", "1"];
     const value = (depth: number): unknown => {
-      const kind = rand(depth > 2 ? 3 : 6);
+      const kind = rand(depth > 2 ? 3 : 7);
       if (kind === 0) return rand(100);
       if (kind === 1) return KEYS[rand(KEYS.length)] + rand(10);
       if (kind === 2) return null;
       if (kind === 3) return Array.from({ length: rand(3) }, () => value(depth + 1));
       const o: Record<string, unknown> = {};
       for (let i = rand(4); i > 0; i--) o[KEYS[rand(KEYS.length)]] = value(depth + 1);
-      return kind === 4 ? o : new Map(Object.entries(o));
+      return kind === 4 ? o : kind === 5 ? new Map(Object.entries(o)) : { secret: "hidden by toJSON", toJSON: () => o };
     };
     // the reference: a path matches a value's keys one by one, `*` any key; a match redacts the value whole
     const expected = (v: unknown, paths: string[][], at: string[]): unknown => {
       if (at.length > 0 && paths.some((p) => p.length === at.length && p.every((k, i) => k === "*" || k === at[i]))) return "[Redacted]";
       if (v instanceof Map) v = Object.fromEntries(v);
+      if (typeof (v as { toJSON?: unknown })?.toJSON === "function") v = (v as { toJSON(): unknown }).toJSON();
       if (typeof v !== "object" || v === null) return v;
       const out: Record<string, unknown> | unknown[] = Array.isArray(v) ? [] : {};
       for (const k of Object.keys(v)) (out as Record<string, unknown>)[k] = expected((v as Record<string, unknown>)[k], paths, [...at, k]);
