@@ -159,6 +159,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
       maxBytes: options.tailBufferBytes ?? 16 << 20,
       heartbeatMs: options.tailHeartbeatMs ?? 15_000,
       maxClients: options.maxTailClients ?? 64,
+      readers: readerCount(options, tokens),
       maxEventsPerSec: options.tailEventsPerSec ?? 1000,
     }),
     trusted: new Set(options.trustedForwarders ?? []),
@@ -179,7 +180,7 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   mountHeartbeat(app, exchange);
   mountOperations(app, exchange);
   mountRead(app, exchange, queryFilter);
-  mountSearch(app, exchange, options.searcher ?? new FileSearcher(options.dir), { maxConcurrent: options.maxConcurrentSearches });
+  mountSearch(app, exchange, options.searcher ?? new FileSearcher(options.dir), { maxConcurrent: options.maxConcurrentSearches, readers: readerCount(options, tokens) });
   if (options.console !== false) mountConsole(app, exchange);
 
   return Object.assign(app, {
@@ -199,4 +200,9 @@ export function createIngestApp(options: IngestOptions): IngestApp {
       exchange.parts.limiter.close();
     },
   });
+}
+
+/** How many readers share the read side's slots: the read tokens, or 1 for anonymous readers. */
+function readerCount(options: IngestOptions, tokens: readonly { role?: string }[]): number {
+  return options.noAuth === true && tokens.length === 0 ? 1 : tokens.filter((t) => t.role === "read").length;
 }

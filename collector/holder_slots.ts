@@ -5,14 +5,16 @@
  */
 
 /**
- * At most `max` slots at once, and at most a holder's share of them: half (at least one). One
+ * At most `max` slots at once, and at most a holder's share of them when there is more than one
+ * holder: half (at least two: the console asks for a search and its histogram at once). One
  * token that fills its share on purpose (searches it hung up on, tail streams it never reads)
- * leaves the other half to everyone else.
+ * leaves the rest to the others; a collector with one reader (one read token, or anonymous
+ * readers) gives it them all.
  *
  * @example
  * ```ts
  * import { HolderSlots } from "./holder_slots.ts";
- * const slots = new HolderSlots(4);
+ * const slots = new HolderSlots(4, 2);
  * slots.take("ops"); slots.take("ops"); // undefined, undefined: taken
  * slots.take("ops"); // "share": ops holds its 2
  * slots.take("console"); // undefined
@@ -21,15 +23,18 @@
 export class HolderSlots {
   /** The most slots at once. */
   readonly max: number;
-  /** The most slots one holder may have at once: half of `max`, at least one. */
+  /** The most slots one holder may have at once. */
   readonly share: number;
   readonly #held = new Map<string, number>();
   #taken = 0;
 
-  /** @param max The most slots at once. */
-  constructor(max: number) {
+  /**
+   * @param max The most slots at once.
+   * @param holders How many holders there may be (the read tokens; 1 for anonymous readers).
+   */
+  constructor(max: number, holders: number) {
     this.max = max;
-    this.share = Math.max(1, Math.floor(max / 2));
+    this.share = holders > 1 ? Math.min(max, Math.max(2, Math.ceil(max / 2))) : max;
   }
 
   /** Slots taken now. */
@@ -40,8 +45,8 @@ export class HolderSlots {
   /** Takes a slot for `holder`: undefined when taken, else why not (`"full"`, or `"share"` when it holds its share). */
   take(holder: string): "full" | "share" | undefined {
     const held = this.#held.get(holder) ?? 0;
-    if (held >= this.share) return "share";
     if (this.#taken >= this.max) return "full";
+    if (held >= this.share) return "share";
     this.#held.set(holder, held + 1);
     this.#taken++;
     return undefined;

@@ -89,7 +89,7 @@ test("histogram: from, to, stepMs and buckets counted by level", async () => {
   expect(last.stepMs).toBe(60_000);
 });
 
-test("searches at once are bounded, and shared out by read token: one token past its share (half) gets 429, everyone past the bound 503, each with Retry-After and counted; ingest is not held", async () => {
+test("searches at once are bounded, and shared out by read token: one token past its share (half, at least two) gets 429, everyone past the bound 503, each with Retry-After and counted; ingest is not held", async () => {
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
   let started = 0;
@@ -104,22 +104,45 @@ test("searches at once are bounded, and shared out by read token: one token past
     },
   };
   const tokens = [{ name: "edge", token: INGEST }, { name: "ops", token: READ, role: "read" as const }, { name: "console", token: "console-token", role: "read" as const }, { name: "audit", token: "audit-token", role: "read" as const }];
-  const s = await collector({ searcher: slow, maxConcurrentSearches: 2, tokens });
+  const s = await collector({ searcher: slow, maxConcurrentSearches: 4, tokens });
   const search = (token: string) => fetch(`${s.url}/api/search`, { headers: auth(token) });
-  const first = [search(READ)];
-  for (let i = 0; i < 100 && started < 1; i++) await Bun.sleep(10);
-  // ops holds its share (one of two): its second search is its own limit, not everyone's
-  const again = await search(READ);
-  expect([again.status, again.headers.get("retry-after"), (await again.json()).error]).toEqual([429, "1", "this token runs 1 searches already, its share of 2 at once; retry when one ends"]);
-  first.push(search("console-token"));
+  const first = [search(READ), search(READ)];
   for (let i = 0; i < 100 && started < 2; i++) await Bun.sleep(10);
-  expect(started).toBe(2);
-  const third = await search("audit-token");
-  expect([third.status, third.headers.get("retry-after")]).toEqual([503, "1"]);
+  // ops holds its share (two of four): its third search is its own limit, not everyone's
+  const again = await search(READ);
+  expect([again.status, again.headers.get("retry-after"), (await again.json()).error]).toEqual([429, "1", "this token runs 2 searches already, its share of 4 at once; retry when one ends"]);
+  first.push(search("console-token"), search("console-token"));
+  for (let i = 0; i < 100 && started < 4; i++) await Bun.sleep(10);
+  expect(started).toBe(4);
+  const fifth = await search("audit-token");
+  expect([fifth.status, fifth.headers.get("retry-after")]).toEqual([503, "1"]);
   expect((await post(s, [JSON.stringify({ level: "info", msg: "still in" })])).status).toBe(200);
   const metrics = await (await fetch(`${s.url}/metrics`, { headers: auth(READ) })).text();
   expect(metrics).toContain('sluice_ingest_refused_total{bound="searches"} 2');
   release();
   for (const r of await Promise.all(first)) expect(r.status).toBe(200);
   expect((await search(READ)).status).toBe(200);
+});
+
+test("one reader (one read token, or anonymous readers) may use every search slot: no share keeps half of them for nobody", async () => {
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let started = 0;
+  const slow: RecordSearcher = {
+    async search() {
+      started++;
+      await held;
+      return { lines: [], cursor: undefined };
+    },
+    histogram() {
+      return Promise.reject(new Error("not used"));
+    },
+  };
+  const s = await collector({ searcher: slow, maxConcurrentSearches: 3 });
+  const first = [0, 1, 2].map(() => fetch(`${s.url}/api/search`, { headers: auth(READ) }));
+  for (let i = 0; i < 100 && started < 3; i++) await Bun.sleep(10);
+  expect(started).toBe(3);
+  expect((await fetch(`${s.url}/api/search`, { headers: auth(READ) })).status).toBe(503);
+  release();
+  for (const r of await Promise.all(first)) expect(r.status).toBe(200);
 });

@@ -107,8 +107,9 @@ describe("GET /api/tail", () => {
     expect([own.status, own.headers.get("retry-after")]).toEqual([429, "5"]);
     const c = await follow(s, { token: "console-token" });
     const d = await follow(s, { token: "console-token" });
+    // all 4 are taken: past the bound, for everyone
     const full = await fetch(`${s.url}/api/tail`, { headers: auth("console-token") });
-    expect(full.status).toBe(429);
+    expect(full.status).toBe(503);
     await d.sse.cancel();
     for (const deadline = Date.now() + 2000; s.app.tail.clients > 3 && Date.now() < deadline;) await Bun.sleep(10);
     // a third reader takes the place console left; then all 4 are taken
@@ -122,6 +123,26 @@ describe("GET /api/tail", () => {
     const f = await follow(s);
     for (const x of [a, c, e, f]) await x.sse.cancel();
     expect(await (await fetch(`${s.url}/metrics`, { headers: auth(READ) })).text()).toContain('sluice_ingest_refused_total{bound="tail-clients"} 3');
+  });
+
+  test("a HEAD, or a client that goes away before reading a byte, holds no place", async () => {
+    const s = await collector({ maxTailClients: 2 });
+    for (let i = 0; i < 5; i++) {
+      const head = await fetch(`${s.url}/api/tail`, { method: "HEAD", headers: auth(READ) });
+      expect([head.status, head.headers.get("content-type")]).toEqual([200, "text/event-stream; charset=utf-8"]);
+    }
+    for (let i = 0; i < 5; i++) {
+      const gone = new AbortController();
+      const res = await fetch(`${s.url}/api/tail`, { headers: auth(READ), signal: gone.signal });
+      expect(res.status).toBe(200);
+      gone.abort();
+    }
+    for (const deadline = Date.now() + 3000; s.app.tail.clients > 0 && Date.now() < deadline;) await Bun.sleep(20);
+    expect(s.app.tail.clients).toBe(0);
+    const a = await follow(s);
+    const b = await follow(s);
+    await a.sse.cancel();
+    await b.sse.cancel();
   });
 
   test("closing the collector ends the streams (close does not wait on followers)", async () => {

@@ -35,6 +35,8 @@ export function mountRead(app: Hono, x: Exchange, filterOf: TailFilterOf): void 
     await next();
   });
   app.get("/api/tail", (c) => {
+    // a HEAD gets the stream's head, and no stream: its body would be dropped unread, holding a place
+    if (c.req.method === "HEAD") return new Response(null, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store" } });
     const q = (c.req.query("q") ?? "").trim();
     let filter: (record: LogRecord) => boolean = everything;
     if (q !== "") {
@@ -48,7 +50,7 @@ export function mountRead(app: Hono, x: Exchange, filterOf: TailFilterOf): void 
     if (!/^\d{1,9}$/.test(backlog)) return x.answer(c, 400, { error: `backlog must be a whole number of records, got ${JSON.stringify(backlog.slice(0, 40))}` });
     let body: ReadableStream<Uint8Array> | "full" | "share";
     try {
-      body = tail.open(filter, c.req.header("last-event-id"), Number(backlog), x.reader(c) as string);
+      body = tail.open(filter, c.req.header("last-event-id"), Number(backlog), x.reader(c) as string, c.req.raw.signal);
     } catch (err) {
       if (err instanceof BadCursorError) return x.answer(c, 400, { error: err.message });
       throw err;

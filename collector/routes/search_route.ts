@@ -22,11 +22,13 @@ import { HolderSlots } from "../holder_slots.ts";
  */
 export interface SearchRouteOptions {
   /**
-   * Searches and histograms running at once; past it a request gets 503 with Retry-After. A read
-   * token runs at most half of them (at least one; the console asks for a search and its
-   * histogram at once); past its share it gets 429. @default 4
+   * Searches and histograms running at once; past it a request gets 503 with Retry-After. With
+   * more than one reader, a read token runs at most half of them (at least two: the console asks
+   * for a search and its histogram at once); past its share it gets 429. @default 4
    */
   maxConcurrent?: number;
+  /** How many read tokens there may be (1 for anonymous readers). @default 1 */
+  readers?: number;
   /** The present, in ms (tests). @default Date.now */
   now?: () => number;
 }
@@ -48,7 +50,7 @@ export interface SearchRouteOptions {
  * ```
  */
 export function mountSearch(app: Hono, x: Exchange, searcher: RecordSearcher, options: SearchRouteOptions = {}): void {
-  const slots = new HolderSlots(options.maxConcurrent ?? 4);
+  const slots = new HolderSlots(options.maxConcurrent ?? 4, options.readers ?? 1);
   const now = options.now ?? Date.now;
   const gated = (work: (c: Context) => Promise<Response>) => async (c: Context): Promise<Response> => {
     const reader = x.reader(c) as string; // /api/* let only readers in

@@ -27,6 +27,8 @@ export interface TailOptions {
   heartbeatMs: number;
   /** Tail clients at once; past it `/api/tail` answers 503. */
   maxClients: number;
+  /** How many read tokens there may be (1 for anonymous readers): with more, each follows with at most its share of `maxClients` (half). @default 1 */
+  readers?: number;
   /**
    * Events one client is sent a second at most (a second's worth at once), and 16 times as many
    * records its filter may look at: past either the client falls behind and is told
@@ -74,7 +76,7 @@ export class TailHub {
   /** @param options Bounds and heartbeat. */
   constructor(readonly options: TailOptions) {
     this.ring = new RecordRing(options.maxRecords, options.maxBytes);
-    this.slots = new HolderSlots(options.maxClients);
+    this.slots = new HolderSlots(options.maxClients, options.readers ?? 1);
   }
 
   /** Clients following now. */
@@ -96,9 +98,9 @@ export class TailHub {
    * A new client's event stream: records matching `filter` after `lastEventId`, or without one
    * from now (with `backlog`, from that many records back, as far as the ring reaches). Not when
    * `maxClients` follow already (`"full"`), or `holder` (the read token) follows with its share of
-   * them (`"share"`: half). Throws {@linkcode BadCursorError}.
+   * them (`"share"`). It ends when `gone` aborts. Throws {@linkcode BadCursorError}.
    */
-  open(filter: (record: LogRecord) => boolean, lastEventId: string | undefined, backlog = 0, holder = ""): ReadableStream<Uint8Array> | "full" | "share" {
+  open(filter: (record: LogRecord) => boolean, lastEventId: string | undefined, backlog = 0, holder = "", gone?: AbortSignal): ReadableStream<Uint8Array> | "full" | "share" {
     const start = lastEventId === undefined || lastEventId === "" ? Math.max(this.ring.first, this.ring.next - backlog) : this.#startAfter(lastEventId);
     const refused = this.#closed ? "full" : this.slots.take(holder);
     if (refused !== undefined) return refused;
@@ -106,6 +108,8 @@ export class TailHub {
       if (this.#subscribers.delete(sub)) this.slots.give(holder);
     });
     this.#subscribers.add(sub);
+    // a client gone before its stream was read (or never read, as a HEAD's) gives its place back
+    gone?.addEventListener("abort", () => sub.end(), { once: true });
     return sub.stream;
   }
 
