@@ -61,10 +61,10 @@ export interface RequestLog {
   /** Runs `fn` inside the request's `withContext` scope (or just runs it where there is none). */
   run<T>(fn: () => T): T;
   /**
-   * Takes a thrown error (the first), logged by {@linkcode RequestLog.end} before the line: at
-   * `error` with its stack (`err`), unless the answer was a 4xx (Hono's `HTTPException(401)`,
-   * http-errors' 404, Fastify's validation errors answer the client's input): then its message
-   * is the line's `error`.
+   * Takes a thrown error (the first), logged by {@linkcode RequestLog.end} before the line (or at
+   * once after it): at `error` with its stack (`err`), unless the error says it is a 4xx and the
+   * answer was one (Hono's `HTTPException(401)`, http-errors' 404, Fastify's validation errors
+   * answer the client's input): then its message is the line's `error`.
    */
   error(err: unknown): void;
   /** Writes the thrown error's record, then the `request` line, once: `info` below 400, `warn` for 4xx, `error` for 5xx. */
@@ -126,8 +126,9 @@ export function httpRequestLog(
     }
     const run = runner ?? ((fn) => fn());
     let errored = false, thrown: unknown, ended: number | undefined;
-    // a 4xx answered the client's input: its error is the line's, not a record at error level
-    const answered = (status: number) => status >= 400 && status < 500 && status !== CLIENT_CLOSED;
+    // an error that says it is a 4xx, answered as one, answered the client's input: it is the
+    // line's, not a record at error level (a TypeError behind a status set before keeps its stack)
+    const answered = (status: number) => status >= 400 && status < 500 && status !== CLIENT_CLOSED && isClientError(thrown);
     const record = () => run(() => child.error(thrown instanceof Error ? thrown : String(thrown), { err: thrown }));
     return {
       log: child,
@@ -138,7 +139,7 @@ export function httpRequestLog(
         if (errored) return;
         errored = true;
         thrown = err;
-        if (ended !== undefined && !answered(ended)) record(); // after the line: on its own
+        if (ended !== undefined) record(); // after the line, which cannot carry it: on its own
       },
       end(status, bytes) {
         if (ended !== undefined) return;
@@ -154,6 +155,13 @@ export function httpRequestLog(
       },
     };
   };
+}
+
+/** An error that carries a 4xx status (`status` or `statusCode`). */
+function isClientError(err: unknown): boolean {
+  const e = err as { status?: unknown; statusCode?: unknown } | null;
+  const status = typeof e === "object" && e !== null ? e.status ?? e.statusCode : undefined;
+  return typeof status === "number" && status >= 400 && status < 500;
 }
 
 function skipOf(skip: HttpLogOptions["skip"]): ((request: SkipRequest) => boolean) | undefined {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { jsonOf, readMember } from "./serialize.ts";
+import { errorMembers, jsonOf, readMember } from "./serialize.ts";
 
 /**
  * What a redacted value is replaced with.
@@ -53,8 +53,8 @@ export function createRedactor(paths: readonly string[]): <T extends object>(val
 function apply(value: unknown, tree: PathTree | undefined): unknown {
   if (typeof value !== "object" || value === null || !tree) return value;
   let copy: Record<string, unknown> | undefined;
-  // what the serializer writes: a Map's entries, what toJSON gives
-  const src = (value instanceof Map ? Object.fromEntries(value) : jsonOf(value)) as Record<string, unknown>;
+  // what the serializer writes: an error's members, a Map's entries, what toJSON gives
+  const src = (value instanceof Error ? errorMembers(value) : value instanceof Map ? Object.fromEntries(value) : jsonOf(value)) as Record<string, unknown>;
   if (src !== Object(src)) return value; // toJSON gave a primitive, or threw: the serializer writes it
   for (const key of Object.keys(src)) {
     // a key's own rule and `*`'s both apply (a missing rule leaves the value as it is)

@@ -217,7 +217,7 @@ function toJsonValue(v: unknown, stack: object[], depth: number): unknown {
 }
 
 function objectToJson(obj: object, stack: object[], depth: number): unknown {
-  if (obj instanceof Error) return errorToJson(obj, stack, depth);
+  if (obj instanceof Error) return ownProps(errorMembers(obj), stack, depth);
   if (Array.isArray(obj) || obj instanceof Set) return Array.from(obj, (x) => toJsonValue(x, stack, depth));
   if (obj instanceof Map) {
     const out: Record<string, unknown> = {};
@@ -229,20 +229,31 @@ function objectToJson(obj: object, stack: object[], depth: number): unknown {
     return `[${obj.constructor?.name ?? "ArrayBuffer"}(${len})]`;
   }
   const json = jsonOf(obj);
-  return json === obj ? ownProps(obj, {}, stack, depth) : toJsonValue(json, stack, depth);
+  return json === obj ? ownProps(obj, stack, depth) : toJsonValue(json, stack, depth);
 }
 
-function errorToJson(err: Error, stack: object[], depth: number): unknown {
+/**
+ * An error's members as it is written: `name`, `message`, `stack`, its own enumerable members,
+ * `cause` and an `AggregateError`'s `errors` (each read as {@linkcode readMember} reads it).
+ *
+ * @example
+ * ```ts
+ * import { errorMembers } from "./serialize.ts";
+ * errorMembers(Object.assign(new Error("no", { cause: 1 }), { code: "E1" })); // { name, message, stack, code, cause }
+ * ```
+ */
+export function errorMembers(err: Error): Record<string, unknown> {
   // an undefined stack is left out by JSON.stringify, as it would be if never set
   const out: Record<string, unknown> = { name: readMember(err, "name"), message: readMember(err, "message"), stack: readMember(err, "stack") };
-  ownProps(err, out, stack, depth);
-  if (err.cause !== undefined) out.cause = toJsonValue(readMember(err, "cause"), stack, depth);
-  if (err instanceof AggregateError) out.errors = toJsonValue(readMember(err, "errors"), stack, depth);
+  for (const k of Object.keys(err)) out[k] = readMember(err, k);
+  out.cause = readMember(err, "cause"); // left out, as JSON leaves undefined out, when there is none
+  if (err instanceof AggregateError) out.errors = readMember(err, "errors");
   return out;
 }
 
-function ownProps(obj: object, out: Record<string, unknown>, stack: object[], depth: number) {
+function ownProps(obj: object, stack: object[], depth: number) {
   // a getter that throws is marked (the marker, a string, renders as itself)
+  const out: Record<string, unknown> = {};
   for (const k of Object.keys(obj)) out[k] = toJsonValue(readMember(obj, k), stack, depth);
   return out;
 }

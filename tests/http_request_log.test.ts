@@ -87,6 +87,21 @@ describe("a thrown error and the answer's status", () => {
     await m.log.close();
   });
 
+  test("an error that says no 4xx behind a 4xx set before keeps its record and stack; an error after the line is logged on its own, whatever the status", async () => {
+    const m = memoryLogger(createLogger, streamSink);
+    const begin = httpRequestLog(m.log);
+    const a = begin("GET", "/forbidden", () => undefined);
+    a.error(new TypeError("cannot read x of undefined"));
+    a.end(403, 0);
+    const b = begin("GET", "/late", () => undefined);
+    b.end(400, 0);
+    b.error(Object.assign(new Error("audit failed"), { status: 400 }));
+    const recs = await recordsOf(m);
+    expect(recs.map((r) => [r.msg, r.level, r.status, r.error])).toEqual([["cannot read x of undefined", "error", undefined, undefined], ["request", "warn", 403, undefined], ["request", "warn", 400, undefined], ["audit failed", "error", undefined, undefined]]);
+    expect(recs[0].err.stack).toContain("TypeError");
+    await m.log.close();
+  });
+
   test("Express: an error passed on with status 404 is the 404 line's error; one without a status is an error record, then the 500 line", async () => {
     const m = memoryLogger(createLogger, streamSink);
     const app = express();

@@ -169,6 +169,27 @@ describe("redaction", () => {
     });
   });
 
+  test("an error is redacted as it is written (its own members and cause, not what a toJSON of its would give), keeping its name, message and stack", async () => {
+    const m = memory();
+    const log = createLogger({ sinks: [m.sink], redact: ["err.response.headers.cookie", "err.cause.token"] });
+    // as an AxiosError: its toJSON leaves response out, the record does not
+    class UpstreamError extends Error {
+      toJSON() {
+        return { message: this.message };
+      }
+    }
+    const err = Object.assign(new UpstreamError("upstream 500", { cause: { token: "t", id: 7 } }), {
+      response: { status: 500, headers: { cookie: "sid=secret", via: "proxy" } },
+    });
+    log.error("failed", { err });
+    await log.flush();
+    const written = m.fields()[0].err as Record<string, unknown>;
+    expect(written.response).toEqual({ status: 500, headers: { cookie: "[Redacted]", via: "proxy" } });
+    expect(written.cause).toEqual({ token: "[Redacted]", id: 7 });
+    expect([written.name, written.message, String(written.stack).includes("upstream 500")]).toEqual(["Error", "upstream 500", true]);
+    expect(JSON.stringify(m.records[0].json)).not.toContain("secret");
+  });
+
   test("seeded fuzz: every value at a matched path is redacted, every other value is written as it was", async () => {
     let seed = 0x5eed;
     const rand = (n: number) => ((seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) % n);
