@@ -25,9 +25,9 @@ describe("the pretty format", () => {
   test("seeded fuzz: what a record's sender wrote never reaches the terminal as a control character (escape sequences, \\r, C1, bidi overrides), in the pretty and the text format; it is shown escaped", () => {
     let seed = 0xc0de;
     const rand = (n: number) => ((seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) % n);
-    const hostile = [0x1b, 0x07, 0x0d, 0x08, 0x00, 0x7f, 0x9b, 0x9d, 0x202e, 0x2067];
+    const hostile = [0x1b, 0x07, 0x0d, 0x08, 0x00, 0x7f, 0x85, 0x9b, 0x9d, 0x061c, 0x200f, 0x2028, 0x202e, 0x2067, 0xfeff];
     const text = () => Array.from({ length: 1 + rand(12) }, () => rand(3) === 0 ? String.fromCharCode(hostile[rand(hostile.length)]) : rand(4) === 0 ? "]52;c;aGk=" : "ab c"[rand(4)]).join("");
-    const controls = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+    const controls = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
     const pretty = prettyFormatter({ time: "iso" });
     const textual = textFormatter();
     for (let i = 0; i < 500; i++) {

@@ -6,7 +6,8 @@
 
 /**
  * The characters {@linkcode printable} escapes, as a regular expression's class: C0 controls but
- * tab and newline, DEL, C1 controls, and the bidirectional overrides and isolates.
+ * tab and newline, DEL, C1 controls, the bidirectional marks, overrides and isolates, the line
+ * and paragraph separators, and the zero-width no-break space.
  *
  * @example
  * ```ts
@@ -14,7 +15,7 @@
  * new RegExp(`[${CONTROL_CLASS}]`).test("\x1b[2K"); // true
  * ```
  */
-export const CONTROL_CLASS = "\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069";
+export const CONTROL_CLASS = "\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069\\ufeff";
 const CONTROLS = new RegExp(`[${CONTROL_CLASS}]`, "g");
 
 /**
