@@ -89,7 +89,8 @@ test("histogram: from, to, stepMs and buckets counted by level", async () => {
   expect(last.stepMs).toBe(60_000);
 });
 
-test("searches at once are bounded, and shared out by read token: one token past its share (half, at least two) gets 429, everyone past the bound 503, each with Retry-After and counted; ingest is not held", async () => {
+/** A searcher whose searches wait until `release()`; `started()` counts those begun. */
+function heldSearcher(): { slow: RecordSearcher; release: () => void; started: () => number } {
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
   let started = 0;
@@ -103,17 +104,22 @@ test("searches at once are bounded, and shared out by read token: one token past
       return Promise.reject(new Error("not used"));
     },
   };
+  return { slow, release, started: () => started };
+}
+
+test("searches at once are bounded, and shared out by read token: one token past its share (half, at least two) gets 429, everyone past the bound 503, each with Retry-After and counted; ingest is not held", async () => {
+  const { slow, release, started } = heldSearcher();
   const tokens = [{ name: "edge", token: INGEST }, { name: "ops", token: READ, role: "read" as const }, { name: "console", token: "console-token", role: "read" as const }, { name: "audit", token: "audit-token", role: "read" as const }];
   const s = await collector({ searcher: slow, maxConcurrentSearches: 4, tokens });
   const search = (token: string) => fetch(`${s.url}/api/search`, { headers: auth(token) });
   const first = [search(READ), search(READ)];
-  for (let i = 0; i < 100 && started < 2; i++) await Bun.sleep(10);
+  for (let i = 0; i < 100 && started() < 2; i++) await Bun.sleep(10);
   // ops holds its share (two of four): its third search is its own limit, not everyone's
   const again = await search(READ);
   expect([again.status, again.headers.get("retry-after"), (await again.json()).error]).toEqual([429, "1", "this token runs 2 searches already, its share of 4 at once; retry when one ends"]);
   first.push(search("console-token"), search("console-token"));
-  for (let i = 0; i < 100 && started < 4; i++) await Bun.sleep(10);
-  expect(started).toBe(4);
+  for (let i = 0; i < 100 && started() < 4; i++) await Bun.sleep(10);
+  expect(started()).toBe(4);
   const fifth = await search("audit-token");
   expect([fifth.status, fifth.headers.get("retry-after")]).toEqual([503, "1"]);
   expect((await post(s, [JSON.stringify({ level: "info", msg: "still in" })])).status).toBe(200);
@@ -125,23 +131,11 @@ test("searches at once are bounded, and shared out by read token: one token past
 });
 
 test("one reader (one read token, or anonymous readers) may use every search slot: no share keeps half of them for nobody", async () => {
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  let started = 0;
-  const slow: RecordSearcher = {
-    async search() {
-      started++;
-      await held;
-      return { lines: [], cursor: undefined };
-    },
-    histogram() {
-      return Promise.reject(new Error("not used"));
-    },
-  };
+  const { slow, release, started } = heldSearcher();
   const s = await collector({ searcher: slow, maxConcurrentSearches: 3 });
   const first = [0, 1, 2].map(() => fetch(`${s.url}/api/search`, { headers: auth(READ) }));
-  for (let i = 0; i < 100 && started < 3; i++) await Bun.sleep(10);
-  expect(started).toBe(3);
+  for (let i = 0; i < 100 && started() < 3; i++) await Bun.sleep(10);
+  expect(started()).toBe(3);
   expect((await fetch(`${s.url}/api/search`, { headers: auth(READ) })).status).toBe(503);
   release();
   for (const r of await Promise.all(first)) expect(r.status).toBe(200);
