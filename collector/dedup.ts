@@ -91,6 +91,8 @@ export class IdempotencyStore {
   #file: FileDriver | undefined;
   #lines = 0;
   #abortPending = false;
+  /** The last write's line is in the journal, and neither committed nor aborted yet. */
+  #journaled = false;
   /** Keys forgotten before their time because a token had `maxPerToken`. */
   evicted = 0;
   /** Parts of an unfinished write cut off at start. */
@@ -135,11 +137,13 @@ export class IdempotencyStore {
     const line = `${this.#abortPending ? "A\n" : ""}W ${expires} ${head} ${where.map(([k, off, n]) => `${k}/${off}/${n}`).join(" ")}\n`;
     this.#file!.write(line);
     this.#abortPending = false;
+    this.#journaled = true;
     this.#lines++;
   }
 
   /** The journaled write is on disk: its key counts from now. */
   commit(key: ScopedKey | undefined): void {
+    this.#journaled = false;
     if (key !== undefined) this.#remember(key.token, key.hash, Date.now() + this.#limits.ttlMs);
     if (this.#lines > 4 * this.size + 10_000) {
       try {
@@ -148,9 +152,13 @@ export class IdempotencyStore {
     }
   }
 
-  /** The journaled write failed and was undone: the next append says so. */
+  /**
+   * The write failed and was undone: when it was journaled, the next append says so (a write
+   * that failed before its journal line, a refused key say, leaves the line before it standing).
+   */
   abort(): void {
-    this.#abortPending = true;
+    if (this.#journaled) this.#abortPending = true;
+    this.#journaled = false;
   }
 
   /** Fsyncs the journal. */
@@ -197,9 +205,12 @@ export class IdempotencyStore {
       const path = pathOf(k);
       return { path, offset: Number(off), end: Number(off) + Number(n), size: this.#runtime.fs!.stat(path)?.size ?? 0 };
     });
-    if (parts.every((p) => p.size >= p.end)) return remember(last);
+    // all of it on disk, or a later write seen (a file grown past its part, or rotated or
+    // truncated away: smaller than where its part began; a write begins only when the one
+    // before it is done): it went through
+    if (parts.every((p) => p.size >= p.end) || parts.some((p) => p.size > p.end || p.size < p.offset)) return remember(last);
     for (const p of parts) {
-      if (p.size <= p.offset || p.size > p.end) continue;
+      if (p.size === p.offset) continue;
       const f = this.#runtime.openFile!(p.path);
       f.truncate(p.offset);
       f.close();

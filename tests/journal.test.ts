@@ -55,6 +55,33 @@ describe("journal recovery at start", () => {
     expect(keys.size).toBe(1);
   });
 
+  test("a later write seen (a part's file rotated or truncated away, or grown past it) means the last write went through: nothing of it is cut, its key counts", () => {
+    // a was rotated by the next write's start (a fresh file, smaller than where a/6/3 began), then
+    // that write failed before its journal line: b's part, whole on disk, stays
+    const rotated = setup({ a: "", b: "B1\nB2\n" }, `W ${later} edge ${h1} a/6/3 b/3/3\n`);
+    const keys = rotated.open();
+    expect([keys.has({ token: "edge", hash: h1 }), keys.undone, rotated.read("b")]).toEqual([true, [], "B1\nB2\n"]);
+    // a grown past its part by a later write: b's part, short on disk, was not left short by this write
+    const grown = setup({ a: "A1\nA2\nA3\n", b: "B1\nB2" }, `W ${later} edge ${h2} a/0/3 b/3/3\n`);
+    expect([grown.open().has({ token: "edge", hash: h2 }), grown.read("b")]).toEqual([true, "B1\nB2"]);
+  });
+
+  test("a write refused before its journal line (its key, its directory) does not mark the write before it undone", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-journal-abort-"));
+    const journal = join(dir, "journal");
+    const keys = new IdempotencyStore(journal, runtime, limits, (k) => join(dir, `${k}.ndjson`));
+    writeFileSync(join(dir, "a.ndjson"), "A1\n");
+    keys.journal([["a", 0, 3]], { token: "edge", hash: h1 });
+    keys.commit({ token: "edge", hash: h1 });
+    keys.abort(); // the next write failed before anything was journaled
+    keys.journal([["a", 3, 3]], { token: "edge", hash: h2 });
+    appendFileSync(join(dir, "a.ndjson"), "A2\n");
+    keys.commit({ token: "edge", hash: h2 });
+    keys.close();
+    const again = new IdempotencyStore(journal, runtime, limits, (k) => join(dir, `${k}.ndjson`));
+    expect([again.has({ token: "edge", hash: h1 }), again.has({ token: "edge", hash: h2 })]).toEqual([true, true]);
+  });
+
   test("keys are per token, and a digest is 22 characters whatever the key's size", async () => {
     const { open } = setup({}, "");
     const keys = open();
