@@ -1,7 +1,7 @@
 // Files at scale: rotation, retention, compression, reopen, category routing, the handle
 // pool, EMFILE, a failing disk, and the memory bound.
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -132,6 +132,33 @@ describe("rotation", () => {
     expect(lines(readFileSync(join(dir, "app.ndjson.1"), "utf8")).map((l) => l.msg)).toEqual(["one"]);
     expect(lines(readFileSync(join(dir, "app.ndjson.2"), "utf8")).map((l) => l.msg)).toEqual(["two"]);
     expect(lines(readFileSync(path, "utf8")).map((l) => l.msg)).toEqual(["three"]);
+  });
+
+  test("a SIGHUP whose reopen fails (the directory gone: logrotate made it otherwise) is reported, not thrown from the signal; the other files reopen, and the file opens again at its next write", async () => {
+    const dir = temp();
+    const errors: string[] = [];
+    const single = createLogger({ sinks: [rotatingFileSink(join(dir, "one", "app.ndjson"))], onError: (e) => errors.push(e.message) });
+    const cats = createLogger({ sinks: [categoryFileSink(join(dir, "cats"))], onError: (e) => errors.push(e.message) });
+    single.info("before");
+    cats.child({}, { category: "a" }).info("before");
+    cats.child({}, { category: "b" }).info("before");
+    await single.flush();
+    await cats.flush();
+    rmSync(join(dir, "one"), { recursive: true });
+    writeFileSync(join(dir, "one"), "not a directory");
+    rmSync(join(dir, "cats", "a.ndjson"));
+    mkdirSync(join(dir, "cats", "a.ndjson")); // a's live path is a directory now: it cannot reopen
+    renameSync(join(dir, "cats", "b.ndjson"), join(dir, "cats", "b.ndjson.1"));
+    expect(() => process.emit("SIGHUP" as never)).not.toThrow();
+    expect(errors.filter((m) => m.startsWith("sluice: reopening")).length).toBe(2);
+    cats.child({}, { category: "b" }).info("after");
+    await cats.flush();
+    expect(lines(readFileSync(join(dir, "cats", "b.ndjson"), "utf8")).map((l) => l.msg)).toEqual(["after"]);
+    rmSync(join(dir, "one"));
+    single.info("after");
+    await single.close();
+    await cats.close();
+    expect(lines(readFileSync(join(dir, "one", "app.ndjson"), "utf8")).map((l) => l.msg)).toEqual(["after"]);
   });
 
   test("bad rotation options are clear errors", () => {

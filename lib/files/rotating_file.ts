@@ -260,3 +260,28 @@ export async function gzipFile(fs: FsOps, path: string): Promise<void> {
   fs.rename(tmp, `${path}.gz`);
   fs.remove(path);
 }
+
+/**
+ * Reopens each file (after logrotate moved them: on SIGHUP, or `log.reopen()`). One that fails
+ * (a directory logrotate made unwritable) is reported and the others still reopen; it opens
+ * again at its next write. A throw would reach the signal's listener and end the process.
+ *
+ * @param files The files.
+ * @param report Where a failure goes (the sink's `onError`).
+ * @example
+ * ```ts
+ * import { reopenEach, RotatingFile } from "./rotating_file.ts";
+ * import { detectRuntime } from "../runtime/detect.ts";
+ * const file = new RotatingFile("./logs/app.ndjson", {}, detectRuntime(), console.error);
+ * reopenEach([file], console.error);
+ * ```
+ */
+export function reopenEach(files: Iterable<RotatingFile>, report: (err: Error) => void): void {
+  for (const f of files) {
+    try {
+      f.reopen();
+    } catch (err) {
+      report(new Error(`sluice: reopening ${f.path} failed; it opens again at its next write: ${toError(err).message}`, { cause: err }));
+    }
+  }
+}

@@ -8,7 +8,7 @@ import { retryDelay, SINK_WRITE_RETRY } from "../retry.ts";
 import { categoryFileName } from "../files/category_name.ts";
 import { HandlePool } from "../files/handle_pool.ts";
 import { routeLines } from "../files/route_lines.ts";
-import { type RotateOptions, RotatingFile } from "../files/rotating_file.ts";
+import { reopenEach, type RotateOptions, RotatingFile } from "../files/rotating_file.ts";
 import { type RoutedBatch, WriteBuffers } from "../files/write_buffers.ts";
 import type { Formatter } from "../format/formatter.ts";
 import type { Sink, SinkHooks } from "../sink.ts";
@@ -113,7 +113,7 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
     if (durable) written.add(file);
   });
   const unhook = options.reopenOnSighup ?? true
-    ? runtime.onReopenSignal(() => { for (const f of pool.files()) f.reopen(); })
+    ? runtime.onReopenSignal(() => reopenEach(pool.files(), (e) => hooks.report(e)))
     : () => {};
 
   const writeAll = () => {
@@ -164,7 +164,7 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
       written.clear();
     },
     reopen() {
-      for (const f of pool.files()) f.reopen();
+      reopenEach(pool.files(), (e) => hooks.report(e));
     },
     async close() {
       unhook();

@@ -5,7 +5,7 @@
  */
 import { errorMessage } from "../errors.ts";
 import { detectRuntime } from "../runtime/detect.ts";
-import { type RotateOptions, RotatingFile } from "../files/rotating_file.ts";
+import { reopenEach, type RotateOptions, RotatingFile } from "../files/rotating_file.ts";
 import { formatLines } from "../format/formatter.ts";
 import type { LevelName } from "../levels.ts";
 import type { LogRecord } from "../record.ts";
@@ -144,7 +144,7 @@ export function rotatingFileSink(path: string, options: RotatingFileSinkOptions 
     throw new Error(`sluice: cannot open log file ${path}: ${errorMessage(err)}`, { cause: err });
   }
   const durable = options.durable ?? false;
-  const unhook = options.reopenOnSighup ?? true ? runtime.onReopenSignal(() => file.reopen()) : () => {};
+  const unhook = options.reopenOnSighup ?? true ? runtime.onReopenSignal(() => reopenEach([file], report)) : () => {};
   return withThrough({
     name: `file:${path}`,
     level: options.level,
