@@ -114,7 +114,7 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
     return sleep(retryDelay(SINK_WRITE_RETRY, attempt + 1), unrefTimer);
   };
   const onDue = (): void => {
-    if (inflight || closed) return;
+    if (inflight) return;
     const entry: Inflight<C> = inflight = { records: batcher.take(sink.maxBatch), dueAt: batcher.dueAt };
     pipe = pipe.then(() => writeInflight(entry));
   };
@@ -246,14 +246,15 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
     },
     async close() {
       if (closed) return;
-      closing = true;
+      // a record logged from here on is counted as closed (one logged while the flush ran stayed
+      // queued, neither written nor counted); the ones queued before are written
+      closed = closing = true;
       try {
         sink.closing?.();
       } catch (err) {
         onError(toError(err));
       }
       await channel.flush();
-      closed = true;
       await pipe;
       try {
         await sink.close();

@@ -225,7 +225,7 @@ export class Logger {
     this.#core.reopen();
   }
 
-  /** Flushes, then releases every sink. Records logged afterwards are counted as `closed`. */
+  /** Flushes, then releases every sink. Records logged once it was called (while it flushes too) are counted as `closed`. */
   close(): Promise<void> {
     return this.#core.close();
   }

@@ -185,6 +185,19 @@ export function contractCases(lib, env) {
     assert.equal(errors[0].reason, "closed");
   });
 
+  test("a record logged while close() runs is counted as closed: none stays queued, neither written nor counted", async () => {
+    const errors = [];
+    const sink = streamSink(new WritableStream({ write: () => sleep(30) }));
+    const log = createLogger({ sinks: [sink], onError: (e) => errors.push(e) });
+    for (let i = 0; i < 10; i++) log.info("before", { i });
+    const closing = log.close();
+    for (let i = 0; i < 5; i++) log.info("during", { i });
+    await closing;
+    const s = log.stats();
+    assert.deepEqual({ written: s.written, closed: s.dropped.closed, queued: s.queued }, { written: 10, closed: 5, queued: 0 });
+    assert.equal(errors[0].reason, "closed");
+  });
+
   test("mode sync: the record is in the file when the call returns", async () => {
     const file = join(tempDir(), "s.ndjson");
     const log = createLogger({ sinks: [fileSink(file)], mode: "sync" });
