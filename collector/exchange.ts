@@ -14,6 +14,7 @@ import { BadBodyError, BodyTimeoutError, BodyTooLargeError, BodyTooSlowError, Me
 import type { MemoryBudget } from "./memory_budget.ts";
 import { type RecordStore, StoreRefusedError } from "./store.ts";
 import type { ScopedKey } from "./dedup.ts";
+import { KeyedRequests } from "./keyed_requests.ts";
 import type { DiskWriter } from "./disk_writer.ts";
 import type { IngestMetrics } from "./metrics.ts";
 import type { ProducerRegistry } from "./producers.ts";
@@ -78,6 +79,8 @@ export interface CollectorParts {
 export class Exchange {
   /** Bodies being read and parsed now, by token. */
   readonly #reading = new Map<string, number>();
+  /** Requests under an Idempotency-Key, written once (`/ingest`, `/v1/logs`). */
+  readonly keyed: KeyedRequests = new KeyedRequests(this);
 
   /** @param parts The collector's parts. */
   constructor(readonly parts: CollectorParts) {}

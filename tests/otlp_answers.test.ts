@@ -122,6 +122,21 @@ for (const encoding of ["json", "protobuf"] as const) {
   });
 }
 
+describe("an Idempotency-Key (otlpSink sends one; a retry after a timeout the same)", () => {
+  for (const encoding of ["json", "protobuf"] as const) {
+    test(`${encoding}: a batch sent again under its key, or twice at once, is written once and answered as a full success`, async () => {
+      const s = await collector({});
+      const body = () => encode(encoding, request(3, (i) => `${Date.now() - 1000 + i}000000`));
+      const keyed = { ...TOKEN, "idempotency-key": `batch-${encoding}` };
+      const [a, b] = await Promise.all([post(s.url, encoding, body(), keyed), post(s.url, encoding, body(), keyed)]);
+      const c = await post(s.url, encoding, body(), keyed);
+      for (const res of [a, b, c]) expect([res.status, await decoded(res, encoding, LogsResponse)]).toEqual([200, {}]);
+      const metrics = await (await fetch(`${s.url}/metrics`, { headers: TOKEN })).text();
+      expect(metrics).toMatch(/^sluice_ingest_records_total\{result="accepted"\} 3$/m);
+    });
+  }
+});
+
 describe("partial success and the encodings OTLP does not have", () => {
   test("200 partial success (JSON): the rejected count as a proto3 JSON int64 and the first reason", async () => {
     const res = await post(plain.url, "json", encode("json", request(3, (i) => (i === 1 ? "soon" : `${1_700_000_000_000 + i}000000`))));

@@ -7,7 +7,6 @@ import type { Hono } from "hono";
 import { decodeFrames, FRAME_CONTENT_TYPE } from "../../lib/format/frame.ts";
 import { type ParsedBody, parseJsonArray, parseNdjson } from "../../lib/format/ndjson_decode.ts";
 import { utf8Text } from "../body.ts";
-import { keyDigest, type ScopedKey } from "../dedup.ts";
 import { type Exchange, ingested } from "../exchange.ts";
 
 const NDJSON = new Set(["application/x-ndjson", "application/ndjson", "application/jsonl", "text/plain"]);
@@ -22,8 +21,7 @@ const NDJSON = new Set(["application/x-ndjson", "application/ndjson", "applicati
  * ```
  */
 export function mountIngest(app: Hono, x: Exchange): void {
-  const { maxLineBytes, budget, limits, store, metrics } = x.parts;
-  const inflightKeys = new Map<string, Promise<Response>>();
+  const { maxLineBytes, budget, limits } = x.parts;
   app.post("/ingest", async (c) => {
     const caller = x.who(c);
     if (caller instanceof Response) return caller;
@@ -37,23 +35,6 @@ export function mountIngest(app: Hono, x: Exchange): void {
       parse = (t) => parseNdjson(t, producer, maxLineBytes, caller.trusted, budget);
       decode = (bytes) => decodeFrames(bytes, limits.maxDecompressedBytes);
     } else return x.answer(c, 415, { error: `unsupported Content-Type ${JSON.stringify(type)}; use application/x-ndjson, application/json or ${FRAME_CONTENT_TYPE}` });
-    const key = c.req.header("idempotency-key");
-    if (key === undefined) return x.accept(c, caller, parse, ingested, decode);
-    if (key.length > 200) return x.answer(c, 400, { error: "Idempotency-Key is longer than 200 characters" });
-    const scoped: ScopedKey = { token: caller.token, hash: await keyDigest(producer, key) };
-    if (store.has(scoped)) {
-      metrics.count("deduplicated", 1);
-      return x.answer(c, 200, { accepted: 0, rejected: 0, errors: [], duplicate: true });
-    }
-    const inflight = `${caller.token}/${scoped.hash}`;
-    const pending = inflightKeys.get(inflight);
-    if (pending) return (await pending).clone();
-    const result = x.accept(c, caller, parse, ingested, decode, scoped);
-    inflightKeys.set(inflight, result);
-    try {
-      return await result;
-    } finally {
-      inflightKeys.delete(inflight);
-    }
+    return x.keyed.once(c, caller, () => x.answer(c, 200, { accepted: 0, rejected: 0, errors: [], duplicate: true }), (key) => x.accept(c, caller, parse, ingested, decode, key));
   });
 }

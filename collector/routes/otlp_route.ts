@@ -27,19 +27,24 @@ export function mountOtlp(app: Hono, x: Exchange): void {
   app.post("/v1/logs", async (c) => {
     const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
     const encoding: OtlpEncoding = type === "application/x-protobuf" ? "protobuf" : "json";
-    const res = await receive(x, c, type);
+    const res = await receive(x, c, type, encoding);
     return res.status >= 400 ? otlpRefusal(res, encoding) : res;
   });
 }
 
-/** The collector's answer to one OTLP request: a 200 in OTLP's form, or a refusal in the collector's. */
-function receive(x: Exchange, c: Context, type: string): Response | Promise<Response> {
+/**
+ * The collector's answer to one OTLP request: a 200 in OTLP's form, or a refusal in the
+ * collector's. Under an Idempotency-Key (otlpSink sends one, a retry the same) it is written once:
+ * a key already written is a full success.
+ */
+function receive(x: Exchange, c: Context, type: string, encoding: OtlpEncoding): Response | Promise<Response> {
   const { budget } = x.parts;
   const caller = x.who(c);
   if (caller instanceof Response) return caller;
   const { producer } = caller;
+  const duplicate = () => (x.parts.metrics.answered(200), otlpSuccess(encoding, 0, ""));
   if (type === "application/x-protobuf") {
-    return x.accept<Uint8Array>(c, caller, (bytes) => {
+    return x.keyed.once(c, caller, duplicate, (key) => x.accept<Uint8Array>(c, caller, (bytes) => {
       try {
         return parseOtlpLogs(decodeOtlpLogs(bytes), producer, budget);
       } catch (err) {
@@ -48,10 +53,10 @@ function receive(x: Exchange, c: Context, type: string): Response | Promise<Resp
         out.reject(1, err.message);
         return out;
       }
-    }, (p) => otlpSuccess("protobuf", p.rejected, p.errors[0]?.error ?? ""), (bytes) => bytes);
+    }, (p) => otlpSuccess("protobuf", p.rejected, p.errors[0]?.error ?? ""), (bytes) => bytes, key));
   }
   if (type !== "application/json") return x.answer(c, 415, { error: "OTLP/HTTP logs are accepted as application/json or application/x-protobuf" });
-  return x.accept(c, caller, (t) => {
+  return x.keyed.once(c, caller, duplicate, (key) => x.accept(c, caller, (t) => {
     try {
       return parseOtlpLogs(JSON.parse(t), producer, budget);
     } catch (err) {
@@ -60,5 +65,5 @@ function receive(x: Exchange, c: Context, type: string): Response | Promise<Resp
       out.reject(1, `invalid JSON: ${(err as Error).message}`);
       return out;
     }
-  }, (p) => otlpSuccess("json", p.rejected, p.errors[0]?.error ?? ""));
+  }, (p) => otlpSuccess("json", p.rejected, p.errors[0]?.error ?? ""), undefined, key));
 }
