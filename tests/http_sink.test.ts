@@ -6,7 +6,7 @@ import { httpSink } from "../lib/sinks/http_sink.ts";
 import { retryAfterMs } from "../lib/retry.ts";
 import { closedPort, collector, ok, records, runCleanup, scripted, sleep, until, UUID } from "./helpers/http.ts";
 import type { Seen } from "./helpers/http.ts";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -371,6 +371,35 @@ describe("httpSink: poison batches never block the spool", () => {
     expect(reasons.some((r) => r.includes("HTTP 400 bad record"))).toBe(true);
     expect(reasons.some((r) => r.includes("after 2 attempts: HTTP 500 boom"))).toBe(true);
     expect(String(errors.map(String))).toContain("moved to");
+  });
+
+  test("a spool file that is no whole batch (cut short by a power cut, emptied, damaged) goes to dead/ with its reason; the batches behind it are sent", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-spool-damaged-"));
+    const down = createLogger({ sinks: [httpSink("http://127.0.0.1:1/ingest", { spool: dir, retry: { maxAttempts: 1 }, batch: { maxRecords: 1 }, fetch: async () => { throw new Error("down"); } })], onError: () => {} });
+    for (const msg of ["cut", "x", "y"]) {
+      down.info(msg);
+      await down.flush();
+    }
+    await down.close();
+    const files = readdirSync(dir).filter((n) => n.endsWith(".batch")).sort();
+    const first = join(dir, files[0]);
+    writeFileSync(first, readFileSync(first, "utf8").slice(0, -5)); // the body cut short
+    writeFileSync(join(dir, "000000000000000-000000-empty.batch"), ""); // renamed, its bytes never reached the disk
+    writeFileSync(join(dir, "000000000000001-000000-junk.batch"), "{not json\n{}\n");
+    const delivered: string[] = [];
+    const errors: string[] = [];
+    const log = createLogger({
+      sinks: [httpSink("http://127.0.0.1:1/ingest", { spool: dir, gzip: false, fetch: async (_u, init) => {
+        delivered.push(...String(init!.body).split("\n").filter(Boolean).map((l) => JSON.parse(l).msg));
+        return new Response("{}");
+      } })],
+      onError: (e) => errors.push(e.message),
+    });
+    await until(() => delivered.length === 2, 3000);
+    await log.close();
+    expect(delivered).toEqual(["x", "y"]);
+    expect(readdirSync(join(dir, "dead")).filter((n) => n.endsWith(".batch")).length).toBe(3);
+    expect(errors.filter((m) => m.includes("not a whole spooled batch")).length).toBe(3);
   });
 
   test("a spool left by an earlier process: a poison batch among them goes to dead/, the ones behind it are sent", async () => {

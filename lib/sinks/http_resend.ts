@@ -10,7 +10,7 @@ import { errorMessage } from "../errors.ts";
 import { type HttpSinkState, type Sender, undeliverable } from "./http_send.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import type { HttpBatch, HttpSinkOptions } from "./http_sink.ts";
-import { Spool } from "./http_spool.ts";
+import { Spool, SpoolFileError } from "./http_spool.ts";
 
 /**
  * What {@linkcode spooledDelivery} makes.
@@ -85,13 +85,14 @@ export function spooledDelivery(target: string, options: HttpSinkOptions, sender
     try {
       for (const file of spool.list()) {
         if (sending.has(file)) continue; // being sent by write() right now
-        const batch = spool.read(file); // read now: write() may have delivered and removed it meanwhile
-        if (batch === undefined) continue;
         try {
+          const batch = spool.read(file); // read now: write() may have delivered and removed it meanwhile
+          if (batch === undefined) continue;
           await sender.send(batch, false);
           spool.remove(file);
         } catch (err) {
-          if (!undeliverable(err)) throw err;
+          // a file that is no whole batch (cut short by a power cut, damaged) is moved aside too
+          if (!undeliverable(err) && !(err instanceof SpoolFileError)) throw err;
           // reported; its records were counted (as sent or spooled) in the process that spooled them
           state.hooks.lost(0, new Error(`${errorMessage(err)}; moved to ${spool.deadLetter(file, errorMessage(err))}`));
         }

@@ -7,6 +7,20 @@ import type { Runtime } from "../runtime/runtime.ts";
 import type { HttpBatch } from "./http_sink.ts";
 
 /**
+ * A spool file that is no whole batch (cut short by a power cut, damaged): it is moved to
+ * `dead/` with its reason, so the batches behind it still flow.
+ *
+ * @example
+ * ```ts
+ * import { SpoolFileError } from "./http_spool.ts";
+ * new SpoolFileError("not a whole spooled batch").name; // "SpoolFileError"
+ * ```
+ */
+export class SpoolFileError extends Error {
+  override name = "SpoolFileError";
+}
+
+/**
  * Batches kept on disk until a collector accepts them: one file a batch, named by time and
  * key (so they are sent oldest first), holding a JSON header line and the NDJSON body.
  *
@@ -40,8 +54,13 @@ export class Spool {
     const name = `${String(Date.now()).padStart(15, "0")}-${String(this.#seq++).padStart(6, "0")}-${batch.key}.batch`;
     const tmp = `${this.#dir}/${name}.tmp`;
     const f = this.#runtime.openFile!(tmp);
-    f.write(JSON.stringify({ key: batch.key, records: batch.records, oldestMs: batch.oldestMs }) + "\n" + batch.body);
-    f.close();
+    try {
+      // the body's length, so a file cut short is known; on disk before the rename makes it a batch
+      f.write(JSON.stringify({ key: batch.key, records: batch.records, oldestMs: batch.oldestMs, length: batch.body.length }) + "\n" + batch.body);
+      f.sync();
+    } finally {
+      f.close();
+    }
     const path = `${this.#dir}/${name}`;
     this.#runtime.fs!.rename(tmp, path);
     this.#saved.set(batch.key, path);
@@ -57,13 +76,24 @@ export class Spool {
     return names.filter((n) => n.endsWith(".batch")).sort().map((n) => `${this.#dir}/${n}`);
   }
 
-  /** A saved batch, or `undefined` when its file is gone (sent and removed meanwhile). */
+  /**
+   * A saved batch, or `undefined` when its file is gone (sent and removed meanwhile). Throws
+   * {@linkcode SpoolFileError} for a file that is no whole batch (cut short, damaged).
+   */
   read(path: string): HttpBatch | undefined {
     const text = this.#runtime.fs!.readText(path);
     if (text === undefined) return undefined;
     const nl = text.indexOf("\n");
-    const head = JSON.parse(text.slice(0, nl));
-    return { key: head.key, records: head.records, oldestMs: head.oldestMs, body: text.slice(nl + 1) };
+    let head: { key?: unknown; records?: unknown; oldestMs?: unknown; length?: unknown } | undefined;
+    try {
+      head = nl < 0 ? undefined : JSON.parse(text.slice(0, nl));
+    } catch { /* said below */ }
+    const body = text.slice(nl + 1);
+    // a file from before the length was saved has none
+    if (typeof head?.key !== "string" || typeof head.records !== "number" || (head.length !== undefined && head.length !== body.length)) {
+      throw new SpoolFileError(`not a whole spooled batch (${text.length} characters): cut short or damaged`);
+    }
+    return { key: head.key, records: head.records, oldestMs: head.oldestMs as number, body };
   }
 
   #isOurs(tmpName: string): boolean {
