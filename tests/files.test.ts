@@ -83,6 +83,21 @@ describe("rotation", () => {
     expect(allLines(dir, "app.ndjson").map((l) => l.msg)).toEqual(["first", "second"]);
   });
 
+  test("by interval, for a category file the handle pool closed and opens again after a boundary: it is rotated, not kept into the next interval", async () => {
+    const dir = temp();
+    const log = createLogger({ sinks: [categoryFileSink(dir, { maxOpenFiles: 1, rotate: { interval: 100 } })] });
+    log.child({}, { category: "a" }).info("first");
+    await log.flush();
+    log.child({}, { category: "b" }).info("b"); // b takes the one handle: a is closed
+    await log.flush();
+    await sleep(150);
+    log.child({}, { category: "a" }).info("second");
+    await log.close();
+    expect(readdirSync(dir).filter((n) => n.startsWith("a.")).length).toBe(2);
+    const aFiles = readdirSync(dir).filter((n) => n.startsWith("a.")).sort(); // the rotated one, then a.ndjson
+    expect(aFiles.map((n) => lines(readFileSync(join(dir, n), "utf8")).map((l) => l.msg))).toEqual([["first"], ["second"]]);
+  });
+
   test("retention keeps maxFiles rotated files and deletes files older than maxAgeMs", async () => {
     const dir = temp();
     writeFileSync(join(dir, "app.2001-01-01T00-00-00-000Z.ndjson"), "{}\n");

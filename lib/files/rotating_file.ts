@@ -62,7 +62,7 @@ export class RotatingFile {
   readonly #background = new Set<Promise<void>>();
   #file: FileDriver | undefined;
   #size = 0;
-  #nextBoundary = Infinity;
+  #nextBoundary: number | undefined;
   #lastStamp = 0;
   /** A failed write or cut left bytes past `#size`: they go before the next write. */
   #mustCut = false;
@@ -103,7 +103,9 @@ export class RotatingFile {
     if (this.#file !== undefined) return;
     this.#file = this.#runtime.openFile!(this.path);
     if (!this.#mustCut) this.#size = this.#file.size(); // else the size before the failed write stands
-    if (this.#period !== undefined) this.#nextBoundary = (Math.floor(Date.now() / this.#period) + 1) * this.#period;
+    // the first open sets it (rotate() moves it on): a file the handle pool closed and opens again
+    // after a boundary is rotated, not kept into the next interval
+    if (this.#period !== undefined) this.#nextBoundary ??= (Math.floor(Date.now() / this.#period) + 1) * this.#period;
   }
 
   /**
@@ -148,7 +150,7 @@ export class RotatingFile {
     this.open();
     if (this.#size > 0) {
       const max = this.#opts.maxBytes;
-      if ((max !== undefined && this.#size + bytes > max) || Date.now() >= this.#nextBoundary) this.rotate();
+      if ((max !== undefined && this.#size + bytes > max) || Date.now() >= (this.#nextBoundary ?? Infinity)) this.rotate();
     }
     return this.#size;
   }
@@ -194,6 +196,7 @@ export class RotatingFile {
     const rotated = `${this.#parts.dir}/${rotatedName(this.#parts, now)}`;
     this.release();
     fs.rename(this.path, rotated);
+    this.#nextBoundary = undefined; // the fresh file's interval
     this.open();
     this.#inBackground(async () => {
       if (this.#opts.compress === "gzip") await gzipFile(fs, rotated);
