@@ -20,7 +20,7 @@ function allLines(dir: string, live: string) {
 
 /** A runtime whose files can be counted and made to fail. */
 function instrumented(base: Runtime = detectRuntime()) {
-  const state = { open: 0, maxOpen: 0, opened: [] as string[], syncs: 0, emfileAbove: Infinity, failWrites: 0, partial: false };
+  const state = { open: 0, maxOpen: 0, opened: [] as string[], syncs: 0, synced: [] as string[], emfileAbove: Infinity, failWrites: 0, partial: false };
   const runtime: Runtime = {
     ...base,
     fs: base.fs,
@@ -42,6 +42,7 @@ function instrumented(base: Runtime = detectRuntime()) {
         },
         sync() {
           state.syncs++;
+          state.synced.push(path);
           f.sync();
         },
         close() {
@@ -250,6 +251,29 @@ describe("categories", () => {
     expect(state.opened.map((p) => p.split("/").pop())).toEqual(["z.ndjson", "a.ndjson", "b.ndjson"]);
     expect(state.syncs).toBe(3);
     await log.close();
+  });
+
+  test("durable: what went to a file the handle pool closed, or to a file rotated away, is fsynced before its handle closes", async () => {
+    const dir = temp();
+    const { runtime, state } = instrumented();
+    const log = createLogger({ sinks: [categoryFileSink(dir, { runtime, durable: true, maxOpenFiles: 1 })] });
+    for (const c of ["a", "b", "c"]) {
+      log.child({}, { category: c }).info("calm");
+      await sleep(150); // written when its buffer is 100 ms old, no flush between: each write closes the file before it
+    }
+    await log.close();
+    expect(["a", "b", "c"].map((c) => state.synced.filter((p) => p.endsWith(`/${c}.ndjson`)).length > 0)).toEqual([true, true, true]);
+    const rotating = instrumented();
+    const path = join(temp(), "app.ndjson");
+    const one = createLogger({ sinks: [rotatingFileSink(path, { runtime: rotating.runtime, durable: true, rotate: { maxBytes: 200 } })], batch: { maxRecords: 1 } });
+    for (let i = 0; i < 6; i++) {
+      one.info("record", { i, pad: "p".repeat(60) });
+      await sleep(10); // written in its own batch, no flush between: rotations alone close the files
+    }
+    await one.close();
+    // every file the records went to (each rotation closes one) was fsynced before it was closed: as many syncs as opens
+    expect(rotating.state.opened.length).toBeGreaterThan(2);
+    expect(rotating.state.synced.length).toBeGreaterThanOrEqual(rotating.state.opened.length);
   });
 
   test("the byte bound holds with 1,000 categories", async () => {

@@ -66,14 +66,20 @@ export class RotatingFile {
   #lastStamp = 0;
   /** A failed write or cut left bytes past `#size`: they go before the next write. */
   #mustCut = false;
+  /** `durable`: written since the last fsync. */
+  #unsynced = false;
+  readonly #durable: boolean;
 
   /**
    * @param path The live file.
    * @param options Rotation, retention and compression.
    * @param runtime The runtime adapter (files and `fs`).
    * @param onError Receives errors of background work (retention, compression).
+   * @param durable What was written is fsynced before the handle closes (the handle pool's
+   *   eviction, a rotation), so a later `sync()` leaves nothing out.
    */
-  constructor(path: string, options: RotateOptions, runtime: Runtime, onError: (err: Error) => void) {
+  constructor(path: string, options: RotateOptions, runtime: Runtime, onError: (err: Error) => void, durable = false) {
+    this.#durable = durable;
     this.path = path;
     this.#parts = splitPath(path);
     this.#opts = options;
@@ -125,6 +131,7 @@ export class RotatingFile {
     this.#cutPending(file);
     try {
       this.#size += file.write(data);
+      this.#unsynced = this.#durable;
     } catch (err) {
       this.#mustCut = true;
       try {
@@ -172,11 +179,13 @@ export class RotatingFile {
   /** Flushes and fsyncs. */
   sync(): void {
     this.#file?.sync();
+    this.#unsynced = false;
   }
 
-  /** Closes the handle (the next write reopens it); background work goes on. */
+  /** Closes the handle (the next write reopens it), fsynced first when `durable`; background work goes on. */
   release(): void {
     const f = this.#file;
+    if (f !== undefined && this.#unsynced) this.sync(); // throws with the handle still open: the caller's write fails and is retried
     this.#file = undefined;
     f?.close();
   }

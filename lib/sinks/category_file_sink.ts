@@ -95,7 +95,8 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
     throw new RangeError("sluice: maxBufferedBytes must be positive, fileBufferBytes and maxBufferAgeMs zero or more");
   }
   let hooks: SinkHooks = { report: () => {}, lost: () => {}, unrefTimer: runtime.unrefTimer };
-  const pool = new HandlePool(options.maxOpenFiles ?? 32, (key) => new RotatingFile(`${dir}/${key}${ext}`, rotate, runtime, (e) => hooks.report(e)));
+  const durable = options.durable ?? false;
+  const pool = new HandlePool(options.maxOpenFiles ?? 32, (key) => new RotatingFile(`${dir}/${key}${ext}`, rotate, runtime, (e) => hooks.report(e), durable));
   const names = new Map<string | undefined, string>();
   const keyOf = (category: string | undefined) => {
     let key = names.get(category);
@@ -106,7 +107,6 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
   /** Failed attempts to write the buffers since the last success; they back off as the channel's do. */
   let failures = 0;
   const written = new Set<RotatingFile>();
-  const durable = options.durable ?? false;
   const buffers = new WriteBuffers(fileBufferBytes, maxBytes, (key, data) => {
     const file = pool.get(key);
     file.write(data);

@@ -137,7 +137,7 @@ export function rotatingFileSink(path: string, options: RotatingFileSinkOptions 
   const runtime = fileRuntime(options.runtime);
   const format = resolveFormat(options.format ?? "ndjson", false);
   let report: (err: Error) => void = () => {};
-  const file = new RotatingFile(path, options.rotate ?? {}, runtime, (err) => report(err));
+  const file = new RotatingFile(path, options.rotate ?? {}, runtime, (err) => report(err), options.durable ?? false);
   try {
     file.open();
   } catch (err) {
