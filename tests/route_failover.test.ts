@@ -221,3 +221,34 @@ test("a backlog behind a slow target drains in writes of up to its sink's batch 
   expect(Math.max(...sizes)).toBeLessThanOrEqual(500);
   expect(sizes.length).toBeLessThan(40); // one write per part would be about 300
 });
+
+test("a batch given up at the breaker's timeout and spooled to the same target (no other is up) keeps its Idempotency-Key: a collector that wrote it while the write hung writes it once", async () => {
+  const keys: string[] = [];
+  let hang = true;
+  const server = Bun.serve({
+    port: 0, hostname: "127.0.0.1",
+    async fetch(req) {
+      keys.push(req.headers.get("idempotency-key") ?? "");
+      await req.text();
+      if (hang) {
+        hang = false;
+        await Bun.sleep(800); // written, but answered after the breaker's 300 ms
+      }
+      return new Response("{}");
+    },
+  });
+  const dir = mkdtempSync(join(tmpdir(), "sluice-route-key-"));
+  const log = createLogger({
+    sinks: [routeSink({ targets: [{ name: "only", sink: httpSink(`http://127.0.0.1:${server.port}/ingest`, { spool: dir, gzip: false, spoolRetryMs: 100 }) }], breaker: { timeoutMs: 300 } })],
+    onError: () => {},
+  });
+  try {
+    log.info("once", { n: 1 });
+    for (const deadline = Date.now() + 5000; keys.length < 2 && Date.now() < deadline;) await Bun.sleep(20);
+    await log.close();
+  } finally {
+    server.stop(true);
+  }
+  expect(keys.length).toBeGreaterThanOrEqual(2);
+  expect(new Set(keys).size).toBe(1);
+}, 15_000);

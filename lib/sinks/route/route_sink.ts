@@ -8,7 +8,7 @@ import { errorMessage, toError } from "../../errors.ts";
 import type { LogRecord } from "../../record.ts";
 import type { SinkHooks } from "../../sink.ts";
 import type { RouteSink, RouteSinkOptions, RouteStats } from "./route_types.ts";
-import { makeTable, routeStatsOf, type Target, takes } from "./route_targets.ts";
+import { encodeFor, makeTable, routeStatsOf, type Target, takes } from "./route_targets.ts";
 import { targetTurns } from "./target_turns.ts";
 import { SmoothWeighted } from "./weighted.ts";
 
@@ -128,7 +128,7 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     }
     for (const [t, rs] of parts) {
       try {
-        t.spec.sink.writeSync!(t.spec.sink.encode(rs));
+        t.spec.sink.writeSync!(encodeFor(t, rs));
         stats.spooled += rs.length;
       } catch (err) {
         lose("all-targets-down", rs.length, err);

@@ -43,6 +43,30 @@ export interface Target {
    * (`keepOwnMessage`; see target_turns.ts).
    */
   slow: boolean;
+  /** The records of its last write not known written, and the chunk they were encoded into (see {@linkcode encodeFor}). */
+  lastSent?: { records: readonly LogRecord[]; chunk: unknown };
+}
+
+/**
+ * `records` encoded for `t`'s sink: the chunk of its last write not known written when they are
+ * the same records. An httpSink's chunk carries the batch's Idempotency-Key, so records given up
+ * at the breaker's timeout and written again to the same target (its spool, when no other target
+ * is up) keep their key, and a collector that wrote them while the write hung writes them once.
+ *
+ * @param t The target.
+ * @param records The records, in order.
+ * @returns What `t.spec.sink.write` takes.
+ * @example
+ * ```ts
+ * await t.spec.sink.write(encodeFor(t, records));
+ * ```
+ */
+export function encodeFor(t: Target, records: readonly LogRecord[]): unknown {
+  const last = t.lastSent;
+  if (last !== undefined && last.records.length === records.length && last.records.every((r, i) => r === records[i])) return last.chunk;
+  const chunk = t.spec.sink.encode(records as LogRecord[]);
+  t.lastSent = { records, chunk };
+  return chunk;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { errorMessage } from "../../errors.ts";
 import { keepOwnMessage, type LogRecord, STALLED_WRITE_MS } from "../../record.ts";
-import { nextWrite, type Target } from "./route_targets.ts";
+import { encodeFor, nextWrite, type Target } from "./route_targets.ts";
 
 /**
  * What {@linkcode targetTurns} needs from its router.
@@ -114,7 +114,8 @@ export function targetTurns(hooks: TurnHooks): (t: Target, records: LogRecord[],
     const stall = t.slow ? undefined : setTimeout(() => stalled(t, records), Math.max(0, since + STALLED_WRITE_MS - performance.now()));
     if (stall !== undefined) hooks.unrefTimer(stall);
     try {
-      await t.spec.sink.write(t.spec.sink.encode(records));
+      await t.spec.sink.write(encodeFor(t, records));
+      t.lastSent = undefined; // written: nothing to send again
       t.breaker.success();
       t.written += records.length;
       return true;
