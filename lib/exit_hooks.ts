@@ -26,7 +26,12 @@ import type { Runtime } from "./runtime/runtime.ts";
 export function hookExit(channels: readonly Channel[], runtime: Runtime): (() => void)[] {
   return [
     runtime.onExit(() => {
-      for (const c of channels) if (!c.drainSync(true)) c.abandon("exit");
+      for (const c of channels) {
+        if (!c.drainSync(true)) c.abandon("exit");
+        try {
+          c.sink.exit?.();
+        } catch { /* the process is leaving: nothing is left to report to */ }
+      }
     }),
     runtime.onBeforeExit(() => {
       for (const c of channels) if (!c.sink.sync) c.expedite();

@@ -157,6 +157,12 @@ export interface Sink<C = unknown> {
    */
   closing?(): void;
   /**
+   * Told at the process's exit, synchronously, after the channel wrote or counted what it
+   * queues: a sink that holds records of its own it took as written (a router's parts at its
+   * targets) puts them somewhere durable (a spool) or counts them lost, never drops them silently.
+   */
+  exit?(): void;
+  /**
    * Told by a router (`routeSink`) that owns failover for this sink: the router's breaker is the
    * retry policy. The sink then tries each write once, fails it within `policy.timeoutMs`, and
    * keeps no failed batch of its own (the router moves it to another target). `httpSink`

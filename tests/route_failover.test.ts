@@ -4,7 +4,7 @@
 // own retries. Real HTTP servers on 127.0.0.1 (tests/scenarios/route_failover.mjs, also run on Deno
 // and Node); the full-size figure is bench/run_route_failover.ts.
 import { afterEach, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as sluice from "../mod.ts";
@@ -252,3 +252,37 @@ test("a batch given up at the breaker's timeout and spooled to the same target (
   expect(keys.length).toBeGreaterThanOrEqual(2);
   expect(new Set(keys).size).toBe(1);
 }, 15_000);
+
+test("at exit, the records a router handed to a hanging target are kept in its spool (the write in flight under the key it was sent with), none lost silently", async () => {
+  const keys: string[] = [];
+  const server = Bun.serve({
+    port: 0, hostname: "127.0.0.1",
+    async fetch(req) {
+      keys.push(req.headers.get("idempotency-key") ?? "");
+      await req.text();
+      await Bun.sleep(60_000); // never answers while the producer lives
+      return new Response("{}");
+    },
+  });
+  const dir = mkdtempSync(join(tmpdir(), "sluice-route-exit-"));
+  const script = join(dir, "producer.mjs");
+  writeFileSync(script, `
+    const { createLogger, httpSink, routeSink } = await import(${JSON.stringify(new URL("../mod.ts", import.meta.url).pathname)});
+    const sink = httpSink("http://127.0.0.1:${server.port}/ingest", { spool: ${JSON.stringify(join(dir, "spool"))}, gzip: false, batch: { maxRecords: 10 } });
+    const log = createLogger({ sinks: [routeSink({ targets: [{ name: "only", sink }], breaker: { timeoutMs: 60000 }, batch: { maxRecords: 10, maxAgeMs: 1 } })] });
+    for (let i = 0; i < 30; i++) { log.info("r", { i }); await new Promise((r) => setTimeout(r, 5)); }
+    await new Promise((r) => setTimeout(r, 300));
+    process.exit(0);
+  `);
+  try {
+    const child = Bun.spawn([process.execPath, script], { stdout: "pipe", stderr: "pipe" });
+    expect(await child.exited).toBe(0);
+  } finally {
+    server.stop(true);
+  }
+  const files = readdirSync(join(dir, "spool")).filter((n) => n.endsWith(".batch"));
+  const spooled = files.flatMap((n) => readFileSync(join(dir, "spool", n), "utf8").split("\n").slice(1).filter(Boolean).map((l) => JSON.parse(l).i));
+  expect(spooled.sort((a, b) => a - b)).toEqual([...Array(30).keys()]);
+  expect(keys.length).toBe(1); // one write in flight, the rest waiting behind it
+  expect(files.some((n) => n.includes(keys[0]))).toBe(true);
+}, 20_000);

@@ -114,8 +114,8 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     await reroute(records, new Set(tried).add(t), since);
   };
 
-  /** Records no target is up for: into a taking target's spool (not a hanging one's, if it can), else lost as `all-targets-down`. */
-  const spoolOrLose = (records: LogRecord[]) => {
+  /** Records no target is up for: into a taking target's spool (not a hanging one's, if it can), else lost as `all-targets-down` (or `why`). */
+  const spoolOrLose = (records: LogRecord[], why: "all-targets-down" | "exit" = "all-targets-down") => {
     if (records.length === 0) return;
     const parts = new Map<Target, LogRecord[]>();
     let lost = 0;
@@ -131,10 +131,10 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
         t.spec.sink.writeSync!(encodeFor(t, rs));
         stats.spooled += rs.length;
       } catch (err) {
-        lose("all-targets-down", rs.length, err);
+        lose(why, rs.length, err);
       }
     }
-    if (lost > 0) lose("all-targets-down", lost, new Error("no route target is up and none has a spool"));
+    if (lost > 0) lose(why, lost, new Error("no route target is up and none has a spool"));
   };
 
   /** Writes a copy to a fan-out target; a failure is counted, not moved (the records went to their distribution target). */
@@ -221,6 +221,25 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     },
     closing() {
       for (const t of table.all) t.spec.sink.closing?.();
+    },
+    exit() {
+      // what the targets hold, handed out and not known written: the write in flight into its own
+      // target's spool (the same batch under the same key: the target may have it already), the
+      // parts waiting into any spool; what finds none is counted lost
+      for (const t of [...table.all, ...retiring]) {
+        if (t.spec.copy) continue;
+        const writing = t.writing ?? [];
+        if (writing.length > 0) {
+          try {
+            if (t.spec.sink.writeSync === undefined) throw new Error(`route target ${t.name} has no spool`);
+            t.spec.sink.writeSync(encodeFor(t, writing));
+            stats.spooled += writing.length;
+          } catch (err) {
+            lose("exit", writing.length, err);
+          }
+        }
+        spoolOrLose(t.waiting.splice(0).flatMap((w) => w.records), "exit");
+      }
     },
     async close() {
       while (background.size > 0) await Promise.all([...background]);

@@ -43,6 +43,8 @@ export interface Target {
    * (`keepOwnMessage`; see target_turns.ts).
    */
   slow: boolean;
+  /** The records of its write in flight. */
+  writing?: readonly LogRecord[];
   /** The records of its last write not known written, and the chunk they were encoded into (see {@linkcode encodeFor}). */
   lastSent?: { records: readonly LogRecord[]; chunk: unknown };
 }

@@ -123,7 +123,7 @@ export interface RouteStats {
   /** Times `reconfigure` replaced the configuration. */
   reconfigured: number;
   /** Records lost, by reason: `all-targets-down` when no target is up and none has a spool; `copy-failed` for a fan-out target's failed copy. */
-  dropped: { "all-targets-down"?: number; "copy-failed"?: number };
+  dropped: { "all-targets-down"?: number; "copy-failed"?: number; exit?: number };
 }
 
 /**

@@ -114,6 +114,7 @@ export function targetTurns(hooks: TurnHooks): (t: Target, records: LogRecord[],
     const stall = t.slow ? undefined : setTimeout(() => stalled(t, records), Math.max(0, since + STALLED_WRITE_MS - performance.now()));
     if (stall !== undefined) hooks.unrefTimer(stall);
     try {
+      t.writing = records;
       await t.spec.sink.write(encodeFor(t, records));
       t.lastSent = undefined; // written: nothing to send again
       t.breaker.success();
@@ -128,6 +129,7 @@ export function targetTurns(hooks: TurnHooks): (t: Target, records: LogRecord[],
       clearTimeout(timer);
       clearTimeout(stall);
       t.stuck = false;
+      t.writing = undefined;
     }
   };
 
