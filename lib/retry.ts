@@ -45,8 +45,9 @@ export const SINK_WRITE_RETRY: Readonly<RetryPolicy> = {
 };
 
 /**
- * Milliseconds to wait after the `failures`-th failed attempt (1 for the first): the backoff,
- * or the server's `Retry-After` when given, never more than `maxDelayMs`.
+ * Milliseconds to wait after the `failures`-th failed attempt (1 for the first): the backoff, and
+ * at least the server's `Retry-After` when given (a `Retry-After: 0` on every answer does not
+ * spend the attempts back to back), never more than `maxDelayMs`.
  *
  * @example
  * ```ts
@@ -54,12 +55,12 @@ export const SINK_WRITE_RETRY: Readonly<RetryPolicy> = {
  * const policy = { maxAttempts: 8, baseDelayMs: 100, maxDelayMs: 30_000, jitter: false };
  * retryDelay(policy, 3);       // 400
  * retryDelay(policy, 3, 2000); // 2000, as the server asked
+ * retryDelay(policy, 3, 0);    // 400
  * ```
  */
-export function retryDelay(policy: Readonly<RetryPolicy>, failures: number, retryAfterMs?: number): number {
+export function retryDelay(policy: Readonly<RetryPolicy>, failures: number, retryAfterMs = 0): number {
   const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (failures - 1));
-  if (retryAfterMs !== undefined) return Math.min(policy.maxDelayMs, retryAfterMs);
-  return policy.jitter ? Math.random() * backoff : backoff;
+  return Math.min(policy.maxDelayMs, Math.max(retryAfterMs, policy.jitter ? Math.random() * backoff : backoff));
 }
 
 /**

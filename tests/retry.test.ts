@@ -10,14 +10,21 @@ describe("one retry policy", () => {
     expect(SINK_WRITE_RETRY.maxAttempts).toBe(Infinity);
   });
 
-  test("full jitter stays within [0, backoff]; Retry-After replaces it but never passes the cap (seeded)", () => {
+  test("full jitter stays within [0, backoff]; Retry-After is waited at least, with the backoff, and never past the cap (seeded)", () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 5000 }), fc.nat(100_000), (n, base, after) => {
       const policy = { maxAttempts: 8, baseDelayMs: base, maxDelayMs: 30_000, jitter: true };
+      const backoff = Math.min(30_000, base * 2 ** (n - 1));
       const wait = retryDelay(policy, n);
       expect(wait).toBeGreaterThanOrEqual(0);
-      expect(wait).toBeLessThanOrEqual(Math.min(30_000, base * 2 ** (n - 1)));
-      expect(retryDelay(policy, n, after)).toBe(Math.min(30_000, after));
+      expect(wait).toBeLessThanOrEqual(backoff);
+      const told = retryDelay(policy, n, after);
+      expect(told).toBeGreaterThanOrEqual(Math.min(30_000, after));
+      expect(told).toBeLessThanOrEqual(Math.max(backoff, Math.min(30_000, after)));
+      // without jitter: the larger of the two
+      expect(retryDelay({ ...policy, jitter: false }, n, after)).toBe(Math.min(30_000, Math.max(backoff, after)));
     }), { seed: 10, numRuns: 300 });
+    // a Retry-After: 0 on every answer does not spend the attempts back to back
+    expect(retryDelay({ maxAttempts: 8, baseDelayMs: 100, maxDelayMs: 30_000, jitter: false }, 3, 0)).toBe(400);
   });
 });
 
