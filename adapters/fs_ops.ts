@@ -79,8 +79,9 @@ export function fsOps(fs: any): FsOps {
         },
         async pull(controller) {
           const buf = new Uint8Array(CHUNK);
+          // a failed read errors the stream, which then is not cancelled: the descriptor is closed here
           const n: number = await new Promise((resolve, reject) =>
-            fs.read(fd, buf, 0, CHUNK, null, (err: Error | null, read: number) => (err ? reject(err) : resolve(read)))
+            fs.read(fd, buf, 0, CHUNK, null, (err: Error | null, read: number) => (err ? (fs.closeSync(fd), reject(err)) : resolve(read)))
           );
           if (n === 0) {
             fs.closeSync(fd);
@@ -94,10 +95,15 @@ export function fsOps(fs: any): FsOps {
     },
     openWrite(path) {
       let fd: number | undefined;
+      /** Closes the descriptor once: a failed write errors the stream, which then is not aborted. */
+      const release = () => {
+        if (fd !== undefined) fs.closeSync(fd);
+        fd = undefined;
+      };
       const write = (bytes: Uint8Array) =>
         new Promise<void>((resolve, reject) =>
           fs.write(fd, bytes, 0, bytes.length, null, (err: Error | null, n: number) => {
-            if (err) reject(err);
+            if (err) (release(), reject(err));
             else if (n < bytes.length) write(bytes.subarray(n)).then(resolve, reject);
             else resolve();
           })
@@ -108,12 +114,13 @@ export function fsOps(fs: any): FsOps {
         },
         write,
         close() {
-          fs.fsyncSync(fd);
-          fs.closeSync(fd);
+          try {
+            fs.fsyncSync(fd);
+          } finally {
+            release();
+          }
         },
-        abort() {
-          if (fd !== undefined) fs.closeSync(fd);
-        },
+        abort: release,
       });
     },
   };

@@ -4,32 +4,24 @@
 // creating tens of thousands of categories, with the collector's descriptors counted in /proc/<pid>/fd.
 import { afterAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { recordBatch as batch, recordsOnDisk as onDisk } from "./helpers/disk_records.ts";
 import { exited, type ServeProcess, serveRuntimes, startServe } from "./helpers/serve_process.ts";
+import { mountTmpfs, unmountAll } from "./helpers/tmpfs.ts";
 
 const TOKEN = "t0ken-for-tests";
 const work = mkdtempSync(join(tmpdir(), "sluice-disk-serve-"));
 const tokens = join(work, "tokens.txt");
 writeFileSync(tokens, `edge:${TOKEN}\n`);
 const running: ServeProcess[] = [];
-const mounts: string[] = [];
 afterAll(() => {
   for (const s of running) s.proc.kill("SIGKILL");
-  for (const m of mounts) spawnSync("umount", [m]);
+  unmountAll();
   rmSync(work, { recursive: true, force: true });
 }, 60_000);
-
-/** Mounts a tmpfs of `size`; false when this process may not (not root). */
-function tmpfs(dir: string, size: string): boolean {
-  mkdirSync(dir, { recursive: true });
-  const r = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir], { encoding: "utf8" });
-  if (r.status !== 0) return false;
-  mounts.push(dir);
-  return true;
-}
+const tmpfs = mountTmpfs;
 const canMount = tmpfs(join(work, "probe"), "64k");
 if (!canMount) {
   const msg = "collector_disk_serve: skipping the tmpfs tests: mounting a tmpfs needs root";

@@ -6,6 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { categoryFileSink, createLogger, detectRuntime, rotatingFileSink, type FileDriver, type Runtime } from "../mod.ts";
+import { gzipFile } from "../lib/files/rotating_file.ts";
+import { mountTmpfs, unmountAll } from "./helpers/tmpfs.ts";
 
 const temp = () => mkdtempSync(join(tmpdir(), "sluice-files-"));
 const lines = (text: string) => text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
@@ -175,6 +177,27 @@ describe("rotation", () => {
     await single.close();
     await cats.close();
     expect(lines(readFileSync(join(dir, "one", "app.ndjson"), "utf8")).map((l) => l.msg)).toEqual(["after"]);
+  });
+
+  test("compression on a full disk (a real 256 KiB tmpfs): it fails, leaves the rotated file as it was, no half copy and no descriptor open", async () => {
+    const mnt = join(temp(), "full");
+    if (!mountTmpfs(mnt, "256k")) {
+      if (process.env.CI === "true") throw new Error("files: mounting a tmpfs needs root");
+      return console.log("files: skipping the full-disk compression test: mounting a tmpfs needs root");
+    }
+    try {
+      const rotated = join(mnt, "app.2026-01-01T00-00-00-000Z.ndjson");
+      // 160 KB that gzip cannot shrink much: the copy does not fit beside it
+      writeFileSync(rotated, Buffer.from(crypto.getRandomValues(new Uint8Array(120_000))).toString("base64"));
+      const before = readFileSync(rotated, "utf8");
+      const fds = readdirSync("/proc/self/fd").length;
+      await expect(gzipFile(detectRuntime().fs!, rotated)).rejects.toThrow(/ENOSPC|space/i);
+      expect(readdirSync(mnt)).toEqual(["app.2026-01-01T00-00-00-000Z.ndjson"]);
+      expect(readFileSync(rotated, "utf8")).toBe(before);
+      expect(readdirSync("/proc/self/fd").length).toBe(fds);
+    } finally {
+      unmountAll();
+    }
   });
 
   test("bad rotation options are clear errors", () => {

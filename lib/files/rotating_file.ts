@@ -268,7 +268,12 @@ export class RotatingFile {
 export async function gzipFile(fs: FsOps, path: string): Promise<void> {
   const tmp = `${path}.gz.tmp`;
   const gzip = new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>;
-  await fs.openRead(path).pipeThrough(gzip).pipeTo(fs.openWrite(tmp));
+  try {
+    await fs.openRead(path).pipeThrough(gzip).pipeTo(fs.openWrite(tmp));
+  } catch (err) {
+    fs.remove(tmp); // a full disk must not keep half a copy: the rotated file stays as it was
+    throw err;
+  }
   fs.rename(tmp, `${path}.gz`);
   fs.remove(path);
 }
