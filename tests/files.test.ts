@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { categoryFileSink, createLogger, detectRuntime, rotatingFileSink, type FileDriver, type Runtime } from "../mod.ts";
 import { gzipFile } from "../lib/files/rotating_file.ts";
+import { rotatedName, splitPath } from "../lib/files/rotation_names.ts";
 import { mountTmpfs, unmountAll } from "./helpers/tmpfs.ts";
 
 const temp = () => mkdtempSync(join(tmpdir(), "sluice-files-"));
@@ -198,6 +199,25 @@ describe("rotation", () => {
     } finally {
       unmountAll();
     }
+  });
+
+  test("a rotated name taken already (the clock stepped back since, another process) is not replaced: the rotation takes the next free millisecond", async () => {
+    const dir = temp();
+    const path = join(dir, "app.ndjson");
+    // the next 3 seconds' names, as a run whose clock was ahead left them
+    const parts = splitPath(path);
+    const now = Date.now();
+    for (let t = now; t < now + 3000; t++) writeFileSync(join(dir, rotatedName(parts, t)), "kept\n");
+    const log = createLogger({ sinks: [rotatingFileSink(path, { rotate: { maxBytes: 100 } })], batch: { maxRecords: 1 } });
+    for (let i = 0; i < 3; i++) {
+      log.info("record", { i, pad: "p".repeat(80) });
+      await log.flush();
+    }
+    await log.close();
+    const names = readdirSync(dir);
+    expect(names.filter((n) => readFileSync(join(dir, n), "utf8") === "kept\n").length).toBe(3000);
+    const ours = names.filter((n) => readFileSync(join(dir, n), "utf8") !== "kept\n").flatMap((n) => lines(readFileSync(join(dir, n), "utf8")).map((l) => l.i));
+    expect(ours.sort()).toEqual([0, 1, 2]);
   });
 
   test("bad rotation options are clear errors", () => {

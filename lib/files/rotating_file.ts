@@ -200,7 +200,10 @@ export class RotatingFile {
   /** Renames the live file to its rotated name, opens a fresh one, and starts retention and compression. */
   rotate(): void {
     const fs = this.#fs!;
-    const now = Math.max(Date.now(), this.#lastStamp + 1);
+    let now = Math.max(Date.now(), this.#lastStamp + 1);
+    // a name taken already (the clock stepped back since a rotation, another process's) moves on a
+    // millisecond: a rename must not replace a rotated file
+    while (fs.stat(`${this.#parts.dir}/${rotatedName(this.#parts, now)}`) !== undefined || fs.stat(`${this.#parts.dir}/${rotatedName(this.#parts, now)}.gz`) !== undefined) now++;
     this.#lastStamp = now;
     const rotated = `${this.#parts.dir}/${rotatedName(this.#parts, now)}`;
     this.release();
