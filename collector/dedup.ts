@@ -93,6 +93,8 @@ export class IdempotencyStore {
   #abortPending = false;
   /** The last write's line is in the journal, and neither committed nor aborted yet. */
   #journaled = false;
+  /** A journal line's write failed: part of it may be on disk, without its newline. */
+  #torn = false;
   /** Keys forgotten before their time because a token had `maxPerToken`. */
   evicted = 0;
   /** Parts of an unfinished write cut off at start. */
@@ -134,8 +136,15 @@ export class IdempotencyStore {
     if (this.#file === undefined) this.#compact();
     const expires = key === undefined ? 0 : Date.now() + this.#limits.ttlMs;
     const head = key === undefined ? "- -" : `${encodeURIComponent(key.token)} ${key.hash}`;
-    const line = `${this.#abortPending ? "A\n" : ""}W ${expires} ${head} ${where.map(([k, off, n]) => `${k}/${off}/${n}`).join(" ")}\n`;
-    this.#file!.write(line);
+    // after a line cut short (a full disk), a newline first: the fragment stays a line of its own
+    const line = `${this.#torn ? "\n" : ""}${this.#abortPending ? "A\n" : ""}W ${expires} ${head} ${where.map(([k, off, n]) => `${k}/${off}/${n}`).join(" ")}\n`;
+    try {
+      this.#file!.write(line);
+    } catch (err) {
+      this.#torn = true;
+      throw err;
+    }
+    this.#torn = false;
     this.#abortPending = false;
     this.#journaled = true;
     this.#lines++;

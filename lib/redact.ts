@@ -61,9 +61,16 @@ function apply(value: unknown, tree: PathTree | undefined): unknown {
     const named = tree.get(key), any = tree.get("*");
     if (!named && !any) continue;
     const was = readMember(src, key);
-    const next = named === true || any === true ? REDACTED : apply(apply(was, named), any);
+    // a value left out of the line (undefined: an error without a cause, say) stays left out
+    const next = was === undefined ? was : named === true || any === true ? REDACTED : apply(apply(was, named), any);
     // copied member by member: a getter that throws is marked as the serializer marks it, and the record is kept
-    if (next !== was) (copy ??= Array.isArray(src) ? [...src] as unknown as Record<string, unknown> : Object.fromEntries(Object.keys(src).map((k) => [k, readMember(src, k)])))[key] = next;
+    if (next !== was) {
+      if (!copy) {
+        copy = (Array.isArray(src) ? new Array(src.length) : {}) as Record<string, unknown>;
+        for (const k of Object.keys(src)) copy[k] = readMember(src, k);
+      }
+      copy[key] = next;
+    }
   }
   return copy ?? value;
 }

@@ -23,7 +23,7 @@ function allLines(dir: string, live: string) {
 
 /** A runtime whose files can be counted and made to fail. */
 function instrumented(base: Runtime = detectRuntime()) {
-  const state = { open: 0, maxOpen: 0, opened: [] as string[], syncs: 0, synced: [] as string[], emfileAbove: Infinity, failWrites: 0, partial: false };
+  const state = { open: 0, maxOpen: 0, opened: [] as string[], syncs: 0, synced: [] as string[], failSyncs: 0, emfileAbove: Infinity, failWrites: 0, partial: false };
   const runtime: Runtime = {
     ...base,
     fs: base.fs,
@@ -44,6 +44,10 @@ function instrumented(base: Runtime = detectRuntime()) {
           return f.write(text);
         },
         sync() {
+          if (state.failSyncs > 0) {
+            state.failSyncs--;
+            throw Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" });
+          }
           state.syncs++;
           state.synced.push(path);
           f.sync();
@@ -317,6 +321,22 @@ describe("categories", () => {
     // every file the records went to (each rotation closes one) was fsynced before it was closed: as many syncs as opens
     expect(rotating.state.opened.length).toBeGreaterThan(2);
     expect(rotating.state.synced.length).toBeGreaterThanOrEqual(rotating.state.opened.length);
+  });
+
+  test("durable: an fsync that fails when the handle pool closes a file is reported, the handle closed all the same (the pool stays within maxOpenFiles), the records written", async () => {
+    const dir = temp();
+    const { runtime, state } = instrumented();
+    const errors: string[] = [];
+    const log = createLogger({ sinks: [categoryFileSink(dir, { runtime, durable: true, maxOpenFiles: 1 })], onError: (e) => errors.push(e.message) });
+    log.child({}, { category: "a" }).info("one");
+    await sleep(150);
+    state.failSyncs = 1;
+    log.child({}, { category: "b" }).info("two");
+    await sleep(300);
+    await log.close();
+    expect(state.maxOpen).toBe(1);
+    expect(errors.some((m) => m.includes("EIO"))).toBe(true);
+    expect(["a", "b"].map((c) => lines(readFileSync(join(dir, `${c}.ndjson`), "utf8")).length)).toEqual([1, 1]);
   });
 
   test("the byte bound holds with 1,000 categories", async () => {

@@ -82,6 +82,39 @@ describe("journal recovery at start", () => {
     expect([again.has({ token: "edge", hash: h1 }), again.has({ token: "edge", hash: h2 })]).toEqual([true, true]);
   });
 
+  test("a journal line cut short by a full disk does not swallow the next one: the next write's key counts after a restart", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-journal-torn-"));
+    const journal = join(dir, "journal");
+    let cutNext = false;
+    const cutting: Runtime = {
+      ...runtime,
+      openFile(path) {
+        const f = runtime.openFile!(path);
+        return {
+          ...f,
+          write(text) {
+            if (!cutNext) return f.write(text);
+            cutNext = false;
+            f.write(text.slice(0, 12)); // part of the line reached the disk
+            throw Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" });
+          },
+        };
+      },
+    };
+    const keys = new IdempotencyStore(journal, cutting, limits, (k) => join(dir, `${k}.ndjson`));
+    writeFileSync(join(dir, "a.ndjson"), "A1\nA3\n");
+    keys.journal([["a", 0, 3]], { token: "edge", hash: h1 });
+    keys.commit({ token: "edge", hash: h1 });
+    cutNext = true;
+    expect(() => keys.journal([["a", 3, 3]], { token: "edge", hash: h2 })).toThrow("ENOSPC");
+    keys.abort();
+    keys.journal([["a", 3, 3]], { token: "edge", hash: old });
+    keys.commit({ token: "edge", hash: old });
+    keys.close();
+    const again = new IdempotencyStore(journal, runtime, limits, (k) => join(dir, `${k}.ndjson`));
+    expect([h1, h2, old].map((hash) => again.has({ token: "edge", hash }))).toEqual([true, false, true]);
+  });
+
   test("keys are per token, and a digest is 22 characters whatever the key's size", async () => {
     const { open } = setup({}, "");
     const keys = open();

@@ -188,6 +188,11 @@ describe("redaction", () => {
     expect(written.cause).toEqual({ token: "[Redacted]", id: 7 });
     expect([written.name, written.message, String(written.stack).includes("upstream 500")]).toEqual(["Error", "upstream 500", true]);
     expect(JSON.stringify(m.records[0].json)).not.toContain("secret");
+    // a value left out of the line stays left out: no cause for an error without one, no member for undefined
+    const all = createLogger({ sinks: [m.sink], redact: ["err.*", "gone"] });
+    all.error("plain", { err: new Error("plain"), gone: undefined });
+    await all.flush();
+    expect(m.fields()[1]).toEqual({ err: { name: "[Redacted]", message: "[Redacted]", stack: "[Redacted]" } });
   });
 
   test("seeded fuzz: every value at a matched path is redacted, every other value is written as it was", async () => {

@@ -185,9 +185,13 @@ export class RotatingFile {
   /** Closes the handle (the next write reopens it), fsynced first when `durable`; background work goes on. */
   release(): void {
     const f = this.#file;
-    if (f !== undefined && this.#unsynced) this.sync(); // throws with the handle still open: the caller's write fails and is retried
     this.#file = undefined;
-    f?.close();
+    try {
+      if (f !== undefined && this.#unsynced) f.sync(); // a failed fsync is thrown, the handle closed all the same
+      this.#unsynced = false;
+    } finally {
+      f?.close();
+    }
   }
 
   /** Closes and reopens the live path, for external log rotation (logrotate's `create` mode). */
