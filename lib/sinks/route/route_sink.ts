@@ -128,7 +128,7 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     }
     for (const [t, rs] of parts) {
       try {
-        t.spec.sink.writeSync!(encodeFor(t, rs));
+        t.spec.sink.writeSync!(encodeFor(t, rs, false));
         stats.spooled += rs.length;
       } catch (err) {
         lose(why, rs.length, err);

@@ -57,17 +57,18 @@ export interface Target {
  *
  * @param t The target.
  * @param records The records, in order.
+ * @param remember Keeps the chunk as `t`'s last write's (a write does; a spool of other records must not replace it).
  * @returns What `t.spec.sink.write` takes.
  * @example
  * ```ts
  * await t.spec.sink.write(encodeFor(t, records));
  * ```
  */
-export function encodeFor(t: Target, records: readonly LogRecord[]): unknown {
+export function encodeFor(t: Target, records: readonly LogRecord[], remember = true): unknown {
   const last = t.lastSent;
   if (last !== undefined && last.records.length === records.length && last.records.every((r, i) => r === records[i])) return last.chunk;
   const chunk = t.spec.sink.encode(records as LogRecord[]);
-  t.lastSent = { records, chunk };
+  if (remember) t.lastSent = { records, chunk };
   return chunk;
 }
 
