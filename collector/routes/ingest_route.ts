@@ -22,7 +22,7 @@ const NDJSON = new Set(["application/x-ndjson", "application/ndjson", "applicati
  */
 export function mountIngest(app: Hono, x: Exchange): void {
   const { maxLineBytes, budget, limits } = x.parts;
-  app.post("/ingest", async (c) => {
+  app.post("/ingest", (c) => {
     const caller = x.who(c);
     if (caller instanceof Response) return caller;
     const { producer } = caller;
