@@ -191,6 +191,9 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     },
     encode: (records) => records.slice(),
     async write(records) {
+      // room first, then the parts handed out: a batch that waits for room is still the channel's
+      // alone (at exit it is counted there once, not also spooled or lost here)
+      while (unsettled > maxUnsettled && background.size > 0) await Promise.race(background);
       const routed: LogRecord[] = [];
       const copied = new Map<Target, LogRecord[]>();
       for (const r of records) {
@@ -204,7 +207,6 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
       const since = performance.now();
       for (const [t, rs] of parts) hand(rs.length, deliver(t, rs, new Set(), since));
       for (const [c, rs] of copied) hand(rs.length, copyTo(c, rs, since));
-      while (unsettled > maxUnsettled && background.size > 0) await Promise.race(background);
     },
     reconfigure(next) {
       const old = table;
