@@ -229,7 +229,12 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
       // target's spool (the same batch under the same key: the target may have it already), the
       // parts waiting into any spool; what finds none is counted lost
       for (const t of [...table.all, ...retiring]) {
-        if (t.spec.copy) continue;
+        if (t.spec.copy) {
+          // a copy is not moved: counted as a failed copy (the records went to their target)
+          const n = (t.writing?.length ?? 0) + t.waiting.splice(0).reduce((k, w) => k + w.records.length, 0);
+          if (n > 0) stats.dropped["copy-failed"] = (stats.dropped["copy-failed"] ?? 0) + n;
+          continue;
+        }
         const writing = t.writing ?? [];
         if (writing.length > 0) {
           try {
