@@ -258,7 +258,7 @@ test("at exit, the records a router handed to a hanging target are kept in its s
   const server = Bun.serve({
     port: 0, hostname: "127.0.0.1",
     async fetch(req) {
-      keys.push(req.headers.get("idempotency-key") ?? "");
+      if (new URL(req.url).pathname === "/ingest") keys.push(req.headers.get("idempotency-key") ?? "");
       await req.text();
       await Bun.sleep(60_000); // never answers while the producer lives
       return new Response("{}");
@@ -269,14 +269,19 @@ test("at exit, the records a router handed to a hanging target are kept in its s
   writeFileSync(script, `
     const { createLogger, httpSink, routeSink } = await import(${JSON.stringify(new URL("../mod.ts", import.meta.url).pathname)});
     const sink = httpSink("http://127.0.0.1:${server.port}/ingest", { spool: ${JSON.stringify(join(dir, "spool"))}, gzip: false, batch: { maxRecords: 10 } });
-    const log = createLogger({ sinks: [routeSink({ targets: [{ name: "only", sink }], breaker: { timeoutMs: 60000 }, batch: { maxRecords: 10, maxAgeMs: 1 } })] });
+    const copy = httpSink("http://127.0.0.1:${server.port}/copy", { gzip: false, batch: { maxRecords: 10 } });
+    const route = routeSink({ targets: [{ name: "only", sink }, { name: "copy", sink: copy, copy: true }], breaker: { timeoutMs: 60000 }, batch: { maxRecords: 10, maxAgeMs: 1 } });
+    const log = createLogger({ sinks: [route] });
     for (let i = 0; i < 30; i++) { log.info("r", { i }); await new Promise((r) => setTimeout(r, 5)); }
     await new Promise((r) => setTimeout(r, 300));
+    process.on("exit", () => console.log(JSON.stringify(route.routeStats().dropped)));
     process.exit(0);
   `);
   try {
     const child = Bun.spawn([process.execPath, script], { stdout: "pipe", stderr: "pipe" });
     expect(await child.exited).toBe(0);
+    // the copies (one write in flight, the rest waiting) are counted as failed copies, not dropped silently
+    expect(JSON.parse((await new Response(child.stdout).text()).trim().split("\n").at(-1)!)).toEqual({ "copy-failed": 30 });
   } finally {
     server.stop(true);
   }
