@@ -18,11 +18,11 @@
  */
 export class BodyTooLargeError extends Error {
   /** Which bound was passed. */
-  readonly what: "body" | "decompressed body";
+  readonly what: "body" | "decompressed body" | "the records it makes";
   /** The bytes allowed. */
   readonly limit: number;
   /** @param what Which bound. @param limit Bytes allowed. */
-  constructor(what: "body" | "decompressed body", limit: number) {
+  constructor(what: "body" | "decompressed body" | "the records it makes", limit: number) {
     super(`${what} is larger than ${limit} bytes`);
     this.name = "BodyTooLargeError";
     this.what = what;

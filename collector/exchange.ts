@@ -260,7 +260,7 @@ export class Exchange {
       return this.answer(c, 413, { error: err.message, maxLines: err.maxLines });
     }
     if (err instanceof BodyTooLargeError) {
-      metrics.refuse(err.what === "decompressed body" ? "decompressed-bytes" : "body-bytes");
+      metrics.refuse(err.what === "body" ? "body-bytes" : "decompressed-bytes");
       return this.answer(c, 413, { error: err.message });
     }
     if (err instanceof BodyTimeoutError) {

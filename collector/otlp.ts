@@ -7,6 +7,7 @@ import { type LevelName, levelOfSeverity } from "../lib/levels.ts";
 import { createRecord } from "../lib/record.ts";
 import { serializeObject } from "../lib/serialize.ts";
 import { type DecodeBudget, type ParsedBody, parsedBody, TooManyLinesError } from "../lib/format/ndjson_decode.ts";
+import { BodyTooLargeError } from "./errors.ts";
 
 type AnyValue = {
   stringValue?: string;
@@ -30,6 +31,9 @@ type KeyValue = { key: string; value?: AnyValue };
  * @param body The parsed request.
  * @param producer The producer's name.
  * @param budget At most this many log records, and rejected ones kept with their reason.
+ * @param maxLineBytes A record longer than this (its line, with its resource) is rejected.
+ * @param maxBytes All the records' lines together, at most (else a {@linkcode BodyTooLargeError}):
+ *   a resource is repeated in every record of it, so a small body could make far more.
  * @returns Records and rejected log records (numbered in request order).
  * @example
  * ```ts
@@ -37,7 +41,7 @@ type KeyValue = { key: string; value?: AnyValue };
  * parseOtlpLogs({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: "hi" }, severityNumber: 9 }] }] }] }, "otel");
  * ```
  */
-export function parseOtlpLogs(body: unknown, producer: string, budget: DecodeBudget = {}): ParsedBody {
+export function parseOtlpLogs(body: unknown, producer: string, budget: DecodeBudget = {}, maxLineBytes = Infinity, maxBytes = Infinity): ParsedBody {
   const out = parsedBody(budget);
   const maxLines = budget.maxLines ?? Infinity;
   const resourceLogs = (body as { resourceLogs?: unknown })?.resourceLogs;
@@ -45,10 +49,13 @@ export function parseOtlpLogs(body: unknown, producer: string, budget: DecodeBud
     out.reject(1, "an OTLP logs request needs a resourceLogs array");
     return out;
   }
-  let n = 0;
+  let n = 0, made = 0;
   const now = Date.now();
   for (const rl of list(resourceLogs)) {
+    // the resource's attributes, written once: every record of it takes the same text, not a copy
+    // made for each (a large resource times many records was memory the body did not bound)
     const resource = attributes(rl?.resource?.attributes, 0);
+    const resourceJson = Object.keys(resource).length > 0 ? serializeObject(resource) : undefined;
     for (const sl of list(rl?.scopeLogs)) {
       const name: unknown = sl?.scope?.name;
       for (const lr of list(sl?.logRecords)) {
@@ -66,17 +73,31 @@ export function parseOtlpLogs(body: unknown, producer: string, budget: DecodeBud
         const bodyValue = value(lr.body, 0);
         const msg = typeof bodyValue === "string" ? bodyValue : bodyValue === undefined ? "" : JSON.stringify(bodyValue);
         const fields: Record<string, unknown> = { ...attributes(lr.attributes, 0) };
-        if (Object.keys(resource).length) fields.resource = resource;
+        if (resourceJson !== undefined) fields.resource = RESOURCE_MARK;
         if (lr.traceId) fields.trace_id = lr.traceId;
         if (lr.spanId) fields.span_id = lr.spanId;
         if (lr.traceId && typeof lr.flags === "number") fields.trace_flags = (lr.flags & 0xff).toString(16).padStart(2, "0");
         fields.producer = producer;
-        out.records.push(createRecord(time, level, (name as string | undefined) || undefined, msg, "," + serializeObject(fields).slice(1)));
+        const json = serializeObject(fields);
+        const at = resourceJson === undefined ? -1 : json.indexOf(RESOURCE_MARK_JSON);
+        // a record is bounded as an NDJSON line is, before its text is made
+        if (msg.length + json.length + (at < 0 ? 0 : resourceJson!.length - RESOURCE_MARK_JSON.length) > maxLineBytes) {
+          out.reject(n, `a log record longer than ${maxLineBytes} bytes (the line cap)`);
+          continue;
+        }
+        // and all of them as an NDJSON body is: a resource repeated in every record made no more than the inflated body's bound
+        if ((made += msg.length + json.length + (at < 0 ? 0 : resourceJson!.length)) > maxBytes) throw new BodyTooLargeError("the records it makes", maxBytes);
+        const tail = at < 0 ? json : json.slice(0, at) + resourceJson + json.slice(at + RESOURCE_MARK_JSON.length);
+        out.records.push(createRecord(time, level, (name as string | undefined) || undefined, msg, "," + tail.slice(1)));
       }
     }
   }
   return out;
 }
+
+/** Where a record's `resource` goes, until its JSON takes the place (a random mark no attribute can know). */
+const RESOURCE_MARK = `sluice-resource-${crypto.randomUUID()}`;
+const RESOURCE_MARK_JSON = JSON.stringify(RESOURCE_MARK);
 
 /** An array member of the request, or none: OTLP's repeated fields may be absent. */
 // deno-lint-ignore no-explicit-any -- members of untrusted JSON, checked where they are read

@@ -137,6 +137,26 @@ describe("an Idempotency-Key (otlpSink sends one; a retry after a timeout the sa
   }
 });
 
+describe("a resource repeated in every record is bounded as the body is", () => {
+  for (const encoding of ["json", "protobuf"] as const) {
+    test(`${encoding}: a large resource over many tiny records is 413 (the records it makes pass the inflated body's bound); a record longer than the line cap is rejected, the others written`, async () => {
+      const s = await collector({ maxDecompressedBytes: 1 << 20, maxLineBytes: 64 << 10 });
+      const big = "r".repeat(50_000), huge = "r".repeat(200_000);
+      const records = (n: number) => Array.from({ length: n }, (_, i) => ({ timeUnixNano: `${Date.now() - 1000 + i}000000`, body: { stringValue: `m${i}` } }));
+      const request = (value: string, n: number) => ({ resourceLogs: [{ resource: { attributes: [{ key: "blob", value: { stringValue: value } }] }, scopeLogs: [{ logRecords: records(n) }] }] });
+      // 50 KB of resource times 1,000 records: 50 MB of records from a 0.1 MB body
+      const bomb = await post(s.url, encoding, encode(encoding, request(big, 1000)));
+      expect([bomb.status, bomb.status === 413 ? "" : JSON.stringify(await decoded(bomb, encoding, Status))]).toEqual([413, ""]);
+      expect((await decoded(bomb, encoding, Status)).message).toContain("the records it makes is larger than 1048576 bytes");
+      // each record past the line cap (64 KiB) with its resource: rejected, not written
+      const long = await post(s.url, encoding, encode(encoding, request(huge, 2)));
+      expect(long.status).toBe(400);
+      const fine = await post(s.url, encoding, encode(encoding, request("small", 3)));
+      expect([fine.status, await decoded(fine, encoding, LogsResponse)]).toEqual([200, {}]);
+    });
+  }
+});
+
 describe("partial success and the encodings OTLP does not have", () => {
   test("200 partial success (JSON): the rejected count as a proto3 JSON int64 and the first reason", async () => {
     const res = await post(plain.url, "json", encode("json", request(3, (i) => (i === 1 ? "soon" : `${1_700_000_000_000 + i}000000`))));

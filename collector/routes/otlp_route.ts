@@ -7,7 +7,7 @@
 import type { Context, Hono } from "hono";
 import { parsedBody } from "../../lib/format/ndjson_decode.ts";
 import { TooManyLinesError } from "../../lib/errors.ts";
-import { ProtoError } from "../errors.ts";
+import { BodyTooLargeError, ProtoError } from "../errors.ts";
 import { parseOtlpLogs } from "../otlp.ts";
 import { decodeOtlpLogs } from "../otlp_proto.ts";
 import { type OtlpEncoding, otlpRefusal, otlpSuccess } from "../otlp_answer.ts";
@@ -38,7 +38,7 @@ export function mountOtlp(app: Hono, x: Exchange): void {
  * a key already written is a full success.
  */
 function receive(x: Exchange, c: Context, type: string, encoding: OtlpEncoding): Response | Promise<Response> {
-  const { budget } = x.parts;
+  const { budget, maxLineBytes, limits } = x.parts;
   const caller = x.who(c);
   if (caller instanceof Response) return caller;
   const { producer } = caller;
@@ -46,7 +46,7 @@ function receive(x: Exchange, c: Context, type: string, encoding: OtlpEncoding):
   if (type === "application/x-protobuf") {
     return x.keyed.once(c, caller, duplicate, (key) => x.accept<Uint8Array>(c, caller, (bytes) => {
       try {
-        return parseOtlpLogs(decodeOtlpLogs(bytes), producer, budget);
+        return parseOtlpLogs(decodeOtlpLogs(bytes), producer, budget, maxLineBytes, limits.maxDecompressedBytes);
       } catch (err) {
         if (!(err instanceof ProtoError)) throw err;
         const out = parsedBody();
@@ -58,9 +58,9 @@ function receive(x: Exchange, c: Context, type: string, encoding: OtlpEncoding):
   if (type !== "application/json") return x.answer(c, 415, { error: "OTLP/HTTP logs are accepted as application/json or application/x-protobuf" });
   return x.keyed.once(c, caller, duplicate, (key) => x.accept(c, caller, (t) => {
     try {
-      return parseOtlpLogs(JSON.parse(t), producer, budget);
+      return parseOtlpLogs(JSON.parse(t), producer, budget, maxLineBytes, limits.maxDecompressedBytes);
     } catch (err) {
-      if (err instanceof TooManyLinesError) throw err;
+      if (err instanceof TooManyLinesError || err instanceof BodyTooLargeError) throw err;
       const out = parsedBody();
       out.reject(1, `invalid JSON: ${(err as Error).message}`);
       return out;
