@@ -11,6 +11,7 @@
  * @module
  */
 import { ProtoError } from "./errors.ts";
+import { TooManyLinesError } from "../lib/errors.ts";
 
 type Obj = Record<string, unknown>;
 /** A field's handler: reads one occurrence at the reader's position into `into`. */
@@ -62,6 +63,8 @@ class Reader {
     const len = this.small();
     if (this.pos + len > this.end) throw new ProtoError(`message of ${len} bytes runs past the end at byte ${this.pos}`);
     if (++this.depth > LIMIT_DEPTH) throw new ProtoError(`messages nested deeper than ${LIMIT_DEPTH}`);
+    // each message decoded is an object of its own, far larger than its 2 bytes on the wire
+    if (++decoded > LIMIT_MESSAGES) throw new ProtoError(`more than ${LIMIT_MESSAGES} messages in one request`);
     const inner = new Reader(this.buf, this.pos + len);
     inner.pos = this.pos;
     inner.depth = this.depth;
@@ -74,6 +77,10 @@ class Reader {
 
 /** The wire type of the field being read, set by readFields before each handler runs. */
 let wireType = 0;
+/** Messages decoded in the request being decoded, and log records (decoding is synchronous: one request at a time). */
+let decoded = 0, logRecords = 0, maxLogRecords = Infinity;
+/** The most messages one request may hold: what they are decoded into stays within a few hundred MB. */
+const LIMIT_MESSAGES = 1 << 20;
 
 function readFields(r: Reader, fields: Fields): Obj {
   const out: Obj = {};
@@ -108,7 +115,12 @@ const text = (r: Reader): string => {
   }
 };
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-const base64 = (b: Uint8Array): string => btoa(Array.from(b, (x) => String.fromCharCode(x)).join(""));
+/** Base64 of `b`, in slices: not a string a byte. */
+const base64 = (b: Uint8Array): string => {
+  let bin = "";
+  for (let i = 0; i < b.length; i += 0x8000) bin += String.fromCharCode(...b.subarray(i, i + 0x8000));
+  return btoa(bin);
+};
 const expect = (r: Reader, wire: number, what: string) => {
   if (wireType !== wire) throw new ProtoError(`${what} has wire type ${wireType}, expected ${wire}, at byte ${r.pos}`);
 };
@@ -133,7 +145,13 @@ const ANY_VALUE: Fields = {
   6: one("kvlistValue", () => ({ 1: many("values", () => KEY_VALUE) })),
   7: (r, o) => (expect(r, 2, "bytesValue"), (o.bytesValue = base64(r.bytes()))),
 };
-const ids = (key: string) => (r: Reader, into: Obj) => (expect(r, 2, key), (into[key] = hex(r.bytes())));
+/** A trace or span id: `size` bytes (or none), as OTLP defines them. */
+const ids = (key: string, size: number) => (r: Reader, into: Obj) => {
+  expect(r, 2, key);
+  const b = r.bytes();
+  if (b.length !== size && b.length !== 0) throw new ProtoError(`${key} must be ${size} bytes, got ${b.length}`);
+  into[key] = hex(b);
+};
 const LOG_RECORD: Fields = {
   1: u64("timeUnixNano"),
   11: u64("observedTimeUnixNano"),
@@ -146,13 +164,16 @@ const LOG_RECORD: Fields = {
     const b = r.take(4);
     o.flags = new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
   },
-  9: ids("traceId"),
-  10: ids("spanId"),
+  9: ids("traceId", 16),
+  10: ids("spanId", 8),
   12: str("eventName"),
 };
 const SCOPE_LOGS: Fields = {
   1: one("scope", () => ({ 1: str("name"), 2: str("version"), 3: many("attributes", () => KEY_VALUE) })),
-  2: many("logRecords", () => LOG_RECORD),
+  2: (r, into) => {
+    if (++logRecords > maxLogRecords) throw new TooManyLinesError(maxLogRecords);
+    push(into, "logRecords", r.message(LOG_RECORD, wireType));
+  },
 };
 const RESOURCE_LOGS: Fields = {
   1: one("resource", () => ({ 1: many("attributes", () => KEY_VALUE) })),
@@ -164,14 +185,20 @@ const RESOURCE_LOGS: Fields = {
  * (what {@linkcode parseOtlpLogs} takes). Unknown fields are skipped, as protobuf requires.
  *
  * @param bytes The request body (already gunzipped).
- * @returns `{ resourceLogs: [...] }`; throws {@linkcode ProtoError} on malformed bytes.
+ * @param maxLines The most log records: past it a `TooManyLinesError`, thrown while decoding
+ *   (not after every record was made into an object).
+ * @returns `{ resourceLogs: [...] }`; throws {@linkcode ProtoError} on malformed bytes, more
+ *   than a million messages, or a trace or span id of the wrong size.
  * @example
  * ```ts
  * import { decodeOtlpLogs } from "./otlp_proto.ts";
  * decodeOtlpLogs(new Uint8Array(0)); // { resourceLogs: [] }
  * ```
  */
-export function decodeOtlpLogs(bytes: Uint8Array): { resourceLogs: Obj[] } {
+export function decodeOtlpLogs(bytes: Uint8Array, maxLines = Infinity): { resourceLogs: Obj[] } {
+  decoded = 0;
+  logRecords = 0;
+  maxLogRecords = maxLines;
   const out = readFields(new Reader(bytes), { 1: many("resourceLogs", () => RESOURCE_LOGS) });
   return { resourceLogs: (out.resourceLogs as Obj[] | undefined) ?? [] };
 }

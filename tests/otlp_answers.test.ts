@@ -157,6 +157,25 @@ describe("a resource repeated in every record is bounded as the body is", () => 
   }
 });
 
+describe("protobuf bodies that decode into far more than their size", () => {
+  const varint = (n: number) => { const out: number[] = []; for (; n > 0x7f; n >>>= 7) out.push((n & 0x7f) | 0x80); out.push(n); return out; };
+  const field = (tag: number, body: Uint8Array) => new Uint8Array([tag, ...varint(body.length), ...body]);
+  const repeat = (part: Uint8Array, n: number) => { const out = new Uint8Array(part.length * n); for (let i = 0; i < n; i++) out.set(part, i * part.length); return out; };
+  /** An ExportLogsServiceRequest of one ResourceLogs and one ScopeLogs whose logRecords are `records` (raw bytes). */
+  const requestOf = (records: Uint8Array) => field(0x0a, field(0x12, records)); // resourceLogs { scopeLogs { ...records } }
+  test("100,000 empty log records past --max-lines (5) are 413 while decoding; a million empty attributes in one record are 400; a 1,000-byte traceId is 400", async () => {
+    const empty = new Uint8Array([0x12, 0x00]); // logRecords: {}
+    const many = await post(plain.url, "protobuf", requestOf(repeat(empty, 100_000)));
+    expect(many.status).toBe(413);
+    const attributes = field(0x12, repeat(new Uint8Array([0x32, 0x00]), 1_100_000)); // one record of 1.1 M empty attributes
+    const wide = await post(plain.url, "protobuf", requestOf(attributes));
+    expect([wide.status, (await decoded(wide, "protobuf", Status)).message]).toEqual([400, expect.stringContaining("more than 1048576 messages")]);
+    const id = field(0x12, field(0x4a, new Uint8Array(1000))); // traceId of 1,000 bytes
+    const ids = await post(plain.url, "protobuf", requestOf(id));
+    expect([ids.status, (await decoded(ids, "protobuf", Status)).message]).toEqual([400, expect.stringContaining("traceId must be 16 bytes")]);
+  });
+});
+
 describe("partial success and the encodings OTLP does not have", () => {
   test("200 partial success (JSON): the rejected count as a proto3 JSON int64 and the first reason", async () => {
     const res = await post(plain.url, "json", encode("json", request(3, (i) => (i === 1 ? "soon" : `${1_700_000_000_000 + i}000000`))));

@@ -46,7 +46,7 @@ function receive(x: Exchange, c: Context, type: string, encoding: OtlpEncoding):
   if (type === "application/x-protobuf") {
     return x.keyed.once(c, caller, duplicate, (key) => x.accept<Uint8Array>(c, caller, (bytes) => {
       try {
-        return parseOtlpLogs(decodeOtlpLogs(bytes), producer, budget, maxLineBytes, limits.maxDecompressedBytes);
+        return parseOtlpLogs(decodeOtlpLogs(bytes, budget.maxLines), producer, budget, maxLineBytes, limits.maxDecompressedBytes);
       } catch (err) {
         if (!(err instanceof ProtoError)) throw err;
         const out = parsedBody();
