@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { categoryFileSink, createLogger, detectRuntime, rotatingFileSink, type FileDriver, type Runtime } from "../mod.ts";
-import { gzipFile } from "../lib/files/rotating_file.ts";
+import { gzipFile } from "../lib/files/gzip_file.ts";
 import { rotatedName, splitPath } from "../lib/files/rotation_names.ts";
 import { mountTmpfs, unmountAll } from "./helpers/tmpfs.ts";
 

@@ -7,6 +7,7 @@
 import { toError } from "../errors.ts";
 import type { FileDriver, FsOps, Runtime } from "../runtime/runtime.ts";
 import { type PathParts, rotatedName, rotatedTime, splitPath } from "./rotation_names.ts";
+import { gzipFile } from "./gzip_file.ts";
 
 /**
  * When and how a file rotates.
@@ -253,36 +254,6 @@ export class RotatingFile {
     this.#background.add(p);
     void p.finally(() => this.#background.delete(p));
   }
-}
-
-/**
- * Gzips `path` to `path.gz` with `CompressionStream`, through a temporary name, then deletes
- * `path`. A crash midway leaves the original intact.
- *
- * @param fs File-system operations.
- * @param path The file to compress.
- * @example
- * ```ts
- * import { gzipFile } from "./rotating_file.ts";
- * import { detectRuntime } from "../../mod.ts";
- * const runtime = detectRuntime();
- * const rotated = runtime.openFile!("./logs/app.2026-11-22T00-00-00-000Z.ndjson");
- * rotated.write('{"msg":"old"}\n');
- * rotated.close();
- * await gzipFile(runtime.fs!, "./logs/app.2026-11-22T00-00-00-000Z.ndjson"); // now ….ndjson.gz
- * ```
- */
-export async function gzipFile(fs: FsOps, path: string): Promise<void> {
-  const tmp = `${path}.gz.tmp`;
-  const gzip = new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>;
-  try {
-    await fs.openRead(path).pipeThrough(gzip).pipeTo(fs.openWrite(tmp));
-  } catch (err) {
-    fs.remove(tmp); // a full disk must not keep half a copy: the rotated file stays as it was
-    throw err;
-  }
-  fs.rename(tmp, `${path}.gz`);
-  fs.remove(path);
 }
 
 /**
