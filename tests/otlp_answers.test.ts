@@ -176,6 +176,20 @@ describe("protobuf bodies that decode into far more than their size", () => {
   });
 });
 
+describe("JSON bodies that parse into far more than their records", () => {
+  test("OTLP JSON and /ingest's JSON arrays holding more objects and arrays than 16 a record (--max-lines 5) are 413 before they are parsed", async () => {
+    const attributes = Array.from({ length: 200 }, (_, i) => ({ key: `k${i}`, value: { stringValue: "v" } }));
+    const otlp = await post(plain.url, "json", JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: "x" }, attributes }] }] }] }));
+    expect([otlp.status, (await decoded(otlp, "json", Status)).message]).toEqual([413, expect.stringContaining("more than 5 records")]);
+    const nested = JSON.stringify([{ msg: "x", a: Array.from({ length: 200 }, () => ({})) }]);
+    const ingest = await fetch(`${plain.url}/ingest`, { method: "POST", body: nested, headers: { ...TOKEN, "content-type": "application/json" } });
+    expect(ingest.status).toBe(413);
+    // within the bound: parsed and written
+    const fine = await fetch(`${plain.url}/ingest`, { method: "POST", body: JSON.stringify([{ msg: "x", a: [{}, {}] }]), headers: { ...TOKEN, "content-type": "application/json" } });
+    expect(fine.status).toBe(200);
+  });
+});
+
 describe("partial success and the encodings OTLP does not have", () => {
   test("200 partial success (JSON): the rejected count as a proto3 JSON int64 and the first reason", async () => {
     const res = await post(plain.url, "json", encode("json", request(3, (i) => (i === 1 ? "soon" : `${1_700_000_000_000 + i}000000`))));

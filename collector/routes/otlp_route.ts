@@ -7,6 +7,7 @@
 import type { Context, Hono } from "hono";
 import { parsedBody } from "../../lib/format/ndjson_decode.ts";
 import { TooManyLinesError } from "../../lib/errors.ts";
+import { boundJsonValues } from "../../lib/format/json_values.ts";
 import { BodyTooLargeError, ProtoError } from "../errors.ts";
 import { parseOtlpLogs } from "../otlp.ts";
 import { decodeOtlpLogs } from "../otlp_proto.ts";
@@ -58,6 +59,7 @@ function receive(x: Exchange, c: Context, type: string, encoding: OtlpEncoding):
   if (type !== "application/json") return x.answer(c, 415, { error: "OTLP/HTTP logs are accepted as application/json or application/x-protobuf" });
   return x.keyed.once(c, caller, duplicate, (key) => x.accept(c, caller, (t) => {
     try {
+      boundJsonValues(t, budget.maxLines);
       return parseOtlpLogs(JSON.parse(t), producer, budget, maxLineBytes, limits.maxDecompressedBytes);
     } catch (err) {
       if (err instanceof TooManyLinesError || err instanceof BodyTooLargeError) throw err;

@@ -10,6 +10,7 @@ import { ownFormCheck, type OwnFormCheck } from "./own_form.ts";
 import { categoryFileName } from "../files/category_name.ts";
 import { serializeObject } from "../serialize.ts";
 import { asSent, parsedObject, sentFieldsAt, sentRecords } from "./sent_record.ts";
+import { boundJsonValues } from "./json_values.ts";
 
 export { TooManyLinesError };
 
@@ -228,6 +229,7 @@ export function ownLines(records: readonly LogRecord[]): void {
 export function parseJsonArray(text: string, producer: string, keepOwn = false, budget: DecodeBudget = {}, maxRecordBytes = Infinity): ParsedBody {
   const out = parsedBody(budget);
   let value: unknown;
+  boundJsonValues(text, budget.maxLines ?? Infinity);
   try {
     value = JSON.parse(text);
   } catch (err) {
