@@ -12,7 +12,7 @@ import { type BodyHold, type BodyLimits, readBodyBytes, utf8Text } from "./body.
 import { FrameError, TooManyLinesError } from "../lib/errors.ts";
 import { BadBodyError, BodyTimeoutError, BodyTooLargeError, BodyTooSlowError, MemoryBudgetError } from "./errors.ts";
 import type { MemoryBudget } from "./memory_budget.ts";
-import { type RecordStore, StoreRefusedError } from "./store.ts";
+import { type RecordStore, RecordsRefusedError, StoreRefusedError } from "./store.ts";
 import type { ScopedKey } from "./dedup.ts";
 import { KeyedRequests } from "./keyed_requests.ts";
 import type { DiskWriter } from "./disk_writer.ts";
@@ -230,6 +230,7 @@ export class Exchange {
       duplicate = (await store.write(records, key, { token: caller.token, producer: caller.producer, body: bytes, asSent }))?.duplicate === true;
     } catch (err) {
       if (err instanceof StoreRefusedError) return this.storeRefused(c, err);
+      if (err instanceof RecordsRefusedError) return this.answer(c, 422, { error: err.message });
       throw err;
     }
     // forwarded once written here: a batch the producer must send again is not forwarded twice;

@@ -15,7 +15,7 @@ import { ensureTable, maintain, type TableNames, tableNames } from "../postgres/
 import { commitBatches } from "../postgres/write.ts";
 import { GroupCommit } from "../postgres/group_commit.ts";
 import { family, latencyFamily } from "./prometheus.ts";
-import { type RecordStore, StoreRefusedError } from "./store.ts";
+import { type RecordStore, RecordsRefusedError, StoreRefusedError } from "./store.ts";
 
 /**
  * Retry-After on a 503 while PostgreSQL is away, slow or refusing.
@@ -212,6 +212,12 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
     } catch (err) {
       counts.failures++;
       group.withdraw(batch); // not begun: it never will be, and its records and body are let go
+      // a record PostgreSQL refuses for what it holds (a data exception, class 22, or past a
+      // program limit, class 54: a number jsonb cannot hold, JSON nested too deep) is the batch's
+      // fault, not PostgreSQL's: 422 for it, and the store stays ready (the group commit wrote
+      // the other batches of its transaction alone)
+      const code = String((err as { code?: unknown })?.code ?? "");
+      if (code.startsWith("22") || code.startsWith("54")) throw new RecordsRefusedError(`PostgreSQL refused a record of this request (${errorMessage(err)}); nothing of it was written; it will refuse it again`, { cause: err });
       if (away === undefined) {
         away = `PostgreSQL at ${safeUrl(options.url)} failed a commit: ${errorMessage(err)}`;
         schedule(probe, RECONNECT_MS);

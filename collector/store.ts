@@ -73,6 +73,21 @@ export class StoreRefusedError extends Error {
 }
 
 /**
+ * The store refused a record of the batch for what it holds (PostgreSQL's `jsonb` refuses a
+ * number past its range, say): nothing of it was written, and sending it again will not help,
+ * so it is answered `422`, not `503`, and the store stays ready for everyone else.
+ *
+ * @example
+ * ```ts
+ * import { RecordsRefusedError } from "./store.ts";
+ * new RecordsRefusedError("PostgreSQL refused a record: value overflows numeric format").name; // "RecordsRefusedError"
+ * ```
+ */
+export class RecordsRefusedError extends Error {
+  override name = "RecordsRefusedError";
+}
+
+/**
  * Where accepted records go. `write` stores a request's records all or nothing and settles
  * only once they are stored; a refusal is a {@linkcode StoreRefusedError}.
  *

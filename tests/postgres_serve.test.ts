@@ -303,6 +303,23 @@ describe.skipIf(!run)("sluice serve --postgres against a real PostgreSQL", () =>
     await exited(s.proc);
   }, 60_000);
 
+  test("a record PostgreSQL refuses for what it holds (a number jsonb cannot hold) is 422 for its request alone: /readyz stays 200, a request beside it and the next are written", async () => {
+    const s = await serveOn("t_data");
+    const [bad, beside] = await Promise.all([
+      // in sluice's own form, so its line is kept as sent, number and all
+      ingest(s.url, `{"time":"${new Date().toISOString()}","level":"info","msg":"huge","n":1e200000}\n`, "data-1"),
+      ingest(s.url, '{"msg":"fine","i":0}\n', "data-2"),
+    ]);
+    const badBody = await bad.text();
+    expect([bad.status, badBody]).toEqual([422, expect.stringContaining("PostgreSQL refused a record")]);
+    expect(beside.status).toBe(200);
+    expect((await fetch(`${s.url}/readyz`)).status).toBe(200);
+    expect((await ingest(s.url, '{"msg":"next","i":1}\n', "data-3")).status).toBe(200);
+    expectOnce("t_data", 2);
+    s.proc.kill("SIGTERM");
+    await exited(s.proc);
+  }, 60_000);
+
   test("PostgreSQL SIGKILLed while no request comes: /readyz turns 503 with the reason by itself, then 200 once it is back", async () => {
     const s = await serveOn("t_idle");
     try {
