@@ -157,13 +157,16 @@ export class Exchange {
    * and /v1/logs.
    */
   async accept<B extends string | Uint8Array = string>(c: Context, caller: Caller, parse: (body: B) => ParsedBody, ok: (p: ParsedBody) => unknown, decode: (bytes: Uint8Array) => B = utf8Text as (bytes: Uint8Array) => B, key?: ScopedKey): Promise<Response> {
-    const res = await this.#withinBudget(c, caller, parse, ok, decode, key);
+    const res = await this.inTurn(c, caller, (hold) => this.#accept(c, caller, parse, ok, decode, key, hold));
     if (res.status === 429 || res.status === 503) this.parts.activity.refused(caller.producer, res.status);
     return res;
   }
 
-  /** {@linkcode accept} within the token's turns and a memory hold. */
-  async #withinBudget<B extends string | Uint8Array>(c: Context, caller: Caller, parse: (body: B) => ParsedBody, ok: (p: ParsedBody) => unknown, decode: (bytes: Uint8Array) => B, key?: ScopedKey): Promise<Response> {
+  /**
+   * Runs `work` (which reads the request's body, every byte reserved in `hold`) within the
+   * token's turns (`--max-concurrent-bodies`) and memory: every body read takes one, heartbeats too.
+   */
+  async inTurn(c: Context, caller: Caller, work: (hold: BodyHold) => Promise<Response>): Promise<Response> {
     const { maxConcurrentBodies, memory } = this.parts;
     // bodies one token reads at once are bounded (so its slow clients cannot take the others'
     // turns), and so are the bytes they hold (memory), over all tokens and per token
@@ -175,7 +178,7 @@ export class Exchange {
     this.#reading.set(caller.token, reading + 1);
     const hold = memory.hold(caller.token);
     try {
-      return await this.#accept(c, caller, parse, ok, decode, key, hold);
+      return await work(hold);
     } finally {
       hold.release();
       const left = this.#reading.get(caller.token)! - 1;

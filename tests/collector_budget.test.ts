@@ -46,8 +46,8 @@ describe("per-request budgets", () => {
     expect(arr).toMatchObject({ accepted: 1, rejected: 1, errors: [{ line: 2, error: "record is longer than 100 bytes" }] });
   });
 
-  test("bodies read at once past --max-concurrent-bodies: 503 with Retry-After, and the rest are served", async () => {
-    const { post, metrics } = make({ maxConcurrentBodies: 2 });
+  test("bodies read at once past --max-concurrent-bodies (batches and heartbeats): 503 with Retry-After, and the rest are served", async () => {
+    const { app, post, metrics } = make({ maxConcurrentBodies: 2 });
     // two bodies that stall keep the two slots busy
     const stalled = [0, 1].map(() => {
       let push: (c: Uint8Array) => void = () => {};
@@ -59,7 +59,10 @@ describe("per-request budgets", () => {
     const third = await post('{"msg":"third"}\n');
     expect(third.status).toBe(503);
     expect(third.headers.get("retry-after")).toBe("1");
-    expect(await metrics()).toContain('sluice_ingest_refused_total{bound="concurrent-bodies"} 1');
+    // a heartbeat's body takes a turn too: it cannot be a way round the bound
+    const beat = await app.fetch(new Request("http://collector/heartbeat", { method: "POST", body: JSON.stringify({ nextCheckInMs: 60_000 }), headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" } }));
+    expect(beat.status).toBe(503);
+    expect(await metrics()).toContain('sluice_ingest_refused_total{bound="concurrent-bodies"} 2');
     void stalled;
   });
 
