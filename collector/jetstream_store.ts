@@ -9,7 +9,8 @@ import { Publisher, PublishError, type PublisherOptions } from "../jetstream/pub
 import { batchId } from "../jetstream/message.ts";
 import type { LogRecord } from "../lib/record.ts";
 import type { Sink } from "../lib/sink.ts";
-import { type RecordStore, StoreRefusedError } from "./store.ts";
+import { errorMessage } from "../lib/errors.ts";
+import { type RecordStore, RecordsRefusedError, StoreRefusedError } from "./store.ts";
 import { family, latencyFamily } from "./prometheus.ts";
 
 /** Retry-After on a 503 while JetStream is away, slow or refusing: the client reconnects in the meantime. */
@@ -39,6 +40,8 @@ export async function jetstreamStore(options: PublisherOptions): Promise<RecordS
       return await publisher.publish(records, { id, producer, token });
     } catch (err) {
       if (!(err instanceof PublishError)) throw err;
+      // a category of the batch past the server's max_payload is refused every time: not "later"
+      if (/max_payload/.test(errorMessage(err))) throw new RecordsRefusedError(`a category of this request is larger than NATS's max_payload (${errorMessage(err)}); its other categories may be stored (under their ids: sent again, they are not stored twice); send smaller batches`, { cause: err });
       throw new StoreRefusedError(`${err.message}; nothing of this request counts as stored; retry later`, JETSTREAM_RETRY_AFTER_S, { cause: err });
     }
   };

@@ -145,6 +145,19 @@ describe.skipIf(!run)("sluice serve --jetstream against nats-server", () => {
     collectors.length = 0;
   }, 90_000);
 
+  test("a category of a batch larger than NATS's max_payload (1 MiB) is 422, said so, not a 503 sent again forever; the collector takes the next batch", async () => {
+    const c = await startServe(bun, mkdtempSync(join(tmpdir(), "sluice-js-big-")), ["--no-auth", "--jetstream", nats.url, "--stream", "SERVE_BIG", "--publish-timeout", "2s"]);
+    collectors.push(c);
+    // three lines of 800 KB that do not compress much: one category, about 2.4 MB
+    const line = () => JSON.stringify({ msg: "big", blob: Buffer.from(crypto.getRandomValues(new Uint8Array(600_000))).toString("base64") });
+    const big = await fetch(`${c.url}/ingest`, { method: "POST", body: [line(), line(), line()].join("\n") + "\n", headers: { "content-type": "application/x-ndjson", "idempotency-key": "big-1" } });
+    expect([big.status, (await big.json()).error]).toEqual([422, expect.stringContaining("max_payload")]);
+    const next = await fetch(`${c.url}/ingest`, { method: "POST", body: '{"msg":"small"}\n', headers: { "content-type": "application/x-ndjson" } });
+    expect(next.status).toBe(200);
+    c.proc.kill("SIGTERM");
+    await exited(c.proc);
+  }, 60_000);
+
   test("jetstreamSink: a publish whose acknowledgement is lost is retried with its msgID and stored once; a restart loses nothing", async () => {
     const log = createLogger({ sinks: [jetstreamSink({ servers: nats.url, stream: "SINK", producer: "svc", publishTimeoutMs: 300, batch: { maxRecords: 20, maxAgeMs: 10 } })] });
     for (let k = 0; k < 100; k++) log.info("s", { id: `s-${k}` });
