@@ -12,7 +12,7 @@ import { createRecord, type LogRecord } from "../lib/record.ts";
 import type { Sink } from "../lib/sink.ts";
 import { openPostgres, safeUrl } from "../postgres/connect.ts";
 import { ensureTable, maintain, type TableNames, tableNames } from "../postgres/table.ts";
-import { commitBatches } from "../postgres/write.ts";
+import { commitBatches, refusedForWhatItHolds } from "../postgres/write.ts";
 import { GroupCommit } from "../postgres/group_commit.ts";
 import { family, latencyFamily } from "./prometheus.ts";
 import { type RecordStore, RecordsRefusedError, StoreRefusedError } from "./store.ts";
@@ -216,8 +216,7 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
       // program limit, class 54: a number jsonb cannot hold, JSON nested too deep) is the batch's
       // fault, not PostgreSQL's: 422 for it, and the store stays ready (the group commit wrote
       // the other batches of its transaction alone)
-      const code = String((err as { code?: unknown })?.code ?? "");
-      if (code.startsWith("22") || code.startsWith("54")) throw new RecordsRefusedError(`PostgreSQL refused a record of this request (${errorMessage(err)}); nothing of it was written; it will refuse it again`, { cause: err });
+      if (refusedForWhatItHolds(err)) throw new RecordsRefusedError(`PostgreSQL refused a record of this request (${errorMessage(err)}); nothing of it was written; it will refuse it again`, { cause: err });
       if (away === undefined) {
         away = `PostgreSQL at ${safeUrl(options.url)} failed a commit: ${errorMessage(err)}`;
         schedule(probe, RECONNECT_MS);

@@ -41,6 +41,24 @@ export interface KeyedBatch {
 }
 
 /**
+ * Whether PostgreSQL refused a transaction for what a record holds (a data exception, SQLSTATE
+ * class 22: a number `jsonb` cannot hold; or past a program limit, class 54: JSON nested too
+ * deep): committing the same records again fails the same way.
+ *
+ * @param err What a commit threw.
+ * @returns True for those classes.
+ * @example
+ * ```ts
+ * import { refusedForWhatItHolds } from "./write.ts";
+ * refusedForWhatItHolds({ code: "22003" }); // true: numeric value out of range
+ * ```
+ */
+export function refusedForWhatItHolds(err: unknown): boolean {
+  const code = String((err as { code?: unknown } | null)?.code ?? "");
+  return code.startsWith("22") || code.startsWith("54");
+}
+
+/**
  * Commits the batches in one transaction: their keys first (a key already there marks its
  * batch a duplicate, left out), then every other batch's rows with one `COPY`. Two writers
  * with the same key wait on each other at the key's row, so one of them writes it.

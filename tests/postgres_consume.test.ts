@@ -4,7 +4,7 @@
 // every record is in the table once (each message's stream sequence is committed with its
 // rows); a second process with the same --name is refused; a poison message is dead-lettered.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -52,6 +52,24 @@ describe.skipIf(!run)("sluice consume --postgres", () => {
     }
     expect(c.output()).toContain("wrote 300 records in 30 messages, skipped 0 already in the table, dead-lettered 1, commit retries 0");
     expect(pg.psql("select count(*) from c_one where category = 'a'")).toBe("100");
+  }, 60_000);
+
+  test("a message PostgreSQL refuses for what it holds (a number jsonb cannot hold) is dead-lettered; the messages taken with it are committed, the consumer goes on", async () => {
+    await stream("PGBAD");
+    const dir = mkdtempSync(join(tmpdir(), "sluice-pg-consume-bad-"));
+    await publishBatch(js, "sluice.pgbad", 0, 10);
+    const huge = `{"time":"${new Date().toISOString()}","level":"info","category":"a","msg":"huge","n":1e200000}\n`;
+    await js.publish("sluice.pgbad.a", new TextEncoder().encode(huge));
+    await publishBatch(js, "sluice.pgbad", 10, 10);
+    const c = await startConsume(["--jetstream", nats.url, "--stream", "PGBAD", "--postgres", pg.url, "--table", "c_bad", "--dir", dir]);
+    try {
+      await waitFor(() => counts("c_bad").size === 20, 15_000, "20 rows");
+      await waitFor(() => readdirSync(join(dir, ".sluice/dead")).some((n) => n.endsWith(".msg")), 5000, "the dead letter");
+    } finally {
+      expect(await c.stop()).toBe(0);
+    }
+    expect(c.output()).toContain("is refused by PostgreSQL, dead-lettered");
+    expect(pg.psql("select count(*) from c_bad where msg = 'huge'")).toBe("0");
   }, 60_000);
 
   test("SIGKILLed 5 times at seeded random points while a publisher keeps going: every record in the table once", async () => {

@@ -17,7 +17,7 @@ import { errorMessage } from "../../lib/errors.ts";
 import type { LogRecord } from "../../lib/record.ts";
 import { openPostgres, safeUrl } from "../../postgres/connect.ts";
 import { ensureTable, tableNames } from "../../postgres/table.ts";
-import { commitBatches, type KeyedBatch } from "../../postgres/write.ts";
+import { commitBatches, type KeyedBatch, refusedForWhatItHolds } from "../../postgres/write.ts";
 import { deadLetter } from "./dead_letter.ts";
 import { openDurable } from "./durable.ts";
 import { checkFilters, subjectCheck } from "./subjects.ts";
@@ -115,6 +115,10 @@ export async function startPostgresConsumer(options: PostgresConsumeOptions): Pr
         const records = decoded(m);
         if (records !== undefined) kept.push([m, { records, key: { token, hash: String(m.seq) } }]);
       }
+      await commitKept(kept);
+    };
+    /** Commits the messages in one transaction, again until it takes; one PostgreSQL refuses for what it holds is dead-lettered (the others committed alone). */
+    const commitKept = async (kept: [JsMsg, KeyedBatch][]): Promise<void> => {
       if (kept.length === 0) return;
       for (let failures = 0; ; failures++) {
         try {
@@ -126,6 +130,19 @@ export async function startPostgresConsumer(options: PostgresConsumeOptions): Pr
           });
           return;
         } catch (err) {
+          if (refusedForWhatItHolds(err)) {
+            // the same records would be refused again, forever, holding up the others: find it, alone
+            if (kept.length > 1) {
+              for (const one of kept) await commitKept([one]);
+              return;
+            }
+            const [m] = kept[0];
+            deadLetter(options.dir, m, `PostgreSQL refused it: ${errorMessage(err)}`);
+            print(`sluice consume: message ${m.seq} (${m.subject}) is refused by PostgreSQL, dead-lettered to ${options.dir}/.sluice/dead/${m.seq}.msg: ${errorMessage(err)}`);
+            m.ack();
+            counts.deadLettered++;
+            return;
+          }
           if (failures === 0 || failures % 60 === 0) print(`sluice consume: PostgreSQL did not commit (${errorMessage(err)}); retrying, nothing is acked meanwhile`);
           counts.diskRetries++;
           if (stopping) return; // not acked: delivered again on the next start
