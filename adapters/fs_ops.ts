@@ -73,23 +73,37 @@ export function fsOps(fs: any): FsOps {
     },
     openRead(path) {
       let fd: number | undefined;
+      /** A read is queued: a cancel meanwhile closes the descriptor when it ends (never under it). */
+      let reading = false, cancelled = false;
+      /** Closes the descriptor once. */
+      const release = () => {
+        if (fd !== undefined) fs.closeSync(fd);
+        fd = undefined;
+      };
       return new ReadableStream<Uint8Array>({
         start() {
           fd = fs.openSync(path, "r");
         },
         async pull(controller) {
           const buf = new Uint8Array(CHUNK);
+          reading = true;
           // a failed read errors the stream, which then is not cancelled: the descriptor is closed here
           const n: number = await new Promise((resolve, reject) =>
-            fs.read(fd, buf, 0, CHUNK, null, (err: Error | null, read: number) => (err ? (fs.closeSync(fd), reject(err)) : resolve(read)))
+            fs.read(fd, buf, 0, CHUNK, null, (err: Error | null, read: number) => {
+              reading = false;
+              if (err || cancelled) release();
+              return err ? reject(err) : resolve(read);
+            })
           );
+          if (cancelled) return;
           if (n === 0) {
-            fs.closeSync(fd);
+            release();
             controller.close();
           } else controller.enqueue(buf.subarray(0, n));
         },
         cancel() {
-          if (fd !== undefined) fs.closeSync(fd);
+          cancelled = true;
+          if (!reading) release();
         },
       });
     },

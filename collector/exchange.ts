@@ -164,26 +164,28 @@ export class Exchange {
 
   /**
    * Runs `work` (which reads the request's body, every byte reserved in `hold`) within the
-   * token's turns (`--max-concurrent-bodies`) and memory: every body read takes one, heartbeats too.
+   * token's turns (`--max-concurrent-bodies`) and memory: every body read takes one. A `lane`
+   * has turns of its own (heartbeats: a token's batches cannot keep its producers from checking in).
    */
-  async inTurn(c: Context, caller: Caller, work: (hold: BodyHold) => Promise<Response>): Promise<Response> {
+  async inTurn(c: Context, caller: Caller, work: (hold: BodyHold) => Promise<Response>, lane = ""): Promise<Response> {
     const { maxConcurrentBodies, memory } = this.parts;
     // bodies one token reads at once are bounded (so its slow clients cannot take the others'
     // turns), and so are the bytes they hold (memory), over all tokens and per token
-    const reading = this.#reading.get(caller.token) ?? 0;
+    const turns = caller.token + lane;
+    const reading = this.#reading.get(turns) ?? 0;
     if (reading >= maxConcurrentBodies) {
       this.parts.metrics.refuse("concurrent-bodies");
       return this.answer(c, 503, { error: `this token has ${maxConcurrentBodies} bodies being read at once (--max-concurrent-bodies); retry shortly` }, { "Retry-After": "1" });
     }
-    this.#reading.set(caller.token, reading + 1);
+    this.#reading.set(turns, reading + 1);
     const hold = memory.hold(caller.token);
     try {
       return await work(hold);
     } finally {
       hold.release();
-      const left = this.#reading.get(caller.token)! - 1;
-      if (left > 0) this.#reading.set(caller.token, left);
-      else this.#reading.delete(caller.token);
+      const left = this.#reading.get(turns)! - 1;
+      if (left > 0) this.#reading.set(turns, left);
+      else this.#reading.delete(turns);
     }
   }
 

@@ -55,7 +55,8 @@ export function parseOtlpLogs(body: unknown, producer: string, budget: DecodeBud
     // the resource's attributes, written once: every record of it takes the same text, not a copy
     // made for each (a large resource times many records was memory the body did not bound)
     const resource = attributes(rl?.resource?.attributes, 0);
-    const resourceJson = Object.keys(resource).length > 0 ? serializeObject(resource) : undefined;
+    // (as a member, as it is written: its own time or msg attribute is not renamed as a record's)
+    const resourceJson = Object.keys(resource).length > 0 ? serializeObject({ resource }).slice('{"resource":'.length, -1) : undefined;
     for (const sl of list(rl?.scopeLogs)) {
       const name: unknown = sl?.scope?.name;
       for (const lr of list(sl?.logRecords)) {

@@ -12,6 +12,7 @@
  */
 import { ProtoError } from "./errors.ts";
 import { TooManyLinesError } from "../lib/errors.ts";
+import { CONTAINERS_PER_RECORD } from "../lib/format/json_values.ts";
 
 type Obj = Record<string, unknown>;
 /** A field's handler: reads one occurrence at the reader's position into `into`. */
@@ -64,7 +65,7 @@ class Reader {
     if (this.pos + len > this.end) throw new ProtoError(`message of ${len} bytes runs past the end at byte ${this.pos}`);
     if (++this.depth > LIMIT_DEPTH) throw new ProtoError(`messages nested deeper than ${LIMIT_DEPTH}`);
     // each message decoded is an object of its own, far larger than its 2 bytes on the wire
-    if (++decoded > LIMIT_MESSAGES) throw new ProtoError(`more than ${LIMIT_MESSAGES} messages in one request`);
+    if (++decoded > maxMessages) throw new TooManyLinesError(maxLogRecords, `the request holds more than ${maxMessages} protobuf messages (${CONTAINERS_PER_RECORD} a record of --max-lines ${maxLogRecords}); send smaller batches`);
     const inner = new Reader(this.buf, this.pos + len);
     inner.pos = this.pos;
     inner.depth = this.depth;
@@ -77,10 +78,8 @@ class Reader {
 
 /** The wire type of the field being read, set by readFields before each handler runs. */
 let wireType = 0;
-/** Messages decoded in the request being decoded, and log records (decoding is synchronous: one request at a time). */
-let decoded = 0, logRecords = 0, maxLogRecords = Infinity;
-/** The most messages one request may hold: what they are decoded into stays within a few hundred MB. */
-const LIMIT_MESSAGES = 1 << 20;
+/** Messages decoded in the request being decoded, and log records, and their bounds (decoding is synchronous: one request at a time). */
+let decoded = 0, logRecords = 0, maxLogRecords = Infinity, maxMessages = Infinity;
 
 function readFields(r: Reader, fields: Fields): Obj {
   const out: Obj = {};
@@ -187,8 +186,9 @@ const RESOURCE_LOGS: Fields = {
  * @param bytes The request body (already gunzipped).
  * @param maxLines The most log records: past it a `TooManyLinesError`, thrown while decoding
  *   (not after every record was made into an object).
- * @returns `{ resourceLogs: [...] }`; throws {@linkcode ProtoError} on malformed bytes, more
- *   than a million messages, or a trace or span id of the wrong size.
+ * @returns `{ resourceLogs: [...] }`; throws {@linkcode ProtoError} on malformed bytes or a trace
+ *   or span id of the wrong size, and a `TooManyLinesError` past `maxLines` records or 16 times as
+ *   many messages.
  * @example
  * ```ts
  * import { decodeOtlpLogs } from "./otlp_proto.ts";
@@ -199,6 +199,8 @@ export function decodeOtlpLogs(bytes: Uint8Array, maxLines = Infinity): { resour
   decoded = 0;
   logRecords = 0;
   maxLogRecords = maxLines;
+  // as many as a JSON body of those records may hold objects and arrays (json_values.ts)
+  maxMessages = maxLines * CONTAINERS_PER_RECORD;
   const out = readFields(new Reader(bytes), { 1: many("resourceLogs", () => RESOURCE_LOGS) });
   return { resourceLogs: (out.resourceLogs as Obj[] | undefined) ?? [] };
 }

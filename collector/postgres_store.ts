@@ -9,7 +9,7 @@ import type { Sql } from "postgres";
 import { errorMessage } from "../lib/errors.ts";
 import { latencyRecorder } from "../lib/latency.ts";
 import { createRecord, type LogRecord } from "../lib/record.ts";
-import type { Sink } from "../lib/sink.ts";
+import type { Sink, SinkHooks } from "../lib/sink.ts";
 import { openPostgres, safeUrl } from "../postgres/connect.ts";
 import { ensureTable, maintain, type TableNames, tableNames } from "../postgres/table.ts";
 import { commitBatches, refusedForWhatItHolds } from "../postgres/write.ts";
@@ -242,15 +242,25 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
     failure: () => away,
     retryAfterS: POSTGRES_RETRY_AFTER_S,
     sink(): Sink<{ id: string; records: readonly LogRecord[] }> {
+      let hooks: SinkHooks | undefined;
       return {
         name: "collector-postgres",
         sync: false,
         retry: true,
         // an async sink cannot block the caller; past the queue the collector's own records are counted as lost
         defaultOnFull: "drop-newest",
+        connect: (h) => void (hooks = h),
         // the key is made once per batch, so the logger's retries of it are committed once
         encode: (records) => ({ id: crypto.randomUUID(), records }),
-        write: async (c) => void (await commit(c.records, { token: "sluice", hash: c.id })),
+        async write(c) {
+          try {
+            await commit(c.records, { token: "sluice", hash: c.id });
+          } catch (err) {
+            // refused for what it holds: the same every time, so lost (counted), not retried for ever ahead of the others
+            if (!(err instanceof RecordsRefusedError)) throw err;
+            hooks?.lost(c.records.length, err);
+          }
+        },
         close: () => {},
       };
     },

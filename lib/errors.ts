@@ -198,9 +198,9 @@ export class FrameError extends Error {
 export class TooManyLinesError extends RangeError {
   /** The budget that was passed. */
   readonly maxLines: number;
-  /** @param maxLines The budget. */
-  constructor(maxLines: number) {
-    super(`the body holds more than ${maxLines} records (--max-lines); send smaller batches`);
+  /** @param maxLines The budget. @param message What was past it, when not the records. */
+  constructor(maxLines: number, message = `the body holds more than ${maxLines} records (--max-lines); send smaller batches`) {
+    super(message);
     this.name = "TooManyLinesError";
     this.maxLines = maxLines;
   }

@@ -14,6 +14,7 @@ import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs
 import { OTLPLogExporter as ProtoExporter } from "@opentelemetry/exporter-logs-otlp-proto";
 import { serve } from "../server.ts";
 import { otlpSuccess } from "../collector/otlp_answer.ts";
+import { parseOtlpLogs } from "../collector/otlp.ts";
 
 const Status = protobuf.loadSync(new URL("./fixtures/google/rpc/status.proto", import.meta.url).pathname).lookupType("google.rpc.Status");
 // @opentelemetry/otlp-transformer 0.52's protobufjs code generated from opentelemetry-proto
@@ -138,6 +139,11 @@ describe("an Idempotency-Key (otlpSink sends one; a retry after a timeout the sa
 });
 
 describe("a resource repeated in every record is bounded as the body is", () => {
+  test("a resource's own time or msg attribute is kept as it is named (it is a member of the record, not the record)", () => {
+    const body = { resourceLogs: [{ resource: { attributes: [{ key: "time", value: { stringValue: "t" } }, { key: "msg", value: { stringValue: "m" } }] }, scopeLogs: [{ logRecords: [{ body: { stringValue: "hi" } }, { body: { stringValue: "ho" } }] }] }] };
+    expect(parseOtlpLogs(body, "p").records.map((r) => JSON.parse(r.json).resource)).toEqual([{ time: "t", msg: "m" }, { time: "t", msg: "m" }]);
+  });
+
   for (const encoding of ["json", "protobuf"] as const) {
     test(`${encoding}: a large resource over many tiny records is 413 (the records it makes pass the inflated body's bound); a record longer than the line cap is rejected, the others written`, async () => {
       const s = await collector({ maxDecompressedBytes: 1 << 20, maxLineBytes: 64 << 10 });
@@ -163,13 +169,13 @@ describe("protobuf bodies that decode into far more than their size", () => {
   const repeat = (part: Uint8Array, n: number) => { const out = new Uint8Array(part.length * n); for (let i = 0; i < n; i++) out.set(part, i * part.length); return out; };
   /** An ExportLogsServiceRequest of one ResourceLogs and one ScopeLogs whose logRecords are `records` (raw bytes). */
   const requestOf = (records: Uint8Array) => field(0x0a, field(0x12, records)); // resourceLogs { scopeLogs { ...records } }
-  test("100,000 empty log records past --max-lines (5) are 413 while decoding; a million empty attributes in one record are 400; a 1,000-byte traceId is 400", async () => {
+  test("100,000 empty log records past --max-lines (5) are 413 while decoding, and so is a record of 1.1 million empty attributes (past 16 messages a record); a 1,000-byte traceId is 400", async () => {
     const empty = new Uint8Array([0x12, 0x00]); // logRecords: {}
     const many = await post(plain.url, "protobuf", requestOf(repeat(empty, 100_000)));
     expect(many.status).toBe(413);
     const attributes = field(0x12, repeat(new Uint8Array([0x32, 0x00]), 1_100_000)); // one record of 1.1 M empty attributes
     const wide = await post(plain.url, "protobuf", requestOf(attributes));
-    expect([wide.status, (await decoded(wide, "protobuf", Status)).message]).toEqual([400, expect.stringContaining("more than 1048576 messages")]);
+    expect([wide.status, (await decoded(wide, "protobuf", Status)).message]).toEqual([413, expect.stringContaining("more than 80 protobuf messages")]);
     const id = field(0x12, field(0x4a, new Uint8Array(1000))); // traceId of 1,000 bytes
     const ids = await post(plain.url, "protobuf", requestOf(id));
     expect([ids.status, (await decoded(ids, "protobuf", Status)).message]).toEqual([400, expect.stringContaining("traceId must be 16 bytes")]);
@@ -180,10 +186,14 @@ describe("JSON bodies that parse into far more than their records", () => {
   test("OTLP JSON and /ingest's JSON arrays holding more objects and arrays than 16 a record (--max-lines 5) are 413 before they are parsed", async () => {
     const attributes = Array.from({ length: 200 }, (_, i) => ({ key: `k${i}`, value: { stringValue: "v" } }));
     const otlp = await post(plain.url, "json", JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: "x" }, attributes }] }] }] }));
-    expect([otlp.status, (await decoded(otlp, "json", Status)).message]).toEqual([413, expect.stringContaining("more than 5 records")]);
+    expect([otlp.status, (await decoded(otlp, "json", Status)).message]).toEqual([413, expect.stringContaining("more than 80 objects and arrays")]);
     const nested = JSON.stringify([{ msg: "x", a: Array.from({ length: 200 }, () => ({})) }]);
     const ingest = await fetch(`${plain.url}/ingest`, { method: "POST", body: nested, headers: { ...TOKEN, "content-type": "application/json" } });
     expect(ingest.status).toBe(413);
+    // a string that never closes, one escaped quote after another: one pass, not one a quote (that was hours)
+    const started = performance.now();
+    const unclosed = await fetch(`${plain.url}/ingest`, { method: "POST", body: '"' + '\\"'.repeat(2_000_000), headers: { ...TOKEN, "content-type": "application/json" } });
+    expect([unclosed.status, performance.now() - started < 5_000]).toEqual([400, true]);
     // within the bound: parsed and written
     const fine = await fetch(`${plain.url}/ingest`, { method: "POST", body: JSON.stringify([{ msg: "x", a: [{}, {}] }]), headers: { ...TOKEN, "content-type": "application/json" } });
     expect(fine.status).toBe(200);

@@ -26,7 +26,8 @@ export function mountHeartbeat(app: Hono, x: Exchange): void {
   app.post("/heartbeat", (c) => {
     const caller = x.who(c);
     if (caller instanceof Response) return caller;
-    // a heartbeat's body takes one of the token's turns, as a batch's does
+    // a heartbeat's body takes one of the token's turns for heartbeats (as many as for batches,
+    // apart from them: a token's batches in flight cannot make its producers miss a check-in)
     return x.inTurn(c, caller, async (hold) => {
       let beat: unknown;
       try {
@@ -37,7 +38,7 @@ export function mountHeartbeat(app: Hono, x: Exchange): void {
         beat = undefined;
       }
       return beaten(x, c, caller, beat);
-    });
+    }, "\u0000heartbeats");
   });
 }
 

@@ -5,9 +5,6 @@
  */
 import { TooManyLinesError } from "../errors.ts";
 
-/** Strings (skipped whole, escapes and all) and the characters that open an object or array. */
-const CONTAINERS = /"[^"\\]*(?:\\.[^"\\]*)*"|[{[]/g;
-
 /** The most objects and arrays a JSON body of `maxLines` records may hold: 16 a record. */
 export const CONTAINERS_PER_RECORD = 16;
 
@@ -15,8 +12,9 @@ export const CONTAINERS_PER_RECORD = 16;
  * Throws a {@linkcode TooManyLinesError} when `text` holds more than `maxLines` times
  * {@linkcode CONTAINERS_PER_RECORD} objects and arrays: `JSON.parse` makes an object of each, so
  * a body of 64 MiB of `[{},{},…]` would be tens of millions of them (gigabytes) before the
- * records could be counted. A scan of the text, strings skipped, that stops at the bound; a text
- * shorter than twice the bound is not scanned (it cannot hold more).
+ * records could be counted. One pass over the text, strings skipped (linear whatever the text:
+ * a string that never closes ends the pass), that stops at the bound; a text shorter than twice
+ * the bound is not scanned (it cannot hold more).
  *
  * @param text A JSON text (a body).
  * @param maxLines The records the body may hold.
@@ -28,11 +26,19 @@ export const CONTAINERS_PER_RECORD = 16;
  */
 export function boundJsonValues(text: string, maxLines: number): void {
   const max = maxLines * CONTAINERS_PER_RECORD;
-  // each takes two characters at least (`{}`): a text that short cannot hold more (most bodies)
   if (!(max < text.length / 2)) return;
   let n = 0;
-  CONTAINERS.lastIndex = 0;
-  for (let m = CONTAINERS.exec(text); m !== null; m = CONTAINERS.exec(text)) {
-    if (m[0].length === 1 && ++n > max) throw new TooManyLinesError(maxLines);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // a string: to its closing quote, a backslash's character skipped
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+    } else if ((c === 123 || c === 91) && ++n > max) {
+      throw new TooManyLinesError(maxLines, `the body holds more than ${max} objects and arrays (${CONTAINERS_PER_RECORD} a record of --max-lines ${maxLines}) before it is parsed; send smaller batches`);
+    }
   }
 }
