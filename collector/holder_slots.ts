@@ -37,11 +37,6 @@ export class HolderSlots {
     this.share = holders > 1 ? Math.min(max, Math.max(2, Math.ceil(max / 2))) : max;
   }
 
-  /** Slots taken now. */
-  get taken(): number {
-    return this.#taken;
-  }
-
   /** Takes a slot for `holder`: undefined when taken, else why not (`"full"`, or `"share"` when it holds its share). */
   take(holder: string): "full" | "share" | undefined {
     const held = this.#held.get(holder) ?? 0;

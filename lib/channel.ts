@@ -58,8 +58,8 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
   let retries = 0;
   /** True while a failed write or flush waits to be tried again. */
   let failing = false;
+  /** From close()'s call: a record logged is counted as closed, a failed write is not tried again. */
   let closed = false;
-  let closing = false;
   /** True during a run of `queue-full` drops, which is reported once. */
   let full = false;
   /** True from a write that stalled (not done `STALLED_WRITE_MS` after its batch was due) or failed until the queue is empty: each record queued keeps a message of its own. */
@@ -159,7 +159,7 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
         }
         clearTimeout(stall);
         if (entry.taken) return;
-        if (err === undefined || sink.retry !== true || closing) {
+        if (err === undefined || sink.retry !== true || closed) {
           failing = false;
           return complete(entry.records, started, err);
         }
@@ -230,7 +230,7 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
           return;
         } catch (err) {
           if (attempt === 0) onError(toError(err));
-          if (!sink.retry || closing) return;
+          if (!sink.retry || closed) return;
           await backoff(attempt);
         }
       }
@@ -248,7 +248,7 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
       if (closed) return;
       // a record logged from here on is counted as closed (one logged while the flush ran stayed
       // queued, neither written nor counted); the ones queued before are written
-      closed = closing = true;
+      closed = true;
       try {
         sink.closing?.();
       } catch (err) {

@@ -144,9 +144,10 @@ export function httpRequestLog(
       end(status, bytes) {
         if (ended !== undefined) return;
         ended = status;
-        if (errored && !answered(status)) record();
+        const itsError = errored && answered(status);
+        if (errored && !itsError) record();
         if (skip?.({ method, path, status })) return;
-        const fields = { method, path, status, duration_ms: Math.round((performance.now() - start) * 1000) / 1000, bytes, error: errored && answered(status) ? errorMessage(thrown) : undefined };
+        const fields = { method, path, status, duration_ms: Math.round((performance.now() - start) * 1000) / 1000, bytes, error: itsError ? errorMessage(thrown) : undefined };
         run(() => {
           if (status >= 500) child.error("request", fields);
           else if (status >= 400) child.warn("request", fields);

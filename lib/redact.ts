@@ -56,9 +56,10 @@ function apply(value: unknown, tree: PathTree | undefined): unknown {
   // what the serializer writes: an error's members, a Map's entries, what toJSON gives
   const src = (value instanceof Error ? errorMembers(value) : value instanceof Map ? Object.fromEntries(value) : jsonOf(value)) as Record<string, unknown>;
   if (src !== Object(src)) return value; // toJSON gave a primitive, or threw: the serializer writes it
+  const any = tree.get("*");
   for (const key of Object.keys(src)) {
     // a key's own rule and `*`'s both apply (a missing rule leaves the value as it is)
-    const named = tree.get(key), any = tree.get("*");
+    const named = tree.get(key);
     if (!named && !any) continue;
     const was = readMember(src, key);
     // a value left out of the line (undefined: an error without a cause, say) stays left out

@@ -44,7 +44,7 @@ export type OnFull = "block" | "drop-newest" | "drop-oldest";
 export interface SinkHooks {
   /** Reports an error to the logger's `onError`. */
   report(err: Error): void;
-  /** Counts `records` the sink accepted earlier as lost (`sink-error`), and reports `cause`. */
+  /** Counts `records` the sink took and will not write after all as lost (`sink-error`: accepted earlier, or refused for what they hold), and reports `cause`. */
   lost(records: number, cause: unknown): void;
   /** Makes a timer not keep the process alive (the runtime adapter's). */
   unrefTimer(timer: unknown): void;

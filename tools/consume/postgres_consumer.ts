@@ -93,6 +93,13 @@ export async function startPostgresConsumer(options: PostgresConsumeOptions): Pr
     let pull: ConsumerMessages | undefined;
     const pending: JsMsg[] = [];
     let wake: (() => void) | undefined;
+    /** Puts `m` in the dead letters with `reason`, says so, and acks it: it is never tried again. */
+    const deadLettered = (m: JsMsg, what: string, reason: string) => {
+      deadLetter(options.dir, m, reason);
+      print(`sluice consume: message ${m.seq} (${m.subject}) ${what}, dead-lettered to ${options.dir}/.sluice/dead/${m.seq}.msg: ${reason}`);
+      m.ack();
+      counts.deadLettered++;
+    };
     // a message is decoded, or dead-lettered and acked: a message that cannot be read is never retried
     const decoded = (m: JsMsg): LogRecord[] | undefined => {
       try {
@@ -102,10 +109,7 @@ export async function startPostgresConsumer(options: PostgresConsumeOptions): Pr
         return records;
       } catch (err) {
         if (!(err instanceof MessageDecodeError)) throw err;
-        deadLetter(options.dir, m, errorMessage(err));
-        print(`sluice consume: message ${m.seq} (${m.subject}) does not decode, dead-lettered to ${options.dir}/.sluice/dead/${m.seq}.msg: ${errorMessage(err)}`);
-        m.ack();
-        counts.deadLettered++;
+        deadLettered(m, "does not decode", errorMessage(err));
         return undefined;
       }
     };
@@ -136,11 +140,7 @@ export async function startPostgresConsumer(options: PostgresConsumeOptions): Pr
               for (const one of kept) await commitKept([one]);
               return;
             }
-            const [m] = kept[0];
-            deadLetter(options.dir, m, `PostgreSQL refused it: ${errorMessage(err)}`);
-            print(`sluice consume: message ${m.seq} (${m.subject}) is refused by PostgreSQL, dead-lettered to ${options.dir}/.sluice/dead/${m.seq}.msg: ${errorMessage(err)}`);
-            m.ack();
-            counts.deadLettered++;
+            deadLettered(kept[0][0], "is refused by PostgreSQL", `PostgreSQL refused it: ${errorMessage(err)}`);
             return;
           }
           if (failures === 0 || failures % 60 === 0) print(`sluice consume: PostgreSQL did not commit (${errorMessage(err)}); retrying, nothing is acked meanwhile`);

@@ -137,9 +137,11 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
     if (lost > 0) lose(why, lost, new Error("no route target is up and none has a spool"));
   };
 
-  /** Writes a copy to a fan-out target; a failure is counted, not moved (the records went to their distribution target). */
+  /** Copies that failed: counted, not moved (the records went to their distribution target). */
+  const failedCopies = (n: number) => void (stats.dropped["copy-failed"] = (stats.dropped["copy-failed"] ?? 0) + n);
+  /** Writes a copy to a fan-out target; a failure is counted, not moved. */
   const copyTo = async (t: Target, records: LogRecord[], since: number) => {
-    if (!(await turn(t, records, since))) stats.dropped["copy-failed"] = (stats.dropped["copy-failed"] ?? 0) + records.length;
+    if (!(await turn(t, records, since))) failedCopies(records.length);
   };
 
   /**
@@ -231,8 +233,7 @@ export function routeSink(options: RouteSinkOptions): RouteSink {
       for (const t of [...table.all, ...retiring]) {
         if (t.spec.copy) {
           // a copy is not moved: counted as a failed copy (the records went to their target)
-          const n = (t.writing?.length ?? 0) + t.waiting.splice(0).reduce((k, w) => k + w.records.length, 0);
-          if (n > 0) stats.dropped["copy-failed"] = (stats.dropped["copy-failed"] ?? 0) + n;
+          failedCopies((t.writing?.length ?? 0) + t.waiting.splice(0).reduce((k, w) => k + w.records.length, 0));
           continue;
         }
         const writing = t.writing ?? [];

@@ -122,7 +122,7 @@ export interface RouteStats {
   unmatched: number;
   /** Times `reconfigure` replaced the configuration. */
   reconfigured: number;
-  /** Records lost, by reason: `all-targets-down` when no target is up and none has a spool; `copy-failed` for a fan-out target's failed copy. */
+  /** Records lost, by reason: `all-targets-down` when no target is up and none has a spool; `copy-failed` for a fan-out target's failed copy; `exit` for what the targets held at the process's exit that no spool took. */
   dropped: { "all-targets-down"?: number; "copy-failed"?: number; exit?: number };
 }
 
