@@ -8,9 +8,9 @@
 import { Publisher, PublishError, type PublisherOptions } from "../jetstream/publisher.ts";
 import { batchId } from "../jetstream/message.ts";
 import type { LogRecord } from "../lib/record.ts";
-import type { Sink } from "../lib/sink.ts";
+import type { Sink, SinkHooks } from "../lib/sink.ts";
 import { errorMessage } from "../lib/errors.ts";
-import { type RecordStore, RecordsRefusedError, StoreRefusedError } from "./store.ts";
+import { type RecordStore, RecordsRefusedError, refusedAsLost, StoreRefusedError } from "./store.ts";
 import { family, latencyFamily } from "./prometheus.ts";
 
 /** Retry-After on a 503 while JetStream is away, slow or refusing: the client reconnects in the meantime. */
@@ -54,15 +54,17 @@ export async function jetstreamStore(options: PublisherOptions): Promise<RecordS
     failure: () => publisher.failure(),
     retryAfterS: JETSTREAM_RETRY_AFTER_S,
     sink(): Sink<{ id: string; records: readonly LogRecord[] }> {
+      let hooks: SinkHooks | undefined;
       return {
         name: "collector-jetstream",
         sync: false,
         retry: true,
         // an async sink cannot block the caller; past the queue the collector's own records are counted as lost
         defaultOnFull: "drop-newest",
+        connect: (h) => void (hooks = h),
         // the id is made once per batch, so the logger's retries of it are stored once
         encode: (records) => ({ id: crypto.randomUUID(), records }),
-        write: async (c) => void (await publish(c.records, c.id, "sluice")),
+        write: (c) => refusedAsLost(c.records.length, hooks, () => publish(c.records, c.id, "sluice")),
         close: () => {},
       };
     },

@@ -15,7 +15,7 @@ import { ensureTable, maintain, type TableNames, tableNames } from "../postgres/
 import { commitBatches, refusedForWhatItHolds } from "../postgres/write.ts";
 import { GroupCommit } from "../postgres/group_commit.ts";
 import { family, latencyFamily } from "./prometheus.ts";
-import { type RecordStore, RecordsRefusedError, StoreRefusedError } from "./store.ts";
+import { type RecordStore, RecordsRefusedError, refusedAsLost, StoreRefusedError } from "./store.ts";
 
 /**
  * Retry-After on a 503 while PostgreSQL is away, slow or refusing.
@@ -252,15 +252,7 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
         connect: (h) => void (hooks = h),
         // the key is made once per batch, so the logger's retries of it are committed once
         encode: (records) => ({ id: crypto.randomUUID(), records }),
-        async write(c) {
-          try {
-            await commit(c.records, { token: "sluice", hash: c.id });
-          } catch (err) {
-            // refused for what it holds: the same every time, so lost (counted), not retried for ever ahead of the others
-            if (!(err instanceof RecordsRefusedError)) throw err;
-            hooks?.lost(c.records.length, err);
-          }
-        },
+        write: (c) => refusedAsLost(c.records.length, hooks, () => commit(c.records, { token: "sluice", hash: c.id })),
         close: () => {},
       };
     },

@@ -5,7 +5,7 @@
  * @module
  */
 import type { LogRecord } from "../lib/record.ts";
-import type { Sink } from "../lib/sink.ts";
+import type { Sink, SinkHooks } from "../lib/sink.ts";
 import { DiskWriteError } from "./errors.ts";
 import type { DiskWriter } from "./disk_writer.ts";
 
@@ -85,6 +85,29 @@ export class StoreRefusedError extends Error {
  */
 export class RecordsRefusedError extends Error {
   override name = "RecordsRefusedError";
+}
+
+/**
+ * A store's own sink's write (the collector's records): records the store refuses for what they
+ * hold ({@linkcode RecordsRefusedError}) are counted lost through `hooks`, not thrown, so the
+ * logger does not try them again for ever ahead of the others; any other failure is thrown (and
+ * retried).
+ *
+ * @param n How many records the write carries.
+ * @param hooks The sink's hooks (from `connect`).
+ * @param write The write.
+ * @example
+ * ```ts ignore
+ * write: (c) => refusedAsLost(c.records.length, hooks, () => commit(c.records, key)),
+ * ```
+ */
+export async function refusedAsLost(n: number, hooks: SinkHooks | undefined, write: () => Promise<unknown>): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    if (!(err instanceof RecordsRefusedError)) throw err;
+    hooks?.lost(n, err);
+  }
 }
 
 /**

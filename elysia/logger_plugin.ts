@@ -99,8 +99,9 @@ export function sluiceLogger(log: Logger, options: SluiceElysiaOptions = {}): Sl
         const req = requests.get(request);
         return { log: req?.log ?? log, requestId: req?.reqId ?? "" };
       })
-      .onError({ as: "global" }, ({ code, error, request }) => {
-        // a route that threw (not a 404, a validation or a parse error: their status says it)
-        if (code === "UNKNOWN" || code === "INTERNAL_SERVER_ERROR") requests.get(request)?.error(error);
+      .onError({ as: "global" }, ({ error, request }) => {
+        // a route that threw becomes an error record; a 404, a validation or a parse error (their
+        // status a 4xx) the line's error, as in the other adapters (lib/http_request_log.ts)
+        requests.get(request)?.error(error);
       }) as never;
 }

@@ -199,7 +199,8 @@ describe("rotation", () => {
       await expect(gzipFile(detectRuntime().fs!, rotated)).rejects.toThrow(/ENOSPC|space/i);
       expect(readdirSync(mnt)).toEqual(["app.2026-01-01T00-00-00-000Z.ndjson"]);
       expect(readFileSync(rotated, "utf8")).toBe(before);
-      expect(readdirSync("/proc/self/fd").length).toBe(fds);
+      // none left open (others may have closed meanwhile: the test process is shared)
+      expect(readdirSync("/proc/self/fd").length).toBeLessThanOrEqual(fds);
     } finally {
       unmountAll();
     }

@@ -3,7 +3,7 @@
 // options, ids the header cannot give, Express's errors and aborted requests, Elysia's plugin
 // reaching routes of plugins used later.
 import { describe, expect, test } from "bun:test";
-import { Elysia } from "elysia";
+import { Elysia, t } from "elysia";
 import express from "express";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -388,6 +388,22 @@ test("sluice/elysia reaches the routes of plugins used after it; its context has
   expect(res.headers.get("x-request-id")).toBe("u-7");
   expect(await res.json()).toEqual({ id: "7" }); // the line is written once the body has been sent
   expect((await recordsOf(m)).map((r) => [r.msg, r.reqId, r.path])).toEqual([["here", "q-1", undefined], ["request", "q-1", "/id"], ["request", "u-7", "/users/7"]]);
+  await m.log.close();
+});
+
+test("sluice/elysia: a 404 and a validation error are their warn lines' error; a route that threw is an error record with its stack, then the 500 line", async () => {
+  const m = memoryLogger(createLogger, streamSink);
+  const app = new Elysia().use(elysiaLogger(m.log))
+    .get("/boom", () => {
+      throw new Error("kaboom");
+    })
+    .get("/n/:n", ({ params }) => params.n, { params: t.Object({ n: t.Numeric() }) });
+  expect((await app.handle(new Request("http://localhost/nope"))).status).toBe(404);
+  expect((await app.handle(new Request("http://localhost/n/x"))).status).toBe(422);
+  expect((await app.handle(new Request("http://localhost/boom"))).status).toBe(500);
+  for (let i = 0; i < 50 && (await recordsOf(m)).filter((r) => r.msg === "request").length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+  const recs = await recordsOf(m);
+  expect(recs.map((r) => [r.msg, r.level, r.status, typeof r.error])).toEqual([["request", "warn", 404, "string"], ["request", "warn", 422, "string"], ["kaboom", "error", undefined, "undefined"], ["request", "error", 500, "undefined"]]);
   await m.log.close();
 });
 
