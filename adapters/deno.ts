@@ -5,6 +5,7 @@
  */
 import type { FileDriver, Runtime } from "../lib/runtime/runtime.ts";
 import { openOrMkdir } from "./open_or_mkdir.ts";
+import { utf8Scratch } from "./utf8_scratch.ts";
 import { fsOps } from "./fs_ops.ts";
 import { type ProcessLike, processHooks } from "./process_hooks.ts";
 
@@ -25,9 +26,6 @@ interface DenoGlobal {
   permissions: { querySync(descriptor: { name: "env"; variable: string }): { state: string } };
 }
 
-const utf8 = new TextEncoder();
-let scratch = new Uint8Array(1 << 16);
-
 /**
  * Opens `path` for appending as a `Deno.FsFile`, creating its directory.
  *
@@ -44,13 +42,7 @@ export function openDenoFile(path: string, deno: DenoGlobal): FileDriver {
   const file: DenoFsFile = openOrMkdir(path, () => deno.openSync(path, { append: true, create: true }), (dir) => deno.mkdirSync(dir, { recursive: true }));
   return {
     write(data) {
-      let bytes = data as Uint8Array;
-      if (typeof data === "string") {
-        // encodeInto one scratch buffer shared by every file (writes are synchronous): no new
-        // array per batch or per opened file (UTF-8 takes at most 3 bytes per UTF-16 unit)
-        if (scratch.length < data.length * 3) scratch = new Uint8Array(Math.max(data.length * 3, scratch.length * 2));
-        bytes = scratch.subarray(0, utf8.encodeInto(data, scratch).written);
-      }
+      const bytes = utf8Scratch(data);
       let off = 0;
       while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
       return bytes.length;

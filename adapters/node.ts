@@ -6,6 +6,7 @@
 import type { FileDriver, Runtime } from "../lib/runtime/runtime.ts";
 import { fsOps } from "./fs_ops.ts";
 import { openOrMkdir } from "./open_or_mkdir.ts";
+import { utf8Scratch } from "./utf8_scratch.ts";
 import { type ProcessLike, processHooks } from "./process_hooks.ts";
 
 /** The `node:fs` functions the file driver uses (also provided by Bun and Deno). */
@@ -57,11 +58,9 @@ export function openNodeFile(path: string, fs: NodeFs): FileDriver {
   const fd = openAppend(path, fs);
   return {
     write(data) {
-      let n = fs.writeSync(fd, data);
-      if (n !== data.length) {
-        const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-        while (n < bytes.length) n += fs.writeSync(fd, bytes.subarray(n));
-      }
+      const bytes = utf8Scratch(data);
+      let n = fs.writeSync(fd, bytes);
+      while (n < bytes.length) n += fs.writeSync(fd, bytes.subarray(n));
       return n;
     },
     flush() {},
