@@ -71,8 +71,9 @@ export function refusedForWhatItHolds(err: unknown): boolean {
  * @param batches The batches.
  * @param probe Writes everything inside a savepoint, rolls back to it and commits: a probe that
  *   needs only what a commit needs (INSERT, not DELETE) and leaves nothing, whose commit still
- *   waits for the WAL's flush and a synchronous standby (the transaction wrote); deferred
- *   triggers are not run (their events go with the savepoint).
+ *   waits for the WAL's flush and a synchronous standby (the transaction wrote), and whose rows
+ *   meet the checks and triggers a commit's do, deferred ones included (`set constraints all
+ *   immediate` runs them before the savepoint's rollback).
  * @returns For each batch, whether it was a duplicate.
  * @throws The driver's error when the transaction failed (then nothing of it was committed).
  * @example
@@ -118,7 +119,11 @@ export async function commitBatches(sql: Sql, names: TableNames, batches: readon
         copy.end();
       }));
     }
-    if (probe) send(tx.unsafe("rollback to savepoint probe").execute());
+    if (probe) {
+      // deferred constraint triggers run now, as the commit would run them: a rollback to the savepoint drops their events
+      send(tx.unsafe("set constraints all immediate").execute());
+      send(tx.unsafe("rollback to savepoint probe").execute());
+    }
     send(tx.unsafe("commit").execute());
     open = false;
     await Promise.all(sent);

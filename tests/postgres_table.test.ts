@@ -181,6 +181,11 @@ describe.skipIf(!run)("the table in a real PostgreSQL", () => {
       // the probe's rows still go through the checks a commit's do
       pg.psql(`alter table ${names.table} add constraint no_probe check (msg <> 'probe')`);
       await expect(commitBatches(appender, names, [batch()], true)).rejects.toThrow("no_probe");
+      pg.psql(`alter table ${names.table} drop constraint no_probe`);
+      // and so do deferred constraint triggers, which a commit runs and a savepoint's rollback would drop
+      pg.psql("create function refuse_deferred() returns trigger language plpgsql as $$ begin if new.msg = 'probe' then raise exception 'deferred_refusal'; end if; return null; end $$");
+      pg.psql(`create constraint trigger refuse_deferred after insert on ${names.table} deferrable initially deferred for each row execute function refuse_deferred()`);
+      await expect(commitBatches(appender, names, [batch()], true)).rejects.toThrow("deferred_refusal");
       // and a real commit under the same role still writes
       expect(await commitBatches(appender, names, [{ records: [createRecord(Date.now(), "info", "c", "kept", "}")], key: { token: "t", hash: "k" } }])).toEqual([false]);
       expect(pg.psql(`select string_agg(msg, ',') from ${names.table}`)).toBe("kept");
