@@ -55,7 +55,9 @@ function apply(value: unknown, tree: PathTree | undefined): unknown {
   let copy: Record<string, unknown> | undefined;
   // what the serializer writes: an error's members, a Map's entries, what toJSON gives
   const src = (value instanceof Error ? errorMembers(value) : value instanceof Map ? Object.fromEntries(value) : jsonOf(value)) as Record<string, unknown>;
-  if (src !== Object(src)) return value; // toJSON gave a primitive, or threw: the serializer writes it
+  // what toJSON gave stands for the value, so the serializer does not call it a second time
+  const shown = value instanceof Error || value instanceof Map ? value : src;
+  if (src !== Object(src)) return shown; // toJSON gave a primitive, or threw: the serializer writes it
   const any = tree.get("*");
   for (const key of Object.keys(src)) {
     // a key's own rule and `*`'s both apply (a missing rule leaves the value as it is)
@@ -73,5 +75,5 @@ function apply(value: unknown, tree: PathTree | undefined): unknown {
       copy[key] = next;
     }
   }
-  return copy ?? value;
+  return copy ?? shown;
 }

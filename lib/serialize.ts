@@ -18,6 +18,7 @@
  * | symbol | `"Symbol(description)"` |
  * | typed array / ArrayBuffer | `"[Uint8Array(12)]"` (its type and length, not its bytes) |
  * | a getter or `toJSON` that throws | `"[Throws: message]"` |
+ * | a value that cannot be read at all (a Proxy's trap, an array element's getter or an iterator that throws) | `"[Throws: message]"` in its place, the rest kept |
  * | nesting deeper than 64 | `"[Truncated]"` |
  *
  * @module
@@ -142,7 +143,7 @@ function safeJson(value: unknown, asFields: boolean): string {
     const v = toJsonValue(value, [], 0);
     return JSON.stringify(asFields ? keepRecordMembers(v) : v) ?? "null";
   } catch (err) {
-    // what even the safe renderings cannot read (an array element's getter that throws, a Proxy's trap)
+    // what JSON.stringify still cannot write of the safe renderings' plain values: kept as a last resort
     return JSON.stringify({ serializeError: errorMessage(err) });
   }
 }
@@ -209,11 +210,10 @@ function toJsonValue(v: unknown, stack: object[], depth: number): unknown {
   if (stack.includes(v)) return "[Circular]";
   if (depth >= MAX_DEPTH) return "[Truncated]";
   stack.push(v);
-  try {
-    return objectToJson(v, stack, depth + 1);
-  } finally {
-    stack.pop();
-  }
+  // what even the safe renderings cannot read (a Proxy's trap, an iterator that throws) is marked, and only it
+  const out = attempt(() => objectToJson(v, stack, depth + 1));
+  stack.pop();
+  return out;
 }
 
 function objectToJson(obj: object, stack: object[], depth: number): unknown {
@@ -243,10 +243,9 @@ function objectToJson(obj: object, stack: object[], depth: number): unknown {
  * ```
  */
 export function errorMembers(err: Error): Record<string, unknown> {
-  // an undefined stack is left out by JSON.stringify, as it would be if never set
-  const out: Record<string, unknown> = { name: readMember(err, "name"), message: readMember(err, "message"), stack: readMember(err, "stack") };
-  for (const k of Object.keys(err)) out[k] = readMember(err, k);
-  out.cause = readMember(err, "cause"); // left out, as JSON leaves undefined out, when there is none
+  // an undefined stack, or cause when there is none, is left out by JSON.stringify, as it would be if never set
+  const out: Record<string, unknown> = {};
+  for (const k of ["name", "message", "stack", ...Object.keys(err), "cause"]) out[k] = readMember(err, k);
   if (err instanceof AggregateError) out.errors = readMember(err, "errors");
   return out;
 }
@@ -270,12 +269,7 @@ function ownProps(obj: object, stack: object[], depth: number) {
  */
 export function jsonOf(obj: object): unknown {
   const toJSON = (obj as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON !== "function") return obj;
-  try {
-    return toJSON.call(obj);
-  } catch (err) {
-    return throwsMarker(err);
-  }
+  return typeof toJSON === "function" ? attempt(() => toJSON.call(obj)) : obj;
 }
 
 /**
@@ -288,13 +282,14 @@ export function jsonOf(obj: object): unknown {
  * ```
  */
 export function readMember(obj: object, key: string): unknown {
-  try {
-    return (obj as Record<string, unknown>)[key];
-  } catch (err) {
-    return throwsMarker(err);
-  }
+  return attempt(() => (obj as Record<string, unknown>)[key]);
 }
 
-function throwsMarker(err: unknown): string {
-  return `[Throws: ${errorMessage(err)}]`;
+/** What `read` gives, or `"[Throws: message]"` when it throws. */
+function attempt(read: () => unknown): unknown {
+  try {
+    return read();
+  } catch (err) {
+    return `[Throws: ${errorMessage(err)}]`;
+  }
 }

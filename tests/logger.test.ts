@@ -169,6 +169,17 @@ describe("redaction", () => {
     });
   });
 
+  test("with redaction, a value's toJSON is called once a record, whether a rule matches inside it or not, and what it gives is written", async () => {
+    const m = memory();
+    const log = createLogger({ sinks: [m.sink], redact: ["*.token", "plain"] });
+    let calls = 0;
+    const counted = (v: unknown) => ({ toJSON: () => (calls++, v) });
+    log.info("x", { a: counted({ token: "t", n: 1 }), b: counted({ n: 2 }), c: counted("text"), d: counted([1, { token: "t" }]) });
+    await log.flush();
+    expect(calls).toBe(4);
+    expect(m.fields()[0]).toEqual({ a: { token: "[Redacted]", n: 1 }, b: { n: 2 }, c: "text", d: [1, { token: "t" }] });
+  });
+
   test("an error is redacted as it is written (its own members and cause, not what a toJSON of its would give), keeping its name, message and stack", async () => {
     const m = memory();
     const log = createLogger({ sinks: [m.sink], redact: ["err.response.headers.cookie", "err.cause.token"] });

@@ -131,21 +131,22 @@ describe("fields named like the record's own members", () => {
     expect(Object.keys(err)).toEqual(["time", "level"]);
   });
 
-  test("fields the safe renderings cannot read (an array element's getter that throws, a Proxy's trap) are written as serializeError, never thrown", async () => {
+  test("what the safe renderings cannot read (an array element's getter that throws, a Proxy's trap, an iterator that throws) is marked in its place; the other fields are kept", async () => {
     const list = [1, 2];
     Object.defineProperty(list, 0, { get() { throw new Error("no element"); }, enumerable: true });
     const trap = new Proxy({ a: 1 }, { getOwnPropertyDescriptor() { throw new Error("no descriptor"); } });
-    for (const fields of [{ time: 1, list }, { list }, trap]) {
-      const json = serializeObject(fields);
-      expect(JSON.parse(json).serializeError).toMatch(/no element|no descriptor/);
-    }
+    const map = new Map([["a", 1]]);
+    Object.defineProperty(map, Symbol.iterator, { value: () => { throw new Error("no entries"); } });
+    expect(JSON.parse(serializeObject({ time: 1, list }))).toEqual({ _time: 1, list: "[Throws: no element]" });
+    expect(JSON.parse(serializeObject({ ok: 1, trap, map, nested: { toJSON: () => [list] } }))).toEqual({ ok: 1, trap: "[Throws: no descriptor]", map: "[Throws: no entries]", nested: ["[Throws: no element]"] });
+    expect(JSON.parse(serializeObject(trap))).toEqual({ value: "[Throws: no descriptor]" });
     const out: string[] = [];
     const errors: unknown[] = [];
     const log = createLogger({ sinks: [streamSink(new WritableStream({ write(c) { out.push(new TextDecoder().decode(c)); } }))], onError: (e) => void errors.push(e) });
-    log.info("kept", { time: 1, list });
+    log.info("kept", { time: 1, list, n: 2 });
     await log.close();
     expect(errors).toEqual([]);
-    expect(JSON.parse(out.join(""))).toMatchObject({ msg: "kept", serializeError: "no element" });
+    expect(JSON.parse(out.join(""))).toMatchObject({ msg: "kept", _time: 1, list: "[Throws: no element]", n: 2 });
   });
 
   test("property: whatever the fields, the library's line is one the collector's decoder accepts as the same record", () => {
