@@ -24,6 +24,14 @@ const CHUNK = 1 << 16;
 export function fsOps(fs: any): FsOps {
   return {
     rename: (from, to) => fs.renameSync(from, to),
+    syncDir(dir) {
+      const fd = fs.openSync(dir, "r");
+      try {
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
     remove(path) {
       try {
         fs.unlinkSync(path);

@@ -5,6 +5,7 @@
  * @module
  */
 import type { PlacedPart } from "../lib/files/append_all.ts";
+import { splitPath } from "../lib/files/rotation_names.ts";
 import type { FileDriver, Runtime } from "../lib/runtime/runtime.ts";
 import { digestText, isKeyDigest, KeyWindow } from "./key_window.ts";
 
@@ -246,6 +247,8 @@ export class IdempotencyStore {
       f.close();
     }
     fs.rename(tmp, this.#path);
+    // the rename is kept through a power cut as the journal's lines are: else the old journal comes back without the lines written after it
+    fs.syncDir(splitPath(this.#path).dir);
     this.#file = this.#runtime.openFile!(this.#path);
     this.#lines = 0;
     this.#abortPending = false; // the rewritten journal has no unfinished write

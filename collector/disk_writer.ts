@@ -83,7 +83,7 @@ export class DiskWriter {
     this.#dir = dir;
     this.#runtime = runtime;
     this.#durable = options.durable ?? false;
-    this.#pool = new HandlePool(options.maxOpenFiles, (key) => new RotatingFile(this.#pathOf(key), options.rotate ?? {}, runtime, () => {}));
+    this.#pool = new HandlePool(options.maxOpenFiles, (key) => new RotatingFile(this.#pathOf(key), options.rotate ?? {}, runtime, () => {}, this.#durable));
     this.#keys = new IdempotencyStore(runtime.fs ? options.journal ?? `${dir}/.sluice/idempotency-keys` : undefined, runtime, options.keys, (k) => this.#pathOf(k));
     this.#dirId = runtime.fs?.stat(dir)?.id;
   }

@@ -69,6 +69,8 @@ export class RotatingFile {
   #mustCut = false;
   /** `durable`: written since the last fsync. */
   #unsynced = false;
+  /** `durable`: a file was (perhaps) created or renamed in the directory since its last fsync. */
+  #dirUnsynced = false;
   readonly #durable: boolean;
 
   /**
@@ -110,6 +112,8 @@ export class RotatingFile {
     if (this.#file !== undefined) return;
     this.#file = this.#runtime.openFile!(this.path);
     if (!this.#mustCut) this.#size = this.#file.size(); // else the size before the failed write stands
+    // an empty file may be one the open created: its name is kept through a power cut once the directory is fsynced
+    if (this.#durable && this.#size === 0) this.#dirUnsynced = true;
     // the first open sets it (rotate() moves it on): a file the handle pool closed and opens again
     // after a boundary is rotated, not kept into the next interval
     if (this.#period !== undefined) this.#nextBoundary ??= (Math.floor(Date.now() / this.#period) + 1) * this.#period;
@@ -177,10 +181,12 @@ export class RotatingFile {
     this.#file?.flush();
   }
 
-  /** Flushes and fsyncs. */
+  /** Flushes and fsyncs, and fsyncs the directory too when `durable` made or renamed a file in it since the last time. */
   sync(): void {
     this.#file?.sync();
     this.#unsynced = false;
+    if (this.#dirUnsynced) this.#fs?.syncDir(this.#parts.dir);
+    this.#dirUnsynced = false;
   }
 
   /** Closes the handle (the next write reopens it), fsynced first when `durable`; background work goes on. */
@@ -213,6 +219,7 @@ export class RotatingFile {
     const rotated = `${this.#parts.dir}/${rotatedName(this.#parts, now)}`;
     this.release();
     fs.rename(this.path, rotated);
+    this.#dirUnsynced = this.#durable;
     this.#nextBoundary = undefined; // the fresh file's interval
     this.open();
     this.#inBackground(async () => {

@@ -1,0 +1,102 @@
+// `durable` keeps a file's name as it keeps its data: on Bun, Deno and Node, traced with strace,
+// each file a durable sink or `sluice serve --durable` creates, and each rename (a rotation, the
+// key journal's compaction), is followed by an fsync of its directory before the flush after it
+// resolves, or before the request is answered (without it a power cut can lose a whole new file
+// whose data was fsynced, or undo a rename).
+import { afterAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { exited, serveRuntimes, startServe } from "./helpers/serve_process.ts";
+
+const root = new URL("..", import.meta.url).pathname;
+const bin = join(root, "node_modules/.bin");
+const fixture = join(root, "tests/fixtures/durable_dir.mjs");
+const work = mkdtempSync(join(tmpdir(), "sluice-durable-dir-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const strace = spawnSync("strace", ["-V"]).status === 0;
+if (!strace) {
+  if (process.env.CI === "true") throw new Error("strace is not installed: .ci/run installs it");
+  console.warn("skipping tests/durable_dir.test.ts: strace is not installed");
+}
+const TRACED = ["strace", "-f", "-qq", "-e", "trace=openat,open,close,fsync,rename,renameat,renameat2", "-o"];
+
+/**
+ * Reads a trace: each file created under one of `dirs` (opened with O_CREAT the first time) or
+ * renamed into one, that `matters`, must be followed by an fsync of that directory before the
+ * next line that `isMark` picks (the end of a flush, an answer). Returns the marks seen.
+ */
+function checkTrace(trace: string, dirs: string[], isMark: (line: string) => boolean, matters: (path: string) => boolean = () => true): number {
+  const dirOf = (path: string) => matters(path) ? dirs.find((d) => path.startsWith(d + "/") && !path.slice(d.length + 1).includes("/")) : undefined;
+  const fds = new Map<string, string>(); // a directory's open descriptors
+  const changed = new Set<string>(); // directories changed since their last fsync
+  const existing = new Set<string>(); // files made or renamed into place already: opened again, they are not new
+  let marks = 0;
+  for (const line of readFileSync(trace, "utf8").split("\n")) {
+    const open = line.match(/open(?:at)?\((?:AT_FDCWD, )?"([^"]+)", ([A-Z_|]+)[^)]*\)\s+= (\d+)/);
+    if (open && dirs.includes(open[1])) fds.set(open[3], open[1]);
+    else if (open && open[2].includes("O_CREAT") && !existing.has(open[1]) && dirOf(open[1])) changed.add(dirOf(open[1])!);
+    if (open) existing.add(open[1]);
+    const rename = line.match(/rename(?:at2?)?\((?:AT_FDCWD, )?"([^"]+)", (?:AT_FDCWD, )?"([^"]+)"[^)]*\)\s+= 0/);
+    if (rename && dirOf(rename[2])) changed.add(dirOf(rename[2])!);
+    if (rename) existing.delete(rename[1]), existing.add(rename[2]);
+    const sync = line.match(/fsync\((\d+)\)\s+= 0/);
+    if (sync && fds.has(sync[1])) changed.delete(fds.get(sync[1])!);
+    const close = line.match(/close\((\d+)\)/);
+    if (close) fds.delete(close[1]); // its number may be another file's next
+    if (isMark(line)) {
+      expect([...changed], `before ${line}: a change in these directories not fsynced`).toEqual([]);
+      marks++;
+    }
+  }
+  return marks;
+}
+
+const runtimes: [string, string[], string][] = [
+  ["bun", [join(bin, "bun"), fixture], join(root, "mod.ts")],
+  ["deno", [join(bin, "deno"), "run", "-A", "--config", join(root, "deno.json"), fixture], join(root, "mod.ts")],
+  ["node", [process.execPath.includes("bun") ? "node" : process.execPath, fixture], join(root, "dist/mod.js")],
+];
+
+describe.skipIf(!strace)("durable: the directory", () => {
+  for (const [name, cmd, mod] of runtimes) {
+    test(`${name}: a durable sink's new file and each rotation are followed by the directory's fsync before the flush resolves`, () => {
+      const dir = join(work, `${name}-logs`), marks = join(work, `${name}-marks`), trace = join(work, `${name}.trace`);
+      mkdirSync(dir);
+      mkdirSync(marks);
+      const r = spawnSync(TRACED[0], [...TRACED.slice(1), trace, ...cmd], { encoding: "utf8", env: { ...process.env, MOD: mod, DIR: dir, MARKS: marks }, timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(checkTrace(trace, [dir], (line) => line.includes(`"${marks}/flushed-`))).toBe(3);
+    });
+  }
+
+  for (const [name, cmd] of serveRuntimes) {
+    test(`${name}: sluice serve --durable fsyncs the directory of a new category's file and the key journal's, before it answers`, async () => {
+      const dir = join(work, `${name}-serve`), trace = join(work, `${name}-serve.trace`), tokens = join(work, `${name}-tokens.txt`);
+      writeFileSync(tokens, "edge:t0ken-for-tests\n");
+      // the answers' writes are traced too: each is a mark
+      const traced = [...TRACED.slice(0, 4), TRACED[4] + ",write,writev,sendto,sendmsg", TRACED[5], trace];
+      const server = await startServe([...traced, ...cmd], dir, ["--tokens", tokens, "--durable"]);
+      try {
+        for (const [i, category] of ["fresh", "another"].entries()) {
+          const res = await fetch(`${server.url}/ingest`, {
+            method: "POST",
+            body: JSON.stringify({ msg: "kept", category }) + "\n",
+            headers: { authorization: "Bearer t0ken-for-tests", "content-type": "application/x-ndjson", "idempotency-key": `k${i}` },
+          });
+          expect(res.status).toBe(200);
+        }
+      } finally {
+        // strace passes no signal on: the collector it runs is stopped, and strace ends with it
+        const pid = server.proc.pid!;
+        for (const child of readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(" ")) process.kill(Number(child), "SIGTERM");
+        await exited(server.proc);
+      }
+      expect(readFileSync(join(dir, "fresh.ndjson"), "utf8")).toContain('"msg":"kept"');
+      // every change made before an answer (the key journal's compaction at start, each new category's file) has its directory fsynced first
+      const records = (path: string) => path.endsWith(".ndjson") || path.endsWith("/idempotency-keys");
+      expect(checkTrace(trace, [dir, join(dir, ".sluice")], (line) => line.includes('"HTTP/1.1 200'), records)).toBe(2);
+    }, 30_000);
+  }
+});
