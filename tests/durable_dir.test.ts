@@ -1,11 +1,11 @@
 // `durable` keeps a file's name as it keeps its data: on Bun, Deno and Node, traced with strace,
 // each file a durable sink or `sluice serve --durable` creates, and each rename (a rotation, the
-// key journal's compaction), is followed by an fsync of its directory before the flush after it
-// resolves, or before the request is answered (without it a power cut can lose a whole new file
-// whose data was fsynced, or undo a rename).
+// key journal's compaction, a batch httpSink spools), is followed by an fsync of its directory
+// before the flush after it resolves, the request is answered or the process ends (without it a
+// power cut can lose a whole new file whose data was fsynced, or undo a rename).
 import { afterAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exited, serveRuntimes, startServe } from "./helpers/serve_process.ts";
@@ -68,6 +68,19 @@ describe.skipIf(!strace)("durable: the directory", () => {
       const r = spawnSync(TRACED[0], [...TRACED.slice(1), trace, ...cmd], { encoding: "utf8", env: { ...process.env, MOD: mod, DIR: dir, MARKS: marks }, timeout: 60_000 });
       expect(r.status, r.stderr).toBe(0);
       expect(checkTrace(trace, [dir], (line) => line.includes(`"${marks}/flushed-`))).toBe(3);
+    });
+  }
+
+  for (const [name, [rt, ...args], mod] of runtimes) {
+    test(`${name}: each batch httpSink spools is followed by the spool directory's fsync before the process ends`, () => {
+      const spool = join(work, `${name}-spool`), trace = join(work, `${name}-spool.trace`);
+      const child = [rt, ...args.slice(0, -1), join(root, "tests/fixtures/spool_child.mjs")];
+      // nothing listens on port 1: every batch is spooled
+      const env = { ...process.env, MOD: mod, URL: "http://127.0.0.1:1/ingest", TOKEN: "t", SPOOL: spool, START: "0", N: "25", M: "0" };
+      const r = spawnSync(TRACED[0], [...TRACED.slice(1, 4), TRACED[4] + ",exit_group", TRACED[5], trace, ...child], { encoding: "utf8", env, timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(checkTrace(trace, [spool], (line) => /exit_group\(/.test(line), (path) => path.endsWith(".batch"))).toBeGreaterThan(0);
+      expect(readdirSync(spool).filter((n) => n.endsWith(".batch")).length).toBeGreaterThan(0);
     });
   }
 

@@ -63,6 +63,7 @@ export class Spool {
     }
     const path = `${this.#dir}/${name}`;
     this.#runtime.fs!.rename(tmp, path);
+    this.#runtime.fs!.syncDir(this.#dir); // the name too: after a power cut a .tmp is removed as a save cut short
     this.#saved.set(batch.key, path);
     return path;
   }
