@@ -91,16 +91,20 @@ export function createIngestApp(options: IngestOptions): IngestApp {
   const maxQueued = options.maxQueuedRecords ?? 200_000;
   const maxKeys = options.maxIdempotencyKeys ?? 100_000;
   if (!(Number.isInteger(maxKeys) && maxKeys >= 1)) throw new RangeError(`sluice: maxIdempotencyKeys must be a whole number ≥ 1, got ${maxKeys}`);
+  // what goes wrong in the background: on standard error until the collector's own logger (made from the store) is there
+  let warn = (err: Error) => console.error(err.message);
   const disk = options.store !== undefined ? undefined : new DiskWriter(options.dir, {
     maxOpenFiles: options.maxOpenFiles ?? 64,
     rotate: options.rotate,
     durable: options.durable,
     keys: { ttlMs: options.idempotencyTtlMs ?? 86_400_000, maxPerToken: maxKeys },
+    onError: (err) => warn(err),
   }, runtime);
   const store = options.store ?? diskStore(disk!);
   // the collector's own records (warnings, errors), stored as producers' records are
   const writer = createLogger({ level: "trace", sinks: [store.sink()], runtime });
   const internal = writer.child({ producer: "sluice" }, { category: "sluice" });
+  warn = (err) => internal.warn(err.message, { err });
   const routing = options.route === undefined ? undefined : routeFromFile(options.route, {
     dir: options.dir,
     runtime,

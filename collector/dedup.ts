@@ -89,6 +89,7 @@ export class IdempotencyStore {
   readonly #runtime: Runtime;
   readonly #limits: KeyLimits;
   readonly #keys = new Map<string, KeyWindow>();
+  readonly #syncDir: ((dir: string) => void) | undefined;
   #file: FileDriver | undefined;
   #lines = 0;
   #abortPending = false;
@@ -106,11 +107,14 @@ export class IdempotencyStore {
    * @param runtime Files.
    * @param limits TTL and the per-token cap.
    * @param pathOf The path of a journaled file key.
+   * @param syncDir fsyncs the journal's directory after a compaction renames the journal into
+   *   place (`durable`), so the lines written after it are not lost with the rename in a power cut.
    */
-  constructor(path: string | undefined, runtime: Runtime, limits: KeyLimits, pathOf: (key: string) => string) {
+  constructor(path: string | undefined, runtime: Runtime, limits: KeyLimits, pathOf: (key: string) => string, syncDir?: (dir: string) => void) {
     this.#path = path;
     this.#runtime = runtime;
     this.#limits = limits;
+    this.#syncDir = syncDir;
     if (path === undefined) return;
     this.#recover(runtime.fs?.readText(path) ?? "", pathOf);
     try {
@@ -247,8 +251,7 @@ export class IdempotencyStore {
       f.close();
     }
     fs.rename(tmp, this.#path);
-    // the rename is kept through a power cut as the journal's lines are: else the old journal comes back without the lines written after it
-    fs.syncDir(splitPath(this.#path).dir);
+    this.#syncDir?.(splitPath(this.#path).dir);
     this.#file = this.#runtime.openFile!(this.#path);
     this.#lines = 0;
     this.#abortPending = false; // the rewritten journal has no unfinished write

@@ -10,6 +10,7 @@ import { appendAll } from "../lib/files/append_all.ts";
 import { categoryFileName } from "../lib/files/category_name.ts";
 import { HandlePool } from "../lib/files/handle_pool.ts";
 import { type RotateOptions, RotatingFile } from "../lib/files/rotating_file.ts";
+import { dirSyncer } from "../lib/files/dir_syncer.ts";
 import { routeLines } from "../lib/files/route_lines.ts";
 import { formatNdjson } from "../lib/format/ndjson.ts";
 import type { LogRecord } from "../lib/record.ts";
@@ -34,6 +35,8 @@ export interface DiskWriterOptions {
   keys: KeyLimits;
   /** The write journal's path, for a writer that shares `dir` with others. @default `<dir>/.sluice/idempotency-keys` */
   journal?: string;
+  /** Told of what goes wrong in the background: a rotated file's compression or retention, a directory `durable` could not fsync. */
+  onError?: (err: Error) => void;
 }
 
 const utf8 = new TextEncoder();
@@ -83,8 +86,10 @@ export class DiskWriter {
     this.#dir = dir;
     this.#runtime = runtime;
     this.#durable = options.durable ?? false;
-    this.#pool = new HandlePool(options.maxOpenFiles, (key) => new RotatingFile(this.#pathOf(key), options.rotate ?? {}, runtime, () => {}, this.#durable));
-    this.#keys = new IdempotencyStore(runtime.fs ? options.journal ?? `${dir}/.sluice/idempotency-keys` : undefined, runtime, options.keys, (k) => this.#pathOf(k));
+    const onError = options.onError ?? (() => {});
+    this.#pool = new HandlePool(options.maxOpenFiles, (key) => new RotatingFile(this.#pathOf(key), options.rotate ?? {}, runtime, onError, this.#durable));
+    const journal = runtime.fs ? options.journal ?? `${dir}/.sluice/idempotency-keys` : undefined;
+    this.#keys = new IdempotencyStore(journal, runtime, options.keys, (k) => this.#pathOf(k), this.#durable ? dirSyncer(runtime.fs, onError) : undefined);
     this.#dirId = runtime.fs?.stat(dir)?.id;
   }
 

@@ -55,9 +55,11 @@ function apply(value: unknown, tree: PathTree | undefined): unknown {
   let copy: Record<string, unknown> | undefined;
   // what the serializer writes: an error's members, a Map's entries, what toJSON gives
   const src = (value instanceof Error ? errorMembers(value) : value instanceof Map ? Object.fromEntries(value) : jsonOf(value)) as Record<string, unknown>;
-  // what toJSON gave stands for the value, so the serializer does not call it a second time
+  // what toJSON gave stands for the value, so the serializer does not call it a second time;
+  // when it has a toJSON too, the serializer calls that one: so does redaction
   const shown = value instanceof Error || value instanceof Map ? value : src;
   if (src !== Object(src)) return shown; // toJSON gave a primitive, or threw: the serializer writes it
+  if (shown !== value && typeof src.toJSON === "function") return apply(src, tree);
   const any = tree.get("*");
   for (const key of Object.keys(src)) {
     // a key's own rule and `*`'s both apply (a missing rule leaves the value as it is)

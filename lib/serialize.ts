@@ -10,7 +10,7 @@
  * | `Error` | `{ "name", "message", "stack", ...own props, "cause"?, "errors"? }` (cause chain and AggregateError members, recursively) |
  * | circular reference | `"[Circular]"` |
  * | `bigint` | its decimal digits as a string: `"12345678901234567890"` |
- * | `Map` | an object: `{ String(key): value }` |
+ * | `Map` | an object: `{ String(key): value }` (a symbol key left out) |
  * | `Set` | an array of its members |
  * | `Date` | ISO-8601 string (invalid dates: `null`), as `JSON.stringify` |
  * | `undefined` | omitted as an object property, `null` in an array, as `JSON.stringify` |
@@ -18,7 +18,7 @@
  * | symbol | `"Symbol(description)"` |
  * | typed array / ArrayBuffer | `"[Uint8Array(12)]"` (its type and length, not its bytes) |
  * | a getter or `toJSON` that throws | `"[Throws: message]"` |
- * | a value that cannot be read at all (a Proxy's trap, an array element's getter or an iterator that throws) | `"[Throws: message]"` in its place, the rest kept |
+ * | a value that cannot be read at all (a Proxy's trap, an iterator that throws, an array with an element's getter that throws) | `"[Throws: message]"` in its place, the rest kept |
  * | nesting deeper than 64 | `"[Truncated]"` |
  *
  * @module
@@ -209,21 +209,16 @@ function toJsonValue(v: unknown, stack: object[], depth: number): unknown {
   if (typeof v !== "object" || v === null) return v;
   if (stack.includes(v)) return "[Circular]";
   if (depth >= MAX_DEPTH) return "[Truncated]";
-  stack.push(v);
-  // what even the safe renderings cannot read (a Proxy's trap, an iterator that throws) is marked, and only it
-  const out = attempt(() => objectToJson(v, stack, depth + 1));
-  stack.pop();
-  return out;
+  // the path to it, a copy: a throw anywhere below leaves the caller's as it was. What even the
+  // safe renderings cannot read (a Proxy's trap, an iterator that throws) is marked, and only it
+  return attempt(() => objectToJson(v, [...stack, v], depth + 1));
 }
 
 function objectToJson(obj: object, stack: object[], depth: number): unknown {
   if (obj instanceof Error) return ownProps(errorMembers(obj), stack, depth);
   if (Array.isArray(obj) || obj instanceof Set) return Array.from(obj, (x) => toJsonValue(x, stack, depth));
-  if (obj instanceof Map) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of obj) out[String(k)] = toJsonValue(x, stack, depth);
-    return out;
-  }
+  // a Map's entries as members (keys as property keys: a symbol key is left out, as redaction reads them)
+  if (obj instanceof Map) return ownProps(Object.fromEntries(obj), stack, depth);
   if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
     const len = "length" in obj ? obj.length : obj.byteLength; // a typed array's length, else (ArrayBuffer, DataView) bytes
     return `[${obj.constructor?.name ?? "ArrayBuffer"}(${len})]`;

@@ -10,7 +10,7 @@ import { createRecord, type LevelName, type LogRecord } from "../mod.ts";
 import { rng } from "./helpers/seeded_random.ts";
 
 const LEVELS: LevelName[] = ["trace", "debug", "info", "warn", "error", "fatal"];
-// "a/b" and "a_b" may share a file name; undefined goes to default
+// undefined and "default" share default.ndjson; "a/b" is escaped to a%2Fb, apart from "a_b"
 const CATEGORIES = [undefined, "http", "db", "billing.eu", "a/b", "a_b", "default", "ünïcode", "c1", "c2", "c3"];
 const PIECES = ["x", "request handled", "é", "日本", "😀", "\ud800", "\"quoted\"", "\\", "\n", "tab\t"];
 

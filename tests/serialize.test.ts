@@ -43,7 +43,7 @@ describe("serializeMembers", () => {
     function named() {}
     expect(members({
       big: 12345678901234567890n,
-      map: new Map<unknown, unknown>([["k", 1], [2, "two"]]),
+      map: new Map<unknown, unknown>([["k", 1], [2, "two"], [Symbol("left out"), 3]]),
       set: new Set([1, 2]),
       date: new Date(0),
       bad: new Date(NaN),

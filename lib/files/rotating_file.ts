@@ -7,6 +7,7 @@
 import { toError } from "../errors.ts";
 import type { FileDriver, FsOps, Runtime } from "../runtime/runtime.ts";
 import { type PathParts, rotatedName, rotatedTime, splitPath } from "./rotation_names.ts";
+import { dirSyncer } from "./dir_syncer.ts";
 import { gzipFile } from "./gzip_file.ts";
 
 /**
@@ -71,6 +72,7 @@ export class RotatingFile {
   #unsynced = false;
   /** `durable`: a file was (perhaps) created or renamed in the directory since its last fsync. */
   #dirUnsynced = false;
+  readonly #syncDir: (dir: string) => void;
   readonly #durable: boolean;
 
   /**
@@ -105,6 +107,7 @@ export class RotatingFile {
     const rotates = maxBytes !== undefined || this.#period !== undefined || maxFiles !== undefined || maxAgeMs !== undefined || !!compress;
     if (rotates && this.#fs === undefined) throw new TypeError(`sluice: rotation needs a file system; the ${runtime.name} runtime has none`);
     this.#isRotated = rotatedTime(this.#parts);
+    this.#syncDir = dirSyncer(this.#fs, onError);
   }
 
   /** Opens the handle now (writes open it when needed). */
@@ -185,7 +188,7 @@ export class RotatingFile {
   sync(): void {
     this.#file?.sync();
     this.#unsynced = false;
-    if (this.#dirUnsynced) this.#fs?.syncDir(this.#parts.dir);
+    if (this.#dirUnsynced) this.#syncDir(this.#parts.dir);
     this.#dirUnsynced = false;
   }
 

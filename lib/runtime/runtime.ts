@@ -127,8 +127,8 @@ export interface FileReader {
 export interface FsOps {
   /** Renames a file, replacing `to`. */
   rename(from: string, to: string): void;
-  /** fsyncs a directory, so the files created and renamed in it are kept through a power cut as their data is. */
-  syncDir(dir: string): void;
+  /** fsyncs a directory, so the files created and renamed in it are kept through a power cut as their data is (optional: `durable` does without it). */
+  syncDir?(dir: string): void;
   /** Deletes a file; a missing file is not an error. */
   remove(path: string): void;
   /** The names in a directory (`[]` when it does not exist). */

@@ -60,7 +60,7 @@ export interface SpooledDelivery {
 export function spooledDelivery(target: string, options: HttpSinkOptions, sender: Sender, state: HttpSinkState): SpooledDelivery {
   const dir = options.spool!;
   const retryMs = options.spoolRetryMs ?? 5000;
-  const spool = new Spool(dir, options.runtime ?? detectRuntime());
+  const spool = new Spool(dir, options.runtime ?? detectRuntime(), (err) => state.hooks.report(err));
   /** Spool files write() is sending: the resend loop leaves them alone. */
   const sending = new Set<string>();
   let resending: Promise<void> | undefined;

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { dirSyncer } from "../files/dir_syncer.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { HttpBatch } from "./http_sink.ts";
 
@@ -37,14 +38,21 @@ export class Spool {
   readonly #dir: string;
   readonly #runtime: Runtime;
   readonly #saved = new Map<string, string>();
+  readonly #syncDir: (dir: string) => void;
   #seq = 0;
 
-  constructor(dir: string, runtime: Runtime) {
+  /**
+   * @param dir The spool's directory.
+   * @param runtime Files.
+   * @param onError Told once when the directory cannot be fsynced after a save.
+   */
+  constructor(dir: string, runtime: Runtime, onError: (err: Error) => void = () => {}) {
     if (runtime.openFile === undefined || runtime.fs === undefined) {
       throw new TypeError(`sluice: httpSink's spool needs a file system; the ${runtime.name} runtime has none`);
     }
     this.#dir = dir;
     this.#runtime = runtime;
+    this.#syncDir = dirSyncer(runtime.fs, onError);
   }
 
   /** Writes a batch; returns its file. A batch already saved (same key) is not saved twice. */
@@ -63,8 +71,8 @@ export class Spool {
     }
     const path = `${this.#dir}/${name}`;
     this.#runtime.fs!.rename(tmp, path);
-    this.#runtime.fs!.syncDir(this.#dir); // the name too: after a power cut a .tmp is removed as a save cut short
     this.#saved.set(batch.key, path);
+    this.#syncDir(this.#dir); // the name too: after a power cut a .tmp is removed as a save cut short
     return path;
   }
 

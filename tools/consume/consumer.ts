@@ -131,6 +131,7 @@ export async function startConsumer(options: ConsumeOptions, runtime: Runtime): 
       journal: state.journal,
       // a written message's sequence is kept as long as the stream keeps the message
       keys: { ttlMs: maxAgeMs > 0 ? maxAgeMs : 7 * 86_400_000, maxPerToken: options.maxKeys ?? 100_000 },
+      onError: (err) => print(`sluice consume: ${err.message}`),
     }, runtime);
     for (const part of disk.keys.undone) print(`sluice consume: cut off the part of a write a crash left unfinished: ${part}`);
     const consumer = await jetstream(nc).consumers.get(options.stream, options.name);
