@@ -97,8 +97,11 @@ describe.skipIf(!strace)("durable: the directory", () => {
   const asNobody = process.getuid?.() === 0 && spawnSync("setpriv", ["--version"]).status === 0;
   for (const [name, [rt, ...args], mod] of runtimes) {
     test.skipIf(!asNobody)(`${name}: a directory the file system will not fsync (EACCES) is told once; every flush resolves and every record is written`, () => {
-      const dir = join(work, `${name}-unsyncable`), denoDir = join(work, `${name}-deno-dir`);
-      chmodSync(work, 0o755); // the user may pass through to them
+      // under /tmp itself: the run's own temporary directory is closed to other users
+      const own = mkdtempSync("/tmp/sluice-unsyncable-");
+      afterAll(() => rmSync(own, { recursive: true, force: true }));
+      chmodSync(own, 0o755);
+      const dir = join(own, "logs"), denoDir = join(own, "deno-dir");
       mkdirSync(dir);
       mkdirSync(denoDir);
       chownSync(denoDir, 65534, 65534);
