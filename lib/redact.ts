@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { errorMembers, jsonOf, readMember } from "./serialize.ts";
+import { errorMembers, jsonOf, MAX_DEPTH, readMember } from "./serialize.ts";
 
 /**
  * What a redacted value is replaced with.
@@ -50,16 +50,16 @@ export function createRedactor(paths: readonly string[]): <T extends object>(val
   return <T extends object>(value: T) => apply(value, tree) as T;
 }
 
-function apply(value: unknown, tree: PathTree | undefined): unknown {
+function apply(value: unknown, tree: PathTree | undefined, hops = 0): unknown {
   if (typeof value !== "object" || value === null || !tree) return value;
+  // what toJSON gives stands for the value (an error's or a Map's is not called, as the serializer
+  // does not call it), and is redacted as it is written: its own toJSON called in turn, so each is
+  // called once a record, and a chain that never ends ends where the serializer ends it
+  const json = value instanceof Error || value instanceof Map ? value : jsonOf(value);
+  if (json !== value) return hops < MAX_DEPTH ? apply(json, tree, hops + 1) : "[Truncated]";
   let copy: Record<string, unknown> | undefined;
-  // what the serializer writes: an error's members, a Map's entries, what toJSON gives
-  const src = (value instanceof Error ? errorMembers(value) : value instanceof Map ? Object.fromEntries(value) : jsonOf(value)) as Record<string, unknown>;
-  // what toJSON gave stands for the value, so the serializer does not call it a second time;
-  // when it has a toJSON too, the serializer calls that one: so does redaction
-  const shown = value instanceof Error || value instanceof Map ? value : src;
-  if (src !== Object(src)) return shown; // toJSON gave a primitive, or threw: the serializer writes it
-  if (shown !== value && typeof src.toJSON === "function") return apply(src, tree);
+  // what the serializer writes: an error's members, a Map's entries
+  const src = (value instanceof Error ? errorMembers(value) : value instanceof Map ? Object.fromEntries(value) : value) as Record<string, unknown>;
   const any = tree.get("*");
   for (const key of Object.keys(src)) {
     // a key's own rule and `*`'s both apply (a missing rule leaves the value as it is)
@@ -77,5 +77,5 @@ function apply(value: unknown, tree: PathTree | undefined): unknown {
       copy[key] = next;
     }
   }
-  return copy ?? shown;
+  return copy ?? value;
 }

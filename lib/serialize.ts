@@ -26,7 +26,8 @@
 
 import { errorMessage } from "./errors.ts";
 
-const MAX_DEPTH = 64;
+/** How deep a value is written (and how many `toJSON` a value is followed through) before `"[Truncated]"`. */
+export const MAX_DEPTH = 64;
 const SCAN_DEPTH = 8;
 const objectProto = Object.prototype;
 
@@ -190,9 +191,7 @@ export function isPlain(v: unknown, depth: number): boolean {
   const proto = Object.getPrototypeOf(v);
   if (proto !== objectProto && proto !== null) {
     if (v instanceof Date) return true;
-    if (v instanceof Error || v instanceof Map || v instanceof Set) return false;
-    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return false;
-    if (typeof (v as { toJSON?: unknown }).toJSON === "function") return false;
+    if (v instanceof Error || v instanceof Map || v instanceof Set || ArrayBuffer.isView(v) || v instanceof ArrayBuffer || typeof (v as { toJSON?: unknown }).toJSON === "function") return false;
   }
   for (const k in v) {
     if (depth === 0 && (k === "time" || k === "level" || k === "msg" || k === "category")) return false;
@@ -216,15 +215,16 @@ function toJsonValue(v: unknown, stack: object[], depth: number): unknown {
 
 function objectToJson(obj: object, stack: object[], depth: number): unknown {
   if (obj instanceof Error) return ownProps(errorMembers(obj), stack, depth);
-  if (Array.isArray(obj) || obj instanceof Set) return Array.from(obj, (x) => toJsonValue(x, stack, depth));
   // a Map's entries as members (keys as property keys: a symbol key is left out, as redaction reads them)
   if (obj instanceof Map) return ownProps(Object.fromEntries(obj), stack, depth);
   if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
     const len = "length" in obj ? obj.length : obj.byteLength; // a typed array's length, else (ArrayBuffer, DataView) bytes
     return `[${obj.constructor?.name ?? "ArrayBuffer"}(${len})]`;
   }
+  // an array's toJSON is called as JSON.stringify calls it (and as redaction does)
   const json = jsonOf(obj);
-  return json === obj ? ownProps(obj, stack, depth) : toJsonValue(json, stack, depth);
+  if (json !== obj) return toJsonValue(json, stack, depth);
+  return Array.isArray(obj) || obj instanceof Set ? Array.from(obj, (x) => toJsonValue(x, stack, depth)) : ownProps(obj, stack, depth);
 }
 
 /**

@@ -181,6 +181,24 @@ describe("redaction", () => {
     expect(m.fields()[0]).toEqual({ a: { token: "[Redacted]", n: 1 }, b: { n: 2 }, c: "text", d: [1, { token: "t" }], e: { token: "[Redacted]" } });
   });
 
+  test("with redaction, a toJSON that never stops giving a new value with a toJSON (or two that give each other) ends as the serializer ends it: the call returns and the record is kept; a toJSON that gives an error is redacted as an error", async () => {
+    const m = memory();
+    const log = createLogger({ sinks: [m.sink], redact: ["a.token", "b.token", "c.token"] });
+    let calls = 0;
+    const endless = (): object => ({ token: "t", toJSON: () => (calls++, endless()) });
+    const pair: Record<string, unknown> = { token: "t" };
+    pair.toJSON = () => ({ token: "t", toJSON: () => pair });
+    const err = Object.assign(new Error("upstream"), { token: "t", id: 7 });
+    log.info("x", { a: endless(), b: pair, c: { toJSON: () => err }, n: 1 });
+    await log.flush();
+    expect(calls).toBeLessThanOrEqual(65);
+    const written = m.fields()[0];
+    expect(written.a).toBe("[Truncated]");
+    expect(written.b).toBe("[Truncated]");
+    expect(written.c).toMatchObject({ name: "Error", message: "upstream", token: "[Redacted]", id: 7 });
+    expect(written.n).toBe(1);
+  });
+
   test("an error is redacted as it is written (its own members and cause, not what a toJSON of its would give), keeping its name, message and stack", async () => {
     const m = memory();
     const log = createLogger({ sinks: [m.sink], redact: ["err.response.headers.cookie", "err.cause.token"] });

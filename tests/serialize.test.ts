@@ -78,6 +78,16 @@ describe("serializeMembers", () => {
     expect(members({ t: { toJSON() { throw new Error("nope"); } } })).toEqual({ t: "[Throws: nope]" });
   });
 
+  test("an array's or a Set's toJSON is called in the safe path as JSON.stringify calls it; a toJSON that never stops giving a new value with a toJSON is truncated", () => {
+    const arr = Object.assign([1], { toJSON: () => "array" });
+    // a bigint beside it sends the fields down the safe path; the array is written as the fast path writes it
+    expect(members({ arr, n: 1n })).toEqual({ arr: "array", n: "1" });
+    expect(members({ arr })).toEqual({ arr: "array" });
+    expect(members({ set: Object.assign(new Set([1]), { toJSON: () => "set" }) })).toEqual({ set: "set" });
+    const endless = (): object => ({ toJSON: endless });
+    expect(members({ endless: endless() })).toEqual({ endless: "[Truncated]" });
+  });
+
   test("a throwing getter named like a record member (time, level, msg, category) is marked too, not thrown", () => {
     const fields = Object.defineProperty({ n: 1 }, "time", { get() { throw new Error("no time"); }, enumerable: true });
     expect(members(fields)).toEqual({ n: 1, _time: "[Throws: no time]" });
