@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { errorMembers, jsonOf, MAX_DEPTH, readMember } from "./serialize.ts";
+import { attempt, copiedFrom, jsonOf, readMember, writtenMembers } from "./read_value.ts";
+import { MAX_DEPTH } from "./serialize.ts";
 
 /**
  * What a redacted value is replaced with.
@@ -51,31 +52,34 @@ export function createRedactor(paths: readonly string[]): <T extends object>(val
 }
 
 function apply(value: unknown, tree: PathTree | undefined, hops = 0): unknown {
-  if (typeof value !== "object" || value === null || !tree) return value;
-  // what toJSON gives stands for the value (an error's or a Map's is not called, as the serializer
-  // does not call it), and is redacted as it is written: its own toJSON called in turn, so each is
-  // called once a record, and a chain that never ends ends where the serializer ends it
-  const json = value instanceof Error || value instanceof Map ? value : jsonOf(value);
-  if (json !== value) return hops < MAX_DEPTH ? apply(json, tree, hops + 1) : "[Truncated]";
-  let copy: Record<string, unknown> | undefined;
-  // what the serializer writes: an error's members, a Map's entries
-  const src = (value instanceof Error ? errorMembers(value) : value instanceof Map ? Object.fromEntries(value) : value) as Record<string, unknown>;
-  const any = tree.get("*");
-  for (const key of Object.keys(src)) {
-    // a key's own rule and `*`'s both apply (a missing rule leaves the value as it is)
-    const named = tree.get(key);
-    if (!named && !any) continue;
-    const was = readMember(src, key);
-    // a value left out of the line (undefined: an error without a cause, say) stays left out
-    const next = was === undefined ? was : named === true || any === true ? REDACTED : apply(apply(was, named), any);
-    // copied member by member: a getter that throws is marked as the serializer marks it, and the record is kept
-    if (next !== was) {
-      if (!copy) {
-        copy = (Array.isArray(src) ? new Array(src.length) : {}) as Record<string, unknown>;
-        for (const k of Object.keys(src)) copy[k] = readMember(src, k);
+  // what cannot be read (a Proxy's trap that throws) is marked as the serializer marks it, and only it
+  return typeof value !== "object" || value === null || !tree ? value : attempt(() => {
+    // what the serializer writes: an error's members, a Map's entries, else what toJSON gives (an
+    // error's or a Map's is not called), which stands for the value and is redacted as it is
+    // written: its own toJSON called in turn, each once a record, and a chain that never ends
+    // ends where the serializer ends it
+    let src = writtenMembers(value) as Record<string, unknown>;
+    if (!src && (src = jsonOf(value) as Record<string, unknown>) !== value) return hops < MAX_DEPTH ? apply(src, tree, hops + 1) : "[Truncated]";
+    let copy: Record<string, unknown> | undefined;
+    const any = tree.get("*");
+    for (const key of Object.keys(src)) {
+      // a key's own rule and `*`'s both apply (a missing rule leaves the value as it is)
+      const named = tree.get(key);
+      if (!named && !any) continue;
+      const was = readMember(src, key);
+      // a value left out of the line (undefined: an error without a cause, say) stays left out
+      const next = was === undefined ? was : named === true || any === true ? REDACTED : apply(apply(was, named), any);
+      // copied member by member: a getter that throws is marked as the serializer marks it, and the record is kept
+      if (next !== was) {
+        if (!copy) {
+          copy = (Array.isArray(src) ? new Array(src.length) : {}) as Record<string, unknown>;
+          // the serializer takes the copy for the value when it looks for cycles
+          copiedFrom.set(copy, value);
+          for (const k of Object.keys(src)) copy[k] = readMember(src, k);
+        }
+        copy[key] = next;
       }
-      copy[key] = next;
     }
-  }
-  return copy ?? value;
+    return copy ?? value;
+  });
 }

@@ -25,6 +25,7 @@
  */
 
 import { errorMessage } from "./errors.ts";
+import { attempt, copiedFrom, jsonOf, readMember, writtenMembers } from "./read_value.ts";
 
 /** How deep a value is written (and how many `toJSON` a value is followed through) before `"[Truncated]"`. */
 export const MAX_DEPTH = 64;
@@ -210,13 +211,12 @@ function toJsonValue(v: unknown, stack: object[], depth: number): unknown {
   if (depth >= MAX_DEPTH) return "[Truncated]";
   // the path to it, a copy: a throw anywhere below leaves the caller's as it was. What even the
   // safe renderings cannot read (a Proxy's trap, an iterator that throws) is marked, and only it
-  return attempt(() => objectToJson(v, [...stack, v], depth + 1));
+  return attempt(() => objectToJson(v, [...stack, v, copiedFrom.get(v)!], depth + 1));
 }
 
 function objectToJson(obj: object, stack: object[], depth: number): unknown {
-  if (obj instanceof Error) return ownProps(errorMembers(obj), stack, depth);
-  // a Map's entries as members (keys as property keys: a symbol key is left out, as redaction reads them)
-  if (obj instanceof Map) return ownProps(Object.fromEntries(obj), stack, depth);
+  const members = writtenMembers(obj);
+  if (members) return ownProps(members, stack, depth);
   if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
     const len = "length" in obj ? obj.length : obj.byteLength; // a typed array's length, else (ArrayBuffer, DataView) bytes
     return `[${obj.constructor?.name ?? "ArrayBuffer"}(${len})]`;
@@ -227,64 +227,9 @@ function objectToJson(obj: object, stack: object[], depth: number): unknown {
   return Array.isArray(obj) || obj instanceof Set ? Array.from(obj, (x) => toJsonValue(x, stack, depth)) : ownProps(obj, stack, depth);
 }
 
-/**
- * An error's members as it is written: `name`, `message`, `stack`, its own enumerable members,
- * `cause` and an `AggregateError`'s `errors` (each read as {@linkcode readMember} reads it).
- *
- * @example
- * ```ts
- * import { errorMembers } from "./serialize.ts";
- * errorMembers(Object.assign(new Error("no", { cause: 1 }), { code: "E1" })); // { name, message, stack, code, cause }
- * ```
- */
-export function errorMembers(err: Error): Record<string, unknown> {
-  // an undefined stack, or cause when there is none, is left out by JSON.stringify, as it would be if never set
-  const out: Record<string, unknown> = {};
-  for (const k of ["name", "message", "stack", ...Object.keys(err), "cause"]) out[k] = readMember(err, k);
-  if (err instanceof AggregateError) out.errors = readMember(err, "errors");
-  return out;
-}
-
 function ownProps(obj: object, stack: object[], depth: number) {
   // a getter that throws is marked (the marker, a string, renders as itself)
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(obj)) out[k] = toJsonValue(readMember(obj, k), stack, depth);
   return out;
-}
-
-/**
- * What `obj.toJSON()` gives, `"[Throws: message]"` when it throws, or `obj` itself when it has no
- * `toJSON`.
- *
- * @example
- * ```ts
- * import { jsonOf } from "./serialize.ts";
- * jsonOf(new Date(0)); // "1970-01-01T00:00:00.000Z"
- * ```
- */
-export function jsonOf(obj: object): unknown {
-  const toJSON = (obj as { toJSON?: unknown }).toJSON;
-  return typeof toJSON === "function" ? attempt(() => toJSON.call(obj)) : obj;
-}
-
-/**
- * `obj[key]`, or `"[Throws: message]"` when reading it throws (a getter).
- *
- * @example
- * ```ts
- * import { readMember } from "./serialize.ts";
- * readMember({ get a() { throw new Error("no") } }, "a"); // "[Throws: no]"
- * ```
- */
-export function readMember(obj: object, key: string): unknown {
-  return attempt(() => (obj as Record<string, unknown>)[key]);
-}
-
-/** What `read` gives, or `"[Throws: message]"` when it throws. */
-function attempt(read: () => unknown): unknown {
-  try {
-    return read();
-  } catch (err) {
-    return `[Throws: ${errorMessage(err)}]`;
-  }
 }

@@ -199,6 +199,23 @@ describe("redaction", () => {
     expect(written.n).toBe(1);
   });
 
+  test("with redaction, a reference back to a redacted object is written [Circular] as it is without redaction, not as the object in the clear; a Proxy whose trap throws is marked in its place and the record kept", async () => {
+    const m = memory();
+    const log = createLogger({ sinks: [m.sink], redact: ["req.headers.authorization", "p.token"] });
+    // as Node's IncomingMessage: its socket leads back to it
+    const req: Record<string, unknown> = { headers: { authorization: "Bearer s3cret", accept: "*/*" } };
+    req.socket = { parser: { incoming: req } };
+    const p = new Proxy({ token: "t" }, { getPrototypeOf: () => { throw new Error("trap"); } });
+    log.info("x", { req, p, n: 1 });
+    await log.flush();
+    expect(m.records[0].json).not.toContain("s3cret");
+    expect(m.fields()[0]).toEqual({
+      req: { headers: { authorization: "[Redacted]", accept: "*/*" }, socket: { parser: { incoming: "[Circular]" } } },
+      p: "[Throws: trap]",
+      n: 1,
+    });
+  });
+
   test("an error is redacted as it is written (its own members and cause, not what a toJSON of its would give), keeping its name, message and stack", async () => {
     const m = memory();
     const log = createLogger({ sinks: [m.sink], redact: ["err.response.headers.cookie", "err.cause.token"] });
