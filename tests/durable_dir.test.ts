@@ -79,6 +79,20 @@ describe.skipIf(!strace)("durable: the directory", () => {
     });
   }
 
+  for (const [name, cmd, mod] of runtimes) {
+    test(`${name}: a durable sink's compressed rotated file keeps its name through a power cut: the directory is fsynced after the .gz is renamed into place, before the original is deleted`, () => {
+      const dir = join(work, `${name}-gz-logs`), marks = join(work, `${name}-gz-marks`), trace = join(work, `${name}-gz.trace`);
+      mkdirSync(dir);
+      mkdirSync(marks);
+      const [tracer, ...args] = traced(trace, ",unlink,unlinkat");
+      const r = spawnSync(tracer, [...args, ...cmd], { encoding: "utf8", env: { ...process.env, MOD: mod, DIR: dir, MARKS: marks, COMPRESS: "1" }, timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const deleted = new RegExp(`unlink(?:at)?\\((?:AT_FDCWD, )?"${dir}/app\\.[^"]+\\.ndjson"`);
+      expect(checkTrace(trace, [dir], (line) => deleted.test(line), (path) => path.endsWith(".gz"))).toBe(2);
+      expect(readdirSync(dir).filter((n) => n.endsWith(".ndjson.gz")).length).toBe(2);
+    });
+  }
+
   for (const [name, [rt, ...args], mod] of runtimes) {
     test(`${name}: each batch httpSink spools is followed by the spool directory's fsync before the process ends`, () => {
       const spool = join(work, `${name}-spool`), trace = join(work, `${name}-spool.trace`);

@@ -226,7 +226,8 @@ export class RotatingFile {
     this.#nextBoundary = undefined; // the fresh file's interval
     this.open();
     this.#inBackground(async () => {
-      if (this.#opts.compress === "gzip") await gzipFile(fs, rotated);
+      // durable: the compressed copy's name is kept through a power cut before the original goes
+      if (this.#opts.compress === "gzip") await gzipFile(fs, rotated, this.#durable ? () => this.#syncDir(this.#parts.dir) : undefined);
       this.#applyRetention(now);
     });
   }
