@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { attempt, readMember } from "./read_value.ts";
 import { toError } from "./errors.ts";
 import { LEVEL_NAMES, LEVEL_VALUES, type LevelName, type LevelThreshold, levelValue } from "./levels.ts";
 import { buildRecord, recordPrefix } from "./record.ts";
@@ -260,10 +261,11 @@ export class Logger {
       if (core.caller) head += callerHooks!.member(method, this);
       if (typeof msg !== "string") {
         if (typeof msg === "function") msg = msg();
-        else if (msg instanceof Error) {
+        if (msg instanceof Error) {
           fields = { err: msg, ...(typeof fields === "function" ? fields() : fields) };
-          msg = msg.message;
-        } else msg = String(msg);
+          msg = readMember(msg, "message") as string;
+        }
+        if (typeof msg !== "string") msg = attempt(() => String(msg)) as string; // "[Throws: …]" when it cannot be (a null-prototype object)
       }
       if (typeof fields === "function") fields = fields();
       // the fields as the line's end (`,"a":1}`): the line is put together without taking an object text apart

@@ -80,6 +80,34 @@ describe("messages and children", () => {
     expect(m.fields()[0].route).toBe("/x");
   });
 
+  test("a message that is no string (from JavaScript, or what a lazy message gives) is written as one: every line is JSON with a string msg, and nothing is lost", async () => {
+    const m = memory();
+    const errors: unknown[] = [];
+    const log = createLogger({ sinks: [m.sink], onError: (e) => void errors.push(e) });
+    const noMessage = Object.defineProperty(new Error("x"), "message", { get() { throw new Error("no message"); } });
+    const messages: unknown[] = [
+      () => undefined, () => 42, () => ({ a: 1 }), () => new Error("lazy boom"), 7, null, Symbol("s"),
+      Object.create(null), { toString() { throw new Error("no string"); } }, noMessage,
+    ];
+    for (const msg of messages) log.info(msg as string, { n: 1 });
+    await log.flush();
+    expect(errors).toEqual([]);
+    const lines = m.records.map((r) => JSON.parse(r.json) as Record<string, unknown>);
+    // what the runtime says of String(Object.create(null)) (JSC and V8 word it apart)
+    let noPrimitive = "";
+    try {
+      String(Object.create(null));
+    } catch (e) {
+      noPrimitive = (e as Error).message;
+    }
+    expect(lines.map((r) => r.msg)).toEqual([
+      "undefined", "42", "[object Object]", "lazy boom", "7", "null", "Symbol(s)",
+      `[Throws: ${noPrimitive}]`, "[Throws: no string]", "[Throws: no message]",
+    ]);
+    expect(lines[3].err).toMatchObject({ message: "lazy boom" });
+    expect(lines.every((r) => r.n === 1)).toBe(true);
+  });
+
   test("children add bindings, nest categories with dots, and can have their own level", async () => {
     const m = memory();
     const log = createLogger({ sinks: [m.sink], bindings: { app: "shop" }, category: "api" });
