@@ -207,7 +207,8 @@ export class TooManyLinesError extends RangeError {
 }
 
 /**
- * Anything thrown, as an `Error`: errors as they are, anything else wrapped with its text.
+ * Anything thrown, as an `Error`: errors as they are, anything else wrapped with its text. Never
+ * throws (what cannot be read, a Proxy whose traps throw, is said to be so).
  *
  * @example
  * ```ts
@@ -216,11 +217,17 @@ export class TooManyLinesError extends RangeError {
  * ```
  */
 export function toError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
+  try {
+    return err instanceof Error ? err : new Error(String(err));
+  } catch {
+    return new Error(UNREADABLE); // a thrown Proxy whose traps throw, an object String() refuses
+  }
 }
 
+const UNREADABLE = "sluice: a thrown value that cannot be read";
+
 /**
- * The message of anything thrown: an error's `message`, or the value as text.
+ * The message of anything thrown: an error's `message`, or the value as text. Never throws.
  *
  * @example
  * ```ts
@@ -230,5 +237,9 @@ export function toError(err: unknown): Error {
  * ```
  */
 export function errorMessage(err: unknown): string {
-  return String((err as Error)?.message ?? err);
+  try {
+    return String((err as Error)?.message ?? err);
+  } catch {
+    return UNREADABLE;
+  }
 }

@@ -1,32 +1,14 @@
 /**
- * Reading a value as it is written, shared by the serializer (lib/serialize.ts) and redaction
- * (lib/redact.ts), so both see the same members: what cannot be read is marked
- * `"[Throws: message]"` in its place, an error's and a Map's members are read one way, and a
- * redacted copy stands for its original where cycles are looked for.
+ * Reading a value as it is written (the serializer's, lib/serialize.ts; the logger reads a
+ * message with it): what cannot be read is marked `"[Throws: message]"` in its place, and an
+ * error's and a Map's members are read one way.
  *
  * @module
  */
 import { errorMessage } from "./errors.ts";
 
 /**
- * The object each of redaction's copies was made from: below a copy, a reference back to its
- * original is written `"[Circular]"`, as it is without redaction, not written again with what
- * redaction replaced.
- *
- * @example
- * ```ts
- * import { copiedFrom, serializeMembers } from "./read_value.ts";
- * const user: Record<string, unknown> = { token: "t" };
- * user.self = user;
- * const copy = { token: "[Redacted]", self: user };
- * copiedFrom.set(copy, user);
- * serializeMembers({ user: copy }); // ,"user":{"token":"[Redacted]","self":"[Circular]"}
- * ```
- */
-export const copiedFrom: WeakMap<object, object> = new WeakMap();
-
-/**
- * The members an `Error` or a `Map` is written with (as redaction reads them too): an error's
+ * The members an `Error` or a `Map` is written with: an error's
  * {@linkcode errorMembers}, a Map's entries (keys as property keys: a symbol key is left out);
  * `false` for any other value.
  *

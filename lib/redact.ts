@@ -3,8 +3,7 @@
  *
  * @module
  */
-import { attempt, copiedFrom, jsonOf, readMember, writtenMembers } from "./read_value.ts";
-import { MAX_DEPTH } from "./serialize.ts";
+import { renderValue } from "./serialize.ts";
 
 /**
  * What a redacted value is replaced with.
@@ -20,9 +19,12 @@ export const REDACTED = "[Redacted]";
 type PathTree = Map<string, PathTree | true>;
 
 /**
- * Builds a function that copies an object with the values at the given paths replaced by
- * `"[Redacted]"`. A path is dot-separated keys; `*` matches any key at its level. Only the
- * objects along a matched path are copied; the input is never changed.
+ * Builds a function that gives an object's fields with the values at the given paths replaced
+ * by `"[Redacted]"`. A path is dot-separated keys; `*` matches any key at its level. When a path
+ * names one of the fields, the fields are first rendered as the serializer writes them (errors,
+ * Maps, Sets, `toJSON`, typed arrays, cycles and depth, each getter and `toJSON` read once) into
+ * new plain objects, and the rules are applied to those: what is redacted is exactly what would
+ * have been written. The input is never changed; fields no path names are given back as they are.
  *
  * @param paths Paths such as `"password"`, `"headers.authorization"`, `"*.token"`.
  * @returns The redacting function.
@@ -48,38 +50,39 @@ export function createRedactor(paths: readonly string[]): <T extends object>(val
       node = next;
     }
   }
-  return <T extends object>(value: T) => apply(value, tree) as T;
+  const any = tree.has("*");
+  return <T extends object>(value: T) => {
+    // plain fields of which no key is named: nothing to render twice (what has members of another
+    // kind, a Map's, an error's, what toJSON gives, or cannot be read, is rendered to be looked at)
+    if (!any && isPlainUnnamed(value, tree)) return value;
+    const written = renderValue(value);
+    redactWritten(written, tree);
+    return written as T;
+  };
 }
 
-function apply(value: unknown, tree: PathTree | undefined, hops = 0): unknown {
-  // what cannot be read (a Proxy's trap that throws) is marked as the serializer marks it, and only it
-  return typeof value !== "object" || value === null || !tree ? value : attempt(() => {
-    // what the serializer writes: an error's members, a Map's entries, else what toJSON gives (an
-    // error's or a Map's is not called), which stands for the value and is redacted as it is
-    // written: its own toJSON called in turn, each once a record, and a chain that never ends
-    // ends where the serializer ends it
-    let src = writtenMembers(value) as Record<string, unknown>;
-    if (!src && (src = jsonOf(value) as Record<string, unknown>) !== value) return hops < MAX_DEPTH ? apply(src, tree, hops + 1) : "[Truncated]";
-    let copy: Record<string, unknown> | undefined;
-    const any = tree.get("*");
-    for (const key of Object.keys(src)) {
-      // a key's own rule and `*`'s both apply (a missing rule leaves the value as it is)
-      const named = tree.get(key);
-      if (!named && !any) continue;
-      const was = readMember(src, key);
-      // a value left out of the line (undefined: an error without a cause, say) stays left out
-      const next = was === undefined ? was : named === true || any === true ? REDACTED : apply(apply(was, named), any);
-      // copied member by member: a getter that throws is marked as the serializer marks it, and the record is kept
-      if (next !== was) {
-        if (!copy) {
-          copy = (Array.isArray(src) ? new Array(src.length) : {}) as Record<string, unknown>;
-          // the serializer takes the copy for the value when it looks for cycles
-          copiedFrom.set(copy, value);
-          for (const k of Object.keys(src)) copy[k] = readMember(src, k);
-        }
-        copy[key] = next;
-      }
-    }
-    return copy ?? value;
-  });
+/** Whether `value` is a plain object none of whose keys `tree` names (false when it cannot be read: a Proxy's trap). */
+function isPlainUnnamed(value: object, tree: PathTree): boolean {
+  try {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return false;
+    for (const k in value) if (tree.has(k)) return false;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Replaces, in place, the values at the paths of `tree` in `v` (a plain value the serializer rendered: fresh objects, no cycles). */
+function redactWritten(v: unknown, tree: PathTree | true | undefined): void {
+  if (typeof v !== "object" || v === null || typeof tree !== "object") return;
+  const any = tree.get("*");
+  for (const key of Object.keys(v)) {
+    const o = v as Record<string, unknown>;
+    // a key's own rule and `*`'s both apply; a value left out of the line (undefined) stays left out
+    const named = tree.get(key);
+    if (o[key] === undefined) continue;
+    if (named === true || any === true) o[key] = REDACTED;
+    else redactWritten(o[key], named), redactWritten(o[key], any);
+  }
 }

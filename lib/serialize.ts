@@ -25,7 +25,7 @@
  */
 
 import { errorMessage } from "./errors.ts";
-import { attempt, copiedFrom, jsonOf, readMember, writtenMembers } from "./read_value.ts";
+import { attempt, jsonOf, readMember, writtenMembers } from "./read_value.ts";
 
 /** How deep a value is written (and how many `toJSON` a value is followed through) before `"[Truncated]"`. */
 export const MAX_DEPTH = 64;
@@ -203,6 +203,23 @@ export function isPlain(v: unknown, depth: number): boolean {
   return true;
 }
 
+/**
+ * A value as the safe path writes it, made of new plain objects, arrays and JSON primitives
+ * (`undefined` where a member is left out): errors, Maps, Sets, `toJSON`, typed arrays, cycles
+ * and depth rendered one way, each getter and `toJSON` read once. Redaction works on it.
+ *
+ * @param v Any value.
+ * @returns The value as it is written.
+ * @example
+ * ```ts
+ * import { renderValue } from "./serialize.ts";
+ * renderValue({ n: 1n, tags: new Set(["a"]) }); // { n: "1", tags: ["a"] }
+ * ```
+ */
+export function renderValue(v: unknown): unknown {
+  return toJsonValue(v, [], 0);
+}
+
 function toJsonValue(v: unknown, stack: object[], depth: number): unknown {
   if (typeof v === "bigint" || typeof v === "symbol") return v.toString();
   if (typeof v === "function") return `[Function: ${v.name || "anonymous"}]`;
@@ -211,7 +228,7 @@ function toJsonValue(v: unknown, stack: object[], depth: number): unknown {
   if (depth >= MAX_DEPTH) return "[Truncated]";
   // the path to it, a copy: a throw anywhere below leaves the caller's as it was. What even the
   // safe renderings cannot read (a Proxy's trap, an iterator that throws) is marked, and only it
-  return attempt(() => objectToJson(v, [...stack, v, copiedFrom.get(v)!], depth + 1));
+  return attempt(() => objectToJson(v, [...stack, v], depth + 1));
 }
 
 function objectToJson(obj: object, stack: object[], depth: number): unknown {
@@ -221,7 +238,7 @@ function objectToJson(obj: object, stack: object[], depth: number): unknown {
     const len = "length" in obj ? obj.length : obj.byteLength; // a typed array's length, else (ArrayBuffer, DataView) bytes
     return `[${obj.constructor?.name ?? "ArrayBuffer"}(${len})]`;
   }
-  // an array's toJSON is called as JSON.stringify calls it (and as redaction does)
+  // an array's toJSON is called as JSON.stringify calls it
   const json = jsonOf(obj);
   if (json !== obj) return toJsonValue(json, stack, depth);
   return Array.isArray(obj) || obj instanceof Set ? Array.from(obj, (x) => toJsonValue(x, stack, depth)) : ownProps(obj, stack, depth);

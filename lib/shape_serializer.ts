@@ -58,14 +58,11 @@ const MAX_NESTING = 4;
  * ```
  */
 export function shapeTail(fields: object): string {
-  if (typeof fields === "object" && fields !== null && Object.getPrototypeOf(fields) === objectProto) {
-    try {
-      const members = shapeOf(fields, lastFields)?.render(fields);
-      if (members !== undefined) return members + "}";
-    } catch {
-      // a getter that throws: serializeTail renders it as "[Throws: ...]"
-    }
-  }
+  try {
+    // a getter or a Proxy's trap that throws: serializeTail renders it as "[Throws: ...]"
+    const members = typeof fields === "object" && fields !== null && Object.getPrototypeOf(fields) === objectProto ? shapeOf(fields, lastFields)?.render(fields) : undefined;
+    if (members !== undefined) return members + "}";
+  } catch { /* rendered below */ }
   return serializeTail(fields);
 }
 

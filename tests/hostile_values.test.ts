@@ -25,7 +25,7 @@ const TRAPS = ["get", "getPrototypeOf", "ownKeys", "getOwnPropertyDescriptor", "
 
 /** One hostile value, `depth` levels down. */
 function hostile(depth: number): unknown {
-  switch (rand(12)) {
+  switch (rand(14)) {
     case 0: { // a Proxy whose trap throws
       const trap = TRAPS[rand(TRAPS.length)];
       return new Proxy(holder(depth), { [trap]: () => { throw new Error(`trap ${trap}`); } });
@@ -73,6 +73,12 @@ function hostile(depth: number): unknown {
       r.revoke();
       return r.proxy;
     }
+    case 11: { // a getter that throws a Proxy whose traps throw (it cannot be made a message)
+      const thrown: object = new Proxy({}, { get() { throw thrown; }, getPrototypeOf() { throw thrown; } });
+      return Object.defineProperty({ token: tokenAt(depth) }, "b", { get() { throw thrown; }, enumerable: true });
+    }
+    case 12: // a Set whose members hold the token, a typed array
+      return rand(2) ? new Set([{ token: tokenAt(depth + 1) }]) : new Uint8Array([1, 2, 3]);
     default:
       return holder(depth);
   }

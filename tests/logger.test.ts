@@ -209,7 +209,7 @@ describe("redaction", () => {
     expect(m.fields()[0]).toEqual({ a: { token: "[Redacted]", n: 1 }, b: { n: 2 }, c: "text", d: [1, { token: "t" }], e: { token: "[Redacted]" } });
   });
 
-  test("with redaction, a toJSON that never stops giving a new value with a toJSON (or two that give each other) ends as the serializer ends it: the call returns and the record is kept; a toJSON that gives an error is redacted as an error", async () => {
+  test("with redaction, a toJSON that never stops giving a new value with a toJSON (or two that give each other) ends as the serializer ends it without redaction: the call returns and the record is kept; a toJSON that gives an error is redacted as an error", async () => {
     const m = memory();
     const log = createLogger({ sinks: [m.sink], redact: ["a.token", "b.token", "c.token"] });
     let calls = 0;
@@ -221,8 +221,9 @@ describe("redaction", () => {
     await log.flush();
     expect(calls).toBeLessThanOrEqual(65);
     const written = m.fields()[0];
+    // as the serializer writes them without redaction: the chain cut at the depth, the pair a cycle
     expect(written.a).toBe("[Truncated]");
-    expect(written.b).toBe("[Truncated]");
+    expect(written.b).toBe("[Circular]");
     expect(written.c).toMatchObject({ name: "Error", message: "upstream", token: "[Redacted]", id: 7 });
     expect(written.n).toBe(1);
   });
@@ -242,6 +243,52 @@ describe("redaction", () => {
       p: "[Throws: trap]",
       n: 1,
     });
+  });
+
+  test("redaction works on the fields as they are written: a Set's members, a Buffer, a cycle through a toJSON or under two rules at one level, a toJSON that gives itself, each as without redaction but for the redacted values", async () => {
+    const write = async (redact: string[] | undefined, fields: Record<string, unknown>) => {
+      const m = memory();
+      const log = createLogger({ sinks: [m.sink], redact });
+      log.info("x", fields);
+      await log.flush();
+      return m.fields()[0];
+    };
+    // 1. a Set is written as an array: its members are looked into
+    expect(await write(["users.*.password"], { users: new Set([{ name: "a", password: "s3cret" }]) })).toEqual({ users: [{ name: "a", password: "[Redacted]" }] });
+    // 2. a rule through a Buffer does not turn it into its bytes
+    expect(await write(["*.password"], { key: new Uint8Array([1, 2]), n: 1 })).toEqual({ key: "[Uint8Array(2)]", n: 1 });
+    // 3. a cycle back under a named rule and a `*` rule at one level
+    const req: Record<string, unknown> = { headers: { authorization: "Bearer s3cret", cookie: "sid=c00kie" } };
+    req.socket = { parser: { incoming: req } };
+    expect(await write(["req.headers.authorization", "*.headers.cookie"], { req })).toEqual({
+      req: { headers: { authorization: "[Redacted]", cookie: "[Redacted]" }, socket: { parser: { incoming: "[Circular]" } } },
+    });
+    // 4. a cycle through toJSON results, each toJSON called once
+    let calls = 0;
+    class Session {
+      user: unknown;
+      toJSON() {
+        return { user: this.user };
+      }
+    }
+    class User {
+      password = "s3cret";
+      session = new Session();
+      toJSON() {
+        calls++;
+        return { password: this.password, session: this.session };
+      }
+    }
+    const user = new User();
+    user.session.user = user;
+    expect(await write(["user.password"], { user })).toEqual({ user: { password: "[Redacted]", session: { user: "[Circular]" } } });
+    expect(calls).toBe(1);
+    // 5. a toJSON that gives its own object, called once; a cycle under the rule's own path
+    const self: Record<string, unknown> = { password: "s3cret", toJSON() { calls++; return this; } };
+    const looped: Record<string, unknown> = { name: "a", password: "s3cret" };
+    looped.self = looped;
+    expect(await write(["o.password", "user.self.password"], { o: self, user: looped })).toEqual({ o: { password: "[Redacted]", toJSON: "[Function: toJSON]" }, user: { name: "a", password: "s3cret", self: "[Circular]" } });
+    expect(calls).toBe(2);
   });
 
   test("an error is redacted as it is written (its own members and cause, not what a toJSON of its would give), keeping its name, message and stack", async () => {
