@@ -203,7 +203,9 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
         inflight.taken = true;
         writeSync(inflight.records.splice(0), inflight.chunk);
       }
-      while (batcher.items.length > 0) writeSync(batcher.take(sink.maxBatch));
+      // what was queued when it began: what an onError logs while a write fails waits for the next
+      // drain (else a sink that keeps failing, with an onError that logs, never lets it end)
+      for (const end = finished + queued; finished < end && batcher.items.length > 0;) writeSync(batcher.take(sink.maxBatch));
       if (final) {
         try {
           void sink.flush?.();

@@ -8,22 +8,6 @@
 import { errorMessage } from "./errors.ts";
 
 /**
- * The members an `Error` or a `Map` is written with: an error's
- * {@linkcode errorMembers}, a Map's entries (keys as property keys: a symbol key is left out);
- * `false` for any other value.
- *
- * @example
- * ```ts
- * import { writtenMembers } from "./read_value.ts";
- * writtenMembers(new Map([["a", 1]])); // { a: 1 }
- * writtenMembers({ a: 1 }); // false
- * ```
- */
-export function writtenMembers(v: object): Record<string, unknown> | false {
-  return v instanceof Error ? errorMembers(v) : v instanceof Map && Object.fromEntries(v);
-}
-
-/**
  * An error's members as it is written: `name`, `message`, `stack`, its own enumerable members,
  * `cause` and an `AggregateError`'s `errors` (each read as {@linkcode readMember} reads it).
  *

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { attempt } from "./read_value.ts";
 import { renderValue } from "./serialize.ts";
 
 /**
@@ -63,14 +64,12 @@ export function createRedactor(paths: readonly string[]): <T extends object>(val
 
 /** Whether `value` is a plain object none of whose keys `tree` names (false when it cannot be read: a Proxy's trap). */
 function isPlainUnnamed(value: object, tree: PathTree): boolean {
-  try {
+  return attempt(() => {
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) return false;
     for (const k in value) if (tree.has(k)) return false;
     return true;
-  } catch {
-    return false;
-  }
+  }) === true;
 }
 
 /** Replaces, in place, the values at the paths of `tree` in `v` (a plain value the serializer rendered: fresh objects, no cycles). */

@@ -25,7 +25,7 @@
  */
 
 import { errorMessage } from "./errors.ts";
-import { attempt, jsonOf, readMember, writtenMembers } from "./read_value.ts";
+import { attempt, errorMembers, jsonOf, readMember } from "./read_value.ts";
 
 /** How deep a value is written (and how many `toJSON` a value is followed through) before `"[Truncated]"`. */
 export const MAX_DEPTH = 64;
@@ -232,8 +232,9 @@ function toJsonValue(v: unknown, stack: object[], depth: number): unknown {
 }
 
 function objectToJson(obj: object, stack: object[], depth: number): unknown {
-  const members = writtenMembers(obj);
-  if (members) return ownProps(members, stack, depth);
+  if (obj instanceof Error) return ownProps(errorMembers(obj), stack, depth);
+  // a Map's entries as members (keys as property keys: a symbol key is left out)
+  if (obj instanceof Map) return ownProps(Object.fromEntries(obj), stack, depth);
   if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
     const len = "length" in obj ? obj.length : obj.byteLength; // a typed array's length, else (ArrayBuffer, DataView) bytes
     return `[${obj.constructor?.name ?? "ArrayBuffer"}(${len})]`;
