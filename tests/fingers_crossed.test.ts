@@ -31,6 +31,7 @@ describe("fingersCrossed", () => {
     expect(run(zero, rec("debug", "d"), rec("info", "i"), rec("error", "e"))).toEqual(["e"]);
     expect(zero.stats()).toMatchObject({ overflow: 2, held: 0 });
     expect(() => fingersCrossed({ bufferSize: -1 })).toThrow(/bufferSize/);
+    expect(() => fingersCrossed({ idleMs: "1000" as unknown as number })).toThrow(/idleMs must be a number above 0, got "1000"/);
     expect(() => fingersCrossed({ scope: "request" as "none" })).toThrow(/scope must be "context" or "none"/);
   });
 

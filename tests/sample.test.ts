@@ -40,6 +40,8 @@ describe("sample", () => {
     expect(users.length === 0 || users.length === 100 || users.length === 200).toBe(true);
     expect(out.filter((r) => r.msg === "nested").length).toBe(5); // no top-level user: the counter
     expect(() => sample({ rate: 1.5 })).toThrow(/rate must be a number from 0 to 1/);
+    // the text of a number (from an environment variable) would add up as text: refused
+    expect(() => sample({ rate: "0.1" as unknown as number })).toThrow(/rate must be a number from 0 to 1, got "0.1"/);
   });
 
   test("in a logger's path: stats show what was sampled out", async () => {

@@ -79,6 +79,37 @@ describe("throttle", () => {
     expect(lines.length).toBe(3);
   });
 
+  test("a window longer than a timer's longest delay (about 24.8 days) arms one timer, not one a millisecond", async () => {
+    const { sink } = memory([throttle({ max: 1, windowMs: 30 * 24 * 3600_000 })]);
+    const real = globalThis.setTimeout;
+    const delays: number[] = [];
+    globalThis.setTimeout = ((fn: () => void, ms?: number) => (delays.push(ms ?? 0), real(fn, ms))) as typeof setTimeout;
+    try {
+      const log = createLogger({ sinks: [sink] });
+      log.warn("disk almost full");
+      log.warn("disk almost full");
+      await Bun.sleep(100);
+      // the throttle's timers: longer than any other (a batch's age, a stall's)
+      const throttleTimers = delays.filter((ms) => ms >= 2 ** 31 - 1);
+      expect(throttleTimers).toEqual([2 ** 31 - 1]);
+      await log.close();
+    } finally {
+      globalThis.setTimeout = real;
+    }
+  });
+
+  test("a key that gives no string (a category that is undefined) is taken as its text: the batch is not lost", async () => {
+    const { lines, sink } = memory([throttle({ max: 1, windowMs: 60_000, key: (r) => r.category as string })]);
+    const errors: unknown[] = [];
+    const log = createLogger({ sinks: [sink], onError: (e) => void errors.push(e) });
+    log.error("a");
+    log.fatal("b");
+    await log.close();
+    expect(errors).toEqual([]);
+    expect(lines.map((l) => l.msg)).toEqual(["a", "suppressed"]);
+    expect(lines[1]).toMatchObject({ key: "undefined", suppressed: 1 });
+  });
+
   test("a flood of distinct keys shares one budget past maxKeys; keys seen before keep theirs; all counted", () => {
     const stage = throttle({ max: 2, windowMs: 1000, maxKeys: 100, now: () => 0 });
     const out = stage.transform([rec("info", "steady"), ...Array.from({ length: 10_000 }, (_, i) => rec("info", `user ${i} not found`)), rec("info", "steady"), rec("info", "steady")]);
@@ -120,6 +151,8 @@ describe("throttle", () => {
     expect(stage.drain(false).map((r) => recordFields(r))).toEqual([{ key: "1", suppressed: 1, windowMs: 1000 }]);
     expect(() => throttle({ max: -1, windowMs: 1 })).toThrow(/max must be a whole number/);
     expect(() => throttle({ max: 1, windowMs: 0 })).toThrow(/windowMs must be a number above 0/);
+    // a number's text (from an environment variable) is not a number
+    expect(() => throttle({ max: 1, windowMs: "1000" as unknown as number })).toThrow(/windowMs must be a number above 0, got "1000"/);
     expect(() => throttle({ max: 1, windowMs: 1, maxKeys: 0 })).toThrow(/maxKeys/);
   });
 });

@@ -131,7 +131,7 @@ export function fingersCrossed(options: FingersCrossedOptions = {}): CountingSta
   const idleMs = options.idleMs ?? 60_000;
   if (!Number.isInteger(bufferSize) || bufferSize < 0) throw new TypeError(`sluice: fingersCrossed's bufferSize must be a whole number, 0 or more, got ${bufferSize}`);
   if (!Number.isInteger(maxScopes) || maxScopes < 1) throw new TypeError(`sluice: fingersCrossed's maxScopes must be a whole number above 0, got ${maxScopes}`);
-  if (!(idleMs > 0)) throw new TypeError(`sluice: fingersCrossed's idleMs must be a number above 0, got ${idleMs}`);
+  if (typeof idleMs !== "number" || !(idleMs > 0)) throw new TypeError(`sluice: fingersCrossed's idleMs must be a number above 0, got ${JSON.stringify(idleMs)}`);
   const byContext = (options.scope ?? "context") === "context";
   if (options.scope !== undefined && options.scope !== "context" && options.scope !== "none") {
     throw new TypeError(`sluice: fingersCrossed's scope must be "context" or "none", got ${JSON.stringify(options.scope)}`);

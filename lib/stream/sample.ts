@@ -74,7 +74,8 @@ export interface SampleStats {
  */
 export function sample(options: SampleOptions): CountingStage {
   const { rate } = options;
-  if (!(rate >= 0 && rate <= 1)) throw new TypeError(`sluice: sample's rate must be a number from 0 to 1, got ${rate}`);
+  // a number, not its text ("0.1" from an environment variable would add up as text)
+  if (typeof rate !== "number" || !(rate >= 0 && rate <= 1)) throw new TypeError(`sluice: sample's rate must be a number from 0 to 1, got ${JSON.stringify(rate)}`);
   const keep = levelValue(options.keep ?? "warn");
   const field = keyByField(options.by ?? "trace_id");
   /** Hashes below this are kept: `rate` of the 32-bit range. */

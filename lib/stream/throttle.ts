@@ -79,6 +79,9 @@ interface KeyCount {
 }
 
 const OTHER_KEYS = "(other keys)";
+/** The longest delay a timer takes (2³¹ − 1 ms, about 24.8 days): a longer one fires at once, in every runtime. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Keys and shown keys are cut to this many characters (a long key keeps a hash of the whole), so a key costs little whatever the message. */
 const KEY_CHARS = 200;
 // a copy, not a slice: a slice would keep the whole message alive
@@ -105,7 +108,7 @@ const cut = (k: string) => (k.length > KEY_CHARS ? k.slice(0, KEY_CHARS).split("
 export function throttle(options: ThrottleOptions): CountingStage {
   const { max, windowMs } = options;
   if (!Number.isInteger(max) || max < 0) throw new TypeError(`sluice: throttle's max must be a whole number, 0 or more, got ${max}`);
-  if (!(windowMs > 0) || !Number.isFinite(windowMs)) throw new TypeError(`sluice: throttle's windowMs must be a number above 0, got ${windowMs}`);
+  if (typeof windowMs !== "number" || !(windowMs > 0) || !Number.isFinite(windowMs)) throw new TypeError(`sluice: throttle's windowMs must be a number above 0, got ${JSON.stringify(windowMs)}`);
   const maxKeys = options.maxKeys ?? 10_000;
   if (!Number.isInteger(maxKeys) || maxKeys < 1) throw new TypeError(`sluice: throttle's maxKeys must be a whole number above 0, got ${maxKeys}`);
   const now = options.now ?? Date.now;
@@ -156,7 +159,7 @@ export function throttle(options: ThrottleOptions): CountingStage {
       if (t < windowEnd) return arm();
       const out = roll([], t);
       if (out.length > 0) h.emit(out);
-    }, Math.max(1, windowEnd - now()));
+    }, Math.min(MAX_TIMER_MS, Math.max(1, windowEnd - now()))); // a longer window re-arms at the timer's longest
     h.unrefTimer(timer);
   };
 
@@ -166,7 +169,7 @@ export function throttle(options: ThrottleOptions): CountingStage {
       for (let i = 0; i < batch.length; i++) {
         const r = batch[i];
         // the default key is looked up by the message (a string the engine has hashed already), then level and category: no key string is built
-        const k = cut(key === undefined ? r.msg : key(r));
+        const k = cut(key === undefined ? r.msg : String(key(r))); // a key of another type (a category that is undefined) by its text
         const list = counts.get(k);
         let c = list === undefined ? undefined : key === undefined ? list.find((x) => x.lvl === r.level && x.category === r.category) : list[0];
         if (c === undefined) {
