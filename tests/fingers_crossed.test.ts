@@ -35,6 +35,12 @@ describe("fingersCrossed", () => {
     expect(() => fingersCrossed({ scope: "request" as "none" })).toThrow(/scope must be "context" or "none"/);
   });
 
+  test("one stage in two sinks is a TypeError when the second is made: its held records would go to the other sink", () => {
+    const fc = fingersCrossed();
+    memory([fc]);
+    expect(() => memory([fc])).toThrow(/a counting stage \(throttle, sample, fingersCrossed\) serves one sink/);
+  });
+
   test("two concurrent requests never release each other's records", async () => {
     const { lines, sink } = memory([fingersCrossed()]);
     const log = createLogger({ level: "debug", sinks: [sink] });

@@ -119,6 +119,9 @@ export function isCountingStage(stage: unknown): stage is CountingStage {
   return typeof s?.transform === "function" && typeof s.drain === "function" && typeof s.stats === "function";
 }
 
+/** The counting stages wired into a sink already. */
+const wired = new WeakSet<CountingStage>();
+
 /**
  * Wires the counting stages of a sink's `through` into it: `stageStats` gives their counters;
  * when they run synchronously (`pass` given), at each flush (and at close, `final`) what they
@@ -147,6 +150,11 @@ export function wireCountingStages<C>(
   pass?: (from: number, batch: readonly LogRecord[]) => readonly LogRecord[],
 ): Sink<C> {
   const counting = through.filter(isCountingStage);
+  for (const stage of counting) {
+    // a stage's counts and held records are one sink's: shared, records went to the other sink
+    if (wired.has(stage)) throw new TypeError(`sluice: a counting stage (throttle, sample, fingersCrossed) serves one sink; ${sink.name} was given one another sink has: make one for each`);
+    wired.add(stage);
+  }
   const stageStats = () => counting.map((s) => s.stats());
   if (pass === undefined) return { ...staged, stageStats };
   let final = false;
