@@ -125,7 +125,7 @@ export function createLoggerCore(options: LoggerOptions): LoggerCore {
   /** The levels per category; replaced by `setLevels`. */
   let levels: LevelSpec | undefined;
   let logged = 0;
-  let closed = false;
+  let closing: Promise<void> | undefined;
   let unhook: (() => void)[] = [];
   let channels: Channel[] = [];
   /** Runs `f` on every channel at once; resolves when all are done. */
@@ -167,12 +167,11 @@ export function createLoggerCore(options: LoggerOptions): LoggerCore {
       }
     },
     stats: () => sumStats(logged, channels.map((c) => c.stats())),
-    async close() {
-      if (closed) return;
-      closed = true;
-      await each((c) => c.close());
-      for (const u of unhook) u();
-    },
+    // a second close (a framework's shutdown hook, then the app's) waits for the first
+    close: () =>
+      closing ??= each((c) => c.close()).then(() => {
+        for (const u of unhook) u();
+      }),
   };
   levelValue(level);
   const spec = options.levels ?? (options.level ? undefined : runtime.env?.("SLUICE_LEVEL"));

@@ -386,6 +386,25 @@ describe("sinks", () => {
     expect(calls[1][1]).toMatch(/^\d{4}-.*Z INFO  i n=1$/);
   });
 
+  test("a second close() waits for the first: when it resolves, every record is written", async () => {
+    const lines: string[] = [];
+    const slow: Sink<string[]> = {
+      name: "slow", sync: false, defaultOnFull: "drop-newest",
+      encode: (records) => records.map((r) => r.json),
+      write: async (chunk) => {
+        await new Promise((r) => setTimeout(r, 20));
+        lines.push(...chunk);
+      },
+      close() {},
+    };
+    const log = createLogger({ sinks: [slow] });
+    for (let i = 0; i < 10; i++) log.info("r" + i);
+    const first = log.close(); // a framework's shutdown hook
+    await log.close(); // the app's own
+    expect(lines.length).toBe(10);
+    await first;
+  });
+
   test("stats report logged, written, queued and batch write latency per sink", async () => {
     const m = memory();
     const log = createLogger({ sinks: [m.sink] });
