@@ -156,7 +156,7 @@ export function routeFromFile(options: RouteOptions, context: Context) {
 
   const poll = setInterval(() => void reload("changed", false), options.pollMs ?? 1_000);
   runtime.unrefTimer(poll);
-  const unhook = runtime.onReopenSignal(() => void reload("SIGHUP", true));
+  const unhook = runtime.onReopenSignal?.(() => void reload("SIGHUP", true)) ?? (() => {});
 
   return {
     /** The routing sink, for the collector's forwarding logger. */

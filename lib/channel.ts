@@ -183,12 +183,16 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
       if (queued >= maxRecords || queuedBytes >= maxBytes) {
         if (onFull === "block") channel.drainSync();
         else {
-          const oldest = onFull === "drop-oldest" ? batcher.shift() : undefined;
-          if (oldest === undefined) return lose("queue-full", 1);
-          finished++;
-          queued--;
-          queuedBytes -= oldest.json.length;
-          lose("queue-full", 1);
+          // drop-oldest: as many of the oldest as make room for this one (one at a time, a large
+          // record after small ones grew the queue past its bytes); none to drop: this one goes
+          let dropped = 0;
+          for (let oldest; onFull === "drop-oldest" && (queued >= maxRecords || queuedBytes + record.json.length > maxBytes) && (oldest = batcher.shift()); dropped++) {
+            finished++;
+            queued--;
+            queuedBytes -= oldest.json.length;
+          }
+          lose("queue-full", dropped || 1);
+          if (!dropped) return;
         }
       } else full = false;
       if (waiting) keepOwnMessage(record);

@@ -24,17 +24,18 @@ import type { Runtime } from "./runtime/runtime.ts";
  * ```
  */
 export function hookExit(channels: readonly Channel[], runtime: Runtime): (() => void)[] {
+  const none = () => {}; // a runtime without a process (a browser, a worker) has no exit to hook
   return [
-    runtime.onExit(() => {
+    runtime.onExit?.(() => {
       for (const c of channels) {
         if (!c.drainSync(true)) c.abandon("exit");
         try {
           c.sink.exit?.();
         } catch { /* the process is leaving: nothing is left to report to */ }
       }
-    }),
-    runtime.onBeforeExit(() => {
+    }) ?? none,
+    runtime.onBeforeExit?.(() => {
       for (const c of channels) if (!c.sink.sync) c.expedite();
-    }),
+    }) ?? none,
   ];
 }

@@ -48,16 +48,17 @@ export interface Runtime {
   /**
    * Runs `hook` synchronously when the process exits (`process.exit()`, end of script, and
    * SIGTERM/SIGINT when nobody else handles them). Returns a function that unregisters it.
+   * Absent where there is no process (a browser, a worker).
    */
-  onExit(hook: () => void): () => void;
-  /** Runs `hook` when the event loop runs dry, so asynchronous work can still be started. */
-  onBeforeExit(hook: () => void): () => void;
+  onExit?(hook: () => void): () => void;
+  /** Runs `hook` when the event loop runs dry, so asynchronous work can still be started; absent where there is no process. */
+  onBeforeExit?(hook: () => void): () => void;
   /** Opens a file for appending, creating its directory; absent where there is no file system. */
   openFile?(path: string): FileDriver;
   /** True when standard output is a terminal. */
   isTerminal(): boolean;
-  /** Runs `hook` on SIGHUP (the signal logrotate sends). Returns a function that unregisters it. */
-  onReopenSignal(hook: () => void): () => void;
+  /** Runs `hook` on SIGHUP (the signal logrotate sends). Returns a function that unregisters it; absent where there are no signals. */
+  onReopenSignal?(hook: () => void): () => void;
   /** File-system operations for rotation and retention; absent where there is no file system. */
   fs?: FsOps;
   /**

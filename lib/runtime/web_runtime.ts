@@ -21,9 +21,6 @@ export function webRuntime(): Runtime {
   return {
     name: "web",
     unrefTimer: () => {},
-    onExit: () => () => {},
-    onBeforeExit: () => () => {},
-    onReopenSignal: () => () => {},
     isTerminal: () => false,
   };
 }

@@ -113,7 +113,7 @@ export function categoryFileSink(dir: string, options: CategoryFileSinkOptions =
     if (durable) written.add(file);
   });
   const unhook = options.reopenOnSighup ?? true
-    ? runtime.onReopenSignal(() => reopenEach(pool.files(), (e) => hooks.report(e)))
+    ? runtime.onReopenSignal?.(() => reopenEach(pool.files(), (e) => hooks.report(e))) ?? (() => {})
     : () => {};
 
   const writeAll = () => {

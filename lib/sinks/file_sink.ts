@@ -144,7 +144,7 @@ export function rotatingFileSink(path: string, options: RotatingFileSinkOptions 
     throw new Error(`sluice: cannot open log file ${path}: ${errorMessage(err)}`, { cause: err });
   }
   const durable = options.durable ?? false;
-  const unhook = options.reopenOnSighup ?? true ? runtime.onReopenSignal(() => reopenEach([file], report)) : () => {};
+  const unhook = (options.reopenOnSighup ?? true ? runtime.onReopenSignal?.(() => reopenEach([file], report)) : undefined) ?? (() => {});
   return withThrough({
     name: `file:${path}`,
     level: options.level,

@@ -134,6 +134,26 @@ export function contractCases(lib, env) {
     assert.ok(lines.length <= 102);
   });
 
+  test("drop-oldest keeps maxQueuedBytes when large records follow small ones: as many of the oldest go as make room", async () => {
+    const mem = memoryWritable();
+    const log = createLogger({ sinks: [streamSink(mem.writable, { onFull: "drop-oldest" })], maxQueuedRecords: 1000, maxQueuedBytes: 64 * 1024, batch: { maxBytes: 1 << 30, maxAgeMs: 5000 }, onError: () => {} });
+    mem.pause();
+    for (let i = 0; i < 700; i++) log.info("small " + "x".repeat(80));
+    const big = "y".repeat(32 * 1024);
+    let most = 0;
+    for (let i = 0; i < 100; i++) {
+      log.info("big", { i, big });
+      most = Math.max(most, log.stats().sinks[0].queuedBytes);
+    }
+    // the bound and at most one record over it (a record is taken whole)
+    assert.ok(most <= 64 * 1024 + big.length + 200, `${most} bytes queued`);
+    mem.resume();
+    await log.close();
+    const s = log.stats();
+    assert.equal(s.written + s.dropped["queue-full"], s.logged);
+    assert.equal(mem.lines().at(-1).i, 99);
+  });
+
   test("drained() waits for room and rejects with a clear error when the queue stays full", async () => {
     const mem = memoryWritable();
     mem.pause();
