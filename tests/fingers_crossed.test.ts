@@ -158,6 +158,50 @@ describe("fingersCrossed under a flood of scopes", () => {
   });
 });
 
+describe("fingersCrossed's bytes", () => {
+  test("large records hold at most maxHeldBytes: the least recently used scopes go first, counted as evicted", async () => {
+    const { sink } = memory([fingersCrossed({ maxHeldBytes: 1 << 20 })]);
+    const log = createLogger({ level: "debug", sinks: [sink] });
+    const big = "y".repeat(100 * 1024);
+    let most = 0;
+    for (let r = 0; r < 5; r++) withContext({ reqId: `r${r}` }, () => {
+      for (let i = 0; i < 20; i++) {
+        log.debug("big", { i, big });
+        most = Math.max(most, (log.stats().sinks[0].stages![0] as Record<string, number>).heldBytes);
+      }
+    });
+    await log.flush();
+    const s = log.stats().sinks[0].stages![0] as Record<string, number>;
+    expect(most).toBeLessThanOrEqual(1 << 20);
+    expect(s.evicted).toBeGreaterThan(0);
+    expect(s.held + s.discarded).toBe(100); // every record held is accounted for
+    await log.close();
+  });
+
+  test("a child logging 200 MB of large debug records in 5 scopes keeps, once collected, the memory (VmRSS) 4 MiB held needs, not the 128 MB its buffers allow", () => {
+    const code = `
+      import { createLogger, fileSink, fingersCrossed, withContext } from ${JSON.stringify(new URL("../mod.ts", import.meta.url).pathname)};
+      import { readFileSync } from "node:fs";
+      const rss = () => Number(/VmRSS:\\s+(\\d+)/.exec(readFileSync("/proc/self/status", "utf8"))[1]) * 1024;
+      const log = createLogger({ level: "debug", maxQueuedBytes: 1 << 20, sinks: [fileSink("/dev/null", { through: [fingersCrossed({ maxHeldBytes: 4 << 20 })] })] });
+      const big = "y".repeat(256 * 1024);
+      log.debug("warm", { big });
+      Bun.gc(true);
+      const before = rss();
+      for (let r = 0; r < 5; r++) withContext({ reqId: "r" + r }, () => { for (let i = 0; i < 160; i++) log.debug("big", { i, big }); });
+      Bun.gc(true);
+      console.log(JSON.stringify({ grew: rss() - before, stage: log.stats().sinks[0].stages[0] }));
+      await log.close();
+    `;
+    const r = Bun.spawnSync([process.execPath, "-e", code], { stdout: "pipe", stderr: "pipe" });
+    expect(r.exitCode, r.stderr.toString()).toBe(0);
+    const { grew, stage } = JSON.parse(r.stdout.toString().trim().split("\n").at(-1)!);
+    expect(stage.heldBytes).toBeLessThanOrEqual(4 << 20);
+    // 200 MB went through; without the bound the 500 records held (5 scopes x 100) were 128 MB
+    expect(grew).toBeLessThan(64 << 20);
+  });
+});
+
 describe("fingersCrossed behind a framework adapter", () => {
   test("sluice/hono: a failing request's debug lines come out before its error; a good request's never, though they ran at once", async () => {
     const { Hono } = await import("hono");

@@ -40,6 +40,13 @@ export interface FingersCrossedOptions {
    */
   maxScopes?: number;
   /**
+   * Bytes of records held, all scopes together (their lines' lengths): past it the least recently
+   * used scopes are let go (their records counted as `evicted`), so large records cannot grow
+   * the heap past it whatever the scopes and buffers allow.
+   * @default 16777216 (16 MiB)
+   */
+  maxHeldBytes?: number;
+  /**
    * A scope with nothing logged for this long is let go (its records counted as `expired`): a
    * `withContext` scope's end cannot be seen, only its silence.
    * @default 60000
@@ -59,7 +66,7 @@ export interface FingersCrossedOptions {
  * @example
  * ```ts
  * import type { FingersCrossedStats } from "./fingers_crossed.ts";
- * const s: FingersCrossedStats = { stage: "fingersCrossed", passed: 1, released: 3, held: 0, scopes: 1, discarded: 0, overflow: 0, evicted: 0, expired: 0, closed: 0 };
+ * const s: FingersCrossedStats = { stage: "fingersCrossed", passed: 1, released: 3, held: 0, heldBytes: 0, scopes: 1, discarded: 0, overflow: 0, evicted: 0, expired: 0, closed: 0 };
  * ```
  */
 export interface FingersCrossedStats {
@@ -71,13 +78,15 @@ export interface FingersCrossedStats {
   readonly released: number;
   /** Records held now. */
   readonly held: number;
+  /** Bytes of the records held now (their lines' lengths). */
+  readonly heldBytes: number;
   /** Scopes tracked now. */
   readonly scopes: number;
   /** Held records never released: `overflow + evicted + expired + closed`. */
   readonly discarded: number;
   /** Let go because their scope held `bufferSize` newer ones. */
   readonly overflow: number;
-  /** Let go with their scope, pushed out by `maxScopes` newer scopes. */
+  /** Let go with their scope, pushed out by `maxScopes` newer scopes or by `maxHeldBytes`. */
   readonly evicted: number;
   /** Let go with their scope, silent for `idleMs`. */
   readonly expired: number;
@@ -93,6 +102,8 @@ interface Entry {
   records: (LogRecord | undefined)[];
   seqs: number[];
   start: number;
+  /** Bytes of the records held (their lines' lengths). */
+  bytes: number;
   triggered: boolean;
   last: number;
 }
@@ -129,6 +140,8 @@ export function fingersCrossed(options: FingersCrossedOptions = {}): CountingSta
   const bufferSize = options.bufferSize ?? 100;
   const maxScopes = options.maxScopes ?? 1000;
   const idleMs = options.idleMs ?? 60_000;
+  const maxHeldBytes = options.maxHeldBytes ?? 16 << 20;
+  if (typeof maxHeldBytes !== "number" || !(maxHeldBytes > 0)) throw new TypeError(`sluice: fingersCrossed's maxHeldBytes must be a number above 0, got ${JSON.stringify(maxHeldBytes)}`);
   if (!Number.isInteger(bufferSize) || bufferSize < 0) throw new TypeError(`sluice: fingersCrossed's bufferSize must be a whole number, 0 or more, got ${bufferSize}`);
   if (!Number.isInteger(maxScopes) || maxScopes < 1) throw new TypeError(`sluice: fingersCrossed's maxScopes must be a whole number above 0, got ${maxScopes}`);
   if (typeof idleMs !== "number" || !(idleMs > 0)) throw new TypeError(`sluice: fingersCrossed's idleMs must be a number above 0, got ${JSON.stringify(idleMs)}`);
@@ -140,7 +153,7 @@ export function fingersCrossed(options: FingersCrossedOptions = {}): CountingSta
   const now = options.now ?? Date.now;
   /** Least recently used first: an entry is moved to the end each time its scope logs. */
   const entries = new Map<object, Entry>();
-  let seq = 0, held = 0;
+  let seq = 0, held = 0, heldBytes = 0;
   let passed = 0, released = 0, overflow = 0, evicted = 0, expired = 0, closed = 0;
 
   /** The entry moved to the end of `entries` last: touching it again needs no move. */
@@ -151,6 +164,7 @@ export function fingersCrossed(options: FingersCrossedOptions = {}): CountingSta
     if (newest === e) newest = undefined;
     const n = count(e);
     held -= n;
+    heldBytes -= e.bytes;
     return n;
   };
   const touch = (scope: object, t: number) => {
@@ -160,7 +174,7 @@ export function fingersCrossed(options: FingersCrossedOptions = {}): CountingSta
       if (e !== undefined) entries.delete(scope);
       else {
         if (entries.size >= maxScopes) evicted += drop(entries.values().next().value!);
-        e = { scope, records: [], seqs: [], start: 0, triggered: false, last: t };
+        e = { scope, records: [], seqs: [], start: 0, bytes: 0, triggered: false, last: t };
       }
       entries.set(scope, e);
       newest = e;
@@ -179,9 +193,11 @@ export function fingersCrossed(options: FingersCrossedOptions = {}): CountingSta
       if (count(e) === 0 || !(within(scope, e.scope) || within(e.scope as ScopeRef, scope))) continue;
       for (let i = e.start; i < e.records.length; i++) freed.push([e.seqs[i], e.records[i]!]);
       held -= count(e);
+      heldBytes -= e.bytes;
       e.records = [];
       e.seqs = [];
       e.start = 0;
+      e.bytes = 0;
     }
     freed.sort((a, b) => a[0] - b[0]);
     for (const f of freed) out.push(f[1]);
@@ -219,8 +235,13 @@ export function fingersCrossed(options: FingersCrossedOptions = {}): CountingSta
           e.records.push(r);
           e.seqs.push(seq++);
           held++;
+          e.bytes += r.json.length;
+          heldBytes += r.json.length;
           if (count(e) > bufferSize) {
             // the oldest goes: its slot is emptied now, the array cut once a buffer's worth is empty
+            const oldest = e.records[e.start]!.json.length;
+            e.bytes -= oldest;
+            heldBytes -= oldest;
             e.records[e.start++] = undefined;
             if (e.start >= bufferSize) {
               e.records = e.records.slice(e.start);
@@ -229,6 +250,11 @@ export function fingersCrossed(options: FingersCrossedOptions = {}): CountingSta
             }
             held--;
             overflow++;
+          }
+          // past the bytes bound the least recently used scopes go (this one last of all)
+          for (const lru of entries.values()) {
+            if (heldBytes <= maxHeldBytes) break;
+            evicted += drop(lru);
           }
         }
       }
@@ -245,6 +271,7 @@ export function fingersCrossed(options: FingersCrossedOptions = {}): CountingSta
       passed,
       released,
       held,
+      heldBytes,
       scopes: entries.size,
       discarded: overflow + evicted + expired + closed,
       overflow,
