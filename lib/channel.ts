@@ -60,7 +60,7 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
   let failing = false;
   /** From close()'s call: a record logged is counted as closed, a failed write is not tried again. */
   let closed = false;
-  /** True during a run of `queue-full` drops, which is reported once. */
+  /** True during a run of `queue-full` drops, and after close, each reported once. */
   let full = false;
   /** True from a write that stalled (not done `STALLED_WRITE_MS` after its batch was due) or failed until the queue is empty: each record queued keeps a message of its own. */
   let waiting = false;
@@ -73,8 +73,12 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
 
   const lose = (reason: LossReason, n: number, cause?: unknown): void => {
     dropped[reason] = (dropped[reason] ?? 0) + n;
-    if (reason !== "queue-full" || !full) onError(new LogLossError(reason, sink.name, n, cause));
-    full ||= reason === "queue-full";
+    // a run of queue-full drops, and the records logged after close, are reported once, marked
+    // before onError runs (one that logs was told of its own records until the stack ran out)
+    const once = reason === "queue-full" || reason === "closed";
+    if (once && full) return;
+    full ||= once;
+    onError(new LogLossError(reason, sink.name, n, cause));
   };
   /** Counts records counted as written earlier as lost (`sink-error`). */
   const lost = (n: number, cause: unknown) => {
@@ -255,6 +259,7 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
       // a record logged from here on is counted as closed (one logged while the flush ran stayed
       // queued, neither written nor counted); the ones queued before are written
       closed = true;
+      full = false; // the first record logged after close is reported, whatever ran before
       try {
         sink.closing?.();
       } catch (err) {

@@ -40,6 +40,29 @@ describe("an onError that logs, beside a sink that keeps failing", () => {
     expect(stats.written + (stats.dropped["sink-error"] ?? 0) + stats.queued).toBe(log.stats().logged);
   });
 
+  test("records logged after close, and a run of queue-full drops, are reported once each, even to an onError that logs: all are counted", async () => {
+    let reports = 0;
+    const lines: string[] = [];
+    const slow: Sink<string[]> = {
+      name: "slow", sync: false, defaultOnFull: "drop-newest",
+      encode: (records) => records.map((r) => r.json),
+      write: (chunk) => new Promise((r) => setTimeout(() => r(void lines.push(...chunk)), 5)),
+      close() {},
+    };
+    const log = createLogger({ sinks: [slow], maxQueuedRecords: 10, exitHooks: false, onError: (err) => {
+      reports++;
+      log.warn("logging failed", { err: err.message });
+    } });
+    for (let i = 0; i < 100; i++) log.info("r" + i);
+    expect(reports).toBe(1); // the run of queue-full drops
+    await log.close();
+    for (let i = 0; i < 1000; i++) log.info("late " + i);
+    expect(reports).toBe(2); // and the records after close
+    const s = log.stats().sinks[0];
+    expect(s.dropped.closed).toBe(1001); // the thousand, and what the report logged
+    expect(s.written + (s.dropped["queue-full"] ?? 0) + s.dropped.closed).toBe(log.stats().logged);
+  });
+
   const runtimes: [string, string[], string][] = [
     ["bun", [join(bin, "bun"), fixture], join(root, "mod.ts")],
     ["deno", [join(bin, "deno"), "run", "-A", "--config", join(root, "deno.json"), fixture], join(root, "mod.ts")],
