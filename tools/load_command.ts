@@ -78,7 +78,7 @@ export async function load(flags: Record<string, string | boolean | undefined>):
     },
   });
   const json = flags.json === true;
-  const stop = !json && detectRuntime().isTerminal()
+  const stop = !json && detectRuntime().isTerminal?.() === true
     ? showProgress((s) => proc.stdout.write(s), durationMs, () => log.stats())
     : () => {};
   const report = await runLoad({ events, durationMs, concurrency, logger: log, rss: () => proc.memoryUsage().rss }, () => errors).finally(stop);

@@ -88,7 +88,7 @@ export async function search(flags: Record<string, string | boolean | undefined>
     const dir = (flags.dir as string | undefined) ?? "./logs";
     proc.stderr.write(`sluice search: no record files in ${dir}${request.from > -Infinity || request.to < Infinity ? " for that time range" : ""} (the collector's --dir?)\n`);
   }
-  const text = flags.json !== true && runtime.isTerminal() ? textFormatter({ color: true }) : undefined;
+  const text = flags.json !== true && runtime.isTerminal?.() === true ? textFormatter({ color: true }) : undefined;
   const out = page.lines.map((line) => {
     const record = text === undefined ? undefined : readTailLine(line, {})?.record;
     return text === undefined ? line : record === undefined ? printable(line) : text(record);

@@ -71,9 +71,9 @@ export async function tail(flags: Record<string, string | boolean | undefined>, 
   const lines = wholeNumber((flags.lines as string | undefined) ?? "10", "sluice tail: --lines", 0);
   const interval = positiveDuration((flags.interval as string | undefined) ?? "250ms", "sluice tail: --interval");
   const runtime = detectRuntime();
-  const text = textFormatter({ color: runtime.isTerminal() });
+  const text = textFormatter({ color: runtime.isTerminal?.() === true });
   // the lines as stored when piped (NDJSON, for `| sluice pretty`, jq, a file), readable text on a terminal
-  const json = flags.json === true || !runtime.isTerminal();
+  const json = flags.json === true || !runtime.isTerminal?.() === true;
   // a line that is no record is shown on a terminal as text too, its control characters escaped
   const print = (l: TailLine) => (json ? l.raw : l.record === undefined ? printable(l.raw) : text(l.record));
   if (flags.remote !== undefined) return await tailRemote(flags, paths.join(" "), lines, (line) => proc.stdout.write(print(line) + "\n"));

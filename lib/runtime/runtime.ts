@@ -55,8 +55,8 @@ export interface Runtime {
   onBeforeExit?(hook: () => void): () => void;
   /** Opens a file for appending, creating its directory; absent where there is no file system. */
   openFile?(path: string): FileDriver;
-  /** True when standard output is a terminal. */
-  isTerminal(): boolean;
+  /** True when standard output is a terminal; absent where there is none (a browser, a worker). */
+  isTerminal?(): boolean;
   /** Runs `hook` on SIGHUP (the signal logrotate sends). Returns a function that unregisters it; absent where there are no signals. */
   onReopenSignal?(hook: () => void): () => void;
   /** File-system operations for rotation and retention; absent where there is no file system. */

@@ -21,6 +21,5 @@ export function webRuntime(): Runtime {
   return {
     name: "web",
     unrefTimer: () => {},
-    isTerminal: () => false,
   };
 }

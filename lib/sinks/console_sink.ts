@@ -85,7 +85,7 @@ export function registerConsoleTerminal(t: ConsoleTerminal): void {
  */
 export function consoleSink(options: ConsoleSinkOptions = {}): Sink<[LevelName, string][]> {
   const runtime = options.runtime ?? detectRuntime();
-  const t = terminal?.(runtime, options.color) ?? { color: options.color ?? runtime.isTerminal() };
+  const t = terminal?.(runtime, options.color) ?? { color: options.color ?? runtime.isTerminal?.() === true };
   const f = options.format ?? "auto";
   const format = resolveFormat(f === "auto" ? t.auto ?? "ndjson" : f, t.color);
   const stdout = f === "auto" && t.stdout;

@@ -48,7 +48,7 @@ export function terminalChoice(runtime: Runtime): TerminalChoice {
   const noColor = runtime.env?.("NO_COLOR");
   const forced = force !== undefined && force !== "0" && force !== "false";
   const denied = force === "0" || force === "false" || (noColor !== undefined && noColor !== "");
-  const tty = runtime.isTerminal();
+  const tty = runtime.isTerminal?.() === true;
   return { pretty: tty || forced, color: forced || (tty && !denied) };
 }
 
