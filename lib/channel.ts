@@ -247,10 +247,11 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
     },
     expedite: () => batcher.expedite(),
     async drained(timeoutMs) {
-      if (queued < maxRecords) return;
+      // full by records or by bytes: then it waits till half of both is free
+      if (queued < maxRecords && queuedBytes < maxBytes) return;
       await new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new DrainTimeoutError(sink.name, queued, timeoutMs)), timeoutMs);
-        const wait = (): unknown => ended.then(() => queued <= maxRecords / 2 ? resolve(clearTimeout(timer)) : wait());
+        const wait = (): unknown => ended.then(() => queued <= maxRecords / 2 && queuedBytes <= maxBytes / 2 ? resolve(clearTimeout(timer)) : wait());
         wait();
       });
     },

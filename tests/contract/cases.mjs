@@ -154,6 +154,19 @@ export function contractCases(lib, env) {
     assert.equal(mem.lines().at(-1).i, 99);
   });
 
+  test("drained() waits for room when the queue is full by bytes too", async () => {
+    const mem = memoryWritable();
+    mem.pause();
+    const log = createLogger({ sinks: [streamSink(mem.writable)], maxQueuedRecords: 1000, maxQueuedBytes: 4096, onError: () => {} });
+    for (let i = 0; i < 10; i++) log.info("r", { i, pad: "x".repeat(500) });
+    await assert.rejects(log.drained({ timeoutMs: 30 }), (e) => e instanceof DrainTimeoutError);
+    const waiting = log.drained({ timeoutMs: 2000 });
+    mem.resume();
+    await waiting;
+    assert.ok(log.stats().sinks[0].queuedBytes <= 2048);
+    await log.close();
+  });
+
   test("drained() waits for room and rejects with a clear error when the queue stays full", async () => {
     const mem = memoryWritable();
     mem.pause();
