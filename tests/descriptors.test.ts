@@ -5,18 +5,12 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fixtureRuntimes } from "./helpers/fixture_runtimes.ts";
 
-const root = new URL("..", import.meta.url).pathname;
-const bin = join(root, "node_modules/.bin");
-const fixture = join(root, "tests/fixtures/fd_bound.mjs");
 const work = mkdtempSync(join(tmpdir(), "sluice-fds-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const runtimes: [string, string[], string][] = [
-  ["bun", [join(bin, "bun"), fixture], join(root, "mod.ts")],
-  ["deno", [join(bin, "deno"), "run", "-A", "--config", join(root, "deno.json"), fixture], join(root, "mod.ts")],
-  ["node", [process.execPath.includes("bun") ? "node" : process.execPath, fixture], join(root, "dist/mod.js")],
-];
+const runtimes = fixtureRuntimes("tests/fixtures/fd_bound.mjs");
 
 /** Runs the fixture on a runtime (under `ulimit -n` when given); returns its report and the records per category file. */
 function run(cmd: string[], mod: string, env: Record<string, string>, ulimit?: number) {

@@ -9,10 +9,9 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exited, serveRuntimes, startServe } from "./helpers/serve_process.ts";
+import { fixtureRuntimes } from "./helpers/fixture_runtimes.ts";
 
 const root = new URL("..", import.meta.url).pathname;
-const bin = join(root, "node_modules/.bin");
-const fixture = join(root, "tests/fixtures/durable_dir.mjs");
 const work = mkdtempSync(join(tmpdir(), "sluice-durable-dir-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const strace = spawnSync("strace", ["-V"]).status === 0;
@@ -60,11 +59,7 @@ function checkTrace(prefix: string, dirs: string[], isMark: (line: string) => bo
   return marks;
 }
 
-const runtimes: [string, string[], string][] = [
-  ["bun", [join(bin, "bun"), fixture], join(root, "mod.ts")],
-  ["deno", [join(bin, "deno"), "run", "-A", "--config", join(root, "deno.json"), fixture], join(root, "mod.ts")],
-  ["node", [process.execPath.includes("bun") ? "node" : process.execPath, fixture], join(root, "dist/mod.js")],
-];
+const runtimes = fixtureRuntimes("tests/fixtures/durable_dir.mjs");
 
 describe.skipIf(!strace)("durable: the directory", () => {
   for (const [name, cmd, mod] of runtimes) {

@@ -3,12 +3,9 @@
 // (on Bun, Deno and Node); every record is written or counted.
 import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { createLogger, type LogRecord, type Sink } from "../mod.ts";
+import { fixtureRuntimes } from "./helpers/fixture_runtimes.ts";
 
-const root = new URL("..", import.meta.url).pathname;
-const bin = join(root, "node_modules/.bin");
-const fixture = join(root, "tests/fixtures/failing_sink_exit.mjs");
 
 function failingSink(): Sink<string> & { attempts: number } {
   const sink = {
@@ -63,11 +60,7 @@ describe("an onError that logs, beside a sink that keeps failing", () => {
     expect(s.written + (s.dropped["queue-full"] ?? 0) + s.dropped.closed).toBe(log.stats().logged);
   });
 
-  const runtimes: [string, string[], string][] = [
-    ["bun", [join(bin, "bun"), fixture], join(root, "mod.ts")],
-    ["deno", [join(bin, "deno"), "run", "-A", "--config", join(root, "deno.json"), fixture], join(root, "mod.ts")],
-    ["node", [process.execPath.includes("bun") ? "node" : process.execPath, fixture], join(root, "dist/mod.js")],
-  ];
+  const runtimes = fixtureRuntimes("tests/fixtures/failing_sink_exit.mjs");
   for (const [name, [cmd, ...args], mod] of runtimes) {
     test(`${name}: the process ends: the exit drain writes what was queued when it began`, () => {
       const r = spawnSync(cmd, args, { encoding: "utf8", env: { ...process.env, MOD: mod }, timeout: 20_000, killSignal: "SIGKILL" });

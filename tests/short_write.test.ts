@@ -6,18 +6,12 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fixtureRuntimes } from "./helpers/fixture_runtimes.ts";
 
-const root = new URL("..", import.meta.url).pathname;
-const bin = join(root, "node_modules/.bin");
-const fixture = join(root, "tests/fixtures/short_write.mjs");
 const work = mkdtempSync(join(tmpdir(), "sluice-short-write-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const runtimes: [string, string[], string][] = [
-  ["bun", [join(bin, "bun"), fixture], join(root, "mod.ts")],
-  ["deno", [join(bin, "deno"), "run", "-A", "--config", join(root, "deno.json"), fixture], join(root, "mod.ts")],
-  ["node", [process.execPath.includes("bun") ? "node" : process.execPath, fixture], join(root, "dist/mod.js")],
-];
+const runtimes = fixtureRuntimes("tests/fixtures/short_write.mjs");
 
 describe("a short write of text", () => {
   for (const [name, cmd, mod] of runtimes) {
