@@ -27,8 +27,8 @@
 import { errorMessage } from "./errors.ts";
 import { attempt, errorMembers, jsonOf, readMember } from "./read_value.ts";
 
-/** How deep a value is written (and how many `toJSON` a value is followed through) before `"[Truncated]"`. */
-export const MAX_DEPTH = 64;
+/** How deep a value is written (a `toJSON` chain counts a level a call) before `"[Truncated]"`. */
+const MAX_DEPTH = 64;
 const SCAN_DEPTH = 8;
 const objectProto = Object.prototype;
 
