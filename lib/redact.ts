@@ -51,11 +51,11 @@ export function createRedactor(paths: readonly string[]): <T extends object>(val
       node = next;
     }
   }
-  const any = tree.has("*");
+  const anyKey = tree.has("*");
   return <T extends object>(value: T) => {
     // plain fields of which no key is named: nothing to render twice (what has members of another
     // kind, a Map's, an error's, what toJSON gives, or cannot be read, is rendered to be looked at)
-    if (!any && isPlainUnnamed(value, tree)) return value;
+    if (!anyKey && isPlainUnnamed(value, tree)) return value;
     const written = renderValue(value);
     redactWritten(written, tree);
     return written as T;
@@ -76,8 +76,8 @@ function isPlainUnnamed(value: object, tree: PathTree): boolean {
 function redactWritten(v: unknown, tree: PathTree | true | undefined): void {
   if (typeof v !== "object" || v === null || typeof tree !== "object") return;
   const any = tree.get("*");
-  for (const key of Object.keys(v)) {
-    const o = v as Record<string, unknown>;
+  const o = v as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
     // a key's own rule and `*`'s both apply; a value left out of the line (undefined) stays left out
     const named = tree.get(key);
     if (o[key] === undefined) continue;
