@@ -1,7 +1,9 @@
 // Interleaved whole-process A/B of the 1M-record file workloads against the tuned floor: each
 // round runs bench/workloads/floor-tuned.mjs, then bench/sluice_file.mjs (SINK file, rotate,
 // categories) on BEFORE's entry and on this checkout's, on Bun, Deno and Node; medians of wall
-// and CPU (user + system) time, every output checked for N lines. BEFORE (default ../bench-before)
+// and CPU (user + system) time, every output checked for N lines. With SINKS holding categories,
+// each round also runs bench/workloads/floor-tuned-categories.mjs (the tuned floor writing the
+// same 64 files), and the table gives each row's ratio to the floor writing its files too. BEFORE (default ../bench-before)
 // needs its dist/ built for Node. Env: N (records, 1M). Usage: ROUNDS=5 RUNTIMES=bun,deno,node SINKS=file,rotate,categories node bench/ab_file_cpu.mjs
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -30,11 +32,13 @@ function once(rt, script, env, isDir) {
 const res = {};
 for (let round = 1; round <= ROUNDS; round++) for (const rt of RUNTIMES) {
   const jobs = [["floor-tuned", () => once(rt, join(root, "bench/workloads/floor-tuned.mjs"), {}, false)]];
+  if (SINKS.includes("categories")) jobs.push(["floor-tuned-categories", () => once(rt, join(root, "bench/workloads/floor-tuned-categories.mjs"), {}, true)]);
   for (const sink of SINKS) for (const tree of ["before", "after"]) jobs.push([`${sink}/${tree}`, () => once(rt, join(root, "bench/sluice_file.mjs"), { MOD: entry(rt, tree), SINK: sink }, sink !== "file")]);
   for (const [name, f] of jobs) { const r = f(); (res[`${rt} ${name}`] ??= []).push(r); process.stderr.write(`r${round} ${rt} ${name} ${JSON.stringify(r)}\n`); }
 }
 const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[(s.length - 1) >> 1]; };
-console.log("| runtime | workload | median wall s | × floor-tuned | median CPU s | walls |\n| --- | --- | --- | --- | --- | --- |");
-for (const rt of RUNTIMES) { const fl = med(res[`${rt} floor-tuned`].filter((r) => !r.err).map((r) => r.wall));
-  for (const [k, v] of Object.entries(res)) if (k.startsWith(rt + " ")) { const ok = v.filter((r) => !r.err); const w = med(ok.map((r) => r.wall));
-    console.log(`| ${rt} | ${k.slice(rt.length + 1)} | ${w.toFixed(2)} | ${(w / fl).toFixed(2)} | ${med(ok.map((r) => r.cpu)).toFixed(2)} | ${ok.map((r) => r.wall).join(" ")}${v.length - ok.length ? ` (${v.length - ok.length} failed)` : ""} |`); } }
+console.log("| runtime | workload | median wall s | × floor-tuned | × the floor writing the same files | median CPU s | walls |\n| --- | --- | --- | --- | --- | --- | --- |");
+for (const rt of RUNTIMES) { const floorOf = (name) => res[`${rt} ${name}`] && med(res[`${rt} ${name}`].filter((r) => !r.err).map((r) => r.wall)); const fl = floorOf("floor-tuned");
+  for (const [k, v] of Object.entries(res)) if (k.startsWith(rt + " ")) { const ok = v.filter((r) => !r.err); const w = med(ok.map((r) => r.wall)); const name = k.slice(rt.length + 1);
+    const same = name.startsWith("categories/") ? floorOf("floor-tuned-categories") : name.startsWith("file/") ? fl : undefined;
+    console.log(`| ${rt} | ${name} | ${w.toFixed(2)} | ${(w / fl).toFixed(2)} | ${same === undefined ? "–" : (w / same).toFixed(2)} | ${med(ok.map((r) => r.cpu)).toFixed(2)} | ${ok.map((r) => r.wall).join(" ")}${v.length - ok.length ? ` (${v.length - ok.length} failed)` : ""} |`); } }
