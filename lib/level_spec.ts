@@ -44,7 +44,8 @@ const CACHE_MAX = 1000;
  *
  * @param spec The spec.
  * @param source What the spec came from, for error messages.
- * @returns The parsed spec; a malformed part throws a `TypeError` that quotes the spec and the part.
+ * @returns The parsed spec; a malformed part throws a `TypeError` that quotes the spec and the
+ *   part, and a spec that is not text a `TypeError` too.
  * @example
  * ```ts
  * import { parseLevels } from "./level_spec.ts";
@@ -60,7 +61,8 @@ export function parseLevels(spec: string, source = "levels"): LevelSpec {
   const rules: { match: (category: string) => boolean; level: LevelThreshold; rank: number }[] = [];
   const cache = new Map<string, LevelThreshold | undefined>();
   let base: LevelThreshold | undefined;
-  for (const part of String(spec).split(/[\s,]+/)) {
+  if (typeof spec !== "string") throw new TypeError(`sluice: ${source} takes a spec such as "info,db=debug" (or what parseLevels returns), got ${typeof spec}`);
+  for (const part of spec.split(/[\s,]+/)) {
     const fail = (why: string) => new TypeError(`sluice: ${source} ${JSON.stringify(spec)}, part ${JSON.stringify(part)}: ${why}`);
     const [pattern, word, extra] = part.split("=");
     const name = pattern.replace(/^-/, "");

@@ -71,20 +71,22 @@ export function levelOfSeverity(severityNumber: number): LevelName | undefined {
  * The numeric value of a level (trace 10 … fatal 60, silent Infinity), the scale pino uses.
  *
  * @param level A level name or `"silent"`.
- * @returns Its value; throws a `TypeError` naming the valid levels when `level` is unknown.
+ * @param values The levels taken: every threshold (the default), or `LEVEL_VALUES` for a
+ *   record's level, which cannot be `"silent"`.
+ * @returns Its value; throws a `TypeError` naming the valid levels when `level` is not one of them.
  * @example
  * ```ts
- * import { levelValue } from "./levels.ts";
+ * import { LEVEL_VALUES, levelValue } from "./levels.ts";
  * levelValue("error"); // 50
+ * levelValue("silent"); // Infinity
+ * levelValue("silent", LEVEL_VALUES); // throws: a record cannot be at "silent"
  * ```
  */
-export function levelValue(level: LevelThreshold): number {
-  if (!isLevelThreshold(level)) {
-    throw new TypeError(
-      `sluice: unknown level ${JSON.stringify(level)}; expected one of ${[...LEVEL_NAMES, "silent"].join(", ")}`,
-    );
+export function levelValue(level: LevelThreshold, values: Readonly<Record<string, number>> = VALUES): number {
+  if (!Object.hasOwn(values, level)) {
+    throw new TypeError(`sluice: unknown level ${JSON.stringify(level)}; expected one of ${Object.keys(values).join(", ")}`);
   }
-  return VALUES[level];
+  return values[level];
 }
 
 /**

@@ -6,8 +6,7 @@
 import { attempt, readMember } from "./read_value.ts";
 import { toError } from "./errors.ts";
 import { LEVEL_NAMES, LEVEL_VALUES, type LevelName, type LevelThreshold, levelValue } from "./levels.ts";
-import { buildRecord, recordPrefix } from "./record.ts";
-import type { LogRecord } from "./record.ts";
+import { buildRecord, type LogRecord, recordPrefix } from "./record.ts";
 import { fieldsTail, serializeMembers } from "./serialize.ts";
 import { createLoggerCore, type LoggerCore } from "./logger_core.ts";
 import type { LoggerOptions } from "./logger_options.ts";
@@ -47,6 +46,7 @@ export class Logger {
 
   /** @internal Use {@linkcode createLogger}. */
   constructor(core: LoggerCore, category: string | undefined, bindings: string, level: LevelThreshold, prefixes?: Record<LevelName, string>) {
+    if (category !== undefined && typeof category !== "string") throw new TypeError("sluice: category must be a string");
     this.#core = core;
     this.#category = category;
     this.#prefixes = prefixes ?? Object.fromEntries(LEVEL_NAMES.map((name) => [name, recordPrefix(name, category)])) as Record<LevelName, string>;
@@ -175,7 +175,7 @@ export class Logger {
    */
   emit(record: LogRecord): void {
     try {
-      const value = levelValue(record.level);
+      const value = levelValue(record.level, LEVEL_VALUES); // a record at "silent" is refused
       this.#current();
       if (value >= this.#threshold) this.#core.emit(record, value);
     } catch (err) {

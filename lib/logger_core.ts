@@ -137,11 +137,12 @@ export function createLoggerCore(options: LoggerOptions): LoggerCore {
     report,
     generation: 0,
     setLevels(spec, source = "setLevels") {
-      if (typeof spec === "string") {
+      // what is not a parsed spec is read as text: a malformed one throws the parser's TypeError
+      if (typeof (spec as LevelSpec)?.levelOf !== "function") {
         if (!parser) throw new TypeError("sluice: levels as text needs the server entry (web: parseLevels)");
-        spec = parser(spec, source);
+        spec = parser(spec as string, source);
       }
-      levels = spec;
+      levels = spec as LevelSpec;
       core.generation++;
     },
     levelOf: (category) => levels?.levelOf(category) ?? level,

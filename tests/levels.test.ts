@@ -246,6 +246,27 @@ describe("loggers", () => {
     expect(m.msgs().slice(4)).toEqual(["on again"]);
   });
 
+  test("setLevels with what is neither text nor a parsed spec is a TypeError that changes nothing; log calls go on", () => {
+    const errors: Error[] = [];
+    const { m, log } = logger({ levels: "info,db=debug", onError: (e) => errors.push(e) });
+    const db = log.child({}, { category: "db" });
+    for (const bad of [{}, { levelOf: 1 }, 5, null, ["info"], () => "info"]) {
+      expect(() => log.setLevels(bad as never)).toThrow(TypeError);
+      expect(() => log.setLevels(bad as never)).toThrow(/^sluice: setLevels takes a spec such as "info,db=debug" \(or what parseLevels returns\), got /);
+    }
+    expect(() => createLogger({ levels: {} as never, exitHooks: false, sinks: [] })).toThrow(/^sluice: levels takes a spec/);
+    db.debug("db debug");
+    log.debug("root debug");
+    log.info("root info");
+    expect(m.msgs()).toEqual(["db debug", "root info"]);
+    expect(errors).toEqual([]);
+    // a spec made by parseLevels is taken as it is
+    log.setLevels(parseLevels("warn"));
+    db.info("no");
+    db.warn("db warn");
+    expect(m.msgs()).toEqual(["db debug", "root info", "db warn"]);
+  });
+
   test("a level set in code holds for the logger and children of its category, until setLevels", () => {
     const { m, log } = logger({ levels: "info,db=debug" });
     const quiet = log.child({}, { level: "error" });
@@ -271,6 +292,19 @@ describe("loggers", () => {
     log.setLevels("trace");
     log.emit({ time: 0, level: "debug", category: undefined, msg: "forwarded", json: '{"msg":"forwarded"}', fieldsAt: 18 });
     expect(m.msgs()).toEqual(["forwarded"]);
+  });
+
+  test("emit refuses a record at \"silent\" or at no level, reported to onError; the next records pass", () => {
+    const errors: Error[] = [];
+    const { m, log } = logger({ level: "trace", onError: (e) => errors.push(e) });
+    const record = (level: string, msg: string) => ({ time: 0, level, category: undefined, msg, json: `{"msg":"${msg}"}`, fieldsAt: 10 }) as LogRecord;
+    for (const level of ["silent", "verbose", "toString", "INFO"]) log.emit(record(level, level));
+    log.emit(record("fatal", "after"));
+    expect(m.msgs()).toEqual(["after"]);
+    expect(errors.map((e) => [e.name, e.message])).toEqual(["silent", "verbose", "toString", "INFO"].map((level) => [
+      "TypeError", `sluice: unknown level ${JSON.stringify(level)}; expected one of trace, debug, info, warn, error, fatal`,
+    ]));
+    expect(log.stats().logged).toBe(1);
   });
 
   test("with caller: true, the first call after setLevels carries its own line", () => {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, spyOn, test } from "bun:test";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { consoleSink, createLogger, createRecord, fileSink, recordFields, type Sink, streamSink, type LogRecord } from "../mod.ts";
+import { categoryFileSink, consoleSink, createLogger, createRecord, fileSink, recordFields, type Sink, streamSink, type LogRecord } from "../mod.ts";
 import { createRedactor } from "../lib/redact.ts";
 
 function memory(level?: Sink["level"]) {
@@ -120,6 +120,23 @@ describe("messages and children", () => {
     expect(m.records.map((r) => [r.category, r.msg])).toEqual([["api.http", "req"], ["api.http.db", "failed"]]);
     expect(m.fields()[1]).toEqual({ app: "shop", reqId: "r1", table: "users" });
     expect(db.category).toBe("api.http.db");
+  });
+
+  test("a category that is not a string is a TypeError where the logger is made, so no sink is handed a record it cannot file (the category sink lost the batch)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-category-type-"));
+    const errors: Error[] = [];
+    const log = createLogger({ sinks: [categoryFileSink(join(dir, "c"))], onError: (e) => errors.push(e) });
+    for (const bad of [5, { a: 1 }, null, true, Symbol("c")]) {
+      expect(() => log.child({}, { category: bad as never })).toThrow(new TypeError("sluice: category must be a string"));
+      expect(() => createLogger({ category: bad as never, sinks: [], exitHooks: false })).toThrow(new TypeError("sluice: category must be a string"));
+    }
+    log.child({}, { category: "billing" }).info("charged");
+    log.info("plain");
+    await log.close();
+    expect(errors).toEqual([]);
+    expect(readFileSync(join(dir, "c", "billing.ndjson"), "utf8")).toContain('"msg":"charged"');
+    expect(readFileSync(join(dir, "c", "default.ndjson"), "utf8")).toContain('"msg":"plain"');
+    expect(log.stats().sinks[0].written).toBe(2);
   });
 });
 
