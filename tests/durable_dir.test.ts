@@ -1,6 +1,7 @@
 // `durable` keeps a file's name as it keeps its data: on Bun, Deno and Node, traced with strace,
-// each file a durable sink or `sluice serve --durable` creates, and each rename (a rotation, the
-// key journal's compaction, a batch httpSink spools), is followed by an fsync of its directory
+// each file a durable sink or `sluice serve --durable` creates, each directory made for one, and
+// each rename (a rotation, the key journal's compaction, a batch httpSink spools), is followed by
+// an fsync of its directory
 // before the flush after it resolves, the request is answered or the process ends (without it a
 // power cut can lose a whole new file whose data was fsynced, or undo a rename).
 import { afterAll, describe, expect, test } from "bun:test";
@@ -46,6 +47,9 @@ function checkTrace(prefix: string, dirs: string[], isMark: (line: string) => bo
     const open = line.match(/open(?:at)?\((?:AT_FDCWD, )?"([^"]+)", ([A-Z_|]+)[^)]*\)\s+= \d+/);
     if (open && open[2].includes("O_CREAT") && !existing.has(open[1]) && dirOf(open[1])) changed.add(dirOf(open[1])!);
     if (open) existing.add(open[1]);
+    // a directory made in one of them (traced when `mkdir,mkdirat` are)
+    const made = line.match(/mkdir(?:at)?\((?:AT_FDCWD, )?"([^"]+)"[^)]*\)\s+= 0/);
+    if (made && dirOf(made[1])) changed.add(dirOf(made[1])!);
     const rename = line.match(/rename(?:at2?)?\((?:AT_FDCWD, )?"([^"]+)", (?:AT_FDCWD, )?"([^"]+)"[^)]*\)\s+= 0/);
     if (rename && dirOf(rename[2])) changed.add(dirOf(rename[2])!);
     if (rename) existing.delete(rename[1]), existing.add(rename[2]);
@@ -71,6 +75,21 @@ describe.skipIf(!strace)("durable: the directory", () => {
       const r = spawnSync(tracer, [...args, ...cmd], { encoding: "utf8", env: { ...process.env, MOD: mod, DIR: dir, MARKS: marks }, timeout: 60_000 });
       expect(r.status, r.stderr).toBe(0);
       expect(checkTrace(trace, [dir], (line) => line.includes(`"${marks}/flushed-`))).toBe(3);
+    });
+  }
+
+  for (const [name, cmd, mod] of runtimes) {
+    test(`${name}: the directories a durable sink makes for its file keep their names too: each is followed by its parent's fsync before the first flush resolves`, () => {
+      const top = join(work, `${name}-nested`), dir = join(top, "a", "b"), marks = join(work, `${name}-nested-marks`), trace = join(work, `${name}-nested.trace`);
+      mkdirSync(top);
+      mkdirSync(marks);
+      const [tracer, ...args] = traced(trace, ",mkdir,mkdirat");
+      const r = spawnSync(tracer, [...args, ...cmd], { encoding: "utf8", env: { ...process.env, MOD: mod, DIR: dir, MARKS: marks }, timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      // the trace saw the directories made (else the check below would pass on nothing)
+      expect(traceLines(trace).filter((line) => new RegExp(`mkdir(?:at)?\\((?:AT_FDCWD, )?"${join(top, "a")}(/b)?"`).test(line) && / = 0$/.test(line)).length).toBe(2);
+      expect(checkTrace(trace, [top, join(top, "a"), dir], (line) => line.includes(`"${marks}/flushed-`))).toBe(3);
+      expect(readFileSync(join(dir, "app.ndjson"), "utf8")).toContain('"i":2');
     });
   }
 
@@ -139,7 +158,7 @@ describe.skipIf(!strace)("durable: the directory", () => {
       const dir = join(work, `${name}-serve`), trace = join(work, `${name}-serve.trace`), tokens = join(work, `${name}-tokens.txt`);
       writeFileSync(tokens, "edge:t0ken-for-tests\n");
       // the answers' writes are traced too: each is a mark
-      const server = await startServe([...traced(trace, ",write,writev,sendto,sendmsg"), ...cmd], dir, ["--tokens", tokens, "--durable"]);
+      const server = await startServe([...traced(trace, ",write,writev,sendto,sendmsg,mkdir,mkdirat"), ...cmd], dir, ["--tokens", tokens, "--durable"]);
       try {
         for (const [i, category] of ["fresh", "another"].entries()) {
           const res = await fetch(`${server.url}/ingest`, {
@@ -157,8 +176,8 @@ describe.skipIf(!strace)("durable: the directory", () => {
         await exited(server.proc);
       }
       expect(readFileSync(join(dir, "fresh.ndjson"), "utf8")).toContain('"msg":"kept"');
-      // every change made before an answer (the key journal's compaction at start, each new category's file) has its directory fsynced first
-      const records = (path: string) => path.endsWith(".ndjson") || path.endsWith("/idempotency-keys");
+      // every change made before an answer (the journal's directory made, the key journal's compaction at start, each new category's file) has its directory fsynced first
+      const records = (path: string) => path.endsWith(".ndjson") || path.endsWith("/idempotency-keys") || path === join(dir, ".sluice");
       expect(checkTrace(trace, [dir, join(dir, ".sluice")], (line) => line.includes('"HTTP/1.1 200'), records)).toBe(2);
     }, 30_000);
   }
