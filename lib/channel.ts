@@ -155,7 +155,7 @@ export function createChannel<C>(sink: Sink<C>, { queue, batch, onError, unrefTi
         // a synchronous sink's write ends before a timer could fire: none for it
         // timed from when the batch was due, so records behind a run of slow writes, none
         // stalled alone, still give theirs up
-        if (!sink.sync) unrefTimer(stall = setTimeout(keepMessages, entry.dueAt + STALLED_WRITE_MS - performance.now()));
+        if (!sink.sync) unrefTimer(stall = setTimeout(keepMessages, Math.max(0, entry.dueAt + STALLED_WRITE_MS - performance.now())));
         try {
           await sink.write(entry.chunk);
         } catch (e) {

@@ -296,7 +296,7 @@ describe("httpSink: the spool", () => {
       }
       httpSink("http://127.0.0.1:1/ingest"); console.log("without them: made");`;
     const r = Bun.spawnSync([process.execPath, "-e", script]);
-    const refusal = "TypeError: sluice: httpSink's spool and heartbeat need a server runtime, not the web entry\n";
+    const refusal = "TypeError: sluice: httpSink's spool and heartbeat need a server runtime\n";
     expect(r.stdout.toString()).toBe(refusal + refusal + "without them: made\n");
   });
 });

@@ -153,7 +153,10 @@ describe("forwarding", () => {
     expect(errors[0].message).toMatch(/unknown level "loud"/);
   });
 
-  test("records waiting on a stalled sink keep their own messages; a frozen record or one without a string message given to emit() waits as it is", async () => {
+  test("records waiting on a stalled sink keep their own messages; a frozen record or one without a string message given to emit() waits as it is; the batch due long before its write sets no negative timer (a TimeoutNegativeWarning)", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => void warnings.push(w.name);
+    process.on("warning", onWarning);
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     let release!: () => void;
     const released = new Promise<void>((resolve) => release = resolve);
@@ -176,6 +179,9 @@ describe("forwarding", () => {
     await log.close();
     expect(errors).toEqual([]);
     expect(chunks.join("").trim().split("\n").map((l) => JSON.parse(l).msg)).toEqual(["first", "frozen", "odd", "queued before the stall is seen", "queued while stalled"]);
+    await sleep(10);
+    process.off("warning", onWarning);
+    expect(warnings).toEqual([]);
   });
 });
 

@@ -226,7 +226,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): Sink<HttpB
   };
   if ((options.spool ?? options.heartbeat) !== undefined) {
     if (!serverParts) {
-      throw new TypeError("sluice: httpSink's spool and heartbeat need a server runtime, not the web entry");
+      throw new TypeError("sluice: httpSink's spool and heartbeat need a server runtime");
     }
     sink = serverParts(sink, target, options, sender, state);
   }
