@@ -133,23 +133,18 @@ export class Logger {
 
   /**
    * The disabled methods of a core's current generation, shared by its loggers: a disabled call
-   * is one comparison of the core's generation with the one they were made for (then, in the
-   * second form, for `caller: true`, it forgets a location left for it); after a `setLevels` it
-   * looks the level up.
+   * is one comparison of the core's generation with the one they were made for (then, with
+   * `caller: true`, it forgets a location left for it); after a `setLevels` it looks the level up.
    */
   static #disabled(core: LoggerCore): { generation: number; methods: Record<LevelName, LogMethod> } {
-    const generation = core.generation;
+    const { generation, caller } = core;
     const methods = {} as Record<LevelName, LogMethod>;
     for (const name of LEVEL_NAMES) {
       const value = LEVEL_VALUES[name];
-      const off = methods[name] = core.caller
-        ? function (this: Logger, msg: Message, fields?: Fields): void {
-          if (core.generation !== generation) this.#call(name, value, msg, fields, off);
-          else callerHooks!.forget();
-        }
-        : function (this: Logger, msg: Message, fields?: Fields): void {
-          if (core.generation !== generation) this.#call(name, value, msg, fields, off);
-        };
+      const off = methods[name] = function (this: Logger, msg: Message, fields?: Fields): void {
+        if (core.generation !== generation) this.#call(name, value, msg, fields, off);
+        else if (caller) callerHooks!.forget();
+      };
     }
     return { generation, methods };
   }

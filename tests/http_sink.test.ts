@@ -56,6 +56,29 @@ describe("httpSink: the wire format", () => {
     await log.close();
   });
 
+  test("a server entry's httpSink gzips with node:zlib at once, not through CompressionStream (whose steps wait their turns behind a busy event loop: a producer at full speed fell behind and dropped records)", async () => {
+    const zipped = scripted(ok);
+    const saved = globalThis.CompressionStream;
+    // deno-lint-ignore no-explicit-any -- replaced for the test, put back after
+    (globalThis as any).CompressionStream = class {
+      constructor() {
+        throw new Error("CompressionStream used");
+      }
+    };
+    const errors: Error[] = [];
+    try {
+      const log = createLogger({ sinks: [httpSink(zipped.url, { gzip: true })], onError: (e) => errors.push(e) });
+      for (let i = 0; i < 3; i++) log.info("zipped", { i, text: "é€😀" });
+      await log.close();
+    } finally {
+      globalThis.CompressionStream = saved;
+    }
+    expect(errors).toEqual([]);
+    expect(zipped.seen.length).toBeGreaterThan(0);
+    expect(zipped.seen.every((r) => r.gzip && r.header("content-encoding") === "gzip" && r.raw[0] === 0x1f && r.raw[1] === 0x8b)).toBe(true);
+    expect(zipped.seen.flatMap((r) => r.lines).map((l) => JSON.parse(l)).map((l) => [l.msg, l.i, l.text])).toEqual([0, 1, 2].map((i) => ["zipped", i, "é€😀"]));
+  });
+
   test("encode builds the NDJSON body and a fresh Idempotency-Key", () => {
     const sink = httpSink("http://127.0.0.1:1/ingest");
     expect(sink).toMatchObject({ sync: false, defaultOnFull: "drop-newest", queue: { maxQueuedRecords: 10_000 }, batch: { maxRecords: 1000, maxBytes: 1 << 20, maxAgeMs: 1000 } });

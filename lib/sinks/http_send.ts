@@ -63,6 +63,26 @@ export function registerFrames(wire: NonNullable<HttpSinkOptions["wire"]>): void
   frames = wire;
 }
 
+/** The runtime's own gzip, registered by the server entries ({@linkcode registerGzip}); else CompressionStream's. */
+let gzipBody: ((raw: string | Uint8Array) => Uint8Array) | undefined;
+
+/**
+ * Replaces how httpSink gzips a body (done by the server entries with `node:zlib`'s `gzipSync`:
+ * a stream's steps wait their turns behind a busy event loop, so a producer logging at full
+ * speed fell behind, sent ever larger batches and dropped records, where a synchronous gzip of
+ * the same bytes kept up; bench/README.md).
+ *
+ * @param gzip Gzips text (as UTF-8) or bytes.
+ * @example
+ * ```ts
+ * import { registerGzip } from "./http_send.ts";
+ * registerGzip((raw) => process.getBuiltinModule("node:zlib").gzipSync(raw));
+ * ```
+ */
+export function registerGzip(gzip: (raw: string | Uint8Array) => Uint8Array): void {
+  gzipBody = gzip;
+}
+
 /** Statuses worth trying again: a timeout, a rate limit, and any server error. */
 const retryable = (status: number) => status === 408 || status === 429 || status >= 500;
 /**
@@ -187,7 +207,7 @@ export function createSender(target: string, options: HttpSinkOptions, state: Ht
   const send = async (batch: HttpBatch, notify = true): Promise<void> => {
     const raw = wire ? wire.encode(batch.body, batch.records) : batch.body;
     // gzipped whole: the request's length is known, so every fetch can send it
-    const body = gzip ? new Uint8Array(await new Response(new Response(raw as BodyInit).body!.pipeThrough(new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>)).arrayBuffer()) : raw;
+    const body = gzip ? gzipBody?.(raw) ?? new Uint8Array(await new Response(new Response(raw as BodyInit).body!.pipeThrough(new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>)).arrayBuffer()) : raw;
     const extra = { "idempotency-key": batch.key, ...(gzip && { "content-encoding": "gzip" }) };
     let last = "";
     /** Some attempt met an outage (a network error, 408, 429, 502, 503, 504): then giving up says nothing about the batch. */
