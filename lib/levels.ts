@@ -79,7 +79,11 @@ export function levelOfSeverity(severityNumber: number): LevelName | undefined {
  * import { LEVEL_VALUES, levelValue } from "./levels.ts";
  * levelValue("error"); // 50
  * levelValue("silent"); // Infinity
- * levelValue("silent", LEVEL_VALUES); // throws: a record cannot be at "silent"
+ * try {
+ *   levelValue("silent", LEVEL_VALUES);
+ * } catch (err) {
+ *   console.log((err as Error).message); // sluice: unknown level "silent"; expected one of trace, debug, info, warn, error, fatal
+ * }
  * ```
  */
 export function levelValue(level: LevelThreshold, values: Readonly<Record<string, number>> = VALUES): number {
