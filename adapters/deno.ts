@@ -20,6 +20,7 @@ interface DenoFsFile {
 interface DenoGlobal {
   openSync(path: string, options: { append: true; create: true }): DenoFsFile;
   mkdirSync(path: string, options: { recursive: true }): void;
+  statSync(path: string): unknown;
   unrefTimer(id: number): void;
   stdout: { isTerminal(): boolean };
   env: { get(name: string): string | undefined };
@@ -39,8 +40,16 @@ interface DenoGlobal {
  * ```
  */
 export function openDenoFile(path: string, deno: DenoGlobal): FileDriver {
-  const file: DenoFsFile = openOrMkdir(path, () => deno.openSync(path, { append: true, create: true }), (dir) => deno.mkdirSync(dir, { recursive: true }));
+  const exists = (dir: string) => {
+    try {
+      return deno.statSync(dir) !== undefined;
+    } catch {
+      return false;
+    }
+  };
+  const { opened: file, made } = openOrMkdir(path, () => deno.openSync(path, { append: true, create: true }), (dir) => deno.mkdirSync(dir, { recursive: true }), exists);
   return {
+    made,
     write(data) {
       const bytes = utf8Scratch(data);
       let off = 0;

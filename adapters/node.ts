@@ -12,6 +12,7 @@ import { type ProcessLike, processHooks } from "./process_hooks.ts";
 /** The `node:fs` functions the file driver uses (also provided by Bun and Deno). */
 export interface NodeFs {
   mkdirSync(path: string, options: { recursive: true }): unknown;
+  existsSync(path: string): boolean;
   openSync(path: string, flags: string): number;
   writeSync(fd: number, data: string | Uint8Array, offset?: number): number;
   fsyncSync(fd: number): void;
@@ -55,8 +56,9 @@ export function nodeFs(proc: NodeProcess = (globalThis as any).process): NodeFs 
  * ```
  */
 export function openNodeFile(path: string, fs: NodeFs): FileDriver {
-  const fd = openAppend(path, fs);
+  const { opened: fd, made } = openOrMkdir(path, () => fs.openSync(path, "a"), (dir) => fs.mkdirSync(dir, { recursive: true }), fs.existsSync);
   return {
+    made,
     write(data) {
       const bytes = utf8Scratch(data);
       let n = fs.writeSync(fd, bytes);
@@ -69,19 +71,6 @@ export function openNodeFile(path: string, fs: NodeFs): FileDriver {
     sync: () => fs.fsyncSync(fd),
     close: () => fs.closeSync(fd),
   };
-}
-
-/**
- * Opens `path` for appending, creating its directory when it is missing; returns the descriptor.
- *
- * @example
- * ```ts
- * import { nodeFs, openAppend } from "./node.ts";
- * const fd = openAppend("./logs/app.ndjson", nodeFs());
- * ```
- */
-export function openAppend(path: string, fs: NodeFs): number {
-  return openOrMkdir(path, () => fs.openSync(path, "a"), (dir) => fs.mkdirSync(dir, { recursive: true }));
 }
 
 /**

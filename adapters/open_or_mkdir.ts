@@ -13,22 +13,32 @@
  * @param path The file.
  * @param open Opens it (the driver's own call).
  * @param mkdir Makes a directory and its parents.
- * @returns What `open` returned.
+ * @param exists Whether a directory exists (asked only after a missing directory, to find the
+ *   topmost one made).
+ * @returns What `open` returned, and the topmost directory made (in the form `path` gives it),
+ *   when one was: a durable file fsyncs the parents of the directories made, so their names
+ *   are kept through a power cut with the file's.
  * @example
  * ```ts
  * import { openOrMkdir } from "./open_or_mkdir.ts";
  * const fs = process.getBuiltinModule("node:fs");
- * const fd = openOrMkdir("./logs/app.ndjson", () => fs.openSync("./logs/app.ndjson", "a"), (dir) => fs.mkdirSync(dir, { recursive: true }));
+ * const { opened: fd, made } = openOrMkdir("./logs/app.ndjson", () => fs.openSync("./logs/app.ndjson", "a"), (dir) => fs.mkdirSync(dir, { recursive: true }), fs.existsSync);
+ * // made: "./logs" when the open made it
  * ```
  */
-export function openOrMkdir<T>(path: string, open: () => T, mkdir: (dir: string) => void): T {
+export function openOrMkdir<T>(path: string, open: () => T, mkdir: (dir: string) => void, exists: (dir: string) => boolean): { opened: T; made?: string } {
   try {
-    return open();
+    return { opened: open() };
   } catch (err) {
     const dir = dirname(path);
     if ((err as { code?: string }).code !== "ENOENT" || dir === "") throw err;
+    let made: string | undefined;
+    for (let d = dir; d !== "" && !exists(d); d = dirname(d)) {
+      made = d;
+      if (dirname(d) === d) break;
+    }
     mkdir(dir);
-    return open();
+    return { opened: open(), made };
   }
 }
 

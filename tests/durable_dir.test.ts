@@ -113,10 +113,12 @@ describe.skipIf(!strace)("durable: the directory", () => {
       const child = [rt, ...args.slice(0, -1), join(root, "tests/fixtures/spool_child.mjs")];
       // nothing listens on port 1: every batch is spooled
       const env = { ...process.env, MOD: mod, URL: "http://127.0.0.1:1/ingest", TOKEN: "t", SPOOL: spool, START: "0", N: "25", M: "0" };
-      const [tracer, ...traceArgs] = traced(trace, ",exit_group");
+      const [tracer, ...traceArgs] = traced(trace, ",exit_group,mkdir,mkdirat");
       const r = spawnSync(tracer, [...traceArgs, ...child], { encoding: "utf8", env, timeout: 60_000 });
       expect(r.status, r.stderr).toBe(0);
-      expect(checkTrace(trace, [spool], (line) => /exit_group\(/.test(line), (path) => path.endsWith(".batch"))).toBeGreaterThan(0);
+      // the spool directory the first save made keeps its name too: its parent is fsynced
+      expect(traceLines(trace).some((line) => line.includes(`"${spool}"`) && /mkdir/.test(line) && / = 0$/.test(line))).toBe(true);
+      expect(checkTrace(trace, [work, spool], (line) => /exit_group\(/.test(line), (path) => path.endsWith(".batch") || path === spool)).toBeGreaterThan(0);
       expect(readdirSync(spool).filter((n) => n.endsWith(".batch")).length).toBeGreaterThan(0);
     });
   }
@@ -150,6 +152,29 @@ describe.skipIf(!strace)("durable: the directory", () => {
         expect(report.collectorErrors.length).toBeGreaterThanOrEqual(1);
         for (const e of report.collectorErrors) expect(e).toMatch(/refused to fsync the directory/);
       }
+    });
+  }
+
+  for (const [name, [rt, ...args], mod] of runtimes) {
+    test.skipIf(!asNobody)(`${name}: only the directories a durable sink made are fsynced above its own: a parent it may pass through but not read (mode 0711) is not asked, and nothing is reported`, () => {
+      const own = mkdtempSync("/tmp/sluice-passthrough-");
+      afterAll(() => rmSync(own, { recursive: true, force: true }));
+      chmodSync(own, 0o711);
+      const shared = join(own, "shared"), denoDir = join(own, "deno-dir");
+      mkdirSync(shared);
+      mkdirSync(denoDir);
+      chmodSync(shared, 0o777);
+      chownSync(denoDir, 65534, 65534);
+      const dir = join(shared, "logs", "app"), marks = join(shared, "marks");
+      mkdirSync(marks);
+      chmodSync(marks, 0o777);
+      const child = [rt, ...args.slice(0, -1), join(root, "tests/fixtures/durable_dir.mjs")];
+      const r = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", ...child], {
+        encoding: "utf8", env: { ...process.env, MOD: mod, DIR: dir, MARKS: marks, DENO_DIR: denoDir }, timeout: 60_000,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).not.toContain("refused to fsync");
+      expect(readFileSync(join(dir, "app.ndjson"), "utf8")).toContain('"i":2');
     });
   }
 

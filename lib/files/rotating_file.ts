@@ -7,7 +7,7 @@
 import { toError } from "../errors.ts";
 import type { FileDriver, FsOps, Runtime } from "../runtime/runtime.ts";
 import { type PathParts, rotatedName, rotatedTime, splitPath } from "./rotation_names.ts";
-import { dirSyncer } from "./dir_syncer.ts";
+import { dirSyncer, syncMadeDirs } from "./dir_syncer.ts";
 import { gzipFile } from "./gzip_file.ts";
 
 /**
@@ -72,6 +72,8 @@ export class RotatingFile {
   #unsynced = false;
   /** `durable`: a file was (perhaps) created or renamed in the directory since its last fsync. */
   #dirUnsynced = false;
+  /** `durable`: the topmost directory an open made, whose name and those below it are not fsynced yet. */
+  #madeUnsynced: string | undefined;
   readonly #syncDir: (dir: string) => void;
   readonly #durable: boolean;
 
@@ -117,6 +119,7 @@ export class RotatingFile {
     if (!this.#mustCut) this.#size = this.#file.size(); // else the size before the failed write stands
     // an empty file may be one the open created: its name is kept through a power cut once the directory is fsynced
     if (this.#durable && this.#size === 0) this.#dirUnsynced = true;
+    if (this.#durable && this.#file.made !== undefined) this.#madeUnsynced = this.#file.made;
     // the first open sets it (rotate() moves it on): a file the handle pool closed and opens again
     // after a boundary is rotated, not kept into the next interval
     if (this.#period !== undefined) this.#nextBoundary ??= (Math.floor(Date.now() / this.#period) + 1) * this.#period;
@@ -184,12 +187,14 @@ export class RotatingFile {
     this.#file?.flush();
   }
 
-  /** Flushes and fsyncs, and fsyncs the directory too when `durable` made or renamed a file in it since the last time. */
+  /** Flushes and fsyncs, and fsyncs the directory too when `durable` made or renamed a file in it since the last time (and the parents of directories an open made). */
   sync(): void {
     this.#file?.sync();
     this.#unsynced = false;
     if (this.#dirUnsynced) this.#syncDir(this.#parts.dir);
     this.#dirUnsynced = false;
+    syncMadeDirs(this.#syncDir, this.#parts.dir, this.#madeUnsynced);
+    this.#madeUnsynced = undefined;
   }
 
   /** Closes the handle (the next write reopens it), fsynced first when `durable`; background work goes on. */

@@ -16,6 +16,12 @@
  * ```
  */
 export interface FileDriver {
+  /**
+   * The topmost directory the open made because it was missing (the file's own directory or
+   * one above it), if any: a durable file fsyncs the parents of those made, so their names are
+   * kept through a power cut.
+   */
+  readonly made?: string;
   /** Appends text (as UTF-8) or bytes, all of it, or throws; returns the bytes written. */
   write(data: string | Uint8Array): number;
   /** Pushes any buffered bytes to the OS. */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { dirSyncer } from "../files/dir_syncer.ts";
+import { dirSyncer, syncMadeDirs } from "../files/dir_syncer.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { HttpBatch } from "./http_sink.ts";
 
@@ -62,6 +62,7 @@ export class Spool {
     const name = `${String(Date.now()).padStart(15, "0")}-${String(this.#seq++).padStart(6, "0")}-${batch.key}.batch`;
     const tmp = `${this.#dir}/${name}.tmp`;
     const f = this.#runtime.openFile!(tmp);
+    const made = f.made;
     try {
       // the body's length, so a file cut short is known; on disk before the rename makes it a batch
       f.write(JSON.stringify({ key: batch.key, records: batch.records, oldestMs: batch.oldestMs, length: batch.body.length }) + "\n" + batch.body);
@@ -73,6 +74,7 @@ export class Spool {
     this.#runtime.fs!.rename(tmp, path);
     this.#saved.set(batch.key, path);
     this.#syncDir(this.#dir); // the name too: after a power cut a .tmp is removed as a save cut short
+    syncMadeDirs(this.#syncDir, this.#dir, made); // and the spool directory's own, when the open made it
     return path;
   }
 
