@@ -138,6 +138,21 @@ describe("messages and children", () => {
     expect(readFileSync(join(dir, "c", "default.ndjson"), "utf8")).toContain('"msg":"plain"');
     expect(log.stats().sinks[0].written).toBe(2);
   });
+
+  test("a record given to emit() with a category that is not a string is filed by its text: the category sink's batch is not lost for it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-emit-category-"));
+    const errors: Error[] = [];
+    const log = createLogger({ sinks: [categoryFileSink(join(dir, "c"))], onError: (e) => errors.push(e) });
+    log.info("before");
+    log.emit(createRecord(Date.now(), "info", 5 as never, "numeric", "}"));
+    log.emit(createRecord(Date.now(), "info", { toString: () => { throw new Error("no text"); } } as never, "unreadable", "}"));
+    log.info("after");
+    await log.close();
+    expect(errors).toEqual([]);
+    expect(readFileSync(join(dir, "c", "default.ndjson"), "utf8").trim().split("\n").map((l) => JSON.parse(l).msg)).toEqual(["before", "after"]);
+    expect(JSON.parse(readFileSync(join(dir, "c", "5.ndjson"), "utf8")).msg).toBe("numeric");
+    expect(log.stats().sinks[0].written).toBe(4);
+  });
 });
 
 describe("forwarding", () => {

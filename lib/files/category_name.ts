@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { attempt } from "../read_value.ts";
 
 const SAFE = /^[A-Za-z0-9_.-]$/;
 const MAX = 120;
@@ -17,7 +18,8 @@ const ROTATION_SUFFIX = /\.(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z)$/;
  * `%2E` too, so no category's file has the name of a file rotated from another's (whose retention
  * would delete it, and whose search would be misled by its time). Names longer than 120 characters are cut to 100 and end in `~` and a hash of
  * the whole category. No category is an absolute path or reaches outside the directory. An
- * absent or empty category maps to `default`.
+ * absent or empty category maps to `default`; one that is not a string (a record given to
+ * `emit()` from JavaScript) is named by its text.
  *
  * @param category The record's category.
  * @returns The file name stem.
@@ -30,6 +32,9 @@ const ROTATION_SUFFIX = /\.(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z)$/;
  */
 export function categoryFileName(category: string | undefined): string {
   if (category === undefined || category === "") return "default";
+  // a record made elsewhere (emit()) may carry another type: named by its text, so one such
+  // record cannot make its batch fail for the others
+  if (typeof category !== "string") category = attempt(() => String(category)) as string;
   let out = "";
   for (const ch of category) {
     if (SAFE.test(ch)) out += ch;
