@@ -3,7 +3,7 @@
  * heartbeats, which belong to long-lived processes with files, and the levels parser (so
  * `levels`, `SLUICE_LEVEL` and `setLevels` take text; a worker's bundle goes without it), the
  * serializer that knows the shape on Node (lib/shape_serializer.ts), the stack capture of
- * `caller: true`, the loggers' exit hooks, httpSink's frame encoder and its gzip: one call of
+ * `caller: true`, the loggers' exit hooks, httpSink's frame encoder and its gzip on Bun: one call of
  * {@linkcode registerServerAdapters}, made by `mod.ts`, `server.ts` and the command when they load.
  * The call (not an import for its effect) is what an app's bundler keeps: the built package's
  * chunks are declared free of side effects, so a worker's bundle drops what it does not use.
@@ -58,15 +58,17 @@ export function registerServerAdapters(): void {
   registerExitHooks(hookExit);
   enableFrames();
   enableStreamStages();
-  // httpSink gzips with node:zlib (Bun's and Deno's own too), loaded at the first gzipped batch;
-  // text is encoded first (Bun's gzipSync of a string took three times as long)
+  // on Bun httpSink gzips with node:zlib at once, loaded at the first gzipped batch: there a
+  // CompressionStream's steps wait their turns behind a busy event loop, and a producer at full
+  // speed fell behind (Node runs its CompressionStream on the thread pool, where gzipSync would
+  // block the loop instead). Text is encoded first: Bun's gzipSync of a string took three times as long.
   // deno-lint-ignore no-explicit-any -- an untyped runtime global or driver object (no @types for Bun, Deno and Node here)
-  const proc = (globalThis as any).process;
+  const g = globalThis as any;
   // deno-lint-ignore no-explicit-any -- node:zlib, loaded without a top-level import
   let zlib: any;
   const utf8 = new TextEncoder();
-  if (typeof proc?.getBuiltinModule === "function") {
-    registerGzip((raw) => (zlib ??= proc.getBuiltinModule("node:zlib")).gzipSync(typeof raw === "string" ? utf8.encode(raw) : raw));
+  if (g.Bun !== undefined && typeof g.process?.getBuiltinModule === "function") {
+    registerGzip((raw) => (zlib ??= g.process.getBuiltinModule("node:zlib")).gzipSync(typeof raw === "string" ? utf8.encode(raw) : raw));
   }
 
   registerServerRuntimes(() => {

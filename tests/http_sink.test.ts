@@ -56,7 +56,7 @@ describe("httpSink: the wire format", () => {
     await log.close();
   });
 
-  test("a server entry's httpSink gzips with node:zlib at once, not through CompressionStream (whose steps wait their turns behind a busy event loop: a producer at full speed fell behind and dropped records)", async () => {
+  test("on Bun, a server entry's httpSink gzips with node:zlib at once, not through CompressionStream (whose steps wait their turns behind a busy event loop: a producer at full speed fell behind and dropped records)", async () => {
     const zipped = scripted(ok);
     const saved = globalThis.CompressionStream;
     // deno-lint-ignore no-explicit-any -- replaced for the test, put back after

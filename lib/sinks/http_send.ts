@@ -67,10 +67,10 @@ export function registerFrames(wire: NonNullable<HttpSinkOptions["wire"]>): void
 let gzipBody: ((raw: string | Uint8Array) => Uint8Array) | undefined;
 
 /**
- * Replaces how httpSink gzips a body (done by the server entries with `node:zlib`'s `gzipSync`:
- * a stream's steps wait their turns behind a busy event loop, so a producer logging at full
- * speed fell behind, sent ever larger batches and dropped records, where a synchronous gzip of
- * the same bytes kept up; bench/README.md).
+ * Replaces how httpSink gzips a body (done on Bun by the server entries with `node:zlib`'s
+ * `gzipSync`: there a stream's steps wait their turns behind a busy event loop, so a producer
+ * logging at full speed fell behind, sent ever larger batches and dropped records, where a
+ * synchronous gzip of the same bytes kept up; bench/README.md).
  *
  * @param gzip Gzips text (as UTF-8) or bytes.
  * @example
