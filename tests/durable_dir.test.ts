@@ -125,21 +125,31 @@ describe.skipIf(!strace)("durable: the directory", () => {
 
   // a directory that cannot be fsynced (as on Windows, some network mounts): made so by the OS, for a user that may write in it but not read it
   const asNobody = process.getuid?.() === 0 && spawnSync("setpriv", ["--version"]).status === 0;
+  /**
+   * A directory under /tmp itself (the run's own temporary directory is closed to other users)
+   * with mode `mode`, a Deno cache directory nobody owns in it, and a way to run a fixture there
+   * as nobody with `env`.
+   */
+  const nobodyPlace = (prefix: string, mode: number) => {
+    const own = mkdtempSync(`/tmp/${prefix}`);
+    afterAll(() => rmSync(own, { recursive: true, force: true }));
+    chmodSync(own, mode);
+    const denoDir = join(own, "deno-dir");
+    mkdirSync(denoDir);
+    chownSync(denoDir, 65534, 65534);
+    const runAsNobody = (cmd: string[], fixture: string, env: Record<string, string>) =>
+      spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", ...cmd.slice(0, -1), join(root, fixture)], {
+        encoding: "utf8", env: { ...process.env, ...env, DENO_DIR: denoDir }, timeout: 60_000,
+      });
+    return { own, runAsNobody };
+  };
   for (const [name, [rt, ...args], mod] of runtimes) {
     test.skipIf(!asNobody)(`${name}: a directory the file system will not fsync (EACCES) is told once; every flush resolves and every record is written`, () => {
-      // under /tmp itself: the run's own temporary directory is closed to other users
-      const own = mkdtempSync("/tmp/sluice-unsyncable-");
-      afterAll(() => rmSync(own, { recursive: true, force: true }));
-      chmodSync(own, 0o755);
-      const dir = join(own, "logs"), denoDir = join(own, "deno-dir");
+      const { own, runAsNobody } = nobodyPlace("sluice-unsyncable-", 0o755);
+      const dir = join(own, "logs");
       mkdirSync(dir);
-      mkdirSync(denoDir);
-      chownSync(denoDir, 65534, 65534);
       chmodSync(dir, 0o333);
-      const child = [rt, ...args.slice(0, -1), join(root, "tests/fixtures/durable_unsyncable.mjs")];
-      const r = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", ...child], {
-        encoding: "utf8", env: { ...process.env, MOD: mod, DIR: dir, DENO_DIR: denoDir, COLLECTOR: name === "bun" ? "1" : "0" }, timeout: 60_000,
-      });
+      const r = runAsNobody([rt, ...args], "tests/fixtures/durable_unsyncable.mjs", { MOD: mod, DIR: dir, COLLECTOR: name === "bun" ? "1" : "0" });
       chmodSync(dir, 0o755);
       expect(r.status, r.stderr).toBe(0);
       const report = JSON.parse(r.stdout.trim());
@@ -157,21 +167,14 @@ describe.skipIf(!strace)("durable: the directory", () => {
 
   for (const [name, [rt, ...args], mod] of runtimes) {
     test.skipIf(!asNobody)(`${name}: only the directories a durable sink made are fsynced above its own: a parent it may pass through but not read (mode 0711) is not asked, and nothing is reported`, () => {
-      const own = mkdtempSync("/tmp/sluice-passthrough-");
-      afterAll(() => rmSync(own, { recursive: true, force: true }));
-      chmodSync(own, 0o711);
-      const shared = join(own, "shared"), denoDir = join(own, "deno-dir");
+      const { own, runAsNobody } = nobodyPlace("sluice-passthrough-", 0o711);
+      const shared = join(own, "shared"), marks = join(shared, "marks");
       mkdirSync(shared);
-      mkdirSync(denoDir);
       chmodSync(shared, 0o777);
-      chownSync(denoDir, 65534, 65534);
-      const dir = join(shared, "logs", "app"), marks = join(shared, "marks");
       mkdirSync(marks);
       chmodSync(marks, 0o777);
-      const child = [rt, ...args.slice(0, -1), join(root, "tests/fixtures/durable_dir.mjs")];
-      const r = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", ...child], {
-        encoding: "utf8", env: { ...process.env, MOD: mod, DIR: dir, MARKS: marks, DENO_DIR: denoDir }, timeout: 60_000,
-      });
+      const dir = join(shared, "logs", "app");
+      const r = runAsNobody([rt, ...args], "tests/fixtures/durable_dir.mjs", { MOD: mod, DIR: dir, MARKS: marks });
       expect(r.status, r.stderr).toBe(0);
       expect(r.stderr).not.toContain("refused to fsync");
       expect(readFileSync(join(dir, "app.ndjson"), "utf8")).toContain('"i":2');
