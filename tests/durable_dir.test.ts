@@ -181,6 +181,28 @@ describe.skipIf(!strace)("durable: the directory", () => {
     });
   }
 
+  for (const [name, [rt, ...args], mod] of runtimes) {
+    test.skipIf(!asNobody)(`${name}: a made directory's parent that refuses its fsync (written but not read) is told once, and the file's own directory is still fsynced after every rotation`, () => {
+      const { own } = nobodyPlace("sluice-refusing-parent-", 0o755);
+      const parent = join(own, "parent"), marks = join(own, "marks"), trace = join(work, `${name}-refusing.trace`);
+      mkdirSync(parent);
+      chmodSync(parent, 0o333);
+      mkdirSync(marks);
+      chmodSync(marks, 0o777);
+      const dir = join(parent, "logs");
+      const [tracer, ...traceArgs] = traced(trace, ",mkdir,mkdirat");
+      const r = spawnSync(tracer, [...traceArgs, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", rt, ...args], {
+        encoding: "utf8", env: { ...process.env, MOD: mod, DIR: dir, MARKS: marks, DENO_DIR: join(own, "deno-dir") }, timeout: 60_000,
+      });
+      chmodSync(parent, 0o755);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr.match(/refused to fsync the directory/g) ?? []).toHaveLength(1);
+      expect(r.stderr).toContain(`refused to fsync the directory ${parent}:`);
+      // the file, then each rotation: its directory fsynced before every flush resolves
+      expect(checkTrace(trace, [dir], (line) => line.includes(`"${marks}/flushed-`))).toBe(3);
+    });
+  }
+
   for (const [name, cmd] of serveRuntimes) {
     test(`${name}: sluice serve --durable fsyncs the directory of a new category's file and the key journal's, before it answers`, async () => {
       const dir = join(work, `${name}-serve`), trace = join(work, `${name}-serve.trace`), tokens = join(work, `${name}-tokens.txt`);

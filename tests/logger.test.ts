@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { categoryFileSink, consoleSink, createLogger, createRecord, fileSink, recordFields, type Sink, streamSink, type LogRecord } from "../mod.ts";
 import { createRedactor } from "../lib/redact.ts";
+import { categoryFileName } from "../lib/files/category_name.ts";
 
 function memory(level?: Sink["level"]) {
   const records: LogRecord[] = [];
@@ -152,6 +153,8 @@ describe("messages and children", () => {
     expect(readFileSync(join(dir, "c", "default.ndjson"), "utf8").trim().split("\n").map((l) => JSON.parse(l).msg)).toEqual(["before", "after"]);
     expect(JSON.parse(readFileSync(join(dir, "c", "5.ndjson"), "utf8")).msg).toBe("numeric");
     expect(log.stats().sinks[0].written).toBe(4);
+    // one whose text is empty is the default, as an empty category is (not a hidden ".ndjson")
+    for (const empty of [[], new String(""), { toString: () => "" }]) expect(categoryFileName(empty as never)).toBe("default");
   });
 });
 

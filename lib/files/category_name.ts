@@ -31,10 +31,10 @@ const ROTATION_SUFFIX = /\.(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z)$/;
  * ```
  */
 export function categoryFileName(category: string | undefined): string {
-  if (category === undefined || category === "") return "default";
   // a record made elsewhere (emit()) may carry another type: named by its text, so one such
   // record cannot make its batch fail for the others
-  if (typeof category !== "string") category = attempt(() => String(category)) as string;
+  if (category !== undefined && typeof category !== "string") category = attempt(() => String(category)) as string;
+  if (category === undefined || category === "") return "default";
   let out = "";
   for (const ch of category) {
     if (SAFE.test(ch)) out += ch;

@@ -40,9 +40,11 @@ export function dirSyncer(fs: FsOps | undefined, onError: (err: Error) => void):
 /**
  * fsyncs, with `syncDir`, the parent of each directory an open made, from `dir` (the file's
  * directory) up to `made` (the topmost one made, `FileDriver.made`), each of which holds a new
- * name; nothing when `made` is undefined. Directories that were there are not asked.
+ * name; nothing when `made` is undefined. Directories that were there are not asked. Give it a
+ * {@linkcode dirSyncer} of its own: a parent that refuses is then told once and not asked
+ * again, while the file's own directory goes on being fsynced.
  *
- * @param syncDir A {@linkcode dirSyncer}'s function.
+ * @param syncDir A {@linkcode dirSyncer}'s function, not the one of the file's own directory.
  * @param dir The directory of the file opened.
  * @param made The topmost directory the open made, or undefined.
  * @example
@@ -59,4 +61,19 @@ export function syncMadeDirs(syncDir: (dir: string) => void, dir: string, made: 
     if (d === made) return;
     d = up;
   }
+}
+
+/**
+ * Of two topmost directories made by opens of one file (`FileDriver.made`) whose parents are
+ * not fsynced yet, the one higher up (the other is below it, on the same path).
+ *
+ * @example
+ * ```ts
+ * import { higherMade } from "./dir_syncer.ts";
+ * higherMade("logs/a", "logs"); // "logs"
+ * higherMade(undefined, "logs/a"); // "logs/a"
+ * ```
+ */
+export function higherMade(pending: string | undefined, made: string | undefined): string | undefined {
+  return pending === undefined || (made !== undefined && made.length < pending.length) ? made ?? pending : pending;
 }
