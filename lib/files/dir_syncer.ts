@@ -4,7 +4,7 @@
  * @module
  */
 import { errorMessage } from "../errors.ts";
-import type { FsOps } from "../runtime/runtime.ts";
+import type { FileDriver, FsOps } from "../runtime/runtime.ts";
 import { splitPath } from "./rotation_names.ts";
 
 /**
@@ -38,42 +38,48 @@ export function dirSyncer(fs: FsOps | undefined, onError: (err: Error) => void):
 }
 
 /**
- * fsyncs, with `syncDir`, the parent of each directory an open made, from `dir` (the file's
- * directory) up to `made` (the topmost one made, `FileDriver.made`), each of which holds a new
- * name; nothing when `made` is undefined. Directories that were there are not asked. Give it a
- * {@linkcode dirSyncer} of its own: a parent that refuses is then told once and not asked
- * again, while the file's own directory goes on being fsynced.
+ * The directories the opens of one file made because they were missing (`FileDriver.made`),
+ * until the parent of each is fsynced, so a new directory keeps its name through a power cut with
+ * the file in it. Its fsyncs have their own refusal state: a parent that refuses is told once
+ * and not asked again, while the file's own directory goes on being fsynced by its own
+ * {@linkcode dirSyncer}. Directories that were there are not asked.
  *
- * @param syncDir A {@linkcode dirSyncer}'s function, not the one of the file's own directory.
- * @param dir The directory of the file opened.
- * @param made The topmost directory the open made, or undefined.
  * @example
  * ```ts
- * import { dirSyncer, syncMadeDirs } from "./dir_syncer.ts";
- * syncMadeDirs(dirSyncer(runtime.fs, console.error), "logs/a/b", "logs/a"); // fsyncs logs/a, then logs
+ * import { MadeDirs } from "./dir_syncer.ts";
+ * const made = new MadeDirs(runtime.fs, console.error);
+ * made.opened(runtime.openFile!("logs/a/b/app.ndjson")); // it made logs/a and logs/a/b
+ * made.sync("logs/a/b"); // fsyncs logs/a, then logs
  * ```
  */
-export function syncMadeDirs(syncDir: (dir: string) => void, dir: string, made: string | undefined): void {
-  for (let d = dir; made !== undefined;) {
-    const up = splitPath(d).dir;
-    if (up === d) return;
-    syncDir(up);
-    if (d === made) return;
-    d = up;
-  }
-}
+export class MadeDirs {
+  readonly #syncDir: (dir: string) => void;
+  /** The topmost directory made whose parent is not fsynced yet. */
+  #top: string | undefined;
 
-/**
- * Of two topmost directories made by opens of one file (`FileDriver.made`) whose parents are
- * not fsynced yet, the one higher up (the other is below it, on the same path).
- *
- * @example
- * ```ts
- * import { higherMade } from "./dir_syncer.ts";
- * higherMade("logs/a", "logs"); // "logs"
- * higherMade(undefined, "logs/a"); // "logs/a"
- * ```
- */
-export function higherMade(pending: string | undefined, made: string | undefined): string | undefined {
-  return pending === undefined || (made !== undefined && made.length < pending.length) ? made ?? pending : pending;
+  /**
+   * @param fs The runtime's file-system operations.
+   * @param onError Told once when a parent refuses its fsync.
+   */
+  constructor(fs: FsOps | undefined, onError: (err: Error) => void) {
+    this.#syncDir = dirSyncer(fs, onError);
+  }
+
+  /** Notes what an open made; of two made by opens of the file (one below the other), the higher is kept. */
+  opened(file: FileDriver): void {
+    const made = file.made;
+    if (made !== undefined && (this.#top === undefined || made.length < this.#top.length)) this.#top = made;
+  }
+
+  /** fsyncs the parent of each directory made, from `dir` (the file's directory) up to the topmost one, then forgets them. */
+  sync(dir: string): void {
+    for (let d = dir, top = this.#top; top !== undefined;) {
+      const up = splitPath(d).dir;
+      if (up === d) break;
+      this.#syncDir(up);
+      if (d === top) break;
+      d = up;
+    }
+    this.#top = undefined;
+  }
 }

@@ -7,7 +7,7 @@
 import { toError } from "../errors.ts";
 import type { FileDriver, FsOps, Runtime } from "../runtime/runtime.ts";
 import { type PathParts, rotatedName, rotatedTime, splitPath } from "./rotation_names.ts";
-import { dirSyncer, higherMade, syncMadeDirs } from "./dir_syncer.ts";
+import { dirSyncer, MadeDirs } from "./dir_syncer.ts";
 import { gzipFile } from "./gzip_file.ts";
 
 /**
@@ -72,10 +72,9 @@ export class RotatingFile {
   #unsynced = false;
   /** `durable`: a file was (perhaps) created or renamed in the directory since its last fsync. */
   #dirUnsynced = false;
-  /** `durable`: the topmost directory an open made, whose name and those below it are not fsynced yet. */
-  #madeUnsynced: string | undefined;
   readonly #syncDir: (dir: string) => void;
-  readonly #syncMade: (dir: string) => void; // the directories an open made above: refusals told apart
+  /** `durable`: the directories opens made, whose names are not fsynced yet. */
+  readonly #made: MadeDirs;
   readonly #durable: boolean;
 
   /**
@@ -111,7 +110,7 @@ export class RotatingFile {
     if (rotates && this.#fs === undefined) throw new TypeError(`sluice: rotation needs a file system; the ${runtime.name} runtime has none`);
     this.#isRotated = rotatedTime(this.#parts);
     this.#syncDir = dirSyncer(this.#fs, onError);
-    this.#syncMade = dirSyncer(this.#fs, onError);
+    this.#made = new MadeDirs(this.#fs, onError);
   }
 
   /** Opens the handle now (writes open it when needed). */
@@ -121,7 +120,7 @@ export class RotatingFile {
     if (!this.#mustCut) this.#size = this.#file.size(); // else the size before the failed write stands
     // an empty file may be one the open created: its name is kept through a power cut once the directory is fsynced
     if (this.#durable && this.#size === 0) this.#dirUnsynced = true;
-    if (this.#durable) this.#madeUnsynced = higherMade(this.#madeUnsynced, this.#file.made);
+    if (this.#durable) this.#made.opened(this.#file);
     // the first open sets it (rotate() moves it on): a file the handle pool closed and opens again
     // after a boundary is rotated, not kept into the next interval
     if (this.#period !== undefined) this.#nextBoundary ??= (Math.floor(Date.now() / this.#period) + 1) * this.#period;
@@ -195,8 +194,7 @@ export class RotatingFile {
     this.#unsynced = false;
     if (this.#dirUnsynced) this.#syncDir(this.#parts.dir);
     this.#dirUnsynced = false;
-    syncMadeDirs(this.#syncMade, this.#parts.dir, this.#madeUnsynced);
-    this.#madeUnsynced = undefined;
+    this.#made.sync(this.#parts.dir);
   }
 
   /** Closes the handle (the next write reopens it), fsynced first when `durable`; background work goes on. */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { dirSyncer, higherMade, syncMadeDirs } from "../files/dir_syncer.ts";
+import { dirSyncer, MadeDirs } from "../files/dir_syncer.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { HttpBatch } from "./http_sink.ts";
 
@@ -39,9 +39,8 @@ export class Spool {
   readonly #runtime: Runtime;
   readonly #saved = new Map<string, string>();
   readonly #syncDir: (dir: string) => void;
-  /** The directories above that an open made (refusals told apart), and the topmost not fsynced yet. */
-  readonly #syncMade: (dir: string) => void;
-  #made: string | undefined;
+  /** The directories opens made, kept until a save gets as far as its fsync. */
+  readonly #made: MadeDirs;
   #seq = 0;
 
   /**
@@ -56,7 +55,7 @@ export class Spool {
     this.#dir = dir;
     this.#runtime = runtime;
     this.#syncDir = dirSyncer(runtime.fs, onError);
-    this.#syncMade = dirSyncer(runtime.fs, onError);
+    this.#made = new MadeDirs(runtime.fs, onError);
   }
 
   /** Writes a batch; returns its file. A batch already saved (same key) is not saved twice. */
@@ -66,7 +65,7 @@ export class Spool {
     const name = `${String(Date.now()).padStart(15, "0")}-${String(this.#seq++).padStart(6, "0")}-${batch.key}.batch`;
     const tmp = `${this.#dir}/${name}.tmp`;
     const f = this.#runtime.openFile!(tmp);
-    this.#made = higherMade(this.#made, f.made); // kept until a save gets as far as its fsync
+    this.#made.opened(f);
     try {
       // the body's length, so a file cut short is known; on disk before the rename makes it a batch
       f.write(JSON.stringify({ key: batch.key, records: batch.records, oldestMs: batch.oldestMs, length: batch.body.length }) + "\n" + batch.body);
@@ -78,8 +77,7 @@ export class Spool {
     this.#runtime.fs!.rename(tmp, path);
     this.#saved.set(batch.key, path);
     this.#syncDir(this.#dir); // the name too: after a power cut a .tmp is removed as a save cut short
-    syncMadeDirs(this.#syncMade, this.#dir, this.#made); // and the spool directory's own, when an open made it
-    this.#made = undefined;
+    this.#made.sync(this.#dir); // and the spool directory's own, when an open made it
     return path;
   }
 
